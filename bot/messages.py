@@ -1,0 +1,142 @@
+"""Channel-neutral message values: what the edges turn platform updates into, and what handlers return."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+ChannelName = Literal["telegram", "whatsapp", "console"]
+InboundKind = Literal["text", "choice", "unsupported", "blocked", "unblocked"]
+AttachmentKind = Literal["photo", "document"]
+
+
+@dataclass(frozen=True)
+class Address:
+    """One chat user on one channel (Telegram chat id, WhatsApp wa_id, console user name)."""
+
+    channel: ChannelName
+    user_id: str
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message from a user, stripped of everything platform-specific."""
+
+    address: Address
+    message_id: str
+    received_at: datetime
+    kind: InboundKind = "text"
+    text: str = ""
+    choice: str | None = None
+    display_name: str | None = None
+    alt_user_id: str | None = None
+    unsupported_type: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.received_at.tzinfo is None:
+            raise ValueError("Inbound.received_at must be timezone-aware")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An option offered with a reply; `id` is what comes back when it is chosen (at most 48 bytes)."""
+
+    id: str
+    title: str
+    description: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.id or len(self.id.encode()) > 48:
+            raise ValueError(f"Choice id must be 1..48 bytes: {self.id!r}")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A picture or a document sent along with a reply."""
+
+    kind: AttachmentKind
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)
+    caption: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "data": base64.b64encode(self.data).decode("ascii"),
+            "caption": self.caption,
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Attachment:
+        return cls(
+            kind=raw["kind"],
+            filename=raw["filename"],
+            content_type=raw["content_type"],
+            data=base64.b64decode(raw["data"]),
+            caption=raw.get("caption", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to send: text, optional choices (buttons or a numbered list) and an optional attachment.
+
+    `confirms` carries the words of a pressed button, so a channel can edit the question to show the answer.
+    """
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    attachment: Attachment | None = None
+    confirms: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "choices": [
+                {"id": c.id, "title": c.title, "description": c.description} for c in self.choices
+            ],
+            "attachment": self.attachment.to_json() if self.attachment else None,
+            "confirms": self.confirms,
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Reply:
+        return cls(
+            text=raw["text"],
+            choices=tuple(
+                Choice(id=c["id"], title=c["title"], description=c.get("description"))
+                for c in raw.get("choices", [])
+            ),
+            attachment=Attachment.from_json(raw["attachment"]) if raw.get("attachment") else None,
+            confirms=raw.get("confirms"),
+        )
+
+
+NoticeKind = Literal[
+    "report_open",
+    "report_reminder",
+    "report_late",
+    "training_invite",
+    "training_reminder",
+    "rat_reminder",
+    "nik_reminder",
+    "ods_reminder",
+    "announcement",
+    "staff_summary",
+]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A business-initiated message for one person, with the key that makes it happen at most once."""
+
+    kind: NoticeKind
+    dedupe_key: str
+    reply: Reply
+    priority: int = 5
+    template_params: tuple[str, ...] = ()
