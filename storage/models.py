@@ -1,0 +1,401 @@
+"""SQLAlchemy 2 models: the data of the whole mission. Schema changes go through Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import ExactDecimal, UTCDateTime
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware (UTC)."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names (for migrations on both backends)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), Decimal: ExactDecimal(), dict[str, Any]: JSON()}
+
+
+class Region(Base):
+    """A kota/kabupaten, kecamatan or kelurahan/desa."""
+
+    __tablename__ = "regions"
+    __table_args__ = (UniqueConstraint("kind", "name", "parent_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # kota | kabupaten | kecamatan | kelurahan | desa
+    name: Mapped[str] = mapped_column(String(120))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+
+
+class Cooperative(Base):
+    """A registered cooperative (koperasi) of the city."""
+
+    __tablename__ = "cooperatives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    nik: Mapped[str | None] = mapped_column(String(40), unique=True)
+    legal_entity_number: Mapped[str | None] = mapped_column(String(80))
+    type: Mapped[str] = mapped_column(String(16))  # ksp | usp | konsumen | produsen | pemasaran | jasa
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)  # kkmp, kopontren, ...
+    has_savings_unit: Mapped[bool] = mapped_column(Boolean, default=False)
+    kecamatan_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    kelurahan_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
+    fiscal_year_start_month: Mapped[int] = mapped_column(Integer, default=1)
+    rat_date: Mapped[date | None] = mapped_column(Date)
+    nik_valid_until: Mapped[date | None] = mapped_column(Date)
+    ods_updated_on: Mapped[date | None] = mapped_column(Date)
+    members: Mapped[int | None] = mapped_column(Integer)
+    address: Mapped[str | None] = mapped_column(String(300))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Officer(Base):
+    """A person who reports for one cooperative (pengurus, pengawas, manajer)."""
+
+    __tablename__ = "officers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))  # ketua | sekretaris | bendahara | pengawas | manajer
+    language: Mapped[str] = mapped_column(String(2), default="id")
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | inactive
+    announcements_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OfficeStaff(Base):
+    """A person of the Dinas: admin (everything), pembina (coach, optional kecamatan scope), viewer."""
+
+    __tablename__ = "office_staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))  # admin | pembina | viewer
+    kecamatan_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    language: Mapped[str] = mapped_column(String(2), default="id")
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChannelIdentity(Base):
+    """One chat account on one channel; points to an officer or a staff member once registered."""
+
+    __tablename__ = "channel_identities"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))  # telegram | whatsapp | console
+    external_id: Mapped[str] = mapped_column(String(64))  # chat id, wa_id
+    alt_external_id: Mapped[str | None] = mapped_column(String(64), index=True)  # WhatsApp BSUID
+    display_name: Mapped[str | None] = mapped_column(String(120))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("office_staff.id"), index=True)
+    language: Mapped[str | None] = mapped_column(String(2))
+    reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+    unreachable_reason: Mapped[str | None] = mapped_column(String(200))
+    unreachable_since: Mapped[datetime | None] = mapped_column()
+    last_inbound_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Invite(Base):
+    """A registration code, stored only as a hash."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("office_staff.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[datetime] = mapped_column()
+    uses_left: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InviteAttempt(Base):
+    """A failed registration attempt, for the per-user limit."""
+
+    __tablename__ = "invite_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identity_id: Mapped[int] = mapped_column(ForeignKey("channel_identities.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Conversation(Base):
+    """What one chat identity is doing with the bot right now; the row that serialises its messages."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identity_id: Mapped[int] = mapped_column(ForeignKey("channel_identities.id"), unique=True)
+    handler: Mapped[str | None] = mapped_column(String(40))
+    progress: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Report(Base):
+    """The monthly report of one cooperative for one period: one draft, then submitted revisions."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("cooperative_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"))
+    period: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | submitted
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # answers so far (strings)
+    draft_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    draft_updated_at: Mapped[datetime | None] = mapped_column()
+    first_submitted_at: Mapped[datetime | None] = mapped_column()
+    latest_revision: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportRevision(Base):
+    """One submitted version of a report; never changed, never deleted."""
+
+    __tablename__ = "report_revisions"
+    __table_args__ = (UniqueConstraint("report_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)  # key -> decimal string / "ya" / "tidak"
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # key -> [old, new]
+    reason: Mapped[str | None] = mapped_column(Text)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("office_staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ManagementAnswer(Base):
+    """The cooperative's latest yes/no answer to one management questionnaire item, carried forward."""
+
+    __tablename__ = "management_answers"
+    __table_args__ = (UniqueConstraint("cooperative_id", "item_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"))
+    item_key: Mapped[str] = mapped_column(String(40))  # management.general.3
+    answer: Mapped[bool] = mapped_column(Boolean)
+    wording_hash: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+
+
+class Assessment(Base):
+    """A health assessment computed from one report revision (or an official annual one)."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("report_revisions.id"))
+    period: Mapped[str] = mapped_column(String(7))
+    framework: Mapped[str] = mapped_column(String(32))
+    official: Mapped[bool] = mapped_column(Boolean, default=False)
+    provisional: Mapped[bool] = mapped_column(Boolean, default=True)
+    total: Mapped[Decimal | None] = mapped_column()
+    category: Mapped[str | None] = mapped_column(String(32))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    rules_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CoachingEntry(Base):
+    """The cooperative's coaching record (rekam medis): diagnoses, prescriptions, clinic visits, notes."""
+
+    __tablename__ = "coaching_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # diagnosis | prescription | clinic_visit | note
+    summary: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("office_staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Training(Base):
+    """A Bimtek, pelatihan or coaching clinic (klinik)."""
+
+    __tablename__ = "trainings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # bimtek | pelatihan | klinik
+    venue: Mapped[str | None] = mapped_column(String(300))
+    link: Mapped[str | None] = mapped_column(String(500))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    segment: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    registration_deadline: Mapped[datetime | None] = mapped_column()
+    attendance_code_hash: Mapped[str | None] = mapped_column(String(64))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("office_staff.id"))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | cancelled | done
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TrainingSession(Base):
+    """One sitting of a training (a training may span days)."""
+
+    __tablename__ = "training_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column()
+    ends_at: Mapped[datetime] = mapped_column()
+
+
+class TrainingRegistration(Base):
+    """An officer's registration: registered, waitlisted (in order), cancelled or declined."""
+
+    __tablename__ = "training_registrations"
+    __table_args__ = (UniqueConstraint("training_id", "officer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id"))
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Attendance(Base):
+    """An officer's presence at a training session."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("training_id", "officer_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("training_sessions.id"))
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Announcement(Base):
+    """A broadcast composed by office staff."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("office_staff.id"))
+    text: Mapped[str] = mapped_column(Text)
+    attachment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    segment: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    send_at: Mapped[datetime | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | scheduled | sending | done
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMessage(Base):
+    """One outbound message; the dedupe key makes every reply and notice happen at most once."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_provider", "channel", "provider_message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(64))  # external user id on that channel
+    identity_id: Mapped[int | None] = mapped_column(ForeignKey("channel_identities.id"), index=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("office_staff.id"))
+    kind: Mapped[str] = mapped_column(String(24))  # reply | NoticeKind
+    business_initiated: Mapped[bool] = mapped_column(Boolean, default=False)
+    priority: Mapped[int] = mapped_column(Integer, default=5)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # pending | sending | sent | delivered | read | failed | unreachable | needs_template | waiting
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    provider_message_id: Mapped[str | None] = mapped_column(String(128))
+    announcement_id: Mapped[int | None] = mapped_column(ForeignKey("announcements.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class InboundMessage(Base):
+    """A received message id, unique per channel: a repeat delivery is recognised and changes nothing."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("channel", "message_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    message_id: Mapped[str] = mapped_column(String(128))
+    sender: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column()
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """Append-only log of what happened and who did it."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(120))  # officer:12 | staff:3 | cli | system
+    action: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str | None] = mapped_column(String(120))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SchedulerTick(Base):
+    """A scheduled tick that has run; its unique key makes a tick run once even across processes."""
+
+    __tablename__ = "scheduler_ticks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    ran_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,64 @@
+"""Shared fixtures: one database per test, on SQLite always and on PostgreSQL when configured."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from storage.db import Database
+from storage.models import Base
+
+PG_URL = os.environ.get("KOPSEHAT_TEST_DATABASE_URL", "")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require_postgres() -> str:
+    """The PostgreSQL URL, or skip (fail on CI, where PostgreSQL must be tested)."""
+    if PG_URL:
+        return PG_URL
+    if IN_CI:
+        pytest.fail("CI=true but KOPSEHAT_TEST_DATABASE_URL is not set: PostgreSQL tests must run on CI")
+    pytest.skip("KOPSEHAT_TEST_DATABASE_URL not set: PostgreSQL tests skipped on this machine")
+
+
+async def make_test_database(backend: str, tmp_path: Path) -> tuple[Database, str | None]:
+    """A fresh, isolated database: an SQLite file, or a PostgreSQL schema of its own."""
+    if backend == "sqlite":
+        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+        schema = None
+    else:
+        url = require_postgres()
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        admin = Database(url)
+        async with admin.engine.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        await admin.dispose()
+        db = Database(url, schema=schema)
+    async with db.engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    return db, schema
+
+
+async def drop_test_database(db: Database, schema: str | None) -> None:
+    """Remove what make_test_database made."""
+    await db.dispose()
+    if schema:
+        admin = Database(db.url)
+        async with admin.engine.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A fresh database on each backend."""
+    database, schema = await make_test_database(request.param, tmp_path)
+    try:
+        yield database
+    finally:
+        await drop_test_database(database, schema)
