@@ -1,0 +1,1 @@
+"""Fakes of the platforms as real loopback servers."""
