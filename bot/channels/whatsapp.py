@@ -1,0 +1,229 @@
+"""WhatsApp Cloud API sender: replies and templates to the Graph API, errors turned into SendOutcome.
+
+The sender does not track the 24-hour window. Replies to an inbound message (`business_initiated=False`)
+are always sent free-form. A business-initiated send goes out free-form only when the caller passes
+`window_open=True` (it knows the officer's last inbound time); otherwise it returns "needs_template"
+without calling Meta, and the caller sends `send_template(...)`, or holds the notice when no template
+is configured (`has_template`). A 131047 from Meta (window closed after all) is "needs_template" too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+
+from bot.channels.base import SendOutcome
+from bot.channels.whatsapp_out import recipient_fields, reply_to_bodies, template_body
+from bot.channels.whatsapp_pacing import TokenBucket
+from bot.channels.whatsapp_templates import TemplateParams, TemplateParamsError, TemplateSpec
+from bot.messages import Address, Attachment, Reply
+
+log = logging.getLogger(__name__)
+
+IMAGE_LIMIT_BYTES = 5 * 1024 * 1024
+DOCUMENT_LIMIT_BYTES = 100 * 1024 * 1024
+# Codes that mean "stop sending on this number until an operator acts" (token, account locked or blocked).
+AUTH_CODES: frozenset[int] = frozenset({190, 131031, 368, 130497})
+# Codes worth retrying, with the pause Meta's guidance implies (None: the worker's own backoff).
+RETRY_CODES: Mapping[int, float | None] = {
+    130429: 2.0,  # throughput per number; jittered 1..4 s below
+    131056: 6.0,  # pair rate: one user, too many messages
+    4: 300.0,  # app call rate
+    80007: 300.0,  # WABA call rate
+    131048: 4 * 3600.0,  # spam rate limit: resume hours later
+    131049: 24 * 3600.0,  # marketing template withheld for this user
+    1: None,
+    2: None,
+    131000: None,
+    131016: None,
+    131052: None,  # media download: one more try
+    131053: None,  # media upload: one more try
+}
+WINDOW_CLOSED = 131047
+
+
+def classify_error(code: int | None, http_status: int, reason: str) -> SendOutcome:
+    """The outcome for a Graph error: by Meta's error code; by HTTP status only when there is no code."""
+    if code in AUTH_CODES:
+        return SendOutcome("auth_failed", error=reason)
+    if code == WINDOW_CLOSED:
+        return SendOutcome("needs_template", error=reason)
+    if code is not None and code in RETRY_CODES:
+        pause = RETRY_CODES[code]
+        if code == 130429:
+            pause = random.uniform(1.0, 4.0)
+        return SendOutcome("retry", retry_after=pause, error=reason)
+    if code is None and (http_status >= 500 or http_status == 429):
+        return SendOutcome("retry", error=reason)
+    if code is not None and http_status >= 500:
+        return SendOutcome("retry", error=reason)
+    return SendOutcome("failed", error=reason)
+
+
+class WhatsAppSender:
+    """Sends Replies and template notices from one business phone number."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        api_url: str,
+        phone_number_id: str,
+        token: str,
+        templates: Mapping[str, TemplateSpec] | None = None,
+        *,
+        timeout: float = 15.0,
+        throttle: TokenBucket | None = None,
+    ) -> None:
+        self._session = session
+        self._base = f"{api_url.rstrip('/')}/{phone_number_id}"
+        self._headers = {"Authorization": f"Bearer {token}"}
+        self._templates = dict(templates or {})
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self.throttle = throttle or TokenBucket(80.0)
+
+    def __repr__(self) -> str:
+        return f"WhatsAppSender({self._base!r})"  # never the token
+
+    def has_template(self, kind: str) -> bool:
+        return kind in self._templates
+
+    async def send(
+        self,
+        address: Address,
+        reply: Reply,
+        *,
+        business_initiated: bool = False,
+        edit_message_id: str | None = None,
+        window_open: bool | None = None,
+        callback_data: str | None = None,
+    ) -> SendOutcome:
+        """Send one reply (several messages when long or with a picture); `edit_message_id` is ignored."""
+        if address.channel != "whatsapp":
+            return SendOutcome("failed", error=f"not a WhatsApp address: {address.channel}")
+        if business_initiated and window_open is not True:
+            return SendOutcome("needs_template", error="24-hour window closed or unknown: send a template")
+        media_id: str | None = None
+        if reply.attachment is not None:
+            uploaded = await self.upload(reply.attachment)
+            if isinstance(uploaded, SendOutcome):
+                return uploaded
+            media_id = uploaded
+        bodies = reply_to_bodies(address.user_id, reply, media_id)
+        return await self._post_all(bodies, callback_data)
+
+    async def send_template(
+        self, address: Address, kind: str, params: TemplateParams, *, callback_data: str | None = None
+    ) -> SendOutcome:
+        """Send the approved template configured for a notice kind (allowed outside the 24-hour window)."""
+        spec = self._templates.get(kind)
+        if spec is None:
+            return SendOutcome("failed", error=f"no WhatsApp template configured for notice kind {kind!r}")
+        try:
+            body = template_body(address.user_id, spec, params)
+        except TemplateParamsError as exc:
+            return SendOutcome("failed", error=str(exc))
+        return await self._post_all([body], callback_data)
+
+    async def mark_read(self, message_id: str) -> SendOutcome:
+        """Show blue ticks on an inbound message (optional courtesy)."""
+        body = {"messaging_product": "whatsapp", "status": "read", "message_id": message_id}
+        return await self._post_all([body], None)
+
+    async def upload(self, attachment: Attachment) -> str | SendOutcome:
+        """Upload a picture or document; its media id, or the outcome that stopped it."""
+        limit = IMAGE_LIMIT_BYTES if attachment.kind == "photo" else DOCUMENT_LIMIT_BYTES
+        if len(attachment.data) > limit:
+            return SendOutcome("failed", error=f"{attachment.filename} is larger than {limit // 2**20} MB")
+        form = aiohttp.FormData()
+        form.add_field("messaging_product", "whatsapp")
+        form.add_field("type", attachment.content_type)
+        form.add_field(
+            "file", attachment.data, filename=attachment.filename, content_type=attachment.content_type
+        )
+        result = await self._request(f"{self._base}/media", data=form)
+        if isinstance(result, SendOutcome):
+            return result
+        media_id = result.get("id")
+        if not isinstance(media_id, str) or not media_id:
+            return SendOutcome("retry", error="media upload answered without an id")
+        return media_id
+
+    async def _post_all(self, bodies: list[dict[str, Any]], callback_data: str | None) -> SendOutcome:
+        sent: list[str] = []
+        for number, body in enumerate(bodies, 1):
+            if callback_data and "type" in body:
+                body = {**body, "biz_opaque_callback_data": callback_data[:512]}
+            await self.throttle.acquire()
+            result = await self._request(f"{self._base}/messages", json=body)
+            if isinstance(result, SendOutcome):
+                prefix = f"part {number} of {len(bodies)}: " if len(bodies) > 1 else ""
+                return SendOutcome(
+                    result.status,
+                    provider_message_ids=tuple(sent),
+                    retry_after=result.retry_after,
+                    error=prefix + (result.error or ""),
+                )
+            sent.extend(_message_ids(result))
+        return SendOutcome("sent", provider_message_ids=tuple(sent))
+
+    async def _request(self, url: str, **kwargs: Any) -> dict[str, Any] | SendOutcome:
+        """POST to the Graph API: the JSON answer on success, else the classified outcome."""
+        try:
+            async with self._session.post(
+                url, headers=self._headers, timeout=self._timeout, **kwargs
+            ) as response:
+                status = response.status
+                text = await response.text()
+        except TimeoutError:
+            log.warning("whatsapp: no answer from the Graph API within %.1f s", self._timeout.total or 0)
+            return SendOutcome("retry", error="timeout waiting for the WhatsApp API")
+        except aiohttp.ClientError as exc:
+            log.warning("whatsapp: network error %s", type(exc).__name__)
+            return SendOutcome("retry", error=f"network error: {type(exc).__name__}")
+        data = _json_object(text)
+        if 200 <= status < 300:
+            return data if data is not None else {}
+        code, reason = _error_reason(data, status)
+        outcome = classify_error(code, status, reason)
+        if code == 130429:
+            self.throttle.slow_down()
+        log.warning("whatsapp: send %s (%s)", outcome.status, reason)
+        return outcome
+
+
+def _json_object(text: str) -> dict[str, Any] | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _error_reason(data: dict[str, Any] | None, status: int) -> tuple[int | None, str]:
+    error = data.get("error") if data else None
+    if not isinstance(error, dict):
+        return None, f"HTTP {status} without a Graph error body"
+    code = error.get("code")
+    code = code if isinstance(code, int) and not isinstance(code, bool) else None
+    message = str(error.get("message") or error.get("title") or "").strip()
+    error_data = error.get("error_data")
+    details = error_data.get("details") if isinstance(error_data, dict) else None
+    reason = f"(#{code}) {message}" if code is not None and f"(#{code})" not in message else message
+    if details:
+        reason += f": {details}"
+    return code, reason[:300]
+
+
+def _message_ids(data: dict[str, Any]) -> list[str]:
+    messages = data.get("messages")
+    if not isinstance(messages, list):
+        return []
+    return [m["id"] for m in messages if isinstance(m, dict) and isinstance(m.get("id"), str)]
+
+
+__all__ = ["WhatsAppSender", "classify_error", "recipient_fields"]
