@@ -1,0 +1,179 @@
+"""The scoring rules as frozen values, loaded and validated from a data file (spec §4.3, Appendix A).
+
+The indicative non-KSP bands (§9.3) live in the same file, in its `indicative` section, as Appendix A shows:
+one file means one version hash per stored assessment, and an office edits one document, not two.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+from bot.domain.health.tables import Band, Table
+
+DEFAULT_RULES_NAME = "perdep-06-2016.json"
+
+
+class RulesError(Exception):
+    """The rules file cannot be used; the message has one 'file: entry: problem' line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True)
+class Category:
+    """One category with its lowest total (None for the bottom one)."""
+
+    key: str
+    label: str
+    minimum: Decimal | None
+
+
+@dataclass(frozen=True)
+class ComponentRule:
+    """A component key and its weight within its aspect."""
+
+    key: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class AspectRule:
+    """An aspect key, its weight and its components in output order."""
+
+    key: str
+    weight: int
+    components: tuple[ComponentRule, ...]
+
+
+@dataclass(frozen=True)
+class ManagementRule:
+    """One management sub-aspect: item count, points per 'ya' and the item wording."""
+
+    key: str
+    items: int
+    points_per_yes: Decimal
+    items_text: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IndicatorRule:
+    """One indicative non-KSP indicator with its good and watch bands."""
+
+    key: str
+    unit: str
+    good: Band
+    watch: Band
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """One condition of a coaching advice: a ratio band, a score band, or 'null ratio with points lost'."""
+
+    ratio: Band | None = None
+    score: Band | None = None
+    null: bool = False
+
+
+@dataclass(frozen=True)
+class Advice:
+    """Why a component matters and its next steps, with the triggers (any of) that call for it."""
+
+    variant: str
+    triggers: tuple[Trigger, ...]
+    why: Mapping[str, str]
+    steps: Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class CoachingRules:
+    """Coaching texts of §10.2–§10.4 in Indonesian and English."""
+
+    components: Mapping[str, tuple[Advice, ...]]
+    special: Mapping[str, Advice]
+    compliance: Mapping[str, Mapping[str, tuple[str, ...]]]
+    compliance_map: Mapping[str, str]
+    escalation: Mapping[str, Mapping[str, tuple[str, ...]]]
+    provisional_note: Mapping[str, str]
+    review_list_note: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class ComplianceSettings:
+    """Dates and limits of the §9.4 checklist (calendar-year books by default)."""
+
+    book_year_end: tuple[int, int]
+    rat_deadline: tuple[int, int]
+    rat_due_soon_from: tuple[int, int]
+    rat_report_days: int
+    nik_due_soon_days: int
+    audit_loans_threshold: Decimal
+
+    def on(self, month_day: tuple[int, int], year: int) -> date:
+        """The given (month, day) in the given year."""
+        return date(year, month_day[0], month_day[1])
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything the scorer needs, validated once; tables are the active variants."""
+
+    framework: str
+    source: str
+    version_hash: str
+    categories: tuple[Category, ...]
+    aspects: tuple[AspectRule, ...]
+    management: Mapping[str, ManagementRule]
+    derived: Mapping[str, tuple[tuple[str, Decimal], ...]]
+    tables: Mapping[str, Table]
+    variants: Mapping[str, str]
+    indicative: tuple[IndicatorRule, ...]
+    coaching: CoachingRules
+    compliance: ComplianceSettings
+
+    def category_for(self, total: Decimal) -> Category:
+        """The category of a (rounded) total."""
+        for category in self.categories:
+            if category.minimum is None or total >= category.minimum:
+                return category
+        return self.categories[-1]  # pragma: no cover - the loader ensures a bottom category
+
+
+def default_rules_path() -> Path:
+    """The packaged default rules file."""
+    return Path(str(resources.files("bot.domain.health").joinpath("rules", DEFAULT_RULES_NAME)))
+
+
+def load_rules(path: Path | None = None) -> Rules:
+    """Read and validate a rules file (default: the packaged perdep-06-2016 rules)."""
+    from bot.domain.health.rules_read import read_rules
+
+    source = path if path is not None else default_rules_path()
+    try:
+        raw = source.read_bytes()
+    except OSError as exc:
+        raise RulesError([f"{source}: cannot read ({exc.strerror or exc})"]) from None
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_float=Decimal)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RulesError([f"{source}: not valid JSON ({exc})"]) from None
+    return read_rules(data, str(source), hashlib.sha256(raw).hexdigest())
+
+
+_default: Rules | None = None
+
+
+def default_rules() -> Rules:
+    """The packaged rules, loaded once per process."""
+    global _default
+    if _default is None:
+        _default = load_rules()
+    return _default
