@@ -509,6 +509,7 @@ def trend_png(points: Sequence[TrendPoint], *, title: str, lang: str = "id") -> 
 
     axes.plot(xs, totals, color=_MAIN, linewidth=3.2, zorder=3)
     many = count > 8
+    crowded = count > 12
     for x, point, total in zip(xs, points, totals, strict=True):
         if point.total is None:
             axes.text(x, bottom + 1.5, "–", ha="center", va="bottom", fontsize=26, color="#555555", zorder=4)
@@ -517,7 +518,7 @@ def trend_png(points: Sequence[TrendPoint], *, title: str, lang: str = "id") -> 
             [x],
             [total],
             marker="o",
-            markersize=10 if many else 14,
+            markersize=10 if crowded else (12 if many else 14),
             color=_MAIN,
             markeredgewidth=2.8,
             markerfacecolor="white" if point.provisional else _MAIN,
@@ -531,7 +532,7 @@ def trend_png(points: Sequence[TrendPoint], *, title: str, lang: str = "id") -> 
             textcoords="offset points",
             ha="center",
             va="bottom",
-            fontsize=11 if many else 16,
+            fontsize=11 if crowded else (14 if many else 16),
             fontweight="bold",
             color=_INK,
             zorder=5,
