@@ -1,0 +1,145 @@
+"""Reporting periods, deadlines, zones and Indonesian dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.domain.periods import (
+    ZONES,
+    Period,
+    deadline,
+    format_date,
+    format_datetime,
+    format_time,
+    is_late,
+    months_elapsed,
+    parse_date,
+    reporting_period_for,
+    to_zone,
+    zone_abbrev,
+)
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+def test_parse_and_str() -> None:
+    assert Period.parse("2026-11") == Period(2026, 11)
+    assert str(Period(2026, 1)) == "2026-01"
+    for bad in ["2026-13", "2026-1", "26-11", "November 2026", ""]:
+        with pytest.raises(ValueError):
+            Period.parse(bad)
+
+
+def test_labels() -> None:
+    assert Period(2026, 10).label("id") == "Oktober 2026"
+    assert Period(2026, 10).label("en") == "October 2026"
+    assert Period(2026, 2).label() == "Februari 2026"
+
+
+def test_previous_next_and_end() -> None:
+    assert Period(2026, 1).previous() == Period(2025, 12)
+    assert Period(2026, 12).next() == Period(2027, 1)
+    assert Period(2026, 5).next().previous() == Period(2026, 5)
+    assert Period(2028, 2).end_date() == date(2028, 2, 29)
+    assert Period(2026, 2).end_date() == date(2026, 2, 28)
+    assert Period(2026, 10).end_date() == date(2026, 10, 31)
+    assert Period(2026, 10) < Period(2026, 11) < Period(2027, 1)
+
+
+@pytest.mark.parametrize(
+    ("utc", "zone", "expected"),
+    [
+        # 16:59 UTC on 31 Oct is 23:59 WIB: still October locally, so September is reported.
+        (datetime(2026, 10, 31, 16, 59, tzinfo=UTC), "WIB", Period(2026, 9)),
+        (datetime(2026, 10, 31, 17, 0, tzinfo=UTC), "WIB", Period(2026, 10)),
+        (datetime(2026, 10, 31, 15, 59, tzinfo=UTC), "WITA", Period(2026, 9)),
+        (datetime(2026, 10, 31, 16, 0, tzinfo=UTC), "WITA", Period(2026, 10)),
+        (datetime(2026, 10, 31, 14, 59, tzinfo=UTC), "WIT", Period(2026, 9)),
+        (datetime(2026, 10, 31, 15, 0, tzinfo=UTC), "Asia/Jayapura", Period(2026, 10)),
+        (datetime(2026, 12, 31, 17, 0, tzinfo=UTC), JAKARTA, Period(2026, 12)),
+        (datetime(2027, 1, 20, 3, 0, tzinfo=UTC), JAKARTA, Period(2026, 12)),
+    ],
+)
+def test_reporting_period_at_month_boundaries(utc: datetime, zone: str | ZoneInfo, expected: Period) -> None:
+    assert reporting_period_for(utc, zone) == expected
+
+
+def test_deadline_is_end_of_day_ten_next_month() -> None:
+    due = deadline(Period(2026, 10), "WIB")
+    assert due == datetime.combine(date(2026, 11, 10), time.max, tzinfo=JAKARTA)
+    assert deadline(Period(2026, 12), "WITA", day=10).date() == date(2027, 1, 10)
+    assert deadline(Period(2026, 1), "WIB", day=31).date() == date(2026, 2, 28)
+    assert due.tzinfo is not None
+
+
+def test_is_late() -> None:
+    october = Period(2026, 10)
+    assert not is_late(october, datetime(2026, 11, 10, 16, 59, tzinfo=UTC), "WIB")
+    assert is_late(october, datetime(2026, 11, 10, 17, 0, tzinfo=UTC), "WIB")
+    assert not is_late(october, datetime(2026, 11, 10, 15, 59, tzinfo=UTC), "WITA")
+    assert is_late(october, datetime(2026, 11, 10, 16, 0, tzinfo=UTC), "WITA")
+
+
+def test_naive_datetimes_are_refused() -> None:
+    naive = datetime(2026, 11, 9, 10, 14)
+    with pytest.raises(ValueError):
+        reporting_period_for(naive, "WIB")
+    with pytest.raises(ValueError):
+        format_datetime(naive, "WIB")
+    with pytest.raises(ValueError):
+        format_time(naive, "WIB")
+    with pytest.raises(ValueError):
+        is_late(Period(2026, 10), naive, "WIB")
+    with pytest.raises(TypeError):
+        format_date(datetime(2026, 11, 9, tzinfo=UTC))
+
+
+def test_months_elapsed() -> None:
+    assert months_elapsed(Period(2026, 10)) == 10
+    assert months_elapsed(Period(2026, 1)) == 1
+    assert months_elapsed(Period(2026, 12)) == 12
+    assert months_elapsed(Period(2026, 7), fiscal_year_start_month=7) == 1
+    assert months_elapsed(Period(2026, 6), fiscal_year_start_month=7) == 12
+    assert months_elapsed(Period(2026, 10), fiscal_year_start_month=7) == 4
+    with pytest.raises(ValueError):
+        months_elapsed(Period(2026, 10), 13)
+
+
+def test_zones() -> None:
+    assert ZONES == {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+    assert zone_abbrev("Asia/Jakarta") == "WIB"
+    assert zone_abbrev("Asia/Pontianak") == "WIB"
+    assert zone_abbrev("Asia/Makassar") == "WITA"
+    assert zone_abbrev("Asia/Jayapura") == "WIT"
+    assert zone_abbrev("wita") == "WITA"
+    assert zone_abbrev("Europe/Paris") == "Europe/Paris"
+    assert to_zone("WIT") == ZoneInfo("Asia/Jayapura")
+
+
+def test_indonesian_dates_and_times() -> None:
+    assert format_date(date(2026, 11, 9)) == "Senin, 9 November 2026"
+    assert format_date(date(2026, 11, 9), "en") == "Monday, 9 November 2026"
+    assert format_date(date(2026, 11, 15)) == "Minggu, 15 November 2026"
+    moment = datetime(2026, 11, 9, 3, 14, tzinfo=UTC)
+    assert format_datetime(moment, "WIB") == "Senin, 9 November 2026 10.14 WIB"
+    assert format_datetime(moment, "Asia/Makassar") == "Senin, 9 November 2026 11.14 WITA"
+    assert format_datetime(moment, ZoneInfo("Asia/Jayapura"), "en") == "Monday, 9 November 2026 12:14 WIT"
+    assert format_time(datetime(2026, 11, 19, 2, 0, tzinfo=UTC), "WIB") == "09.00 WIB"
+    assert (
+        format_datetime(datetime(2026, 11, 9, 17, 30, tzinfo=UTC), "WIB")
+        == "Selasa, 10 November 2026 00.30 WIB"
+    )
+    assert format_time(moment, "UTC") == "03.14 UTC"
+
+
+def test_parse_date() -> None:
+    assert parse_date("30-06-2026") == date(2026, 6, 30)
+    assert parse_date("30/6/2026") == date(2026, 6, 30)
+    assert parse_date("30 Juni 2026") == date(2026, 6, 30)
+    assert parse_date("1 agt 2026") == date(2026, 8, 1)
+    assert parse_date("31-02-2026") is None
+    assert parse_date("besok") is None
+    assert parse_date("x" * 5000) is None
