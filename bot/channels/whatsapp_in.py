@@ -186,8 +186,9 @@ def _identity(
 def _matching_contact(
     contacts: list[dict[str, Any]], phone: str | None, bsuid: str | None
 ) -> dict[str, Any] | None:
+    ids = {known for known in (phone, bsuid) if known}
     for contact in contacts:
-        if (phone and contact.get("wa_id") == phone) or (bsuid and contact.get("user_id") == bsuid):
+        if _str(contact.get("wa_id")) in ids or _str(contact.get("user_id")) in ids:
             return contact
     if len(contacts) == 1 and phone is None and bsuid is None:
         return contacts[0]
