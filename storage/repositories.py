@@ -21,8 +21,8 @@ from storage.models import (
     Invite,
     InviteAttempt,
     ManagementAnswer,
-    OfficeStaff,
     Officer,
+    OfficeStaff,
     OutboxMessage,
     Region,
     Report,
@@ -42,9 +42,7 @@ class _Repo:
     async def _insert_ignore(self, model: type[Any], values: dict[str, Any]) -> bool:
         """INSERT ... ON CONFLICT DO NOTHING; True when a row was inserted."""
         table = model.__table__
-        stmt = (postgresql.insert(table) if self.dialect == "postgresql" else sqlite.insert(table)).values(
-            **values
-        )
+        stmt = (postgresql.insert(table) if self.dialect == "postgresql" else sqlite.insert(table)).values(**values)
         result = await self.session.execute(stmt.on_conflict_do_nothing().returning(table.c.id))
         return result.first() is not None
 
@@ -157,9 +155,8 @@ class IdentityRepo(_Repo):
     """Chat accounts on each channel."""
 
     async def find(self, channel: str, external_id: str, alt_id: str | None = None) -> ChannelIdentity | None:
-        match = ChannelIdentity.external_id == external_id
-        if alt_id:
-            match = or_(match, ChannelIdentity.alt_external_id == alt_id, ChannelIdentity.external_id == alt_id)
+        ids = [external_id, alt_id] if alt_id else [external_id]
+        match = or_(ChannelIdentity.external_id.in_(ids), ChannelIdentity.alt_external_id.in_(ids))
         stmt = select(ChannelIdentity).where(ChannelIdentity.channel == channel, match)
         return (await self.session.scalars(stmt.order_by(ChannelIdentity.id))).first()
 
@@ -249,7 +246,8 @@ class ConversationRepo(_Repo):
             )
             conversation = (await self.session.scalars(self._locked(stmt))).first()
             assert conversation is not None
-        return conversation
+        result: Conversation = conversation
+        return result
 
     async def save(
         self, conversation: Conversation, handler: str | None, progress: dict[str, Any], at: datetime
@@ -362,16 +360,17 @@ class ManagementRepo(_Repo):
         stmt = select(ManagementAnswer).where(ManagementAnswer.cooperative_id == cooperative_id)
         return {a.item_key: a for a in (await self.session.scalars(stmt)).all()}
 
-    async def save(
-        self, cooperative_id: int, answers: dict[str, bool], at: datetime, officer_id: int | None
-    ) -> None:
+    async def save(self, cooperative_id: int, answers: dict[str, bool], at: datetime, officer_id: int | None) -> None:
         existing = await self.answers(cooperative_id)
         for key, value in answers.items():
             row = existing.get(key)
             if row is None:
                 self.session.add(
                     ManagementAnswer(
-                        cooperative_id=cooperative_id, item_key=key, answer=value, answered_at=at,
+                        cooperative_id=cooperative_id,
+                        item_key=key,
+                        answer=value,
+                        answered_at=at,
                         officer_id=officer_id,
                     )
                 )

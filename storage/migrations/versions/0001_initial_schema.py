@@ -14,7 +14,6 @@ from alembic import op
 
 import storage.types
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -86,12 +85,8 @@ def upgrade() -> None:
         sa.Column("is_demo", sa.Boolean(), nullable=False),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["kecamatan_id"], ["regions.id"], name=op.f("fk_cooperatives_kecamatan_id_regions")
-        ),
-        sa.ForeignKeyConstraint(
-            ["kelurahan_id"], ["regions.id"], name=op.f("fk_cooperatives_kelurahan_id_regions")
-        ),
+        sa.ForeignKeyConstraint(["kecamatan_id"], ["regions.id"], name=op.f("fk_cooperatives_kecamatan_id_regions")),
+        sa.ForeignKeyConstraint(["kelurahan_id"], ["regions.id"], name=op.f("fk_cooperatives_kelurahan_id_regions")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cooperatives")),
         sa.UniqueConstraint("nik", name=op.f("uq_cooperatives_nik")),
     )
@@ -109,9 +104,7 @@ def upgrade() -> None:
         sa.Column("language", sa.String(length=2), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["kecamatan_id"], ["regions.id"], name=op.f("fk_office_staff_kecamatan_id_regions")
-        ),
+        sa.ForeignKeyConstraint(["kecamatan_id"], ["regions.id"], name=op.f("fk_office_staff_kecamatan_id_regions")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_office_staff")),
     )
     op.create_table(
@@ -125,9 +118,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("recipients", sa.Integer(), nullable=False),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["staff_id"], ["office_staff.id"], name=op.f("fk_announcements_staff_id_office_staff")
-        ),
+        sa.ForeignKeyConstraint(["staff_id"], ["office_staff.id"], name=op.f("fk_announcements_staff_id_office_staff")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_announcements")),
     )
     op.create_table(
@@ -144,9 +135,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["cooperative_id"], ["cooperatives.id"], name=op.f("fk_invites_cooperative_id_cooperatives")
         ),
-        sa.ForeignKeyConstraint(
-            ["staff_id"], ["office_staff.id"], name=op.f("fk_invites_staff_id_office_staff")
-        ),
+        sa.ForeignKeyConstraint(["staff_id"], ["office_staff.id"], name=op.f("fk_invites_staff_id_office_staff")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_invites")),
         sa.UniqueConstraint("code_hash", name=op.f("uq_invites_code_hash")),
     )
@@ -185,9 +174,7 @@ def upgrade() -> None:
         sa.Column("staff_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["staff_id"], ["office_staff.id"], name=op.f("fk_trainings_staff_id_office_staff")
-        ),
+        sa.ForeignKeyConstraint(["staff_id"], ["office_staff.id"], name=op.f("fk_trainings_staff_id_office_staff")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_trainings")),
     )
     op.create_table(
@@ -215,9 +202,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("channel", "external_id", name=op.f("uq_channel_identities_channel_external_id")),
     )
     with op.batch_alter_table("channel_identities", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_channel_identities_alt_external_id"), ["alt_external_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_channel_identities_alt_external_id"), ["alt_external_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_channel_identities_officer_id"), ["officer_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_channel_identities_staff_id"), ["staff_id"], unique=False)
 
@@ -239,9 +224,7 @@ def upgrade() -> None:
             ["officer_id"], ["officers.id"], name=op.f("fk_management_answers_officer_id_officers")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_management_answers")),
-        sa.UniqueConstraint(
-            "cooperative_id", "item_key", name=op.f("uq_management_answers_cooperative_id_item_key")
-        ),
+        sa.UniqueConstraint("cooperative_id", "item_key", name=op.f("uq_management_answers_cooperative_id_item_key")),
     )
     op.create_table(
         "reports",
@@ -283,9 +266,7 @@ def upgrade() -> None:
             ["training_id"], ["trainings.id"], name=op.f("fk_training_registrations_training_id_trainings")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_training_registrations")),
-        sa.UniqueConstraint(
-            "training_id", "officer_id", name=op.f("uq_training_registrations_training_id_officer_id")
-        ),
+        sa.UniqueConstraint("training_id", "officer_id", name=op.f("uq_training_registrations_training_id_officer_id")),
     )
     op.create_table(
         "training_sessions",
@@ -308,15 +289,11 @@ def upgrade() -> None:
         sa.Column("session_id", sa.Integer(), nullable=True),
         sa.Column("officer_id", sa.Integer(), nullable=False),
         sa.Column("at", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["officer_id"], ["officers.id"], name=op.f("fk_attendance_officer_id_officers")
-        ),
+        sa.ForeignKeyConstraint(["officer_id"], ["officers.id"], name=op.f("fk_attendance_officer_id_officers")),
         sa.ForeignKeyConstraint(
             ["session_id"], ["training_sessions.id"], name=op.f("fk_attendance_session_id_training_sessions")
         ),
-        sa.ForeignKeyConstraint(
-            ["training_id"], ["trainings.id"], name=op.f("fk_attendance_training_id_trainings")
-        ),
+        sa.ForeignKeyConstraint(["training_id"], ["trainings.id"], name=op.f("fk_attendance_training_id_trainings")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_attendance")),
         sa.UniqueConstraint(
             "training_id",
@@ -386,9 +363,7 @@ def upgrade() -> None:
             ["identity_id"], ["channel_identities.id"], name=op.f("fk_outbox_identity_id_channel_identities")
         ),
         sa.ForeignKeyConstraint(["officer_id"], ["officers.id"], name=op.f("fk_outbox_officer_id_officers")),
-        sa.ForeignKeyConstraint(
-            ["staff_id"], ["office_staff.id"], name=op.f("fk_outbox_staff_id_office_staff")
-        ),
+        sa.ForeignKeyConstraint(["staff_id"], ["office_staff.id"], name=op.f("fk_outbox_staff_id_office_staff")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
         sa.UniqueConstraint("dedupe_key", name=op.f("uq_outbox_dedupe_key")),
     )
@@ -409,12 +384,8 @@ def upgrade() -> None:
         sa.Column("officer_id", sa.Integer(), nullable=True),
         sa.Column("staff_id", sa.Integer(), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["officer_id"], ["officers.id"], name=op.f("fk_report_revisions_officer_id_officers")
-        ),
-        sa.ForeignKeyConstraint(
-            ["report_id"], ["reports.id"], name=op.f("fk_report_revisions_report_id_reports")
-        ),
+        sa.ForeignKeyConstraint(["officer_id"], ["officers.id"], name=op.f("fk_report_revisions_officer_id_officers")),
+        sa.ForeignKeyConstraint(["report_id"], ["reports.id"], name=op.f("fk_report_revisions_report_id_reports")),
         sa.ForeignKeyConstraint(
             ["staff_id"], ["office_staff.id"], name=op.f("fk_report_revisions_staff_id_office_staff")
         ),
@@ -473,9 +444,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_coaching_entries")),
     )
     with op.batch_alter_table("coaching_entries", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_coaching_entries_cooperative_id"), ["cooperative_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_coaching_entries_cooperative_id"), ["cooperative_id"], unique=False)
 
 
 def downgrade() -> None:

@@ -1,0 +1,42 @@
+"""What subcommands share: settings loading with one-line errors, and the database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from bot.config import ConfigError, Settings, load_settings
+from storage.db import Database
+
+T = TypeVar("T")
+if TYPE_CHECKING:
+    SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
+else:
+    SubParsers = argparse._SubParsersAction
+
+
+def settings_or_exit() -> Settings:
+    """Load settings; a bad value prints one line naming the variable and exits with status 2."""
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        print(f"kopsehat: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def run_with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Open the database (upgrading its schema), run `work`, close it."""
+    from storage.migrate import upgrade
+
+    async def _go() -> T:
+        db = Database(settings.database_url)
+        try:
+            await upgrade(db)
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(_go())

@@ -1,0 +1,120 @@
+"""The running service: database, HTTP server and the components that live beside it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from bot.config import Settings
+from bot.web.app import HealthProbe, make_app
+from storage.db import Database, is_sqlite
+from storage.migrate import current, upgrade
+
+log = logging.getLogger("kopsehat")
+SHUTDOWN_SECONDS = 5.0
+
+
+class StartupError(Exception):
+    """The service cannot start; the message says why and what to do."""
+
+
+@dataclass
+class Component:
+    """Something that runs beside the HTTP server (a channel, the delivery workers, the scheduler)."""
+
+    name: str
+    start: Callable[[], Awaitable[None]]
+    stop: Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Runtime:
+    """Everything `kopsehat run` starts, in order, and stops in reverse order."""
+
+    settings: Settings
+    db: Database
+    app: web.Application
+    components: list[Component] = field(default_factory=list)
+    probes: dict[str, HealthProbe] = field(default_factory=dict)
+    runner: web.AppRunner | None = None
+    port: int | None = None
+
+    async def start(self) -> None:
+        for component in self.components:
+            await component.start()
+            log.info("started %s", component.name)
+        self.runner = web.AppRunner(self.app, handle_signals=False, shutdown_timeout=1.0)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, self.settings.http_host, self.settings.http_port)
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        self.port = sockets[0].getsockname()[1] if sockets else self.settings.http_port
+        log.info("kopsehat listening on http://%s:%s (health: /healthz)", self.settings.http_host, self.port)
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+        for component in reversed(self.components):
+            try:
+                await asyncio.wait_for(component.stop(), timeout=SHUTDOWN_SECONDS / 2)
+            except Exception:
+                log.exception("stopping %s failed", component.name)
+        await self.db.dispose()
+
+
+async def prepare_database(settings: Settings) -> Database:
+    """Open the database; upgrade the embedded SQLite schema, and check PostgreSQL's is current."""
+    db = Database(settings.database_url)
+    if is_sqlite(settings.database_url):
+        await upgrade(db)
+        return db
+    if not await db.ping():
+        await db.dispose()
+        raise StartupError("cannot reach the database at KOPSEHAT_DATABASE_URL")
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
+    if await current(db) != head:
+        await db.dispose()
+        raise StartupError("the PostgreSQL schema is not current: run `kopsehat db upgrade` first")
+    return db
+
+
+def build_runtime(settings: Settings, db: Database) -> Runtime:
+    """Wire the service: HTTP app, channels, delivery and scheduler as configured."""
+    runtime = Runtime(settings=settings, db=db, app=make_app(db))
+    if not (settings.telegram_enabled or settings.whatsapp_enabled):
+        log.info(
+            "no chat channel configured: set KOPSEHAT_TELEGRAM_TOKEN (Telegram) or KOPSEHAT_WHATSAPP_TOKEN and "
+            "KOPSEHAT_WHATSAPP_PHONE_NUMBER_ID (WhatsApp); meanwhile `kopsehat chat` talks to the bot here"
+        )
+    return runtime
+
+
+async def serve(settings: Settings) -> int:
+    """Run until SIGINT or SIGTERM, then shut down cleanly."""
+    try:
+        db = await prepare_database(settings)
+    except StartupError as exc:
+        log.error("%s", exc)
+        return 2
+    runtime = build_runtime(settings, db)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await runtime.start()
+        await stop.wait()
+        log.info("shutting down")
+    finally:
+        await asyncio.wait_for(runtime.stop(), timeout=SHUTDOWN_SECONDS)
+    return 0

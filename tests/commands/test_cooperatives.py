@@ -1,0 +1,100 @@
+"""`kopsehat cooperatives import|list` and `kopsehat demo`, run as an office clerk would."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from bot.cli import main
+
+GOOD_CSV = """nama;nik;jenis;tag;kecamatan;kelurahan;tanggal_rat;unit_simpan_pinjam
+KSP Maju Bersama;3576010001;ksp;;Magersari;Gedongan;31/03/2026;tidak
+Koperasi Kelurahan Merah Putih Meri;3576010002;konsumen;kkmp;Kranggan;Meri;2026-04-15;ya
+Kopontren Al Hidayah;;konsumen;kopontren, kkmp;Prajurit Kulon;Blooto;;
+"""
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for key in list(os.environ):
+        if key.startswith("KOPSEHAT_"):
+            monkeypatch.delenv(key)
+    return tmp_path
+
+
+def test_import_then_list_with_filters(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (workdir / "koperasi.csv").write_text(GOOD_CSV)
+    assert main(["cooperatives", "import", "koperasi.csv"]) == 0
+    assert "3 new, 0 updated" in capsys.readouterr().out
+    assert main(["cooperatives", "import", "koperasi.csv"]) == 0
+    assert "0 new, 3 updated" in capsys.readouterr().out
+    assert main(["cooperatives", "list", "--tag", "kkmp"]) == 0
+    out = capsys.readouterr().out
+    assert "Merah Putih Meri" in out and "Kopontren Al Hidayah" in out and "KSP Maju" not in out
+    assert "2 koperasi" in out
+    assert main(["cooperatives", "list", "--kecamatan", "magersari", "--type", "ksp"]) == 0
+    out = capsys.readouterr().out
+    assert "KSP Maju Bersama" in out and "Gedongan" in out and "1 koperasi" in out
+
+
+def test_one_bad_row_is_named_and_nothing_is_imported(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = GOOD_CSV + "Koperasi Salah;3576010009;koperasi serba ada;;Magersari;Wates;;\n"
+    (workdir / "koperasi.csv").write_text(bad)
+    assert main(["cooperatives", "import", "koperasi.csv"]) == 2
+    err = capsys.readouterr().err
+    assert "baris 5" in err and "koperasi serba ada" in err and "nothing imported" in err
+    assert main(["cooperatives", "list"]) == 0
+    assert "0 koperasi" in capsys.readouterr().out
+
+
+def test_xlsx_with_english_headers(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Name", "NIK", "Type", "Tags", "District", "Village", "Timezone"])
+    sheet.append(["KSP Sinar Abadi", "3576010100", "savings and loan", "", "Kranggan", "Miji", "WITA"])
+    sheet.append(["Koperasi Jasa Warga", None, "jasa", "", "Kranggan", "Meri", ""])
+    book.save(workdir / "list.xlsx")
+    assert main(["cooperatives", "import", "list.xlsx"]) == 0
+    assert "2 new" in capsys.readouterr().out
+    assert main(["cooperatives", "list", "--type", "ksp"]) == 0
+    assert "KSP Sinar Abadi" in capsys.readouterr().out
+
+
+def test_missing_file_and_dry_run(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cooperatives", "import", "tidak-ada.csv"]) == 2
+    assert "file not found" in capsys.readouterr().err
+    (workdir / "k.csv").write_text(GOOD_CSV)
+    assert main(["cooperatives", "import", "k.csv", "--dry-run"]) == 0
+    assert "3 row(s) OK" in capsys.readouterr().out
+
+
+def test_demo_city_loads_once(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    first = capsys.readouterr().out
+    assert "190 cooperatives" in first
+    assert main(["demo"]) == 0
+    assert "0 new officers, 0 new monthly reports" in capsys.readouterr().out
+    assert main(["cooperatives", "list", "--type", "ksp"]) == 0
+    assert "43 koperasi" in capsys.readouterr().out
+    assert main(["cooperatives", "list", "--tag", "kkmp"]) == 0
+    assert "18 koperasi" in capsys.readouterr().out
+
+
+def test_every_command_explains_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (
+        ["--help"],
+        ["run", "--help"],
+        ["db", "--help"],
+        ["cooperatives", "import", "--help"],
+        ["cooperatives", "list", "--help"],
+        ["demo", "--help"],
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 0
+        assert "usage: kopsehat" in capsys.readouterr().out
