@@ -19,9 +19,7 @@ class Checker:
         """Record one problem at one entry."""
         self.problems.append(f"{path}: {problem}")
 
-    def obj(
-        self, value: Any, path: str, required: tuple[str, ...] = (), allowed: tuple[str, ...] = ()
-    ) -> bool:
+    def obj(self, value: Any, path: str, required: tuple[str, ...] = (), allowed: tuple[str, ...] = ()) -> bool:
         """Check value is an object with the required keys and no keys outside required + allowed."""
         if not isinstance(value, dict):
             self.fail(path, "must be an object")

@@ -39,9 +39,7 @@ def weighted_sum(figures: Mapping[str, Decimal], terms: tuple[tuple[str, Decimal
 def derive(figures: Mapping[str, Decimal], rules: Rules) -> Derived:
     """Compute the derived values; a present override replaces its derived value."""
     d = rules.derived
-    values = {
-        name: figures[name] if name in figures else weighted_sum(figures, d[name]) for name in OVERRIDE_KEYS
-    }
+    values = {name: figures[name] if name in figures else weighted_sum(figures, d[name]) for name in OVERRIDE_KEYS}
     loans = figures.get("loans_to_members", ZERO) + figures.get("loans_to_non_members", ZERO)
     return Derived(
         loans_outstanding=loans,

@@ -33,7 +33,5 @@ def flag_warnings(flags: tuple[str, ...]) -> list[str]:
             if flag in SPECIAL_SUPERVISION_FLAGS
             else "downgrade factor"
         )
-        out.append(
-            f"flag: {flag}: {FACTS[flag]}; {effect}; category NOT changed automatically, officer decides"
-        )
+        out.append(f"flag: {flag}: {FACTS[flag]}; {effect}; category NOT changed automatically, officer decides")
     return out

@@ -55,9 +55,7 @@ def assess_indicative(inp: AssessmentInput, rules: Rules) -> IndicativeResult:
         value = numerator / denominator
         indicators.append(IndicatorResult(rule.key, value, rule.unit, _band(rule, value)))
     if inp.months_elapsed < 12:
-        warnings.append(
-            f"months_elapsed: provisional; year-to-date flows annualised x12/{inp.months_elapsed}"
-        )
+        warnings.append(f"months_elapsed: provisional; year-to-date flows annualised x12/{inp.months_elapsed}")
     if inp.cooperative_type in keys.SAVINGS_AND_LOAN_TYPES:
         warnings.append(f"cooperative_type: {inp.cooperative_type} should be assessed with {keys.PERDEP}")
     warnings += inp.warnings

@@ -62,14 +62,10 @@ def parse_input(data: Any, rules: Rules) -> AssessmentInput | InputProblems:
         warnings.append(f"input: unknown keys ignored: {', '.join(map(str, unknown))}")
     framework = data.get("framework", keys.PERDEP)
     if framework not in (rules.framework, keys.INDICATIVE):
-        problems.append(
-            f"framework: unknown framework {framework!r}; use {rules.framework} or {keys.INDICATIVE}"
-        )
+        problems.append(f"framework: unknown framework {framework!r}; use {rules.framework} or {keys.INDICATIVE}")
     coop_type = data.get("cooperative_type", "ksp")
     if coop_type not in keys.COOPERATIVE_TYPES:
-        problems.append(
-            f"cooperative_type: unknown type {coop_type!r}; use {', '.join(keys.COOPERATIVE_TYPES)}"
-        )
+        problems.append(f"cooperative_type: unknown type {coop_type!r}; use {', '.join(keys.COOPERATIVE_TYPES)}")
     months = data.get("months_elapsed", 12)
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 12:
         problems.append(f"months_elapsed: must be a whole number from 1 to 12, got {_show(months)}")
@@ -87,9 +83,7 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _figures(
-    value: Any, known: tuple[str, ...], problems: list[str], warnings: list[str]
-) -> dict[str, Decimal]:
+def _figures(value: Any, known: tuple[str, ...], problems: list[str], warnings: list[str]) -> dict[str, Decimal]:
     if not isinstance(value, dict):
         problems.append("figures: must be an object of key: number")
         return {}
@@ -150,9 +144,7 @@ def _management(value: Any, rules: Rules, problems: list[str], warnings: list[st
         raw = value[key]
         if isinstance(raw, list):
             if len(raw) != rule.items or not all(isinstance(v, bool) for v in raw):
-                problems.append(
-                    f"management.{key}: must be a list of exactly {rule.items} true/false answers"
-                )
+                problems.append(f"management.{key}: must be a list of exactly {rule.items} true/false answers")
                 continue
             counts[key] = sum(raw)
         elif isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= rule.items:

@@ -173,7 +173,5 @@ def dumps(value: JsonValue, indent: int | None = 1, level: int = 0) -> str:
         return "[" + sep.join(pad + dumps(v, indent, level + 1) for v in value) + end + "]"
     if not value:
         return "{}"
-    items = (
-        pad + json.dumps(k, ensure_ascii=False) + ": " + dumps(v, indent, level + 1) for k, v in value.items()
-    )
+    items = (pad + json.dumps(k, ensure_ascii=False) + ": " + dumps(v, indent, level + 1) for k, v in value.items())
     return "{" + sep.join(items) + end + "}"

@@ -53,9 +53,7 @@ def read_rules(data: Any, source: str, version_hash: str) -> Rules:
 
 
 def _categories(c: Checker, value: Any) -> tuple[Category, ...]:
-    if not isinstance(value, list) or [e.get("key") for e in value if isinstance(e, dict)] != list(
-        keys.CATEGORIES
-    ):
+    if not isinstance(value, list) or [e.get("key") for e in value if isinstance(e, dict)] != list(keys.CATEGORIES):
         c.fail("categories", f"must list exactly {', '.join(keys.CATEGORIES)} in that order")
         return ()
     found: list[Category] = []
@@ -85,18 +83,14 @@ def _aspects(c: Checker, value: Any) -> tuple[AspectRule, ...]:
             continue
         weight = c.integer(entry["weight"], f"{path}.weight", 1, 100) or 0
         comps = entry["components"]
-        if not isinstance(comps, list) or [x.get("key") for x in comps if isinstance(x, dict)] != list(
-            comp_keys
-        ):
+        if not isinstance(comps, list) or [x.get("key") for x in comps if isinstance(x, dict)] != list(comp_keys):
             c.fail(f"{path}.components", f"must list exactly {', '.join(comp_keys)} in that order")
             continue
         rules: list[ComponentRule] = []
         for j, comp in enumerate(comps):
             cpath = f"{path}.components[{j}]"
             if c.obj(comp, cpath, required=("key", "weight")):
-                rules.append(
-                    ComponentRule(comp["key"], c.integer(comp["weight"], f"{cpath}.weight", 1, 100) or 0)
-                )
+                rules.append(ComponentRule(comp["key"], c.integer(comp["weight"], f"{cpath}.weight", 1, 100) or 0))
         if sum(r.weight for r in rules) != weight:
             c.fail(f"{path}.components", f"weights sum to {sum(r.weight for r in rules)}, not {weight}")
         found.append(AspectRule(key, weight, tuple(rules)))
@@ -120,9 +114,7 @@ def _management(c: Checker, value: Any, aspects: tuple[AspectRule, ...]) -> dict
         if items is None or points is None:
             continue
         if key in weights and items * points != weights[key]:
-            c.fail(
-                path, f"items x points_per_yes = {items * points}, not the component weight {weights[key]}"
-            )
+            c.fail(path, f"items x points_per_yes = {items * points}, not the component weight {weights[key]}")
         text = c.texts(entry["items_text"], f"{path}.items_text", items)
         found[key] = ManagementRule(key, items, points, text or ())
     return found
@@ -185,11 +177,7 @@ def read_table(c: Checker, value: Any, path: str) -> Table | None:
             c.fail(path, "min is above max")
             return None
         return LinearTable(slope, intercept, low, high)
-    if (
-        not c.obj(value, path, required=("type", "bands"))
-        or not isinstance(value["bands"], list)
-        or not value["bands"]
-    ):
+    if not c.obj(value, path, required=("type", "bands")) or not isinstance(value["bands"], list) or not value["bands"]:
         c.fail(f"{path}.bands", "must be a non-empty list")
         return None
     bands = [read_band(c, b, f"{path}.bands[{i}]", with_nilai=True) for i, b in enumerate(value["bands"])]
@@ -234,9 +222,7 @@ def _check_order(c: Checker, bands: tuple[Band, ...], path: str) -> None:
     for i in range(1, len(bands)):
         prev, band, here = bands[i - 1], bands[i], f"{path}.bands[{i}]"
         if prev.upper is None or band.lower is None:
-            c.fail(
-                here, "bands out of order: only the first band may be open below, only the last open above"
-            )
+            c.fail(here, "bands out of order: only the first band may be open below, only the last open above")
         elif band.lower < prev.upper:
             c.fail(
                 here,
@@ -335,12 +321,7 @@ def _text_lists(c: Checker, value: Any, path: str) -> dict[str, Mapping[str, tup
 
 def _month_day(c: Checker, value: Any, path: str) -> tuple[int, int]:
     parts = value.split("-") if isinstance(value, str) else []
-    if (
-        len(parts) == 2
-        and all(p.isdigit() for p in parts)
-        and 1 <= int(parts[0]) <= 12
-        and 1 <= int(parts[1]) <= 31
-    ):
+    if len(parts) == 2 and all(p.isdigit() for p in parts) and 1 <= int(parts[0]) <= 12 and 1 <= int(parts[1]) <= 31:
         return int(parts[0]), int(parts[1])
     c.fail(path, "must be 'MM-DD'")
     return 1, 1
@@ -357,6 +338,5 @@ def _compliance(c: Checker, value: Any) -> ComplianceSettings | None:
         _month_day(c, value["rat_due_soon_from"], "compliance.rat_due_soon_from"),
         c.integer(value["rat_report_days"], "compliance.rat_report_days", 1, 366) or 30,
         c.integer(value["nik_due_soon_days"], "compliance.nik_due_soon_days", 1, 366) or 60,
-        c.decimal(value["audit_loans_threshold"], "compliance.audit_loans_threshold", Decimal(0))
-        or Decimal(0),
+        c.decimal(value["audit_loans_threshold"], "compliance.audit_loans_threshold", Decimal(0)) or Decimal(0),
     )

@@ -167,9 +167,7 @@ def score_ratios(inp: AssessmentInput, rules: Rules) -> tuple[_Components, bool]
     return c, oc <= 0
 
 
-def score_management(
-    inp: AssessmentInput, rules: Rules
-) -> tuple[dict[str, tuple[Decimal, Decimal]], list[str]]:
+def score_management(inp: AssessmentInput, rules: Rules) -> tuple[dict[str, tuple[Decimal, Decimal]], list[str]]:
     """Score and nilai per management sub-aspect (§8): count of 'ya' × points per 'ya'."""
     weights = {comp.key: comp.weight for a in rules.aspects if a.key == "management" for comp in a.components}
     counts = inp.management or {}
@@ -200,12 +198,8 @@ def score_perdep(inp: AssessmentInput, rules: Rules) -> HealthResult:
                 comps.append(ComponentResult(comp.key, None, nilai, comp.weight, score))
             else:
                 ratio, n = c.out[comp.key]
-                comps.append(
-                    ComponentResult(comp.key, ratio, n, comp.weight, Decimal(n * comp.weight).scaleb(-2))
-                )
-        aspects.append(
-            AspectResult(aspect.key, aspect.weight, sum((x.score for x in comps), ZERO), tuple(comps))
-        )
+                comps.append(ComponentResult(comp.key, ratio, n, comp.weight, Decimal(n * comp.weight).scaleb(-2)))
+        aspects.append(AspectResult(aspect.key, aspect.weight, sum((x.score for x in comps), ZERO), tuple(comps)))
     total = q2(sum((a.score for a in aspects), ZERO))
     category = rules.category_for(total)
     missing = tuple(k for k in REPORTED_KEYS if k not in inp.figures)
@@ -214,9 +208,7 @@ def score_perdep(inp: AssessmentInput, rules: Rules) -> HealthResult:
         warnings.append(f"figures: {len(missing)} keys not reported and treated as 0: {', '.join(missing)}")
     warnings += c.warnings + management_warnings
     if inp.months_elapsed < 12:
-        warnings.append(
-            f"months_elapsed: provisional; year-to-date flows annualised x12/{inp.months_elapsed}"
-        )
+        warnings.append(f"months_elapsed: provisional; year-to-date flows annualised x12/{inp.months_elapsed}")
     if inp.cooperative_type not in keys.SAVINGS_AND_LOAN_TYPES:
         warnings.append(
             f"cooperative_type: {inp.cooperative_type} scored as the figures of its savings-and-loan unit; "

@@ -23,9 +23,7 @@ class Band:
         """Whether x lies inside this band."""
         if self.lower is not None and (x < self.lower or (x == self.lower and not self.lower_inclusive)):
             return False
-        return not (
-            self.upper is not None and (x > self.upper or (x == self.upper and not self.upper_inclusive))
-        )
+        return not (self.upper is not None and (x > self.upper or (x == self.upper and not self.upper_inclusive)))
 
 
 @dataclass(frozen=True)
@@ -100,9 +98,7 @@ class LinearTable:
         """Ratios where the clamp starts to bite."""
         if not self.slope:
             return ()
-        return tuple(
-            sorted({(Decimal(v) - self.intercept) / self.slope for v in (self.minimum, self.maximum)})
-        )
+        return tuple(sorted({(Decimal(v) - self.intercept) / self.slope for v in (self.minimum, self.maximum)}))
 
 
 Table = BandTable | LinearTable
