@@ -107,7 +107,7 @@ class FakeGraphAPI:
         self.pending_statuses: list[dict[str, Any]] = []
         self._last_inbound: dict[str, datetime] = {}
         self._not_on_whatsapp: set[str] = set()
-        self._failures: deque[_Failure] = deque()
+        self._failures: deque[_Failure | None] = deque()  # None: let one request through
         self._media: dict[str, tuple[bytes, str]] = {}
         self._ids = itertools.count(1)
         self._sent_times: deque[float] = deque()
@@ -142,13 +142,18 @@ class FakeGraphAPI:
         """The user sent us a message at `at` (default now): their 24-hour window is open from then."""
         self._last_inbound[wa_id] = at or self.now()
 
-    def fail_next(self, code: int, count: int = 1, *, http_status: int | None = None) -> None:
-        """The next `count` requests fail with Graph error `code` (HTTP 401 for 190, else 400)."""
+    def fail_next(self, code: int, count: int = 1, *, http_status: int | None = None, after: int = 0) -> None:
+        """After `after` requests go through, `count` requests fail with Graph error `code`.
+
+        The HTTP status is 401 for 190 and 400 otherwise, as Meta answers, unless `http_status` is given.
+        """
         status = http_status or (401 if code == 190 else 400)
+        self._failures.extend([None] * after)
         self._failures.extend(_Failure(code, status) for _ in range(count))
 
-    def hang_next(self, count: int = 1) -> None:
-        """The next `count` requests never answer (until the fake closes)."""
+    def hang_next(self, count: int = 1, *, after: int = 0) -> None:
+        """After `after` requests go through, `count` requests never answer (until the fake closes)."""
+        self._failures.extend([None] * after)
         self._failures.extend(_Failure(0, 0, hang=True) for _ in range(count))
 
     def register_template(self, name: str, language: str, parameter_count: int) -> None:
@@ -236,11 +241,7 @@ class FakeGraphAPI:
         early = await self._gate(request, call)
         if early is not None:
             return early
-        if (
-            call.form.get("messaging_product") != "whatsapp"
-            or "file" not in call.files
-            or not call.form.get("type")
-        ):
+        if call.form.get("messaging_product") != "whatsapp" or "file" not in call.files or not call.form.get("type"):
             return self._answer(call, 400, error_body(100, "messaging_product, type and file are required"))
         _, content_type, data = call.files["file"]
         media_id = f"{next(self._ids):016d}"
@@ -297,6 +298,8 @@ class FakeGraphAPI:
             return self._answer(call, 400, error_body(100, f"Unsupported post request: {pnid}"))
         if self._failures:
             failure = self._failures.popleft()
+            if failure is None:
+                return None
             if failure.hang:
                 await self._closing.wait()
                 return self._answer(call, 500, error_body(131000))
@@ -341,9 +344,7 @@ class FakeGraphAPI:
             event["biz_opaque_callback_data"] = body["biz_opaque_callback_data"]
         if code is not None:
             title = TITLES[code]
-            event["errors"] = [
-                {"code": code, "title": title, "message": title, "error_data": {"details": title}}
-            ]
+            event["errors"] = [{"code": code, "title": title, "message": title, "error_data": {"details": title}}]
         self.pending_statuses.append(event)
 
 
@@ -410,9 +411,7 @@ def _validate_interactive(interactive: dict[str, Any]) -> tuple[int, str] | None
     return 131009, "unknown interactive type"
 
 
-def _validate_template(
-    template: dict[str, Any], templates: dict[tuple[str, str], int]
-) -> tuple[int, str] | None:
+def _validate_template(template: dict[str, Any], templates: dict[tuple[str, str], int]) -> tuple[int, str] | None:
     key = (template.get("name", ""), template.get("language", {}).get("code", ""))
     if key not in templates:
         return 132001, f"template {key[0]!r} ({key[1]}) does not exist"
