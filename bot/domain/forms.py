@@ -1,0 +1,345 @@
+"""The monthly self-report form as data (forms_data/monthly_report.json): sections, questions, cross-checks.
+
+`load_form()` reads the shipped file once; `questions_for(form, profile, ...)` picks and orders the questions a
+cooperative answers. A question's `key` is what its answer is stored under: the spec's figure key
+(``cash``), ``management.<sub_aspect>.<n>`` or ``compliance.<fact>``. Two indicative questions reuse contract keys
+that a savings-and-loan unit also reports, so their keys are ``indicative.total_assets`` and
+``indicative.current_liabilities``; `Question.figure` always holds the spec key, and `figures_for` maps answers
+back to spec keys per framework.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+from typing import Any, Final, Literal
+
+from bot.domain.figures import INDICATIVE, PERDEP
+from bot.domain.numbers import parse_yes_no
+from bot.domain.periods import Period
+
+QuestionKind = Literal["amount", "yesno", "integer", "choice"]
+Audience = Literal["perdep", "indicative"]
+Cadence = Literal["monthly", "yearly"]
+
+SAVINGS_AND_LOAN_TYPES: Final = frozenset({"ksp", "usp"})
+INDICATIVE_TYPES: Final = frozenset({"konsumen", "produsen", "pemasaran", "jasa", "kkmp", "ksu"})
+MANAGEMENT_SUB_ASPECTS: Final = ("general", "institutional", "capital", "assets", "liquidity")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the report, asked in one go and editable from the summary."""
+
+    id: str
+    title_id: str
+    title_en: str
+    applies_to: frozenset[str]
+    cadence: Cadence
+    note_id: str = ""
+    note_en: str = ""
+    title_unit_id: str | None = None
+    title_unit_en: str | None = None
+
+    def title(self, lang: str = "id") -> str:
+        return self.title_id if lang == "id" else self.title_en
+
+    def note(self, lang: str = "id") -> str:
+        return self.note_id if lang == "id" else self.note_en
+
+
+@dataclass(frozen=True)
+class Option:
+    """A fixed answer of a choice question."""
+
+    id: str
+    label_id: str
+    label_en: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the form; labels and hints in Indonesian and English."""
+
+    key: str
+    kind: QuestionKind
+    section: Section
+    label_id: str
+    label_en: str
+    hint_id: str
+    hint_en: str
+    example_id: str
+    example_en: str
+    may_be_negative: bool
+    applies_to: frozenset[str]
+    types: frozenset[str] = frozenset()
+    figure: str | None = None
+    short_id: str | None = None
+    short_en: str | None = None
+    options: tuple[Option, ...] = ()
+
+    def label(self, lang: str = "id") -> str:
+        return self.label_id if lang == "id" else self.label_en
+
+    def short(self, lang: str = "id") -> str:
+        """The name used in echoes and the summary ("Kas", "NIB")."""
+        found = self.short_id if lang == "id" else self.short_en
+        return found or self.label(lang)
+
+    def hint(self, lang: str = "id") -> str:
+        return self.hint_id if lang == "id" else self.hint_en
+
+    def example(self, lang: str = "id") -> str:
+        return self.example_id if lang == "id" else self.example_en
+
+
+@dataclass(frozen=True)
+class Check:
+    """A cross-answer check: sum(lhs) <= sum(rhs) x factor; answers not given count as 0."""
+
+    id: str
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+    factor: Decimal
+    reask: tuple[str, ...]
+    message_id: str
+    message_en: str
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.lhs + tuple(k for k in self.rhs if k not in self.lhs)
+
+    def message(self, lang: str = "id") -> str:
+        return self.message_id if lang == "id" else self.message_en
+
+    def holds(self, values: Mapping[str, Decimal]) -> bool:
+        left = sum((values.get(k, Decimal(0)) for k in self.lhs), Decimal(0))
+        right = sum((values.get(k, Decimal(0)) for k in self.rhs), Decimal(0))
+        return left <= right * self.factor
+
+
+@dataclass(frozen=True)
+class Form:
+    """The whole form: sections and questions in asking order, and the cross-checks."""
+
+    id: str
+    version: int
+    sections: tuple[Section, ...]
+    questions: tuple[Question, ...]
+    checks: tuple[Check, ...]
+
+    def section(self, section_id: str) -> Section:
+        return next(s for s in self.sections if s.id == section_id)
+
+    def question(self, key: str) -> Question:
+        return next(q for q in self.questions if q.key == key)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What kind of cooperative answers: its type, tags (e.g. ``kkmp``, ``pesantren``) and savings unit."""
+
+    cooperative_type: str
+    tags: frozenset[str] = frozenset()
+    has_savings_unit: bool = False
+
+    @property
+    def is_kkmp(self) -> bool:
+        return self.cooperative_type == "kkmp" or "kkmp" in self.tags
+
+    @property
+    def is_unit(self) -> bool:
+        """True when the savings-and-loan figures are those of a unit (USP), not of a KSP."""
+        if self.cooperative_type == "usp":
+            return True
+        return self.cooperative_type not in SAVINGS_AND_LOAN_TYPES and self.has_savings_unit
+
+    @property
+    def audiences(self) -> frozenset[str]:
+        """``perdep`` for KSPs and savings units, ``indicative`` for every other type."""
+        found: set[str] = set()
+        if self.cooperative_type in SAVINGS_AND_LOAN_TYPES or self.has_savings_unit:
+            found.add("perdep")
+        if self.cooperative_type not in SAVINGS_AND_LOAN_TYPES:
+            found.add("indicative")
+        return frozenset(found)
+
+    @property
+    def perdep_type(self) -> str | None:
+        """The `cooperative_type` to send with `perdep-06-2016`: ``ksp``, ``usp`` or None."""
+        if "perdep" not in self.audiences:
+            return None
+        return "ksp" if self.cooperative_type == "ksp" else "usp"
+
+    @property
+    def type_names(self) -> frozenset[str]:
+        return frozenset({self.cooperative_type, *self.tags})
+
+
+def _section(raw: Mapping[str, Any]) -> Section:
+    return Section(
+        id=raw["id"],
+        title_id=raw["title_id"],
+        title_en=raw["title_en"],
+        applies_to=frozenset(raw["applies_to"]),
+        cadence=raw["cadence"],
+        note_id=raw.get("note_id", ""),
+        note_en=raw.get("note_en", ""),
+        title_unit_id=raw.get("title_unit_id"),
+        title_unit_en=raw.get("title_unit_en"),
+    )
+
+
+def _question(raw: Mapping[str, Any], sections: Mapping[str, Section]) -> Question:
+    return Question(
+        key=raw["key"],
+        kind=raw["kind"],
+        section=sections[raw["section"]],
+        label_id=raw["label_id"],
+        label_en=raw["label_en"],
+        hint_id=raw["hint_id"],
+        hint_en=raw["hint_en"],
+        example_id=raw["example_id"],
+        example_en=raw["example_en"],
+        may_be_negative=bool(raw.get("may_be_negative", False)),
+        applies_to=frozenset(raw["applies_to"]),
+        types=frozenset(raw.get("types", ())),
+        figure=raw.get("figure"),
+        short_id=raw.get("short_id"),
+        short_en=raw.get("short_en"),
+        options=tuple(Option(o["id"], o["label_id"], o["label_en"]) for o in raw.get("options", ())),
+    )
+
+
+def form_from_json(raw: Mapping[str, Any]) -> Form:
+    """A Form from its JSON document; raises KeyError/ValueError when the document is malformed."""
+    sections = tuple(_section(s) for s in raw["sections"])
+    by_id = {s.id: s for s in sections}
+    questions = tuple(_question(q, by_id) for q in raw["questions"])
+    keys = [q.key for q in questions]
+    if len(set(keys)) != len(keys):
+        raise ValueError("duplicate question keys in the form")
+    checks = tuple(
+        Check(
+            id=c["id"],
+            lhs=tuple(c["lhs"]),
+            rhs=tuple(c["rhs"]),
+            factor=Decimal(c["factor"]),
+            reask=tuple(c["reask"]),
+            message_id=c["message_id"],
+            message_en=c["message_en"],
+        )
+        for c in raw["checks"]
+    )
+    for check in checks:
+        unknown = set(check.keys) | set(check.reask)
+        if not unknown <= set(keys):
+            raise ValueError(f"check {check.id} names unknown keys: {sorted(unknown - set(keys))}")
+    order = {s.id: i for i, s in enumerate(sections)}
+    ordered = tuple(sorted(questions, key=lambda q: order[q.section.id]))  # stable: keeps file order within
+    return Form(raw["form"], int(raw["version"]), sections, ordered, checks)
+
+
+@cache
+def load_form(name: str = "monthly_report") -> Form:
+    """The form shipped in bot/domain/forms_data/<name>.json."""
+    text = resources.files("bot.domain").joinpath("forms_data", f"{name}.json").read_text(encoding="utf-8")
+    return form_from_json(json.loads(text))
+
+
+def _applies(question: Question, profile: Profile) -> bool:
+    if not question.applies_to & profile.audiences:
+        return False
+    return not question.types or bool(question.types & profile.type_names)
+
+
+def questions_for(
+    form: Form, profile: Profile, include_management: bool, include_compliance: bool = False
+) -> list[Question]:
+    """The questions this cooperative answers, in asking order.
+
+    The management questionnaire and the compliance facts are yearly sections (asked at most once a year and
+    carried forward, §8.3): the caller includes them when they are due (see `yearly_due`).
+    """
+    chosen: list[Question] = []
+    for question in form.questions:
+        if question.section.id == "manajemen" and not include_management:
+            continue
+        if question.section.id == "kepatuhan" and not include_compliance:
+            continue
+        if not _applies(question, profile):
+            continue
+        section = question.section
+        if profile.is_unit and "perdep" in section.applies_to and section.title_unit_id and section.title_unit_en:
+            section = replace(section, title_id=section.title_unit_id, title_en=section.title_unit_en)
+            question = replace(question, section=section)
+        chosen.append(question)
+    return chosen
+
+
+def checks_for(form: Form, questions: Sequence[Question]) -> tuple[Check, ...]:
+    """The checks whose keys are all asked."""
+    asked = {q.key for q in questions}
+    return tuple(c for c in form.checks if set(c.keys) <= asked)
+
+
+def stored_decimal(text: str) -> Decimal | None:
+    """A stored amount ("12300000", "1250000.50") as a Decimal, or None if it is not one."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def amounts(answers: Mapping[str, str], keys: Iterable[str]) -> dict[str, Decimal]:
+    """The stored answers of `keys` that are amounts, as Decimals."""
+    found: dict[str, Decimal] = {}
+    for key in keys:
+        value = stored_decimal(answers[key]) if key in answers else None
+        if value is not None:
+            found[key] = value
+    return found
+
+
+def failed_checks(checks: Iterable[Check], answers: Mapping[str, str]) -> list[Check]:
+    """The checks that do not hold on the stored answers (skipped answers count as 0)."""
+    return [c for c in checks if not c.holds(amounts(answers, c.keys))]
+
+
+def figures_for(questions: Iterable[Question], answers: Mapping[str, str], framework: str) -> dict[str, Decimal]:
+    """The answered figures of one framework keyed by spec figure key, ready for `assess`."""
+    audience = "perdep" if framework == PERDEP else "indicative" if framework == INDICATIVE else None
+    found: dict[str, Decimal] = {}
+    for question in questions:
+        if question.figure is None or audience not in question.applies_to or question.key not in answers:
+            continue
+        value = amounts(answers, [question.key]).get(question.key)
+        if value is not None:
+            found[question.figure] = value
+    return found
+
+
+def management_answers(answers: Mapping[str, str], form: Form | None = None) -> dict[str, list[bool]] | None:
+    """The management answers as `assess` takes them (booleans per sub-aspect), or None if incomplete."""
+    form = form or load_form()
+    result: dict[str, list[bool]] = {}
+    for sub in MANAGEMENT_SUB_ASPECTS:
+        keys = [q.key for q in form.questions if q.key.startswith(f"management.{sub}.")]
+        values = [parse_yes_no(answers.get(k, "")) for k in keys]
+        if any(v is None for v in values):
+            return None
+        result[sub] = [bool(v) for v in values]
+    return result
+
+
+def yearly_due(last_answered_period: str | None, period: str) -> bool:
+    """Whether yearly sections are asked in `period` ("2026-11"): never answered, or answered 12+ months before."""
+    if last_answered_period is None:
+        return True
+    last, now = Period.parse(last_answered_period), Period.parse(period)
+    return (now.year - last.year) * 12 + (now.month - last.month) >= 12
