@@ -1,0 +1,253 @@
+"""Reply -> Telegram Bot API calls, and Telegram errors -> SendOutcome (platforms.md §1.4-§1.6)."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+import warnings
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.channels.base import SendOutcome
+from bot.channels.telegram_in import encode_callback
+from bot.channels.textsplit import split_text, utf16_len
+from bot.messages import Address, Attachment, Choice, Reply
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 4000  # safe budget under Telegram's 4096
+CAPTION_LIMIT = 1024
+CALLBACK_ANSWER_LIMIT = 200
+MESSAGE_LIMIT = 4096
+_PAIR_TITLE_MAX = 16  # two buttons share a row when both titles are at most this long
+_TOKEN = re.compile(r"bot\d+:[A-Za-z0-9_-]+|\b\d{6,}:[A-Za-z0-9_-]{30,}")
+_KEYBOARD_ONLY_TEXT = "Silakan pilih:"
+
+
+def redact(text: str) -> str:
+    """`text` with every bot token (as in API URLs) replaced, safe to log or to show the office."""
+    return _TOKEN.sub("bot<redacted>", text)
+
+
+def classify_error(exc: TelegramError) -> SendOutcome:
+    """What a delivery worker should do about a Telegram error (platforms.md §1.6)."""
+    reason = redact(exc.message)[:200]
+    lowered = reason.lower()
+    if isinstance(exc, RetryAfter):
+        return SendOutcome("retry", retry_after=_retry_after_seconds(exc), error=reason)
+    if isinstance(exc, InvalidToken):
+        return SendOutcome("auth_failed", error=reason)
+    if isinstance(exc, Forbidden):
+        return SendOutcome("unreachable", error=reason)
+    if isinstance(exc, ChatMigrated):
+        return SendOutcome("failed", error=f"chat migrated to supergroup {exc.new_chat_id}")
+    if isinstance(exc, BadRequest):
+        if "chat not found" in lowered or "user not found" in lowered:
+            return SendOutcome("unreachable", error=reason)
+        return SendOutcome("failed", error=reason)
+    if isinstance(exc, TimedOut):
+        return SendOutcome("retry", error=f"timed out: {reason}")
+    if isinstance(exc, NetworkError):
+        return SendOutcome("retry", error=reason)
+    if isinstance(exc, Conflict):
+        return SendOutcome("failed", error=reason)
+    return SendOutcome("failed", error=reason)
+
+
+def _retry_after_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        # PTB 22 warns that the int form is deprecated; both forms are handled here.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def inline_keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup:
+    """Buttons in rows: two short titles share a row, a long title gets a row of its own."""
+    rows: list[list[InlineKeyboardButton]] = []
+    pending: InlineKeyboardButton | None = None
+    for choice in choices:
+        button = InlineKeyboardButton(choice.title, callback_data=encode_callback(choice.id))
+        if len(choice.title) > _PAIR_TITLE_MAX:
+            if pending is not None:
+                rows.append([pending])
+                pending = None
+            rows.append([button])
+        elif pending is None:
+            pending = button
+        else:
+            rows.append([pending, button])
+            pending = None
+    if pending is not None:
+        rows.append([pending])
+    return InlineKeyboardMarkup(rows)
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One API call of a reply: a text chunk, or the attachment with its caption."""
+
+    text: str
+    attachment: Attachment | None = None
+
+
+class TelegramSender:
+    """Sends Replies through one PTB Bot; never raises for Telegram errors, returns a SendOutcome."""
+
+    def __init__(self, bot: Bot, *, chunk_interval: float = 1.0, remembered_questions: int = 4096) -> None:
+        self._bot = bot
+        self._chunk_interval = chunk_interval
+        self._questions: OrderedDict[tuple[int, int], str] = OrderedDict()
+        self._max_questions = remembered_questions
+
+    def remember_question(self, chat_id: int | str, message_id: int | str, text: str) -> None:
+        """Keep the text of a message with a keyboard, so a later press can edit it to show the answer."""
+        key = (int(chat_id), int(message_id))
+        self._questions[key] = text
+        self._questions.move_to_end(key)
+        while len(self._questions) > self._max_questions:
+            self._questions.popitem(last=False)
+
+    async def send(
+        self,
+        address: Address,
+        reply: Reply,
+        *,
+        business_initiated: bool = False,
+        edit_message_id: str | None = None,
+    ) -> SendOutcome:
+        """Send `reply`; with `edit_message_id` and `reply.confirms`, first mark the question answered.
+
+        Telegram has no 24-hour window, so `business_initiated` changes nothing here.
+        """
+        try:
+            chat_id = int(address.user_id)
+        except ValueError:
+            return SendOutcome("failed", error=f"not a Telegram chat id: {address.user_id[:40]!r}")
+        sent: list[str] = []
+        try:
+            text = reply.text
+            if edit_message_id is not None and reply.confirms:
+                shown = await self._confirm(chat_id, int(edit_message_id), reply.confirms)
+                if not shown and (text.strip() or reply.attachment is not None):
+                    text = f"✅ {reply.confirms}\n\n{text}"
+            await self._deliver(chat_id, replace(reply, text=text), sent)
+        except TelegramError as exc:
+            outcome = classify_error(exc)
+            log.warning(
+                "telegram: send to chat %s stopped after %d message(s): %s (%s)",
+                chat_id,
+                len(sent),
+                outcome.status,
+                outcome.error,
+            )
+            return replace(outcome, provider_message_ids=tuple(sent))
+        return SendOutcome("sent", provider_message_ids=tuple(sent))
+
+    async def answer_callback(self, callback_query_id: str, text: str | None = None) -> bool:
+        """Stop the button's spinner (call it for every press, duplicates too); False if Telegram refused."""
+        try:
+            return await self._bot.answer_callback_query(
+                callback_query_id, text=text[:CALLBACK_ANSWER_LIMIT] if text else None
+            )
+        except BadRequest as exc:
+            if "query is too old" in exc.message.lower():
+                log.debug("telegram: callback %s answered too late (harmless)", callback_query_id)
+            else:
+                log.warning("telegram: answerCallbackQuery refused: %s", redact(exc.message))
+        except TelegramError as exc:
+            log.warning("telegram: answerCallbackQuery failed: %s", redact(exc.message))
+        return False
+
+    async def _confirm(self, chat_id: int, message_id: int, confirms: str) -> bool:
+        """Edit the question to "<question> ✅ <answer>", no keyboard; False if the answer is not shown."""
+        question = self._questions.pop((chat_id, message_id), None)
+        edited = f"{question} ✅ {confirms}" if question is not None else None
+        try:
+            if edited is not None and utf16_len(edited) <= MESSAGE_LIMIT:
+                await self._bot.edit_message_text(
+                    html.escape(edited, quote=False),
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    parse_mode=ParseMode.HTML,
+                )
+                return True
+            await self._bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+        except BadRequest as exc:
+            lowered = exc.message.lower()
+            if "message is not modified" in lowered:
+                return edited is not None
+            if "chat not found" in lowered:
+                raise
+            log.info("telegram: could not edit message %s in chat %s: %s", message_id, chat_id, redact(exc.message))
+        return False
+
+    async def _deliver(self, chat_id: int, reply: Reply, sent: list[str]) -> None:
+        steps = _plan(reply)
+        markup = inline_keyboard(reply.choices) if reply.choices else None
+        for index, step in enumerate(steps):
+            if index and self._chunk_interval:
+                await asyncio.sleep(self._chunk_interval)
+            last = index == len(steps) - 1
+            message = await self._send_step(chat_id, step, markup if last else None)
+            sent.append(str(message.message_id))
+            if last and markup is not None and step.attachment is None:
+                self.remember_question(chat_id, message.message_id, step.text)
+
+    async def _send_step(self, chat_id: int, step: _Step, markup: InlineKeyboardMarkup | None) -> Message:
+        try:
+            return await self._send_once(chat_id, step, markup, escaped=True)
+        except BadRequest as exc:
+            if "can't parse entities" not in exc.message.lower():
+                raise
+            log.warning("telegram: HTML refused in chat %s (%s); sending as plain text", chat_id, redact(exc.message))
+            return await self._send_once(chat_id, step, markup, escaped=False)
+
+    async def _send_once(
+        self, chat_id: int, step: _Step, markup: InlineKeyboardMarkup | None, *, escaped: bool
+    ) -> Message:
+        text = html.escape(step.text, quote=False) if escaped else step.text
+        parse_mode = ParseMode.HTML if escaped else None
+        attachment = step.attachment
+        if attachment is None:
+            return await self._bot.send_message(chat_id, text, parse_mode=parse_mode, reply_markup=markup)
+        upload = InputFile(attachment.data, filename=attachment.filename)
+        caption = text or None
+        if attachment.kind == "photo":
+            return await self._bot.send_photo(
+                chat_id, upload, caption=caption, parse_mode=parse_mode, reply_markup=markup
+            )
+        return await self._bot.send_document(
+            chat_id, upload, caption=caption, parse_mode=parse_mode, reply_markup=markup
+        )
+
+
+def _plan(reply: Reply) -> list[_Step]:
+    """The calls a reply takes, in order: attachment (short caption), caption overflow, text chunks."""
+    steps: list[_Step] = []
+    if reply.attachment is not None:
+        captions = split_text(reply.attachment.caption, CAPTION_LIMIT)
+        steps.append(_Step(captions[0] if captions else "", reply.attachment))
+        steps.extend(_Step(chunk) for chunk in split_text("\n\n".join(captions[1:]), TEXT_LIMIT))
+    steps.extend(_Step(chunk) for chunk in split_text(reply.text, TEXT_LIMIT))
+    if not steps and reply.choices:
+        steps.append(_Step(_KEYBOARD_ONLY_TEXT))
+    return steps
