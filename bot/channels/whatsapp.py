@@ -142,9 +142,7 @@ class WhatsAppSender:
         form = aiohttp.FormData()
         form.add_field("messaging_product", "whatsapp")
         form.add_field("type", attachment.content_type)
-        form.add_field(
-            "file", attachment.data, filename=attachment.filename, content_type=attachment.content_type
-        )
+        form.add_field("file", attachment.data, filename=attachment.filename, content_type=attachment.content_type)
         result = await self._request(f"{self._base}/media", data=form)
         if isinstance(result, SendOutcome):
             return result
@@ -174,9 +172,7 @@ class WhatsAppSender:
     async def _request(self, url: str, **kwargs: Any) -> dict[str, Any] | SendOutcome:
         """POST to the Graph API: the JSON answer on success, else the classified outcome."""
         try:
-            async with self._session.post(
-                url, headers=self._headers, timeout=self._timeout, **kwargs
-            ) as response:
+            async with self._session.post(url, headers=self._headers, timeout=self._timeout, **kwargs) as response:
                 status = response.status
                 text = await response.text()
         except TimeoutError:

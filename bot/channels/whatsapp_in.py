@@ -34,9 +34,7 @@ def meta_signature_ok(raw: bytes, header: str | None, app_secret: str | bytes) -
     return hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
 
 
-def verify_subscription(
-    mode: str | None, token: str | None, challenge: str | None, verify_token: str
-) -> str | None:
+def verify_subscription(mode: str | None, token: str | None, challenge: str | None, verify_token: str) -> str | None:
     """The challenge to echo (200 text/plain) when Meta's GET handshake is genuine, else None (403)."""
     if mode != "subscribe" or token is None or challenge is None or not verify_token:
         return None
@@ -159,9 +157,7 @@ def _parse_message(message: dict[str, Any], contacts: list[dict[str, Any]]) -> I
     return Inbound(kind="unsupported", unsupported_type=kind, text=_str(body.get("caption")) or "", **common)
 
 
-def _identity(
-    message: dict[str, Any], contacts: list[dict[str, Any]]
-) -> tuple[Address, str | None, str | None] | None:
+def _identity(message: dict[str, Any], contacts: list[dict[str, Any]]) -> tuple[Address, str | None, str | None] | None:
     """(address, BSUID when the address is the phone, profile name) for a message's sender."""
     sender = _str(message.get("from"))
     bsuid = _str(message.get("from_user_id"))
@@ -183,9 +179,7 @@ def _identity(
     return Address(channel="whatsapp", user_id=user_id), (bsuid if phone else None), name
 
 
-def _matching_contact(
-    contacts: list[dict[str, Any]], phone: str | None, bsuid: str | None
-) -> dict[str, Any] | None:
+def _matching_contact(contacts: list[dict[str, Any]], phone: str | None, bsuid: str | None) -> dict[str, Any] | None:
     ids = {known for known in (phone, bsuid) if known}
     for contact in contacts:
         if _str(contact.get("wa_id")) in ids or _str(contact.get("user_id")) in ids:

@@ -56,9 +56,7 @@ class TemplateSpec:
             values = list(params)
             expected = len(self.parameters) + len(self.buttons)
             if len(values) != expected:
-                raise TemplateParamsError(
-                    f"template {self.name!r} takes {expected} values, got {len(values)}"
-                )
+                raise TemplateParamsError(f"template {self.name!r} takes {expected} values, got {len(values)}")
             body, buttons = values[: len(self.parameters)], values[len(self.parameters) :]
         return [_clean(v) for v in body], [v.strip() for v in buttons]
 
