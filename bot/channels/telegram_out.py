@@ -179,21 +179,25 @@ class TelegramSender:
 
     async def _confirm(self, chat_id: int, message_id: int, confirms: str) -> bool:
         """Edit the question to "<question> ✅ <answer>", no keyboard; False if the answer is not shown."""
-        question = self._questions.pop((chat_id, message_id), None)
+        # Kept (not popped) after use, so that a retried send edits to the same text again.
+        question = self._questions.get((chat_id, message_id))
         edited = f"{question} ✅ {confirms}" if question is not None else None
+        if edited is not None and utf16_len(edited) > MESSAGE_LIMIT:
+            edited = None
         try:
-            if edited is not None and utf16_len(edited) <= MESSAGE_LIMIT:
+            if edited is not None:
                 await self._bot.edit_message_text(
                     html.escape(edited, quote=False),
                     chat_id=chat_id,
                     message_id=message_id,
                     parse_mode=ParseMode.HTML,
                 )
-                return True
-            await self._bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+            else:
+                await self._bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+            return edited is not None
         except BadRequest as exc:
             lowered = exc.message.lower()
-            if "message is not modified" in lowered:
+            if "message is not modified" in lowered:  # e.g. a retry after the edit already went through
                 return edited is not None
             if "chat not found" in lowered:
                 raise

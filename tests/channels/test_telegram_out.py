@@ -207,6 +207,18 @@ async def test_edit_not_modified_is_ignored(sender: TelegramSender, fake_telegra
     assert fake_telegram.sent_texts(CHAT)[-1] == "Terima kasih."
 
 
+async def test_retried_press_confirms_once(sender: TelegramSender, fake_telegram: FakeTelegram) -> None:
+    asked = await sender.send(SITI, Reply("Jenis koperasi Anda?", choices=(Choice("ksp", "KSP"),)))
+    answer = Reply("Berapa jumlah anggota?", confirms="KSP")
+    fake_telegram.rate_limit_next(1, "sendMessage")
+    first = await sender.send(SITI, answer, edit_message_id=asked.provider_message_ids[0])
+    second = await sender.send(SITI, answer, edit_message_id=asked.provider_message_ids[0])
+    assert (first.status, second.status) == ("retry", "sent")
+    assert [c.status for c in fake_telegram.calls_to("editMessageText")] == [200, 400]  # not modified
+    assert fake_telegram.sent_texts(CHAT)[-1] == "Berapa jumlah anggota?"
+    assert fake_telegram.messages[(CHAT, int(asked.provider_message_ids[0]))]["text"] == "Jenis koperasi Anda? ✅ KSP"
+
+
 async def test_429_is_retry_with_retry_after(sender: TelegramSender, fake_telegram: FakeTelegram) -> None:
     fake_telegram.rate_limit_next(7, "sendMessage")
     outcome = await sender.send(SITI, Reply("Pengingat laporan"))

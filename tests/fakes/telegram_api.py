@@ -322,6 +322,8 @@ class FakeTelegram:
         if failure is not None and failure.hang is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closing.wait(), failure.hang)
+            if self._closing.is_set():
+                return self._answer(call, ApiError(503, "Service Unavailable: fake is shutting down"))
             failure = None
         if failure is not None:
             parameters = dict(failure.parameters)
