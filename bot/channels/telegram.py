@@ -1,8 +1,10 @@
-"""The Telegram edge: building the PTB Bot, the command menu, token-safe logging; in/out live next door."""
+"""The Telegram edge: building the PTB Bot and the command menu; updates in and replies out live next door.
+
+The token is in every API URL and httpx logs URLs: bot.logs.setup_logging redacts it on every handler.
+"""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from telegram import Bot, BotCommand
@@ -25,7 +27,6 @@ __all__ = [
     "decode_callback",
     "encode_callback",
     "inline_keyboard",
-    "install_token_redaction",
     "make_bot",
     "parse_update",
     "redact",
@@ -45,8 +46,6 @@ OFFICER_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("menu", "Menu utama", "Main menu"),
 )
 
-_redaction_installed = False
-
 
 def make_bot(
     token: str,
@@ -60,7 +59,6 @@ def make_bot(
     pool_size: int = 32,
 ) -> Bot:
     """A PTB Bot talking to `api_url` (KOPSEHAT_TELEGRAM_API_URL; a fake in tests); use `async with bot:`."""
-    install_token_redaction()
     base = api_url.rstrip("/")
     timeouts: dict[str, Any] = {
         "connect_timeout": connect_timeout,
@@ -86,27 +84,3 @@ async def set_commands(bot: Bot) -> None:
     await bot.set_my_commands(indonesian)
     await bot.set_my_commands(indonesian, language_code="id")
     await bot.set_my_commands(english, language_code="en")
-
-
-def install_token_redaction() -> None:
-    """Redact bot tokens in every log record of the process (httpx logs URLs, which hold the token)."""
-    global _redaction_installed
-    if _redaction_installed:
-        return
-    previous = logging.getLogRecordFactory()
-
-    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = previous(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string is the logging call's problem, not ours
-            return record
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-        return record
-
-    logging.setLogRecordFactory(factory)
-    _redaction_installed = True

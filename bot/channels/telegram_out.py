@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-import re
 import warnings
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -29,6 +28,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.channels.base import SendOutcome
 from bot.channels.telegram_in import encode_callback
 from bot.channels.textsplit import split_text, utf16_len
+from bot.logs import TOKEN_IN_URL
 from bot.messages import Address, Attachment, Choice, Reply
 
 log = logging.getLogger(__name__)
@@ -38,13 +38,12 @@ CAPTION_LIMIT = 1024
 CALLBACK_ANSWER_LIMIT = 200
 MESSAGE_LIMIT = 4096
 _PAIR_TITLE_MAX = 16  # two buttons share a row when both titles are at most this long
-_TOKEN = re.compile(r"bot\d+:[A-Za-z0-9_-]+|\b\d{6,}:[A-Za-z0-9_-]{30,}")
 _KEYBOARD_ONLY_TEXT = "Silakan pilih:"
 
 
 def redact(text: str) -> str:
     """`text` with every bot token (as in API URLs) replaced, safe to log or to show the office."""
-    return _TOKEN.sub("bot<redacted>", text)
+    return TOKEN_IN_URL.sub("bot***", text)
 
 
 def classify_error(exc: TelegramError) -> SendOutcome:
