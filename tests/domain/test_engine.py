@@ -1,0 +1,371 @@
+"""The report step engine, walked like a chat transcript."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import TypeVar
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.domain.engine import (
+    PROBLEM_MESSAGES,
+    Accepted,
+    Ask,
+    Cancelled,
+    CheckKept,
+    ConfirmChange,
+    Context,
+    CrossCheckFailed,
+    Event,
+    HelpRequested,
+    NeedHelp,
+    Paused,
+    Problem,
+    Progress,
+    Step,
+    Submitted,
+    Summary,
+    UserInput,
+    advance,
+    resume,
+    start,
+)
+from bot.domain.forms import Profile, Question, load_form, questions_for
+
+FORM = load_form()
+KSP = questions_for(FORM, Profile("ksp"), include_management=False)
+KSP_YEARLY = questions_for(FORM, Profile("ksp"), include_management=True, include_compliance=True)
+KONSUMEN = questions_for(FORM, Profile("konsumen"), include_management=False, include_compliance=True)
+ID = Context()
+SPECIAL = {"total_assets": "1 M", "loans_to_members": "800 jt"}
+
+
+def say(questions: Sequence[Question], step: Step, text: str, context: Context = ID) -> Step:
+    return advance(questions, step.progress, UserInput.text(text), context)
+
+
+def press(questions: Sequence[Question], step: Step, option: str, context: Context = ID) -> Step:
+    return advance(questions, step.progress, UserInput.choose(option), context)
+
+
+def last_ask(step: Step) -> Ask:
+    found = [e for e in step.events if isinstance(e, Ask)]
+    assert found, step.events
+    return found[-1]
+
+
+E = TypeVar("E", bound=Event)
+
+
+def of(step: Step, kind: type[E]) -> list[E]:
+    return [e for e in step.events if isinstance(e, kind)]
+
+
+def answer_all(questions: Sequence[Question], step: Step, answers: Mapping[str, str], context: Context = ID) -> Step:
+    """Answer every Ask until the summary: `answers` by key, else 1.000.000 (amounts) or ya."""
+    for _ in range(500):
+        if step.progress.stage != "asking":
+            return step
+        question = last_ask(step).question
+        default = "1.000.000" if question.kind == "amount" else "ya"
+        step = say(questions, step, answers.get(question.key, default), context)
+    raise AssertionError("the report never reached the summary")
+
+
+def test_a_whole_ksp_report_to_submitted() -> None:
+    step = start(KSP, ID)
+    ask = last_ask(step)
+    assert (ask.question.key, ask.number, ask.total, ask.section_index, ask.section_total) == ("cash", 1, 22, 1, 3)
+    assert ask.options == ()
+    step = say(KSP, step, "12,3jt")
+    assert of(step, Accepted) == [Accepted("cash", "12300000", "Kas: Rp12.300.000")]
+    assert last_ask(step).question.key == "bank"
+    step = answer_all(KSP, step, SPECIAL)
+    summary = of(step, Summary)[0]
+    assert isinstance(summary, Summary)
+    assert [s.title for s in summary.sections] == ["Neraca", "Pinjaman", "SHU"]
+    assert summary.answered == summary.total == 39
+    assert [o.id for o in summary.options] == ["submit", "edit:neraca", "edit:pinjaman", "edit:shu", "cancel"]
+    assert summary.sections[0].items[0].display == "Rp12.300.000"
+    step = press(KSP, step, "submit")
+    submitted = of(step, Submitted)[0]
+    assert isinstance(submitted, Submitted)
+    assert submitted.answers["cash"] == "12300000"
+    assert submitted.answers["total_assets"] == "1000000000"
+    assert len(submitted.answers) == 39 and step.progress.stage == "done"
+    assert isinstance(say(KSP, step, "halo").events[0], Problem)
+
+
+def test_transcript_with_a_problem_then_a_good_answer() -> None:
+    step = start(KSP, Context(previous={"cash": "11200000"}))
+    assert last_ask(step).previous_value == "Rp11.200.000"
+    assert [o.label for o in last_ask(step).options] == ["Sama seperti bulan lalu"]
+    step = say(KSP, step, "dua juta")
+    problem = of(step, Problem)[0]
+    assert isinstance(problem, Problem)
+    assert problem.code == "words"
+    assert problem.message == "Maaf, belum bisa kami baca. Tulis angkanya saja, misalnya 12.500.000 atau 12,5 jt."
+    assert last_ask(step).problem == "words" and last_ask(step).question.key == "cash"
+    step = say(KSP, step, "2 jt")
+    assert of(step, Accepted) == [Accepted("cash", "2000000", "Kas: Rp2.000.000")]
+
+
+def test_same_keeps_last_value() -> None:
+    context = Context(previous={"cash": "11200000", "bank": "48000000"})
+    step = start(KSP, context)
+    step = say(KSP, step, "Sama", context)
+    assert of(step, Accepted) == [Accepted("cash", "11200000", "Kas: Rp11.200.000")]
+    step = press(KSP, step, "same", context)
+    assert step.progress.answers["bank"] == "48000000"
+    step = press(KSP, step, "same", context)  # placements: no figure last month
+    assert of(step, Problem)[0] == Problem(
+        "no_previous", last_ask(step).question, "25 jt, atau 0 bila tidak ada",
+        "Maaf, belum ada angka bulan lalu. Tulis angkanya, misalnya 25 jt, atau 0 bila tidak ada.",
+    )  # fmt: skip
+
+
+def test_a_big_change_asks_for_confirmation() -> None:
+    context = Context(previous={"cash": "10000000"})
+    step = start(KSP, context)
+    step = say(KSP, step, "16 jt", context)
+    confirm = of(step, ConfirmChange)[0]
+    assert isinstance(confirm, ConfirmChange)
+    assert (confirm.old_display, confirm.new_display, confirm.change_pct) == (
+        "Rp10.000.000",
+        "Rp16.000.000",
+        Decimal(60),
+    )
+    assert "cash" not in step.progress.answers and step.progress.stage == "confirm_change"
+    restored = Progress.from_json(json.loads(json.dumps(step.progress.to_json())))
+    assert restored == step.progress
+    no = say(KSP, step, "tidak", context)
+    assert last_ask(no).question.key == "cash" and "cash" not in no.progress.answers
+    yes = press(KSP, step, "yes", context)
+    assert yes.progress.answers["cash"] == "16000000" and last_ask(yes).question.key == "bank"
+    other = say(KSP, step, "14 jt", context)  # a new amount instead of yes/no: within 50%, accepted
+    assert other.progress.answers["cash"] == "14000000"
+    small = say(KSP, start(KSP, context), "15 jt", context)
+    assert small.progress.answers["cash"] == "15000000"
+
+
+def test_a_cross_check_failure_re_asks_the_keys_involved() -> None:
+    answers = {**SPECIAL, "loans_substandard": "900 jt"}
+    step = start(KSP, ID)
+    for _ in range(100):
+        question = last_ask(step).question
+        step = say(KSP, step, answers.get(question.key, "1.000.000"))
+        if of(step, CrossCheckFailed):
+            break
+    assert question.key == "loans_loss"
+    # loans_substandard 900 jt > loans 801 jt, noticed once all the loan lines are in
+    failed = of(step, CrossCheckFailed)
+    assert [f.check.id for f in failed] == ["problem_loans_within_loans"]
+    ask = last_ask(step)
+    assert ask.question.key == "loans_substandard"
+    assert ask.options[0].id == "keep" and ask.options[0].label == "Tetap Rp900.000.000"
+    step = say(KSP, step, "9 jt")
+    for _ in range(4):
+        step = press(KSP, step, "keep")
+    assert not of(step, CheckKept)
+    assert last_ask(step).question.key == "loans_at_risk"
+    assert step.progress.answers["loans_substandard"] == "9000000"
+
+
+def test_a_cross_check_kept_after_the_second_look() -> None:
+    step = start(KSP, ID)
+    for _ in range(100):
+        question = last_ask(step).question
+        step = say(KSP, step, {**SPECIAL, "loans_at_risk": "900 jt"}.get(question.key, "1.000.000"))
+        if of(step, CrossCheckFailed):
+            break
+    assert last_ask(step).question.key == "loans_at_risk"
+    for _ in range(3):
+        step = press(KSP, step, "keep")
+    kept = of(step, CheckKept)
+    assert len(kept) == 1 and "loans_at_risk_within_loans" in step.progress.acknowledged
+    assert last_ask(step).question.key == "risk_reserve"
+    assert step.progress.answers["loans_at_risk"] == "900000000"
+
+
+def test_three_failures_offer_help_and_a_way_out() -> None:
+    step = start(KSP, ID)
+    step = say(KSP, step, "")
+    step = say(KSP, step, "😀")
+    assert not of(step, NeedHelp)
+    step = say(KSP, step, "banyak")
+    help_ = of(step, NeedHelp)
+    assert len(help_) == 1 and not of(step, Ask)
+    assert [o.id for o in help_[0].options] == ["skip", "pause", "help"]
+    assert isinstance(press(KSP, step, "pause").events[0], Paused)
+    assert isinstance(press(KSP, step, "help").events[0], HelpRequested)
+    skipped = press(KSP, step, "skip")
+    assert skipped.progress.skipped == ("cash",) and last_ask(skipped).question.key == "bank"
+    done = answer_all(KSP, skipped, SPECIAL)
+    summary = of(done, Summary)[0]
+    assert isinstance(summary, Summary)
+    assert summary.answered == 38 and summary.sections[0].items[0].display == "belum diisi"
+    submitted = press(KSP, done, "submit").events[0]
+    assert isinstance(submitted, Submitted) and submitted.skipped == ("cash",) and "cash" not in submitted.answers
+
+
+def test_edit_a_section_from_the_summary() -> None:
+    step = answer_all(KSP, start(KSP, ID), SPECIAL)
+    step = say(KSP, step, "ubah pinjaman")
+    ask = last_ask(step)
+    assert ask.question.key == "loans_to_members" and ask.editing and ask.number == 1
+    assert [o.id for o in ask.options] == ["keep", "back"]
+    step = press(KSP, step, "keep")
+    step = say(KSP, step, "2 jt")
+    assert step.progress.answers["loans_to_non_members"] == "2000000"
+    for _ in range(5):
+        step = press(KSP, step, "keep")
+    assert of(step, Summary) and step.progress.editing is None
+    step = press(KSP, step, "edit:shu")
+    step = press(KSP, step, "back")
+    assert of(step, Summary) and step.progress.stage == "summary"
+    assert say(KSP, step, "3").progress.current == "loans_to_members"  # numbered: Kirim, Ubah Neraca, ...
+
+
+def test_summary_refuses_what_it_does_not_know() -> None:
+    step = answer_all(KSP, start(KSP, ID), SPECIAL)
+    for text in ["", "mungkin", "ubah toko", "99"]:
+        reply = say(KSP, step, text)
+        assert isinstance(reply.events[0], Problem) and isinstance(reply.events[1], Summary)
+        assert reply.progress == step.progress
+    assert isinstance(press(KSP, step, "edit:nope").events[0], Problem)
+    cancelled = say(KSP, step, "batal")
+    assert isinstance(cancelled.events[0], Cancelled) and cancelled.events[0].kept_answers == step.progress.answers
+
+
+def test_bad_answers_give_problems_and_keep_earlier_answers() -> None:
+    step = say(KSP, start(KSP, ID), "12,3 jt")
+    before = dict(step.progress.answers)
+    cases = {
+        "": "empty",
+        "5" * 5000: "too_long",
+        "🙂🙂": "words",
+        "satu juta": "words",
+        "-5.000": "negative",
+        "12.5": "ambiguous",
+        "2m": "ambiguous_unit",
+    }
+    for text, code in cases.items():
+        reply = say(KSP, step, text)
+        assert [e.code for e in of(reply, Problem)] == [code], text
+        assert reply.progress.answers == before
+        assert code in PROBLEM_MESSAGES
+    assert isinstance(press(KSP, step, "edit:neraca").events[0], Problem)  # a stale summary button
+    assert isinstance(press(KSP, step, "keep").events[0], Problem)
+
+
+def test_negative_where_allowed() -> None:
+    step = start(KSP, ID, prefilled={q.key: "1000000" for q in KSP if q.key != "undistributed_surplus"})
+    assert last_ask(step).question.key == "undistributed_surplus"
+    step = say(KSP, step, "-2,5 jt")
+    assert of(step, Accepted) == [Accepted("undistributed_surplus", "-2500000", "SHU belum dibagi: -Rp2.500.000")]
+
+
+def test_yes_no_questions() -> None:
+    management = [q for q in KSP_YEARLY if q.section.id in ("manajemen", "kepatuhan")]
+    context = Context(previous={"management.general.1": "ya"})
+    step = start(management, context)
+    ask = last_ask(step)
+    assert [o.id for o in ask.options] == ["yes", "no", "same"]
+    assert ask.options[2].label == "Sama seperti bulan lalu (Ya)"
+    assert isinstance(say(management, step, "12", context).events[0], Problem)
+    assert of(say(management, step, "12", context), Problem)[0].code == "expected_yes_no"
+    step = say(management, step, "3", context)  # the third option: same as last month
+    assert step.progress.answers == {"management.general.1": "ya"}
+    step = say(management, step, "2", context)
+    assert step.progress.answers["management.general.2"] == "tidak"
+    step = say(management, step, "Sudah, bu", context)
+    assert of(step, Accepted)[0] == Accepted("management.general.3", "ya", "Manajemen umum 3: Ya")
+    step = press(management, step, "no", context)
+    assert step.progress.answers["management.general.4"] == "tidak"
+
+
+def test_english_context() -> None:
+    context = Context(lang="en")
+    step = start(KONSUMEN, context)
+    assert last_ask(step).question.label(context.lang) == "Inventory"
+    step = say(KONSUMEN, step, "dua juta", context)
+    assert of(step, Problem)[0].message.startswith("Sorry, we could not read that.")
+
+
+def test_progress_survives_json_and_resume() -> None:
+    step = say(KSP, say(KSP, start(KSP, ID), "1 jt"), "xx")
+    raw = json.loads(json.dumps(step.progress.to_json()))
+    restored = Progress.from_json(raw)
+    assert restored == step.progress
+    again = resume(KSP, restored, ID)
+    assert last_ask(again).question.key == "bank"
+    summary = answer_all(KSP, step, SPECIAL)
+    assert isinstance(resume(KSP, summary.progress, ID).events[0], Summary)
+    shorter = [q for q in KSP if q.key != "bank"]  # the form changed while the officer was away
+    assert last_ask(resume(shorter, restored, ID)).question.key == "placements"
+
+
+def test_konsumen_checks_and_indicative_keys() -> None:
+    step = start(KONSUMEN, ID)
+    keys = [last_ask(step).question.key]
+    answers = {"sales": "100 jt", "sales_to_members": "120 jt", "indicative.total_assets": "1 M"}
+    for _ in range(40):
+        if step.progress.stage != "asking":
+            break
+        question = last_ask(step).question
+        step = say(KONSUMEN, step, answers.get(question.key, "1 jt" if question.kind == "amount" else "ya"))
+        if of(step, CrossCheckFailed):
+            keys.append("!")
+            step = say(KONSUMEN, step, "100 jt")  # sales confirmed
+            step = say(KONSUMEN, step, "80 jt")  # sales to members corrected
+        keys.append(question.key)
+    assert "!" in keys
+    step = press(KONSUMEN, step, "submit")
+    submitted = step.events[0]
+    assert isinstance(submitted, Submitted)
+    assert submitted.answers["sales_to_members"] == "80000000"
+    assert submitted.answers["compliance.nib"] == "ya"
+
+
+INPUTS = st.one_of(
+    st.text(max_size=30).map(UserInput.text),
+    st.sampled_from(
+        ["1 jt", "-2 jt", "0", "sama", "tetap", "ya", "tidak", "1", "3", "kirim", "ubah shu", "lewati"]
+    ).map(UserInput.text),
+    st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False, allow_infinity=False).map(
+        lambda d: UserInput.text(str(d).replace(".", ","))
+    ),
+    st.sampled_from(["same", "keep", "yes", "no", "skip", "pause", "help", "back", "edit:pinjaman", "x" * 48]).map(
+        UserInput.choose
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(INPUTS, max_size=60), st.booleans())
+def test_random_inputs_never_raise_nor_change_settled_answers(inputs: list[UserInput], with_previous: bool) -> None:
+    questions = KSP[:8] + KONSUMEN[:4] + [q for q in KSP_YEARLY if q.key.startswith("management.liquidity")]
+    previous = {"cash": "1000000", "bank": "5000000", "management.liquidity.1": "ya"} if with_previous else {}
+    context = Context(previous=previous)
+    step = start(questions, context)
+    for user_input in inputs:
+        before = step.progress
+        step = advance(questions, before, user_input, context)
+        assert step.events
+        after = step.progress
+        for key, value in before.answers.items():
+            if key != before.current:
+                assert after.answers.get(key) == value, (key, user_input)
+        assert Progress.from_json(json.loads(json.dumps(after.to_json()))) == after
+        if after.stage in ("done", "cancelled"):
+            break
+    assert isinstance(step.progress.answers, dict)
+
+
+def test_amount_answers_are_stored_without_grouping() -> None:
+    step = say(KSP, start(KSP, ID), "Rp 1.250.000,50")
+    assert step.progress.answers["cash"] == "1250000.50"
+    assert Decimal(step.progress.answers["cash"]) == Decimal("1250000.5")
