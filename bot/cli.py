@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.commands import cooperatives, db, demo, run
+from bot.commands import chat, cooperatives, db, demo, invites, run
 
-COMMANDS = [run, db, cooperatives, demo]
+COMMANDS = [run, chat, db, cooperatives, invites, demo]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -207,9 +207,9 @@ def shop_figures(rng: random.Random, scale: float, month_index: int, months_elap
         "receivables": scale * rng.uniform(0.02, 0.15),
         "payables": scale * rng.uniform(0.03, 0.12),
         "current_assets": scale * rng.uniform(0.4, 0.7),
-        "current_liabilities": scale * rng.uniform(0.2, 0.5),
+        "indicative.current_liabilities": scale * rng.uniform(0.2, 0.5),
         "equity": scale * rng.uniform(0.2, 0.7),
-        "total_assets": total_assets,
+        "indicative.total_assets": total_assets,
     }
     return {key: _money(value) if value >= 0 else "-" + _money(-value) for key, value in figures.items()}
 

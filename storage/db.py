@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import event, text
@@ -55,6 +56,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url, echo=echo, schema=schema)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        # SQLite has one writer: queue this process's transactions in order instead of busy-waiting on the file.
+        self._writer = asyncio.Lock() if is_sqlite(url) else None
 
     @property
     def dialect(self) -> str:
@@ -63,7 +66,8 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """One transaction: committed when the block ends, rolled back on an exception."""
-        async with self.sessions() as session, session.begin():
+        writer: AbstractAsyncContextManager[object] = self._writer if self._writer else nullcontext()
+        async with writer, self.sessions() as session, session.begin():
             yield session
 
     @asynccontextmanager

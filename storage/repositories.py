@@ -346,6 +346,10 @@ class ReportRepo(_Repo):
         row = (await self.session.execute(stmt.limit(1))).first()
         return (row[0], row[1]) if row else None
 
+    async def submitted_periods(self, cooperative_id: int) -> list[str]:
+        stmt = select(Report.period).where(Report.cooperative_id == cooperative_id, Report.status == "submitted")
+        return list((await self.session.scalars(stmt.order_by(Report.period))).all())
+
     async def submitted_cooperative_ids(self, period: str) -> dict[int, datetime | None]:
         stmt = select(Report.cooperative_id, Report.first_submitted_at).where(
             Report.period == period, Report.status == "submitted"
@@ -490,6 +494,19 @@ class OutboxRepo(_Repo):
             row.updated_at = now
         await self.session.flush()
         return rows
+
+    async def claim_one(
+        self, outbox_id: int, now: datetime, lease: timedelta = timedelta(minutes=2)
+    ) -> OutboxMessage | None:
+        """Claim one message for the fast path, unless a worker has it or it has ended."""
+        stmt = select(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.status == "pending")
+        if self.dialect == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        row = (await self.session.scalars(stmt)).first()
+        if row is not None:
+            row.status, row.claimed_until, row.attempts, row.updated_at = "sending", now + lease, row.attempts + 1, now
+            await self.session.flush()
+        return row
 
     async def pending_for(self, identity_id: int) -> list[OutboxMessage]:
         stmt = select(OutboxMessage).where(

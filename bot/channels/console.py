@@ -1,0 +1,47 @@
+"""The terminal channel: `kopsehat chat` reads lines from standard input and prints the bot's replies."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from bot.channels.base import SendOutcome
+from bot.messages import Address, Inbound, Reply
+
+
+class ConsoleSender:
+    """Prints replies: text, numbered choices, and attachments saved as files whose paths are printed."""
+
+    def __init__(self, out: TextIO = sys.stdout, files_dir: Path = Path("kopsehat-chat-files")) -> None:
+        self.out = out
+        self.files_dir = files_dir
+        self.count = 0
+
+    async def send(
+        self, address: Address, reply: Reply, *, business_initiated: bool = False, edit_message_id: str | None = None
+    ) -> SendOutcome:
+        lines = [f"bot> {line}" if line else "bot>" for line in reply.text.splitlines()]
+        for number, choice in enumerate(reply.choices, start=1):
+            lines.append(f"     [{number}] {choice.title}")
+        if reply.attachment is not None:
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path = self.files_dir / reply.attachment.filename
+            path.write_bytes(reply.attachment.data)
+            lines.append(f"bot> [{'gambar' if reply.attachment.kind == 'photo' else 'berkas'}: {path}]")
+        self.out.write("\n".join(lines) + "\n")
+        self.out.flush()
+        self.count += 1
+        return SendOutcome("sent", (f"console-{self.count}",))
+
+
+def inbound_from_line(user: str, line: str, number: int, session: str) -> Inbound:
+    """One typed line as an Inbound of the console channel."""
+    return Inbound(
+        address=Address("console", user),
+        message_id=f"{session}:{number}",
+        received_at=datetime.now(UTC),
+        text=line.rstrip("\n"),
+        display_name=user,
+    )

@@ -1,0 +1,140 @@
+"""Outbox delivery: claim due messages, send them through their channel, record how each one ended."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import cast
+
+from bot.channels.base import ChannelSender, SendOutcome
+from bot.dispatch import Outgoing
+from bot.messages import Address, ChannelName, Reply
+from storage.db import Database
+from storage.models import OutboxMessage, utcnow
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+BACKOFF_SECONDS = (1, 2, 4, 8, 30, 120, 600, 1800)
+IN_PROCESS_WAIT_LIMIT = 600.0
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait before attempt number `attempts + 1`."""
+    return timedelta(seconds=BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1] if attempts else 1)
+
+
+async def record_outcome(repos: Repositories, row: OutboxMessage, outcome: SendOutcome, now: datetime) -> None:
+    """Write the end (or the next try) of one message; unreachable recipients stop receiving."""
+    row.updated_at = now
+    row.claimed_until = None
+    if outcome.status == "sent":
+        row.status = "sent"
+        row.sent_at = now
+        row.last_error = None
+        row.provider_message_id = ",".join(outcome.provider_message_ids)[:128] or row.provider_message_id
+        return
+    row.last_error = (outcome.error or outcome.status)[:500]
+    if outcome.status in ("retry", "auth_failed"):
+        if outcome.status == "retry" and row.attempts >= MAX_ATTEMPTS:
+            row.status = "failed"
+            row.last_error = f"gave up after {row.attempts} attempts: {row.last_error}"[:500]
+            return
+        wait = timedelta(seconds=outcome.retry_after) if outcome.retry_after else backoff(row.attempts)
+        row.status = "pending"
+        row.next_attempt_at = now + wait
+        return
+    if outcome.status == "unreachable":
+        row.status = "unreachable"
+        if row.identity_id is not None:
+            await repos.identities.mark_unreachable(row.identity_id, row.last_error, now)
+            for other in await repos.outbox.pending_for(row.identity_id):
+                if other.id != row.id:
+                    other.status, other.last_error, other.updated_at = "unreachable", row.last_error, now
+        return
+    row.status = outcome.status  # failed | needs_template
+
+
+class Delivery:
+    """Sends replies right away (the fast path) and drains the outbox in the background."""
+
+    def __init__(self, db: Database, senders: Mapping[str, ChannelSender], *, batch: int = 50) -> None:
+        self.db = db
+        self.senders = dict(senders)
+        self.batch = batch
+        self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def send_now(self, outgoing: Sequence[Outgoing]) -> list[SendOutcome]:
+        """Send a dispatch's replies in order; stop at the first that does not go, leaving it to the worker."""
+        outcomes = []
+        for item in outgoing:
+            sender = self.senders.get(item.address.channel)
+            if sender is None:
+                break
+            async with self.db.transaction() as repos:
+                claimed = await repos.outbox.claim_one(item.outbox_id, utcnow())
+            if claimed is None:
+                continue
+            outcome = await self._send(sender, item.address, item.reply, claimed)
+            outcomes.append(outcome)
+            await self._record(item.outbox_id, outcome)
+            if outcome.status != "sent":
+                break
+        return outcomes
+
+    async def _send(self, sender: ChannelSender, address: Address, reply: Reply, row: OutboxMessage) -> SendOutcome:
+        try:
+            return await sender.send(address, reply, business_initiated=row.business_initiated)
+        except Exception as exc:  # a sender must not raise; if it does, the message is retried, not lost
+            log.exception("sender for %s raised", address.channel)
+            return SendOutcome("retry", error=f"internal error: {type(exc).__name__}")
+
+    async def _record(self, outbox_id: int, outcome: SendOutcome) -> None:
+        async with self.db.transaction() as repos:
+            row = await repos.session.get(OutboxMessage, outbox_id)
+            if row is not None:
+                await record_outcome(repos, row, outcome, utcnow())
+
+    async def drain_once(self, now: datetime | None = None) -> int:
+        """Claim and send one batch of due messages; the number handled."""
+        async with self.db.transaction() as repos:
+            rows = await repos.outbox.claim(now or utcnow(), limit=self.batch, channels=list(self.senders))
+            claimed = [
+                (r.id, Address(cast(ChannelName, r.channel), r.recipient), Reply.from_json(r.payload), r) for r in rows
+            ]
+        for outbox_id, address, reply, row in claimed:
+            outcome = await self._send(self.senders[address.channel], address, reply, row)
+            await self._record(outbox_id, outcome)
+        return len(claimed)
+
+    def wake(self) -> None:
+        """Something new is due: look at the outbox now."""
+        self._wake.set()
+
+    async def run(self, idle: float = 1.0) -> None:
+        """Drain until stopped; sleep `idle` seconds (or until woken) when nothing is due."""
+        while not self._stop.is_set():
+            try:
+                handled = await self.drain_once()
+            except Exception:
+                log.exception("delivery round failed; retrying")
+                handled = 0
+            if handled:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=idle)
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="delivery")
+
+    async def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._task is not None:
+            await self._task

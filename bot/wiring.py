@@ -1,0 +1,25 @@
+"""Building the shared pieces from settings (used by `run` and `chat`)."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.context import BotInfo
+from bot.domain.health.rules import Rules, load_rules
+from bot.render import as_lang
+
+
+def load_assessment_rules(settings: Settings) -> Rules:
+    """The scoring rules: KOPSEHAT_ASSESSMENT_RULES or the packaged file (RulesError names file and entry)."""
+    return load_rules(settings.assessment_rules)
+
+
+def bot_info(settings: Settings, rules: Rules) -> BotInfo:
+    """Deployment facts handlers mention."""
+    return BotInfo(
+        telegram_username=settings.telegram_bot_username,
+        whatsapp_number=settings.whatsapp_number,
+        office_zone=settings.timezone,
+        default_language=as_lang(settings.language),
+        rules=rules,
+        deadline_day=settings.report_deadline_day,
+    )

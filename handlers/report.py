@@ -1,0 +1,287 @@
+"""`/lapor`: the monthly self-report, one question at a time, on the pure step engine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.assessments import assess_revision
+from bot.context import Context
+from bot.domain import engine, forms
+from bot.domain.periods import Period, deadline, format_datetime, reporting_period_for
+from bot.messages import Choice, Reply
+from handlers import Route, register
+from handlers.status import scored_replies
+from storage.models import Cooperative, Report
+
+NAME = "lapor"
+YEARLY_PREFIXES = ("management.", "compliance.")
+
+
+def profile_of(cooperative: Cooperative) -> forms.Profile:
+    """The form profile of a cooperative: its type, tags and savings-and-loan unit."""
+    return forms.Profile(cooperative.type, frozenset(cooperative.tags or ()), cooperative.has_savings_unit)
+
+
+async def _questions(ctx: Context, period: Period, include_yearly: bool) -> list[forms.Question]:
+    assert ctx.cooperative is not None
+    stored = await ctx.repos.management.answers(ctx.cooperative.id)
+    last = max((a.answered_at for a in stored.values()), default=None)
+    last_period = str(reporting_period_for(last, ctx.zone)) if last else None
+    due = include_yearly or forms.yearly_due(last_period, str(period))
+    return forms.questions_for(forms.load_form(), profile_of(ctx.cooperative), due, due)
+
+
+async def _engine_context(ctx: Context, period: Period) -> engine.Context:
+    assert ctx.cooperative is not None
+    before = await ctx.repos.reports.latest_submitted_before(ctx.cooperative.id, str(period))
+    previous = {k: str(v) for k, v in (before.figures if before else {}).items()}
+    return engine.Context(previous=previous, lang=ctx.lang)
+
+
+def _choices(options: Sequence[engine.Offer]) -> tuple[Choice, ...]:
+    return tuple(Choice(f"{NAME}:{o.id}", o.label) for o in options)
+
+
+def _ask_text(ctx: Context, ask: engine.Ask, period: Period) -> str:
+    question = ask.question
+    return ctx.say(
+        "report.ask",
+        section=question.section.title(ctx.lang),
+        section_note=question.section.note(ctx.lang),
+        section_index=ask.section_index,
+        section_total=ask.section_total,
+        first=ask.first_in_section and not ask.editing,
+        number=ask.overall_number,
+        total=ask.overall_total,
+        label=question.label(ctx.lang),
+        hint=question.hint(ctx.lang),
+        example=question.example(ctx.lang),
+        previous=engine.display_value(question, ask.previous_value, ctx.lang) if ask.previous_value else None,
+        current=engine.display_value(question, ask.current_value, ctx.lang) if ask.current_value else None,
+        kind=question.kind,
+        period=str(period),
+    ).text
+
+
+def _summary_text(ctx: Context, summary: engine.Summary, period: Period) -> str:
+    sections = [(s.title, [(i.label, i.display) for i in s.items]) for s in summary.sections]
+    return ctx.say(
+        "report.summary", period=str(period), sections=sections, answered=summary.answered, total=summary.total
+    ).text
+
+
+def render_events(ctx: Context, events: Sequence[engine.Event], period: Period) -> list[str | Reply]:
+    """Engine events as chat text; Ask/Summary/NeedHelp/ConfirmChange end a message with their choices."""
+    out: list[str | Reply] = []
+    pending: list[str] = []
+
+    def flush(text: str, options: Sequence[engine.Offer]) -> None:
+        out.append(Reply(text="\n".join([*pending, text]), choices=_choices(options)))
+        pending.clear()
+
+    for event in events:
+        if isinstance(event, engine.Accepted):
+            pending.append(event.echo)
+        elif isinstance(event, (engine.Problem, engine.CrossCheckFailed | engine.CheckKept)):
+            pending.append(event.message)
+        elif isinstance(event, engine.Ask):
+            flush(_ask_text(ctx, event, period), event.options)
+        elif isinstance(event, engine.NeedHelp):
+            flush(ctx.say("report.need_help", label=event.question.label(ctx.lang)).text, event.options)
+        elif isinstance(event, engine.ConfirmChange):
+            text = ctx.say(
+                "report.confirm_change",
+                label=event.question.short(ctx.lang),
+                old=event.old_display,
+                new=event.new_display,
+                pct=event.change_pct,
+            ).text
+            flush(text, event.options)
+        elif isinstance(event, engine.Summary):
+            flush(_summary_text(ctx, event, period), event.options)
+        elif isinstance(event, engine.HelpRequested):
+            pending.append(ctx.say("report.help", label=event.question.label(ctx.lang) if event.question else "").text)
+        elif isinstance(event, engine.Paused):
+            pending.append(ctx.say("report.paused").text)
+        elif isinstance(event, engine.Cancelled):
+            pending.append(ctx.say("report.cancelled").text)
+    if pending:
+        out.append("\n".join(pending))
+    return out
+
+
+def _as_replies(items: list[str | Reply]) -> list[Reply]:
+    return [item if isinstance(item, Reply) else Reply(text=item) for item in items]
+
+
+async def _save_draft(ctx: Context, report: Report, progress: engine.Progress) -> None:
+    assert ctx.officer is not None
+    report.draft = dict(progress.answers)
+    report.draft_officer_id = ctx.officer.id
+    report.draft_updated_at = ctx.now
+
+
+async def start(ctx: Context) -> Sequence[Reply]:
+    """Open (or continue) the report of the period being reported now."""
+    assert ctx.officer is not None and ctx.cooperative is not None
+    period = reporting_period_for(ctx.now, ctx.zone)
+    report = await ctx.repos.reports.get_or_create(ctx.cooperative.id, str(period))
+    if report.status == "submitted" and ctx.handler != NAME:
+        revision = await ctx.repos.reports.revision(report.id, report.latest_revision)
+        who = await ctx.repos.officers.get(revision.officer_id) if revision and revision.officer_id else None
+        choices = (
+            Choice("go:status", ctx.say("help.button_status").text),
+            Choice(f"{NAME}:correct", ctx.say("report.button_correct").text),
+        )
+        return [
+            ctx.say(
+                "report.already_submitted",
+                choices,
+                period=str(period),
+                at=format_datetime(revision.created_at, ctx.zone, ctx.lang) if revision else "",
+                who=who.name if who else "",
+            )
+        ]
+    questions = await _questions(ctx, period, include_yearly=bool(ctx.progress.get("yearly")))
+    econtext = await _engine_context(ctx, period)
+    intro: list[Reply] = []
+    saved = ctx.progress.get("engine") if ctx.handler == NAME and ctx.progress.get("period") == str(period) else None
+    if saved:
+        step = engine.resume(questions, _with_draft(saved, report), econtext)
+    else:
+        if report.draft and report.draft_officer_id and report.draft_officer_id != ctx.officer.id:
+            other = await ctx.repos.officers.get(report.draft_officer_id)
+            intro.append(
+                ctx.say(
+                    "report.draft_by_other",
+                    who=other.name if other else "",
+                    at=format_datetime(report.draft_updated_at or ctx.now, ctx.zone, ctx.lang),
+                )
+            )
+        sections = len({q.section.id for q in questions})
+        intro.append(
+            ctx.say(
+                "report.opened",
+                cooperative=ctx.cooperative.name,
+                period=str(period),
+                sections=sections,
+                minutes=max(3, len(questions) // 3),
+                deadline=format_datetime(deadline(period, ctx.zone, ctx.bot.deadline_day), ctx.zone, ctx.lang),
+                resumed=bool(report.draft),
+            )
+        )
+        step = engine.start(questions, econtext, prefilled=dict(report.draft) or None)
+    return intro + await _apply(ctx, report, period, step, reason=ctx.progress.get("reason"))
+
+
+def _with_draft(saved: dict[str, Any], report: Report) -> engine.Progress:
+    """The saved engine state with the cooperative's draft answers (another officer may have added some)."""
+    progress = engine.Progress.from_json(saved)
+    merged = {**progress.answers, **{k: str(v) for k, v in (report.draft or {}).items()}}
+    return engine.Progress(**{**progress.__dict__, "answers": merged})
+
+
+async def resume(ctx: Context) -> Sequence[Reply]:
+    """The officer's answer to the current question (typed, or a pressed button)."""
+    assert ctx.officer is not None and ctx.cooperative is not None
+    inbound = ctx.inbound
+    choice = (inbound.choice or "").split(":", 1)[1] if inbound.kind == "choice" and inbound.choice else None
+    if choice == "correct":
+        ctx.goto(NAME, {"awaiting": "reason"})
+        return [ctx.say("report.ask_reason")]
+    if ctx.progress.get("awaiting") == "reason":
+        reason = inbound.text.strip()[:500]
+        if len(reason) < 3:
+            return [ctx.say("report.ask_reason")]
+        return await _start_correction(ctx, reason)
+    if ctx.handler != NAME or not ctx.progress.get("engine"):
+        return await start(ctx)
+    period = Period.parse(ctx.progress["period"])
+    report = await ctx.repos.reports.get_or_create(ctx.cooperative.id, str(period))
+    questions = await _questions(ctx, period, include_yearly=bool(ctx.progress.get("yearly")))
+    econtext = await _engine_context(ctx, period)
+    progress = _with_draft(ctx.progress["engine"], report)
+    user_input = engine.UserInput.choose(choice) if choice else engine.UserInput.text(inbound.text)
+    step = engine.advance(questions, progress, user_input, econtext)
+    return await _apply(ctx, report, period, step, reason=ctx.progress.get("reason"))
+
+
+async def _start_correction(ctx: Context, reason: str) -> Sequence[Reply]:
+    assert ctx.cooperative is not None
+    period = reporting_period_for(ctx.now, ctx.zone)
+    latest = await ctx.repos.reports.latest_submitted(ctx.cooperative.id)
+    if latest is None:
+        ctx.goto(None)
+        return await start(ctx)
+    report, revision = latest
+    period = Period.parse(report.period)
+    questions = await _questions(ctx, period, include_yearly=False)
+    econtext = await _engine_context(ctx, period)
+    prefilled = {k: str(v) for k, v in revision.figures.items()}
+    step = engine.start(questions, econtext, prefilled=prefilled)
+    ctx.progress = {"reason": reason}
+    return await _apply(ctx, report, period, step, reason=reason)
+
+
+async def _apply(
+    ctx: Context, report: Report, period: Period, step: engine.Step, reason: str | None = None
+) -> list[Reply]:
+    """Persist the step (draft answers and conversation state) and turn its events into replies."""
+    replies = _as_replies(render_events(ctx, step.events, period))
+    submitted = next((e for e in step.events if isinstance(e, engine.Submitted)), None)
+    if submitted is not None:
+        return replies + await _submit(ctx, report, period, dict(submitted.answers), reason)
+    if report.status != "submitted" or reason:
+        await _save_draft(ctx, report, step.progress)
+    if step.progress.stage in ("done", "cancelled") or any(isinstance(e, engine.Paused) for e in step.events):
+        ctx.goto(None)
+    else:
+        state: dict[str, Any] = {"period": str(period), "engine": step.progress.to_json()}
+        if reason:
+            state["reason"] = reason
+        if ctx.progress.get("yearly"):
+            state["yearly"] = True
+        ctx.goto(NAME, state)
+    return replies
+
+
+async def _submit(
+    ctx: Context, report: Report, period: Period, answers: dict[str, str], reason: str | None
+) -> list[Reply]:
+    """Store the revision, carry the yearly answers forward, score it, and say so."""
+    assert ctx.officer is not None and ctx.cooperative is not None
+    figures = {k: v for k, v in answers.items() if not k.startswith(YEARLY_PREFIXES)}
+    yearly = {k: v == engine.YES for k, v in answers.items() if k.startswith(YEARLY_PREFIXES)}
+    if yearly:
+        await ctx.repos.management.save(ctx.cooperative.id, yearly, ctx.now, ctx.officer.id)
+    correction = report.status == "submitted"
+    revision = await ctx.repos.reports.add_revision(
+        report, figures, at=ctx.now, officer_id=ctx.officer.id, reason=reason if correction else None
+    )
+    await ctx.repos.audit.add(ctx.actor, "report.submitted", f"report:{report.id}", revision=revision.number)
+    scored = await assess_revision(ctx.repos, ctx.cooperative, period, revision, ctx.rules)
+    ctx.goto(None)
+    late = ctx.now > deadline(period, ctx.zone, ctx.bot.deadline_day)
+    replies = [
+        ctx.say(
+            "report.thanks",
+            period=str(period),
+            at=format_datetime(ctx.now, ctx.zone, ctx.lang),
+            correction=correction,
+            late=late,
+        )
+    ]
+    for item in scored:
+        replies.extend(await scored_replies(ctx, item, period))
+    return replies
+
+
+async def edit_management(ctx: Context) -> Sequence[Reply]:
+    """ "ubah manajemen": ask the yearly questionnaire again in this period's report."""
+    ctx.progress = {**ctx.progress, "yearly": True}
+    return await start(ctx)
+
+
+register(Route(NAME, frozenset({"lapor", "laporan", "report", "isi laporan"}), start, resume, audience="officer"))
+register(Route("ubah_manajemen", frozenset({"ubah manajemen", "ubah_manajemen"}), edit_management, audience="officer"))

@@ -1,0 +1,117 @@
+"""`/status` and `/riwayat`: the cooperative's health, its weakest points, coaching steps and pictures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from bot import charts
+from bot.assessments import Scored, is_savings_and_loan, score_figures
+from bot.context import Context
+from bot.domain.coaching import coach
+from bot.domain.health.explain import summary_text
+from bot.domain.health.labels import INDICATORS, label
+from bot.domain.health.result import HealthResult, IndicativeResult
+from bot.domain.numbers import format_decimal
+from bot.domain.periods import Period
+from bot.messages import Attachment, Reply
+from handlers import Route, register
+
+
+def radar_attachment(ctx: Context, result: HealthResult, period: Period) -> Attachment:
+    """The seven aspects as a radar picture (the text above it is the fallback)."""
+    assert ctx.cooperative is not None
+    points = [charts.AspectPoint(a.key, "", a.score, Decimal(a.weight)) for a in result.aspects]
+    title = (
+        f"{ctx.cooperative.name} – {period.label(ctx.lang)}: {format_decimal(result.total)} ({result.category_label})"
+    )
+    png = charts.radar_png(points, title=title, lang=ctx.lang)
+    return Attachment("photo", f"kesehatan-{period}.png", "image/png", png, caption=title[:1000])
+
+
+def indicative_attachment(ctx: Context, result: IndicativeResult, period: Period) -> Attachment:
+    """The indicative indicators as bars coloured by band."""
+    assert ctx.cooperative is not None
+    points = [
+        charts.IndicatorPoint(i.key, label(INDICATORS, i.key, ctx.lang), i.value, i.unit, i.band)  # type: ignore[arg-type]
+        for i in result.indicators
+    ]
+    title = f"{ctx.cooperative.name} – {period.label(ctx.lang)}"
+    png = charts.indicative_png(points, title=title, lang=ctx.lang)
+    return Attachment("photo", f"indikatif-{period}.png", "image/png", png, caption=title[:1000])
+
+
+async def previous_total(ctx: Context, period: Period) -> Decimal | None:
+    """The official-framework total of the period before, if it was assessed."""
+    assert ctx.cooperative is not None
+    for stored in await ctx.repos.assessments.history(ctx.cooperative.id, limit=12):
+        if stored.period < str(period) and stored.framework == "perdep-06-2016" and stored.total is not None:
+            return stored.total
+    return None
+
+
+async def status(ctx: Context) -> Sequence[Reply]:
+    """The latest submitted report's assessment, coaching and picture."""
+    assert ctx.officer is not None and ctx.cooperative is not None
+    latest = await ctx.repos.reports.latest_submitted(ctx.cooperative.id)
+    if latest is None:
+        return [ctx.say("status.no_report", cooperative=ctx.cooperative.name)]
+    report, revision = latest
+    period = Period.parse(report.period)
+    answers = {k: a.answer for k, a in (await ctx.repos.management.answers(ctx.cooperative.id)).items()}
+    replies: list[Reply] = []
+    for item in score_figures(ctx.cooperative, period, revision.figures, answers, ctx.rules):
+        replies.extend(await scored_replies(ctx, item, period))
+    return replies
+
+
+async def scored_replies(ctx: Context, item: Scored, period: Period) -> list[Reply]:
+    """Text (score, weakest points, steps, change since last period) and the picture for one assessment."""
+    if item.result is None:
+        return [ctx.say("status.cannot_score", problems=list(item.problems))]
+    coaching = coach(item.result, ctx.rules, ctx.lang)
+    body = summary_text(item.result, coaching, ctx.lang)
+    if isinstance(item.result, HealthResult):
+        before = await previous_total(ctx, period)
+        change = ctx.say(
+            "status.change", before=before, delta=None if before is None else item.result.total - before
+        ).text
+        assert ctx.cooperative is not None
+        unit = not is_savings_and_loan(ctx.cooperative)
+        heading = ctx.say("status.heading", period=str(period), unit=unit).text
+        picture = radar_attachment(ctx, item.result, period)
+        text = "\n".join(part for part in (heading, body, change) if part)
+    else:
+        heading = ctx.say("status.heading", period=str(period), unit=False).text
+        picture = indicative_attachment(ctx, item.result, period)
+        text = f"{heading}\n{body}"
+    return [Reply(text=text), Reply(text=ctx.say("status.picture_caption").text, attachment=picture)]
+
+
+async def history(ctx: Context) -> Sequence[Reply]:
+    """The last six periods' scores and categories, with a trend picture."""
+    assert ctx.cooperative is not None
+    stored = [a for a in await ctx.repos.assessments.history(ctx.cooperative.id, limit=6)]
+    official = sorted((a for a in stored if a.framework == "perdep-06-2016"), key=lambda a: a.period)
+    if not official:
+        indicative = sorted(stored, key=lambda a: a.period)
+        return [
+            ctx.say(
+                "status.history_indicative" if indicative else "status.no_history",
+                periods=[a.period for a in indicative],
+            )
+        ]
+    points = [charts.TrendPoint(Period.parse(a.period).label(ctx.lang), a.total, a.provisional) for a in official]
+    title = f"{ctx.cooperative.name}: {ctx.say('status.trend_title').text}"
+    png = charts.trend_png(points, title=title, lang=ctx.lang)
+    text = ctx.say(
+        "status.history",
+        rows=[(a.period, a.total, a.category) for a in official],
+        trend=charts.trend_text(points, ctx.lang),
+    )
+    picture = Attachment("photo", "riwayat.png", "image/png", png, caption=title[:1000])
+    return [text, Reply(text=ctx.say("status.picture_caption").text, attachment=picture)]
+
+
+register(Route("status", frozenset({"status", "skor", "kesehatan", "nilai"}), status, audience="officer"))
+register(Route("riwayat", frozenset({"riwayat", "history", "tren"}), history, audience="officer"))
