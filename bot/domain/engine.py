@@ -234,19 +234,22 @@ class Progress:
             raise ValueError("malformed report progress")
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in answers.items()):
             raise ValueError("malformed report answers")
-        return cls(
-            answers=dict(answers),
-            current=_opt_str(raw.get("current")),
-            failures=int(raw.get("failures", 0)),
-            pending=_opt_str(raw.get("pending")),
-            stage=stage,
-            editing=_opt_str(raw.get("editing")),
-            revisit=tuple(str(k) for k in raw.get("revisit", ())),
-            revisit_check=_opt_str(raw.get("revisit_check")),
-            resume_after=_opt_str(raw.get("resume_after")),
-            acknowledged=tuple(str(k) for k in raw.get("acknowledged", ())),
-            skipped=tuple(str(k) for k in raw.get("skipped", ())),
-        )
+        try:
+            return cls(
+                answers=dict(answers),
+                current=_opt_str(raw.get("current")),
+                failures=int(raw.get("failures", 0)),
+                pending=_opt_str(raw.get("pending")),
+                stage=stage,
+                editing=_opt_str(raw.get("editing")),
+                revisit=tuple(str(k) for k in raw.get("revisit", ())),
+                revisit_check=_opt_str(raw.get("revisit_check")),
+                resume_after=_opt_str(raw.get("resume_after")),
+                acknowledged=tuple(str(k) for k in raw.get("acknowledged", ())),
+                skipped=tuple(str(k) for k in raw.get("skipped", ())),
+            )
+        except TypeError as error:
+            raise ValueError("malformed report progress") from error
 
 
 def _opt_str(value: object) -> str | None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -363,6 +364,20 @@ def test_random_inputs_never_raise_nor_change_settled_answers(inputs: list[UserI
         if after.stage in ("done", "cancelled"):
             break
     assert isinstance(step.progress.answers, dict)
+
+
+def test_malformed_progress_is_refused() -> None:
+    bad: list[dict[str, Any]] = [
+        {"stage": "flying"},
+        {"answers": {"cash": 5}},
+        {"failures": None},
+        {"current": 3},
+        {"answers": []},
+    ]
+    for raw in bad:
+        with pytest.raises(ValueError):
+            Progress.from_json(raw)
+    assert Progress.from_json({}) == Progress()
 
 
 def test_amount_answers_are_stored_without_grouping() -> None:
