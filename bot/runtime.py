@@ -11,7 +11,11 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from bot.config import Settings
-from bot.web.app import HealthProbe, make_app
+from bot.delivery import Delivery
+from bot.dispatch import Dispatcher
+from bot.domain.health.rules import Rules, RulesError
+from bot.web.app import PROBES_KEY, HealthProbe, make_app
+from bot.wiring import bot_info, load_assessment_rules
 from storage.db import Database, is_sqlite
 from storage.migrate import current, upgrade
 
@@ -39,10 +43,15 @@ class Runtime:
     settings: Settings
     db: Database
     app: web.Application
+    dispatcher: Dispatcher
+    delivery: Delivery
     components: list[Component] = field(default_factory=list)
-    probes: dict[str, HealthProbe] = field(default_factory=dict)
     runner: web.AppRunner | None = None
     port: int | None = None
+
+    def add_probe(self, name: str, probe: HealthProbe) -> None:
+        """Report a component's state in /healthz under `channels.<name>`."""
+        self.app[PROBES_KEY][name] = probe
 
     async def start(self) -> None:
         for component in self.components:
@@ -88,25 +97,40 @@ async def prepare_database(settings: Settings) -> Database:
     return db
 
 
-def build_runtime(settings: Settings, db: Database) -> Runtime:
-    """Wire the service: HTTP app, channels, delivery and scheduler as configured."""
-    runtime = Runtime(settings=settings, db=db, app=make_app(db))
+def build_runtime(settings: Settings, db: Database, rules: Rules) -> Runtime:
+    """Wire the service: HTTP app, dispatch, delivery, and each configured channel."""
+    dispatcher = Dispatcher(db, bot_info(settings, rules))
+    runtime = Runtime(settings=settings, db=db, app=make_app(db), dispatcher=dispatcher, delivery=Delivery(db, {}))
+    if settings.telegram_enabled:
+        from bot.channels.telegram_runtime import attach_telegram
+
+        attach_telegram(runtime)
+    if settings.whatsapp_enabled:
+        from bot.channels.whatsapp_runtime import attach_whatsapp
+
+        attach_whatsapp(runtime)
     if not (settings.telegram_enabled or settings.whatsapp_enabled):
         log.info(
             "no chat channel configured: set KOPSEHAT_TELEGRAM_TOKEN (Telegram) or KOPSEHAT_WHATSAPP_TOKEN and "
             "KOPSEHAT_WHATSAPP_PHONE_NUMBER_ID (WhatsApp); meanwhile `kopsehat chat` talks to the bot here"
         )
+    runtime.components.append(Component("delivery", runtime.delivery.start, runtime.delivery.stop))
     return runtime
 
 
 async def serve(settings: Settings) -> int:
     """Run until SIGINT or SIGTERM, then shut down cleanly."""
     try:
+        rules = load_assessment_rules(settings)
+    except RulesError as exc:
+        log.error("the assessment rules cannot be used:\n%s", exc)
+        return 2
+    try:
         db = await prepare_database(settings)
     except StartupError as exc:
         log.error("%s", exc)
         return 2
-    runtime = build_runtime(settings, db)
+    runtime = build_runtime(settings, db, rules)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
