@@ -16,6 +16,7 @@ PLAIN_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
 THOUSANDS = re.compile(r"-?\d{1,3}([.,]\d{3})+([.,]\d+)?")
 LIMIT = Decimal("1e15")  # rupiah; far above any cooperative, and keeps every ratio exact in 28 digits
 MAX_PLACES = 4
+INT_LIMIT = 10**15
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,9 @@ def _figures(value: Any, known: tuple[str, ...], problems: list[str], warnings: 
 
 def figure_value(key: str, raw: Any, problems: list[str]) -> Decimal | None:
     """One figure as Decimal, or None after recording why it is refused."""
-    if type(raw) is int:
+    if type(raw) is int:  # the common case, checked without building a Decimal first
+        if -INT_LIMIT < raw < INT_LIMIT and (raw >= 0 or key in keys.MAY_BE_NEGATIVE):
+            return Decimal(raw)
         number = Decimal(raw)
     elif isinstance(raw, Decimal):
         number = raw

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.domain.health import keys
@@ -46,9 +47,12 @@ class _Components:
 
 def score_ratios(inp: AssessmentInput, rules: Rules) -> tuple[_Components, bool]:
     """Ratios and nilai of the 17 ratio components (§5, §6); also whether own capital is ≤ 0."""
-    f = inp.figures
-    g: Callable[[str], Decimal] = lambda k: f.get(k, ZERO)  # noqa: E731
-    d = derive(f, rules)
+    get = inp.figures.get
+
+    def g(key: str) -> Decimal:
+        return get(key, ZERO)
+
+    d = derive(inp.figures, rules)
     c = _Components(rules.tables)
     m = inp.months_elapsed
     # Annualised flow ÷ balance = flow × 12 × 100 ÷ (m × balance): multiply before dividing (§3.5).
@@ -167,46 +171,78 @@ def score_ratios(inp: AssessmentInput, rules: Rules) -> tuple[_Components, bool]
     return c, oc <= 0
 
 
-def score_management(inp: AssessmentInput, rules: Rules) -> tuple[dict[str, tuple[Decimal, Decimal]], list[str]]:
-    """Score and nilai per management sub-aspect (§8): count of 'ya' × points per 'ya'."""
-    weights = {comp.key: comp.weight for a in rules.aspects if a.key == "management" for comp in a.components}
-    counts = inp.management or {}
-    warnings: list[str] = []
-    if inp.management is None:
-        warnings.append("management: no management answers given; all five sub-aspects score 0")
-    else:
-        missing = [k for k in keys.MANAGEMENT_SUBS if k not in counts]
-        if missing:
-            warnings.append(f"management: not answered, scored 0: {', '.join(missing)}")
-    out: dict[str, tuple[Decimal, Decimal]] = {}
+@dataclass(frozen=True)
+class _Plan:
+    """Per-rules lookups built once: output layout, component scores by nilai, management scores by count."""
+
+    layout: tuple[tuple[str, int, tuple[tuple[str, int], ...]], ...]
+    scores: Mapping[tuple[str, int], Decimal]
+    management: Mapping[tuple[str, int], tuple[Decimal, Decimal]]
+
+
+_plans: dict[int, tuple[Rules, _Plan]] = {}
+
+
+def plan_for(rules: Rules) -> _Plan:
+    """The pre-built lookups of a rules object (built on first use, then reused)."""
+    cached = _plans.get(id(rules))
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+    layout = tuple((a.key, a.weight, tuple((c.key, c.weight) for c in a.components)) for a in rules.aspects)
+    weights = {c.key: c.weight for a in rules.aspects for c in a.components if a.key != "management"}
+    scores = {(k, n): Decimal(n * w).scaleb(-2) for k, w in weights.items() for n in range(101)}
+    mweights = {c.key: c.weight for a in rules.aspects if a.key == "management" for c in a.components}
+    management = {}
     for key, rule in rules.management.items():
-        score = counts.get(key, 0) * rule.points_per_yes
-        out[key] = (score, q2(score * HUNDRED / weights[key]))
-    return out, warnings
+        for count in range(rule.items + 1):
+            score = count * rule.points_per_yes
+            management[(key, count)] = (score, q2(score * HUNDRED / mweights[key]))
+    plan = _Plan(layout, scores, management)
+    _plans[id(rules)] = (rules, plan)
+    return plan
+
+
+def management_warnings(inp: AssessmentInput) -> list[str]:
+    """The `management:` warnings for absent answers (§6.2)."""
+    if inp.management is None:
+        return ["management: no management answers given; all five sub-aspects score 0"]
+    missing = [k for k in keys.MANAGEMENT_SUBS if k not in inp.management]
+    return [f"management: not answered, scored 0: {', '.join(missing)}"] if missing else []
 
 
 def score_perdep(inp: AssessmentInput, rules: Rules) -> HealthResult:
     """Assess one checked input under perdep-06-2016."""
+    plan = plan_for(rules)
     c, negative_equity = score_ratios(inp, rules)
-    management, management_warnings = score_management(inp, rules)
+    counts = inp.management or {}
+    out, scores, mscores = c.out, plan.scores, plan.management
     aspects: list[AspectResult] = []
-    for aspect in rules.aspects:
+    grand = ZERO
+    for aspect_key, aspect_weight, components in plan.layout:
         comps: list[ComponentResult] = []
-        for comp in aspect.components:
-            if aspect.key == "management":
-                score, nilai = management[comp.key]
-                comps.append(ComponentResult(comp.key, None, nilai, comp.weight, score))
-            else:
-                ratio, n = c.out[comp.key]
-                comps.append(ComponentResult(comp.key, ratio, n, comp.weight, Decimal(n * comp.weight).scaleb(-2)))
-        aspects.append(AspectResult(aspect.key, aspect.weight, sum((x.score for x in comps), ZERO), tuple(comps)))
-    total = q2(sum((a.score for a in aspects), ZERO))
+        subtotal = ZERO
+        if aspect_key == "management":
+            for key, weight in components:
+                score, mnilai = mscores[(key, counts.get(key, 0))]
+                comps.append(ComponentResult(key, None, mnilai, weight, score))
+                subtotal += score
+        else:
+            for key, weight in components:
+                ratio, nilai = out[key]
+                score = scores[(key, nilai)]
+                comps.append(ComponentResult(key, ratio, nilai, weight, score))
+                subtotal += score
+        aspects.append(AspectResult(aspect_key, aspect_weight, subtotal, tuple(comps)))
+        grand += subtotal
+    total = q2(grand)
     category = rules.category_for(total)
-    missing = tuple(k for k in REPORTED_KEYS if k not in inp.figures)
+    figures = inp.figures
+    missing = tuple(k for k in REPORTED_KEYS if k not in figures)
     warnings: list[str] = []
     if missing:
         warnings.append(f"figures: {len(missing)} keys not reported and treated as 0: {', '.join(missing)}")
-    warnings += c.warnings + management_warnings
+    warnings += c.warnings
+    warnings += management_warnings(inp)
     if inp.months_elapsed < 12:
         warnings.append(f"months_elapsed: provisional; year-to-date flows annualised x12/{inp.months_elapsed}")
     if inp.cooperative_type not in keys.SAVINGS_AND_LOAN_TYPES:
@@ -215,7 +251,8 @@ def score_perdep(inp: AssessmentInput, rules: Rules) -> HealthResult:
             f"use {keys.INDICATIVE} for a cooperative without one"
         )
     warnings += inp.warnings
-    warnings += flag_warnings(inp.flags)
+    if inp.flags:
+        warnings += flag_warnings(inp.flags)
     return HealthResult(
         framework=rules.framework,
         total=total,
