@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, Literal
 
+from bot.domain.health.keys import INDICATIVE as INDICATIVE
+from bot.domain.health.keys import PERDEP as PERDEP
+
 FigureKind = Literal["balance", "flow", "override"]
-Framework = Literal["perdep-06-2016", "indicative-non-ksp"]
-PERDEP: Final = "perdep-06-2016"
-INDICATIVE: Final = "indicative-non-ksp"
 
 
 @dataclass(frozen=True)

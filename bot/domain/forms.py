@@ -19,6 +19,7 @@ from importlib import resources
 from typing import Any, Final, Literal
 
 from bot.domain.figures import INDICATIVE, PERDEP
+from bot.domain.health.keys import MANAGEMENT_SUBS, SAVINGS_AND_LOAN_TYPES
 from bot.domain.numbers import parse_yes_no
 from bot.domain.periods import Period
 
@@ -26,9 +27,7 @@ QuestionKind = Literal["amount", "yesno", "integer", "choice"]
 Audience = Literal["perdep", "indicative"]
 Cadence = Literal["monthly", "yearly"]
 
-SAVINGS_AND_LOAN_TYPES: Final = frozenset({"ksp", "usp"})
 INDICATIVE_TYPES: Final = frozenset({"konsumen", "produsen", "pemasaran", "jasa", "kkmp", "ksu"})
-MANAGEMENT_SUB_ASPECTS: Final = ("general", "institutional", "capital", "assets", "liquidity")
 
 
 @dataclass(frozen=True)
@@ -328,7 +327,7 @@ def management_answers(answers: Mapping[str, str], form: Form | None = None) -> 
     """The management answers as `assess` takes them (booleans per sub-aspect), or None if incomplete."""
     form = form or load_form()
     result: dict[str, list[bool]] = {}
-    for sub in MANAGEMENT_SUB_ASPECTS:
+    for sub in MANAGEMENT_SUBS:
         keys = [q.key for q in form.questions if q.key.startswith(f"management.{sub}.")]
         values = [parse_yes_no(answers.get(k, "")) for k in keys]
         if any(v is None for v in values):
