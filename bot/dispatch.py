@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.context import BotInfo, Context
@@ -63,9 +64,10 @@ class UserLocks:
 class Dispatcher:
     """Handles inbound messages; the same code for every channel."""
 
-    def __init__(self, db: Database, bot: BotInfo) -> None:
+    def __init__(self, db: Database, bot: BotInfo, clock: Callable[[], datetime] = utcnow) -> None:
         self.db = db
         self.bot = bot
+        self.clock = clock
         self.locks = UserLocks()
 
     async def handle(self, inbound: Inbound) -> DispatchResult:
@@ -101,7 +103,7 @@ class Dispatcher:
             officer=officer,
             cooperative=cooperative,
             staff=staff,
-            now=utcnow(),
+            now=self.clock(),
             handler=conversation.handler,
             progress={k: v for k, v in (conversation.progress or {}).items() if k != CHOICES_KEY},
         )

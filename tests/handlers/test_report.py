@@ -1,0 +1,151 @@
+"""The monthly report as an officer lives it: transcripts on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+from storage.db import Database
+from tests.handlers.chat import KSP_VALUES, NOW, Clock, complete_report, dispatcher, registered, report_state
+
+
+async def stored_report(db: Database, period: str = "2026-10") -> tuple[str, dict[str, str], dict[str, object]]:
+    async with db.transaction() as repos:
+        coop = await repos.cooperatives.by_nik("3576010001")
+        assert coop is not None
+        report = await repos.reports.get(coop.id, period)
+        assert report is not None
+        revision = await repos.reports.revision(report.id, report.latest_revision)
+        return report.status, dict(revision.figures) if revision else {}, dict(report.draft)
+
+
+async def test_whole_report_then_score_coaching_and_picture(db: Database) -> None:
+    siti = await registered(db, dispatcher(db))
+    summary = await complete_report(db, siti)
+    assert "Ringkasan laporan Oktober 2026" in summary and "Kas Rp40.000.000" in summary
+    assert "Kirim" in siti.buttons
+    await siti.press("Kirim")
+    text = siti.text
+    assert "Terima kasih, laporan Oktober 2026 sudah kami terima (Selasa, 3 November 2026 10.00 WIB)" in text
+    assert "Skor sementara" in text and "Sehat" in text
+    pictures = [r.attachment for r in siti.last if r.attachment]
+    assert pictures and pictures[0].data.startswith(b"\x89PNG")
+    status, figures, _ = await stored_report(db)
+    assert status == "submitted"
+    assert figures["cash"] == "40000000" and figures["loans_to_members"] == "1350000000"
+    assert "management.general.1" not in figures  # yearly answers are kept apart and carried forward
+    async with db.transaction() as repos:
+        coop = await repos.cooperatives.by_nik("3576010001")
+        assert coop is not None
+        [assessment] = await repos.assessments.history(coop.id)
+        assert assessment.category == "sehat" and isinstance(assessment.total, Decimal)
+    status_text = await siti.say("/status")
+    assert "Skor sementara" in status_text and [r for r in siti.last if r.attachment]
+
+
+async def test_amounts_are_echoed_and_bad_answers_re_asked_without_losing_anything(db: Database) -> None:
+    siti = await registered(db, dispatcher(db))
+    await siti.say("lapor")
+    assert "Kas: Rp12.300.000" in await siti.say("12,3jt")
+    for bad in ("dua juta", "", "🙂🙂", "x" * 5000, "-5.000.000", "satu juta", "/bantuan"):
+        reply = await siti.say(bad) if bad else (await siti.send(" ")) and siti.text
+        assert reply.strip(), f"empty reply to {bad!r}"
+    assert "Bank: Rp2.000.000" in await siti.say("2 jt")
+    _, _, draft = await stored_report(db)
+    assert draft["cash"] == "12300000" and draft["bank"] == "2000000"
+
+
+async def test_three_failures_offer_help_and_a_way_out(db: Database) -> None:
+    siti = await registered(db, dispatcher(db))
+    await siti.say("lapor")
+    for _ in range(2):
+        await siti.say("tidak tahu")
+    reply = await siti.say("entah")
+    assert "sulit dijawab" in reply and len(siti.buttons) >= 2
+
+
+async def test_cancel_keeps_answers_and_lapor_resumes_at_the_same_question(db: Database) -> None:
+    siti = await registered(db, dispatcher(db))
+    await siti.say("lapor")
+    await siti.say("12,3 jt")
+    assert "tetap tersimpan" in await siti.say("/batal")
+    resumed = await siti.say("lapor")
+    assert "Melanjutkan" in resumed and "2/" in resumed and "Bank" in resumed
+
+
+async def test_a_repeated_message_changes_nothing(db: Database) -> None:
+    siti = await registered(db, dispatcher(db))
+    await siti.say("lapor")
+    first = await siti.send("12,3 jt", message_id="wamid.same")
+    again = await siti.send("99 jt", message_id="wamid.same")
+    assert not first.duplicate and first.replies and again.duplicate and not again.replies
+    _, _, draft = await stored_report(db)
+    assert draft == {"cash": "12300000"}
+
+
+async def test_a_second_officer_sees_the_draft_and_continues_it(db: Database) -> None:
+    d = dispatcher(db)
+    siti = await registered(db, d, "siti")
+    await siti.say("lapor")
+    await siti.say("12,3 jt")
+    budi = await registered(db, d, "budi")
+    reply = await budi.say("lapor")
+    assert "sudah diisi oleh Bu Siti" in reply and "Bank" in reply
+
+
+async def test_same_as_last_month_and_big_changes_are_confirmed(db: Database) -> None:
+    clock = Clock()
+    d = dispatcher(db, clock)
+    siti = await registered(db, d)
+    await complete_report(db, siti)
+    await siti.press("Kirim")
+    clock.advance(days=30)  # December: the November report
+    reply = await siti.say("lapor")
+    assert "November 2026" in reply and "Bulan lalu: Rp40.000.000" in reply
+    assert "Kas: Rp40.000.000" in await siti.press("same")
+    reply = await siti.say("600 jt")  # bank was 60 jt: ten times more
+    assert "berubah" in reply and "Rp600.000.000" in reply
+    await siti.press("yes")
+    assert (await report_state(db, siti))[1] == "placements"
+
+
+async def test_correction_after_submission_needs_a_reason_and_keeps_history(db: Database) -> None:
+    siti = await registered(db, dispatcher(db))
+    await complete_report(db, siti)
+    await siti.press("Kirim")
+    reply = await siti.say("lapor")
+    assert "sudah dikirim oleh Bu Siti" in reply
+    assert "alasan" in await siti.press("Ubah laporan")
+    assert "Ringkasan" in await siti.say("salah ketik kas")
+    await siti.press("edit:neraca")
+    await siti.say("41 jt")
+    while (await report_state(db, siti))[0] != "summary":
+        await siti.press("keep")
+    await siti.press("Kirim")
+    assert "perbaikan laporan Oktober 2026 sudah kami simpan" in siti.text
+    async with db.transaction() as repos:
+        coop = await repos.cooperatives.by_nik("3576010001")
+        assert coop is not None
+        report = await repos.reports.get(coop.id, "2026-10")
+        assert report is not None
+        revisions = await repos.reports.revisions(report.id)
+    assert [r.number for r in revisions] == [1, 2]
+    assert revisions[1].reason == "salah ketik kas" and revisions[1].changes == {"cash": ["40000000", "41000000"]}
+
+
+async def test_two_messages_of_one_user_at_once_are_applied_in_order(db: Database) -> None:
+    siti = await registered(db, dispatcher(db))
+    await siti.say("lapor")
+    await asyncio.gather(siti.send("11 jt"), siti.send("22 jt"), siti.send("33 jt"))
+    _, _, draft = await stored_report(db)
+    assert (draft["cash"], draft["bank"], draft["placements"]) == ("11000000", "22000000", "33000000")
+
+
+async def test_non_ksp_cooperative_reports_indicative_figures(db: Database) -> None:
+    ani = await registered(
+        db, dispatcher(db), "ani", nik="3576019999", type_="konsumen", name="Koperasi Konsumen Sejahtera"
+    )
+    reply = await ani.say("lapor")
+    assert "Penjualan" in reply or "Neraca Usaha" in reply
+    assert "Kas:" not in reply
+    assert NOW.year == 2026 and KSP_VALUES
