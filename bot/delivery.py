@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Protocol, cast, runtime_checkable
 
 from bot.channels.base import ChannelSender, SendOutcome
 from bot.dispatch import Outgoing
@@ -20,6 +20,14 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BACKOFF_SECONDS = (1, 2, 4, 8, 30, 120, 600, 1800)
 IN_PROCESS_WAIT_LIMIT = 600.0
+RECEIPT_STATES = frozenset({"delivered", "read", "failed"})
+
+
+@runtime_checkable
+class OutboxSender(Protocol):
+    """A sender that needs the whole outbox row (kind, identity, template values), e.g. WhatsApp's 24-hour window."""
+
+    async def send_outbox(self, row: OutboxMessage, address: Address, reply: Reply) -> SendOutcome: ...
 
 
 def backoff(attempts: int) -> timedelta:
@@ -32,9 +40,10 @@ async def record_outcome(repos: Repositories, row: OutboxMessage, outcome: SendO
     row.updated_at = now
     row.claimed_until = None
     if outcome.status == "sent":
-        row.status = "sent"
+        if row.status not in RECEIPT_STATES:  # a receipt (WhatsApp) that overtook this write is kept
+            row.status = "sent"
+            row.last_error = None
         row.sent_at = now
-        row.last_error = None
         row.provider_message_id = ",".join(outcome.provider_message_ids)[:128] or row.provider_message_id
         return
     row.last_error = (outcome.error or outcome.status)[:500]
@@ -89,6 +98,8 @@ class Delivery:
 
     async def _send(self, sender: ChannelSender, address: Address, reply: Reply, row: OutboxMessage) -> SendOutcome:
         try:
+            if isinstance(sender, OutboxSender):
+                return await sender.send_outbox(row, address, reply)
             return await sender.send(address, reply, business_initiated=row.business_initiated)
         except Exception as exc:  # a sender must not raise; if it does, the message is retried, not lost
             log.exception("sender for %s raised", address.channel)

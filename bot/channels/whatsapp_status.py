@@ -1,0 +1,134 @@
+"""WhatsApp delivery receipts -> outbox rows: monotonic effective status, failures, the 131047 template fallback.
+
+Receipts arrive out of order, repeat, and may contradict each other (a `delivered` after a `failed` when the user
+has several phones). The effective status only moves up: sent < delivered < read. A `failed` counts only while
+nothing was delivered or read, and a later `delivered`/`read` overrides it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.channels.whatsapp import WINDOW_CLOSED
+from bot.channels.whatsapp_in import StatusUpdate
+from storage.models import OutboxMessage
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "whatsapp"
+RANK: dict[str, int] = {"sent": 1, "delivered": 2, "read": 3}
+# Row states a receipt may replace. Not "pending": a row waiting to resend its later parts must still go;
+# nor needs_template, unreachable, ... which the office acts on.
+_RECEIPT_STATES: frozenset[str] = frozenset({"sending", "sent", "delivered", "read", "failed"})
+FALLBACK_PREFIX = "fallback:"
+
+
+@dataclass(frozen=True)
+class StatusEffect:
+    """What one receipt did: the row it touched (None: not ours), its status after, a fallback row queued."""
+
+    provider_message_id: str
+    outbox_id: int | None
+    status: str | None
+    fallback_queued: bool = False
+
+
+def outbox_id_from_callback(callback_data: str | None) -> int | None:
+    """The outbox id in `biz_opaque_callback_data` ("outbox:<id>"), or None."""
+    if not callback_data or not callback_data.startswith("outbox:"):
+        return None
+    number = callback_data.removeprefix("outbox:")
+    return int(number) if number.isdigit() else None
+
+
+async def find_row(repos: Repositories, update: StatusUpdate) -> OutboxMessage | None:
+    """The outbox row a receipt is about: by our callback data first, then by the provider message id."""
+    outbox_id = outbox_id_from_callback(update.callback_data)
+    if outbox_id is not None:
+        row = await repos.session.get(OutboxMessage, outbox_id)
+        if row is not None and row.channel == CHANNEL:
+            return row
+    return await repos.outbox.by_provider_id(CHANNEL, update.provider_message_id)
+
+
+def next_status(current: str, update: StatusUpdate) -> str:
+    """The row's effective status after this receipt (never a step back)."""
+    if current not in _RECEIPT_STATES:
+        return current
+    if update.status == "failed":
+        return current if RANK.get(current, 0) >= RANK["delivered"] else "failed"
+    if current == "failed":
+        return update.status if RANK[update.status] >= RANK["delivered"] else "failed"
+    return update.status if RANK[update.status] > RANK.get(current, 0) else current
+
+
+def failure_reason(update: StatusUpdate) -> str:
+    """A short reason for the office, e.g. "(#131026) Message undeliverable: ..."."""
+    parts = [f"(#{update.error_code})" if update.error_code is not None else "failed"]
+    if update.error_title:
+        parts.append(update.error_title)
+    reason = " ".join(parts)
+    if update.error_detail and update.error_detail != update.error_title:
+        reason += f": {update.error_detail}"
+    return reason[:500]
+
+
+async def apply_status(repos: Repositories, update: StatusUpdate, now: datetime) -> StatusEffect:
+    """Apply one receipt to its outbox row (idempotent: a repeat changes nothing)."""
+    row = await find_row(repos, update)
+    if row is None:
+        log.debug("whatsapp status %s for an unknown message %s", update.status, update.provider_message_id)
+        return StatusEffect(update.provider_message_id, None, None)
+    before = row.status
+    after = next_status(before, update)
+    if after == before:
+        return StatusEffect(update.provider_message_id, row.id, after)
+    row.status, row.updated_at = after, now
+    if row.provider_message_id is None:
+        row.provider_message_id = update.provider_message_id[:128]
+    if after != "failed":
+        row.last_error = None
+        return StatusEffect(update.provider_message_id, row.id, after)
+    row.last_error = failure_reason(update)
+    queued = False
+    if update.error_code == WINDOW_CLOSED:
+        queued = await _queue_template_fallback(repos, row, now)
+        if queued:
+            row.last_error = f"{row.last_error} (template fallback queued)"[:500]
+    log.warning("whatsapp: outbox %s to %s failed: %s", row.id, _masked(row.recipient), row.last_error)
+    return StatusEffect(update.provider_message_id, row.id, after, fallback_queued=queued)
+
+
+async def apply_statuses(repos: Repositories, updates: Sequence[StatusUpdate], now: datetime) -> list[StatusEffect]:
+    """Apply a webhook's receipts in the order given (the result does not depend on it)."""
+    return [await apply_status(repos, update, now) for update in updates]
+
+
+async def _queue_template_fallback(repos: Repositories, row: OutboxMessage, now: datetime) -> bool:
+    """Meta refused a free-form message outside the 24-hour window: queue the same notice as a template, once."""
+    if row.dedupe_key.startswith(FALLBACK_PREFIX):
+        return False  # a fallback that failed with 131047 again: do not loop
+    return await repos.outbox.enqueue(
+        dedupe_key=f"{FALLBACK_PREFIX}{row.id}",
+        channel=row.channel,
+        recipient=row.recipient,
+        identity_id=row.identity_id,
+        officer_id=row.officer_id,
+        staff_id=row.staff_id,
+        kind=row.kind,
+        business_initiated=True,
+        priority=row.priority,
+        payload={**row.payload, "template_only": True},
+        announcement_id=row.announcement_id,
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _masked(recipient: str) -> str:
+    return recipient[:4] + "…" + recipient[-3:] if len(recipient) > 8 else "…"
