@@ -115,10 +115,11 @@ class WhatsAppOutbox:
             return SendOutcome("retry", retry_after=5.0, error="the WhatsApp channel is not started")
         if (paused := self._auth_pause()) is not None:
             return paused
-        if row.business_initiated and (delay := self.pacer.delay_for(row.recipient)) > 0:
+        template_only = bool(row.payload.get("template_only"))  # a 131047 fallback: the first one never arrived
+        if row.business_initiated and not template_only and (delay := self.pacer.delay_for(row.recipient)) > 0:
             return SendOutcome("retry", retry_after=delay, error="pause between notices to the same user")
         callback = f"outbox:{row.id}"
-        if row.payload.get("template_only"):
+        if template_only:
             outcome = SendOutcome("needs_template", error="(#131047) the 24-hour window was closed")
         elif row.business_initiated:
             is_open = await self._window_open(row)

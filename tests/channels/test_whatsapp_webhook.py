@@ -168,7 +168,9 @@ class WaBot:
             return data
 
 
-def settings_for(db: Database, fake: FakeGraphAPI, tmp_path: Path, templates: dict[str, Any] | None) -> Settings:
+def settings_for(
+    db: Database, fake: FakeGraphAPI, tmp_path: Path, templates: dict[str, Any] | None, **overrides: Any
+) -> Settings:
     path = tmp_path / "templates.json"
     path.write_text(json.dumps(TEMPLATES if templates is None else templates), encoding="utf-8")
     return Settings(
@@ -182,15 +184,16 @@ def settings_for(db: Database, fake: FakeGraphAPI, tmp_path: Path, templates: di
         whatsapp_verify_token=SecretStr(VERIFY_TOKEN),
         whatsapp_api_url=fake.url,
         whatsapp_templates=path,
+        **overrides,
     )
 
 
 @asynccontextmanager
 async def running_bot(
-    db: Database, fake: FakeGraphAPI, tmp_path: Path, *, templates: dict[str, Any] | None = None
+    db: Database, fake: FakeGraphAPI, tmp_path: Path, *, templates: dict[str, Any] | None = None, **overrides: Any
 ) -> AsyncIterator[WaBot]:
     """The service on 127.0.0.1 without its background delivery loop (tests drain the outbox themselves)."""
-    settings = settings_for(db, fake, tmp_path, templates)
+    settings = settings_for(db, fake, tmp_path, templates, **overrides)
     runtime = build_runtime(settings, db, load_assessment_rules(settings))
     runtime.components = [c for c in runtime.components if c.name != "delivery"]
     await runtime.start()
