@@ -61,11 +61,20 @@ def _ask_text(ctx: Context, ask: engine.Ask, period: Period) -> str:
         current=engine.display_value(question, ask.current_value, ctx.lang) if ask.current_value else None,
         kind=question.kind,
         period=str(period),
+        project_wording=question.key.startswith("management."),
     ).text
 
 
 def _summary_text(ctx: Context, summary: engine.Summary, period: Period) -> str:
-    sections = [(s.title, [(i.label, i.display) for i in s.items]) for s in summary.sections]
+    yes_no = {"Ya", "Tidak", "Yes", "No"}
+    sections: list[tuple[str, list[tuple[str, str]]]] = []
+    for section in summary.sections:
+        if section.items and all(i.display in yes_no for i in section.items):
+            yes = sum(i.display in ("Ya", "Yes") for i in section.items)
+            count = ctx.say("report.yes_count", yes=yes, total=len(section.items)).text
+            sections.append((section.title, [(count, "")]))
+        else:
+            sections.append((section.title, [(i.label, i.display) for i in section.items]))
     return ctx.say(
         "report.summary", period=str(period), sections=sections, answered=summary.answered, total=summary.total
     ).text
@@ -147,30 +156,24 @@ async def start(ctx: Context) -> Sequence[Reply]:
     econtext = await _engine_context(ctx, period)
     intro: list[Reply] = []
     saved = ctx.progress.get("engine") if ctx.handler == NAME and ctx.progress.get("period") == str(period) else None
+    if not saved and report.draft and report.draft_officer_id and report.draft_officer_id != ctx.officer.id:
+        other = await ctx.repos.officers.get(report.draft_officer_id)
+        at = format_datetime(report.draft_updated_at or ctx.now, ctx.zone, ctx.lang)
+        intro.append(ctx.say("report.draft_by_other", who=other.name if other else "", at=at))
+    intro.append(
+        ctx.say(
+            "report.opened",
+            cooperative=ctx.cooperative.name,
+            period=str(period),
+            sections=len({q.section.id for q in questions}),
+            minutes=max(3, len(questions) // 3),
+            deadline=format_datetime(deadline(period, ctx.zone, ctx.bot.deadline_day), ctx.zone, ctx.lang),
+            resumed=bool(saved or report.draft),
+        )
+    )
     if saved:
         step = engine.resume(questions, _with_draft(saved, report), econtext)
     else:
-        if report.draft and report.draft_officer_id and report.draft_officer_id != ctx.officer.id:
-            other = await ctx.repos.officers.get(report.draft_officer_id)
-            intro.append(
-                ctx.say(
-                    "report.draft_by_other",
-                    who=other.name if other else "",
-                    at=format_datetime(report.draft_updated_at or ctx.now, ctx.zone, ctx.lang),
-                )
-            )
-        sections = len({q.section.id for q in questions})
-        intro.append(
-            ctx.say(
-                "report.opened",
-                cooperative=ctx.cooperative.name,
-                period=str(period),
-                sections=sections,
-                minutes=max(3, len(questions) // 3),
-                deadline=format_datetime(deadline(period, ctx.zone, ctx.bot.deadline_day), ctx.zone, ctx.lang),
-                resumed=bool(report.draft),
-            )
-        )
         step = engine.start(questions, econtext, prefilled=dict(report.draft) or None)
     return intro + await _apply(ctx, report, period, step, reason=ctx.progress.get("reason"))
 

@@ -47,8 +47,8 @@ async def test_amounts_are_echoed_and_bad_answers_re_asked_without_losing_anythi
     siti = await registered(db, dispatcher(db))
     await siti.say("lapor")
     assert "Kas: Rp12.300.000" in await siti.say("12,3jt")
-    for bad in ("dua juta", "", "🙂🙂", "x" * 5000, "-5.000.000", "satu juta", "/bantuan"):
-        reply = await siti.say(bad) if bad else (await siti.send(" ")) and siti.text
+    for bad in ("dua juta", " ", "🙂🙂", "x" * 5000, "-5.000.000", "satu juta", "/bantuan"):
+        reply = await siti.say(bad)
         assert reply.strip(), f"empty reply to {bad!r}"
     assert "Bank: Rp2.000.000" in await siti.say("2 jt")
     _, _, draft = await stored_report(db)
