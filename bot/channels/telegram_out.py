@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import logging
+import re
 import warnings
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
@@ -27,11 +31,13 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.base import SendOutcome
 from bot.channels.telegram_in import encode_callback
+from bot.channels.telegram_rate import SendLimiter
 from bot.channels.textsplit import split_text, utf16_len
 from bot.logs import TOKEN_IN_URL
 from bot.messages import Address, Attachment, Choice, Reply
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 TEXT_LIMIT = 4000  # safe budget under Telegram's 4096
 CAPTION_LIMIT = 1024
@@ -39,6 +45,13 @@ CALLBACK_ANSWER_LIMIT = 200
 MESSAGE_LIMIT = 4096
 _PAIR_TITLE_MAX = 16  # two buttons share a row when both titles are at most this long
 _KEYBOARD_ONLY_TEXT = "Silakan pilih:"
+# *word* (the templates' WhatsApp-style emphasis): stars hugging non-space text, not inside a word.
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+
+
+def to_html(text: str) -> str:
+    """Plain template text as Telegram HTML: escaped, with *word* shown bold."""
+    return _EMPHASIS.sub(r"<b>\1</b>", html.escape(text, quote=False))
 
 
 def redact(text: str) -> str:
@@ -111,15 +124,33 @@ class _Step:
 class TelegramSender:
     """Sends Replies through one PTB Bot; never raises for Telegram errors, returns a SendOutcome."""
 
-    def __init__(self, bot: Bot, *, chunk_interval: float = 1.0, remembered_questions: int = 4096) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        chunk_interval: float = 1.0,
+        remembered_questions: int = 4096,
+        limiter: SendLimiter | None = None,
+        max_flood_wait: float = 30.0,
+        flood_retries: int = 3,
+    ) -> None:
+        """With a `limiter`, every call is paced, and a 429 of at most `max_flood_wait` seconds pauses the
+        limiter and retries the same call (at most `flood_retries` times) instead of ending the send."""
         self._bot = bot
         self._chunk_interval = chunk_interval
+        self.limiter = limiter
+        self._max_flood_wait = max_flood_wait
+        self._flood_retries = flood_retries
         self._questions: OrderedDict[tuple[int, int], str] = OrderedDict()
         self._max_questions = remembered_questions
 
-    def remember_question(self, chat_id: int | str, message_id: int | str, text: str) -> None:
+    def remember_question(
+        self, chat_id: int | str, message_id: int | str, text: str, *, overwrite: bool = True
+    ) -> None:
         """Keep the text of a message with a keyboard, so a later press can edit it to show the answer."""
         key = (int(chat_id), int(message_id))
+        if not overwrite and key in self._questions:
+            return
         self._questions[key] = text
         self._questions.move_to_end(key)
         while len(self._questions) > self._max_questions:
@@ -148,7 +179,7 @@ class TelegramSender:
                 shown = await self._confirm(chat_id, int(edit_message_id), reply.confirms)
                 if not shown and (text.strip() or reply.attachment is not None):
                     text = f"✅ {reply.confirms}\n\n{text}"
-            await self._deliver(chat_id, replace(reply, text=text), sent)
+            await self._deliver(chat_id, replace(reply, text=text), sent, bulk=business_initiated)
         except TelegramError as exc:
             outcome = classify_error(exc)
             log.warning(
@@ -185,14 +216,22 @@ class TelegramSender:
             edited = None
         try:
             if edited is not None:
-                await self._bot.edit_message_text(
-                    html.escape(edited, quote=False),
-                    chat_id=chat_id,
-                    message_id=message_id,
-                    parse_mode=ParseMode.HTML,
+                shown = edited
+                await self._paced(
+                    chat_id,
+                    False,
+                    lambda: self._bot.edit_message_text(
+                        to_html(shown), chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML
+                    ),
                 )
             else:
-                await self._bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+                await self._paced(
+                    chat_id,
+                    False,
+                    lambda: self._bot.edit_message_reply_markup(
+                        chat_id=chat_id, message_id=message_id, reply_markup=None
+                    ),
+                )
             return edited is not None
         except BadRequest as exc:
             lowered = exc.message.lower()
@@ -203,17 +242,34 @@ class TelegramSender:
             log.info("telegram: could not edit message %s in chat %s: %s", message_id, chat_id, redact(exc.message))
         return False
 
-    async def _deliver(self, chat_id: int, reply: Reply, sent: list[str]) -> None:
+    async def _deliver(self, chat_id: int, reply: Reply, sent: list[str], *, bulk: bool = False) -> None:
         steps = _plan(reply)
         markup = inline_keyboard(reply.choices) if reply.choices else None
         for index, step in enumerate(steps):
             if index and self._chunk_interval:
                 await asyncio.sleep(self._chunk_interval)
             last = index == len(steps) - 1
-            message = await self._send_step(chat_id, step, markup if last else None)
+            call = functools.partial(self._send_step, chat_id, step, markup if last else None)
+            message = await self._paced(chat_id, bulk, call)
             sent.append(str(message.message_id))
             if last and markup is not None and step.attachment is None:
                 self.remember_question(chat_id, message.message_id, step.text)
+
+    async def _paced(self, chat_id: int, bulk: bool, call: Callable[[], Awaitable[T]]) -> T:
+        """Make one API call in its slot; a short flood-control wait pauses everything, then retries it."""
+        if self.limiter is None:
+            return await call()
+        for attempt in range(self._flood_retries + 1):
+            await self.limiter.acquire(chat_id, bulk=bulk)
+            try:
+                return await call()
+            except RetryAfter as exc:
+                wait = _retry_after_seconds(exc)
+                self.limiter.pause(wait)
+                if wait > self._max_flood_wait or attempt >= self._flood_retries:
+                    raise
+                log.info("telegram: flood control, all sends wait %.0f s, then chat %s is retried", wait, chat_id)
+        raise AssertionError("unreachable")
 
     async def _send_step(self, chat_id: int, step: _Step, markup: InlineKeyboardMarkup | None) -> Message:
         try:
@@ -227,7 +283,7 @@ class TelegramSender:
     async def _send_once(
         self, chat_id: int, step: _Step, markup: InlineKeyboardMarkup | None, *, escaped: bool
     ) -> Message:
-        text = html.escape(step.text, quote=False) if escaped else step.text
+        text = to_html(step.text) if escaped else step.text
         parse_mode = ParseMode.HTML if escaped else None
         attachment = step.attachment
         if attachment is None:
