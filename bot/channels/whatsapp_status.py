@@ -112,7 +112,7 @@ async def _queue_template_fallback(repos: Repositories, row: OutboxMessage, now:
     """Meta refused a free-form message outside the 24-hour window: queue the same notice as a template, once."""
     if row.dedupe_key.startswith(FALLBACK_PREFIX):
         return False  # a fallback that failed with 131047 again: do not loop
-    return await repos.outbox.enqueue(
+    added = await repos.outbox.enqueue(
         dedupe_key=f"{FALLBACK_PREFIX}{row.id}",
         channel=row.channel,
         recipient=row.recipient,
@@ -128,6 +128,7 @@ async def _queue_template_fallback(repos: Repositories, row: OutboxMessage, now:
         created_at=now,
         updated_at=now,
     )
+    return bool(added)
 
 
 def _masked(recipient: str) -> str:

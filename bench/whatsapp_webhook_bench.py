@@ -1,0 +1,251 @@
+"""WhatsApp webhook benchmark: signed POSTs to /whatsapp/webhook of the real service, end to end, beside a bare route.
+
+Each message is a signed webhook from one of many registered officers ("bantuan"); the service verifies it,
+dispatches it (one transaction), answers 200, and sends the reply to a fake Graph API in the background. Reported:
+acknowledged messages per second, end-to-end messages per second (until every reply was accepted by the fake Graph
+API), p50/p99 of the POST latency, and the same load against a bare aiohttp route that only answers 200.
+Loopback only, bounded loops. PostgreSQL is taken from KOPSEHAT_TEST_DATABASE_URL (a fresh schema, dropped after).
+
+    .venv/bin/python bench/whatsapp_webhook_bench.py --messages 2000 --concurrency 16 --backend both
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import aiohttp
+from aiohttp import web
+from pydantic import SecretStr
+from sqlalchemy import text
+
+from bot.channels.whatsapp_runtime import WHATSAPP_KEY
+from bot.config import Settings
+from bot.dispatch import Dispatcher, DispatchResult
+from bot.messages import Inbound
+from bot.runtime import build_runtime
+from bot.wiring import load_assessment_rules
+from storage.db import Database
+from storage.models import Base, utcnow
+from tests.fakes.graph_api import FakeGraphAPI, signed
+
+APP_SECRET = "bench-app-secret"
+WARMUP = 50
+Post = Callable[[bytes, dict[str, str]], Awaitable[float]]
+
+
+def payload(phone_number_id: str, wa_id: str, wamid: str, body: str) -> dict[str, Any]:
+    message = {
+        "from": wa_id,
+        "id": wamid,
+        "timestamp": str(int(time.time())),
+        "type": "text",
+        "text": {"body": body},
+    }
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "6281100000000", "phone_number_id": phone_number_id},
+        "contacts": [{"profile": {"name": "Petugas"}, "wa_id": wa_id}],
+        "messages": [message],
+    }
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
+    }
+
+
+class StubDispatcher(Dispatcher):
+    """Answers nothing and stores nothing: what is left is the webhook edge's own cost."""
+
+    async def handle(self, inbound: Inbound) -> DispatchResult:
+        return DispatchResult(duplicate=False)
+
+
+def phone(n: int) -> str:
+    return f"62812{n:08d}"
+
+
+async def seed(db: Database, officers: int, fake: FakeGraphAPI) -> None:
+    """`officers` officers already registered on WhatsApp, two per cooperative."""
+    async with db.transaction() as repos:
+        for n in range(officers):
+            if n % 2 == 0:
+                values = {"name": f"KSP Bench {n // 2}", "nik": f"35760{n // 2:05d}", "type": "ksp"}
+                cooperative, _ = await repos.cooperatives.upsert(values)
+            officer = await repos.officers.add(cooperative.id, f"Petugas {n}", "bendahara")
+            identity = await repos.identities.get_or_create("whatsapp", phone(n))
+            identity.officer_id = officer.id
+            fake.user_wrote(phone(n))
+
+
+async def load(post: Post, bodies: list[tuple[bytes, dict[str, str]]], concurrency: int) -> tuple[float, list[float]]:
+    """Post every body with `concurrency` clients; (seconds, latencies) with the warm-up left out."""
+    for raw, headers in bodies[:WARMUP]:
+        await post(raw, headers)
+    queue = iter(bodies[WARMUP:])
+    latencies: list[float] = []
+
+    async def client() -> None:
+        for raw, headers in queue:
+            latencies.append(await post(raw, headers))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    return time.perf_counter() - started, latencies
+
+
+def poster(http: aiohttp.ClientSession, url: str) -> Post:
+    async def post(raw: bytes, headers: dict[str, str]) -> float:
+        started = time.perf_counter()
+        async with http.post(url, data=raw, headers=headers) as response:
+            await response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{url} answered {response.status}")
+        return time.perf_counter() - started
+
+    return post
+
+
+def p(values: list[float], quantile: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(quantile * len(ordered)))] * 1000
+
+
+async def bare_server(stack: AsyncExitStack) -> str:
+    async def ok(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(text="ok")
+
+    app = web.Application(client_max_size=4 * 1024 * 1024)
+    app.router.add_post("/whatsapp/webhook", ok)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    stack.push_async_callback(runner.cleanup)
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return f"http://127.0.0.1:{port}/whatsapp/webhook"
+
+
+async def run(url: str, schema: str | None, messages: int, concurrency: int, officers: int) -> dict[str, float]:
+    async with AsyncExitStack() as stack:
+        fake = FakeGraphAPI(messages_per_second=1_000_000)
+        await fake.start()
+        stack.push_async_callback(fake.close)
+        db = Database(url, schema=schema)
+        async with db.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        await seed(db, officers, fake)
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            database_url=url,
+            http_port=0,
+            whatsapp_token=SecretStr(fake.token),
+            whatsapp_phone_number_id=fake.phone_number_id,
+            whatsapp_app_secret=SecretStr(APP_SECRET),
+            whatsapp_api_url=fake.url,
+            whatsapp_messages_per_second=1000,  # the setting's ceiling; Meta's default of 80/s would cap sending
+        )
+        runtime = build_runtime(settings, db, load_assessment_rules(settings))
+        await runtime.start()
+        stack.push_async_callback(runtime.stop)
+        channel = runtime.app[WHATSAPP_KEY]
+        http = await stack.enter_async_context(aiohttp.ClientSession())
+        ids = itertools.count()
+        total = messages + WARMUP
+
+        def bodies() -> list[tuple[bytes, dict[str, str]]]:
+            out = []
+            for n in range(total):
+                wamid = f"wamid.BENCH.{next(ids)}"
+                out.append(signed(payload(fake.phone_number_id, phone(n % officers), wamid, "bantuan"), APP_SECRET))
+            return out
+
+        bot_url = f"http://127.0.0.1:{runtime.port}/whatsapp/webhook"
+        started = time.perf_counter()
+        acked_seconds, bot_latencies = await load(poster(http, bot_url), bodies(), concurrency)
+        await channel.webhook.settle()
+        for _ in range(200):  # a reply the delivery worker claimed first is finished by the worker
+            async with db.transaction() as repos:
+                counts = await repos.outbox.count_by_status()
+            if counts.get("sent", 0) >= total and set(counts) == {"sent"}:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise RuntimeError(f"not every reply was sent: {counts}")
+        end_to_end = time.perf_counter() - started
+        # The edge alone: the same webhook (signature, parsing, 200) with dispatch stubbed out.
+        channel.webhook.dispatcher = StubDispatcher(db, runtime.dispatcher.bot)
+        edge_seconds, edge_latencies = await load(poster(http, bot_url), bodies(), concurrency)
+        bare_seconds, bare_latencies = await load(poster(http, await bare_server(stack)), bodies(), concurrency)
+    # The end-to-end clock includes the warm-up; count it in, so that the rate stays honest.
+    return {
+        "acked_rate": messages / acked_seconds,
+        "end_to_end_rate": total / end_to_end,
+        "p50": p(bot_latencies, 0.50),
+        "p99": p(bot_latencies, 0.99),
+        "edge_rate": messages / edge_seconds,
+        "edge_p99": p(edge_latencies, 0.99),
+        "bare_rate": messages / bare_seconds,
+        "bare_p50": p(bare_latencies, 0.50),
+        "bare_p99": p(bare_latencies, 0.99),
+        "mean": statistics.fmean(bot_latencies) * 1000,
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--officers", type=int, default=200)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    print(f"started {utcnow():%Y-%m-%d %H:%M:%S} UTC; {args.messages} messages, {args.concurrency} clients")
+    results: dict[str, dict[str, float]] = {}
+    if args.backend in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as tmp:
+            results["sqlite"] = await run(
+                f"sqlite+aiosqlite:///{tmp}/bench.db", None, args.messages, args.concurrency, args.officers
+            )
+    pg_url = os.environ.get("KOPSEHAT_TEST_DATABASE_URL", "")
+    if args.backend in ("postgresql", "both") and pg_url:
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = Database(pg_url)
+        async with admin.engine.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            results["postgresql"] = await run(pg_url, schema, args.messages, args.concurrency, args.officers)
+        finally:
+            async with admin.engine.begin() as conn:
+                await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            await admin.dispose()
+    elif args.backend in ("postgresql", "both"):
+        print("postgresql skipped: KOPSEHAT_TEST_DATABASE_URL is not set")
+    print("backend     acked/s  e2e/s  p50 ms  p99 ms | edge/s edge p99 | bare/s  p50 ms  p99 ms | acked/bare")
+    for backend, r in results.items():
+        print(
+            f"{backend:<10} {r['acked_rate']:7.0f} {r['end_to_end_rate']:6.0f} {r['p50']:7.1f} {r['p99']:7.1f} |"
+            f" {r['edge_rate']:6.0f} {r['edge_p99']:8.1f} | {r['bare_rate']:6.0f} {r['bare_p50']:7.1f}"
+            f" {r['bare_p99']:7.1f} | {r['acked_rate'] / r['bare_rate']:.3f}"
+        )
+    print("acked: 200 after dispatch committed; e2e: until every reply was accepted by the fake Graph API;")
+    print("edge: the same webhook with dispatch stubbed out; bare: an aiohttp route that only answers 200.")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
