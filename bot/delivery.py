@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol, cast, runtime_checkable
 
+from bot import chart_specs
 from bot.channels.base import ChannelSender, SendOutcome
 from bot.dispatch import Outgoing
 from bot.messages import Address, ChannelName, Reply
@@ -98,6 +100,8 @@ class Delivery:
 
     async def _send(self, sender: ChannelSender, address: Address, reply: Reply, row: OutboxMessage) -> SendOutcome:
         try:
+            if reply.attachment is not None and reply.attachment.chart is not None and not reply.attachment.data:
+                reply = replace(reply, attachment=await asyncio.to_thread(chart_specs.drawn, reply.attachment))
             if isinstance(sender, OutboxSender):
                 return await sender.send_outbox(row, address, reply)
             return await sender.send(address, reply, business_initiated=row.business_initiated)

@@ -118,7 +118,7 @@ class Dispatcher:
         outgoing = []
         for index, reply in enumerate(replies):
             key = f"reply:{address.channel}:{inbound.message_id}:{index}"
-            await repos.outbox.enqueue(
+            outbox_id = await repos.outbox.enqueue(
                 dedupe_key=key,
                 channel=address.channel,
                 recipient=address.user_id,
@@ -129,9 +129,8 @@ class Dispatcher:
                 priority=0,
                 payload=reply.to_json(),
             )
-            row = await repos.outbox.by_key(key)
-            assert row is not None
-            outgoing.append(Outgoing(row.id, key, address, reply))
+            assert outbox_id is not None  # a new message id: its reply keys are new too
+            outgoing.append(Outgoing(outbox_id, key, address, reply))
         return DispatchResult(duplicate=False, outgoing=tuple(outgoing))
 
 

@@ -54,13 +54,14 @@ class Choice:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A picture or a document sent along with a reply."""
+    """A picture or a document sent along with a reply; a `chart` spec is drawn into `data` when it is sent."""
 
     kind: AttachmentKind
     filename: str
     content_type: str
     data: bytes = field(repr=False)
     caption: str = ""
+    chart: dict[str, Any] | None = field(default=None, repr=False, compare=False)  # drawn at send time
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -69,6 +70,7 @@ class Attachment:
             "content_type": self.content_type,
             "data": base64.b64encode(self.data).decode("ascii"),
             "caption": self.caption,
+            "chart": self.chart,
         }
 
     @classmethod
@@ -79,6 +81,7 @@ class Attachment:
             content_type=raw["content_type"],
             data=base64.b64decode(raw["data"]),
             caption=raw.get("caption", ""),
+            chart=raw.get("chart"),
         )
 
 
@@ -97,9 +100,7 @@ class Reply:
     def to_json(self) -> dict[str, Any]:
         return {
             "text": self.text,
-            "choices": [
-                {"id": c.id, "title": c.title, "description": c.description} for c in self.choices
-            ],
+            "choices": [{"id": c.id, "title": c.title, "description": c.description} for c in self.choices],
             "attachment": self.attachment.to_json() if self.attachment else None,
             "confirms": self.confirms,
         }
@@ -109,8 +110,7 @@ class Reply:
         return cls(
             text=raw["text"],
             choices=tuple(
-                Choice(id=c["id"], title=c["title"], description=c.get("description"))
-                for c in raw.get("choices", [])
+                Choice(id=c["id"], title=c["title"], description=c.get("description")) for c in raw.get("choices", [])
             ),
             attachment=Attachment.from_json(raw["attachment"]) if raw.get("attachment") else None,
             confirms=raw.get("confirms"),

@@ -24,11 +24,18 @@ def profile_of(cooperative: Cooperative) -> forms.Profile:
 
 
 async def _questions(ctx: Context, period: Period, include_yearly: bool) -> list[forms.Question]:
+    """This cooperative's questions; whether the yearly sections are due is decided once per report."""
     assert ctx.cooperative is not None
-    stored = await ctx.repos.management.answers(ctx.cooperative.id)
-    last = max((a.answered_at for a in stored.values()), default=None)
-    last_period = str(reporting_period_for(last, ctx.zone)) if last else None
-    due = include_yearly or forms.yearly_due(last_period, str(period))
+    if include_yearly:
+        due = True
+    elif "yearly_due" in ctx.progress:
+        due = bool(ctx.progress["yearly_due"])
+    else:
+        stored = await ctx.repos.management.answers(ctx.cooperative.id)
+        last = max((a.answered_at for a in stored.values()), default=None)
+        last_period = str(reporting_period_for(last, ctx.zone)) if last else None
+        due = forms.yearly_due(last_period, str(period))
+    ctx.progress["yearly_due"] = due
     return forms.questions_for(forms.load_form(), profile_of(ctx.cooperative), due, due)
 
 
@@ -152,10 +159,12 @@ async def start(ctx: Context) -> Sequence[Reply]:
                 who=who.name if who else "",
             )
         ]
+    saved = ctx.progress.get("engine") if ctx.handler == NAME and ctx.progress.get("period") == str(period) else None
+    if not saved:
+        ctx.progress.pop("yearly_due", None)
     questions = await _questions(ctx, period, include_yearly=bool(ctx.progress.get("yearly")))
     econtext = await _engine_context(ctx, period)
     intro: list[Reply] = []
-    saved = ctx.progress.get("engine") if ctx.handler == NAME and ctx.progress.get("period") == str(period) else None
     if not saved and report.draft and report.draft_officer_id and report.draft_officer_id != ctx.officer.id:
         other = await ctx.repos.officers.get(report.draft_officer_id)
         at = format_datetime(report.draft_updated_at or ctx.now, ctx.zone, ctx.lang)
@@ -241,6 +250,8 @@ async def _apply(
         ctx.goto(None)
     else:
         state: dict[str, Any] = {"period": str(period), "engine": step.progress.to_json()}
+        if "yearly_due" in ctx.progress:
+            state["yearly_due"] = ctx.progress["yearly_due"]
         if reason:
             state["reason"] = reason
         if ctx.progress.get("yearly"):

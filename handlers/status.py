@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from bot import charts
+from bot import chart_specs, charts
 from bot.assessments import Scored, is_savings_and_loan, score_figures
 from bot.context import Context
 from bot.domain.coaching import coach
@@ -25,8 +25,7 @@ def radar_attachment(ctx: Context, result: HealthResult, period: Period) -> Atta
     title = (
         f"{ctx.cooperative.name} – {period.label(ctx.lang)}: {format_decimal(result.total)} ({result.category_label})"
     )
-    png = charts.radar_png(points, title=title, lang=ctx.lang)
-    return Attachment("photo", f"kesehatan-{period}.png", "image/png", png, caption=title[:1000])
+    return chart_specs.picture(chart_specs.radar(points, title=title, lang=ctx.lang), f"kesehatan-{period}.png", title)
 
 
 def indicative_attachment(ctx: Context, result: IndicativeResult, period: Period) -> Attachment:
@@ -37,8 +36,9 @@ def indicative_attachment(ctx: Context, result: IndicativeResult, period: Period
         for i in result.indicators
     ]
     title = f"{ctx.cooperative.name} – {period.label(ctx.lang)}"
-    png = charts.indicative_png(points, title=title, lang=ctx.lang)
-    return Attachment("photo", f"indikatif-{period}.png", "image/png", png, caption=title[:1000])
+    return chart_specs.picture(
+        chart_specs.indicative(points, title=title, lang=ctx.lang), f"indikatif-{period}.png", title
+    )
 
 
 async def previous_total(ctx: Context, period: Period) -> Decimal | None:
@@ -103,13 +103,12 @@ async def history(ctx: Context) -> Sequence[Reply]:
         ]
     points = [charts.TrendPoint(Period.parse(a.period).label(ctx.lang), a.total, a.provisional) for a in official]
     title = f"{ctx.cooperative.name}: {ctx.say('status.trend_title').text}"
-    png = charts.trend_png(points, title=title, lang=ctx.lang)
     text = ctx.say(
         "status.history",
         rows=[(a.period, a.total, a.category) for a in official],
         trend=charts.trend_text(points, ctx.lang),
     )
-    picture = Attachment("photo", "riwayat.png", "image/png", png, caption=title[:1000])
+    picture = chart_specs.picture(chart_specs.trend(points, title=title, lang=ctx.lang), "riwayat.png", title)
     return [text, Reply(text=ctx.say("status.picture_caption").text, attachment=picture)]
 
 

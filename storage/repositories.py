@@ -39,12 +39,13 @@ class _Repo:
     def dialect(self) -> str:
         return self.session.get_bind().dialect.name
 
-    async def _insert_ignore(self, model: type[Any], values: dict[str, Any]) -> bool:
-        """INSERT ... ON CONFLICT DO NOTHING; True when a row was inserted."""
+    async def _insert_ignore(self, model: type[Any], values: dict[str, Any]) -> int | None:
+        """INSERT ... ON CONFLICT DO NOTHING; the new row's id, or None when it existed."""
         table = model.__table__
         stmt = (postgresql.insert(table) if self.dialect == "postgresql" else sqlite.insert(table)).values(**values)
         result = await self.session.execute(stmt.on_conflict_do_nothing().returning(table.c.id))
-        return result.first() is not None
+        row = result.first()
+        return None if row is None else int(row[0])
 
     def _locked(self, stmt: Select[Any]) -> Select[Any]:
         # SQLite has one writer (BEGIN IMMEDIATE); PostgreSQL locks the row.
@@ -426,7 +427,7 @@ class InboundRepo(_Repo):
 
     async def record(self, channel: str, message_id: str, sender: str, received_at: datetime) -> bool:
         """Record a message id; False when it was seen before (a repeat delivery)."""
-        return await self._insert_ignore(
+        return None is not await self._insert_ignore(
             InboundMessage,
             {
                 "channel": channel,
@@ -441,8 +442,8 @@ class InboundRepo(_Repo):
 class OutboxRepo(_Repo):
     """Outbound messages waiting to be sent, and the end of each."""
 
-    async def enqueue(self, **values: Any) -> bool:
-        """Add a message unless its dedupe key exists; True when added."""
+    async def enqueue(self, **values: Any) -> int | None:
+        """Add a message unless its dedupe key exists; its id, or None when the key was there already."""
         now = utcnow()
         values.setdefault("status", "pending")
         values.setdefault("attempts", 0)

@@ -1,0 +1,143 @@
+"""Officers completing monthly reports through dispatch: messages per second and latency per message.
+
+Usage: python bench/dispatch_bench.py [--officers 1000] [--concurrency 50] [--backend sqlite|postgresql|both]
+PostgreSQL is taken from KOPSEHAT_TEST_DATABASE_URL (a fresh schema, dropped afterwards).
+Each officer's cooperative has last year's management answers on file, so the report is the monthly one:
+the balance sheet, loans and surplus sections, the summary, and "Kirim" (about 42 messages), then scoring.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import text
+
+from bot.context import BotInfo
+from bot.dispatch import Dispatcher
+from bot.domain import forms
+from bot.messages import Address, Inbound
+from storage.db import Database
+from storage.models import Base
+from tests.handlers.chat import KSP_VALUES, NOW, Clock, answer_for
+
+
+async def seed(db: Database, officers: int) -> None:
+    """Cooperatives, officers and their console identities, with management answers on file."""
+    management = {q.key: True for q in forms.load_form().questions if q.key.startswith(("management.", "compliance."))}
+    async with db.transaction() as repos:
+        for n in range(officers):
+            coop, _ = await repos.cooperatives.upsert({"name": f"KSP Bench {n}", "nik": f"B{n:06d}", "type": "ksp"})
+            officer = await repos.officers.add(coop.id, f"Officer {n}", "bendahara")
+            identity = await repos.identities.get_or_create("console", f"o{n}")
+            identity.officer_id = officer.id
+            await repos.management.save(coop.id, management, NOW, officer.id)
+
+
+QUESTIONS = forms.questions_for(forms.load_form(), forms.Profile("ksp"), False, False)
+
+
+async def officer(d: Dispatcher, n: int, latencies: list[float]) -> int:
+    """One officer's whole report (questions in order, big changes kept, then Kirim); messages sent."""
+    sent = 0
+    answers = iter(QUESTIONS)
+    text: str | None = "lapor"
+    choice: str | None = None
+    while True:
+        inbound = Inbound(
+            Address("console", f"o{n}"),
+            f"o{n}-{sent}",
+            NOW,
+            kind="choice" if choice else "text",
+            text=text or "",
+            choice=choice,
+        )
+        started = time.perf_counter()
+        result = await d.handle(inbound)
+        latencies.append(time.perf_counter() - started)
+        sent += 1
+        ids = [c.id for r in result.replies for c in r.choices]
+        if any(r.text.startswith("Terima kasih") for r in result.replies):
+            return sent
+        if "lapor:submit" in ids:
+            text, choice = None, "lapor:submit"
+        elif "lapor:yes" in ids and "lapor:no" in ids:
+            text, choice = None, "lapor:yes"
+        else:
+            text, choice = answer_for(next(answers), KSP_VALUES), None
+
+
+async def run(url: str, officers: int, concurrency: int, schema: str | None = None) -> dict[str, float]:
+    db = Database(url, schema=schema)
+    async with db.engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    await seed(db, officers)
+    d = Dispatcher(db, BotInfo(), clock=Clock())
+    latencies: list[float] = []
+    queue = list(range(officers))
+    messages = 0
+
+    async def worker() -> None:
+        nonlocal messages
+        while queue:
+            count = await officer(d, queue.pop(), latencies)
+            messages += count
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    await db.dispose()
+    ordered = sorted(latencies)
+    return {
+        "messages": messages,
+        "seconds": elapsed,
+        "per_second": messages / elapsed,
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p99_ms": ordered[int(len(ordered) * 0.99) - 1] * 1000,
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--officers", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    args = parser.parse_args()
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    for backend in backends:
+        if backend == "sqlite":
+            with tempfile.TemporaryDirectory() as tmp:
+                stats = await run(f"sqlite+aiosqlite:///{tmp}/bench.db", args.officers, args.concurrency)
+        else:
+            url = os.environ.get("KOPSEHAT_TEST_DATABASE_URL")
+            if not url:
+                print("postgresql: skipped (set KOPSEHAT_TEST_DATABASE_URL)")
+                continue
+            schema = f"bench_{uuid.uuid4().hex[:8]}"
+            admin = Database(url)
+            async with admin.engine.begin() as conn:
+                await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            try:
+                stats = await run(url, args.officers, args.concurrency, schema)
+            finally:
+                async with admin.engine.begin() as conn:
+                    await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                await admin.dispose()
+        print(
+            f"{backend:10s} officers={args.officers} messages={stats['messages']:.0f} "
+            f"time={stats['seconds']:.1f}s rate={stats['per_second']:.0f} msg/s "
+            f"p50={stats['p50_ms']:.1f} ms p99={stats['p99_ms']:.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,62 @@
+"""Pictures described as small JSON specs in the outbox and drawn at send time, outside any transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, cast
+
+from bot import charts
+from bot.messages import Attachment
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def radar(points: Sequence[charts.AspectPoint], *, title: str, lang: str) -> dict[str, Any]:
+    """The spec of a radar of the seven aspects."""
+    rows = [[p.key, p.label, _dec(p.score), _dec(p.weight)] for p in points]
+    return {"type": "radar", "title": title, "lang": lang, "points": rows}
+
+
+def trend(points: Sequence[charts.TrendPoint], *, title: str, lang: str) -> dict[str, Any]:
+    """The spec of a trend of totals."""
+    rows = [[p.label, _dec(p.total), p.provisional] for p in points]
+    return {"type": "trend", "title": title, "lang": lang, "points": rows}
+
+
+def indicative(points: Sequence[charts.IndicatorPoint], *, title: str, lang: str) -> dict[str, Any]:
+    """The spec of the indicative indicators' bars."""
+    rows = [[p.key, p.label, _dec(p.value), p.unit, p.band] for p in points]
+    return {"type": "indicative", "title": title, "lang": lang, "points": rows}
+
+
+def render(spec: dict[str, Any]) -> bytes:
+    """Draw a spec as PNG bytes."""
+    title, lang, rows = spec["title"], spec["lang"], spec["points"]
+    if spec["type"] == "radar":
+        aspects = [charts.AspectPoint(k, label, Decimal(s), Decimal(w)) for k, label, s, w in rows]
+        return charts.radar_png(aspects, title=title, lang=lang)
+    if spec["type"] == "trend":
+        trend_points = [charts.TrendPoint(label, None if t is None else Decimal(t), p) for label, t, p in rows]
+        return charts.trend_png(trend_points, title=title, lang=lang)
+    indicators = [
+        charts.IndicatorPoint(k, label, None if v is None else Decimal(v), unit, cast(charts.Band | None, band))
+        for k, label, v, unit, band in rows
+    ]
+    return charts.indicative_png(indicators, title=title, lang=lang)
+
+
+def picture(spec: dict[str, Any], filename: str, caption: str) -> Attachment:
+    """A photo attachment to be drawn when it is sent."""
+    return Attachment("photo", filename, "image/png", b"", caption=caption[:1000], chart=spec)
+
+
+def drawn(attachment: Attachment) -> Attachment:
+    """The attachment with its picture drawn (unchanged if it already has bytes)."""
+    if attachment.data or attachment.chart is None:
+        return attachment
+    return Attachment(
+        attachment.kind, attachment.filename, attachment.content_type, render(attachment.chart), attachment.caption
+    )
