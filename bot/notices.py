@@ -28,10 +28,8 @@ class QuietHours:
         """`moment` itself when outside the window, else the window's end (local), as an aware datetime."""
         local = moment.astimezone(zone)
         clock = local.timetz().replace(tzinfo=None)
-        if self.start <= self.end:
-            inside = self.start <= clock < self.end
-        else:
-            inside = clock >= self.start or clock < self.end
+        spans_midnight = self.start > self.end
+        inside = (clock >= self.start or clock < self.end) if spans_midnight else self.start <= clock < self.end
         if not inside:
             return moment
         release = local.replace(hour=self.end.hour, minute=self.end.minute, second=0, microsecond=0)
