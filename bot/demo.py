@@ -12,6 +12,10 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.assessments import assess_revision
+from bot.domain import forms
+from bot.domain.health.rules import default_rules
+from bot.domain.periods import Period
 from storage.models import utcnow
 from storage.repositories import Repositories
 
@@ -123,6 +127,7 @@ LAST = [
 ]
 KSP_WITH_HISTORY = 25
 NON_KSP_WITH_HISTORY = 12
+YEARLY = ("management.", "compliance.")
 
 
 @dataclass(frozen=True)
@@ -186,6 +191,18 @@ def ksp_figures(rng: random.Random, scale: float, month_index: int, months_elaps
         "members_surplus_share": surplus * 0.6,
         "member_economic_benefit": participation * rng.uniform(0.01, 0.06),
     }
+    for absent in (
+        "securities",
+        "investments",
+        "accrued_income",
+        "accrued_expenses",
+        "other_liabilities",
+        "special_mandatory_savings",
+        "grants",
+        "participation_capital",
+        "equalization_capital",
+    ):
+        figures[absent] = 0.0
     return {key: _money(value) if value >= 0 else "-" + _money(-value) for key, value in figures.items()}
 
 
@@ -275,6 +292,7 @@ async def load_demo(repos: Repositories, today: date, seed: int = 2026) -> DemoC
     from bot.directory import save_cooperatives
 
     rng = random.Random(seed)
+    rules = default_rules()
     rows = cooperative_rows(rng)
     await save_cooperatives(repos, rows, CITY)
     officers = reports = 0
@@ -298,6 +316,11 @@ async def load_demo(repos: Repositories, today: date, seed: int = 2026) -> DemoC
         else:
             shop_left -= 1
         scale = rng.uniform(0.5e9, 8e9) if row["type"] == "ksp" else rng.uniform(0.1e9, 2e9)
+        if not await repos.management.answers(cooperative.id):
+            diligence = rng.uniform(0.4, 0.95)
+            yearly = {q.key: rng.random() < diligence for q in forms.load_form().questions if q.key.startswith(YEARLY)}
+            first = datetime(int(periods[0][:4]), int(periods[0][5:7]), 15, tzinfo=zone)
+            await repos.management.save(cooperative.id, yearly, first, existing[-1].id)
         for index, period in enumerate(periods):
             report = await repos.reports.get_or_create(cooperative.id, period)
             if report.status == "submitted":
@@ -307,7 +330,8 @@ async def load_demo(repos: Repositories, today: date, seed: int = 2026) -> DemoC
             figures = make(rng, scale, index, months_elapsed)
             year, month = int(period[:4]), int(period[5:7])
             submitted = datetime(year + (month == 12), month % 12 + 1, rng.randint(2, 12), 10, 0, tzinfo=zone)
-            await repos.reports.add_revision(report, figures, at=submitted, officer_id=existing[-1].id)
+            revision = await repos.reports.add_revision(report, figures, at=submitted, officer_id=existing[-1].id)
+            await assess_revision(repos, cooperative, Period.parse(period), revision, rules)
             reports += 1
     await repos.audit.add("cli", "demo.load", None, cooperatives=len(rows), at=utcnow().isoformat())
     return DemoCounts(len(rows), officers, reports)
