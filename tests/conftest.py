@@ -33,25 +33,36 @@ async def make_test_database(backend: str, tmp_path: Path) -> tuple[Database, st
         schema = None
     else:
         url = require_postgres()
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = Database(url)
-        async with admin.engine.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        await admin.dispose()
+        schema = await create_schema(url)
         db = Database(url, schema=schema)
     async with db.engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
     return db, schema
 
 
+async def create_schema(url: str, prefix: str = "t") -> str:
+    """A new, empty PostgreSQL schema of its own for one test."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = Database(url)
+    async with admin.engine.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    await admin.dispose()
+    return schema
+
+
+async def drop_schema(url: str, schema: str) -> None:
+    """Drop a schema made by create_schema."""
+    admin = Database(url)
+    async with admin.engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    await admin.dispose()
+
+
 async def drop_test_database(db: Database, schema: str | None) -> None:
     """Remove what make_test_database made."""
     await db.dispose()
     if schema:
-        admin = Database(db.url)
-        async with admin.engine.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
+        await drop_schema(db.url, schema)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.db import Database
 from storage.migrate import current, upgrade
 from storage.models import Base
-from tests.conftest import require_postgres
+from tests.conftest import create_schema, drop_schema, require_postgres
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -24,11 +22,7 @@ async def test_upgrade_from_empty_matches_the_models(backend: str, tmp_path: Pat
         db = Database(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
     else:
         url = require_postgres()
-        schema = f"m_{uuid.uuid4().hex[:12]}"
-        admin = Database(url)
-        async with admin.engine.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        await admin.dispose()
+        schema = await create_schema(url, "m")
         db = Database(url, schema=schema)
     try:
         assert await current(db) is None
@@ -46,7 +40,4 @@ async def test_upgrade_from_empty_matches_the_models(backend: str, tmp_path: Pat
     finally:
         await db.dispose()
         if schema:
-            admin = Database(db.url)
-            async with admin.engine.begin() as conn:
-                await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            await admin.dispose()
+            await drop_schema(db.url, schema)
