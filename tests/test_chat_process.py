@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import subprocess
@@ -72,10 +73,8 @@ def _close(process: subprocess.Popen[str]) -> None:
     process.wait(timeout=10)
     for stream in (process.stdin, process.stdout):
         if stream is not None and not stream.closed:
-            try:
+            with contextlib.suppress(BrokenPipeError):
                 stream.close()
-            except BrokenPipeError:
-                pass
 
 
 def _say(process: subprocess.Popen[str], text: str) -> None:
