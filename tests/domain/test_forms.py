@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -113,6 +114,10 @@ def test_management_questionnaire_has_38_items_in_5_sub_aspects() -> None:
 
 
 def test_every_spec_figure_key_exists() -> None:
+    if not SPEC.exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"the specification is missing at {SPEC} (shared/ must be beside the repository on CI)")
+        pytest.skip("../shared/domain/health-assessment.md is not beside this checkout")
     balance = spec_table_keys("### 3.1 Balance keys (B)")
     flow = spec_table_keys("### 3.2 Flow keys (F, year to date)")
     overrides = spec_table_keys("### 3.3 Optional overrides")
