@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot import render
 from bot.context import BotInfo, Context
 from bot.messages import Address, Choice, Inbound, Reply
 from handlers import ROUTES, Route, route_for_text
@@ -71,9 +72,33 @@ class Dispatcher:
         self.locks = UserLocks()
 
     async def handle(self, inbound: Inbound) -> DispatchResult:
-        """Handle one message in one transaction; a repeat of a message id changes nothing."""
-        async with self.locks.get(inbound.address), self.db.transaction() as repos:
-            return await self._handle(repos, inbound)
+        """Handle one message in one transaction; a repeat of a message id changes nothing.
+
+        A fault inside a handler rolls its transaction back (nothing half-saved), is logged with context, and the
+        user is told in a second transaction that records the message, so a platform does not redeliver it forever.
+        """
+        async with self.locks.get(inbound.address):
+            try:
+                async with self.db.transaction() as repos:
+                    return await self._handle(repos, inbound)
+            except Exception:
+                log.exception(
+                    "handling %s message %s from %s failed",
+                    inbound.address.channel,
+                    inbound.message_id,
+                    inbound.address.user_id,
+                )
+            async with self.db.transaction() as repos:
+                return await self._apologise(repos, inbound)
+
+    async def _apologise(self, repos: Repositories, inbound: Inbound) -> DispatchResult:
+        address = inbound.address
+        if not await repos.inbound.record(address.channel, inbound.message_id, address.user_id, inbound.received_at):
+            return DispatchResult(duplicate=True)
+        identity = await repos.identities.get_or_create(address.channel, address.user_id, alt_id=inbound.alt_user_id)
+        lang = render.as_lang(identity.language, self.bot.default_language)
+        reply = Reply(text=render.text(lang, "common.fault"))
+        return DispatchResult(False, (await self._enqueue(repos, inbound, identity.id, None, None, [reply])))
 
     async def _handle(self, repos: Repositories, inbound: Inbound) -> DispatchResult:
         address = inbound.address
@@ -115,6 +140,22 @@ class Dispatcher:
         if offered:
             progress[CHOICES_KEY] = [[c.id, c.title] for c in offered]
         await repos.conversations.save(conversation, ctx.handler, progress, ctx.now)
+        outgoing = await self._enqueue(
+            repos, inbound, identity.id, officer.id if officer else None, staff.id if staff else None, replies
+        )
+        return DispatchResult(duplicate=False, outgoing=outgoing)
+
+    async def _enqueue(
+        self,
+        repos: Repositories,
+        inbound: Inbound,
+        identity_id: int,
+        officer_id: int | None,
+        staff_id: int | None,
+        replies: Sequence[Reply],
+    ) -> tuple[Outgoing, ...]:
+        """The replies as outbox rows, keyed by the message they answer."""
+        address = inbound.address
         outgoing = []
         for index, reply in enumerate(replies):
             key = f"reply:{address.channel}:{inbound.message_id}:{index}"
@@ -122,16 +163,16 @@ class Dispatcher:
                 dedupe_key=key,
                 channel=address.channel,
                 recipient=address.user_id,
-                identity_id=identity.id,
-                officer_id=officer.id if officer else None,
-                staff_id=staff.id if staff else None,
+                identity_id=identity_id,
+                officer_id=officer_id,
+                staff_id=staff_id,
                 kind="reply",
                 priority=0,
                 payload=reply.to_json(),
             )
             assert outbox_id is not None  # a new message id: its reply keys are new too
             outgoing.append(Outgoing(outbox_id, key, address, reply))
-        return DispatchResult(duplicate=False, outgoing=tuple(outgoing))
+        return tuple(outgoing)
 
 
 def _resolve_choice(inbound: Inbound, progress: dict[str, Any] | None) -> Inbound:
