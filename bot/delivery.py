@@ -32,6 +32,18 @@ class OutboxSender(Protocol):
     async def send_outbox(self, row: OutboxMessage, address: Address, reply: Reply) -> SendOutcome: ...
 
 
+class NoticePolicy(Protocol):
+    """Send-time checks of business-initiated rows (quiet hours, channel, daily caps): see bot.send_policy."""
+
+    async def before_claim(self, repos: Repositories, now: datetime) -> None: ...
+
+    async def admit(self, repos: Repositories, rows: Sequence[OutboxMessage], now: datetime) -> list[OutboxMessage]: ...
+
+    async def after_outcome(
+        self, repos: Repositories, row: OutboxMessage, outcome: SendOutcome, now: datetime
+    ) -> None: ...
+
+
 def backoff(attempts: int) -> timedelta:
     """How long to wait before attempt number `attempts + 1`."""
     return timedelta(seconds=BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1] if attempts else 1)
@@ -72,10 +84,20 @@ async def record_outcome(repos: Repositories, row: OutboxMessage, outcome: SendO
 class Delivery:
     """Sends replies right away (the fast path) and drains the outbox in the background."""
 
-    def __init__(self, db: Database, senders: Mapping[str, ChannelSender], *, batch: int = 50) -> None:
+    def __init__(
+        self,
+        db: Database,
+        senders: Mapping[str, ChannelSender],
+        *,
+        batch: int = 50,
+        lease: timedelta = timedelta(minutes=2),
+        policy: NoticePolicy | None = None,
+    ) -> None:
         self.db = db
         self.senders = dict(senders)
         self.batch = batch
+        self.lease = lease  # a row claimed by a process that died is offered again after this
+        self.policy = policy
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -113,12 +135,20 @@ class Delivery:
         async with self.db.transaction() as repos:
             row = await repos.session.get(OutboxMessage, outbox_id)
             if row is not None:
-                await record_outcome(repos, row, outcome, utcnow())
+                now = utcnow()
+                await record_outcome(repos, row, outcome, now)
+                if self.policy is not None:
+                    await self.policy.after_outcome(repos, row, outcome, now)
 
     async def drain_once(self, now: datetime | None = None) -> int:
         """Claim and send one batch of due messages; the number handled."""
+        now = now or utcnow()
         async with self.db.transaction() as repos:
-            rows = await repos.outbox.claim(now or utcnow(), limit=self.batch, channels=list(self.senders))
+            if self.policy is not None:
+                await self.policy.before_claim(repos, now)
+            rows = await repos.outbox.claim(now, limit=self.batch, channels=list(self.senders), lease=self.lease)
+            if self.policy is not None:
+                rows = await self.policy.admit(repos, rows, now)
             claimed = [
                 (r.id, Address(cast(ChannelName, r.channel), r.recipient), Reply.from_json(r.payload), r) for r in rows
             ]

@@ -114,6 +114,9 @@ def build_runtime(settings: Settings, db: Database, rules: Rules) -> Runtime:
             "no chat channel configured: set KOPSEHAT_TELEGRAM_TOKEN (Telegram) or KOPSEHAT_WHATSAPP_TOKEN and "
             "KOPSEHAT_WHATSAPP_PHONE_NUMBER_ID (WhatsApp); meanwhile `kopsehat chat` talks to the bot here"
         )
+    from bot.schedule import attach_scheduler
+
+    attach_scheduler(runtime)  # the daily ticks, and quiet hours and the WhatsApp cap at send time
     runtime.components.append(Component("delivery", runtime.delivery.start, runtime.delivery.stop))
     return runtime
 
