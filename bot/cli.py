@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.commands import chat, cooperatives, db, demo, invites, run
+from bot.commands import announce, chat, cooperatives, db, demo, invites, run, trainings
 
-COMMANDS = [run, chat, db, cooperatives, invites, demo]
+COMMANDS = [run, chat, db, cooperatives, invites, demo, trainings, announce]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,199 @@
+"""Announcements: previewed with the number of recipients, then one outbox row per officer, with progress.
+
+A scheduled announcement is written to the outbox at once with its send time as the rows' `next_attempt_at`, so the
+delivery workers send it when it is due and no separate tick is needed; the recipients are those of the preview.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot import render
+from bot.messages import Attachment, Notice, Reply
+from bot.notices import QuietHours, enqueue_notice
+from bot.segments import Audience, Segment, resolve
+from storage import queries_office as q
+from storage.models import Announcement, OutboxMessage
+from storage.repositories import Repositories
+
+MAX_TEXT = 3500
+MAX_FILE_BYTES = 1_000_000  # copied into each recipient's outbox row; see README
+DEFAULT_QUIET = QuietHours(time(21, 0), time(7, 0))
+PENDING = frozenset({"pending", "sending", "waiting", "needs_template"})
+FAILED = frozenset({"failed", "unreachable"})
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the author confirms: the recipients now, and those who stopped announcements."""
+
+    audience: Audience
+
+    @property
+    def recipients(self) -> int:
+        return len(self.audience.reachable)
+
+    @property
+    def paused(self) -> int:
+        return self.audience.paused
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an announcement has gone: sent (delivered and read are a part of sent), failed, pending."""
+
+    total: int
+    sent: int
+    delivered: int
+    read: int
+    failed: int
+    pending: int
+
+    @property
+    def done(self) -> bool:
+        return self.pending == 0
+
+
+@dataclass(frozen=True)
+class RecipientLine:
+    """One recipient's fate."""
+
+    officer_id: int | None
+    officer: str
+    cooperative: str
+    channel: str
+    status: str
+    error: str | None
+    sent_at: datetime | None
+
+
+def attachment_from_file(path: Path) -> Attachment:
+    """A picture (png/jpg) or a document from a file; ValueError when it is too big or unreadable."""
+    data = path.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"{path.name} is {len(data)} bytes; at most {MAX_FILE_BYTES} (share a link for bigger files)")
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if content_type in ("image/png", "image/jpeg"):
+        return Attachment("photo", path.name, content_type, data)
+    return Attachment("document", path.name, content_type, data)
+
+
+async def preview(repos: Repositories, segment: Segment) -> Preview:
+    return Preview(await resolve(repos, segment))
+
+
+async def publish(
+    repos: Repositories,
+    *,
+    text: str,
+    segment: Segment,
+    staff_id: int | None,
+    now: datetime,
+    send_at: datetime | None = None,
+    attachment: Attachment | None = None,
+    quiet: QuietHours | None = DEFAULT_QUIET,
+    office_name: str = "Dinas Koperasi",
+) -> Announcement:
+    """Save the announcement and enqueue it for everyone the segment reaches (but those who said BERHENTI)."""
+    text = text.strip()[:MAX_TEXT]
+    audience = await resolve(repos, segment)
+    when = send_at if send_at is not None and send_at > now else now
+    announcement = Announcement(
+        staff_id=staff_id,
+        text=text,
+        attachment=attachment.to_json() if attachment else None,
+        segment=segment.to_json(),
+        send_at=when,
+        status="scheduled" if when > now else "sending",
+        recipients=0,
+        created_at=now,
+    )
+    repos.session.add(announcement)
+    await repos.session.flush()
+    title = text.splitlines()[0][:60] if text else ""
+    made = 0
+    for person in audience.reachable:
+        body = render.text(person.language, "announcements.notice", text=text)
+        reply = Reply(body, attachment=attachment)
+        notice = Notice(
+            "announcement",
+            f"announcement:{announcement.id}:officer-{person.officer_id}",
+            reply,
+            priority=7,
+            template_params=(office_name, title),
+        )
+        key = await enqueue_notice(
+            repos,
+            notice,
+            when,
+            officer_id=person.officer_id,
+            zone=ZoneInfo(person.timezone),
+            quiet=quiet,
+            announcement_id=announcement.id,
+        )
+        made += key is not None
+    announcement.recipients = made
+    actor = f"staff:{staff_id}" if staff_id else "cli"
+    await repos.audit.add(actor, "announcement.published", f"announcement:{announcement.id}", recipients=made)
+    return announcement
+
+
+async def progress(repos: Repositories, announcement_id: int) -> Progress:
+    """Counts from the announcement's outbox rows."""
+    counts = await repos.outbox.count_by_status(announcement_id)
+    delivered, read = counts.get("delivered", 0), counts.get("read", 0)
+    return Progress(
+        total=sum(counts.values()),
+        sent=counts.get("sent", 0) + delivered + read,
+        delivered=delivered + read,
+        read=read,
+        failed=sum(counts.get(s, 0) for s in FAILED),
+        pending=sum(counts.get(s, 0) for s in PENDING),
+    )
+
+
+async def latest_of(repos: Repositories, staff_id: int | None) -> Announcement | None:
+    """The author's latest announcement."""
+    return await q.latest_announcement(repos, staff_id)
+
+
+async def recipients(repos: Repositories, announcement_id: int) -> list[RecipientLine]:
+    """Per recipient: channel, status (sent, delivered, read, failed with the reason, pending)."""
+    rows: list[OutboxMessage] = await q.announcement_rows(repos, announcement_id)
+    people = await q.officers_by_id(repos, [r.officer_id for r in rows if r.officer_id is not None])
+    lines = []
+    for row in rows:
+        officer, cooperative = people.get(row.officer_id or 0, (None, None))
+        lines.append(
+            RecipientLine(
+                row.officer_id,
+                officer.name if officer else "",
+                cooperative.name if cooperative else "",
+                row.channel,
+                row.status,
+                row.last_error if row.status in FAILED else None,
+                row.sent_at,
+            )
+        )
+    return lines
+
+
+def failure_reasons(lines: list[RecipientLine]) -> list[tuple[str, int]]:
+    """The reasons of failures, most common first."""
+    return Counter(line.error or line.status for line in lines if line.status in FAILED).most_common()
+
+
+async def set_paused(repos: Repositories, officer_id: int, paused: bool, now: datetime) -> int:
+    """BERHENTI / MULAI for one officer; on BERHENTI, announcements not yet sent to them are withdrawn."""
+    officer = await repos.officers.get(officer_id)
+    if officer is None:
+        return 0
+    officer.announcements_paused = paused
+    withdrawn = await q.withdraw_pending_announcements(repos, officer_id, now) if paused else 0
+    await repos.audit.add(f"officer:{officer_id}", "announcements.paused" if paused else "announcements.resumed")
+    return withdrawn
