@@ -1,0 +1,134 @@
+"""Announcements: one row per reachable officer, scheduled sends, progress per recipient, BERHENTI; the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot import announcements
+from bot.cli import main
+from bot.segments import parse
+from storage import queries_office as q
+from storage.db import Database
+from storage.migrate import upgrade
+from tests.test_segments import NOW, seed_city
+
+
+async def test_publish_reaches_everyone_but_those_who_stopped_and_reports_progress(db: Database) -> None:
+    city = await seed_city(db)
+    o = city.officers
+    async with db.transaction() as repos:
+        preview = await announcements.preview(repos, parse("all"))
+        assert (preview.recipients, preview.paused, preview.audience.cooperatives) == (4, 1, 3)
+        assert await repos.outbox.count_by_status() == {}  # a preview sends nothing
+        made = await announcements.publish(
+            repos, text="RAT paling lambat 31 Desember.", segment=parse("all"), staff_id=None, now=NOW, quiet=None
+        )
+    assert made.recipients == 4 and made.status == "sending"
+    async with db.transaction() as repos:
+        rows = await q.announcement_rows(repos, made.id)
+        assert {r.officer_id for r in rows} == {o["a1"], o["a2"], o["b1"], o["c1"]}
+        assert all(r.kind == "announcement" and r.business_initiated and r.status == "pending" for r in rows)
+        assert "RAT paling lambat 31 Desember." in rows[0].payload["text"]
+        # delivery's outcomes, as they would arrive
+        rows[0].status, rows[0].sent_at = "read", NOW
+        rows[1].status, rows[1].sent_at = "sent", NOW
+        rows[2].status, rows[2].last_error = "unreachable", "Forbidden: bot was blocked by the user"
+    async with db.transaction() as repos:
+        progress = await announcements.progress(repos, made.id)
+        lines = await announcements.recipients(repos, made.id)
+    assert (progress.total, progress.sent, progress.read, progress.failed, progress.pending) == (4, 2, 1, 1, 1)
+    assert announcements.failure_reasons(lines) == [("Forbidden: bot was blocked by the user", 1)]
+    assert {line.officer for line in lines} == {"Bu a1", "Bu a2", "Bu b1", "Bu c1"}
+
+
+async def test_a_scheduled_announcement_waits_for_its_time_and_berhenti_withdraws_it(db: Database) -> None:
+    city = await seed_city(db)
+    later = NOW + timedelta(days=2)
+    async with db.transaction() as repos:
+        made = await announcements.publish(
+            repos, text="Pelatihan pajak koperasi.", segment=parse("type:ksp"), staff_id=None, now=NOW, send_at=later
+        )
+        assert made.status == "scheduled" and made.recipients == 3
+        rows = await q.announcement_rows(repos, made.id)
+        assert all(r.next_attempt_at == later for r in rows)  # 10.00 WIB: outside quiet hours
+        assert not await repos.outbox.claim(NOW, limit=10, channels=["console"])
+    async with db.transaction() as repos:
+        withdrawn = await announcements.set_paused(repos, city.officers["a1"], True, NOW)
+        again = await announcements.preview(repos, parse("type:ksp"))
+    assert withdrawn == 1 and again.recipients == 2
+    async with db.transaction() as repos:
+        await announcements.set_paused(repos, city.officers["a1"], False, NOW)
+        assert (await announcements.preview(repos, parse("type:ksp"))).recipients == 3
+
+
+def test_files_become_pictures_or_documents_and_big_ones_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "poster.png").write_bytes(b"\x89PNG" + b"0" * 100)
+    (tmp_path / "surat.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "besar.pdf").write_bytes(b"0" * (announcements.MAX_FILE_BYTES + 1))
+    assert announcements.attachment_from_file(tmp_path / "poster.png").kind == "photo"
+    document = announcements.attachment_from_file(tmp_path / "surat.pdf")
+    assert (document.kind, document.content_type) == ("document", "application/pdf")
+    with pytest.raises(ValueError, match="at most"):
+        announcements.attachment_from_file(tmp_path / "besar.pdf")
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for key in list(os.environ):
+        if key.startswith("KOPSEHAT_"):
+            monkeypatch.delenv(key)
+
+    async def seed() -> None:
+        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'kopsehat.db'}")
+        try:
+            await upgrade(db)
+            await seed_city(db)
+        finally:
+            await db.dispose()
+
+    asyncio.run(seed())
+    return tmp_path
+
+
+def test_cli_previews_then_sends_with_yes_and_shows_progress(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (workdir / "poster.png").write_bytes(b"\x89PNG" + b"0" * 10)
+    # without --yes the author is asked; anything but "y" sends nothing
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("n\n"))
+    assert main(["announce", "--segment", "kecamatan:Magersari", "--text", "Rapat koordinasi."]) == 1
+    out = capsys.readouterr().out
+    assert "Rapat koordinasi." in out and "3 officers of 2 cooperatives (1 stopped announcements)" in out
+    assert "nothing sent" in out
+    assert main(["announcements", "list"]) == 0 and "no announcements yet" in capsys.readouterr().out
+    code = main(
+        ["announce", "--segment", "kecamatan:Magersari", "--text", "Rapat koordinasi.", "--file", "poster.png", "--yes"]
+    )
+    assert code == 0 and "queued for 3 officer(s)" in capsys.readouterr().out
+    assert main(["announcements", "show", "1", "--recipients"]) == 0
+    shown = capsys.readouterr().out
+    assert "3 recipients: 0 sent (0 delivered, 0 read), 0 failed, 3 pending" in shown and "Bu b1" in shown
+    assert main(["announce", "--segment", "kecamatan:Atlantis", "--text", "x" * 10, "--yes"]) == 2
+    assert "tidak ditemukan" in capsys.readouterr().err
+
+
+def test_cli_trainings_create_code_remind_and_csv(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["trainings", "create", "--title", "Klinik Pajak", "--kind", "klinik", "--start", "2030-01-15 09:00"]
+    args += ["--end", "12:00", "--venue", "Aula", "--capacity", "10", "--segment", "type:ksp", "--yes"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "3 officers of 2 cooperatives will be invited" in out and "training #1 created; 3 invitation(s)" in out
+    assert main(["trainings", "list"]) == 0 and "Klinik Pajak" in capsys.readouterr().out
+    assert main(["trainings", "attendance-code", "1"]) == 0 and "HADIR " in capsys.readouterr().out
+    assert main(["trainings", "remind"]) == 0 and "0 reminder(s) queued" in capsys.readouterr().out
+    assert main(["trainings", "attendance", "1", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("officer_id,officer,role,cooperative,nik,status,position,attended_at")
+    assert main(["trainings", "attendance-code", "99"]) == 2
+    bad = ["trainings", "create", "--title", "X", "--kind", "klinik", "--start", "besok", "--end", "12:00"]
+    assert main([*bad, "--venue", "Aula"]) == 2
