@@ -1,0 +1,239 @@
+"""Telegram webhook benchmark: updates POSTed to /telegram/webhook of the real service, end to end, beside a bare route.
+
+Each update is a text from one of many chats ("menu"); the service checks the secret, dispatches it (one
+transaction), answers 200, and sends the reply to a fake Bot API in the background. Reported: updates per second
+end to end (first POST until the fake API recorded every reply), p50/p99 latency from POST to the reply recorded,
+and the same load against a bare aiohttp route that only answers 200. Send pacing is off (the fake has no flood
+control; with it on, sends are capped at 25/s by design). Loopback only, bounded loops. PostgreSQL is taken from
+KOPSEHAT_TEST_DATABASE_URL (a fresh schema, dropped after).
+
+    .venv/bin/python bench/telegram_webhook_bench.py --updates 2000 --concurrency 16 --backend both
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import aiohttp
+from aiohttp import web
+from pydantic import SecretStr
+from sqlalchemy import text
+
+from bot.channels.telegram_runtime import SECRET_HEADER, TELEGRAM_KEY, WEBHOOK_PATH
+from bot.config import Settings
+from bot.runtime import build_runtime
+from bot.wiring import load_assessment_rules
+from storage.db import Database
+from storage.models import Base
+from tests.fakes.telegram_api import FakeTelegram
+
+SECRET = "bench-secret_0"
+WARMUP = 50
+CHATS = 500
+FIRST_CHAT = 6_000_000_000
+
+
+class TimedFakeTelegram(FakeTelegram):
+    """The fake Bot API, noting when each chat's replies were recorded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.replied: dict[int, deque[float]] = defaultdict(deque)
+        self.waiters: dict[int, deque[asyncio.Future[float]]] = defaultdict(deque)
+
+    async def _send_message(self, params: dict[str, Any], files: Any) -> Any:
+        result = await super()._send_message(params, files)
+        chat = int(params["chat_id"])
+        now = time.perf_counter()
+        if self.waiters[chat]:
+            self.waiters[chat].popleft().set_result(now)
+        else:
+            self.replied[chat].append(now)
+        return result
+
+    def reply_to(self, chat: int) -> asyncio.Future[float]:
+        """A future for the next reply recorded for `chat` (already done if it came first)."""
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        if self.replied[chat]:
+            future.set_result(self.replied[chat].popleft())
+        else:
+            self.waiters[chat].append(future)
+        return future
+
+
+def update(update_id: int, chat: int) -> dict[str, Any]:
+    user = {"id": chat, "is_bot": False, "first_name": "Siti", "language_code": "id"}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id % 1_000_000,
+            "from": user,
+            "chat": {"id": chat, "type": "private", "first_name": "Siti"},
+            "date": int(time.time()),
+            "text": "menu",
+        },
+    }
+
+
+def p(values: list[float], quantile: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(quantile * len(ordered)))] * 1000
+
+
+async def load(one: Callable[[int], Awaitable[float]], count: int, concurrency: int) -> tuple[float, list[float]]:
+    """Run `one(i)` for i < count with `concurrency` workers; (seconds, latencies)."""
+    next_index = iter(range(count))
+    latencies: list[float] = []
+
+    async def worker() -> None:
+        for i in next_index:
+            latencies.append(await one(i))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - started, latencies
+
+
+async def bare_server(stack: AsyncExitStack) -> str:
+    async def ok(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(status=200)
+
+    app = web.Application()
+    app.router.add_post("/bare", ok)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    stack.push_async_callback(runner.cleanup)
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    return f"http://{host}:{port}/bare"
+
+
+async def open_database(url: str | None, stack: AsyncExitStack) -> Database:
+    if url is None:
+        folder = stack.enter_context(tempfile.TemporaryDirectory())
+        db = Database(f"sqlite+aiosqlite:///{folder}/bench.db")
+    else:
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        admin = Database(url)
+        async with admin.engine.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+        async def drop() -> None:
+            async with admin.engine.begin() as conn:
+                await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            await admin.dispose()
+
+        stack.push_async_callback(drop)
+        db = Database(url, schema=schema)
+    async with db.engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    return db
+
+
+async def run(pg_url: str | None, updates: int, concurrency: int) -> dict[str, float]:
+    async with AsyncExitStack() as stack:
+        fake = TimedFakeTelegram()
+        await fake.start()
+        stack.push_async_callback(fake.close)
+        db = await open_database(pg_url, stack)
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            http_host="127.0.0.1",
+            http_port=0,
+            database_url=pg_url or "sqlite+aiosqlite:///unused.db",
+            telegram_token=SecretStr(fake.token),
+            telegram_api_url=fake.url,
+            public_url="https://bench.example",
+            telegram_webhook_secret=SecretStr(SECRET),
+        )
+        runtime = build_runtime(settings, db, load_assessment_rules(settings))
+        channel = runtime.app[TELEGRAM_KEY]
+        channel.sender.limiter = None
+        await runtime.start()
+        stack.push_async_callback(runtime.stop)
+        for _ in range(200):
+            if channel.webhook_set:
+                break
+            await asyncio.sleep(0.01)
+        http = await stack.enter_async_context(aiohttp.ClientSession())
+        bare_url = await bare_server(stack)
+        hook_url = f"http://127.0.0.1:{runtime.port}{WEBHOOK_PATH}"
+        headers = {SECRET_HEADER: SECRET}
+        ids = iter(range(700_000_000, 800_000_000))
+
+        async def bare(i: int) -> float:
+            started = time.perf_counter()
+            async with http.post(bare_url, json=update(i, FIRST_CHAT), headers=headers) as response:
+                await response.read()
+                assert response.status == 200
+            return time.perf_counter() - started
+
+        async def full(i: int) -> float:
+            chat = FIRST_CHAT + i % CHATS
+            replied = fake.reply_to(chat)
+            started = time.perf_counter()
+            async with http.post(hook_url, json=update(next(ids), chat), headers=headers) as response:
+                await response.read()
+                assert response.status == 200
+            return await asyncio.wait_for(replied, 30) - started
+
+        await load(bare, WARMUP, concurrency)
+        await load(full, WARMUP, concurrency)
+        bare_seconds, bare_latencies = await load(bare, updates, concurrency)
+        full_seconds, full_latencies = await load(full, updates, concurrency)
+        await channel.idle()
+        return {
+            "bare_rate": updates / bare_seconds,
+            "bare_p50": p(bare_latencies, 0.50),
+            "bare_p99": p(bare_latencies, 0.99),
+            "full_rate": updates / full_seconds,
+            "full_p50": p(full_latencies, 0.50),
+            "full_p99": p(full_latencies, 0.99),
+            "replies": float(sum(1 for c in fake.calls_to("sendMessage") if c.status == 200)),
+        }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    pg_url = os.environ.get("KOPSEHAT_TEST_DATABASE_URL", "")
+    backends: list[tuple[str, str | None]] = []
+    if args.backend in ("sqlite", "both"):
+        backends.append(("sqlite", None))
+    if args.backend in ("postgresql", "both"):
+        if not pg_url:
+            print("postgresql: skipped (set KOPSEHAT_TEST_DATABASE_URL)")
+        else:
+            backends.append(("postgresql", pg_url))
+    print(f"{args.updates} updates, concurrency {args.concurrency}, {CHATS} chats; latency in ms")
+    for name, url in backends:
+        r = await run(url, args.updates, args.concurrency)
+        print(
+            f"{name:10s} bare route: {r['bare_rate']:8.0f}/s  p50 {r['bare_p50']:6.1f}  p99 {r['bare_p99']:6.1f} | "
+            f"webhook end to end: {r['full_rate']:6.0f}/s  p50 {r['full_p50']:6.1f}  p99 {r['full_p99']:6.1f} | "
+            f"ratio {r['full_rate'] / r['bare_rate']:.2f} | replies {r['replies']:.0f}"
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
