@@ -69,7 +69,7 @@ def route_for_text(text: str) -> Route | None:
 def _load() -> None:
     import importlib
 
-    for module in ("help", "onboarding", "report", "status"):
+    for module in ("help", "onboarding", "report", "status", "trainings", "announcements", "recap"):
         importlib.import_module(f"handlers.{module}")  # each registers its routes
 
 

@@ -1,0 +1,125 @@
+"""`/rekap` for office staff: who reported a period (and on time), per kecamatan, what waits; list and remind."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from bot.context import Context
+from bot.cycle import PRIORITY_DEADLINE, CyclePlan, Recap, cooperatives, recap, region_name, report_notice
+from bot.domain.periods import Period, deadline, reporting_period_for
+from bot.messages import Choice, NoticeKind, Reply
+from bot.notices import enqueue_notice
+from handlers import Route, register
+from storage.models import OutboxMessage
+
+ROUTE = "rekap"
+LIST_LIMIT = 60
+SENDERS = ("admin", "pembina")  # viewers see, they do not send
+
+
+def _plan(ctx: Context) -> CyclePlan:
+    return CyclePlan(office_zone=ZoneInfo(ctx.bot.office_zone), deadline_day=ctx.bot.deadline_day)
+
+
+def _scope(ctx: Context) -> int | None:
+    assert ctx.staff is not None
+    return ctx.staff.kecamatan_id if ctx.staff.role != "admin" else None
+
+
+def _period(ctx: Context, text: str) -> Period | None:
+    words = text.split()
+    if len(words) > 1:
+        try:
+            return Period.parse(words[1])
+        except ValueError:
+            return None
+    return reporting_period_for(ctx.now, ctx.bot.office_zone)
+
+
+def _buttons(ctx: Context, summary: Recap, *, with_list: bool = True) -> tuple[Choice, ...]:
+    assert ctx.staff is not None
+    if not summary.missing:
+        return ()
+    choices = [Choice(f"{ROUTE}:daftar:{summary.period}", ctx.say("recap.button_list").text)] if with_list else []
+    if ctx.staff.role in SENDERS:
+        choices.append(Choice(f"{ROUTE}:ingatkan:{summary.period}", ctx.say("recap.button_remind").text))
+    return tuple(choices)
+
+
+async def _waiting(ctx: Context) -> tuple[int, str | None]:
+    """Notices held back for WhatsApp's daily limit (or anything else waiting), and the latest reason."""
+    stmt = select(func.count(OutboxMessage.id), func.max(OutboxMessage.last_error)).where(
+        OutboxMessage.status == "waiting"
+    )
+    count, reason = (await ctx.repos.session.execute(stmt)).one()
+    return int(count or 0), reason
+
+
+async def show(ctx: Context) -> Sequence[Reply]:
+    """The summary of the period asked (default: the one being reported now)."""
+    period = _period(ctx, ctx.inbound.text)
+    if period is None:
+        return [ctx.say("recap.bad_period")]
+    summary = await recap(ctx.repos, period, _plan(ctx), _scope(ctx))
+    areas = summary.by_kecamatan() if _scope(ctx) is None else []
+    waiting, reason = await _waiting(ctx)
+    text = ctx.say(
+        "recap.summary",
+        period=period.label(ctx.lang),
+        area=await region_name(ctx.repos, _scope(ctx)),
+        summary=summary,
+        areas=[(a.rows[0].kecamatan, a) for a in areas] if len(areas) > 1 else [],
+        waiting=waiting,
+        reason=reason,
+    ).text
+    return [Reply(text, _buttons(ctx, summary))]
+
+
+async def act(ctx: Context) -> Sequence[Reply]:
+    """A button of the summary: the list, the reminder preview, sending, or not sending."""
+    assert ctx.staff is not None
+    parts = (ctx.inbound.choice or "").split(":")
+    if len(parts) != 3:
+        return await show(ctx)
+    action, period = parts[1], Period.parse(parts[2])
+    summary = await recap(ctx.repos, period, _plan(ctx), _scope(ctx))
+    label = period.label(ctx.lang)
+    if action == "daftar":
+        names = [m.name for m in summary.missing]
+        text = ctx.say("recap.missing", period=label, names=names[:LIST_LIMIT], more=max(0, len(names) - LIST_LIMIT))
+        return [Reply(text.text, _buttons(ctx, summary, with_list=False))]
+    if ctx.staff.role not in SENDERS:
+        return [ctx.say("common.not_for_you")]
+    if action == "batal":
+        return [ctx.say("recap.not_sent")]
+    officers = [
+        (coop, officer)
+        for coop in await cooperatives(ctx.repos, _scope(ctx))
+        if coop.id in {m.id for m in summary.missing}
+        for officer in await ctx.repos.officers.of_cooperative(coop.id)
+    ]
+    if not officers:
+        return [ctx.say("recap.nothing_to_send", period=label)]
+    if action == "ingatkan":
+        choices = (
+            Choice(f"{ROUTE}:kirim:{period}", ctx.say("recap.button_send").text),
+            Choice(f"{ROUTE}:batal:{period}", ctx.say("recap.button_cancel").text),
+        )
+        cooperative_count = len({coop.id for coop, _ in officers})
+        return [ctx.say("recap.confirm", choices, period=label, officers=len(officers), cooperatives=cooperative_count)]
+    sent = 0
+    plan, today = _plan(ctx), ctx.now.astimezone(ZoneInfo(ctx.bot.office_zone)).date()
+    for coop, officer in officers:
+        late = ctx.now > deadline(period, coop.timezone, plan.deadline_day)
+        kind: NoticeKind = "report_late" if late else "report_reminder"
+        key = f"reminder:report-manual:{period}:{today}:coop-{coop.id}:officer-{officer.id}"
+        due = report_notice(kind, key, coop, officer, period, plan, PRIORITY_DEADLINE)
+        sent += await enqueue_notice(ctx.repos, due.notice, ctx.now, officer_id=officer.id, zone=due.zone) is not None
+    await ctx.repos.audit.add(ctx.actor, "report.reminders_sent", f"period:{period}", count=sent)
+    return [ctx.say("recap.queued", period=label, count=sent, repeated=len(officers) - sent)]
+
+
+register(Route(ROUTE, frozenset({"rekap", "rekap laporan", "recap"}), show, act, audience="staff", takes_argument=True))

@@ -1,0 +1,74 @@
+"""`/rekap` transcripts: the office sees who reported, lists who did not, and sends a reminder after a preview."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.dispatch import Dispatcher
+from storage.db import Database
+from tests.handlers.chat import Clock, User, dispatcher, invite
+from tests.test_cycle import City, make_city, rows, submit
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+async def staff_user(db: Database, d: Dispatcher, staff_id: int, role: str, name: str) -> User:
+    user = User(d, name)
+    await user.say(f"DAFTAR {await invite(db, None, role, staff_id=staff_id)}")
+    return user
+
+
+async def setup(db: Database) -> tuple[City, Dispatcher]:
+    city = await make_city(db)
+    await submit(db, city.coops["KSP Maju"], "2026-10", datetime(2026, 11, 4, 9, tzinfo=WIB))
+    await submit(db, city.coops["KSP Rukun"], "2026-10", datetime(2026, 11, 12, 9, tzinfo=WIB))
+    return city, dispatcher(db, Clock(datetime(2026, 11, 20, 10, tzinfo=WIB)))
+
+
+async def test_admin_sees_the_summary_lists_and_sends_a_reminder_once(db: Database) -> None:
+    city, d = await setup(db)
+    admin = await staff_user(db, d, city.admin, "admin", "joko")
+    text = await admin.say("/rekap")
+    assert "Oktober 2026: 2 dari 3 koperasi sudah melapor (67%). Belum: 1." in text
+    assert "Tepat waktu: 1 (33%)." in text
+    assert "• Magersari: 0/1 (0%), 0 tepat waktu" in text and "• Prajurit Kulon: 2/2 (100%), 1 tepat waktu" in text
+    assert admin.buttons == ["Lihat daftar", "Kirim pengingat"]
+
+    assert "1. KSP Sejahtera" in await admin.press("Lihat daftar")
+    preview = await admin.press("Kirim pengingat")
+    assert "akan dikirim ke 1 pengurus dari 1 koperasi" in preview and admin.buttons == ["Ya, kirim", "Batal"]
+    assert await rows(db, "reminder:report-manual:") == []  # nothing before the confirmation
+    assert "1 pengingat laporan Oktober 2026 masuk antrean" in await admin.press("Ya, kirim")
+    sent = await rows(db, "reminder:report-manual:2026-10:")
+    assert [r.officer_id for r in sent] == [city.officers["KSP Sejahtera"]] and sent[0].kind == "report_late"
+
+    await admin.say("rekap")
+    await admin.press("Kirim pengingat")
+    assert "0 pengingat" in await admin.say("1") and "sudah dikirim hari ini" in admin.text  # typed "1" works too
+    assert len(await rows(db, "reminder:report-manual:")) == 1
+
+
+async def test_a_pembina_sees_their_kecamatan_and_a_past_period(db: Database) -> None:
+    city, d = await setup(db)
+    pembina = await staff_user(db, d, city.pembina, "pembina", "rina")
+    text = await pembina.say("rekap 2026-10")
+    assert text.startswith("Kecamatan Prajurit Kulon, Oktober 2026: 2 dari 2 koperasi sudah melapor (100%)")
+    assert pembina.buttons == [] and "Per kecamatan" not in text
+    assert "belum bisa kami baca" in await pembina.say("rekap oktober")
+
+
+async def test_officers_cannot_use_rekap_and_waiting_notices_are_shown(db: Database) -> None:
+    city, d = await setup(db)
+    async with db.transaction() as repos:
+        await repos.outbox.enqueue(
+            dedupe_key="x", channel="whatsapp", recipient="62", kind="announcement", business_initiated=True,
+            payload={"text": "a"}, status="waiting", last_error="WhatsApp daily limit reached: waits until tomorrow",
+        )  # fmt: skip
+    admin = await staff_user(db, d, city.admin, "admin", "joko")
+    assert "Menunggu: 1 pesan. WhatsApp daily limit reached" in await admin.say("rekap")
+    async with db.transaction() as repos:
+        officer = await repos.staff.add("Pak Lihat", "viewer")
+    viewer = await staff_user(db, d, officer.id, "viewer", "budi")
+    await viewer.say("rekap")
+    assert viewer.buttons == ["Lihat daftar"]
