@@ -203,8 +203,8 @@ def _ask(ctx: Context, step: str, plan: dict[str, Any]) -> Reply:
     ctx.goto(NEW, {"step": step, "plan": plan})
     if step == "kind":
         return ctx.say("trainings.ask_kind", tuple(Choice(f"{NEW}:kind:{k}", k) for k in trainings.KINDS))
-    if step == "capacity":
-        return ctx.say("trainings.ask_capacity", (Choice(f"{NEW}:nolimit", ctx.say("trainings.button_no_limit").text),))
+    if step == "capacity":  # no button: a typed "1" would be read as pressing it
+        return ctx.say("trainings.ask_capacity")
     if step == "segment":
         period = str(reporting_period_for(ctx.now, ctx.zone))
         options = segments.suggestions(period)
