@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.commands import announce, chat, cooperatives, db, demo, invites, run, trainings
+from bot.commands import announce, chat, cooperatives, db, demo, invites, report_status, run, trainings
 
-COMMANDS = [run, chat, db, cooperatives, invites, demo, trainings, announce]
+COMMANDS = [run, chat, db, cooperatives, invites, demo, trainings, announce, report_status]
 
 
 def build_parser() -> argparse.ArgumentParser:
