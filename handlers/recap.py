@@ -16,7 +16,7 @@ from handlers import Route, register
 from storage.models import OutboxMessage
 
 ROUTE = "rekap"
-LIST_LIMIT = 60
+LIST_LIMIT = 40
 SENDERS = ("admin", "pembina")  # viewers see, they do not send
 
 
@@ -110,16 +110,27 @@ async def act(ctx: Context) -> Sequence[Reply]:
         )
         cooperative_count = len({coop.id for coop, _ in officers})
         return [ctx.say("recap.confirm", choices, period=label, officers=len(officers), cooperatives=cooperative_count)]
-    sent = 0
+    new: list[int] = []
     plan, today = _plan(ctx), ctx.now.astimezone(ZoneInfo(ctx.bot.office_zone)).date()
     for coop, officer in officers:
         late = ctx.now > deadline(period, coop.timezone, plan.deadline_day)
         kind: NoticeKind = "report_late" if late else "report_reminder"
         key = f"reminder:report-manual:{period}:{today}:coop-{coop.id}:officer-{officer.id}"
         due = report_notice(kind, key, coop, officer, period, plan, PRIORITY_DEADLINE)
-        sent += await enqueue_notice(ctx.repos, due.notice, ctx.now, officer_id=officer.id, zone=due.zone) is not None
-    await ctx.repos.audit.add(ctx.actor, "report.reminders_sent", f"period:{period}", count=sent)
-    return [ctx.say("recap.queued", period=label, count=sent, repeated=len(officers) - sent)]
+        row_id = await enqueue_notice(ctx.repos, due.notice, ctx.now, officer_id=officer.id, zone=due.zone)
+        new.extend([row_id] if row_id is not None else [])
+    stmt = select(func.count(OutboxMessage.id)).where(OutboxMessage.id.in_(new), OutboxMessage.status == "unreachable")
+    unreachable = int(await ctx.repos.session.scalar(stmt) or 0) if new else 0
+    await ctx.repos.audit.add(ctx.actor, "report.reminders_sent", f"period:{period}", count=len(new))
+    return [
+        ctx.say(
+            "recap.queued",
+            period=label,
+            count=len(new) - unreachable,
+            unreachable=unreachable,
+            repeated=len(officers) - len(new),
+        )
+    ]
 
 
 register(Route(ROUTE, frozenset({"rekap", "rekap laporan", "recap"}), show, act, audience="staff", takes_argument=True))

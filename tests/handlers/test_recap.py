@@ -45,8 +45,19 @@ async def test_admin_sees_the_summary_lists_and_sends_a_reminder_once(db: Databa
 
     await admin.say("rekap")
     await admin.press("Kirim pengingat")
-    assert "0 pengingat" in await admin.say("1") and "sudah dikirim hari ini" in admin.text  # typed "1" works too
+    assert "0 pengingat" in await admin.say("1") and "sudah masuk antrean hari ini" in admin.text  # typed "1" works too
     assert len(await rows(db, "reminder:report-manual:")) == 1
+
+
+async def test_officers_without_a_chat_account_are_counted_as_unreachable(db: Database) -> None:
+    city, d = await setup(db)
+    async with db.transaction() as repos:
+        await repos.officers.add(city.coops["KSP Sejahtera"], "Pak Tanpa Akun", "ketua")
+    admin = await staff_user(db, d, city.admin, "admin", "joko")
+    await admin.say("rekap")
+    assert "ke 2 pengurus dari 1 koperasi" in await admin.press("Kirim pengingat")
+    text = await admin.press("Ya, kirim")
+    assert "Baik, 1 pengingat" in text and "1 pengurus belum bisa dihubungi" in text
 
 
 async def test_a_pembina_sees_their_kecamatan_and_a_past_period(db: Database) -> None:
