@@ -104,10 +104,17 @@ class Dispatcher:
         address = inbound.address
         if not await repos.inbound.record(address.channel, inbound.message_id, address.user_id, inbound.received_at):
             return DispatchResult(duplicate=True)
-        identity = await repos.identities.get_or_create(
-            address.channel, address.user_id, alt_id=inbound.alt_user_id, display_name=inbound.display_name
-        )
-        conversation = await repos.conversations.lock(identity.id)
+        loaded = await repos.chats.load(address.channel, address.user_id, inbound.alt_user_id)
+        if loaded is None:  # first contact: create the identity and its conversation row
+            identity = await repos.identities.get_or_create(
+                address.channel, address.user_id, alt_id=inbound.alt_user_id, display_name=inbound.display_name
+            )
+            conversation = await repos.conversations.lock(identity.id)
+            officer = await repos.officers.get(identity.officer_id) if identity.officer_id else None
+            cooperative = await repos.cooperatives.get(officer.cooperative_id) if officer else None
+            staff = await repos.staff.get(identity.staff_id) if identity.staff_id else None
+        else:
+            identity, conversation, officer, cooperative, staff = loaded
         if inbound.kind == "blocked":
             await repos.identities.mark_unreachable(identity.id, "blocked by the user", inbound.received_at)
             return DispatchResult(duplicate=False)
@@ -116,9 +123,6 @@ class Dispatcher:
             await repos.identities.mark_reachable(identity.id)
         if inbound.kind == "unblocked":
             return DispatchResult(duplicate=False)
-        officer = await repos.officers.get(identity.officer_id) if identity.officer_id else None
-        cooperative = await repos.cooperatives.get(officer.cooperative_id) if officer else None
-        staff = await repos.staff.get(identity.staff_id) if identity.staff_id else None
         ctx = Context(
             inbound=_resolve_choice(inbound, conversation.progress),
             repos=repos,

@@ -40,10 +40,13 @@ async def _questions(ctx: Context, period: Period, include_yearly: bool) -> list
 
 
 async def _engine_context(ctx: Context, period: Period) -> engine.Context:
+    """Last period's answers (looked up once per report and kept with its progress) and the language."""
     assert ctx.cooperative is not None
-    before = await ctx.repos.reports.latest_submitted_before(ctx.cooperative.id, str(period))
-    previous = {k: str(v) for k, v in (before.figures if before else {}).items()}
-    return engine.Context(previous=previous, lang=ctx.lang)
+    if ctx.progress.get("previous_of") != str(period):
+        before = await ctx.repos.reports.latest_submitted_before(ctx.cooperative.id, str(period))
+        ctx.progress["previous"] = {k: str(v) for k, v in (before.figures if before else {}).items()}
+        ctx.progress["previous_of"] = str(period)
+    return engine.Context(previous=ctx.progress["previous"], lang=ctx.lang)
 
 
 def _choices(options: Sequence[engine.Offer]) -> tuple[Choice, ...]:
@@ -161,7 +164,8 @@ async def start(ctx: Context) -> Sequence[Reply]:
         ]
     saved = ctx.progress.get("engine") if ctx.handler == NAME and ctx.progress.get("period") == str(period) else None
     if not saved:
-        ctx.progress.pop("yearly_due", None)
+        for stale in ("yearly_due", "previous", "previous_of"):
+            ctx.progress.pop(stale, None)
     questions = await _questions(ctx, period, include_yearly=bool(ctx.progress.get("yearly")))
     econtext = await _engine_context(ctx, period)
     intro: list[Reply] = []
@@ -250,8 +254,9 @@ async def _apply(
         ctx.goto(None)
     else:
         state: dict[str, Any] = {"period": str(period), "engine": step.progress.to_json()}
-        if "yearly_due" in ctx.progress:
-            state["yearly_due"] = ctx.progress["yearly_due"]
+        for kept in ("yearly_due", "previous", "previous_of"):
+            if kept in ctx.progress:
+                state[kept] = ctx.progress[kept]
         if reason:
             state["reason"] = reason
         if ctx.progress.get("yearly"):

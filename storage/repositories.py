@@ -260,6 +260,38 @@ class ConversationRepo(_Repo):
         await self.session.flush()
 
 
+class ChatRepo(_Repo):
+    """Everything one message needs about its sender, in one round trip, with the conversation row locked."""
+
+    async def load(
+        self, channel: str, external_id: str, alt_id: str | None = None
+    ) -> tuple[ChannelIdentity, Conversation, Officer | None, Cooperative | None, OfficeStaff | None] | None:
+        """The sender's identity, conversation, officer, cooperative and staff record; None for a first contact."""
+        ids = [external_id, alt_id] if alt_id else [external_id]
+        stmt = (
+            select(ChannelIdentity, Conversation, Officer, Cooperative, OfficeStaff)
+            .join(Conversation, Conversation.identity_id == ChannelIdentity.id)
+            .outerjoin(Officer, Officer.id == ChannelIdentity.officer_id)
+            .outerjoin(Cooperative, Cooperative.id == Officer.cooperative_id)
+            .outerjoin(OfficeStaff, OfficeStaff.id == ChannelIdentity.staff_id)
+            .where(
+                ChannelIdentity.channel == channel,
+                or_(ChannelIdentity.external_id.in_(ids), ChannelIdentity.alt_external_id.in_(ids)),
+            )
+            .order_by(ChannelIdentity.id)
+            .limit(1)
+        )
+        if self.dialect == "postgresql":
+            stmt = stmt.with_for_update(of=Conversation)
+        row = (await self.session.execute(stmt)).first()
+        if row is None:
+            return None
+        identity, conversation, officer, cooperative, staff = row
+        if alt_id and identity.alt_external_id is None and identity.external_id != alt_id:
+            identity.alt_external_id = alt_id
+        return identity, conversation, officer, cooperative, staff
+
+
 class ReportRepo(_Repo):
     """Monthly reports, drafts and their revisions."""
 
@@ -541,6 +573,7 @@ class Repositories:
         self.identities = IdentityRepo(session)
         self.invites = InviteRepo(session)
         self.conversations = ConversationRepo(session)
+        self.chats = ChatRepo(session)
         self.reports = ReportRepo(session)
         self.management = ManagementRepo(session)
         self.assessments = AssessmentRepo(session)
