@@ -7,7 +7,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot import render
@@ -20,6 +20,7 @@ from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 CHOICES_KEY = "_choices"
+FAST_PATH_GRACE = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,8 @@ class Dispatcher:
                 kind="reply",
                 priority=0,
                 payload=reply.to_json(),
+                # the edge sends replies at once, in order; the workers only pick up what it could not send
+                next_attempt_at=utcnow() + FAST_PATH_GRACE,
             )
             assert outbox_id is not None  # a new message id: its reply keys are new too
             outgoing.append(Outgoing(outbox_id, key, address, reply))
