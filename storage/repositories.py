@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select, update
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Assessment,
+    Base,
     AuditEntry,
     ChannelIdentity,
     CoachingEntry,
@@ -31,6 +33,14 @@ from storage.models import (
 )
 
 
+@cache
+def _insert_ignore_statement(dialect: str, table_name: str) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, built once per dialect and table (values bound per call)."""
+    table = Base.metadata.tables[table_name]
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return insert.on_conflict_do_nothing().returning(table.c.id)
+
+
 class _Repo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -41,9 +51,7 @@ class _Repo:
 
     async def _insert_ignore(self, model: type[Any], values: dict[str, Any]) -> int | None:
         """INSERT ... ON CONFLICT DO NOTHING; the new row's id, or None when it existed."""
-        table = model.__table__
-        stmt = (postgresql.insert(table) if self.dialect == "postgresql" else sqlite.insert(table)).values(**values)
-        result = await self.session.execute(stmt.on_conflict_do_nothing().returning(table.c.id))
+        result = await self.session.execute(_insert_ignore_statement(self.dialect, model.__tablename__), values)
         row = result.first()
         return None if row is None else int(row[0])
 
