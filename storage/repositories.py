@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Assessment,
-    Base,
     AuditEntry,
+    Base,
     ChannelIdentity,
     CoachingEntry,
     Conversation,
