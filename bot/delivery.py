@@ -10,6 +10,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol, cast, runtime_checkable
 
+from sqlalchemy import select
+
 from bot import chart_specs
 from bot.channels.base import ChannelSender, SendOutcome
 from bot.dispatch import Outgoing
@@ -23,6 +25,7 @@ MAX_ATTEMPTS = 8
 BACKOFF_SECONDS = (1, 2, 4, 8, 30, 120, 600, 1800)
 IN_PROCESS_WAIT_LIMIT = 600.0
 RECEIPT_STATES = frozenset({"delivered", "read", "failed"})
+RECORD_EVERY = 50  # with concurrency > 1, outcomes written per transaction
 
 
 @runtime_checkable
@@ -92,10 +95,12 @@ class Delivery:
         batch: int = 50,
         lease: timedelta = timedelta(minutes=2),
         policy: NoticePolicy | None = None,
+        concurrency: int = 1,
     ) -> None:
         self.db = db
         self.senders = dict(senders)
         self.batch = batch
+        self.concurrency = max(1, concurrency)  # recipients served at once; each one's messages stay in order
         self.lease = lease  # a row claimed by a process that died is offered again after this
         self.policy = policy
         self._stop = asyncio.Event()
@@ -152,10 +157,45 @@ class Delivery:
             claimed = [
                 (r.id, Address(cast(ChannelName, r.channel), r.recipient), Reply.from_json(r.payload), r) for r in rows
             ]
-        for outbox_id, address, reply, row in claimed:
-            outcome = await self._send(self.senders[address.channel], address, reply, row)
-            await self._record(outbox_id, outcome)
+        if self.concurrency == 1:
+            for outbox_id, address, reply, row in claimed:
+                outcome = await self._send(self.senders[address.channel], address, reply, row)
+                await self._record(outbox_id, outcome)
+            return len(claimed)
+        queues: dict[Address, list[tuple[int, Address, Reply, OutboxMessage]]] = {}
+        for item in claimed:
+            queues.setdefault(item[1], []).append(item)
+        gate = asyncio.Semaphore(self.concurrency)
+        ended: list[tuple[int, SendOutcome]] = []
+
+        async def one_recipient(items: list[tuple[int, Address, Reply, OutboxMessage]]) -> None:
+            async with gate:  # the sender's own limiter (e.g. Telegram's) paces the calls
+                for outbox_id, address, reply, row in items:
+                    ended.append((outbox_id, await self._send(self.senders[address.channel], address, reply, row)))
+                    if len(ended) >= RECORD_EVERY:  # outcomes are written in groups: one transaction each
+                        group = ended[:]
+                        ended.clear()
+                        await self._record_many(group)
+
+        try:
+            await asyncio.gather(*(one_recipient(items) for items in queues.values()))
+        finally:
+            await self._record_many(ended)
         return len(claimed)
+
+    async def _record_many(self, outcomes: Sequence[tuple[int, SendOutcome]]) -> None:
+        if not outcomes:
+            return
+        async with self.db.transaction() as repos:
+            now = utcnow()
+            wanted = select(OutboxMessage).where(OutboxMessage.id.in_([i for i, _ in outcomes]))
+            rows = {r.id: r for r in (await repos.session.scalars(wanted)).all()}
+            for outbox_id, outcome in outcomes:
+                row = rows.get(outbox_id)
+                if row is not None:
+                    await record_outcome(repos, row, outcome, now)
+                    if self.policy is not None:
+                        await self.policy.after_outcome(repos, row, outcome, now)
 
     def wake(self) -> None:
         """Something new is due: look at the outbox now."""

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot import announcements
+from bot.channels.base import SendOutcome
 from bot.cli import main
+from bot.delivery import Delivery
+from bot.messages import Address, Reply
 from bot.segments import parse
 from storage import queries_office as q
 from storage.db import Database
@@ -132,3 +135,48 @@ def test_cli_trainings_create_code_remind_and_csv(workdir: Path, capsys: pytest.
     assert main(["trainings", "attendance-code", "99"]) == 2
     bad = ["trainings", "create", "--title", "X", "--kind", "klinik", "--start", "besok", "--end", "12:00"]
     assert main([*bad, "--venue", "Aula"]) == 2
+
+
+class SlowSender:
+    """A sender that takes a moment per message, remembers the order per chat, and refuses one chat."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.in_flight = 0
+        self.most_in_flight = 0
+
+    async def send(
+        self, address: Address, reply: Reply, *, business_initiated: bool = False, edit_message_id: str | None = None
+    ) -> SendOutcome:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        await asyncio.sleep(0.01)
+        self.in_flight -= 1
+        if address.user_id == "blocked":
+            return SendOutcome("unreachable", error="Forbidden: bot was blocked by the user")
+        self.sent.append((address.user_id, reply.text))
+        return SendOutcome("sent", ("m",))
+
+
+async def test_concurrent_delivery_keeps_each_chats_order_and_records_every_outcome(db: Database) -> None:
+    async with db.transaction() as repos:
+        for n in range(12):
+            chat = "blocked" if n == 11 else f"c{n % 4}"
+            await repos.outbox.enqueue(
+                dedupe_key=f"k{n}",
+                channel="console",
+                recipient=chat,
+                kind="announcement",
+                payload=Reply(f"{n}").to_json(),
+            )
+    sender = SlowSender()
+    delivery = Delivery(db, {"console": sender}, batch=50, concurrency=4)
+    assert await delivery.drain_once() == 12
+    assert sender.most_in_flight == 4
+    for chat in ("c0", "c1", "c2", "c3"):
+        texts = [int(text) for user, text in sender.sent if user == chat]
+        assert texts == sorted(texts) and texts
+    async with db.transaction() as repos:
+        assert await repos.outbox.count_by_status() == {"sent": 11, "unreachable": 1}
+        blocked = await repos.outbox.by_key("k11")
+        assert blocked is not None and blocked.last_error == "Forbidden: bot was blocked by the user"
