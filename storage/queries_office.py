@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import (
     Announcement,
     Assessment,
     Attendance,
+    ChannelIdentity,
     Cooperative,
     Officer,
     OutboxMessage,
@@ -22,6 +24,8 @@ from storage.models import (
     TrainingSession,
 )
 from storage.repositories import Repositories
+
+CHUNK = 1000  # ids per IN list; rows per insert is a fifth of it (bound parameters stay well under the limits)
 
 
 @dataclass(frozen=True)
@@ -236,3 +240,26 @@ async def latest_announcement(repos: Repositories, staff_id: int | None) -> Anno
     if staff_id is not None:
         stmt = stmt.where(Announcement.staff_id == staff_id)
     return (await repos.session.scalars(stmt)).first()
+
+
+async def identities_of_officers(repos: Repositories, officer_ids: list[int]) -> dict[int, list[ChannelIdentity]]:
+    """The chat accounts of many officers at once, in id order."""
+    found: dict[int, list[ChannelIdentity]] = {o: [] for o in officer_ids}
+    for start in range(0, len(officer_ids), CHUNK):
+        part = officer_ids[start : start + CHUNK]
+        stmt = select(ChannelIdentity).where(ChannelIdentity.officer_id.in_(part)).order_by(ChannelIdentity.id)
+        for identity in (await repos.session.scalars(stmt)).all():
+            found[identity.officer_id or 0].append(identity)
+    return found
+
+
+async def insert_outbox_rows(repos: Repositories, rows: list[dict[str, Any]]) -> int:
+    """Insert many outbox rows (all with the same columns), skipping dedupe keys already there; how many are new."""
+    table = OutboxMessage.__table__
+    made = 0
+    for start in range(0, len(rows), CHUNK // 5):
+        part = rows[start : start + CHUNK // 5]
+        dialect = postgresql if repos.session.get_bind().dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(table).values(part).on_conflict_do_nothing().returning(table.c.id)
+        made += len((await repos.session.execute(stmt)).all())
+    return made

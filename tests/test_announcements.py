@@ -18,6 +18,7 @@ from bot.segments import parse
 from storage import queries_office as q
 from storage.db import Database
 from storage.migrate import upgrade
+from storage.models import OutboxMessage
 from tests.test_segments import NOW, seed_city
 
 
@@ -180,3 +181,30 @@ async def test_concurrent_delivery_keeps_each_chats_order_and_records_every_outc
         assert await repos.outbox.count_by_status() == {"sent": 11, "unreachable": 1}
         blocked = await repos.outbox.by_key("k11")
         assert blocked is not None and blocked.last_error == "Forbidden: bot was blocked by the user"
+
+
+async def test_bulk_rows_choose_the_chat_used_last_and_record_who_cannot_be_reached(db: Database) -> None:
+    city = await seed_city(db)
+    async with db.transaction() as repos:
+        whatsapp = await repos.identities.get_or_create("whatsapp", "62811")
+        whatsapp.officer_id, whatsapp.last_inbound_at = city.officers["b1"], NOW
+        c1 = await repos.identities.find("console", "c1")
+        assert c1 is not None
+        await repos.identities.mark_unreachable(c1.id, "blocked", NOW)
+        made = await announcements.publish(
+            repos, text="Satu pengumuman.", segment=parse("all"), staff_id=None, now=NOW, quiet=None
+        )
+        again = await q.insert_outbox_rows(
+            repos, [{"dedupe_key": r.dedupe_key} | _columns(r) for r in await q.announcement_rows(repos, made.id)]
+        )
+        rows = {r.officer_id: r for r in await q.announcement_rows(repos, made.id)}
+    assert again == 0  # the dedupe keys hold
+    assert (rows[city.officers["b1"]].channel, rows[city.officers["b1"]].recipient) == ("whatsapp", "62811")
+    gone = rows[city.officers["c1"]]
+    assert (gone.status, gone.last_error) == ("unreachable", "unreachable on every channel")
+    assert rows[city.officers["a1"]].status == "pending" and rows[city.officers["a1"]].next_attempt_at == NOW
+
+
+def _columns(row: OutboxMessage) -> dict[str, object]:
+    names = ("channel", "recipient", "kind", "payload", "status", "attempts", "priority", "business_initiated")
+    return {name: getattr(row, name) for name in names} | {"next_attempt_at": NOW, "created_at": NOW, "updated_at": NOW}
