@@ -118,6 +118,8 @@ def test_cli_previews_then_sends_with_yes_and_shows_progress(
     assert main(["announcements", "show", "1", "--recipients"]) == 0
     shown = capsys.readouterr().out
     assert "3 recipients: 0 sent (0 delivered, 0 read), 0 failed, 3 pending" in shown and "Bu b1" in shown
+    assert main(["announcements", "show", "1", "--follow", "--follow-limit", "0"]) == 0
+    assert "announcement #1: 0/3 sent (0 delivered, 0 read), 0 failed, 3 pending" in capsys.readouterr().out
     assert main(["announce", "--segment", "kecamatan:Atlantis", "--text", "x" * 10, "--yes"]) == 2
     assert "tidak ditemukan" in capsys.readouterr().err
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
+import time
 from pathlib import Path
 
 from bot import announcements, segments, trainings
 from bot.commands.common import SubParsers, run_with_database, settings_or_exit
 from bot.commands.trainings import confirm, quiet_of
+from bot.config import Settings
 from bot.domain.periods import format_datetime
 from bot.messages import Attachment
 from storage.db import Database
 from storage.models import Announcement, utcnow
+
+FOLLOW_EVERY = 2.0
 
 
 def register(subparsers: SubParsers) -> None:
@@ -39,6 +44,8 @@ def register(subparsers: SubParsers) -> None:
     show = actions.add_parser("show", help="progress and per-recipient status of one announcement")
     show.add_argument("announcement_id", type=int, metavar="ID")
     show.add_argument("--recipients", action="store_true", help="list every recipient (default: failures only)")
+    show.add_argument("--follow", action="store_true", help="keep one status line up to date until all is sent")
+    show.add_argument("--follow-limit", type=float, default=3600.0, help=argparse.SUPPRESS)
     show.set_defaults(func=_show)
     listing = actions.add_parser("list", help="the latest announcements")
     listing.set_defaults(func=_list)
@@ -134,6 +141,8 @@ def _show(args: argparse.Namespace) -> int:
                 await announcements.recipients(repos, found.id),
             )
 
+    if args.follow:
+        return _follow(settings, args.announcement_id, args.follow_limit)
     result = run_with_database(settings, work)
     if result is None:
         print(f"kopsehat: no announcement #{args.announcement_id}", file=sys.stderr)
@@ -153,6 +162,33 @@ def _show(args: argparse.Namespace) -> int:
             reason = f" ({line.error})" if line.error else ""
             print(f"  {line.status:<11} {line.channel:<9} {line.officer}, {line.cooperative} {sent}{reason}")
     return 0
+
+
+def status_line(progress: announcements.Progress) -> str:
+    return (
+        f"{progress.sent}/{progress.total} sent ({progress.delivered} delivered, {progress.read} read), "
+        f"{progress.failed} failed, {progress.pending} pending"
+    )
+
+
+def _follow(settings: Settings, announcement_id: int, limit: float) -> int:
+    """One status line, rewritten every 2 seconds until nothing is pending (or `limit` seconds have passed)."""
+
+    async def watch(db: Database) -> int:
+        deadline = time.monotonic() + limit
+        while True:
+            async with db.transaction() as repos:
+                if await repos.session.get(Announcement, announcement_id) is None:
+                    print(f"kopsehat: no announcement #{announcement_id}", file=sys.stderr)
+                    return 2
+                progress = await announcements.progress(repos, announcement_id)
+            print(f"\rannouncement #{announcement_id}: {status_line(progress)}   ", end="", flush=True)
+            if progress.done or time.monotonic() >= deadline:
+                print()
+                return 0
+            await asyncio.sleep(FOLLOW_EVERY)
+
+    return run_with_database(settings, watch)
 
 
 def _list(args: argparse.Namespace) -> int:

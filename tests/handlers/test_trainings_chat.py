@@ -40,8 +40,8 @@ async def test_the_office_creates_a_clinic_and_officers_register_attend_and_wait
     preview = await admin.say("17-11-2026 16.00")
     assert "Kamis, 19 November 2026 09.00 WIB – Kamis, 19 November 2026 12.00 WIB" in preview
     assert "Undangan akan dikirim ke *2 pengurus* dari 2 koperasi" in preview and "Kuota: 1 orang" in preview
-    assert admin.buttons == ["Simpan dan undang 2", "Batal"]
-    assert "Tersimpan: pelatihan #1" in await admin.press("Simpan dan undang 2")
+    assert admin.buttons == ["Undang 2 orang", "Batal"]
+    assert "Tersimpan: pelatihan #1" in await admin.press("Undang 2 orang")
 
     invite = await invitation(db, siti)
     assert "Klinik koperasi: *Klinik Koperasi: Laporan Keuangan*" in invite.text
@@ -99,7 +99,7 @@ async def test_a_declined_invitation_and_batal_in_the_form(db: Database) -> None
     await admin.say("type:ksp")
     preview = await admin.press("Sampai mulai")
     assert "Tempat: https://zoom.us/j/123" in preview and "Kuota: tanpa batas" in preview
-    await admin.press("Simpan dan undang 1")
+    await admin.press("Undang 1 orang")
     await siti.send("Tidak", choice=(await invitation(db, siti)).choices[1].id)
     assert "tidak ikut" in siti.text
     await admin.say("pelatihan_baru")
