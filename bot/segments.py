@@ -166,14 +166,24 @@ async def _matching(repos: Repositories, criterion: Criterion, facts: list[q.Coo
     raise SegmentError(f"jenis tidak dikenal: {kind}")
 
 
-async def resolve(repos: Repositories, segment: Segment) -> Audience:
-    """The cooperatives and active officers the segment reaches now."""
-    facts = await q.cooperative_facts(repos)
+async def _chosen(repos: Repositories, segment: Segment, facts: list[q.CooperativeFacts]) -> set[int]:
     chosen = {c.id for c in facts}
     for criterion in segment.criteria:
         chosen &= await _matching(repos, criterion, facts)
     if segment.scope_kecamatan_id is not None:
         chosen &= {c.id for c in facts if c.kecamatan_id == segment.scope_kecamatan_id}
+    return chosen
+
+
+async def cooperative_ids(repos: Repositories, segment: Segment) -> set[int]:
+    """The ids of the cooperatives the segment reaches now."""
+    return await _chosen(repos, segment, await q.cooperative_facts(repos))
+
+
+async def resolve(repos: Repositories, segment: Segment) -> Audience:
+    """The cooperatives and active officers the segment reaches now."""
+    facts = await q.cooperative_facts(repos)
+    chosen = await _chosen(repos, segment, facts)
     zones = {c.id: c.timezone for c in facts}
     recipients = tuple(
         Recipient(o.id, o.cooperative_id, o.name, o.language, zones[o.cooperative_id], o.paused)

@@ -33,7 +33,7 @@ def may_organise(ctx: Context) -> bool:
 async def _upcoming(ctx: Context) -> list[tuple[Training, TrainingSession | None]]:
     found = await q.trainings_between(ctx.repos, ctx.now, ctx.now + timedelta(days=365))
     sessions = await q.sessions(ctx.repos, [t.id for t in found])
-    return [(t, next(iter(sessions.get(t.id) or []), None)) for t in found[:LISTED]]
+    return [(t, next(iter(sessions.get(t.id) or []), None)) for t in found[:50]]
 
 
 async def list_(ctx: Context) -> Sequence[Reply]:
@@ -44,7 +44,7 @@ async def list_(ctx: Context) -> Sequence[Reply]:
     if ctx.staff is not None:
         items = []
         choices: list[Choice] = []
-        for index, (training, session) in enumerate(upcoming, start=1):
+        for index, (training, session) in enumerate(upcoming[:LISTED], start=1):
             numbers = counts.get(training.id, {})
             items.append(
                 {
@@ -68,8 +68,9 @@ async def list_(ctx: Context) -> Sequence[Reply]:
                         Choice(f"{LIST}:kode:{training.id}", ctx.say("trainings.button_code_for", index=index).text)
                     )
         return [ctx.say("trainings.list_staff", tuple(choices[:10]), items=items)]
-    assert ctx.officer is not None
+    assert ctx.officer is not None and ctx.cooperative is not None
     mine = await q.registrations_of(ctx.repos, ctx.officer.id)
+    upcoming = [(t, s) for t, s in upcoming if t.id in mine or await invited(ctx, t)][:LISTED]
     items, choices = [], []
     for index, (training, session) in enumerate(upcoming, start=1):
         status = mine[training.id].status if training.id in mine else None
@@ -94,6 +95,16 @@ async def list_(ctx: Context) -> Sequence[Reply]:
                 Choice(f"{LIST}:daftar:{training.id}", ctx.say("trainings.button_register_for", index=index).text)
             )
     return [ctx.say("trainings.list_officer", tuple(choices), items=items)]
+
+
+async def invited(ctx: Context, training: Training) -> bool:
+    """Whether the officer's cooperative is in the training's segment (what the list shows them)."""
+    assert ctx.cooperative is not None
+    try:
+        reached = await segments.cooperative_ids(ctx.repos, segments.Segment.from_json(training.segment or {}))
+    except segments.SegmentError:  # a kecamatan renamed since: the training is shown rather than hidden
+        return True
+    return ctx.cooperative.id in reached
 
 
 async def on_choice(ctx: Context) -> Sequence[Reply]:

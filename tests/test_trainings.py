@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -167,3 +168,20 @@ async def test_a_late_registration_gets_the_next_stage_only_and_quiet_hours_neve
         made = await trainings.due_training_reminders(repos, early - timedelta(hours=2), zone=WIB)
         row = await repos.outbox.by_key(f"training:{training.id}:officer-{city.officers['b1']}:2h")
     assert made == 1 and row is not None and row.next_attempt_at <= early - timedelta(hours=2)
+
+
+async def test_the_last_place_goes_to_one_officer_when_many_press_at_once(db: Database) -> None:
+    city = await seed_city(db)
+    async with db.transaction() as repos:
+        training, _ = await trainings.create(repos, plan(capacity=1), staff_id=None, now=NOW, zone=WIB)
+
+    async def press(name: str) -> str:
+        async with db.transaction() as repos:
+            return (await trainings.register(repos, training.id, city.officers[name], NOW)).status
+
+    statuses = await asyncio.gather(*(press(n) for n in ("a1", "a2", "b1", "c1")))
+    assert sorted(statuses) == ["registered", "waitlisted", "waitlisted", "waitlisted"]
+    async with db.transaction() as repos:
+        rows = await q.registrations(repos, training.id)
+    waiting = sorted(r.position for r in rows if r.status == "waitlisted")
+    assert len(set(waiting)) == 3  # distinct places in the queue

@@ -105,3 +105,17 @@ async def test_a_declined_invitation_and_batal_in_the_form(db: Database) -> None
     await admin.say("pelatihan_baru")
     await admin.say("Sebentar")
     assert "Baik, dibatalkan." in await admin.say("batal")
+
+
+async def test_officers_see_only_the_trainings_of_their_segment(db: Database) -> None:
+    d = dispatcher(db)
+    siti = await registered(db, d, "siti", "3576010001")
+    budi = await registered(db, d, "budi", "3576010002", type_="konsumen", name="Koperasi Konsumen Sejahtera")
+    admin = await staff_user(db, d)
+    for text in ("pelatihan_baru", "Bimtek Simpan Pinjam", "bimtek", "19-11-2026 09.00", "12.00", "Aula", "0"):
+        await admin.say(text)
+    await admin.say("type:ksp")
+    await admin.press("Sampai mulai")
+    await admin.press("Undang 1 orang")
+    assert "Bimtek Simpan Pinjam" in await siti.say("pelatihan")
+    assert "Belum ada pelatihan" in await budi.say("pelatihan")
