@@ -108,22 +108,31 @@ class Delivery:
         self._task: asyncio.Task[None] | None = None
 
     async def send_now(self, outgoing: Sequence[Outgoing]) -> list[SendOutcome]:
-        """Send a dispatch's replies in order; stop at the first that does not go, leaving it to the worker."""
-        outcomes = []
+        """Send a dispatch's replies in order, in two transactions: claim them all, then record how each went.
+
+        Sending stops at the first reply that does not go; it and the rest are left to the workers.
+        """
+        sendable: list[Outgoing] = []
         for item in outgoing:
-            sender = self.senders.get(item.address.channel)
-            if sender is None:
+            if item.address.channel not in self.senders:
                 break
-            async with self.db.transaction() as repos:
-                claimed = await repos.outbox.claim_one(item.outbox_id, utcnow())
-            if claimed is None:
+            sendable.append(item)
+        if not sendable:
+            return []
+        async with self.db.transaction() as repos:
+            claimed = await repos.outbox.claim_ids([item.outbox_id for item in sendable], utcnow(), self.lease)
+        ended: list[tuple[int, SendOutcome]] = []
+        for item in sendable:
+            row = claimed.get(item.outbox_id)
+            if row is None:
                 continue
-            outcome = await self._send(sender, item.address, item.reply, claimed)
-            outcomes.append(outcome)
-            await self._record(item.outbox_id, outcome)
+            outcome = await self._send(self.senders[item.address.channel], item.address, item.reply, row)
+            ended.append((item.outbox_id, outcome))
             if outcome.status != "sent":
                 break
-        return outcomes
+        tried = {outbox_id for outbox_id, _ in ended}
+        await self._record_many(ended, release=[i for i in claimed if i not in tried])
+        return [outcome for _, outcome in ended]
 
     async def _send(self, sender: ChannelSender, address: Address, reply: Reply, row: OutboxMessage) -> SendOutcome:
         try:
@@ -183,13 +192,18 @@ class Delivery:
             await self._record_many(ended)
         return len(claimed)
 
-    async def _record_many(self, outcomes: Sequence[tuple[int, SendOutcome]]) -> None:
-        if not outcomes:
+    async def _record_many(self, outcomes: Sequence[tuple[int, SendOutcome]], release: Sequence[int] = ()) -> None:
+        """Write outcomes in one transaction; `release` gives claimed but untried messages back to the workers."""
+        if not outcomes and not release:
             return
         async with self.db.transaction() as repos:
             now = utcnow()
-            wanted = select(OutboxMessage).where(OutboxMessage.id.in_([i for i, _ in outcomes]))
+            wanted = select(OutboxMessage).where(OutboxMessage.id.in_([i for i, _ in outcomes] + list(release)))
             rows = {r.id: r for r in (await repos.session.scalars(wanted)).all()}
+            for outbox_id in release:
+                row = rows.get(outbox_id)
+                if row is not None and row.status == "sending":
+                    row.status, row.claimed_until, row.attempts, row.updated_at = "pending", None, row.attempts - 1, now
             for outbox_id, outcome in outcomes:
                 row = rows.get(outbox_id)
                 if row is not None:

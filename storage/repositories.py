@@ -536,18 +536,18 @@ class OutboxRepo(_Repo):
         await self.session.flush()
         return rows
 
-    async def claim_one(
-        self, outbox_id: int, now: datetime, lease: timedelta = timedelta(minutes=2)
-    ) -> OutboxMessage | None:
-        """Claim one message for the fast path, unless a worker has it or it has ended."""
-        stmt = select(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.status == "pending")
+    async def claim_ids(
+        self, ids: Sequence[int], now: datetime, lease: timedelta = timedelta(minutes=2)
+    ) -> dict[int, OutboxMessage]:
+        """Claim these messages for the fast path, except those a worker has or that have ended."""
+        stmt = select(OutboxMessage).where(OutboxMessage.id.in_(list(ids)), OutboxMessage.status == "pending")
         if self.dialect == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
-        row = (await self.session.scalars(stmt)).first()
-        if row is not None:
+        rows = {row.id: row for row in (await self.session.scalars(stmt)).all()}
+        for row in rows.values():
             row.status, row.claimed_until, row.attempts, row.updated_at = "sending", now + lease, row.attempts + 1, now
-            await self.session.flush()
-        return row
+        await self.session.flush()
+        return rows
 
     async def pending_for(self, identity_id: int) -> list[OutboxMessage]:
         stmt = select(OutboxMessage).where(
