@@ -73,3 +73,13 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
         yield database
     finally:
         await drop_test_database(database, schema)
+
+
+@pytest.fixture
+def cli_workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty working directory and no KOPSEHAT_* variables: the commands use their defaults there."""
+    monkeypatch.chdir(tmp_path)
+    for key in list(os.environ):
+        if key.startswith("KOPSEHAT_"):
+            monkeypatch.delenv(key)
+    return tmp_path

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -18,12 +17,8 @@ Kopontren Al Hidayah;;konsumen;kopontren, kkmp;Prajurit Kulon;Blooto;;
 
 
 @pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for key in list(os.environ):
-        if key.startswith("KOPSEHAT_"):
-            monkeypatch.delenv(key)
-    return tmp_path
+def workdir(cli_workdir: Path) -> Path:
+    return cli_workdir
 
 
 def test_import_then_list_with_filters(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,11 +17,8 @@ CSV = "nama,nik,jenis,kecamatan\nKSP Maju Bersama,3576010001,ksp,Magersari\n"
 
 
 @pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for key in list(os.environ):
-        if key.startswith("KOPSEHAT_"):
-            monkeypatch.delenv(key)
+def workdir(cli_workdir: Path) -> Path:
+    tmp_path = cli_workdir
     (tmp_path / "k.csv").write_text(CSV)
     assert main(["cooperatives", "import", "k.csv"]) == 0
     return tmp_path
