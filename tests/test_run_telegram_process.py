@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 import urllib.request
@@ -31,12 +30,15 @@ async def test_run_polls_telegram_answers_and_reports_health(tmp_path: Path) -> 
             "KOPSEHAT_TELEGRAM_TOKEN": fake.token,
             "KOPSEHAT_TELEGRAM_API_URL": fake.url,
         }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
             cwd=tmp_path,
             env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
         )
         try:
             fake.queue_update({
@@ -47,7 +49,7 @@ async def test_run_polls_telegram_answers_and_reports_health(tmp_path: Path) -> 
             })  # fmt: skip
             deadline = time.monotonic() + 30
             while not fake.sent_texts(5123456789):
-                assert process.poll() is None, "kopsehat run exited"
+                assert process.returncode is None, "kopsehat run exited"
                 assert time.monotonic() < deadline, "no reply on Telegram"
                 await asyncio.sleep(0.2)
             assert "belum terdaftar" in fake.sent_texts(5123456789)[0]
@@ -56,13 +58,10 @@ async def test_run_polls_telegram_answers_and_reports_health(tmp_path: Path) -> 
             assert isinstance(channels, dict) and "telegram" in channels
             assert fake.token not in json.dumps(health)
             process.send_signal(signal.SIGTERM)
-            output, _ = await asyncio.to_thread(process.communicate, None, 10)
+            output, _ = await asyncio.wait_for(process.communicate(), 10)
             assert process.returncode == 0
             assert fake.token.encode() not in output  # the token is never logged
         finally:
-            if process.poll() is None:
+            if process.returncode is None:
                 process.kill()
-                process.wait()
-            for stream in (process.stdout,):
-                if stream is not None:
-                    stream.close()
+                await process.communicate()
