@@ -9,14 +9,14 @@ from __future__ import annotations
 import mimetypes
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import render
 from bot.messages import Attachment, Notice, Reply
-from bot.notices import QuietHours, pick_identity
+from bot.notices import DEFAULT_QUIET, QuietHours, pick_identity
 from bot.segments import Audience, Recipient, Segment, resolve
 from storage import queries_office as q
 from storage.models import Announcement, ChannelIdentity, OutboxMessage
@@ -24,7 +24,6 @@ from storage.repositories import Repositories
 
 MAX_TEXT = 3500
 MAX_FILE_BYTES = 1_000_000  # copied into each recipient's outbox row; see README
-DEFAULT_QUIET = QuietHours(time(21, 0), time(7, 0))
 PENDING = frozenset({"pending", "sending", "waiting", "needs_template"})
 FAILED = frozenset({"failed", "unreachable"})
 

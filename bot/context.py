@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot import render
 from bot.domain.health.rules import Rules, default_rules
 from bot.messages import Choice, Inbound, Reply
+from bot.notices import DEFAULT_QUIET, QuietHours
 from bot.render import Lang
 from storage.models import ChannelIdentity, Conversation, Cooperative, Officer, OfficeStaff
 from storage.repositories import Repositories
@@ -24,6 +25,7 @@ class BotInfo:
     office_zone: str = "Asia/Jakarta"
     default_language: Lang = "id"
     rules: Rules | None = None
+    quiet_hours: QuietHours | None = DEFAULT_QUIET  # KOPSEHAT_QUIET_HOURS; None: no quiet hours
     deadline_day: int = 10
 
 

@@ -38,6 +38,9 @@ class QuietHours:
         return release
 
 
+DEFAULT_QUIET = QuietHours(time(21, 0), time(7, 0))  # the default of KOPSEHAT_QUIET_HOURS
+
+
 def pick_identity(identities: list[ChannelIdentity]) -> ChannelIdentity | None:
     """The chat account used last among the reachable ones."""
     reachable = [i for i in identities if i.reachable]

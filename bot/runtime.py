@@ -21,6 +21,7 @@ from storage.migrate import current, upgrade
 
 log = logging.getLogger("kopsehat")
 SHUTDOWN_SECONDS = 5.0
+DELIVERY_CONCURRENCY = 8  # recipients served at once by a worker (each one's messages in order; senders pace)
 
 
 class StartupError(Exception):
@@ -100,7 +101,13 @@ async def prepare_database(settings: Settings) -> Database:
 def build_runtime(settings: Settings, db: Database, rules: Rules) -> Runtime:
     """Wire the service: HTTP app, dispatch, delivery, and each configured channel."""
     dispatcher = Dispatcher(db, bot_info(settings, rules))
-    runtime = Runtime(settings=settings, db=db, app=make_app(db), dispatcher=dispatcher, delivery=Delivery(db, {}))
+    runtime = Runtime(
+        settings=settings,
+        db=db,
+        app=make_app(db),
+        dispatcher=dispatcher,
+        delivery=Delivery(db, {}, concurrency=DELIVERY_CONCURRENCY),
+    )
     if settings.telegram_enabled:
         from bot.channels.telegram_runtime import attach_telegram
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
+TRAINING_LOOK_MINUTES = 15  # the 2-hour reminder needs a look more often than once a day
 CATCH_UP_DAYS = 40  # a longer downtime catches up this many days; older ticks are logged and left
 DueFn = Callable[[Repositories, CyclePlan, date], Awaitable[list[Due]]]
 
@@ -171,17 +172,44 @@ class Scheduler:
         if any(r.enqueued for r in results) and self.on_enqueued is not None:
             self.on_enqueued()
 
+    async def fire_trainings(self) -> None:
+        """Training reminders (3 days, 1 day, 2 hours before): idempotent, so a frequent look is safe."""
+        from bot.trainings import due_training_reminders
+
+        try:
+            async with self.db.transaction() as repos:
+                queued = await due_training_reminders(
+                    repos, self.clock(), zone=self.plan.office_zone, quiet=self.plan.quiet
+                )
+        except Exception:
+            log.exception("training reminders failed; they are looked for again at the next firing")
+            return
+        if queued and self.on_enqueued is not None:
+            self.on_enqueued()
+
     async def start(self) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
         from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
 
         self._scheduler = AsyncIOScheduler(timezone=self.plan.office_zone)
         trigger = CronTrigger(hour=self.plan.tick_hour, minute=self.plan.tick_minute, timezone=self.plan.office_zone)
         self._scheduler.add_job(
             self.fire, trigger, id="daily-tick", coalesce=True, max_instances=1, misfire_grace_time=3600
         )
+        self._scheduler.add_job(
+            self.fire_trainings,
+            IntervalTrigger(minutes=TRAINING_LOOK_MINUTES),
+            id="training-reminders",
+            coalesce=True,
+            max_instances=1,
+        )
         self._scheduler.start()
-        self._startup = asyncio.create_task(self.fire(), name="scheduler-catch-up")
+        self._startup = asyncio.create_task(self._first_look(), name="scheduler-catch-up")
+
+    async def _first_look(self) -> None:
+        await self.fire()
+        await self.fire_trainings()
 
     async def stop(self) -> None:
         if self._scheduler is not None:

@@ -12,14 +12,14 @@ import io
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import render
 from bot.domain.periods import format_datetime, format_time, parse_date
 from bot.invites import ALPHABET, normalise
 from bot.messages import Choice, Notice, Reply
-from bot.notices import QuietHours, enqueue_notice
+from bot.notices import DEFAULT_QUIET, QuietHours, enqueue_notice
 from bot.segments import Audience, Segment, resolve
 from storage import queries_office as q
 from storage.models import Attendance, CoachingEntry, Training, TrainingRegistration, TrainingSession
@@ -29,7 +29,6 @@ KINDS = ("bimtek", "pelatihan", "klinik")
 ROUTE = "pelatihan"
 REMINDER_STAGES = (("2h", timedelta(hours=2)), ("1d", timedelta(days=1)), ("3d", timedelta(days=3)))
 CODE_LENGTH = 6
-DEFAULT_QUIET = QuietHours(time(21, 0), time(7, 0))
 CHECK_IN_EARLY = timedelta(hours=2)
 CHECK_IN_LATE = timedelta(hours=6)
 _ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})[ T]([0-9]{1,2})[:.]([0-9]{2})$")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.config import Settings
 from bot.context import BotInfo
 from bot.domain.health.rules import Rules, load_rules
+from bot.notices import QuietHours
 from bot.render import as_lang
 
 
@@ -22,4 +23,5 @@ def bot_info(settings: Settings, rules: Rules) -> BotInfo:
         default_language=as_lang(settings.language),
         rules=rules,
         deadline_day=settings.report_deadline_day,
+        quiet_hours=QuietHours(*settings.quiet_window) if settings.quiet_window else None,
     )

@@ -128,6 +128,7 @@ async def _publish(ctx: Context, state: dict[str, Any]) -> Sequence[Reply]:
         staff_id=ctx.staff.id,
         now=ctx.now,
         send_at=at,
+        quiet=ctx.bot.quiet_hours,
     )
     ctx.goto(None)
     when = format_datetime(at, ZoneInfo(ctx.bot.office_zone), ctx.lang) if at and at > ctx.now else None

@@ -125,7 +125,9 @@ async def on_choice(ctx: Context) -> Sequence[Reply]:
     elif action == "tidak":
         outcome = await trainings.decline(ctx.repos, training_id, ctx.officer.id, ctx.now)
     elif action == "batal":
-        outcome = await trainings.cancel(ctx.repos, training_id, ctx.officer.id, ctx.now, zone=zone)
+        outcome = await trainings.cancel(
+            ctx.repos, training_id, ctx.officer.id, ctx.now, zone=zone, quiet=ctx.bot.quiet_hours
+        )
     else:
         return await list_(ctx)
     training = outcome.training
@@ -369,7 +371,7 @@ async def _save(ctx: Context, plan: dict[str, Any]) -> Sequence[Reply]:
         ctx.goto(None)
         return [ctx.say("trainings.bad_value", problem="; ".join(found))]
     training, invited = await trainings.create(
-        ctx.repos, built, staff_id=ctx.staff.id, now=ctx.now, zone=office_zone(ctx)
+        ctx.repos, built, staff_id=ctx.staff.id, now=ctx.now, zone=office_zone(ctx), quiet=ctx.bot.quiet_hours
     )
     ctx.goto(None)
     return [ctx.say("trainings.created", id=training.id, title=training.title, invited=invited)]

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from bot import trainings
 from bot.config import load_settings
 from bot.cycle import CyclePlan
 from bot.notices import QuietHours
@@ -19,6 +20,9 @@ from storage.db import Database
 from storage.models import SchedulerTick
 from tests.conftest import drop_test_database, make_test_database
 from tests.test_cycle import make_city, rows
+from tests.test_segments import NOW as SEG_NOW
+from tests.test_segments import seed_city
+from tests.test_trainings import START, plan
 
 WIB = ZoneInfo("Asia/Jakarta")
 PLAN = CyclePlan(office_zone=WIB, quiet=QuietHours(time(21, 0), time(7, 0)))
@@ -104,3 +108,23 @@ def test_the_plan_comes_from_the_settings() -> None:
     plan = plan_from_settings(settings)
     assert (plan.open_day, plan.reminder_days, plan.deadline_day, plan.quiet) == (2, (6, 8), 12, None)
     assert plan.office_zone == ZoneInfo("Asia/Makassar")
+
+
+async def test_the_scheduler_looks_for_training_reminders_every_quarter_hour(db: Database) -> None:
+    city = await seed_city(db)
+    async with db.transaction() as repos:
+        training, _ = await trainings.create(repos, plan(), staff_id=None, now=SEG_NOW, zone=WIB)
+        await trainings.register(repos, training.id, city.officers["a1"], SEG_NOW)
+    woken = []
+    at = START - timedelta(hours=23)  # the 1-day reminder is due
+    scheduler = Scheduler(db, PLAN, on_enqueued=lambda: woken.append(1), clock=lambda: at)
+    await scheduler.start()
+    try:
+        assert scheduler._startup is not None
+        await asyncio.wait_for(asyncio.shield(scheduler._startup), timeout=10)
+        job = scheduler._scheduler.get_job("training-reminders")
+        assert job.trigger.interval == timedelta(minutes=15)
+    finally:
+        await scheduler.stop()
+    assert await rows(db, f"training:{training.id}:officer-{city.officers['a1']}:1d") != []
+    assert woken
