@@ -25,7 +25,7 @@ MAX_ATTEMPTS = 8
 BACKOFF_SECONDS = (1, 2, 4, 8, 30, 120, 600, 1800)
 IN_PROCESS_WAIT_LIMIT = 600.0
 RECEIPT_STATES = frozenset({"delivered", "read", "failed"})
-RECORD_EVERY = 50  # with concurrency > 1, outcomes written per transaction
+RECORD_EVERY = 16  # with concurrency > 1, outcomes written per transaction: also the most a killed process repeats
 
 
 @runtime_checkable
