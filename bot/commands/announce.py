@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from bot import announcements, segments, trainings
-from bot.commands.common import SubParsers, run_with_database, settings_or_exit
+from bot.commands.common import SubParsers, run_with_database, segment_argument, settings_or_exit
 from bot.commands.trainings import confirm, quiet_of
 from bot.config import Settings
 from bot.domain.periods import format_datetime
@@ -32,7 +32,7 @@ def register(subparsers: SubParsers) -> None:
             "Officers who sent BERHENTI are left out. The running service delivers it."
         ),
     )
-    parser.add_argument("--segment", required=True)
+    parser.add_argument("--segment", required=True, type=segment_argument)
     parser.add_argument("--text", required=True, help="the announcement (at most 3500 characters)")
     parser.add_argument("--file", type=Path, help="a picture (png/jpg) or document (e.g. pdf) of at most 1 MB")
     parser.add_argument("--at", help='send later, e.g. "2026-11-20 08:00" (office time zone)')
@@ -69,11 +69,7 @@ def _announce(args: argparse.Namespace) -> int:
     if args.at and (at is None or at <= utcnow()):
         print('kopsehat: --at looks like "2026-11-20 08:00" (office time zone) and lies ahead', file=sys.stderr)
         return 2
-    try:
-        segment = segments.parse(args.segment)
-    except segments.SegmentError as exc:
-        print(f"kopsehat: --segment: {exc}", file=sys.stderr)
-        return 2
+    segment: segments.Segment = args.segment
 
     async def preview(db: Database) -> announcements.Preview | str:
         async with db.transaction() as repos:

@@ -13,6 +13,8 @@ from storage.db import Database
 
 T = TypeVar("T")
 if TYPE_CHECKING:
+    from bot.segments import Segment
+
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
 else:
     SubParsers = argparse._SubParsersAction
@@ -40,3 +42,13 @@ def run_with_database(settings: Settings, work: Callable[[Database], Awaitable[T
             await db.dispose()
 
     return asyncio.run(_go())
+
+
+def segment_argument(text: str) -> Segment:
+    """An argparse type for --segment: a bad segment is a usage error naming what is wrong."""
+    from bot.segments import SegmentError, parse
+
+    try:
+        return parse(text)
+    except SegmentError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from bot import segments, trainings
-from bot.commands.common import SubParsers, run_with_database, settings_or_exit
+from bot.commands.common import SubParsers, run_with_database, segment_argument, settings_or_exit
 from bot.config import Settings
 from bot.domain.periods import format_datetime
 from bot.notices import QuietHours
@@ -53,7 +53,9 @@ def register(subparsers: SubParsers) -> None:
     place.add_argument("--venue", help="where it takes place")
     place.add_argument("--link", help="the online meeting link")
     create.add_argument("--capacity", type=int, help="places (default: no limit); beyond it a waitlist")
-    create.add_argument("--segment", default="all", help="who is invited, e.g. all, type:ksp+kecamatan:Magersari")
+    create.add_argument(
+        "--segment", default="all", type=segment_argument, help="who is invited, e.g. all, type:ksp+kecamatan:Magersari"
+    )
     create.add_argument("--deadline", help='registration deadline, e.g. "2026-11-17 16:00" (default: until start)')
     create.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     create.set_defaults(func=_create)
@@ -91,11 +93,7 @@ def _create(args: argparse.Namespace) -> int:
     if start is None or end is None or (args.deadline and deadline is None):
         print('kopsehat: dates look like "2026-11-19 09:00" (office time zone)', file=sys.stderr)
         return 2
-    try:
-        segment = segments.parse(args.segment)
-    except segments.SegmentError as exc:
-        print(f"kopsehat: --segment: {exc}", file=sys.stderr)
-        return 2
+    segment: segments.Segment = args.segment
     plan = trainings.TrainingPlan(
         title=args.title,
         kind=args.kind,
