@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.commands import announce, chat, cooperatives, db, demo, invites, report_status, run, trainings
+from bot.commands import announce, assess, chat, cooperatives, db, demo, invites, report_status, run, trainings
 
-COMMANDS = [run, chat, db, cooperatives, invites, demo, trainings, announce, report_status]
+COMMANDS = [run, chat, db, cooperatives, invites, demo, trainings, announce, report_status, assess]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,12 +26,6 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         module.register(subparsers)
-    try:
-        from bot.commands import assess  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # the health engine is optional while it is being built
-        pass
-    else:
-        assess.register(subparsers)
     return parser
 
 
