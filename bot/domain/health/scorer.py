@@ -15,6 +15,7 @@ from bot.domain.health.rules import Rules
 from bot.domain.health.tables import Table
 
 HUNDRED = Decimal(100)
+ONE = Decimal(1)
 ASSET_TOLERANCE = Decimal("1.01")
 ASSET_LINES = ("cash", "bank", "placements", "securities", "investments", "accrued_income", "fixed_assets")
 REPORTED_KEYS = keys.BALANCE_KEYS + keys.FLOW_KEYS
@@ -44,6 +45,25 @@ class _Components:
     def warn(self, key: str, what: str) -> None:
         self.warnings.append(f"{key}: {what}")
 
+    def over_working(
+        self, key: str, numerator: Decimal, denominator: Decimal, why: str, scale: Decimal = HUNDRED, per: Decimal = ONE
+    ) -> bool:
+        """§6.1.1: a denominator every working cooperative has; zero or less gives the lowest nilai."""
+        if denominator <= 0:
+            self.lowest(key, why)
+            return False
+        self.ratio(key, numerator * scale / (per * denominator))
+        return True
+
+    def over_exposure(self, key: str, numerator: Decimal, denominator: Decimal, absent: str, both: str) -> None:
+        """§6.1.2: an exposure that can be absent; none and a positive numerator is unlimited (top nilai)."""
+        if denominator > 0:
+            self.ratio(key, numerator * HUNDRED / denominator)
+        elif numerator > 0:
+            self.top(key, absent)
+        else:
+            self.lowest(key, both)
+
 
 def score_ratios(inp: AssessmentInput, rules: Rules) -> tuple[_Components, bool]:
     """Ratios and nilai of the 17 ratio components (§5, §6); also whether own capital is ≤ 0."""
@@ -59,29 +79,20 @@ def score_ratios(inp: AssessmentInput, rules: Rules) -> tuple[_Components, bool]
     flow_scale, bal_scale = (HUNDRED, Decimal(1)) if m == 12 else (HUNDRED * 12, Decimal(m))
     ta, oc, lar, lo = g("total_assets"), d.own_capital, g("loans_at_risk"), d.loans_outstanding
 
-    if ta <= 0:
-        c.lowest("equity_to_assets", "total_assets is 0")
-    else:
-        c.ratio("equity_to_assets", oc * HUNDRED / ta)
-        if oc <= 0:
-            c.warn("equity_to_assets", f"own_capital is {oc}: zero or negative equity")
-    if lar <= 0:
-        if oc > 0:
-            c.top("equity_to_risky_loans", "loans_at_risk is 0")
-        else:
-            c.lowest("equity_to_risky_loans", "loans_at_risk is 0 and own_capital is not positive")
-    else:
-        c.ratio("equity_to_risky_loans", oc * HUNDRED / lar)
-        if oc <= 0:
-            c.warn("equity_to_risky_loans", "own_capital is not positive")
-    rwa, wc = d.risk_weighted_assets, d.weighted_capital
-    if rwa <= 0:
-        if wc > 0:
-            c.top("capital_adequacy", "risk_weighted_assets is 0")
-        else:
-            c.lowest("capital_adequacy", "risk_weighted_assets is 0 and weighted_capital is not positive")
-    else:
-        c.ratio("capital_adequacy", wc * HUNDRED / rwa)
+    if c.over_working("equity_to_assets", oc, ta, "total_assets is 0") and oc <= 0:
+        c.warn("equity_to_assets", f"own_capital is {oc}: zero or negative equity")
+    c.over_exposure(
+        "equity_to_risky_loans", oc, lar, "loans_at_risk is 0", "loans_at_risk is 0 and own_capital is not positive"
+    )
+    if lar > 0 and oc <= 0:
+        c.warn("equity_to_risky_loans", "own_capital is not positive")
+    c.over_exposure(
+        "capital_adequacy",
+        d.weighted_capital,
+        d.risk_weighted_assets,
+        "risk_weighted_assets is 0",
+        "risk_weighted_assets is 0 and weighted_capital is not positive",
+    )
 
     plr = d.problem_loan_risk
     if lo <= 0:
@@ -106,62 +117,37 @@ def score_ratios(inp: AssessmentInput, rules: Rules) -> tuple[_Components, bool]
         g("operating_expenses"),
         g("cooperative_expenses"),
     )
-    if gp <= 0:
-        c.lowest("member_cost_ratio", "gross_participation is 0 or less")
-    else:
-        c.ratio("member_cost_ratio", (cos + opex + coop) * HUNDRED / gp)
-    gs = g("gross_surplus")
-    if gs <= 0:
-        c.lowest("opex_to_gross_surplus", "gross_surplus is 0 or less")
-    else:
-        c.ratio("opex_to_gross_surplus", opex * HUNDRED / gs)
-    if lo <= 0:
-        c.lowest("service_efficiency", "no loans outstanding")
-    else:
-        c.ratio("service_efficiency", g("staff_costs") * flow_scale / (bal_scale * lo))
+    c.over_working("member_cost_ratio", cos + opex + coop, gp, "gross_participation is 0 or less")
+    c.over_working("opex_to_gross_surplus", opex, g("gross_surplus"), "gross_surplus is 0 or less")
+    c.over_working("service_efficiency", g("staff_costs"), lo, "no loans outstanding", flow_scale, bal_scale)
 
     cash, cl, fr = g("cash") + g("bank"), g("current_liabilities"), d.funds_received
-    if cl <= 0:
-        if cash > 0:
-            c.top("cash_ratio", "current_liabilities is 0")
-        else:
-            c.lowest("cash_ratio", "current_liabilities and cash + bank are 0")
-    else:
-        c.ratio("cash_ratio", cash * HUNDRED / cl)
-    if fr <= 0:
-        if lo > 0:
-            c.top("loans_to_funds", "funds_received is 0")
-        else:
-            c.lowest("loans_to_funds", "funds_received and loans outstanding are 0")
-    else:
-        c.ratio("loans_to_funds", lo * HUNDRED / fr)
+    c.over_exposure("cash_ratio", cash, cl, "current_liabilities is 0", "current_liabilities and cash + bank are 0")
+    c.over_exposure("loans_to_funds", lo, fr, "funds_received is 0", "funds_received and loans outstanding are 0")
 
     mss = g("members_surplus_share")
-    if ta <= 0:
-        c.lowest("return_on_assets", "total_assets is 0")
-    else:
-        c.ratio("return_on_assets", g("surplus_before_tax") * flow_scale / (bal_scale * ta))
-    if oc <= 0:
-        c.lowest("return_on_equity", "own_capital is 0 or less")
-    else:
-        c.ratio("return_on_equity", mss * flow_scale / (bal_scale * oc))
-    if opex + coop <= 0:
-        c.lowest("operational_self_sufficiency", "operating_expenses + cooperative_expenses is 0")
-    else:
-        c.ratio("operational_self_sufficiency", (gp - cos) * HUNDRED / (opex + coop))
-    participation = gp + g("non_member_income")
-    if participation <= 0:
-        c.lowest("gross_participation_ratio", "gross_participation + non_member_income is 0 or less")
-    else:
-        c.ratio("gross_participation_ratio", gp * HUNDRED / participation)
-    savings = g("principal_savings") + g("mandatory_savings")
-    if savings <= 0:
-        c.lowest("member_economic_promotion", "principal_savings + mandatory_savings is 0")
-    else:
-        c.ratio(
-            "member_economic_promotion",
-            (g("member_economic_benefit") + mss) * flow_scale / (bal_scale * savings),
-        )
+    c.over_working("return_on_assets", g("surplus_before_tax"), ta, "total_assets is 0", flow_scale, bal_scale)
+    c.over_working("return_on_equity", mss, oc, "own_capital is 0 or less", flow_scale, bal_scale)
+    c.over_working(
+        "operational_self_sufficiency",
+        gp - cos,
+        opex + coop,
+        "operating_expenses + cooperative_expenses is 0",
+    )
+    c.over_working(
+        "gross_participation_ratio",
+        gp,
+        gp + g("non_member_income"),
+        "gross_participation + non_member_income is 0 or less",
+    )
+    c.over_working(
+        "member_economic_promotion",
+        g("member_economic_benefit") + mss,
+        g("principal_savings") + g("mandatory_savings"),
+        "principal_savings + mandatory_savings is 0",
+        flow_scale,
+        bal_scale,
+    )
 
     for name in d.overridden:
         c.warn("figures", f"override {name} used instead of the derived value")
