@@ -30,6 +30,8 @@ from matplotlib.patches import Patch
 from matplotlib.projections.polar import PolarAxes
 from PIL import Image
 
+from bot.domain.numbers import format_decimal
+
 Lang = Literal["id", "en"]
 Band = Literal["good", "watch", "weak"]
 
@@ -225,15 +227,6 @@ def _lang(lang: str) -> Lang:
     raise ValueError(f"unsupported language {lang!r}; use 'id' or 'en'")
 
 
-def format_decimal(value: Decimal, places: int = 2, lang: str = "id") -> str:
-    """Round half-up to `places` and write with a decimal comma ("72,40"), or a point for English."""
-    exponent = Decimal(1).scaleb(-places)
-    text = f"{value.quantize(exponent, rounding=ROUND_HALF_UP):f}"
-    if text.startswith("-") and Decimal(text) == 0:
-        text = text[1:]
-    return text.replace(".", ",") if _lang(lang) == "id" else text
-
-
 def category_label(total: Decimal) -> str:
     """The §7.1 category label of a total (compared after rounding to 2 decimals)."""
     rounded = total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -258,17 +251,13 @@ def _checked_aspects(aspects: Sequence[AspectPoint], what: str) -> list[AspectPo
     by_key: dict[str, AspectPoint] = {}
     for point in aspects:
         if point.key not in ASPECT_KEYS:
-            raise ValueError(
-                f"{what}: unknown aspect key {point.key!r}; expected one of {', '.join(ASPECT_KEYS)}"
-            )
+            raise ValueError(f"{what}: unknown aspect key {point.key!r}; expected one of {', '.join(ASPECT_KEYS)}")
         if point.key in by_key:
             raise ValueError(f"{what}: aspect {point.key!r} given twice")
         if not point.weight.is_finite() or point.weight <= 0:
             raise ValueError(f"{what}: aspect {point.key!r} has weight {point.weight}; it must be positive")
         if not point.score.is_finite() or not 0 <= point.score <= point.weight:
-            raise ValueError(
-                f"{what}: aspect {point.key!r} score {point.score} is not between 0 and {point.weight}"
-            )
+            raise ValueError(f"{what}: aspect {point.key!r} score {point.score} is not between 0 and {point.weight}")
         by_key[point.key] = point
     return [by_key[key] for key in ASPECT_KEYS]
 
@@ -434,13 +423,9 @@ def radar_png(
                 **common,
             )
 
-    handles: list[Line2D] = [
-        Line2D([0], [0], color=_MAIN, linewidth=3.4, marker="o", markersize=9, label=words["now"])
-    ]
+    handles: list[Line2D] = [Line2D([0], [0], color=_MAIN, linewidth=3.4, marker="o", markersize=9, label=words["now"])]
     if before is not None:
-        handles.append(
-            Line2D([0], [0], color=_PREV, linewidth=2.6, linestyle=(0, (5, 3)), label=words["previous"])
-        )
+        handles.append(Line2D([0], [0], color=_PREV, linewidth=2.6, linestyle=(0, (5, 3)), label=words["previous"]))
     figure.legend(
         handles=handles,
         loc="lower center",

@@ -257,12 +257,14 @@ def _group(digits: str) -> str:
     return ".".join(parts)
 
 
-def format_decimal(value: Decimal, places: int = 2) -> str:
-    """Indonesian decimal notation, rounded half-up: ``72,40``, ``1.234,50``, ``-3,30``."""
+def format_decimal(value: Decimal, places: int = 2, lang: str = "id") -> str:
+    """Decimal notation rounded half-up: ``72,40``, ``1.234,50``, ``-3,30``; English ``1,234.50`` for lang "en"."""
     exponent = Decimal(1).scaleb(-places)
     rounded = value.quantize(exponent, rounding=ROUND_HALF_UP)
     sign = "-" if rounded < 0 else ""
     whole, _, frac = f"{abs(rounded):f}".partition(".")
+    if lang == "en":
+        return f"{sign}{int(whole):,}" + (f".{frac}" if places > 0 else "")
     return f"{sign}{_group(whole)}" + (f",{frac}" if places > 0 else "")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from bot.domain.coaching import Coaching, CoachingItem, Lang
 from bot.domain.health import labels
@@ -17,9 +17,7 @@ CENT = Decimal("0.01")
 
 def number(value: Decimal, lang: Lang) -> str:
     """72,40 in Indonesian, 72.40 in English."""
-    if lang == "id":
-        return format_decimal(value)
-    return format(value.quantize(CENT, rounding=ROUND_HALF_UP), ",f")
+    return format_decimal(value, 2, lang)
 
 
 def _bound(value: Decimal, lang: Lang) -> str:
