@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -71,8 +71,8 @@ def payload(phone_number_id: str, wa_id: str, wamid: str, body: str) -> dict[str
 class StubDispatcher(Dispatcher):
     """Answers nothing and stores nothing: what is left is the webhook edge's own cost."""
 
-    async def handle(self, inbound: Inbound) -> DispatchResult:
-        return DispatchResult(duplicate=False)
+    async def handle_many(self, inbounds: Sequence[Inbound]) -> list[DispatchResult]:
+        return [DispatchResult(duplicate=False) for _ in inbounds]
 
 
 def phone(n: int) -> str:

@@ -13,6 +13,7 @@ from typing import Protocol, cast, runtime_checkable
 from sqlalchemy import select
 
 from bot import chart_specs
+from bot.batching import Batcher
 from bot.channels.base import ChannelSender, SendOutcome
 from bot.dispatch import Outgoing
 from bot.messages import Address, ChannelName, Reply
@@ -25,6 +26,7 @@ MAX_ATTEMPTS = 8
 BACKOFF_SECONDS = (1, 2, 4, 8, 30, 120, 600, 1800)
 IN_PROCESS_WAIT_LIMIT = 600.0
 RECEIPT_STATES = frozenset({"delivered", "read", "failed"})
+RECORD_BATCH = 64  # send_now callers whose outcomes are written in one transaction at most
 RECORD_EVERY = 16  # with concurrency > 1, outcomes written per transaction: also the most a killed process repeats
 
 
@@ -84,6 +86,25 @@ async def record_outcome(repos: Repositories, row: OutboxMessage, outcome: SendO
     row.status = outcome.status  # failed | needs_template
 
 
+_Records = tuple[list[tuple[int, SendOutcome]], list[int]]  # outcomes by outbox id, ids to give back
+
+
+def _claimed_row(item: Outgoing) -> OutboxMessage:
+    """The row of a reply stored already claimed for the fast path, as the senders need it (it is not loaded)."""
+    return OutboxMessage(
+        id=item.outbox_id,
+        dedupe_key=item.dedupe_key,
+        channel=item.address.channel,
+        recipient=item.address.user_id,
+        kind="reply",
+        business_initiated=False,
+        priority=0,
+        payload=item.reply.to_json(),
+        status="sending",
+        attempts=1,
+    )
+
+
 class Delivery:
     """Sends replies right away (the fast path) and drains the outbox in the background."""
 
@@ -106,6 +127,7 @@ class Delivery:
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._records = Batcher[_Records, None](self._write_records, RECORD_BATCH, "delivery-records")
 
     async def send_now(self, outgoing: Sequence[Outgoing]) -> list[SendOutcome]:
         """Send a dispatch's replies in order, in two transactions: claim them all, then record how each went.
@@ -119,8 +141,11 @@ class Delivery:
             sendable.append(item)
         if not sendable:
             return []
-        async with self.db.transaction() as repos:
-            claimed = await repos.outbox.claim_ids([item.outbox_id for item in sendable], utcnow(), self.lease)
+        claimed = {item.outbox_id: _claimed_row(item) for item in sendable if item.claimed}
+        if len(claimed) < len(sendable):
+            async with self.db.transaction() as repos:
+                ids = [item.outbox_id for item in sendable if not item.claimed]
+                claimed.update(await repos.outbox.claim_ids(ids, utcnow(), self.lease))
         ended: list[tuple[int, SendOutcome]] = []
         for item in sendable:
             row = claimed.get(item.outbox_id)
@@ -131,7 +156,9 @@ class Delivery:
             if outcome.status != "sent":
                 break
         tried = {outbox_id for outbox_id, _ in ended}
-        await self._record_many(ended, release=[i for i in claimed if i not in tried])
+        untried = [i for i in claimed if i not in tried]
+        untried += [item.outbox_id for item in outgoing[len(sendable) :] if item.claimed]  # no sender here
+        await self._record_many(ended, release=untried)
         return [outcome for _, outcome in ended]
 
     async def _send(self, sender: ChannelSender, address: Address, reply: Reply, row: OutboxMessage) -> SendOutcome:
@@ -193,23 +220,47 @@ class Delivery:
         return len(claimed)
 
     async def _record_many(self, outcomes: Sequence[tuple[int, SendOutcome]], release: Sequence[int] = ()) -> None:
-        """Write outcomes in one transaction; `release` gives claimed but untried messages back to the workers."""
-        if not outcomes and not release:
-            return
-        async with self.db.transaction() as repos:
-            now = utcnow()
-            wanted = select(OutboxMessage).where(OutboxMessage.id.in_([i for i, _ in outcomes] + list(release)))
-            rows = {r.id: r for r in (await repos.session.scalars(wanted)).all()}
-            for outbox_id in release:
-                row = rows.get(outbox_id)
-                if row is not None and row.status == "sending":
-                    row.status, row.claimed_until, row.attempts, row.updated_at = "pending", None, row.attempts - 1, now
-            for outbox_id, outcome in outcomes:
-                row = rows.get(outbox_id)
-                if row is not None:
-                    await record_outcome(repos, row, outcome, now)
-                    if self.policy is not None:
-                        await self.policy.after_outcome(repos, row, outcome, now)
+        """Write outcomes; `release` gives claimed but untried messages back to the workers.
+
+        Concurrent callers share transactions (group commit): under load, many sends are recorded at once.
+        """
+        if outcomes or release:
+            await self._records.submit([(list(outcomes), list(release))])
+
+    async def _write_records(self, groups: list[_Records]) -> list[Exception | None]:
+        if len(groups) > 1:
+            try:
+                async with self.db.transaction() as repos:
+                    await self._write(repos, [o for g in groups for o in g[0]], [i for g in groups for i in g[1]])
+                return [None] * len(groups)
+            except Exception:
+                log.warning("recording %d groups of outcomes together failed; one by one", len(groups), exc_info=True)
+        results: list[Exception | None] = []
+        for outcomes, release in groups:
+            try:
+                async with self.db.transaction() as repos:
+                    await self._write(repos, outcomes, release)
+                results.append(None)
+            except Exception as exc:
+                results.append(exc)
+        return results
+
+    async def _write(
+        self, repos: Repositories, outcomes: Sequence[tuple[int, SendOutcome]], release: Sequence[int]
+    ) -> None:
+        now = utcnow()
+        wanted = select(OutboxMessage).where(OutboxMessage.id.in_([i for i, _ in outcomes] + list(release)))
+        rows = {r.id: r for r in (await repos.session.scalars(wanted)).all()}
+        for outbox_id in release:
+            row = rows.get(outbox_id)
+            if row is not None and row.status == "sending":
+                row.status, row.claimed_until, row.attempts, row.updated_at = "pending", None, row.attempts - 1, now
+        for outbox_id, outcome in outcomes:
+            row = rows.get(outbox_id)
+            if row is not None:
+                await record_outcome(repos, row, outcome, now)
+                if self.policy is not None:
+                    await self.policy.after_outcome(repos, row, outcome, now)
 
     def wake(self) -> None:
         """Something new is due: look at the outbox now."""

@@ -11,16 +11,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot import render
+from bot.batching import Batcher
 from bot.context import BotInfo, Context
 from bot.messages import Address, Choice, Inbound, Reply
 from handlers import ROUTES, Route, route_for_text
 from storage.db import Database
 from storage.models import utcnow
-from storage.repositories import Repositories
+from storage.repositories import ChatRow, Repositories
 
 log = logging.getLogger(__name__)
 CHOICES_KEY = "_choices"
 FAST_PATH_GRACE = timedelta(seconds=5)
+MAX_BATCH = 32  # messages per transaction at most: a bound on the wait of the first
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Outgoing:
     dedupe_key: str
     address: Address
     reply: Reply
+    claimed: bool = False  # stored already claimed for the edge (Dispatcher.reply_lease)
 
 
 @dataclass(frozen=True)
@@ -63,34 +66,83 @@ class UserLocks:
         return lock
 
 
-class Dispatcher:
-    """Handles inbound messages; the same code for every channel."""
+@dataclass
+class _Decided:
+    """One message's outcome before its replies are stored."""
 
-    def __init__(self, db: Database, bot: BotInfo, clock: Callable[[], datetime] = utcnow) -> None:
+    inbound: Inbound
+    identity_id: int
+    officer_id: int | None
+    staff_id: int | None
+    replies: Sequence[Reply]
+
+
+class Dispatcher:
+    """Handles inbound messages; the same code for every channel.
+
+    Messages are applied in arrival order by one worker, several per transaction (group commit): while one batch is
+    being written, the next ones queue, and all of them are handled in the next transaction. A batch that fails is
+    rolled back and its messages handled again one by one, so one bad message cannot take others with it.
+    `reply_lease`: the edge sends the replies itself right away (the fast path), so they are stored already claimed
+    for that long; the delivery workers take over only what it could not send, or after a crash.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        bot: BotInfo,
+        clock: Callable[[], datetime] = utcnow,
+        *,
+        reply_lease: timedelta | None = None,
+        max_batch: int = MAX_BATCH,
+    ) -> None:
         self.db = db
         self.bot = bot
         self.clock = clock
-        self.locks = UserLocks()
+        self.reply_lease = reply_lease
+        self._batches = Batcher[Inbound, DispatchResult](self._run, max_batch, "dispatch")
 
     async def handle(self, inbound: Inbound) -> DispatchResult:
-        """Handle one message in one transaction; a repeat of a message id changes nothing.
+        """Handle one message; a repeat of a message id changes nothing."""
+        return (await self.handle_many([inbound]))[0]
+
+    async def handle_many(self, inbounds: Sequence[Inbound]) -> list[DispatchResult]:
+        """Handle messages in this order (after any queued before them); each result once it is committed."""
+        return await self._batches.submit(inbounds)
+
+    async def _run(self, inbounds: list[Inbound]) -> list[DispatchResult | Exception]:
+        if len(inbounds) > 1:
+            try:
+                async with self.db.transaction() as repos:
+                    return list(await self._handle_batch(repos, inbounds))
+            except Exception:
+                log.warning("a batch of %d messages failed; handling them one by one", len(inbounds), exc_info=True)
+        results: list[DispatchResult | Exception] = []
+        for inbound in inbounds:
+            try:
+                results.append(await self._handle_alone(inbound))
+            except Exception as exc:  # even the apology could not be stored (database down): the caller answers 500
+                results.append(exc)
+        return results
+
+    async def _handle_alone(self, inbound: Inbound) -> DispatchResult:
+        """One message in its own transaction.
 
         A fault inside a handler rolls its transaction back (nothing half-saved), is logged with context, and the
         user is told in a second transaction that records the message, so a platform does not redeliver it forever.
         """
-        async with self.locks.get(inbound.address):
-            try:
-                async with self.db.transaction() as repos:
-                    return await self._handle(repos, inbound)
-            except Exception:
-                log.exception(
-                    "handling %s message %s from %s failed",
-                    inbound.address.channel,
-                    inbound.message_id,
-                    inbound.address.user_id,
-                )
+        try:
             async with self.db.transaction() as repos:
-                return await self._apologise(repos, inbound)
+                return (await self._handle_batch(repos, [inbound]))[0]
+        except Exception:
+            log.exception(
+                "handling %s message %s from %s failed",
+                inbound.address.channel,
+                inbound.message_id,
+                inbound.address.user_id,
+            )
+        async with self.db.transaction() as repos:
+            return await self._apologise(repos, inbound)
 
     async def _apologise(self, repos: Repositories, inbound: Inbound) -> DispatchResult:
         address = inbound.address
@@ -99,31 +151,64 @@ class Dispatcher:
         identity = await repos.identities.get_or_create(address.channel, address.user_id, alt_id=inbound.alt_user_id)
         lang = render.as_lang(identity.language, self.bot.default_language)
         reply = Reply(text=render.text(lang, "common.fault"))
-        return DispatchResult(False, (await self._enqueue(repos, inbound, identity.id, None, None, [reply])))
+        return (await self._enqueue(repos, [_Decided(inbound, identity.id, None, None, [reply])]))[0]
 
-    async def _handle(self, repos: Repositories, inbound: Inbound) -> DispatchResult:
+    async def _handle_batch(self, repos: Repositories, inbounds: Sequence[Inbound]) -> list[DispatchResult]:
+        """Messages in one transaction: record their ids, load their senders at once, decide each, store replies."""
+        fresh = await repos.inbound.record_many(
+            [(i.address.channel, i.message_id, i.address.user_id, i.received_at) for i in inbounds]
+        )
+        senders: dict[str, list[tuple[str, str | None]]] = {}
+        for inbound in inbounds:
+            senders.setdefault(inbound.address.channel, []).append((inbound.address.user_id, inbound.alt_user_id))
+        chats = {
+            (channel, *sender): row
+            for channel, pairs in senders.items()
+            for sender, row in (await repos.chats.load_many(channel, pairs)).items()
+        }
+        touched: set[int] = set()  # identities already handled in this batch: their records may have changed
+        decided: list[_Decided | None] = []
+        for inbound in inbounds:
+            key = (inbound.address.channel, inbound.message_id)
+            if key not in fresh:  # a repeat, or the same message twice in this batch
+                decided.append(None)
+                continue
+            fresh.discard(key)
+            sender = (inbound.address.channel, inbound.address.user_id, inbound.alt_user_id)
+            loaded = chats.get(sender)
+            if loaded is not None and loaded[0].id in touched:
+                loaded = await repos.chats.load(*sender)
+            loaded = loaded or await self._first_contact(repos, inbound)
+            chats[sender] = loaded
+            touched.add(loaded[0].id)
+            decided.append(await self._decide(repos, inbound, loaded))
+        stored = iter(await self._enqueue(repos, [d for d in decided if d is not None]))
+        return [DispatchResult(duplicate=True) if d is None else next(stored) for d in decided]
+
+    @staticmethod
+    async def _first_contact(repos: Repositories, inbound: Inbound) -> ChatRow:
+        """Create the identity and its conversation row for someone never seen on this channel."""
         address = inbound.address
-        if not await repos.inbound.record(address.channel, inbound.message_id, address.user_id, inbound.received_at):
-            return DispatchResult(duplicate=True)
-        loaded = await repos.chats.load(address.channel, address.user_id, inbound.alt_user_id)
-        if loaded is None:  # first contact: create the identity and its conversation row
-            identity = await repos.identities.get_or_create(
-                address.channel, address.user_id, alt_id=inbound.alt_user_id, display_name=inbound.display_name
-            )
-            conversation = await repos.conversations.lock(identity.id)
-            officer = await repos.officers.get(identity.officer_id) if identity.officer_id else None
-            cooperative = await repos.cooperatives.get(officer.cooperative_id) if officer else None
-            staff = await repos.staff.get(identity.staff_id) if identity.staff_id else None
-        else:
-            identity, conversation, officer, cooperative, staff = loaded
+        identity = await repos.identities.get_or_create(
+            address.channel, address.user_id, alt_id=inbound.alt_user_id, display_name=inbound.display_name
+        )
+        conversation = await repos.conversations.lock(identity.id)
+        officer = await repos.officers.get(identity.officer_id) if identity.officer_id else None
+        cooperative = await repos.cooperatives.get(officer.cooperative_id) if officer else None
+        staff = await repos.staff.get(identity.staff_id) if identity.staff_id else None
+        return identity, conversation, officer, cooperative, staff
+
+    async def _decide(self, repos: Repositories, inbound: Inbound, loaded: ChatRow) -> _Decided:
+        """Route one message to its handler and save the conversation; its replies are stored by the caller."""
+        identity, conversation, officer, cooperative, staff = loaded
         if inbound.kind == "blocked":
             await repos.identities.mark_unreachable(identity.id, "blocked by the user", inbound.received_at)
-            return DispatchResult(duplicate=False)
+            return _Decided(inbound, identity.id, None, None, [])
         identity.last_inbound_at = inbound.received_at
         if not identity.reachable:
             await repos.identities.mark_reachable(identity.id)
         if inbound.kind == "unblocked":
-            return DispatchResult(duplicate=False)
+            return _Decided(inbound, identity.id, None, None, [])
         ctx = Context(
             inbound=_resolve_choice(inbound, conversation.progress),
             repos=repos,
@@ -145,41 +230,49 @@ class Dispatcher:
         if offered:
             progress[CHOICES_KEY] = [[c.id, c.title] for c in offered]
         await repos.conversations.save(conversation, ctx.handler, progress, ctx.now)
-        outgoing = await self._enqueue(
-            repos, inbound, identity.id, officer.id if officer else None, staff.id if staff else None, replies
-        )
-        return DispatchResult(duplicate=False, outgoing=outgoing)
+        officer, staff = ctx.officer, ctx.staff
+        return _Decided(inbound, identity.id, officer.id if officer else None, staff.id if staff else None, replies)
 
-    async def _enqueue(
-        self,
-        repos: Repositories,
-        inbound: Inbound,
-        identity_id: int,
-        officer_id: int | None,
-        staff_id: int | None,
-        replies: Sequence[Reply],
-    ) -> tuple[Outgoing, ...]:
-        """The replies as outbox rows, keyed by the message they answer."""
-        address = inbound.address
-        outgoing = []
-        for index, reply in enumerate(replies):
-            key = f"reply:{address.channel}:{inbound.message_id}:{index}"
-            outbox_id = await repos.outbox.enqueue(
-                dedupe_key=key,
-                channel=address.channel,
-                recipient=address.user_id,
-                identity_id=identity_id,
-                officer_id=officer_id,
-                staff_id=staff_id,
-                kind="reply",
-                priority=0,
-                payload=reply.to_json(),
-                # the edge sends replies at once, in order; the workers only pick up what it could not send
-                next_attempt_at=utcnow() + FAST_PATH_GRACE,
+    async def _enqueue(self, repos: Repositories, decided: Sequence[_Decided]) -> list[DispatchResult]:
+        """The replies as outbox rows, keyed by the message they answer, all in one statement."""
+        now = utcnow()
+        if self.reply_lease is not None:  # the edge sends them at once: claimed for it already
+            state = {"status": "sending", "claimed_until": now + self.reply_lease, "attempts": 1}
+        else:  # the caller sends them at once; the workers only pick up what it could not send
+            state = {"status": "pending", "next_attempt_at": now + FAST_PATH_GRACE}
+        rows = [
+            {
+                "dedupe_key": f"reply:{d.inbound.address.channel}:{d.inbound.message_id}:{index}",
+                "channel": d.inbound.address.channel,
+                "recipient": d.inbound.address.user_id,
+                "identity_id": d.identity_id,
+                "officer_id": d.officer_id,
+                "staff_id": d.staff_id,
+                "kind": "reply",
+                "priority": 0,
+                "payload": reply.to_json(),
+                "created_at": now,
+                "updated_at": now,
+                **state,
+            }
+            for d in decided
+            for index, reply in enumerate(d.replies)
+        ]
+        ids = await repos.outbox.enqueue_new(rows)
+        results = []
+        for d in decided:
+            address = d.inbound.address
+            keys = [f"reply:{address.channel}:{d.inbound.message_id}:{i}" for i in range(len(d.replies))]
+            outgoing = tuple(
+                Outgoing(ids[key], key, address, reply, claimed=self.reply_lease is not None)
+                for key, reply in zip(keys, d.replies, strict=True)
             )
-            assert outbox_id is not None  # a new message id: its reply keys are new too
-            outgoing.append(Outgoing(outbox_id, key, address, reply))
-        return tuple(outgoing)
+            results.append(DispatchResult(duplicate=False, outgoing=outgoing))
+        return results
+
+    async def idle(self) -> None:
+        """Wait until every queued message is handled (tests, shutdown)."""
+        await self._batches.idle()
 
 
 def _resolve_choice(inbound: Inbound, progress: dict[str, Any] | None) -> Inbound:

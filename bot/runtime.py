@@ -100,14 +100,10 @@ async def prepare_database(settings: Settings) -> Database:
 
 def build_runtime(settings: Settings, db: Database, rules: Rules) -> Runtime:
     """Wire the service: HTTP app, dispatch, delivery, and each configured channel."""
-    dispatcher = Dispatcher(db, bot_info(settings, rules))
-    runtime = Runtime(
-        settings=settings,
-        db=db,
-        app=make_app(db),
-        dispatcher=dispatcher,
-        delivery=Delivery(db, {}, concurrency=DELIVERY_CONCURRENCY),
-    )
+    delivery = Delivery(db, {}, concurrency=DELIVERY_CONCURRENCY)
+    # every channel edge sends its replies itself right away: they are stored claimed for it (no claim transaction)
+    dispatcher = Dispatcher(db, bot_info(settings, rules), reply_lease=delivery.lease)
+    runtime = Runtime(settings=settings, db=db, app=make_app(db), dispatcher=dispatcher, delivery=delivery)
     if settings.telegram_enabled:
         from bot.channels.telegram_runtime import attach_telegram
 

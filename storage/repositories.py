@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,6 +39,14 @@ def _insert_ignore_statement(dialect: str, table_name: str) -> Any:
     table = Base.metadata.tables[table_name]
     insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
     return insert.on_conflict_do_nothing().returning(table.c.id)
+
+
+@cache
+def _record_inbound_statement(dialect: str) -> Any:
+    """INSERT inbound ids ... ON CONFLICT DO NOTHING RETURNING the (channel, message id) pairs that were new."""
+    table = Base.metadata.tables[InboundMessage.__tablename__]
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return insert.on_conflict_do_nothing().returning(table.c.channel, table.c.message_id)
 
 
 class _Repo:
@@ -268,14 +276,25 @@ class ConversationRepo(_Repo):
         await self.session.flush()
 
 
+ChatRow = tuple[ChannelIdentity, Conversation, Officer | None, Cooperative | None, OfficeStaff | None]
+
+
 class ChatRepo(_Repo):
     """Everything one message needs about its sender, in one round trip, with the conversation row locked."""
 
-    async def load(
-        self, channel: str, external_id: str, alt_id: str | None = None
-    ) -> tuple[ChannelIdentity, Conversation, Officer | None, Cooperative | None, OfficeStaff | None] | None:
+    async def load(self, channel: str, external_id: str, alt_id: str | None = None) -> ChatRow | None:
         """The sender's identity, conversation, officer, cooperative and staff record; None for a first contact."""
-        ids = [external_id, alt_id] if alt_id else [external_id]
+        return (await self.load_many(channel, [(external_id, alt_id)])).get((external_id, alt_id))
+
+    async def load_many(
+        self, channel: str, senders: Sequence[tuple[str, str | None]]
+    ) -> dict[tuple[str, str | None], ChatRow]:
+        """`load` for several (external id, alt id) senders of one channel in one query; first contacts are absent.
+
+        On PostgreSQL the conversation rows are locked in id order, so two processes loading overlapping senders
+        queue instead of deadlocking.
+        """
+        ids = sorted({i for pair in senders for i in pair if i})
         stmt = (
             select(ChannelIdentity, Conversation, Officer, Cooperative, OfficeStaff)
             .join(Conversation, Conversation.identity_id == ChannelIdentity.id)
@@ -286,18 +305,27 @@ class ChatRepo(_Repo):
                 ChannelIdentity.channel == channel,
                 or_(ChannelIdentity.external_id.in_(ids), ChannelIdentity.alt_external_id.in_(ids)),
             )
-            .order_by(ChannelIdentity.id)
-            .limit(1)
+            .order_by(Conversation.id)
         )
         if self.dialect == "postgresql":
             stmt = stmt.with_for_update(of=Conversation)
-        row = (await self.session.execute(stmt)).first()
-        if row is None:
-            return None
-        identity, conversation, officer, cooperative, staff = row
-        if alt_id and identity.alt_external_id is None and identity.external_id != alt_id:
-            identity.alt_external_id = alt_id
-        return identity, conversation, officer, cooperative, staff
+        rows: list[ChatRow] = [tuple(row) for row in await self.session.execute(stmt)]  # type: ignore[misc]
+        by_id: dict[str, ChatRow] = {}
+        for row in sorted(rows, key=lambda r: r[0].id):  # an id known to two identities means the older one
+            for known in (row[0].external_id, row[0].alt_external_id):
+                if known:
+                    by_id.setdefault(known, row)
+        found: dict[tuple[str, str | None], ChatRow] = {}
+        for external_id, alt_id in senders:
+            matches = [by_id[i] for i in (external_id, alt_id) if i and i in by_id]
+            if not matches:
+                continue
+            row = min(matches, key=lambda r: r[0].id)
+            identity = row[0]
+            if alt_id and identity.alt_external_id is None and identity.external_id != alt_id:
+                identity.alt_external_id = alt_id
+            found[(external_id, alt_id)] = row
+        return found
 
 
 class ReportRepo(_Repo):
@@ -467,16 +495,36 @@ class InboundRepo(_Repo):
 
     async def record(self, channel: str, message_id: str, sender: str, received_at: datetime) -> bool:
         """Record a message id; False when it was seen before (a repeat delivery)."""
-        return None is not await self._insert_ignore(
-            InboundMessage,
-            {
-                "channel": channel,
-                "message_id": message_id,
-                "sender": sender,
-                "received_at": received_at,
-                "recorded_at": utcnow(),
-            },
-        )
+        return bool(await self.record_many([(channel, message_id, sender, received_at)]))
+
+    async def record_many(self, messages: Sequence[tuple[str, str, str, datetime]]) -> set[tuple[str, str]]:
+        """Record (channel, message id, sender, received at) in one statement; the (channel, id) pairs that were new.
+
+        A message id given twice is recorded once; which of the two is "new" is for the caller to decide.
+        """
+        if not messages:
+            return set()
+        now = utcnow()
+        rows = [
+            {"channel": c, "message_id": m, "sender": s, "received_at": r, "recorded_at": now}
+            for c, m, s, r in messages
+        ]
+        stmt = _record_inbound_statement(self.dialect)
+        if len(rows) == 1:  # the common case: a plain statement, no insertmanyvalues batching
+            return {(r[0], r[1]) for r in await self.session.execute(stmt, rows[0])}
+        return {(r[0], r[1]) for r in await self.session.execute(stmt, rows)}
+
+
+def _outbox_defaults(values: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """An outbox row's values with the defaults filled in (a new message waits for nothing, priority 5)."""
+    values.setdefault("status", "pending")
+    values.setdefault("attempts", 0)
+    values.setdefault("priority", 5)
+    values.setdefault("business_initiated", False)
+    values.setdefault("next_attempt_at", now)
+    values.setdefault("created_at", now)
+    values.setdefault("updated_at", now)
+    return values
 
 
 class OutboxRepo(_Repo):
@@ -484,15 +532,21 @@ class OutboxRepo(_Repo):
 
     async def enqueue(self, **values: Any) -> int | None:
         """Add a message unless its dedupe key exists; its id, or None when the key was there already."""
+        return await self._insert_ignore(OutboxMessage, _outbox_defaults(values, utcnow()))
+
+    async def enqueue_new(self, messages: Sequence[dict[str, Any]]) -> dict[str, int]:
+        """Add messages whose dedupe keys are new (replies to a message recorded just now) in one statement.
+
+        The ids by dedupe key. A key that exists already is an error, unlike `enqueue`.
+        """
+        if not messages:
+            return {}
         now = utcnow()
-        values.setdefault("status", "pending")
-        values.setdefault("attempts", 0)
-        values.setdefault("priority", 5)
-        values.setdefault("business_initiated", False)
-        values.setdefault("next_attempt_at", now)
-        values.setdefault("created_at", now)
-        values.setdefault("updated_at", now)
-        return await self._insert_ignore(OutboxMessage, values)
+        table = Base.metadata.tables[OutboxMessage.__tablename__]
+        stmt = insert(table).returning(table.c.id, table.c.dedupe_key)
+        rows = [_outbox_defaults(dict(m), now) for m in messages]
+        result = await self.session.execute(stmt, rows[0] if len(rows) == 1 else rows)
+        return {str(key): int(outbox_id) for outbox_id, key in result}
 
     async def by_key(self, dedupe_key: str) -> OutboxMessage | None:
         stmt = select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)

@@ -231,8 +231,8 @@ class WhatsAppWebhook:
         batch = parse_webhook(payload, self.phone_number_id)
         outgoing: list[Outgoing] = []
         try:
-            for inbound in batch.messages:
-                outgoing.extend((await self.dispatcher.handle(inbound)).outgoing)
+            for result in await self.dispatcher.handle_many(batch.messages):
+                outgoing.extend(result.outgoing)
             if batch.statuses:
                 async with self.db.transaction() as repos:
                     effects = await apply_statuses(repos, batch.statuses, utcnow())

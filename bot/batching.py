@@ -1,0 +1,69 @@
+"""Group commit: work submitted from many tasks is done in batches by one worker, in the order it was submitted."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class _Job(Generic[T, R]):
+    item: T
+    future: asyncio.Future[R]
+
+
+class Batcher(Generic[T, R]):
+    """Items wait in one queue; a worker takes up to `max_batch` of them at a time and hands them to `run`.
+
+    `run` returns one result or exception per item, in order. While a batch is running, new items queue, so under load
+    the batches grow by themselves (one transaction for many messages) and when quiet each item runs at once, alone.
+    The worker is a task of its own: a caller that goes away does not stop the batch it is part of.
+    """
+
+    def __init__(self, run: Callable[[list[T]], Awaitable[Sequence[R | Exception]]], max_batch: int, name: str) -> None:
+        self._run = run
+        self.max_batch = max(1, max_batch)
+        self.name = name
+        self._queue: deque[_Job[T, R]] = deque()
+        self._worker: asyncio.Task[None] | None = None
+
+    async def submit(self, items: Sequence[T]) -> list[R]:
+        """Queue `items` together and wait for their results; the first exception among them is raised."""
+        loop = asyncio.get_running_loop()
+        jobs = [_Job[T, R](item, loop.create_future()) for item in items]
+        self._queue.extend(jobs)
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._work(), name=self.name)
+        return [await job.future for job in jobs]
+
+    async def _work(self) -> None:
+        while self._queue:
+            batch = [self._queue.popleft() for _ in range(min(len(self._queue), self.max_batch))]
+            try:
+                results: Sequence[R | Exception] = await self._run([job.item for job in batch])
+            except asyncio.CancelledError:  # shut down: nobody may wait forever
+                for job in [*batch, *self._queue]:
+                    if not job.future.done():
+                        job.future.set_exception(RuntimeError(f"{self.name} stopped"))
+                self._queue.clear()
+                raise
+            except Exception as exc:  # `run` should answer per item; if it cannot, the whole batch gets its failure
+                results = [exc] * len(batch)
+            for job, result in zip(batch, results, strict=True):
+                if job.future.done():  # its caller went away; the work is done all the same
+                    continue
+                if isinstance(result, Exception):
+                    job.future.set_exception(result)
+                else:
+                    job.future.set_result(result)
+
+    async def idle(self) -> None:
+        """Wait until everything queued so far is done."""
+        while self._worker is not None and not self._worker.done():
+            await asyncio.wait([self._worker])
