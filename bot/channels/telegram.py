@@ -1,6 +1,6 @@
 """The Telegram edge: building the PTB Bot and the command menu; updates in and replies out live next door.
 
-The token is in every API URL and httpx logs URLs: bot.logs.setup_logging redacts it on every handler.
+The token is in every API URL: bot.logs.setup_logging redacts it on every handler, should any library log a URL.
 """
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Bot, BotCommand
-from telegram.request import HTTPXRequest
 
+from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.telegram_in import (
     TelegramInbound,
     decode_callback,
@@ -71,9 +71,9 @@ def make_bot(
         token,
         base_url=f"{base}/bot",
         base_file_url=f"{base}/file/bot",
-        request=HTTPXRequest(connection_pool_size=pool_size, **timeouts),
+        request=AiohttpRequest(connection_pool_size=pool_size, **timeouts),
         # getUpdates long-polls; PTB adds the poll timeout to read_timeout itself.
-        get_updates_request=HTTPXRequest(connection_pool_size=1, **timeouts),
+        get_updates_request=AiohttpRequest(connection_pool_size=1, **timeouts),
     )
 
 

@@ -1,0 +1,97 @@
+"""python-telegram-bot's transport on aiohttp's client, the HTTP stack the rest of kopsehat already uses.
+
+PTB's default transport is httpx. On this service's hot path (a reply per update) it costs several times the CPU of
+aiohttp's client: httpcore looks for the optional `sniffio` module on every request, which means a search of the
+import path each time. PTB supports other transports through `telegram.request.BaseRequest`; this is one.
+Parameters go form-encoded (each value as JSON), with files as multipart: what PTB's own transport sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+
+class AiohttpRequest(BaseRequest):
+    """One aiohttp session with a bounded connection pool; timeouts as PTB gives them per call."""
+
+    def __init__(
+        self,
+        *,
+        connection_pool_size: int = 32,
+        connect_timeout: float | None = 5.0,
+        read_timeout: float | None = 10.0,
+        write_timeout: float | None = 10.0,
+        media_write_timeout: float | None = 30.0,
+        pool_timeout: float | None = 3.0,
+    ) -> None:
+        self._pool_size = connection_pool_size
+        self._connect_timeout = connect_timeout
+        self._read_timeout = read_timeout
+        self._write_timeout = write_timeout
+        self._media_write_timeout = media_write_timeout
+        self._pool_timeout = pool_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._pool_size)
+            self._session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": self.USER_AGENT})
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("AiohttpRequest is not initialized")
+        files = request_data.multipart_data if request_data is not None else None
+        read = _given(read_timeout, self._read_timeout)
+        write = _given(write_timeout, self._media_write_timeout if files else self._write_timeout)
+        # aiohttp has no write timeout of its own: sending the body counts towards reading the answer
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=_given(pool_timeout, self._pool_timeout),  # waiting for a free connection of the pool
+            sock_connect=_given(connect_timeout, self._connect_timeout),
+            sock_read=None if read is None or write is None else read + write,
+        )
+        body: aiohttp.FormData | dict[str, str] | None = None
+        if request_data is not None and files:
+            form = aiohttp.FormData()
+            for name, value in request_data.json_parameters.items():
+                form.add_field(name, value)
+            for name, (filename, content, mime) in files.items():
+                form.add_field(name, content, filename=filename, content_type=mime)
+            body = form
+        elif request_data is not None:
+            body = request_data.json_parameters  # form-encoded, each value JSON: as PTB's own transport sends them
+        try:
+            async with self._session.request(method, url, data=body, timeout=timeout) as response:
+                return response.status, await response.read()
+        except TimeoutError as exc:
+            raise TimedOut(f"aiohttp: {type(exc).__name__}") from exc
+        except (aiohttp.ClientError, asyncio.IncompleteReadError, OSError) as exc:
+            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+
+def _given(value: ODVInput[float], default: float | None) -> float | None:
+    """PTB passes DEFAULT_NONE for "use this transport's default"."""
+    return default if isinstance(value, DefaultValue) else value
