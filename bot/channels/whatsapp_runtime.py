@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -23,7 +23,7 @@ from bot.channels.base import SendOutcome
 from bot.channels.whatsapp import WhatsAppSender
 from bot.channels.whatsapp_in import meta_signature_ok, parse_webhook, verify_subscription
 from bot.channels.whatsapp_pacing import RecipientPacer, TokenBucket
-from bot.channels.whatsapp_status import apply_statuses
+from bot.channels.whatsapp_status import UNDELIVERABLE_MARK, apply_statuses, undeliverable
 from bot.channels.whatsapp_templates import TemplateConfigError, TemplateParams, TemplateSpec, load_templates
 from bot.dispatch import Dispatcher, Outgoing, UserLocks
 from bot.messages import Address, Reply
@@ -60,6 +60,7 @@ class WhatsAppOutbox:
         phone_number_id: str,
         token: str,
         templates: dict[str, TemplateSpec],
+        zone: tzinfo,
         messages_per_second: float = 80.0,
         pacer: RecipientPacer | None = None,
         now: Callable[[], datetime] = utcnow,
@@ -70,6 +71,7 @@ class WhatsAppOutbox:
         self.phone_number_id = phone_number_id
         self._token = token
         self.templates = templates
+        self.zone = zone  # the office's: 131026 on two different days of it makes a recipient unreachable
         self.throttle = TokenBucket(messages_per_second)
         self.pacer = pacer or RecipientPacer()
         self.now = now
@@ -130,6 +132,9 @@ class WhatsAppOutbox:
             outcome = await sender.send(address, reply, callback_data=callback)
         if outcome.status == "needs_template":
             outcome = await self._as_template(sender, row, address, callback)
+        if outcome.status == "failed" and UNDELIVERABLE_MARK in (outcome.error or ""):
+            async with self.db.transaction() as repos:
+                outcome = await undeliverable(repos, row, outcome.error or "", self.now(), self.zone) or outcome
         return self._after(row.recipient, row.business_initiated, outcome)
 
     async def _as_template(
@@ -190,6 +195,7 @@ class WhatsAppWebhook:
         *,
         dispatcher: Dispatcher,
         delivery: Delivery,
+        outbox: WhatsAppOutbox,
         db: Database,
         phone_number_id: str,
         app_secret: str,
@@ -197,6 +203,7 @@ class WhatsAppWebhook:
     ) -> None:
         self.dispatcher = dispatcher
         self.delivery = delivery
+        self.outbox = outbox
         self.db = db
         self.phone_number_id = phone_number_id
         self._app_secret = app_secret
@@ -235,8 +242,9 @@ class WhatsAppWebhook:
                 outgoing.extend(result.outgoing)
             if batch.statuses:
                 async with self.db.transaction() as repos:
-                    effects = await apply_statuses(repos, batch.statuses, utcnow())
-                if any(effect.fallback_queued for effect in effects):
+                    now, policy = utcnow(), self.delivery.policy
+                    effects = await apply_statuses(repos, batch.statuses, now, self.outbox.zone, policy)
+                if any(effect.fallback_queued or effect.unreachable for effect in effects):
                     self.delivery.wake()
         except Exception:
             # Committed messages are kept (a retry finds them recorded); the rest is redone when Meta retries.
@@ -338,11 +346,13 @@ def attach_whatsapp(runtime: Runtime) -> WhatsAppChannel:
         phone_number_id=phone_number_id,
         token=token.get_secret_value(),
         templates=templates,
+        zone=settings.zone,
         messages_per_second=settings.whatsapp_messages_per_second,
     )
     webhook = WhatsAppWebhook(
         dispatcher=runtime.dispatcher,
         delivery=runtime.delivery,
+        outbox=outbox,
         db=runtime.db,
         phone_number_id=phone_number_id,
         app_secret=app_secret,

@@ -3,6 +3,11 @@
 Receipts arrive out of order, repeat, and may contradict each other (a `delivered` after a `failed` when the user
 has several phones). The effective status only moves up: sent < delivered < read. A `failed` counts only while
 nothing was delivered or read, and a later `delivered`/`read` overrides it.
+
+131026 (undeliverable: not on WhatsApp, an old app, terms not accepted) fails the row. When it has happened on
+`UNDELIVERABLE_DAYS` different days (in the office's zone) since the person last wrote or last got a message, they are
+unreachable on WhatsApp (platforms.md §2.10), recorded as for a Telegram block (bot.delivery.record_outcome): their
+notices go to their other chat account or end as `unreachable`, and their next message makes them reachable again.
 """
 
 from __future__ import annotations
@@ -10,11 +15,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
+from sqlalchemy import func, select
+
+from bot.channels.base import SendOutcome
 from bot.channels.whatsapp import WINDOW_CLOSED
 from bot.channels.whatsapp_in import StatusUpdate
-from storage.models import OutboxMessage
+from bot.delivery import NoticePolicy, record_outcome
+from storage.models import ChannelIdentity, OutboxMessage
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -25,6 +34,14 @@ RANK: dict[str, int] = {"sent": 1, "delivered": 2, "read": 3}
 # nor needs_template, unreachable, ... which the office acts on.
 _RECEIPT_STATES: frozenset[str] = frozenset({"sending", "sent", "delivered", "read", "failed"})
 FALLBACK_PREFIX = "fallback:"
+UNDELIVERABLE = 131026
+UNDELIVERABLE_MARK = f"(#{UNDELIVERABLE})"  # in every reason we record for it (sent or in a receipt)
+UNDELIVERABLE_DAYS = 2
+# One text for everyone, so that `kopsehat outbox status` counts them on one line (the identity has the date).
+UNREACHABLE_REASON = (
+    f"undeliverable on WhatsApp {UNDELIVERABLE_MARK} on {UNDELIVERABLE_DAYS} different days: "
+    "not a WhatsApp user, an old app, or terms not accepted"
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +52,7 @@ class StatusEffect:
     outbox_id: int | None
     status: str | None
     fallback_queued: bool = False
+    unreachable: bool = False  # the recipient is now unreachable on WhatsApp (131026 on several days)
 
 
 def outbox_id_from_callback(callback_data: str | None) -> int | None:
@@ -77,8 +95,14 @@ def failure_reason(update: StatusUpdate) -> str:
     return reason[:500]
 
 
-async def apply_status(repos: Repositories, update: StatusUpdate, now: datetime) -> StatusEffect:
-    """Apply one receipt to its outbox row (idempotent: a repeat changes nothing)."""
+async def apply_status(
+    repos: Repositories, update: StatusUpdate, now: datetime, zone: tzinfo, policy: NoticePolicy | None = None
+) -> StatusEffect:
+    """Apply one receipt to its outbox row (idempotent: a repeat changes nothing).
+
+    `zone` decides what "different days" are for 131026; `policy` (delivery's) moves notices of a person who became
+    unreachable to their other chat account.
+    """
     row = await find_row(repos, update)
     if row is None:
         log.debug("whatsapp status %s for an unknown message %s", update.status, update.provider_message_id)
@@ -94,6 +118,11 @@ async def apply_status(repos: Repositories, update: StatusUpdate, now: datetime)
         row.last_error = None
         return StatusEffect(update.provider_message_id, row.id, after)
     row.last_error = failure_reason(update)
+    if update.error_code == UNDELIVERABLE and (gone := await undeliverable(repos, row, row.last_error, now, zone)):
+        await record_outcome(repos, row, gone, now)
+        if policy is not None:
+            await policy.after_outcome(repos, row, gone, now)
+        return StatusEffect(update.provider_message_id, row.id, row.status, unreachable=True)
     queued = False
     if update.error_code == WINDOW_CLOSED:
         queued = await _queue_template_fallback(repos, row, now)
@@ -103,9 +132,57 @@ async def apply_status(repos: Repositories, update: StatusUpdate, now: datetime)
     return StatusEffect(update.provider_message_id, row.id, after, fallback_queued=queued)
 
 
-async def apply_statuses(repos: Repositories, updates: Sequence[StatusUpdate], now: datetime) -> list[StatusEffect]:
+async def apply_statuses(
+    repos: Repositories,
+    updates: Sequence[StatusUpdate],
+    now: datetime,
+    zone: tzinfo,
+    policy: NoticePolicy | None = None,
+) -> list[StatusEffect]:
     """Apply a webhook's receipts in the order given (the result does not depend on it)."""
-    return [await apply_status(repos, update, now) for update in updates]
+    return [await apply_status(repos, update, now, zone, policy) for update in updates]
+
+
+async def undeliverable(
+    repos: Repositories, row: OutboxMessage, error: str, now: datetime, zone: tzinfo
+) -> SendOutcome | None:
+    """The "unreachable" outcome for `row`, failed now with 131026 (`error`), when that makes UNDELIVERABLE_DAYS days
+    with a 131026 for its recipient since they last wrote or had a message delivered; else None.
+    """
+    identity = await _identity_of(repos, row)
+    if identity is None:
+        return None
+    delivered = select(func.max(OutboxMessage.updated_at)).where(
+        OutboxMessage.identity_id == identity.id,
+        OutboxMessage.channel == CHANNEL,
+        OutboxMessage.status.in_(["delivered", "read"]),
+    )
+    signs_of_life = [t for t in (identity.last_inbound_at, await repos.session.scalar(delivered)) if t is not None]
+    failures = select(OutboxMessage.updated_at).where(
+        OutboxMessage.identity_id == identity.id,
+        OutboxMessage.channel == CHANNEL,
+        OutboxMessage.id != row.id,
+        OutboxMessage.status.in_(["failed", "unreachable"]),
+        OutboxMessage.last_error.contains(UNDELIVERABLE_MARK, autoescape=True),
+    )
+    if signs_of_life:
+        failures = failures.where(OutboxMessage.updated_at > max(signs_of_life))
+    days = sorted({t.astimezone(zone).date() for t in [*(await repos.session.scalars(failures)).all(), now]})
+    if len(days) < UNDELIVERABLE_DAYS:
+        return None
+    log.warning(
+        "whatsapp: %s is unreachable: undeliverable on %s (last: %s)",
+        _masked(row.recipient),
+        ", ".join(day.isoformat() for day in days),
+        error,
+    )
+    return SendOutcome("unreachable", error=UNREACHABLE_REASON)
+
+
+async def _identity_of(repos: Repositories, row: OutboxMessage) -> ChannelIdentity | None:
+    if row.identity_id is not None:
+        return await repos.identities.get(row.identity_id)
+    return await repos.identities.find(CHANNEL, row.recipient)
 
 
 async def _queue_template_fallback(repos: Repositories, row: OutboxMessage, now: datetime) -> bool:

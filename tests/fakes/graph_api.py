@@ -105,6 +105,7 @@ class FakeGraphAPI:
         self.calls: list[GraphCall] = []
         self.templates: dict[tuple[str, str], int] = {}
         self.pending_statuses: list[dict[str, Any]] = []
+        self.later_statuses: tuple[str, ...] = ()  # after "sent", for a message that arrives: e.g. ("delivered",)
         self._last_inbound: dict[str, datetime] = {}
         self._not_on_whatsapp: set[str] = set()
         self._failures: deque[_Failure | None] = deque()  # None: let one request through
@@ -159,9 +160,12 @@ class FakeGraphAPI:
     def register_template(self, name: str, language: str, parameter_count: int) -> None:
         self.templates[(name, language)] = parameter_count
 
-    def not_on_whatsapp(self, wa_id: str) -> None:
-        """Sends to this user are accepted, then fail asynchronously with 131026."""
-        self._not_on_whatsapp.add(wa_id)
+    def not_on_whatsapp(self, wa_id: str, gone: bool = True) -> None:
+        """Sends to this user are accepted, then fail asynchronously with 131026 (`gone=False`: they are back)."""
+        if gone:
+            self._not_on_whatsapp.add(wa_id)
+        else:
+            self._not_on_whatsapp.discard(wa_id)
 
     def add_media(self, data: bytes, mime_type: str) -> str:
         """Media a user sent (as if from a webhook); returns its media id."""
@@ -226,6 +230,9 @@ class FakeGraphAPI:
             self._queue_status(wamid, recipient, body, "failed", 131047)
         elif recipient in self._not_on_whatsapp:
             self._queue_status(wamid, recipient, body, "failed", 131026)
+        else:
+            for status in self.later_statuses:
+                self._queue_status(wamid, recipient, body, status)
         contact = {"input": recipient, "user_id" if "to" not in body else "wa_id": recipient}
         answer = {"messaging_product": "whatsapp", "contacts": [contact], "messages": [{"id": wamid}]}
         return self._answer(call, 200, answer)
