@@ -130,9 +130,10 @@ class WhatsAppSender:
         return await self._post_all([body], callback_data)
 
     async def mark_read(self, message_id: str) -> SendOutcome:
-        """Show blue ticks on an inbound message (optional courtesy)."""
+        """Show blue ticks on an inbound message (a courtesy; not a message, so not paced by the throttle)."""
         body = {"messaging_product": "whatsapp", "status": "read", "message_id": message_id}
-        return await self._post_all([body], None)
+        result = await self._request(f"{self._base}/messages", json=body)
+        return result if isinstance(result, SendOutcome) else SendOutcome("sent")
 
     async def upload(self, attachment: Attachment) -> str | SendOutcome:
         """Upload a picture or document; its media id, or the outcome that stopped it."""

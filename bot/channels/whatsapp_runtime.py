@@ -2,7 +2,8 @@
 
 The webhook answers 200 only after every message of the POST went through dispatch (each one committed: recorded,
 handled, its replies in the outbox) and every receipt was applied; the replies are then sent in the background, in
-order per user. Whatever does not go stays in the outbox for the delivery worker.
+order per user, and each newly handled message is marked as read (blue ticks; best effort, once: a repeat delivery of
+the message is not marked again). Whatever does not go stays in the outbox for the delivery worker.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from bot.channels.whatsapp_pacing import RecipientPacer, TokenBucket
 from bot.channels.whatsapp_status import UNDELIVERABLE_MARK, apply_statuses, undeliverable
 from bot.channels.whatsapp_templates import TemplateConfigError, TemplateParams, TemplateSpec, load_templates
 from bot.dispatch import Dispatcher, Outgoing, UserLocks
-from bot.messages import Address, Reply
+from bot.messages import Address, Inbound, Reply
 from storage.db import Database
 from storage.models import OutboxMessage, utcnow
 
@@ -137,6 +138,18 @@ class WhatsAppOutbox:
                 outcome = await undeliverable(repos, row, outcome.error or "", self.now(), self.zone) or outcome
         return self._after(row.recipient, row.business_initiated, outcome)
 
+    async def mark_read(self, message_id: str) -> None:
+        """Blue ticks on a handled inbound message: best effort, never raises; skipped while the token is refused."""
+        sender = self.sender
+        if sender is None or self._auth_pause() is not None:
+            return
+        try:
+            outcome = self._note_token(await sender.mark_read(message_id))
+        except Exception as exc:  # a courtesy must never disturb the replies
+            outcome = SendOutcome("failed", error=type(exc).__name__)
+        if outcome.status != "sent":
+            log.info("whatsapp: marking a message as read did not work (%s); not retried", outcome.error)
+
     async def _as_template(
         self, sender: WhatsAppSender, row: OutboxMessage, address: Address, callback: str
     ) -> SendOutcome:
@@ -167,6 +180,15 @@ class WhatsAppOutbox:
         return SendOutcome("auth_failed", retry_after=AUTH_PAUSE_SECONDS - waited, error=self.auth_error)
 
     def _after(self, recipient: str, business_initiated: bool, outcome: SendOutcome) -> SendOutcome:
+        outcome = self._note_token(outcome)
+        if outcome.status == "sent" and business_initiated:
+            self.pacer.mark_sent(recipient)
+        elif outcome.status == "retry" and "(#131056)" in (outcome.error or ""):
+            self.pacer.back_off(recipient, outcome.retry_after or 6.0)
+        return outcome
+
+    def _note_token(self, outcome: SendOutcome) -> SendOutcome:
+        """Pause all sending when Meta refuses the token; resume when a call works again."""
         if outcome.status == "auth_failed":
             if self._auth_failed_at is None:
                 log.error(
@@ -176,14 +198,9 @@ class WhatsAppOutbox:
                 )
             self._auth_failed_at, self.auth_error = self.clock(), outcome.error
             return SendOutcome("auth_failed", outcome.provider_message_ids, AUTH_PAUSE_SECONDS, outcome.error)
-        if outcome.status == "sent":
-            if self._auth_failed_at is not None:
-                log.info("whatsapp: the access token works again; sending resumed")
-                self._auth_failed_at, self.auth_error = None, None
-            if business_initiated:
-                self.pacer.mark_sent(recipient)
-        elif outcome.status == "retry" and "(#131056)" in (outcome.error or ""):
-            self.pacer.back_off(recipient, outcome.retry_after or 6.0)
+        if outcome.status == "sent" and self._auth_failed_at is not None:
+            log.info("whatsapp: the access token works again; sending resumed")
+            self._auth_failed_at, self.auth_error = None, None
         return outcome
 
 
@@ -237,9 +254,12 @@ class WhatsAppWebhook:
             return web.Response(status=400, text="not JSON")
         batch = parse_webhook(payload, self.phone_number_id)
         outgoing: list[Outgoing] = []
+        handled: list[Inbound] = []  # new messages (not repeats): marked as read once their replies went
         try:
-            for result in await self.dispatcher.handle_many(batch.messages):
+            for inbound, result in zip(batch.messages, await self.dispatcher.handle_many(batch.messages), strict=True):
                 outgoing.extend(result.outgoing)
+                if not result.duplicate:
+                    handled.append(inbound)
             if batch.statuses:
                 async with self.db.transaction() as repos:
                     now, policy = utcnow(), self.delivery.policy
@@ -249,26 +269,32 @@ class WhatsAppWebhook:
         except Exception:
             # Committed messages are kept (a retry finds them recorded); the rest is redone when Meta retries.
             log.exception("whatsapp webhook: processing failed; answering 500 so that Meta retries")
-            self._send_in_background(outgoing)
+            self._send_in_background(outgoing, handled)
             return web.Response(status=500, text="retry later")
-        self._send_in_background(outgoing)
+        self._send_in_background(outgoing, handled)
         return web.Response(text="ok")
 
-    def _send_in_background(self, outgoing: Sequence[Outgoing]) -> None:
-        by_user: dict[Address, list[Outgoing]] = {}
+    def _send_in_background(self, outgoing: Sequence[Outgoing], handled: Sequence[Inbound]) -> None:
+        by_user: dict[Address, tuple[list[Outgoing], list[str]]] = {}
         for item in outgoing:
-            by_user.setdefault(item.address, []).append(item)
-        for address, items in by_user.items():
-            task = asyncio.create_task(self._send(address, items), name=f"whatsapp-send-{items[0].outbox_id}")
+            by_user.setdefault(item.address, ([], []))[0].append(item)
+        for inbound in handled:
+            by_user.setdefault(inbound.address, ([], []))[1].append(inbound.message_id)
+        for address, (items, read) in by_user.items():
+            name = f"whatsapp-send-{items[0].outbox_id if items else read[0]}"
+            task = asyncio.create_task(self._send(address, items, read), name=name)
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _send(self, address: Address, items: list[Outgoing]) -> None:
+    async def _send(self, address: Address, items: list[Outgoing], read: list[str]) -> None:
         try:
-            async with self._send_locks.get(address):  # one user's replies go out in the order they were made
-                await self.delivery.send_now(items)
+            if items:
+                async with self._send_locks.get(address):  # one user's replies go out in the order they were made
+                    await self.delivery.send_now(items)
         except Exception:
             log.exception("whatsapp: fast-path send failed; the delivery worker will send from the outbox")
+        for message_id in read:  # after the replies: a slow or refused read receipt never holds them up
+            await self.outbox.mark_read(message_id)
 
     async def settle(self) -> None:
         """Wait until the replies being sent in the background are done (tests, benchmark)."""

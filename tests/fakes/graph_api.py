@@ -106,6 +106,7 @@ class FakeGraphAPI:
         self.templates: dict[tuple[str, str], int] = {}
         self.pending_statuses: list[dict[str, Any]] = []
         self.later_statuses: tuple[str, ...] = ()  # after "sent", for a message that arrives: e.g. ("delivered",)
+        self.read_error: int | None = None  # when set, marking a message as read answers this Graph error
         self._last_inbound: dict[str, datetime] = {}
         self._not_on_whatsapp: set[str] = set()
         self._failures: deque[_Failure | None] = deque()  # None: let one request through
@@ -184,6 +185,17 @@ class FakeGraphAPI:
             and _recipient(call.json) == wa_id
         ]
 
+    def read_receipts(self) -> list[str]:
+        """Ids of the inbound messages the bot marked as read (accepted calls), in order."""
+        return [
+            call.json["message_id"]
+            for call in self.calls
+            if call.path.endswith("/messages")
+            and call.status == 200
+            and call.json is not None
+            and call.json.get("status") == "read"
+        ]
+
     def status_webhook(self) -> dict[str, Any] | None:
         """A webhook payload carrying the statuses produced so far (then forgotten), or None."""
         if not self.pending_statuses:
@@ -214,7 +226,9 @@ class FakeGraphAPI:
         problem = _validate(body, self.templates)
         if problem is not None:
             return self._answer(call, 400, error_body(*problem))
-        if body.get("status") == "read":
+        if body.get("status") == "read":  # not a message: no throughput or pair limit
+            if self.read_error is not None:
+                return self._answer(call, 400, error_body(self.read_error))
             return self._answer(call, 200, {"success": True})
         if not self._throughput_ok():
             return self._answer(call, 400, error_body(130429))
@@ -363,8 +377,11 @@ def _validate(body: dict[str, Any], templates: dict[tuple[str, str], int]) -> tu
     """Meta's schema checks on a /messages body: (error code, details) when it would be refused."""
     if body.get("messaging_product") != "whatsapp":
         return 131008, "messaging_product must be whatsapp"
-    if body.get("status") == "read":
-        return None if isinstance(body.get("message_id"), str) else (131008, "message_id is required")
+    if body.get("status") == "read":  # mark as read: exactly these fields (platforms.md §2.7)
+        if not isinstance(body.get("message_id"), str) or not body["message_id"]:
+            return 131008, "message_id is required"
+        extra = set(body) - {"messaging_product", "status", "message_id"}
+        return (100, f"unexpected fields for a read receipt: {sorted(extra)}") if extra else None
     if not (body.get("to") or body.get("recipient")):
         return 131008, "to or recipient is required"
     kind = body.get("type")
