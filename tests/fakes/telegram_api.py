@@ -3,7 +3,7 @@
 Use the `fake_telegram` fixture (import it into a conftest) or `async with FakeTelegram() as fake:`.
 It checks the token, validates what the real API validates (HTML, lengths, callback_data), records every
 call, and can be told to fail: `fail_next(...)`, `block_chat(...)`, `forget_chat(...)`,
-`expire_callback(...)`.
+`expire_callback(...)`, `revoke_token()` (every call 401 until `restore_token()`), `migrate_chat(...)`.
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ _NOT_MODIFIED = (
     "the same as a current content and reply markup of the message"
 )
 _TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+_UPGRADED = "Bad Request: group chat was upgraded to a supergroup chat"
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,8 @@ class FakeTelegram:
         self._failures: list[_Failure] = []
         self._blocked: set[int] = set()
         self._unknown: set[int] = set()
+        self._migrated: dict[int, int] = {}
+        self.token_revoked = False
         self._expired_callbacks: set[str] = set()
         self._files: dict[str, tuple[str, bytes]] = {}
         self._message_ids = itertools.count(1000)
@@ -205,6 +208,7 @@ class FakeTelegram:
             "sendDocument": self._send_document,
             "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands,
+            "deleteMyCommands": self._delete_my_commands,
             "getFile": self._get_file,
         }
 
@@ -288,6 +292,17 @@ class FakeTelegram:
         """Sends to this chat answer 400 `chat not found`."""
         self._unknown.add(int(chat_id))
 
+    def migrate_chat(self, chat_id: int | str, new_chat_id: int | str) -> None:
+        """The group became a supergroup: calls for `chat_id` answer 400 with `parameters.migrate_to_chat_id`."""
+        self._migrated[int(chat_id)] = int(new_chat_id)
+
+    def revoke_token(self) -> None:
+        """The token was revoked (BotFather): every call answers 401 Unauthorized until `restore_token()`."""
+        self.token_revoked = True
+
+    def restore_token(self) -> None:
+        self.token_revoked = False
+
     def expire_callback(self, callback_query_id: str) -> None:
         """answerCallbackQuery for this id answers 400 `query is too old ...`."""
         self._expired_callbacks.add(callback_query_id)
@@ -316,7 +331,7 @@ class FakeTelegram:
         params, files = await _read_params(request)
         call = ApiCall(method, params, files)
         self.calls.append(call)
-        if request.match_info["token"] != self.token:
+        if request.match_info["token"] != self.token or self.token_revoked:
             return self._answer(call, ApiError(401, "Unauthorized"))
         failure = self._take_failure(method)
         if failure is not None and failure.hang is not None:
@@ -378,6 +393,8 @@ class FakeTelegram:
             raise ApiError(403, _BLOCKED)
         if chat_id in self._unknown:
             raise ApiError(400, "Bad Request: chat not found")
+        if chat_id in self._migrated:
+            raise ApiError(400, _UPGRADED, {"migrate_to_chat_id": self._migrated[chat_id]})
 
     # -- methods -----------------------------------------------------------------------------------------
 
@@ -396,7 +413,7 @@ class FakeTelegram:
         message = {
             "message_id": next(self._message_ids),
             "from": self._bot_user(),
-            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "chat": {"id": chat_id, "type": _chat_type(chat_id)},
             "date": int(time.time()),
             **{key: value for key, value in content.items() if value is not None},
         }
@@ -569,11 +586,24 @@ class FakeTelegram:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
-        self.commands[_commands_key(params)] = list(commands)
+        self.commands[self._commands_key(params)] = list(commands)
         return True
 
     async def _get_my_commands(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        return self.commands.get(_commands_key(params), [])
+        return self.commands.get(self._commands_key(params), [])
+
+    async def _delete_my_commands(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
+        self.commands.pop(self._commands_key(params), None)
+        return True
+
+    def _commands_key(self, params: dict[str, Any]) -> tuple[str, str]:
+        """("default" | "chat:<id>" | other scope type, language code or "") as kept in `commands`."""
+        scope = params.get("scope") or {"type": "default"}
+        kind = str(scope.get("type", "default"))
+        if kind == "chat":
+            self._check_chat({"chat_id": int(scope.get("chat_id", 0))})
+            kind = f"chat:{int(scope['chat_id'])}"
+        return kind, str(params.get("language_code") or "")
 
     async def _get_file(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
         file_id = str(params.get("file_id", ""))
@@ -588,9 +618,10 @@ class FakeTelegram:
         }
 
 
-def _commands_key(params: dict[str, Any]) -> tuple[str, str]:
-    scope = params.get("scope") or {"type": "default"}
-    return str(scope.get("type", "default")), str(params.get("language_code") or "")
+def _chat_type(chat_id: int) -> str:
+    if chat_id > 0:
+        return "private"
+    return "supergroup" if str(chat_id).startswith("-100") else "group"
 
 
 def _check_markup(markup: Any) -> dict[str, Any] | None:
