@@ -26,13 +26,17 @@ class Route:
     aliases: frozenset[str] = field(default_factory=frozenset)
 
     def allowed(self, ctx: Context) -> bool:
+        return self.open_to(officer=ctx.officer is not None, staff=ctx.staff is not None)
+
+    def open_to(self, *, officer: bool = False, staff: bool = False) -> bool:
+        """Whether someone who is a cooperative officer and/or office staff may use this."""
         if self.audience == "anyone":
             return True
         if self.audience == "officer":
-            return ctx.officer is not None
+            return officer
         if self.audience == "staff":
-            return ctx.staff is not None
-        return ctx.officer is not None or ctx.staff is not None
+            return staff
+        return officer or staff
 
     def refuse(self, ctx: Context) -> list[Reply]:
         if ctx.officer is None and ctx.staff is None:

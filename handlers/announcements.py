@@ -191,6 +191,13 @@ async def resume_announcements(ctx: Context) -> Sequence[Reply]:
 
 
 register(Route(NAME, frozenset({"umumkan", "pengumuman", "siarkan"}), start, resume, audience="staff"))
-register(Route("umumkan_status", frozenset({"umumkan status", "status pengumuman"}), status_start, audience="staff"))
+register(
+    Route(
+        "umumkan_status",
+        frozenset({"umumkan status", "umumkan_status", "status pengumuman"}),  # umumkan_status: the menu's command
+        status_start,
+        audience="staff",
+    )
+)
 register(Route("berhenti", frozenset({"berhenti", "berhenti pengumuman", "stop pengumuman"}), stop, audience="officer"))
 register(Route("mulai", frozenset({"mulai", "mulai pengumuman"}), resume_announcements, audience="officer"))

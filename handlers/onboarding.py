@@ -11,6 +11,7 @@ from bot.messages import Reply
 from handlers import Route, register
 from handlers.help import menu_choices
 
+NAME = "daftar"
 MAX_FAILURES_PER_HOUR = 5
 
 
@@ -54,7 +55,5 @@ async def register_with_code(ctx: Context) -> Sequence[Reply]:
 
 
 register(
-    Route(
-        "daftar", frozenset({"daftar", "start", "register"}), register_with_code, audience="anyone", takes_argument=True
-    )
+    Route(NAME, frozenset({"daftar", "start", "register"}), register_with_code, audience="anyone", takes_argument=True)
 )

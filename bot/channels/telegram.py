@@ -5,10 +5,12 @@ The token is in every API URL: bot.logs.setup_logging redacts it on every handle
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from telegram import Bot, BotCommand
+from telegram import Bot, BotCommand, BotCommandScopeChat
 
+from bot import render
 from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.telegram_in import (
     TelegramInbound,
@@ -18,33 +20,49 @@ from bot.channels.telegram_in import (
     update_to_inbound,
 )
 from bot.channels.telegram_out import TelegramSender, classify_error, inline_keyboard, redact
+from bot.render import Lang
+from handlers import ROUTES, Route, route_for_text
 
 __all__ = [
     "OFFICER_COMMANDS",
     "TelegramInbound",
     "TelegramSender",
     "classify_error",
+    "clear_staff_commands",
     "decode_callback",
     "encode_callback",
     "inline_keyboard",
     "make_bot",
+    "menu",
     "parse_update",
     "redact",
     "set_commands",
+    "set_staff_commands",
+    "staff_commands",
     "update_to_inbound",
 ]
 
-# (command, Indonesian description, English description); the office's commands get a staff scope later.
-OFFICER_COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("lapor", "Isi laporan bulanan koperasi", "Fill in the monthly report"),
-    ("status", "Status laporan dan skor kesehatan", "Report status and health score"),
-    ("riwayat", "Riwayat laporan dan skor", "Past reports and scores"),
-    ("pelatihan", "Jadwal pelatihan dan klinik koperasi", "Trainings and cooperative clinics"),
-    ("bantuan", "Bantuan memakai bot", "Help with the bot"),
-    ("batal", "Batalkan isian yang sedang berjalan", "Cancel what is in progress"),
-    ("bahasa", "Ganti bahasa", "Change language"),
-    ("menu", "Menu utama", "Main menu"),
-)
+# The default menu (everyone; mostly cooperative officers), in this order. The descriptions are the templates
+# commands.<name> (bot/templates/<lang>/commands.j2).
+OFFICER_COMMANDS: tuple[str, ...] = ("lapor", "status", "riwayat", "pelatihan", "bantuan", "batal", "bahasa", "menu")
+
+
+def staff_commands() -> tuple[str, ...]:
+    """The menu of office staff: the commands only staff may use (handlers.ROUTES), then those of the default
+    menu that staff may use too (not the officers' own, such as lapor)."""
+    own = [name for name, route in ROUTES.items() if route.audience == "staff" and _command_route(name) is route]
+    shared = [name for name in OFFICER_COMMANDS if (route := _command_route(name)) and route.open_to(staff=True)]
+    return (*own, *shared)
+
+
+def _command_route(name: str) -> Route | None:
+    """The route `/name` starts; a route whose name is no command of its own is not in any menu."""
+    return route_for_text(f"/{name}")
+
+
+def menu(names: Sequence[str], lang: Lang) -> list[BotCommand]:
+    """The commands `names` with their descriptions in `lang`."""
+    return [BotCommand(name, render.text(lang, f"commands.{name}")) for name in names]
 
 
 def make_bot(
@@ -78,9 +96,23 @@ def make_bot(
 
 
 async def set_commands(bot: Bot) -> None:
-    """Publish the officers' command menu: Indonesian by default and for "id", English for "en"."""
-    indonesian = [BotCommand(name, id_text) for name, id_text, _ in OFFICER_COMMANDS]
-    english = [BotCommand(name, en_text) for name, _, en_text in OFFICER_COMMANDS]
+    """Publish the default command menu: Indonesian by default and for "id", English for "en"."""
+    indonesian = menu(OFFICER_COMMANDS, "id")
     await bot.set_my_commands(indonesian)
     await bot.set_my_commands(indonesian, language_code="id")
-    await bot.set_my_commands(english, language_code="en")
+    await bot.set_my_commands(menu(OFFICER_COMMANDS, "en"), language_code="en")
+
+
+async def set_staff_commands(bot: Bot, chat_id: int) -> None:
+    """Give an office staff member's chat the staff menu: Indonesian, English for "en" (that chat only)."""
+    scope = BotCommandScopeChat(chat_id)
+    names = staff_commands()
+    await bot.set_my_commands(menu(names, "id"), scope=scope)
+    await bot.set_my_commands(menu(names, "en"), scope=scope, language_code="en")
+
+
+async def clear_staff_commands(bot: Bot, chat_id: int) -> None:
+    """Take the staff menu away from a chat: it shows the default menu again."""
+    scope = BotCommandScopeChat(chat_id)
+    await bot.delete_my_commands(scope=scope)
+    await bot.delete_my_commands(scope=scope, language_code="en")
