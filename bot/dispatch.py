@@ -187,8 +187,13 @@ class Dispatcher:
 
     @staticmethod
     async def _first_contact(repos: Repositories, inbound: Inbound) -> ChatRow:
-        """Create the identity and its conversation row for someone never seen on this channel."""
+        """A sender without a conversation: new on this channel, or an account the office linked beforehand."""
         address = inbound.address
+        identity = await repos.identities.find(address.channel, address.user_id, inbound.alt_user_id)
+        if identity is None:
+            return await repos.chats.create(
+                address.channel, address.user_id, inbound.alt_user_id, display_name=inbound.display_name
+            )
         identity = await repos.identities.get_or_create(
             address.channel, address.user_id, alt_id=inbound.alt_user_id, display_name=inbound.display_name
         )

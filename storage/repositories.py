@@ -272,8 +272,7 @@ class ConversationRepo(_Repo):
         conversation.handler = handler
         conversation.progress = progress
         conversation.version += 1
-        conversation.updated_at = at
-        await self.session.flush()
+        conversation.updated_at = at  # written with the transaction's next flush, together with other rows
 
 
 ChatRow = tuple[ChannelIdentity, Conversation, Officer | None, Cooperative | None, OfficeStaff | None]
@@ -326,6 +325,29 @@ class ChatRepo(_Repo):
                 identity.alt_external_id = alt_id
             found[(external_id, alt_id)] = row
         return found
+
+    async def create(
+        self, channel: str, external_id: str, alt_id: str | None = None, display_name: str | None = None
+    ) -> ChatRow:
+        """A first contact's identity and conversation (two inserts; `load` found nothing in this transaction).
+
+        Two processes meeting the same new sender at once: the second insert fails on the unique key, and its
+        transaction is redone, by then finding the first one's rows.
+        """
+        now = utcnow()
+        identity = ChannelIdentity(
+            channel=channel,
+            external_id=external_id,
+            alt_external_id=alt_id if alt_id != external_id else None,
+            display_name=display_name,
+            reachable=True,
+            created_at=now,
+        )
+        self.session.add(identity)
+        await self.session.flush()
+        conversation = Conversation(identity_id=identity.id, progress={}, version=0, updated_at=now)
+        self.session.add(conversation)
+        return identity, conversation, None, None, None
 
 
 class ReportRepo(_Repo):

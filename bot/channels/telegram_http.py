@@ -3,12 +3,14 @@
 PTB's default transport is httpx. On this service's hot path (a reply per update) it costs several times the CPU of
 aiohttp's client: httpcore looks for the optional `sniffio` module on every request, which means a search of the
 import path each time. PTB supports other transports through `telegram.request.BaseRequest`; this is one.
-Parameters go form-encoded (each value as JSON), with files as multipart: what PTB's own transport sends.
+Parameters go as a JSON body (nested objects as such); with files, as multipart with each value JSON-encoded,
+as PTB's own transport sends them. Telegram accepts both.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -73,7 +75,8 @@ class AiohttpRequest(BaseRequest):
             sock_connect=_given(connect_timeout, self._connect_timeout),
             sock_read=None if read is None or write is None else read + write,
         )
-        body: aiohttp.FormData | dict[str, str] | None = None
+        body: aiohttp.FormData | bytes | None = None
+        headers: dict[str, str] = {}
         if request_data is not None and files:
             form = aiohttp.FormData()
             for name, value in request_data.json_parameters.items():
@@ -82,9 +85,10 @@ class AiohttpRequest(BaseRequest):
                 form.add_field(name, content, filename=filename, content_type=mime)
             body = form
         elif request_data is not None:
-            body = request_data.json_parameters  # form-encoded, each value JSON: as PTB's own transport sends them
+            body = json.dumps(request_data.parameters, ensure_ascii=False).encode()
+            headers["Content-Type"] = "application/json"
         try:
-            async with self._session.request(method, url, data=body, timeout=timeout) as response:
+            async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:
             raise TimedOut(f"aiohttp: {type(exc).__name__}") from exc
