@@ -47,6 +47,9 @@ _PAIR_TITLE_MAX = 16  # two buttons share a row when both titles are at most thi
 _KEYBOARD_ONLY_TEXT = "Silakan pilih:"
 # *word* (the templates' WhatsApp-style emphasis): stars hugging non-space text, not inside a word.
 _EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+# The last error of a message held back while Telegram refuses the token; the channel releases exactly these.
+HELD_ERROR = "token rejected: held until Telegram accepts the bot token again"
+HOLD_SECONDS = 600.0  # a held message is offered again after this even when nothing released it sooner
 
 
 def to_html(text: str) -> str:
@@ -92,6 +95,67 @@ def _retry_after_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+class TokenBreaker:
+    """Open while Telegram refuses the bot token (401): no API call goes out, messages wait in the outbox.
+
+    Whatever meets the 401 first trips it (one error in the log); the channel then checks the token with getMe
+    every so often and closes it when getMe works, and the held messages are released.
+    """
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+        self._opened = asyncio.Event()
+        self._closed = asyncio.Event()
+        self._closed.set()
+
+    @property
+    def is_open(self) -> bool:
+        return self.reason is not None
+
+    def trip(self, call: str, exc: InvalidToken) -> None:
+        """Open, naming the refused call in the log (never the token, nor PTB's message, which may hold it)."""
+        if self.reason is not None:
+            return
+        self.reason = _rejection(exc)
+        self._closed.clear()
+        self._opened.set()
+        log.error(
+            "telegram: %s: Telegram refused the bot token on %s. Nothing is sent and messages wait in the outbox; "
+            "the token is checked with getMe every so often and sending resumes when it works. "
+            "If it was revoked, put the new one in KOPSEHAT_TELEGRAM_TOKEN and restart.",
+            self.reason,
+            call,
+        )
+
+    def reset(self) -> bool:
+        """Close (the token works again); False when it was not open."""
+        if self.reason is None:
+            return False
+        self.reason = None
+        self._opened.clear()
+        self._closed.set()
+        log.warning("telegram: the bot token works again (getMe); sending resumed")
+        return True
+
+    async def wait_opened(self) -> None:
+        await self._opened.wait()
+
+    async def wait_closed(self) -> None:
+        await self._closed.wait()
+
+    @staticmethod
+    def held(sent: tuple[str, ...] = ()) -> SendOutcome:
+        """What a send says while the token is refused: try later, the message stays pending (never failed)."""
+        return SendOutcome("auth_failed", sent, retry_after=HOLD_SECONDS, error=HELD_ERROR)
+
+
+def _rejection(exc: InvalidToken) -> str:
+    """PTB raises InvalidToken for 401 and for 404 (a malformed token); the health reason names which."""
+    cause = exc.__cause__
+    messages = [exc.message, cause.message if isinstance(cause, TelegramError) else ""]
+    return "token rejected (404)" if any("not found" in m.lower() for m in messages) else "token rejected (401)"
+
+
 def inline_keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup:
     """Buttons in rows: two short titles share a row, a long title gets a row of its own."""
     rows: list[list[InlineKeyboardButton]] = []
@@ -121,8 +185,16 @@ class _Step:
     attachment: Attachment | None = None
 
 
+ChatMoved = Callable[[int, int], Awaitable[None]]
+
+
 class TelegramSender:
-    """Sends Replies through one PTB Bot; never raises for Telegram errors, returns a SendOutcome."""
+    """Sends Replies through one PTB Bot; never raises for Telegram errors, returns a SendOutcome.
+
+    A refused token (401) opens `breaker`: sends then answer "auth_failed" at once, without calling Telegram. A group
+    that became a supergroup (400 with `migrate_to_chat_id`) gets the send once more at its new id, and `on_moved`
+    (old id, new id) is told, to store the new id.
+    """
 
     def __init__(
         self,
@@ -133,6 +205,8 @@ class TelegramSender:
         limiter: SendLimiter | None = None,
         max_flood_wait: float = 30.0,
         flood_retries: int = 3,
+        breaker: TokenBreaker | None = None,
+        on_moved: ChatMoved | None = None,
     ) -> None:
         """With a `limiter`, every call is paced, and a 429 of at most `max_flood_wait` seconds pauses the
         limiter and retries the same call (at most `flood_retries` times) instead of ending the send."""
@@ -143,6 +217,9 @@ class TelegramSender:
         self._flood_retries = flood_retries
         self._questions: OrderedDict[tuple[int, int], str] = OrderedDict()
         self._max_questions = remembered_questions
+        self.breaker = breaker or TokenBreaker()
+        self.on_moved = on_moved
+        self._moved: dict[int, int] = {}  # groups that became supergroups: old chat id -> new (rare, never many)
 
     def remember_question(
         self, chat_id: int | str, message_id: int | str, text: str, *, overwrite: bool = True
@@ -172,14 +249,15 @@ class TelegramSender:
             chat_id = int(address.user_id)
         except ValueError:
             return SendOutcome("failed", error=f"not a Telegram chat id: {address.user_id[:40]!r}")
+        if self.breaker.is_open:
+            return self.breaker.held()
+        chat_id = self._moved.get(chat_id, chat_id)
         sent: list[str] = []
         try:
-            text = reply.text
-            if edit_message_id is not None and reply.confirms:
-                shown = await self._confirm(chat_id, int(edit_message_id), reply.confirms)
-                if not shown and (text.strip() or reply.attachment is not None):
-                    text = f"✅ {reply.confirms}\n\n{text}"
-            await self._deliver(chat_id, replace(reply, text=text), sent, bulk=business_initiated)
+            await self._send_following_moves(chat_id, reply, sent, business_initiated, edit_message_id)
+        except InvalidToken as exc:
+            self.breaker.trip("a send", exc)
+            return self.breaker.held(tuple(sent))
         except TelegramError as exc:
             outcome = classify_error(exc)
             log.warning(
@@ -192,12 +270,52 @@ class TelegramSender:
             return replace(outcome, provider_message_ids=tuple(sent))
         return SendOutcome("sent", provider_message_ids=tuple(sent))
 
+    async def _send_following_moves(
+        self, chat_id: int, reply: Reply, sent: list[str], bulk: bool, edit_message_id: str | None
+    ) -> None:
+        """Mark the question answered, then send; a group that became a supergroup gets it there (once)."""
+        moved = False
+        text = reply.text
+        if edit_message_id is not None and reply.confirms:
+            try:
+                shown = await self._confirm(chat_id, int(edit_message_id), reply.confirms)
+            except ChatMigrated as exc:  # the question stays in the old group: the answer goes in the text
+                chat_id, moved, shown = await self._follow(chat_id, exc.new_chat_id), True, False
+            if not shown and (text.strip() or reply.attachment is not None):
+                text = f"✅ {reply.confirms}\n\n{text}"
+        reply = replace(reply, text=text)
+        try:
+            await self._deliver(chat_id, reply, sent, bulk=bulk)
+        except ChatMigrated as exc:
+            if moved:
+                raise
+            await self._deliver(await self._follow(chat_id, exc.new_chat_id), reply, sent, bulk=bulk)
+
+    async def _follow(self, old: int, new: int) -> int:
+        """Note that chat `old` is now `new`; storing it may fail (logged): the message goes to `new` anyway."""
+        log.info("telegram: group %s became supergroup %s; sending there", old, new)
+        try:
+            await self.chat_moved(old, new)
+        except Exception:
+            log.exception("telegram: could not store that chat %s is now %s (a restart finds out again)", old, new)
+        return new
+
+    async def chat_moved(self, old: int | str, new: int | str) -> None:
+        """Chat `old` is now `new`: sends to `old` go to `new` from now on, and `on_moved` stores it."""
+        self._moved[int(old)] = int(new)
+        if self.on_moved is not None:
+            await self.on_moved(int(old), int(new))
+
     async def answer_callback(self, callback_query_id: str, text: str | None = None) -> bool:
         """Stop the button's spinner (call it for every press, duplicates too); False if Telegram refused."""
+        if self.breaker.is_open:
+            return False
         try:
             return await self._bot.answer_callback_query(
                 callback_query_id, text=text[:CALLBACK_ANSWER_LIMIT] if text else None
             )
+        except InvalidToken as exc:
+            self.breaker.trip("answerCallbackQuery", exc)
         except BadRequest as exc:
             if "query is too old" in exc.message.lower():
                 log.debug("telegram: callback %s answered too late (harmless)", callback_query_id)
@@ -243,9 +361,12 @@ class TelegramSender:
         return False
 
     async def _deliver(self, chat_id: int, reply: Reply, sent: list[str], *, bulk: bool = False) -> None:
+        """Send the steps of `reply` that are not in `sent` yet (all of them, unless a send is taken up again)."""
         steps = _plan(reply)
         markup = inline_keyboard(reply.choices) if reply.choices else None
         for index, step in enumerate(steps):
+            if index < len(sent):
+                continue
             if index and self._chunk_interval:
                 await asyncio.sleep(self._chunk_interval)
             last = index == len(steps) - 1

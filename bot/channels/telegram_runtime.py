@@ -2,6 +2,10 @@
 
 An update is answered (HTTP 200, or confirmed by the next getUpdates offset) only after dispatch has committed
 it; replies are then sent in the background, and whatever does not go stays in the outbox for delivery.
+
+When Telegram refuses the token (401), nothing is sent until getMe works again (the sender's TokenBreaker, checked
+every `token_check_interval` seconds); the messages wait in the outbox and go out then. Office staff chats get
+a command menu of their own.
 """
 
 from __future__ import annotations
@@ -21,13 +25,15 @@ from telegram import Bot, Message, Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 
 from bot.channels.base import SendOutcome
-from bot.channels.telegram import make_bot, redact, set_commands
+from bot.channels.telegram import clear_staff_commands, make_bot, redact, set_commands, set_staff_commands
 from bot.channels.telegram_in import TelegramInbound, update_to_inbound
-from bot.channels.telegram_out import TelegramSender
+from bot.channels.telegram_out import HELD_ERROR, TelegramSender
 from bot.channels.telegram_rate import SendLimiter
 from bot.delivery import Delivery
 from bot.dispatch import Dispatcher, DispatchResult, Outgoing, UserLocks
 from bot.messages import Address, Reply
+from handlers import onboarding, route_for_text
+from storage import queries_channels
 from storage.models import utcnow
 
 if TYPE_CHECKING:
@@ -36,12 +42,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+CHANNEL = "telegram"
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 POLL_TIMEOUT = 25
 STOP_SECONDS = 2.0
 PROBE_CACHE_SECONDS = 30.0
+TOKEN_CHECK_SECONDS = 60.0  # while the token is refused, getMe checks it this often
 _BACKOFF = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 Mode = Literal["webhook", "polling"]
 
@@ -101,11 +109,16 @@ class TelegramChannel:
         webhook_secret: str | None = None,
         poll_timeout: int = POLL_TIMEOUT,
         clock: Callable[[], datetime] = utcnow,
+        token_check_interval: float = TOKEN_CHECK_SECONDS,
     ) -> None:
         self.dispatcher = dispatcher
         self.delivery = delivery
         self.bot = bot
         self.sender = sender
+        self.breaker = sender.breaker
+        if sender.on_moved is None:
+            sender.on_moved = self.store_move
+        self.token_check_interval = token_check_interval
         self.outbound = PressAwareSender(sender)
         self.webhook_url = webhook_url
         self._secret = (webhook_secret or "").encode()
@@ -122,6 +135,8 @@ class TelegramChannel:
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
         self._main: asyncio.Task[None] | None = None
+        self._watcher: asyncio.Task[None] | None = None
+        self._staff_menus: set[int] = set()  # chats given the staff menu by this process
 
     # -- receiving ---------------------------------------------------------------------------------------
 
@@ -148,6 +163,7 @@ class TelegramChannel:
     async def process(self, update: Update) -> DispatchResult | None:
         """Dispatch one update (this commits it); answering and sending continue in the background."""
         self.last_update_at = self.clock()
+        await self._note_migration(update)
         item = update_to_inbound(update, self.last_update_at)
         if item is None:
             return None
@@ -158,11 +174,14 @@ class TelegramChannel:
     async def _answer_and_send(self, item: TelegramInbound, update: Update, result: DispatchResult) -> None:
         if item.callback_query_id is not None:
             await self.sender.answer_callback(item.callback_query_id)
-        if result.duplicate or not result.outgoing:
+        if result.duplicate:
             return
-        outgoing = self._with_press(item, update, result.outgoing)
-        async with self._chat_locks.get(item.inbound.address):
-            await self.delivery.send_now(outgoing)
+        if result.outgoing:
+            outgoing = self._with_press(item, update, result.outgoing)
+            async with self._chat_locks.get(item.inbound.address):
+                await self.delivery.send_now(outgoing)
+        if _is_registration(item):  # an invitation may have made the chat office staff, or an officer
+            await self._refresh_staff_menu(item.inbound.address.user_id)
 
     def _with_press(
         self, item: TelegramInbound, update: Update, outgoing: tuple[Outgoing, ...]
@@ -177,6 +196,25 @@ class TelegramChannel:
         self.outbound.expect_press(chat, item.keyboard_message_id, title)
         first = outgoing[0]
         return (replace(first, reply=replace(first.reply, confirms=title)), *outgoing[1:])
+
+    async def _note_migration(self, update: Update) -> None:
+        """A group's notice that it became a supergroup (`migrate_to_chat_id` in the old group,
+        `migrate_from_chat_id` in the new one): its identity and waiting messages take the new chat id."""
+        message = update.message
+        if message is not None and message.migrate_to_chat_id:
+            await self.sender.chat_moved(message.chat.id, message.migrate_to_chat_id)
+        elif message is not None and message.migrate_from_chat_id:
+            await self.sender.chat_moved(message.migrate_from_chat_id, message.chat.id)
+
+    async def store_move(self, old: int, new: int) -> None:
+        """Chat `old` is now `new` (the sender's `on_moved`): the identity and the messages not sent yet follow."""
+        async with self.dispatcher.db.transaction() as repos:
+            moved, messages = await queries_channels.move_chat(repos, CHANNEL, str(old), str(new))
+        if moved or messages:
+            log.info("telegram: chat %s is now %s (identity moved: %s, messages: %d)", old, new, moved, messages)
+        if old in self._staff_menus:
+            self._staff_menus.discard(old)
+            await self._refresh_staff_menu(str(new))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(self._guarded(work))
@@ -212,6 +250,11 @@ class TelegramChannel:
                 )
             except _Stopped:
                 return
+            except InvalidToken as exc:
+                self.breaker.trip("getUpdates", exc)
+                if not await self._token_back():
+                    return
+                continue
             except TelegramError as exc:
                 failures += 1
                 self._failed("getUpdates", exc, conflict_is_webhook=True)
@@ -259,12 +302,98 @@ class TelegramChannel:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), seconds)
 
+    # -- the token ---------------------------------------------------------------------------------------
+
+    async def _token_back(self) -> bool:
+        """Wait until the token works again (the watcher's getMe); False when the channel stops first."""
+        try:
+            await self._until_stopped(self.breaker.wait_closed())
+        except _Stopped:
+            return False
+        return True
+
+    async def _watch_token(self) -> None:
+        """While the breaker is open: getMe every `token_check_interval` seconds; when it works, resume."""
+        while not self._stopping.is_set():
+            try:
+                await self._until_stopped(self.breaker.wait_opened())
+                await self._sleep(self.token_check_interval)
+                if self._stopping.is_set():
+                    return
+                await self._until_stopped(self.bot.get_me())
+            except _Stopped:
+                return
+            except InvalidToken:
+                log.debug("telegram: getMe: the token is still refused")
+                continue
+            except TelegramError as exc:
+                log.info("telegram: getMe failed (%s); the token is checked again later", redact(exc.message)[:200])
+                continue
+            self._me = (time.monotonic(), {"ok": True})
+            if self.breaker.reset():
+                await self._release_held()
+
+    async def _release_held(self) -> None:
+        """Messages held while the token was refused (by this process or an earlier one) are due now."""
+        try:
+            async with self.dispatcher.db.transaction() as repos:
+                released = await queries_channels.release_held(repos, CHANNEL, HELD_ERROR, utcnow())
+        except Exception:  # they are offered again after HOLD_SECONDS anyway
+            log.exception("telegram: could not release the messages held while the token was refused")
+            return
+        if released:
+            log.info("telegram: %d message(s) held while the token was refused are sent now", released)
+            self.delivery.wake()
+
+    # -- the staff menu ----------------------------------------------------------------------------------
+
+    async def _sync_staff_menus(self) -> None:
+        """Every chat linked to office staff gets the staff command menu."""
+        try:
+            async with self.dispatcher.db.transaction() as repos:
+                chats = await queries_channels.staff_external_ids(repos, CHANNEL)
+        except Exception:
+            log.exception("telegram: could not read the staff chats; their menus are set when they next register")
+            return
+        for chat in chats:
+            await self._staff_menu(chat, staff=True)
+
+    async def _refresh_staff_menu(self, chat: str) -> None:
+        """Give the chat the staff menu if it is linked to office staff now, or take it away if no longer."""
+        try:
+            async with self.dispatcher.db.transaction() as repos:
+                staff = await queries_channels.is_staff_chat(repos, CHANNEL, chat)
+        except Exception:
+            log.exception("telegram: could not tell whether chat %s is office staff", chat)
+            return
+        await self._staff_menu(chat, staff=staff)
+
+    async def _staff_menu(self, chat: str, *, staff: bool) -> None:
+        try:
+            chat_id = int(chat)
+        except ValueError:
+            return
+        if staff == (chat_id in self._staff_menus) or self.breaker.is_open:
+            return
+        try:
+            if staff:
+                await set_staff_commands(self.bot, chat_id)
+                self._staff_menus.add(chat_id)
+            else:
+                await clear_staff_commands(self.bot, chat_id)
+                self._staff_menus.discard(chat_id)
+        except InvalidToken as exc:
+            self.breaker.trip("setMyCommands", exc)
+        except TelegramError as exc:
+            log.warning("telegram: the staff menu of chat %s was not changed: %s", chat_id, redact(exc.message)[:200])
+
     # -- lifecycle ---------------------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Begin in the background: Telegram being away must not stop the rest of the service."""
         self._stopping.clear()
         self._main = asyncio.create_task(self._run(), name=f"telegram-{self.mode}")
+        self._watcher = asyncio.create_task(self._watch_token(), name="telegram-token")
 
     async def _run(self) -> None:
         await self._prepare()
@@ -274,7 +403,8 @@ class TelegramChannel:
             await self._poll()
 
     async def _prepare(self) -> None:
-        """getMe, the command menu, and the webhook (set, or deleted for polling), retried until they work."""
+        """getMe, the command menus, and the webhook (set, or deleted for polling), retried until they work; then
+        the messages held while the token was refused (before a restart, maybe) go out."""
         failures = 0
         while not self._stopping.is_set():
             try:
@@ -282,6 +412,7 @@ class TelegramChannel:
                 self.username = self.bot.username
                 self._me = (time.monotonic(), {"ok": True})
                 await self._until_stopped(set_commands(self.bot))
+                await self._until_stopped(self._sync_staff_menus())
                 if self.mode == "webhook":
                     assert self.webhook_url is not None
                     await self._until_stopped(
@@ -298,9 +429,14 @@ class TelegramChannel:
                 else:
                     log.info("telegram: long polling (no KOPSEHAT_PUBLIC_URL + KOPSEHAT_TELEGRAM_WEBHOOK_SECRET)")
                 self.last_error = None
+                await self._release_held()
                 return
             except _Stopped:
                 return
+            except InvalidToken as exc:
+                self.breaker.trip("start", exc)
+                if not await self._token_back():
+                    return
             except TelegramError as exc:
                 failures += 1
                 self._failed("start", exc)
@@ -309,9 +445,10 @@ class TelegramChannel:
     async def stop(self) -> None:
         """Stop polling at once (an unconfirmed update comes again), let sends finish briefly, close."""
         self._stopping.set()
-        if self._main is not None:
-            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                await asyncio.wait_for(self._main, STOP_SECONDS)
+        for task in (self._main, self._watcher):
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                    await asyncio.wait_for(task, STOP_SECONDS)
         self.polling = False
         if self._tasks:
             _done, pending = await asyncio.wait(set(self._tasks), timeout=STOP_SECONDS)
@@ -321,9 +458,7 @@ class TelegramChannel:
 
     def _failed(self, what: str, exc: TelegramError, *, conflict_is_webhook: bool = False) -> None:
         reason = redact(exc.message)[:200]
-        if isinstance(exc, InvalidToken):
-            reason = "Unauthorized: KOPSEHAT_TELEGRAM_TOKEN was refused by Telegram"
-        elif isinstance(exc, Conflict) and conflict_is_webhook:
+        if isinstance(exc, Conflict) and conflict_is_webhook:
             self.polling = False  # a webhook was set meanwhile (or another poller runs): delete it again
         self.last_error = f"{what}: {reason}"
         log.warning("telegram: %s failed: %s", what, reason)
@@ -331,17 +466,23 @@ class TelegramChannel:
     # -- health ------------------------------------------------------------------------------------------
 
     async def probe(self) -> dict[str, Any]:
-        """Telegram's state for /healthz: getMe (cached briefly), webhook set or polling running."""
+        """Telegram's state for /healthz: the token (getMe, cached briefly), webhook set or polling running."""
         now = time.monotonic()
-        if self._me is None or now - self._me[0] > PROBE_CACHE_SECONDS:
+        if not self.breaker.is_open and (self._me is None or now - self._me[0] > PROBE_CACHE_SECONDS):
             try:
                 me = await asyncio.wait_for(self.bot.get_me(), 3.0)
                 self.username = me.username
                 self._me = (now, {"ok": True})
+            except InvalidToken as exc:
+                self.breaker.trip("getMe", exc)
             except (TelegramError, TimeoutError) as exc:
                 reason = redact(exc.message) if isinstance(exc, TelegramError) else "timed out"
                 self._me = (now, {"ok": False, "error": reason[:200]})
-        get_me = self._me[1]
+        if self.breaker.reason is not None:  # the watcher checks the token: no getMe here meanwhile
+            get_me: dict[str, Any] = {"ok": False, "error": self.breaker.reason}
+        else:
+            assert self._me is not None
+            get_me = self._me[1]
         receiving = self.webhook_set if self.mode == "webhook" else self.polling and self.last_error is None
         state: dict[str, Any] = {
             "ok": bool(get_me["ok"]) and receiving,
@@ -356,6 +497,8 @@ class TelegramChannel:
             state["polling"] = self.polling
         if self.last_error:
             state["last_error"] = self.last_error
+        if self.breaker.reason is not None:
+            state["error"] = self.breaker.reason
         return state
 
 
@@ -364,6 +507,12 @@ TELEGRAM_KEY = web.AppKey("telegram", TelegramChannel)
 
 class _Stopped(Exception):
     """The channel is stopping."""
+
+
+def _is_registration(item: TelegramInbound) -> bool:
+    """Whether the message asks to register with an invitation code (`/start CODE`, `DAFTAR CODE`)."""
+    route = route_for_text(item.inbound.text) if item.inbound.kind == "text" else None
+    return route is not None and route.name == onboarding.NAME
 
 
 def _pressed_title(update: Update) -> str | None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,11 +15,22 @@ from telegram import Bot
 from telegram.error import InvalidToken
 
 from bot.channels.base import ChannelSender, SendOutcome
-from bot.channels.telegram import make_bot, redact, set_commands
-from bot.channels.telegram_out import TelegramSender
+from bot.channels.telegram import (
+    OFFICER_COMMANDS,
+    clear_staff_commands,
+    make_bot,
+    menu,
+    redact,
+    set_commands,
+    set_staff_commands,
+    staff_commands,
+)
+from bot.channels.telegram_out import HELD_ERROR, HOLD_SECONDS, TelegramSender
 from bot.channels.textsplit import utf16_len
 from bot.logs import RedactingFilter
 from bot.messages import Address, Attachment, Choice, Reply
+from bot.render import Lang
+from handlers import ROUTES, route_for_text
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_api import fake_telegram as fake_telegram
 
@@ -27,6 +41,10 @@ pytestmark = pytest.mark.filterwarnings(
 
 CHAT = 5123456789
 SITI = Address(channel="telegram", user_id=str(CHAT))
+GROUP = -4012345678  # a cooperative's group chat
+SUPERGROUP = -1004012345678
+KELOMPOK = Address(channel="telegram", user_id=str(GROUP))
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "telegram"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -282,13 +300,127 @@ async def test_other_bad_request_is_failed_with_reason(sender: TelegramSender, f
     assert outcome == SendOutcome("failed", error="Message is too long")
 
 
-async def test_chat_migrated_is_failed_with_new_id(sender: TelegramSender, fake_telegram: FakeTelegram) -> None:
-    fake_telegram.fail_next(
-        description="Bad Request: group chat was upgraded to a supergroup chat",
-        parameters={"migrate_to_chat_id": -1001234567890},
+class Moves:
+    """Records the sender's `on_moved` calls (what the channel stores)."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.seen: list[tuple[int, int]] = []
+        self.fail = fail
+
+    async def __call__(self, old: int, new: int) -> None:
+        self.seen.append((old, new))
+        if self.fail:
+            raise ConnectionError("database went away")
+
+
+async def test_a_group_that_became_a_supergroup_gets_the_send_there(tg_bot: Bot, fake_telegram: FakeTelegram) -> None:
+    moves = Moves()
+    sender = TelegramSender(tg_bot, chunk_interval=0, on_moved=moves)
+    fake_telegram.migrate_chat(GROUP, SUPERGROUP)
+    outcome = await sender.send(KELOMPOK, Reply("Rapat anggota tahunan hari Sabtu."))
+    assert outcome.status == "sent"
+    assert [(c.params["chat_id"], c.status) for c in fake_telegram.calls_to("sendMessage")] == [
+        (GROUP, 400),
+        (SUPERGROUP, 200),
+    ]
+    assert moves.seen == [(GROUP, SUPERGROUP)]
+    assert fake_telegram.sent_texts(SUPERGROUP) == ["Rapat anggota tahunan hari Sabtu."]
+    assert (await sender.send(KELOMPOK, Reply("Jangan lupa."))).status == "sent"  # straight to the new id
+    assert [c.params["chat_id"] for c in fake_telegram.calls_to("sendMessage")][2:] == [SUPERGROUP]
+    assert moves.seen == [(GROUP, SUPERGROUP)]
+
+
+async def test_a_move_in_the_middle_of_a_long_reply_sends_the_rest_there(
+    tg_bot: Bot, fake_telegram: FakeTelegram
+) -> None:
+    sender = TelegramSender(tg_bot, chunk_interval=0, on_moved=Moves())
+    error = json.loads((FIXTURES / "errors.json").read_text())["migrated_400"]
+    new_id = error["parameters"]["migrate_to_chat_id"]
+    fake_telegram.fail_next("sendMessage", description=error["description"], parameters=error["parameters"], after=1)
+    outcome = await sender.send(KELOMPOK, Reply("\n\n".join(letter * 3000 for letter in "xyz")))
+    assert outcome.status == "sent" and len(outcome.provider_message_ids) == 3
+    assert fake_telegram.sent_texts(GROUP) == ["x" * 3000]
+    assert fake_telegram.sent_texts(new_id) == ["y" * 3000, "z" * 3000]
+
+
+async def test_a_press_in_a_group_that_moved_shows_the_answer_in_the_text(
+    tg_bot: Bot, fake_telegram: FakeTelegram
+) -> None:
+    sender = TelegramSender(tg_bot, chunk_interval=0, on_moved=Moves())
+    asked = await sender.send(KELOMPOK, Reply("Hadir rapat?", choices=(Choice("ya", "Ya"),)))
+    fake_telegram.migrate_chat(GROUP, SUPERGROUP)
+    outcome = await sender.send(
+        KELOMPOK, Reply("Terima kasih.", confirms="Ya"), edit_message_id=asked.provider_message_ids[0]
     )
+    assert outcome.status == "sent"
+    assert fake_telegram.sent_texts(SUPERGROUP) == ["✅ Ya\n\nTerima kasih."]
+
+
+async def test_the_send_follows_one_move_only(tg_bot: Bot, fake_telegram: FakeTelegram) -> None:
+    sender = TelegramSender(tg_bot, chunk_interval=0, on_moved=Moves())
+    fake_telegram.migrate_chat(GROUP, SUPERGROUP)
+    fake_telegram.migrate_chat(SUPERGROUP, SUPERGROUP - 1)  # cannot happen; the sender must not loop on it
+    outcome = await sender.send(KELOMPOK, Reply("Halo"))
+    assert outcome == SendOutcome("failed", error=f"chat migrated to supergroup {SUPERGROUP - 1}")
+    assert len(fake_telegram.calls_to("sendMessage")) == 2
+
+
+async def test_a_move_that_cannot_be_stored_is_logged_and_the_message_still_goes(
+    tg_bot: Bot, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    moves = Moves(fail=True)
+    sender = TelegramSender(tg_bot, chunk_interval=0, on_moved=moves)
+    fake_telegram.migrate_chat(GROUP, SUPERGROUP)
+    assert (await sender.send(KELOMPOK, Reply("Halo"))).status == "sent"
+    assert fake_telegram.sent_texts(SUPERGROUP) == ["Halo"]
+    assert any("could not store that chat" in r.getMessage() for r in caplog.records)
+
+
+# -- a refused token (401) --------------------------------------------------------------------------------
+
+
+async def test_a_401_opens_the_breaker_and_nothing_more_goes_to_telegram(
+    sender: TelegramSender, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    fake_telegram.revoke_token()
     outcome = await sender.send(SITI, Reply("Halo"))
-    assert outcome == SendOutcome("failed", error="chat migrated to supergroup -1001234567890")
+    assert outcome == SendOutcome("auth_failed", retry_after=HOLD_SECONDS, error=HELD_ERROR)
+    assert sender.breaker.reason == "token rejected (401)"
+    calls = len(fake_telegram.calls)
+    assert await sender.send(SITI, Reply("Halo lagi")) == outcome  # held at once, no call
+    assert not await sender.answer_callback("4382910057733112001")
+    assert len(fake_telegram.calls) == calls
+    ours = [r for r in caplog.records if r.name.startswith("bot.")]
+    assert [r.levelno for r in ours] == [logging.ERROR]  # one clear error, nothing per message
+    assert "token rejected (401)" in ours[0].getMessage() and "KOPSEHAT_TELEGRAM_TOKEN" in ours[0].getMessage()
+    assert fake_telegram.token.split(":", 1)[1] not in ours[0].getMessage()
+    fake_telegram.restore_token()
+    assert sender.breaker.reset()
+    assert (await sender.send(SITI, Reply("Halo"))).status == "sent"
+
+
+async def test_a_401_mid_reply_holds_the_rest(sender: TelegramSender, fake_telegram: FakeTelegram) -> None:
+    fake_telegram.fail_next("sendMessage", error_code=401, after=1)
+    outcome = await sender.send(SITI, Reply("\n\n".join(letter * 3000 for letter in "xy")))
+    assert (outcome.status, outcome.error, len(outcome.provider_message_ids)) == ("auth_failed", HELD_ERROR, 1)
+    assert sender.breaker.is_open
+
+
+async def test_a_401_on_answer_callback_opens_the_breaker(sender: TelegramSender, fake_telegram: FakeTelegram) -> None:
+    fake_telegram.fail_next("answerCallbackQuery", error_code=401)
+    assert not await sender.answer_callback("4382910057733112001")
+    assert sender.breaker.is_open
+    assert (await sender.send(SITI, Reply("Halo"))).status == "auth_failed"
+    assert fake_telegram.calls_to("sendMessage") == []
+
+
+async def test_a_malformed_token_404_is_named_so(fake_telegram: FakeTelegram) -> None:
+    async with make_test_bot(fake_telegram) as bot:
+        sender = TelegramSender(bot, chunk_interval=0)
+        fake_telegram.fail_next("sendMessage", error_code=404, description="Not Found")
+        assert (await sender.send(SITI, Reply("Halo"))).status == "auth_failed"
+    assert sender.breaker.reason == "token rejected (404)"
 
 
 async def test_failure_mid_reply_reports_what_was_sent(sender: TelegramSender, fake_telegram: FakeTelegram) -> None:
@@ -323,6 +455,36 @@ async def test_answer_callback(sender: TelegramSender, fake_telegram: FakeTelegr
     assert fake_telegram.answered_callbacks == [("4382910057733112001", "Tersimpan: KSP")]
     assert await sender.answer_callback("4382910057733112002", "x" * 500)
     assert fake_telegram.answered_callbacks[-1] == ("4382910057733112002", "x" * 200)
+
+
+async def test_staff_menu_in_a_chat_scope(tg_bot: Bot, fake_telegram: FakeTelegram) -> None:
+    await set_staff_commands(tg_bot, CHAT)
+    indonesian = fake_telegram.commands[(f"chat:{CHAT}", "")]
+    english = fake_telegram.commands[(f"chat:{CHAT}", "en")]
+    assert [c["command"] for c in indonesian] == [c["command"] for c in english] == list(staff_commands())
+    assert {c["command"]: c["description"] for c in indonesian}["rekap"] == "Rekap: siapa yang sudah dan belum melapor"
+    assert {c["command"]: c["description"] for c in english}["rekap"] == "Summary: who has reported and who has not"
+    assert set(fake_telegram.commands) == {(f"chat:{CHAT}", ""), (f"chat:{CHAT}", "en")}  # the default is untouched
+    await clear_staff_commands(tg_bot, CHAT)
+    assert fake_telegram.commands == {}
+
+
+def test_staff_menu_comes_from_the_routes() -> None:
+    names = staff_commands()
+    staff_only = {name for name, route in ROUTES.items() if route.audience == "staff"}
+    assert staff_only and staff_only <= set(names)  # each staff-only route is a command of its own
+    assert {"lapor", "status", "riwayat"}.isdisjoint(names)  # the officers' own are not offered to staff
+    assert [n for n in names if n in OFFICER_COMMANDS] == ["pelatihan", "bantuan", "batal", "bahasa", "menu"]
+    for name in names:
+        route = route_for_text(f"/{name}")
+        assert route is not None and route.open_to(staff=True), name
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_every_menu_command_has_a_valid_description(lang: Lang) -> None:
+    for command in menu((*OFFICER_COMMANDS, *staff_commands()), lang):
+        assert re.fullmatch(r"[a-z0-9_]{1,32}", command.command)
+        assert 1 <= len(command.description) <= 256
 
 
 async def test_set_commands_in_indonesian_and_english(tg_bot: Bot, fake_telegram: FakeTelegram) -> None:

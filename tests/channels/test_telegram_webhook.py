@@ -123,8 +123,11 @@ def fast_limiter() -> SendLimiter:
 
 
 @asynccontextmanager
-async def telegram_service(db: Database, fake: FakeTelegram, *, webhook: bool = True) -> AsyncIterator[Service]:
-    """`build_runtime` with a Telegram token, as `kopsehat run` does, on a free loopback port."""
+async def telegram_service(
+    db: Database, fake: FakeTelegram, *, webhook: bool = True, ready: bool = True
+) -> AsyncIterator[Service]:
+    """`build_runtime` with a Telegram token, as `kopsehat run` does, on a free loopback port; with `ready`, once
+    the webhook is set (or polling runs). A refused token is checked again every 0.05 s instead of every minute."""
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         http_host="127.0.0.1",
@@ -137,11 +140,13 @@ async def telegram_service(db: Database, fake: FakeTelegram, *, webhook: bool = 
     runtime = build_runtime(settings, db, default_rules())
     channel = runtime.app[TELEGRAM_KEY]
     channel.sender.limiter = fast_limiter()
+    channel.token_check_interval = 0.05
     await runtime.start()
     try:
         async with aiohttp.ClientSession() as http:
             service = Service(runtime, channel, fake, db, http)
-            await wait_until(lambda: channel.webhook_set if webhook else channel.polling)
+            if ready:
+                await wait_until(lambda: channel.webhook_set if webhook else channel.polling)
             yield service
     finally:
         await runtime.stop()
