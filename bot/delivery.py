@@ -130,7 +130,7 @@ class Delivery:
         self._records = Batcher[_Records, None](self._write_records, RECORD_BATCH, "delivery-records")
 
     async def send_now(self, outgoing: Sequence[Outgoing]) -> list[SendOutcome]:
-        """Send a dispatch's replies in order, in two transactions: claim them all, then record how each went.
+        """Send a dispatch's replies in order: claim them (unless stored claimed), send, record how each went.
 
         Sending stops at the first reply that does not go; it and the rest are left to the workers.
         """
@@ -141,7 +141,7 @@ class Delivery:
             sendable.append(item)
         if not sendable:
             return []
-        claimed = {item.outbox_id: _claimed_row(item) for item in sendable if item.claimed}
+        claimed: dict[int, OutboxMessage | Outgoing] = {item.outbox_id: item for item in sendable if item.claimed}
         if len(claimed) < len(sendable):
             async with self.db.transaction() as repos:
                 ids = [item.outbox_id for item in sendable if not item.claimed]
@@ -161,13 +161,17 @@ class Delivery:
         await self._record_many(ended, release=untried)
         return [outcome for _, outcome in ended]
 
-    async def _send(self, sender: ChannelSender, address: Address, reply: Reply, row: OutboxMessage) -> SendOutcome:
+    async def _send(
+        self, sender: ChannelSender, address: Address, reply: Reply, row: OutboxMessage | Outgoing
+    ) -> SendOutcome:
+        """Send one message; `row` is its outbox row, or for a reply stored claimed, the reply as dispatch made it."""
         try:
             if reply.attachment is not None and reply.attachment.chart is not None and not reply.attachment.data:
                 reply = replace(reply, attachment=await asyncio.to_thread(chart_specs.drawn, reply.attachment))
             if isinstance(sender, OutboxSender):
-                return await sender.send_outbox(row, address, reply)
-            return await sender.send(address, reply, business_initiated=row.business_initiated)
+                return await sender.send_outbox(_claimed_row(row) if isinstance(row, Outgoing) else row, address, reply)
+            business_initiated = False if isinstance(row, Outgoing) else row.business_initiated  # replies are not
+            return await sender.send(address, reply, business_initiated=business_initiated)
         except Exception as exc:  # a sender must not raise; if it does, the message is retried, not lost
             log.exception("sender for %s raised", address.channel)
             return SendOutcome("retry", error=f"internal error: {type(exc).__name__}")
