@@ -139,7 +139,9 @@ class Delivery:
             if item.address.channel not in self.senders:
                 break
             sendable.append(item)
+        unsendable = [item.outbox_id for item in outgoing[len(sendable) :] if item.claimed]  # no sender here
         if not sendable:
+            await self._record_many([], release=unsendable)
             return []
         claimed: dict[int, OutboxMessage | Outgoing] = {item.outbox_id: item for item in sendable if item.claimed}
         if len(claimed) < len(sendable):
@@ -156,9 +158,7 @@ class Delivery:
             if outcome.status != "sent":
                 break
         tried = {outbox_id for outbox_id, _ in ended}
-        untried = [i for i in claimed if i not in tried]
-        untried += [item.outbox_id for item in outgoing[len(sendable) :] if item.claimed]  # no sender here
-        await self._record_many(ended, release=untried)
+        await self._record_many(ended, release=[i for i in claimed if i not in tried] + unsendable)
         return [outcome for _, outcome in ended]
 
     async def _send(

@@ -1,0 +1,132 @@
+"""Group commit: messages arriving together are handled in one transaction, yet each as if it were alone."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Iterator, Sequence
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from bot.context import Context
+from bot.delivery import Delivery
+from bot.dispatch import Dispatcher
+from bot.messages import Address, Inbound, Reply
+from handlers import ROUTES, Route, register
+from storage.db import Database
+from tests.handlers.chat import NOW, add_cooperative, dispatcher, invite, registered
+
+_ids = itertools.count(1)
+
+
+def said(user: str, text: str, message_id: str | None = None) -> Inbound:
+    return Inbound(
+        address=Address("console", user),
+        message_id=message_id or f"b{next(_ids)}",
+        received_at=NOW,
+        kind="text",
+        text=text,
+    )
+
+
+def texts(replies: Sequence[Reply]) -> str:
+    return "\n".join(r.text for r in replies)
+
+
+async def _broken(ctx: Context) -> Sequence[Reply]:
+    ctx.identity.language = "en"  # a change the rollback must undo
+    raise RuntimeError("a bug in a handler")
+
+
+@pytest.fixture
+def broken_route() -> Iterator[None]:
+    register(Route("rusak", frozenset({"rusak"}), _broken))
+    yield
+    del ROUTES["rusak"]
+
+
+async def test_a_fault_in_a_batch_costs_the_others_nothing(
+    db: Database, broken_route: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    d = dispatcher(db)
+    siti = await registered(db, d, "siti")
+    await registered(db, d, "budi", nik="3576010002")
+    await siti.say("lapor")
+    results = await d.handle_many(
+        [said("siti", "12,3 jt"), said("budi", "rusak"), said("ani", "halo"), said("budi", "lapor")]
+    )
+    assert "a batch of 4 messages failed; handling them one by one" in caplog.text
+    assert "Bank" in texts(results[0].replies)  # Siti's cash was taken; the next question follows
+    assert "ada gangguan" in texts(results[1].replies)  # Budi is told about the fault, once
+    assert "KOP-" in texts(results[2].replies) or "DAFTAR" in texts(results[2].replies)  # a stranger: how to join
+    assert "Kas" in texts(results[3].replies)  # Budi's next message works
+    async with db.transaction() as repos:
+        coop = await repos.cooperatives.by_nik("3576010001")
+        assert coop is not None
+        report = await repos.reports.get(coop.id, "2026-10")
+        assert report is not None and report.draft.get("cash") == "12300000"
+        budi_identity = await repos.identities.find("console", "budi")
+        assert budi_identity is not None and budi_identity.language is None  # the broken handler's change undone
+
+
+async def test_one_persons_messages_in_one_batch_see_each_other(db: Database) -> None:
+    """Joining and starting the report in the same batch: the second message knows the officer."""
+    d = dispatcher(db)
+    code = await invite(db, await add_cooperative(db))
+    joined, started = await d.handle_many([said("rina", f"DAFTAR {code}"), said("rina", "lapor")])
+    assert "KSP Maju Bersama" in texts(joined.replies)
+    assert "Kas" in texts(started.replies)
+    assert started.outgoing[0].outbox_id > joined.outgoing[-1].outbox_id  # stored, and so sent, in order
+
+
+async def test_the_same_message_twice_in_one_batch_is_answered_once(db: Database) -> None:
+    d = dispatcher(db)
+    first, again = await d.handle_many([said("dewi", "menu", "dup-1"), said("dewi", "menu", "dup-1")])
+    assert not first.duplicate and first.outgoing
+    assert again.duplicate and not again.outgoing
+    async with db.transaction() as repos:
+        assert await repos.outbox.by_keys_prefix("reply:console:dup-1:") == [
+            await repos.outbox.by_key(o.dedupe_key) for o in first.outgoing
+        ]
+
+
+async def test_messages_sent_at_once_are_grouped_and_each_answered(db: Database) -> None:
+    """Many people writing at the same moment: fewer transactions than messages, every one answered in order."""
+    d = dispatcher(db)
+    people = [f"p{n}" for n in range(30)]
+    menus = {p: said(p, "menu") for p in people}
+    helps = {p: said(p, "bantuan") for p in people}
+    commits = 0
+
+    def count(_connection: object) -> None:
+        nonlocal commits
+        commits += 1
+
+    event.listen(db.engine.sync_engine, "commit", count)
+    try:
+        results = await asyncio.gather(*(d.handle(m) for m in [*menus.values(), *helps.values()]))
+    finally:
+        event.remove(db.engine.sync_engine, "commit", count)
+    assert all(not r.duplicate and r.outgoing for r in results)
+    assert commits < len(results) / 4
+    async with db.transaction() as repos:
+        for person in people:
+            identity = await repos.identities.find("console", person)
+            assert identity is not None
+            answered = [row.dedupe_key.split(":")[2] for row in await repos.outbox.pending_for(identity.id)]
+            assert answered[0] == menus[person].message_id and answered[-1] == helps[person].message_id
+
+
+async def test_replies_stored_claimed_go_back_to_the_workers_when_not_sent(db: Database) -> None:
+    """With reply_lease the edge owns its replies at once; what it cannot send, the delivery workers get."""
+    d = Dispatcher(db, dispatcher(db).bot, reply_lease=timedelta(minutes=2))
+    result = await d.handle(said("eko", "menu"))
+    async with db.transaction() as repos:
+        row = await repos.outbox.by_key(result.outgoing[0].dedupe_key)
+        assert row is not None and row.status == "sending" and row.attempts == 1
+    assert await Delivery(db, {}).send_now(result.outgoing) == []  # no sender for this channel here
+    async with db.transaction() as repos:
+        row = await repos.outbox.by_key(result.outgoing[0].dedupe_key)
+        assert row is not None and row.status == "pending" and row.attempts == 0 and row.claimed_until is None
