@@ -1,11 +1,11 @@
 """Telegram webhook benchmark: updates POSTed to /telegram/webhook of the real service, end to end, beside a bare route.
 
-Each update is a text from one of many chats ("menu"); the service checks the secret, dispatches it (one
-transaction), answers 200, and sends the reply to a fake Bot API in the background. Reported: updates per second
-end to end (first POST until the fake API recorded every reply), p50/p99 latency from POST to the reply recorded,
-and the same load against a bare aiohttp route that only answers 200. Send pacing is off (the fake has no flood
-control; with it on, sends are capped at 25/s by design). Loopback only, bounded loops. PostgreSQL is taken from
-KOPSEHAT_TEST_DATABASE_URL (a fresh schema, dropped after).
+Each update is a text from one of many chats ("menu"); the service checks the secret, dispatches it (group commit:
+updates arriving together share a transaction), answers 200, and sends the reply to a fake Bot API in the
+background. Reported: updates per second end to end (first POST until the fake API recorded every reply), p50/p99
+latency from POST to the reply recorded, and the same load against a bare aiohttp route that only answers 200. Send
+pacing is off (the fake has no flood control; with it on, sends are capped at 25/s by design). Loopback only,
+bounded loops. PostgreSQL is taken from KOPSEHAT_TEST_DATABASE_URL (a fresh schema, dropped after).
 
     .venv/bin/python bench/telegram_webhook_bench.py --updates 2000 --concurrency 16 --backend both
 """

@@ -1,10 +1,11 @@
 """WhatsApp webhook benchmark: signed POSTs to /whatsapp/webhook of the real service, end to end, beside a bare route.
 
 Each message is a signed webhook from one of many registered officers ("bantuan"); the service verifies it,
-dispatches it (one transaction), answers 200, and sends the reply to a fake Graph API in the background. Reported:
-acknowledged messages per second, end-to-end messages per second (until every reply was accepted by the fake Graph
-API), p50/p99 of the POST latency, and the same load against a bare aiohttp route that only answers 200.
-Loopback only, bounded loops. PostgreSQL is taken from KOPSEHAT_TEST_DATABASE_URL (a fresh schema, dropped after).
+dispatches it (group commit: messages arriving together share a transaction), answers 200, and sends the reply to a
+fake Graph API in the background. Reported: acknowledged messages per second, end-to-end messages per second (until
+every reply was accepted by the fake Graph API), p50/p99 of the POST latency, and the same load against a bare
+aiohttp route that only answers 200. Loopback only, bounded loops. PostgreSQL is taken from
+KOPSEHAT_TEST_DATABASE_URL (a fresh schema, dropped after).
 
     .venv/bin/python bench/whatsapp_webhook_bench.py --messages 2000 --concurrency 16 --backend both
 """

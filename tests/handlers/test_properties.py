@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.dispatch import DispatchResult
 from tests.conftest import PG_URL, drop_test_database, make_test_database, require_postgres
 from tests.handlers.chat import User, add_cooperative, dispatcher, invite
 
@@ -66,3 +67,48 @@ def test_random_messages_on_sqlite(steps: list[tuple[int, str]]) -> None:
 def test_random_messages_on_postgresql(steps: list[tuple[int, str]]) -> None:
     require_postgres()
     asyncio.run(_run("postgresql", steps))
+
+
+async def _batched_as_alone(backend: str, steps: list[tuple[int, str]]) -> None:
+    """The same messages, awaited one by one for three users and all submitted at once for three others
+    (handled in batches): every reply and every saved answer is the same."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db, schema = await make_test_database(backend, Path(tmp))
+        try:
+            d = dispatcher(db)
+            coops = {"a": await add_cooperative(db, "3576010001"), "b": await add_cooperative(db, "3576010002")}
+            users = {side: [User(d, f"{side}{i}") for i in range(3)] for side in coops}
+            for side, coop in coops.items():
+                for user in users[side][:2]:
+                    await user.say(f"DAFTAR {await invite(db, coop)}")
+            alone = [await users["a"][who].send(text) for who, text in steps]
+            batched = await asyncio.gather(*(users["b"][who].send(text) for who, text in steps))
+
+            def seen(results: list[DispatchResult], side: str) -> list[tuple[int, list[str]]]:
+                return [
+                    (who, [r.text.replace(f"Bu {side.upper()}", "Bu ?") for r in result.replies])
+                    for (who, _), result in zip(steps, results, strict=True)
+                ]
+
+            assert seen(batched, "b") == seen(alone, "a")
+            async with db.transaction() as repos:
+                reports = [await repos.reports.get(coop, "2026-10") for coop in coops.values()]
+                assert [(r.status, r.draft) if r else None for r in reports[1:]] == [
+                    (r.status, r.draft) if r else None for r in reports[:1]
+                ]
+        finally:
+            await drop_test_database(db, schema)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=conversation)
+def test_batched_messages_are_handled_as_if_alone_on_sqlite(steps: list[tuple[int, str]]) -> None:
+    asyncio.run(_batched_as_alone("sqlite", steps))
+
+
+@pytest.mark.skipif(not PG_URL and not __import__("os").environ.get("CI"), reason="KOPSEHAT_TEST_DATABASE_URL not set")
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=conversation)
+def test_batched_messages_are_handled_as_if_alone_on_postgresql(steps: list[tuple[int, str]]) -> None:
+    require_postgres()
+    asyncio.run(_batched_as_alone("postgresql", steps))
