@@ -3,9 +3,10 @@
 Each update is a text from one of many chats ("menu"); the service checks the secret, dispatches it (group commit:
 updates arriving together share a transaction), answers 200, and sends the reply to a fake Bot API in the
 background. Reported: updates per second end to end (first POST until the fake API recorded every reply), p50/p99
-latency from POST to the reply recorded, and the same load against a bare aiohttp route that only answers 200. Send
-pacing is off (the fake has no flood control; with it on, sends are capped at 25/s by design). Loopback only,
-bounded loops. PostgreSQL is taken from KOPSEHAT_TEST_DATABASE_URL (a fresh schema, dropped after).
+latency from POST to the reply recorded, and the same load against a bare aiohttp route that only answers 200, and
+against the webhook with dispatch stubbed out (the edge alone: secret, parsing, 200). Send pacing is off (the fake
+has no flood control; with it on, sends are capped at 25/s by design). Loopback only, bounded loops. PostgreSQL is
+taken from KOPSEHAT_TEST_DATABASE_URL (a fresh schema, dropped after).
 
     .venv/bin/python bench/telegram_webhook_bench.py --updates 2000 --concurrency 16 --backend both
 """
@@ -21,7 +22,7 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ from sqlalchemy import text
 
 from bot.channels.telegram_runtime import SECRET_HEADER, TELEGRAM_KEY, WEBHOOK_PATH
 from bot.config import Settings
+from bot.dispatch import Dispatcher, DispatchResult
+from bot.messages import Inbound
 from bot.runtime import build_runtime
 from bot.wiring import load_assessment_rules
 from storage.db import Database
@@ -45,6 +48,13 @@ SECRET = "bench-secret_0"
 WARMUP = 50
 CHATS = 500
 FIRST_CHAT = 6_000_000_000
+
+
+class StubDispatcher(Dispatcher):
+    """Answers nothing and stores nothing: what is left is the webhook edge's own cost."""
+
+    async def handle_many(self, inbounds: Sequence[Inbound]) -> list[DispatchResult]:
+        return [DispatchResult(duplicate=False) for _ in inbounds]
 
 
 class TimedFakeTelegram(FakeTelegram):
@@ -193,11 +203,21 @@ async def run(pg_url: str | None, updates: int, concurrency: int) -> dict[str, f
                 assert response.status == 200
             return await asyncio.wait_for(replied, 30) - started
 
+        async def edge(i: int) -> float:
+            started = time.perf_counter()
+            async with http.post(hook_url, json=update(next(ids), FIRST_CHAT + i % CHATS), headers=headers) as answer:
+                await answer.read()
+                assert answer.status == 200
+            return time.perf_counter() - started
+
         await load(bare, WARMUP, concurrency)
         await load(full, WARMUP, concurrency)
         bare_seconds, bare_latencies = await load(bare, updates, concurrency)
         full_seconds, full_latencies = await load(full, updates, concurrency)
         await channel.idle()
+        # The edge alone: the same webhook (secret, parsing, 200) with dispatch stubbed out, so nothing is sent.
+        channel.dispatcher = StubDispatcher(db, runtime.dispatcher.bot)
+        edge_seconds, edge_latencies = await load(edge, updates, concurrency)
         return {
             "bare_rate": updates / bare_seconds,
             "bare_p50": p(bare_latencies, 0.50),
@@ -205,6 +225,8 @@ async def run(pg_url: str | None, updates: int, concurrency: int) -> dict[str, f
             "full_rate": updates / full_seconds,
             "full_p50": p(full_latencies, 0.50),
             "full_p99": p(full_latencies, 0.99),
+            "edge_rate": updates / edge_seconds,
+            "edge_p99": p(edge_latencies, 0.99),
             "replies": float(sum(1 for c in fake.calls_to("sendMessage") if c.status == 200)),
         }
 
@@ -231,7 +253,8 @@ async def main() -> None:
         print(
             f"{name:10s} bare route: {r['bare_rate']:8.0f}/s  p50 {r['bare_p50']:6.1f}  p99 {r['bare_p99']:6.1f} | "
             f"webhook end to end: {r['full_rate']:6.0f}/s  p50 {r['full_p50']:6.1f}  p99 {r['full_p99']:6.1f} | "
-            f"ratio {r['full_rate'] / r['bare_rate']:.2f} | replies {r['replies']:.0f}"
+            f"ratio {r['full_rate'] / r['bare_rate']:.3f} | replies {r['replies']:.0f} | "
+            f"edge alone: {r['edge_rate']:6.0f}/s  p99 {r['edge_p99']:6.1f}"
         )
 
 
