@@ -5,15 +5,17 @@ Everything here is drawn with matplotlib's object-oriented API on the Agg canvas
 is safe from several threads and leaks nothing. Inputs are ``Decimal``; they become floats only where they
 are plotted (these are pictures, not money).
 
-Scores follow the health-assessment specification: seven aspects with their weights (§2.0), categories at
-80 / 66 / 51 (§7.1). The per-aspect colour zones in the radar use the same cut points, as §7.1 allows, but
-the picture never calls them a category. The indicative chart (§9.5) is always subtitled as not an official
-health assessment.
+Scores follow the health-assessment specification: seven aspects with their weights (§2.0) and the categories
+of §7.1, whose names and lowest totals the caller passes from the assessment rules it scored with
+(``Rules.categories``), so a picture never disagrees with the score. The per-aspect colour zones in the radar
+use the same cut points, as §7.1 allows, but the picture never calls them a category. The indicative chart
+(§9.5) is always subtitled as not an official health assessment.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import textwrap
 from collections.abc import Sequence
@@ -30,6 +32,7 @@ from matplotlib.patches import Patch
 from matplotlib.projections.polar import PolarAxes
 from PIL import Image
 
+from bot.domain.health.rules import Category, category_of
 from bot.domain.numbers import format_decimal
 
 Lang = Literal["id", "en"]
@@ -43,6 +46,7 @@ __all__ = [
     "Lang",
     "TrendPoint",
     "category_label",
+    "category_legend",
     "format_decimal",
     "indicative_png",
     "radar_png",
@@ -190,14 +194,6 @@ _WORDS: dict[Lang, dict[str, str]] = {
     },
 }
 
-# (lower bound, label) from the top; category names are the official Indonesian terms in every language.
-_CATEGORIES: tuple[tuple[Decimal, str], ...] = (
-    (Decimal(80), "Sehat"),
-    (Decimal(66), "Cukup Sehat"),
-    (Decimal(51), "Dalam Pengawasan"),
-    (Decimal(0), "Dalam Pengawasan Khusus"),
-)
-
 # ----------------------------------------------------------------------------------------------------
 # Look: high contrast, large type, few colours (small PNGs).
 
@@ -205,7 +201,7 @@ _DPI = 100
 _INK = "#111111"
 _MAIN = "#0b3c8c"  # dark blue: this period
 _PREV = "#555555"  # dark grey, dashed: previous period
-# Light tints for the score zones, from the top (Sehat) down.
+# Light tints for the score zones, one per category from the top (Sehat) down.
 _ZONE_FILL = ("#cdebc5", "#fff0a8", "#ffd3b0", "#f7b4b4")
 _ZONE_TEXT = ("#1b5e20", "#6d5a00", "#8a3b00", "#8e1b1b")
 _BAND_FILL: dict[str, str] = {"good": "#2e7d32", "watch": "#f2b600", "weak": "#c62828", "unknown": "#bdbdbd"}
@@ -227,13 +223,37 @@ def _lang(lang: str) -> Lang:
     raise ValueError(f"unsupported language {lang!r}; use 'id' or 'en'")
 
 
-def category_label(total: Decimal) -> str:
-    """The §7.1 category label of a total (compared after rounding to 2 decimals)."""
-    rounded = total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    for lower, label in _CATEGORIES:
-        if rounded >= lower:
-            return label
-    return _CATEGORIES[-1][1]
+def category_label(total: Decimal, categories: Sequence[Category]) -> str:
+    """The §7.1 category label of a total (compared after rounding to 2 decimals, as the scorer does).
+
+    Category names are the official Indonesian terms in every language.
+    """
+    return category_of(categories, total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)).label
+
+
+def _cuts(categories: Sequence[Category]) -> list[Decimal]:
+    """The lowest totals of all categories but the bottom one, from the top (80, 66, 51 in perdep-06-2016)."""
+    if len(categories) != len(_ZONE_FILL):
+        raise ValueError(f"categories: expected {len(_ZONE_FILL)} from the top; got {len(categories)}")
+    cuts = [c.minimum for c in categories[:-1] if c.minimum is not None]
+    if len(cuts) != len(categories) - 1 or categories[-1].minimum is not None:
+        raise ValueError("categories: every category but the last needs a minimum; the last has none")
+    if any(not 0 < cut <= _HUNDRED for cut in cuts) or any(low >= high for high, low in itertools.pairwise(cuts)):
+        raise ValueError(f"categories: minimums {', '.join(map(str, cuts))} must fall from 100 towards 0")
+    return cuts
+
+
+def _number(value: Decimal, lang: Lang) -> str:
+    """A cut point as a chart writes it: 80, or 72,5 (72.5 in English)."""
+    return format_decimal(value, len(format(value.normalize(), "f").partition(".")[2]), lang)
+
+
+def category_legend(categories: Sequence[Category], lang: str = "id") -> list[str]:
+    """The trend chart's legend for the category zones, from the top: "Sehat (≥ 80)", "Cukup Sehat (66–80)", …"""
+    language = _lang(lang)
+    cuts = [_number(cut, language) for cut in _cuts(categories)]
+    ranges = [f"≥ {cuts[0]}", *(f"{low}–{high}" for high, low in itertools.pairwise(cuts)), f"< {cuts[-1]}"]
+    return [f"{category.label} ({span})" for category, span in zip(categories, ranges, strict=True)]
 
 
 def _aspect_label(point: AspectPoint, lang: Lang) -> str:
@@ -262,12 +282,9 @@ def _checked_aspects(aspects: Sequence[AspectPoint], what: str) -> list[AspectPo
     return [by_key[key] for key in ASPECT_KEYS]
 
 
-def _zone(percent: float) -> int:
-    """Index into the zone colours (0 = top zone) for a percentage, using the 80/66/51 cut points."""
-    for index, (lower, _label) in enumerate(_CATEGORIES):
-        if percent >= float(lower):
-            return index
-    return len(_CATEGORIES) - 1
+def _zone(percent: Decimal, cuts: Sequence[Decimal]) -> int:
+    """Index into the zone colours (0 = top zone) for a percentage, using the categories' cut points."""
+    return next((index for index, cut in enumerate(cuts) if percent >= cut), len(cuts))
 
 
 def _new_figure(width_px: int, height_px: int) -> Figure:
@@ -305,11 +322,16 @@ def radar_png(
     aspects: Sequence[AspectPoint],
     *,
     title: str,
+    categories: Sequence[Category],
     lang: str = "id",
     previous: Sequence[AspectPoint] | None = None,
 ) -> bytes:
-    """A seven-spoke radar (800×800 PNG) of each aspect as percent of its weight; `previous` dashed."""
+    """A seven-spoke radar (800×800 PNG) of each aspect as percent of its weight; `previous` dashed.
+
+    Each percentage is coloured by the zone of the `categories` (the rules' categories, from the top) it falls in.
+    """
     language = _lang(lang)
+    cuts = _cuts(categories)
     current = _checked_aspects(aspects, "aspects")
     before = _checked_aspects(previous, "previous") if previous is not None else None
     words = _WORDS[language]
@@ -373,7 +395,7 @@ def radar_png(
         label = "\n".join(textwrap.wrap(_aspect_label(point, language), width=13))
         lines = label.count("\n") + 1
         pct = f"{format_decimal(percent, 0, language)}%"
-        color = _ZONE_TEXT[_zone(float(percent))]
+        color = _ZONE_TEXT[_zone(percent, cuts)]
         common: dict[str, Any] = {"ha": horizontal, "fontsize": 17, "clip_on": False, "linespacing": 1.1}
         if cosine > 0.5:  # top: label above the percentage, both above the circle
             axes.text(angle, 112, pct, va="bottom", color=color, fontweight="bold", **common)
@@ -458,9 +480,13 @@ def radar_text(aspects: Sequence[AspectPoint], lang: str = "id") -> str:
 # Trend
 
 
-def trend_png(points: Sequence[TrendPoint], *, title: str, lang: str = "id") -> bytes:
-    """Totals over periods (800×800 PNG) over the four category bands; hollow markers for provisional."""
+def trend_png(points: Sequence[TrendPoint], *, title: str, categories: Sequence[Category], lang: str = "id") -> bytes:
+    """Totals over periods (800×800 PNG) over the category zones; hollow markers for provisional.
+
+    `categories` are the rules' categories from the top: they give the zones, their lines and the legend.
+    """
     language = _lang(lang)
+    cuts = _cuts(categories)
     if not points:
         raise ValueError("points: at least one period is needed")
     for point in points:
@@ -469,8 +495,8 @@ def trend_png(points: Sequence[TrendPoint], *, title: str, lang: str = "id") -> 
     words = _WORDS[language]
     totals = [float(p.total) if p.total is not None else math.nan for p in points]
     known = [t for t in totals if not math.isnan(t)]
-    bottom = min(40.0, math.floor((min(known) - 6) / 10) * 10) if known else 40.0
-    bottom = max(bottom, 0.0)
+    # Some room below the lowest cut point and the lowest total, on a multiple of 10 (40 for 51).
+    bottom = max(0, math.floor((min([float(cuts[-1]), *known]) - 6) / 10) * 10)
 
     figure = _new_figure(800, 800)
     _title(figure, title, width=42)
@@ -482,15 +508,14 @@ def trend_png(points: Sequence[TrendPoint], *, title: str, lang: str = "id") -> 
     axes.set_xlim(-0.6, count - 0.4)
     axes.set_ylim(bottom, 100)
 
-    bounds = [100.0, 80.0, 66.0, 51.0, bottom]
-    for index in range(len(_CATEGORIES)):
-        if bounds[index] > bounds[index + 1]:
-            axes.axhspan(bounds[index + 1], bounds[index], color=_ZONE_FILL[index], linewidth=0, zorder=0)
-    for line in (80, 66, 51):
-        if line > bottom:
-            axes.axhline(line, color="white", linewidth=2, zorder=1)
-    axes.set_yticks([t for t in (bottom, 51.0, 66.0, 80.0, 100.0) if t >= bottom])
-    axes.yaxis.set_major_formatter(lambda value, _pos: f"{value:.0f}")
+    bounds = [_HUNDRED, *cuts, Decimal(bottom)]
+    for index, (high, low) in enumerate(itertools.pairwise(bounds)):
+        if high > low:
+            axes.axhspan(float(low), float(high), color=_ZONE_FILL[index], linewidth=0, zorder=0)
+    for cut in cuts:
+        axes.axhline(float(cut), color="white", linewidth=2, zorder=1)
+    ticks = sorted(set(bounds))
+    axes.set_yticks([float(t) for t in ticks], [_number(t, language) for t in ticks])
 
     axes.plot(xs, totals, color=_MAIN, linewidth=3.2, zorder=3)
     many = count > 8
@@ -539,7 +564,6 @@ def trend_png(points: Sequence[TrendPoint], *, title: str, lang: str = "id") -> 
     for spine in ("top", "right"):
         axes.spines[spine].set_visible(False)
 
-    ranges = ("≥ 80", "66–80", "51–66", "< 51")
     marks: list[Artist] = [
         Line2D([0], [0], color=_MAIN, marker="o", markersize=13, linestyle="none", label=words["official"]),
         Line2D(
@@ -555,11 +579,11 @@ def trend_png(points: Sequence[TrendPoint], *, title: str, lang: str = "id") -> 
         ),
     ]
     zones: list[Artist] = [
-        Patch(facecolor=_ZONE_FILL[i], edgecolor="#9a9a9a", label=f"{label} ({ranges[i]})")
-        for i, (_lower, label) in enumerate(_CATEGORIES)
+        Patch(facecolor=fill, edgecolor="#9a9a9a", label=label)
+        for fill, label in zip(_ZONE_FILL, category_legend(categories, language), strict=True)
     ]
-    # The legend fills column by column: official + two zones left, provisional + two zones right.
-    handles = [marks[0], zones[0], zones[2], marks[1], zones[1], zones[3]]
+    # The legend fills column by column: official + zones 1 and 3 left, provisional + zones 2 and 4 right.
+    handles = [marks[0], *zones[0::2], marks[1], *zones[1::2]]
     figure.legend(
         handles=handles,
         loc="lower center",
@@ -573,8 +597,8 @@ def trend_png(points: Sequence[TrendPoint], *, title: str, lang: str = "id") -> 
     return _png(figure)
 
 
-def trend_text(points: Sequence[TrendPoint], lang: str = "id") -> str:
-    """One line per period: "Okt 2026: 72,40 Cukup Sehat (sementara), naik 3,30"."""
+def trend_text(points: Sequence[TrendPoint], lang: str = "id", *, categories: Sequence[Category]) -> str:
+    """One line per period: "Okt 2026: 72,40 Cukup Sehat (sementara), naik 3,30" (labels from `categories`)."""
     language = _lang(lang)
     words = _WORDS[language]
     lines = []
@@ -583,7 +607,7 @@ def trend_text(points: Sequence[TrendPoint], lang: str = "id") -> str:
         if point.total is None:
             lines.append(f"{point.label}: {words['no_score']}")
             continue
-        line = f"{point.label}: {format_decimal(point.total, 2, language)} {category_label(point.total)}"
+        line = f"{point.label}: {format_decimal(point.total, 2, language)} {category_label(point.total, categories)}"
         if point.provisional:
             line += f" ({words['provisional_short']})"
         if last is not None:

@@ -25,7 +25,8 @@ def radar_attachment(ctx: Context, result: HealthResult, period: Period) -> Atta
     title = (
         f"{ctx.cooperative.name} – {period.label(ctx.lang)}: {format_decimal(result.total)} ({result.category_label})"
     )
-    return chart_specs.picture(chart_specs.radar(points, title=title, lang=ctx.lang), f"kesehatan-{period}.png", title)
+    spec = chart_specs.radar(points, title=title, lang=ctx.lang, categories=ctx.rules.categories)
+    return chart_specs.picture(spec, f"kesehatan-{period}.png", title)
 
 
 def indicative_attachment(ctx: Context, result: IndicativeResult, period: Period) -> Attachment:
@@ -106,9 +107,10 @@ async def history(ctx: Context) -> Sequence[Reply]:
     text = ctx.say(
         "status.history",
         rows=[(a.period, a.total, a.category) for a in official],
-        trend=charts.trend_text(points, ctx.lang),
+        trend=charts.trend_text(points, ctx.lang, categories=ctx.rules.categories),
     )
-    picture = chart_specs.picture(chart_specs.trend(points, title=title, lang=ctx.lang), "riwayat.png", title)
+    spec = chart_specs.trend(points, title=title, lang=ctx.lang, categories=ctx.rules.categories)
+    picture = chart_specs.picture(spec, "riwayat.png", title)
     return [text, Reply(text=ctx.say("status.picture_caption").text, attachment=picture)]
 
 

@@ -22,7 +22,9 @@ from bot.charts import (
     trend_png,
     trend_text,
 )
+from bot.domain.health.rules import default_rules
 
+PERDEP = default_rules().categories
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 BUDGET = 120_000
 WEIGHTS = {
@@ -108,33 +110,33 @@ INDICATORS = [
 
 
 def test_radar_is_an_800px_png_under_budget() -> None:
-    image = decode(radar_png(aspects(OCTOBER), title=TITLE))
+    image = decode(radar_png(aspects(OCTOBER), title=TITLE, categories=PERDEP))
     assert image.size == (800, 800)
 
 
 @pytest.mark.parametrize("fraction", ["0", "1", "0.5"])
 def test_radar_extremes(fraction: str) -> None:
-    assert decode(radar_png(uniform(fraction), title=TITLE)).size == (800, 800)
+    assert decode(radar_png(uniform(fraction), title=TITLE, categories=PERDEP)).size == (800, 800)
 
 
 def test_radar_with_previous_overlay_and_english() -> None:
-    png = radar_png(aspects(OCTOBER), title=TITLE, previous=aspects(SEPTEMBER), lang="en")
+    png = radar_png(aspects(OCTOBER), title=TITLE, categories=PERDEP, previous=aspects(SEPTEMBER), lang="en")
     assert decode(png).size == (800, 800)
-    assert png != radar_png(aspects(OCTOBER), title=TITLE, lang="en")
+    assert png != radar_png(aspects(OCTOBER), title=TITLE, categories=PERDEP, lang="en")
 
 
 def test_radar_is_deterministic_and_order_independent() -> None:
-    first = radar_png(aspects(OCTOBER), title=TITLE, previous=aspects(SEPTEMBER))
-    again = radar_png(list(reversed(aspects(OCTOBER))), title=TITLE, previous=aspects(SEPTEMBER))
+    first = radar_png(aspects(OCTOBER), title=TITLE, categories=PERDEP, previous=aspects(SEPTEMBER))
+    again = radar_png(list(reversed(aspects(OCTOBER))), title=TITLE, categories=PERDEP, previous=aspects(SEPTEMBER))
     assert first == again
 
 
 def test_radar_renders_from_several_threads() -> None:
-    expected = radar_png(aspects(OCTOBER), title=TITLE)
+    expected = radar_png(aspects(OCTOBER), title=TITLE, categories=PERDEP)
     results: list[bytes] = []
 
     def work() -> None:
-        results.append(radar_png(aspects(OCTOBER), title=TITLE))
+        results.append(radar_png(aspects(OCTOBER), title=TITLE, categories=PERDEP))
 
     threads = [threading.Thread(target=work) for _ in range(4)]
     for thread in threads:
@@ -146,14 +148,14 @@ def test_radar_renders_from_several_threads() -> None:
 
 def test_radar_long_title_wraps() -> None:
     title = "Koperasi Simpan Pinjam Sejahtera Bersama Makmur Sentosa – Oktober 2026: 72,40 (Cukup Sehat)"
-    assert decode(radar_png(aspects(OCTOBER), title=title)).size == (800, 800)
+    assert decode(radar_png(aspects(OCTOBER), title=title, categories=PERDEP)).size == (800, 800)
 
 
 @pytest.mark.parametrize("count", [0, 6, 8])
 def test_radar_needs_exactly_seven_aspects(count: int) -> None:
     points = (aspects(OCTOBER) * 2)[:count]
     with pytest.raises(ValueError, match="7 aspects"):
-        radar_png(points, title=TITLE)
+        radar_png(points, title=TITLE, categories=PERDEP)
     with pytest.raises(ValueError, match="7 aspects"):
         radar_text(points)
 
@@ -161,21 +163,23 @@ def test_radar_needs_exactly_seven_aspects(count: int) -> None:
 def test_radar_rejects_duplicate_and_unknown_keys() -> None:
     points = aspects(OCTOBER)
     with pytest.raises(ValueError, match="twice"):
-        radar_png([*points[:6], points[0]], title=TITLE)
+        radar_png([*points[:6], points[0]], title=TITLE, categories=PERDEP)
     with pytest.raises(ValueError, match="unknown aspect key 'solvency'"):
-        radar_png([*points[:6], AspectPoint("solvency", "", Decimal(1), Decimal(10))], title=TITLE)
+        radar_png([*points[:6], AspectPoint("solvency", "", Decimal(1), Decimal(10))], title=TITLE, categories=PERDEP)
 
 
 def test_radar_rejects_bad_previous_and_scores() -> None:
     with pytest.raises(ValueError, match="previous"):
-        radar_png(aspects(OCTOBER), title=TITLE, previous=aspects(SEPTEMBER)[:3])
+        radar_png(aspects(OCTOBER), title=TITLE, categories=PERDEP, previous=aspects(SEPTEMBER)[:3])
     points = aspects(OCTOBER)
     with pytest.raises(ValueError, match="not between 0 and 15"):
-        radar_png([AspectPoint("capital", "", Decimal("15.01"), Decimal(15)), *points[1:]], title=TITLE)
+        radar_png(
+            [AspectPoint("capital", "", Decimal("15.01"), Decimal(15)), *points[1:]], title=TITLE, categories=PERDEP
+        )
     with pytest.raises(ValueError, match="weight"):
-        radar_png([AspectPoint("capital", "", Decimal(0), Decimal(0)), *points[1:]], title=TITLE)
+        radar_png([AspectPoint("capital", "", Decimal(0), Decimal(0)), *points[1:]], title=TITLE, categories=PERDEP)
     with pytest.raises(ValueError, match="language"):
-        radar_png(points, title=TITLE, lang="jv")
+        radar_png(points, title=TITLE, categories=PERDEP, lang="jv")
 
 
 def test_radar_text_has_labels_percentages_and_short_bars() -> None:
@@ -207,7 +211,7 @@ def test_radar_text_extremes_english_and_custom_label() -> None:
 
 
 def test_trend_is_a_png_with_gaps_and_provisional_points() -> None:
-    image = decode(trend_png(TREND, title="KSP Maju Bersama – skor bulanan"))
+    image = decode(trend_png(TREND, title="KSP Maju Bersama – skor bulanan", categories=PERDEP))
     assert image.size == (800, 800)
 
 
@@ -217,32 +221,32 @@ def test_trend_single_point_all_none_and_low_scores() -> None:
         [TrendPoint("Okt 2026", None, True)],
         [TrendPoint("Jan 2026", Decimal(0), False), TrendPoint("Feb 2026", Decimal(100), False)],
     ):
-        assert decode(trend_png(points, title="Skor", lang="en")).size == (800, 800)
+        assert decode(trend_png(points, title="Skor", categories=PERDEP, lang="en")).size == (800, 800)
 
 
 def test_trend_many_points() -> None:
     points = [TrendPoint(f"Bln {i}", Decimal(50 + i * 2), i % 2 == 0) for i in range(24)]
-    assert decode(trend_png(points, title="Dua tahun")).size == (800, 800)
+    assert decode(trend_png(points, title="Dua tahun", categories=PERDEP)).size == (800, 800)
 
 
 def test_trend_rejects_empty_and_out_of_range() -> None:
     with pytest.raises(ValueError, match="at least one"):
-        trend_png([], title="x")
+        trend_png([], title="x", categories=PERDEP)
     with pytest.raises(ValueError, match="between 0 and 100"):
-        trend_png([TrendPoint("Okt 2026", Decimal("100.5"), False)], title="x")
+        trend_png([TrendPoint("Okt 2026", Decimal("100.5"), False)], title="x", categories=PERDEP)
 
 
 def test_trend_text() -> None:
-    assert trend_text(TREND).splitlines() == [
+    assert trend_text(TREND, categories=PERDEP).splitlines() == [
         "Des 2025: 66,80 Cukup Sehat",
         "Jan 2026: 58,20 Dalam Pengawasan (sementara), turun 8,60",
         "Feb 2026: belum ada skor",
         "Mar 2026: 61,00 Dalam Pengawasan (sementara), naik 2,80",
         "Okt 2026: 72,40 Cukup Sehat (sementara), naik 11,40",
     ]
-    english = trend_text([TrendPoint("Oct 2026", Decimal("80"), False)] * 2, lang="en")
+    english = trend_text([TrendPoint("Oct 2026", Decimal("80"), False)] * 2, lang="en", categories=PERDEP)
     assert english.splitlines()[1] == "Oct 2026: 80.00 Sehat, unchanged"
-    assert trend_text([]) == ""
+    assert trend_text([], categories=PERDEP) == ""
 
 
 # --- indicative ---------------------------------------------------------------------------------
@@ -269,7 +273,7 @@ def test_format_decimal_and_categories() -> None:
     assert format_decimal(Decimal("0.125"), 2) == "0,13"
     assert format_decimal(Decimal("-0.001"), 2) == "0,00"
     assert format_decimal(Decimal("72.4"), 2, "en") == "72.40"
-    assert [category_label(Decimal(v)) for v in ("80", "79.995", "66", "65.99", "51", "50.99")] == [
+    assert [category_label(Decimal(v), PERDEP) for v in ("80", "79.995", "66", "65.99", "51", "50.99")] == [
         "Sehat",
         "Sehat",
         "Cukup Sehat",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -141,10 +141,15 @@ class Rules:
 
     def category_for(self, total: Decimal) -> Category:
         """The category of a (rounded) total."""
-        for category in self.categories:
-            if category.minimum is None or total >= category.minimum:
-                return category
-        return self.categories[-1]  # pragma: no cover - the loader ensures a bottom category
+        return category_of(self.categories, total)
+
+
+def category_of(categories: Sequence[Category], total: Decimal) -> Category:
+    """The category of a (rounded) total among `categories`, listed from the top (the last has no minimum)."""
+    for category in categories:
+        if category.minimum is None or total >= category.minimum:
+            return category
+    return categories[-1]  # pragma: no cover - the loader ensures a bottom category
 
 
 def default_rules_path() -> Path:
