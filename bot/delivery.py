@@ -292,3 +292,4 @@ class Delivery:
         self._wake.set()
         if self._task is not None:
             await self._task
+        await self._records.idle()  # outcomes of sends already made are written

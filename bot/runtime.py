@@ -70,6 +70,10 @@ class Runtime:
     async def stop(self) -> None:
         if self.runner is not None:
             await self.runner.cleanup()
+        try:  # messages already taken in are handled (and committed) before anything else stops
+            await asyncio.wait_for(self.dispatcher.idle(), timeout=SHUTDOWN_SECONDS / 2)
+        except TimeoutError:
+            log.warning("stopping: dispatch did not finish in time; unrecorded updates will be delivered again")
         for component in reversed(self.components):
             try:
                 await asyncio.wait_for(component.stop(), timeout=SHUTDOWN_SECONDS / 2)
