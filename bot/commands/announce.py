@@ -9,7 +9,14 @@ import time
 from pathlib import Path
 
 from bot import announcements, segments, trainings
-from bot.commands.common import SubParsers, run_with_database, segment_argument, settings_or_exit
+from bot.commands.common import (
+    SubParsers,
+    audience_line,
+    run_with_database,
+    segment_argument,
+    segment_audience,
+    settings_or_exit,
+)
 from bot.commands.trainings import confirm, quiet_of
 from bot.config import Settings
 from bot.domain.periods import format_datetime
@@ -70,26 +77,17 @@ def _announce(args: argparse.Namespace) -> int:
         print('kopsehat: --at looks like "2026-11-20 08:00" (office time zone) and lies ahead', file=sys.stderr)
         return 2
     segment: segments.Segment = args.segment
-
-    async def preview(db: Database) -> announcements.Preview | str:
-        async with db.transaction() as repos:
-            try:
-                return await announcements.preview(repos, segment)
-            except segments.SegmentError as exc:
-                return str(exc)
-
-    found = run_with_database(settings, preview)
-    if isinstance(found, str):
-        print(f"kopsehat: --segment: {found}", file=sys.stderr)
+    audience = segment_audience(settings, segment)
+    if audience is None:
         return 2
+    found = announcements.Preview(audience)
     print("---")
     print(text)
     if attachment:
         print(f"[{attachment.kind}: {attachment.filename}, {len(attachment.data)} bytes]")
     print("---")
     print(
-        f"segment {segment.spec}: {found.recipients} officers of {found.audience.cooperatives} cooperatives"
-        f"{f' ({found.paused} stopped announcements)' if found.paused else ''}; "
+        f"{audience_line(audience)}{f' ({found.paused} stopped announcements)' if found.paused else ''}; "
         f"{'at ' + format_datetime(at, zone, 'en') if at else 'now'}"
     )
     if found.recipients == 0:

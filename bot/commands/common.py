@@ -13,7 +13,7 @@ from storage.db import Database
 
 T = TypeVar("T")
 if TYPE_CHECKING:
-    from bot.segments import Segment
+    from bot.segments import Audience, Segment
 
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
 else:
@@ -42,6 +42,32 @@ def run_with_database(settings: Settings, work: Callable[[Database], Awaitable[T
             await db.dispose()
 
     return asyncio.run(_go())
+
+
+def segment_audience(settings: Settings, segment: Segment) -> Audience | None:
+    """Who `segment` reaches now, for the preview before a send; None (after one `--segment:` line on stderr, the
+    caller exits with 2) when it names what does not exist, such as an unknown kecamatan or NIK."""
+    from bot.segments import SegmentError, resolve
+
+    async def work(db: Database) -> Audience | str:
+        async with db.transaction() as repos:
+            try:
+                return await resolve(repos, segment)
+            except SegmentError as exc:
+                return str(exc)
+
+    found = run_with_database(settings, work)
+    if isinstance(found, str):
+        print(f"kopsehat: --segment: {found}", file=sys.stderr)
+        return None
+    return found
+
+
+def audience_line(audience: Audience) -> str:
+    """The preview's count: "segment type:ksp: 3 officers of 2 cooperatives" (not counting who said BERHENTI)."""
+    return (
+        f"segment {audience.segment.spec}: {len(audience.reachable)} officers of {audience.cooperatives} cooperatives"
+    )
 
 
 def segment_argument(text: str) -> Segment:

@@ -6,7 +6,14 @@ import argparse
 import sys
 
 from bot import segments, trainings
-from bot.commands.common import SubParsers, run_with_database, segment_argument, settings_or_exit
+from bot.commands.common import (
+    SubParsers,
+    audience_line,
+    run_with_database,
+    segment_argument,
+    segment_audience,
+    settings_or_exit,
+)
 from bot.config import Settings
 from bot.domain.periods import format_datetime
 from bot.notices import QuietHours
@@ -109,22 +116,11 @@ def _create(args: argparse.Namespace) -> int:
         print(f"kopsehat: {'; '.join(found)}", file=sys.stderr)
         return 2
 
-    async def preview(db: Database) -> segments.Audience | str:
-        async with db.transaction() as repos:
-            try:
-                return await segments.resolve(repos, segment)
-            except segments.SegmentError as exc:
-                return str(exc)
-
-    audience = run_with_database(settings, preview)
-    if isinstance(audience, str):
-        print(f"kopsehat: --segment: {audience}", file=sys.stderr)
+    audience = segment_audience(settings, segment)
+    if audience is None:
         return 2
     print(f"{args.title} ({args.kind}), {format_datetime(start, zone, 'en')} – {format_datetime(end, zone, 'en')}")
-    print(
-        f"segment {segment.spec}: {len(audience.reachable)} officers of {audience.cooperatives} cooperatives "
-        f"will be invited ({audience.paused} stopped announcements)"
-    )
+    print(f"{audience_line(audience)} will be invited ({audience.paused} stopped announcements)")
     if not confirm(f"Create it and invite {len(audience.reachable)} officers?", args.yes):
         print("nothing created")
         return 1
