@@ -397,50 +397,22 @@ def radar_png(
         pct = f"{format_decimal(percent, 0, language)}%"
         color = _ZONE_TEXT[_zone(percent, cuts)]
         common: dict[str, Any] = {"ha": horizontal, "fontsize": 17, "clip_on": False, "linespacing": 1.1}
+        # (offset in points from the spoke's end, vertical alignment) of the label and of the percentage
         if cosine > 0.5:  # top: label above the percentage, both above the circle
-            axes.text(angle, 112, pct, va="bottom", color=color, fontweight="bold", **common)
-            axes.annotate(
-                label,
-                (angle, 112),
-                xytext=(0, 24),
-                textcoords="offset points",
-                va="bottom",
-                color=_INK,
-                annotation_clip=False,
-                **common,
-            )
+            label_at, pct_at = (24, "bottom"), (0, "bottom")
         elif cosine < -0.5:  # bottom: label under the circle, percentage under the label
-            axes.text(angle, 112, label, va="top", color=_INK, **common)
+            label_at, pct_at = (0, "top"), (-24 * lines, "top")
+        else:  # sides: label just above the spoke's end, percentage just below
+            label_at, pct_at = (2, "bottom"), (-2, "top")
+        for text, (offset, vertical), ink, weight in ((label, label_at, _INK, "normal"), (pct, pct_at, color, "bold")):
             axes.annotate(
-                pct,
+                text,
                 (angle, 112),
-                xytext=(0, -24 * lines),
+                xytext=(0, offset),
                 textcoords="offset points",
-                va="top",
-                color=color,
-                fontweight="bold",
-                annotation_clip=False,
-                **common,
-            )
-        else:
-            axes.annotate(
-                label,
-                (angle, 112),
-                xytext=(0, 2),
-                textcoords="offset points",
-                va="bottom",
-                color=_INK,
-                annotation_clip=False,
-                **common,
-            )
-            axes.annotate(
-                pct,
-                (angle, 112),
-                xytext=(0, -2),
-                textcoords="offset points",
-                va="top",
-                color=color,
-                fontweight="bold",
+                va=vertical,
+                color=ink,
+                fontweight=weight,
                 annotation_clip=False,
                 **common,
             )
