@@ -25,7 +25,7 @@ from bot.domain.health.rules import default_rules
 from bot.invites import make_invite
 from bot.runtime import Runtime, build_runtime
 from storage.db import Database
-from storage.models import ChannelIdentity, OutboxMessage, utcnow
+from storage.models import ChannelIdentity, InboundMessage, OutboxMessage, utcnow
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_api import fake_telegram as fake_telegram
 
@@ -410,3 +410,53 @@ def test_limiter_pause_holds_every_chat() -> None:
     assert limiter.paused_for == pytest.approx(7)
     assert limiter.reserve(1) == pytest.approx(7)
     assert limiter.reserve(2, bulk=True) == pytest.approx(7.0)
+
+
+async def test_stopping_in_the_middle_of_a_burst_loses_no_update_that_got_200(
+    db: Database, fake_telegram: FakeTelegram
+) -> None:
+    """`kopsehat run` stopped while 60 updates are in flight: each one answered 200 is recorded with its reply
+    (sent, or in the outbox for the next start); the others Telegram sends again, and they are new then."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        http_host="127.0.0.1",
+        http_port=0,
+        telegram_token=SecretStr(fake_telegram.token),
+        telegram_api_url=fake_telegram.url,
+        public_url=PUBLIC_URL,
+        telegram_webhook_secret=SecretStr(SECRET),
+    )
+    runtime = build_runtime(settings, db, default_rules())
+    channel = runtime.app[TELEGRAM_KEY]
+    channel.sender.limiter = fast_limiter()
+    await runtime.start()
+    await wait_until(lambda: channel.webhook_set)
+    url = f"http://127.0.0.1:{runtime.port}{WEBHOOK_PATH}"
+    async with aiohttp.ClientSession() as http:
+
+        async def post(update_id: int) -> int:
+            try:
+                async with http.post(
+                    url, json=text_update(update_id, SITI + update_id, "menu"), headers={SECRET_HEADER: SECRET}
+                ) as response:
+                    await response.read()
+                    return response.status
+            except aiohttp.ClientError:
+                return 0  # the connection closed under it: Telegram would send it again
+
+        posts = [asyncio.create_task(post(i)) for i in range(60)]
+        await asyncio.sleep(0.02)  # some answered, some in a batch being written, some not read yet
+        await runtime.stop()
+        statuses = await asyncio.gather(*posts)
+    answered = {f"u:{i}" for i, status in enumerate(statuses) if status == 200}
+    assert answered
+    async with db.transaction() as repos:
+        recorded = set(
+            await repos.session.scalars(select(InboundMessage.message_id).where(InboundMessage.channel == "telegram"))
+        )
+        replies = {
+            row.dedupe_key.split(":", 2)[2].rsplit(":", 1)[0]: row.status
+            for row in (await repos.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "reply")))
+        }
+    assert answered <= recorded
+    assert all(replies.get(message_id) in {"sent", "pending", "sending"} for message_id in recorded), replies
