@@ -10,6 +10,7 @@ API::
     start(questions, context, prefilled=None) -> Step        # first Ask (or the Summary if all answered)
     advance(questions, progress, user_input, context) -> Step
     resume(questions, progress, context) -> Step             # re-send the current prompt after a pause
+    forget_carried(progress) -> Progress                     # a full re-ask: answers kept by "Masih sama" go
     Step(progress, events); Progress.to_json() / Progress.from_json(raw)
 
 Inputs: `UserInput.text("12,3 jt")` or `UserInput.choose("same")`. Option ids (<= 48 bytes): ``same`` (same as
@@ -24,6 +25,10 @@ Events, in the order the host should send them:
 * `Problem(code, question, example, message)`: the input could not be used; `message` is the friendly re-ask
   in the context's language (`PROBLEM_MESSAGES`); always followed by the `Ask` again (with `problem` set) or,
   after every third failure at one question, by `NeedHelp` (offering skip / pause / help, and typing still works).
+* `ConfirmGroup(group, items, ...)`: "Masih sama?" for the carried answers of one sub-aspect (`Context.carried`,
+  spec §8.3), asked before its first item; ``still`` keeps them all (`GroupDecided` with the kept keys), ``changed``
+  asks the sub-aspect's items one by one, each offering its stored answer (``same``). Typed "masih sama", "ya",
+  "ada perubahan", "tidak" or the option's number work too.
 * `ConfirmChange(question, old, new, change_pct, options)`: a figure moved more than 50% since last period;
   "yes" keeps it, "no" asks again, a new amount replaces it.
 * `CrossCheckFailed(check, keys)`: answers contradict each other; the keys in `check.reask` are asked again
@@ -31,7 +36,8 @@ Events, in the order the host should send them:
   the answers stay as given (the assessment warns about it) and the report goes on.
 * `Ask(...)`: the next question with numbering, previous and current values, and `options` for buttons.
 * `Summary(sections, options)`: everything answered; choices Kirim / Ubah <bagian> / Batal.
-* `Submitted(answers, skipped)`, `Cancelled(kept_answers)`, `Paused()`, `HelpRequested(question)`.
+* `Submitted(answers, skipped, carried)` (carried: the keys kept by "Masih sama", not answered anew),
+  `Cancelled(kept_answers)`, `Paused()`, `HelpRequested(question)`.
 
 Answers are stored as strings: amounts as plain decimals ("12300000", "-2500000", "1250000.50"), yes/no as
 "ya"/"tidak", integers as digits, choices as the option id.
@@ -45,7 +51,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Final, Literal
 
-from bot.domain.forms import Check, Question, checks_for, failed_checks, load_form, stored_decimal
+from bot.domain.forms import Check, Group, Question, checks_for, failed_checks, load_form, stored_decimal
 from bot.domain.numbers import (
     AmountProblem,
     format_decimal,
@@ -56,9 +62,9 @@ from bot.domain.numbers import (
     to_plain,
 )
 
-Stage = Literal["asking", "confirm_change", "summary", "done", "cancelled"]
+Stage = Literal["asking", "confirm_change", "confirm_group", "summary", "done", "cancelled"]
 Lang = Literal["id", "en"]
-STAGES: Final = ("asking", "confirm_change", "summary", "done", "cancelled")
+STAGES: Final = ("asking", "confirm_change", "confirm_group", "summary", "done", "cancelled")
 HELP_EVERY: Final = 3
 MAX_TEXT: Final = 1000
 YES: Final = "ya"
@@ -129,6 +135,10 @@ PROBLEM_MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "id": "Maaf, pilihan itu sudah tidak berlaku. Silakan jawab pertanyaan ini.",
         "en": "Sorry, that choice no longer applies. Please answer this question.",
     },
+    "expected_still_same": {
+        "id": "Maaf, belum bisa kami baca. Pilih *Masih sama* bila jawabannya tidak berubah, atau *Ada perubahan*.",
+        "en": "Sorry, we could not read that. Choose *Still the same* if nothing changed, or *Something changed*.",
+    },
     "choose_option": {
         "id": "Silakan pilih: Kirim, Ubah (nama bagian), atau Batal.",
         "en": "Please choose: Submit, Edit (section name), or Cancel.",
@@ -153,6 +163,8 @@ OPTION_LABELS: Final[Mapping[str, Mapping[str, str]]] = {
     "cancel": {"id": "Batal", "en": "Cancel"},
     "yes_keep": {"id": "Ya, benar", "en": "Yes, correct"},
     "no_fix": {"id": "Tidak, ubah", "en": "No, change it"},
+    "still": {"id": "Masih sama", "en": "Still the same"},
+    "changed": {"id": "Ada perubahan", "en": "Something changed"},
 }
 NOT_FILLED: Final = {"id": "belum diisi", "en": "not filled in"}
 YES_NO_TEXT: Final = {"id": {YES: "Ya", NO: "Tidak"}, "en": {YES: "Yes", NO: "No"}}
@@ -165,6 +177,10 @@ _SKIP_WORDS: Final = frozenset({"lewati", "lewat", "skip", "lewati dulu"})
 _SUBMIT_WORDS: Final = frozenset({"kirim", "submit", "kirim laporan", "selesai"})
 _CANCEL_WORDS: Final = frozenset({"batal", "cancel", "batalkan"})
 _CONTROLS: Final = frozenset({"same", "keep", "skip", "pause", "help", "back"})
+_STILL_WORDS: Final = frozenset({"masih sama", "masih", "sama", "tetap", "tetap sama", "still the same", "same"})
+_CHANGED_WORDS: Final = frozenset(
+    {"ada perubahan", "ada", "berubah", "ada yang berubah", "ubah", "something changed", "changed", "change"}
+)
 
 
 @dataclass(frozen=True)
@@ -175,6 +191,7 @@ class Context:
     lang: Lang = "id"
     change_threshold_pct: Decimal = Decimal(50)
     checks: tuple[Check, ...] | None = None  # None: the shipped form's checks
+    carried: Mapping[str, str] = field(default_factory=dict)  # stored answers confirmed per sub-aspect (§8.3)
 
 
 @dataclass(frozen=True)
@@ -208,6 +225,8 @@ class Progress:
     resume_after: str | None = None
     acknowledged: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
+    groups_done: tuple[str, ...] = ()  # sub-aspects whose "Masih sama?" was answered
+    carried: tuple[str, ...] = ()  # answers kept by "Masih sama" (not answered anew)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -223,6 +242,8 @@ class Progress:
             "resume_after": self.resume_after,
             "acknowledged": list(self.acknowledged),
             "skipped": list(self.skipped),
+            "groups_done": list(self.groups_done),
+            "carried": list(self.carried),
         }
 
     @classmethod
@@ -247,6 +268,8 @@ class Progress:
                 resume_after=_opt_str(raw.get("resume_after")),
                 acknowledged=tuple(str(k) for k in raw.get("acknowledged", ())),
                 skipped=tuple(str(k) for k in raw.get("skipped", ())),
+                groups_done=tuple(str(k) for k in raw.get("groups_done", ())),
+                carried=tuple(str(k) for k in raw.get("carried", ())),
             )
         except TypeError as error:
             raise ValueError("malformed report progress") from error
@@ -321,6 +344,42 @@ class ConfirmChange:
 
 
 @dataclass(frozen=True)
+class CarriedItem:
+    """One carried answer shown with its sub-aspect: its number in the sub-aspect, the item, the stored value."""
+
+    number: int
+    question: Question
+    value: str
+
+
+@dataclass(frozen=True)
+class ConfirmGroup:
+    """ "Masih sama?": the carried answers of one sub-aspect; `remaining` of its items are asked after them anyway."""
+
+    group: Group
+    section_index: int
+    section_total: int
+    first_in_section: bool
+    items: tuple[CarriedItem, ...]
+    remaining: int
+    options: tuple[Offer, ...]
+    problem: str | None = None
+
+    @property
+    def yes(self) -> int:
+        return sum(item.value == YES for item in self.items)
+
+
+@dataclass(frozen=True)
+class GroupDecided:
+    """The answer to "Masih sama?": the stored answers kept (`kept`), or the items to be asked again (`changed`)."""
+
+    group: Group
+    kept: tuple[str, ...]
+    changed: bool
+
+
+@dataclass(frozen=True)
 class CrossCheckFailed:
     check: Check
     keys: tuple[str, ...]
@@ -360,6 +419,7 @@ class Summary:
 class Submitted:
     answers: Mapping[str, str]
     skipped: tuple[str, ...]
+    carried: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -383,6 +443,8 @@ Event = (
     | Problem
     | NeedHelp
     | ConfirmChange
+    | ConfirmGroup
+    | GroupDecided
     | CrossCheckFailed
     | CheckKept
     | Summary
@@ -501,6 +563,44 @@ def _ask(questions: Sequence[Question], progress: Progress, context: Context, pr
     )
 
 
+def _carried_pending(questions: Sequence[Question], progress: Progress, context: Context, group: Group) -> list[str]:
+    """The keys of `group` whose carried answers are not yet in this report."""
+    return [
+        q.key for q in questions if group.holds(q.key) and q.key in context.carried and q.key not in progress.answers
+    ]
+
+
+def _group_to_confirm(questions: Sequence[Question], progress: Progress, context: Context) -> Group | None:
+    """The sub-aspect to ask "Masih sama?" about before asking `progress.current`, if any."""
+    question = _find(questions, progress.current)
+    group = question.group if question is not None else None
+    if group is None or progress.editing is not None or group.id in progress.groups_done:
+        return None
+    return group if _carried_pending(questions, progress, context, group) else None
+
+
+def _confirm_group(
+    questions: Sequence[Question], progress: Progress, context: Context, group: Group, problem: str | None = None
+) -> ConfirmGroup:
+    members = [q for q in questions if group.holds(q.key)]
+    pending = set(_carried_pending(questions, progress, context, group))
+    items = tuple(CarriedItem(n, q, context.carried[q.key]) for n, q in enumerate(members, 1) if q.key in pending)
+    open_keys = [q.key for q in members if q.key not in pending]
+    sections = list(dict.fromkeys(q.section.id for q in questions))
+    section_id = members[0].section.id
+    lang = context.lang
+    return ConfirmGroup(
+        group=group,
+        section_index=sections.index(section_id) + 1,
+        section_total=len(sections),
+        first_in_section=_section_keys(questions, section_id)[0] == members[0].key,
+        items=items,
+        remaining=sum(1 for k in open_keys if k not in progress.answers and k not in progress.skipped),
+        options=(Offer("still", _label("still", lang)), Offer("changed", _label("changed", lang))),
+        problem=problem,
+    )
+
+
 def _summary(questions: Sequence[Question], progress: Progress, context: Context) -> Summary:
     lang = context.lang
     sections: list[SummarySection] = []
@@ -534,6 +634,10 @@ def _go_on(questions: Sequence[Question], progress: Progress, context: Context, 
         progress = replace(progress, stage="summary", current=None, editing=None, failures=0, pending=None)
         return Step(progress, (_summary(questions, progress, context),))
     progress = replace(progress, stage="asking", current=nxt, failures=0, pending=None)
+    group = _group_to_confirm(questions, progress, context)
+    if group is not None:
+        progress = replace(progress, stage="confirm_group")
+        return Step(progress, (_confirm_group(questions, progress, context, group),))
     return Step(progress, (_ask(questions, progress, context),))
 
 
@@ -557,7 +661,23 @@ def resume(questions: Sequence[Question], progress: Progress, context: Context) 
         return _go_on(questions, replace(progress, stage="asking", pending=None, current=None), context, None)
     if progress.stage == "confirm_change" and progress.pending is not None:
         return Step(progress, (_confirm_event(question, progress.pending, context),))
+    if progress.stage == "confirm_group":
+        group = _group_to_confirm(questions, progress, context)
+        if group is None:
+            return _go_on(questions, replace(progress, stage="asking", current=None), context, None)
+        return Step(progress, (_confirm_group(questions, progress, context, group),))
     return Step(replace(progress, stage="asking", pending=None), (_ask(questions, progress, context),))
+
+
+def forget_carried(progress: Progress) -> Progress:
+    """The progress without the answers kept by "Masih sama", so that a full re-ask asks them again."""
+    if not progress.carried and not progress.groups_done:
+        return progress
+    answers = {k: v for k, v in progress.answers.items() if k not in progress.carried}
+    progress = replace(progress, answers=answers, carried=(), groups_done=())
+    if progress.stage in ("summary", "confirm_group"):
+        progress = replace(progress, stage="asking", current=None)
+    return progress
 
 
 def advance(questions: Sequence[Question], progress: Progress, user_input: UserInput, context: Context) -> Step:
@@ -573,6 +693,8 @@ def advance(questions: Sequence[Question], progress: Progress, user_input: UserI
         return resume(questions, progress, context)
     if progress.stage == "confirm_change":
         return _at_confirm(questions, progress, question, user_input, context)
+    if progress.stage == "confirm_group":
+        return _at_group(questions, progress, user_input, context)
     return _at_question(questions, progress, question, user_input, context)
 
 
@@ -779,12 +901,50 @@ def _at_confirm(
     return _at_question(questions, replace(progress, stage="asking", pending=None), question, user_input, context)
 
 
+def _group_decision(user_input: UserInput) -> str | None:
+    """ "still", "changed", or None for an answer to "Masih sama?"."""
+    if user_input.choice is not None:
+        return user_input.choice if user_input.choice in ("still", "changed") else None
+    words = _normal(user_input.text_value or "")
+    if words == "1" or words in _STILL_WORDS:
+        return "still"
+    if words == "2" or words in _CHANGED_WORDS:
+        return "changed"
+    answer = parse_yes_no(words)
+    return None if answer is None else "still" if answer else "changed"
+
+
+def _at_group(questions: Sequence[Question], progress: Progress, user_input: UserInput, context: Context) -> Step:
+    group = _group_to_confirm(questions, progress, context)
+    if group is None:
+        return resume(questions, progress, context)
+    decision = _group_decision(user_input)
+    if decision is None:
+        progress = replace(progress, failures=progress.failures + 1)
+        problem = _problem("expected_still_same", None, context)
+        return Step(progress, (problem, _confirm_group(questions, progress, context, group, problem.code)))
+    kept = tuple(_carried_pending(questions, progress, context, group)) if decision == "still" else ()
+    progress = replace(
+        progress,
+        answers={**progress.answers, **{k: context.carried[k] for k in kept}},
+        carried=(*progress.carried, *kept),
+        groups_done=(*progress.groups_done, group.id),
+        stage="asking",
+        failures=0,
+    )
+    step = _go_on(questions, progress, context, None)
+    return Step(step.progress, (GroupDecided(group, kept, decision == "changed"), *step.events))
+
+
 def _accept(
     questions: Sequence[Question], progress: Progress, question: Question, value: str, context: Context
 ) -> Step:
     answers = {**progress.answers, question.key: value}
     skipped = tuple(k for k in progress.skipped if k != question.key)
-    progress = replace(progress, answers=answers, skipped=skipped, failures=0, pending=None, stage="asking")
+    carried = tuple(k for k in progress.carried if k != question.key)
+    progress = replace(
+        progress, answers=answers, skipped=skipped, carried=carried, failures=0, pending=None, stage="asking"
+    )
     accepted = Accepted(question.key, value, echo(question, value, context.lang))
     return _after_answer(questions, progress, question, context, (accepted,))
 
@@ -842,7 +1002,7 @@ def _at_summary(questions: Sequence[Question], progress: Progress, user_input: U
                     chosen = f"edit:{section.id}"
     if chosen == "submit":
         done = replace(progress, stage="done")
-        return Step(done, (Submitted(dict(progress.answers), progress.skipped),))
+        return Step(done, (Submitted(dict(progress.answers), progress.skipped, progress.carried),))
     if chosen == "cancel":
         return _cancel(progress)
     if chosen is not None and chosen.startswith("edit:"):

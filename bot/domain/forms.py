@@ -10,6 +10,7 @@ back to spec keys per framework.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -52,6 +53,21 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Group:
+    """A sub-aspect of a yearly section ("management.general"): its items are carried forward together (§8.3)."""
+
+    id: str
+    title_id: str
+    title_en: str
+
+    def title(self, lang: str = "id") -> str:
+        return self.title_id if lang == "id" else self.title_en
+
+    def holds(self, key: str) -> bool:
+        return key.startswith(f"{self.id}.")
+
+
+@dataclass(frozen=True)
 class Option:
     """A fixed answer of a choice question."""
 
@@ -80,6 +96,12 @@ class Question:
     short_id: str | None = None
     short_en: str | None = None
     options: tuple[Option, ...] = ()
+    group: Group | None = None
+
+    @property
+    def yearly(self) -> bool:
+        """Asked at most once a year and carried forward (management, compliance), not reported monthly."""
+        return self.section.cadence == "yearly"
 
     def label(self, lang: str = "id") -> str:
         return self.label_id if lang == "id" else self.label_en
@@ -130,6 +152,7 @@ class Form:
     sections: tuple[Section, ...]
     questions: tuple[Question, ...]
     checks: tuple[Check, ...]
+    groups: tuple[Group, ...] = ()
 
     def section(self, section_id: str) -> Section:
         return next(s for s in self.sections if s.id == section_id)
@@ -193,7 +216,7 @@ def _section(raw: Mapping[str, Any]) -> Section:
     )
 
 
-def _question(raw: Mapping[str, Any], sections: Mapping[str, Section]) -> Question:
+def _question(raw: Mapping[str, Any], sections: Mapping[str, Section], groups: Sequence[Group]) -> Question:
     return Question(
         key=raw["key"],
         kind=raw["kind"],
@@ -211,6 +234,7 @@ def _question(raw: Mapping[str, Any], sections: Mapping[str, Section]) -> Questi
         short_id=raw.get("short_id"),
         short_en=raw.get("short_en"),
         options=tuple(Option(o["id"], o["label_id"], o["label_en"]) for o in raw.get("options", ())),
+        group=next((g for g in groups if g.holds(raw["key"])), None),
     )
 
 
@@ -218,7 +242,8 @@ def form_from_json(raw: Mapping[str, Any]) -> Form:
     """A Form from its JSON document; raises KeyError/ValueError when the document is malformed."""
     sections = tuple(_section(s) for s in raw["sections"])
     by_id = {s.id: s for s in sections}
-    questions = tuple(_question(q, by_id) for q in raw["questions"])
+    groups = tuple(Group(g["id"], g["title_id"], g["title_en"]) for g in raw.get("groups", ()))
+    questions = tuple(_question(q, by_id, groups) for q in raw["questions"])
     keys = [q.key for q in questions]
     if len(set(keys)) != len(keys):
         raise ValueError("duplicate question keys in the form")
@@ -240,7 +265,7 @@ def form_from_json(raw: Mapping[str, Any]) -> Form:
             raise ValueError(f"check {check.id} names unknown keys: {sorted(unknown - set(keys))}")
     order = {s.id: i for i, s in enumerate(sections)}
     ordered = tuple(sorted(questions, key=lambda q: order[q.section.id]))  # stable: keeps file order within
-    return Form(raw["form"], int(raw["version"]), sections, ordered, checks)
+    return Form(raw["form"], int(raw["version"]), sections, ordered, checks, groups)
 
 
 @cache
@@ -334,6 +359,11 @@ def management_answers(answers: Mapping[str, str], form: Form | None = None) -> 
             return None
         result[sub] = [bool(v) for v in values]
     return result
+
+
+def wording_hash(question: Question) -> str:
+    """A short fingerprint of an item's Indonesian wording: a stored answer to other wording is asked again (§8.3)."""
+    return hashlib.sha256(question.label_id.encode("utf-8")).hexdigest()[:16]
 
 
 def yearly_due(last_answered_period: str | None, period: str) -> bool:

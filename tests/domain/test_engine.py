@@ -334,14 +334,14 @@ def test_konsumen_checks_and_indicative_keys() -> None:
 INPUTS = st.one_of(
     st.text(max_size=30).map(UserInput.text),
     st.sampled_from(
-        ["1 jt", "-2 jt", "0", "sama", "tetap", "ya", "tidak", "1", "3", "kirim", "ubah shu", "lewati"]
+        ["1 jt", "-2 jt", "0", "sama", "tetap", "ya", "tidak", "1", "3", "kirim", "ubah shu", "lewati", "masih sama"]
     ).map(UserInput.text),
     st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False, allow_infinity=False).map(
         lambda d: UserInput.text(str(d).replace(".", ","))
     ),
-    st.sampled_from(["same", "keep", "yes", "no", "skip", "pause", "help", "back", "edit:pinjaman", "x" * 48]).map(
-        UserInput.choose
-    ),
+    st.sampled_from(
+        ["same", "keep", "yes", "no", "skip", "pause", "help", "back", "edit:pinjaman", "still", "changed", "x" * 48]
+    ).map(UserInput.choose),
 )
 
 
@@ -349,8 +349,8 @@ INPUTS = st.one_of(
 @given(st.lists(INPUTS, max_size=60), st.booleans())
 def test_random_inputs_never_raise_nor_change_settled_answers(inputs: list[UserInput], with_previous: bool) -> None:
     questions = KSP[:8] + KONSUMEN[:4] + [q for q in KSP_YEARLY if q.key.startswith("management.liquidity")]
-    previous = {"cash": "1000000", "bank": "5000000", "management.liquidity.1": "ya"} if with_previous else {}
-    context = Context(previous=previous)
+    carried = {"management.liquidity.1": "ya", "management.liquidity.2": "tidak"} if with_previous else {}
+    context = Context(previous={"cash": "1000000", "bank": "5000000", **carried}, carried=carried)
     step = start(questions, context)
     for user_input in inputs:
         before = step.progress
