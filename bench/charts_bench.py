@@ -8,6 +8,7 @@ import time
 from decimal import Decimal
 
 from bot.charts import AspectPoint, IndicatorPoint, TrendPoint, indicative_png, radar_png, trend_png
+from bot.domain.health.rules import default_rules
 
 WEIGHTS = {
     "capital": 15,
@@ -21,6 +22,7 @@ WEIGHTS = {
 NOW = ["14.40", "17.25", "12.60", "7.50", "9.00", "4.65", "7.00"]
 BEFORE = ["13.50", "15.00", "12.00", "7.50", "11.25", "3.90", "6.00"]
 TITLE = "KSP Maju Bersama – Oktober 2026: 72,40 (Cukup Sehat)"
+CATEGORIES = default_rules().categories
 
 
 def points(scores: list[str]) -> list[AspectPoint]:
@@ -32,12 +34,12 @@ def points(scores: list[str]) -> list[AspectPoint]:
 
 def main(count: int = 100) -> None:
     now, before = points(NOW), points(BEFORE)
-    radar_png(now, title=TITLE, previous=before)  # warm-up: font cache, imports
+    radar_png(now, title=TITLE, previous=before, categories=CATEGORIES)  # warm-up: font cache, imports
     timings = []
     size = 0
     for _ in range(count):
         start = time.perf_counter()
-        size = len(radar_png(now, title=TITLE, previous=before))
+        size = len(radar_png(now, title=TITLE, previous=before, categories=CATEGORIES))
         timings.append((time.perf_counter() - start) * 1000)
     print(
         f"radar_png x{count}: mean {statistics.fmean(timings):.1f} ms, "
@@ -47,7 +49,7 @@ def main(count: int = 100) -> None:
 
     trend = [TrendPoint(f"Bln {i + 1}", Decimal(60 + i), i > 0) for i in range(12)]
     start = time.perf_counter()
-    trend_size = len(trend_png(trend, title="KSP Maju Bersama – skor bulanan"))
+    trend_size = len(trend_png(trend, title="KSP Maju Bersama – skor bulanan", categories=CATEGORIES))
     print(f"trend_png (12 points): {(time.perf_counter() - start) * 1000:.1f} ms; {trend_size / 1000:.1f} kB")
     indicators = [
         IndicatorPoint("gross_margin", "", Decimal("11.67"), "percent", "good"),
