@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage.repositories import Repositories
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "kopsehat_read_only"  # a connection execution option: its transactions only read
 
 
 def is_sqlite(url: str) -> bool:
@@ -43,8 +44,9 @@ def make_engine(url: str, *, echo: bool = False, schema: str | None = None) -> A
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        # The write lock is taken at the start, so two writers queue instead of failing with "locked".
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # The write lock is taken at the start, so two writers queue instead of failing with "locked"; a reader
+        # takes none (in WAL mode it reads a snapshot while a writer goes on).
+        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -75,6 +77,15 @@ class Database:
         """One unit of work with the repositories bound to its transaction."""
         async with self.session() as session:
             yield Repositories(session)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Repositories]:
+        """A short read-only unit of work: it waits for no writer and holds no write lock (PostgreSQL: READ ONLY)."""
+        options = {READ_ONLY: True} if is_sqlite(self.url) else {"postgresql_readonly": True}
+        async with self.engine.connect() as connection:
+            await connection.execution_options(**options)
+            async with AsyncSession(bind=connection, expire_on_commit=False) as session, session.begin():
+                yield Repositories(session)
 
     async def ping(self) -> bool:
         """True when the database answers."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cache
+from hashlib import sha256
 from typing import Any
 
 from sqlalchemy import Select, and_, func, insert, or_, select, update
@@ -29,6 +30,7 @@ from storage.models import (
     Region,
     Report,
     ReportRevision,
+    StoredFile,
     utcnow,
 )
 
@@ -638,6 +640,23 @@ class OutboxRepo(_Repo):
         return {row[0]: int(row[1]) for row in await self.session.execute(stmt)}
 
 
+class FileRepo(_Repo):
+    """Files stored once (announcement attachments), referred to by id from the outbox rows."""
+
+    async def store(self, filename: str, content_type: str, data: bytes) -> int:
+        """The id of the stored file with these bytes: stored now, or the one stored before (same SHA-256)."""
+        digest = sha256(data).hexdigest()
+        values = {"sha256": digest, "filename": filename[:255], "content_type": content_type[:120], "size": len(data)}
+        made = await self._insert_ignore(StoredFile, {**values, "data": data, "created_at": utcnow()})
+        if made is not None:
+            return made
+        return (await self.session.execute(select(StoredFile.id).where(StoredFile.sha256 == digest))).scalar_one()
+
+    async def data(self, file_id: int) -> bytes | None:
+        """A stored file's bytes, or None when there is no such file."""
+        return await self.session.scalar(select(StoredFile.data).where(StoredFile.id == file_id))
+
+
 class AuditRepo(_Repo):
     """The append-only audit log."""
 
@@ -664,4 +683,5 @@ class Repositories:
         self.coaching = CoachingRepo(session)
         self.inbound = InboundRepo(session)
         self.outbox = OutboxRepo(session)
+        self.files = FileRepo(session)
         self.audit = AuditRepo(session)
