@@ -10,6 +10,7 @@ as PTB's own transport sends them. Telegram accepts both.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 
 import aiohttp
@@ -82,7 +83,9 @@ class AiohttpRequest(BaseRequest):
             for name, value in request_data.json_parameters.items():
                 form.add_field(name, value)
             for name, (filename, content, mime) in files.items():
-                form.add_field(name, content, filename=filename, content_type=mime)
+                # as a stream: aiohttp warns that a large body given as bytes may hold the event loop
+                upload = io.BytesIO(content) if isinstance(content, bytes) else content
+                form.add_field(name, upload, filename=filename, content_type=mime)
             body = form
         elif request_data is not None:
             body = json.dumps(request_data.parameters, ensure_ascii=False).encode()

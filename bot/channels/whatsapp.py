@@ -9,6 +9,7 @@ is configured (`has_template`). A 131047 from Meta (window closed after all) is 
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import random
@@ -18,6 +19,7 @@ from typing import Any
 import aiohttp
 
 from bot.channels.base import SendOutcome
+from bot.channels.uploads import megabytes, upload_limit
 from bot.channels.whatsapp_out import recipient_fields, reply_to_bodies, template_body
 from bot.channels.whatsapp_pacing import TokenBucket
 from bot.channels.whatsapp_templates import TemplateParams, TemplateParamsError, TemplateSpec
@@ -25,8 +27,6 @@ from bot.messages import Address, Attachment, Reply
 
 log = logging.getLogger(__name__)
 
-IMAGE_LIMIT_BYTES = 5 * 1024 * 1024
-DOCUMENT_LIMIT_BYTES = 100 * 1024 * 1024
 # Codes that mean "stop sending on this number until an operator acts" (token, account locked or blocked).
 AUTH_CODES: frozenset[int] = frozenset({190, 131031, 368, 130497})
 # Codes worth retrying, with the pause Meta's guidance implies (None: the worker's own backoff).
@@ -137,13 +137,14 @@ class WhatsAppSender:
 
     async def upload(self, attachment: Attachment) -> str | SendOutcome:
         """Upload a picture or document; its media id, or the outcome that stopped it."""
-        limit = IMAGE_LIMIT_BYTES if attachment.kind == "photo" else DOCUMENT_LIMIT_BYTES
+        limit = upload_limit("whatsapp", attachment.kind)
         if len(attachment.data) > limit:
-            return SendOutcome("failed", error=f"{attachment.filename} is larger than {limit // 2**20} MB")
+            return SendOutcome("failed", error=f"{attachment.filename} is larger than {megabytes(limit)}")
         form = aiohttp.FormData()
         form.add_field("messaging_product", "whatsapp")
         form.add_field("type", attachment.content_type)
-        form.add_field("file", attachment.data, filename=attachment.filename, content_type=attachment.content_type)
+        upload = io.BytesIO(attachment.data)  # a stream: aiohttp warns that large bytes may hold the event loop
+        form.add_field("file", upload, filename=attachment.filename, content_type=attachment.content_type)
         result = await self._request(f"{self._base}/media", data=form)
         if isinstance(result, SendOutcome):
             return result

@@ -24,6 +24,7 @@ import pytest
 from aiohttp import web
 
 DEFAULT_TOKEN = "123456789:TEST-fake_token-AAbbCCdd"
+UPLOAD_BODY_LIMIT = 51_000_000  # bots upload documents of up to 50 MB (and photos of up to 10 MB), plus the form
 
 _JSON_FIELDS = frozenset(
     {
@@ -215,7 +216,7 @@ class FakeTelegram:
     # -- lifecycle ---------------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        app = web.Application()
+        app = web.Application(client_max_size=UPLOAD_BODY_LIMIT)
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
