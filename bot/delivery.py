@@ -17,6 +17,7 @@ from bot.batching import Batcher
 from bot.channels.base import ChannelSender, SendOutcome
 from bot.dispatch import Outgoing
 from bot.messages import Address, ChannelName, Reply
+from bot.stored_files import FileCache
 from storage.db import Database
 from storage.models import OutboxMessage, utcnow
 from storage.repositories import Repositories
@@ -128,6 +129,7 @@ class Delivery:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._records = Batcher[_Records, None](self._write_records, RECORD_BATCH, "delivery-records")
+        self.files = FileCache(db)  # announcement files, read once for a whole broadcast
 
     async def send_now(self, outgoing: Sequence[Outgoing]) -> list[SendOutcome]:
         """Send a dispatch's replies in order: claim them (unless stored claimed), send, record how each went.
@@ -166,8 +168,14 @@ class Delivery:
     ) -> SendOutcome:
         """Send one message; `row` is its outbox row, or for a reply stored claimed, the reply as dispatch made it."""
         try:
-            if reply.attachment is not None and reply.attachment.chart is not None and not reply.attachment.data:
-                reply = replace(reply, attachment=await asyncio.to_thread(chart_specs.drawn, reply.attachment))
+            attachment = reply.attachment
+            if attachment is not None and attachment.chart is not None and not attachment.data:
+                reply = replace(reply, attachment=await asyncio.to_thread(chart_specs.drawn, attachment))
+            elif attachment is not None and attachment.file_id is not None and not attachment.data:
+                loaded = await self.files.filled(attachment)  # read outside the transactions that claim and record
+                if loaded is None:
+                    return SendOutcome("failed", error=f"the stored file of {attachment.filename} is gone")
+                reply = replace(reply, attachment=loaded)
             if isinstance(sender, OutboxSender):
                 return await sender.send_outbox(_claimed_row(row) if isinstance(row, Outgoing) else row, address, reply)
             business_initiated = False if isinstance(row, Outgoing) else row.business_initiated  # replies are not

@@ -54,7 +54,7 @@ class Choice:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A picture or a document sent along with a reply; a `chart` spec is drawn into `data` when it is sent."""
+    """A picture or a document sent with a reply; from a `chart` spec or a stored `file_id`, bytes come at send time."""
 
     kind: AttachmentKind
     filename: str
@@ -62,15 +62,17 @@ class Attachment:
     data: bytes = field(repr=False)
     caption: str = ""
     chart: dict[str, Any] | None = field(default=None, repr=False, compare=False)  # drawn at send time
+    file_id: int | None = None  # a stored file (storage.models.StoredFile), read at send time
 
     def to_json(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "filename": self.filename,
             "content_type": self.content_type,
-            "data": base64.b64encode(self.data).decode("ascii"),
+            "data": "" if self.file_id is not None else base64.b64encode(self.data).decode("ascii"),
             "caption": self.caption,
             "chart": self.chart,
+            "file_id": self.file_id,
         }
 
     @classmethod
@@ -79,9 +81,10 @@ class Attachment:
             kind=raw["kind"],
             filename=raw["filename"],
             content_type=raw["content_type"],
-            data=base64.b64decode(raw["data"]),
+            data=base64.b64decode(raw.get("data") or ""),
             caption=raw.get("caption", ""),
             chart=raw.get("chart"),
+            file_id=raw.get("file_id"),
         )
 
 
