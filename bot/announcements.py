@@ -6,7 +6,6 @@ delivery workers send it when it is due and no separate tick is needed; the reci
 
 from __future__ import annotations
 
-import mimetypes
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,15 +14,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import render
-from bot.messages import Attachment, Notice, Reply
+from bot.channels.uploads import FILE_TYPES, common_limit, megabytes
+from bot.messages import Attachment, AttachmentKind, Notice, Reply
 from bot.notices import DEFAULT_QUIET, QuietHours, pick_identity
 from bot.segments import Audience, Recipient, Segment, resolve
+from bot.stored_files import kept
 from storage import queries_office as q
 from storage.models import Announcement, ChannelIdentity, OutboxMessage
 from storage.repositories import Repositories
 
 MAX_TEXT = 3500
-MAX_FILE_BYTES = 1_000_000  # copied into each recipient's outbox row; see README
 PENDING = frozenset({"pending", "sending", "waiting", "needs_template"})
 FAILED = frozenset({"failed", "unreachable"})
 
@@ -73,14 +73,39 @@ class RecipientLine:
 
 
 def attachment_from_file(path: Path) -> Attachment:
-    """A picture (png/jpg) or a document from a file; ValueError when it is too big or unreadable."""
+    """A picture or a document both platforms take, from a file; ValueError (Indonesian / English) saying why not."""
+    found = FILE_TYPES.get(path.suffix.lower())
+    if found is None:
+        accepted = ", ".join(suffix.lstrip(".") for suffix in FILE_TYPES)
+        raise ValueError(
+            f"{path.name}: jenis berkas tidak didukung, yang bisa: {accepted} / "
+            f"unsupported file type, accepted: {accepted}"
+        )
+    kind, content_type = found
+    size = path.stat().st_size
+    limit, platform = common_limit(kind)
+    if size > limit:
+        raise ValueError(_too_big(path.name, kind, size, limit, platform))
     data = path.read_bytes()
-    if len(data) > MAX_FILE_BYTES:
-        raise ValueError(f"{path.name} is {len(data)} bytes; at most {MAX_FILE_BYTES} (share a link for bigger files)")
-    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if content_type in ("image/png", "image/jpeg"):
-        return Attachment("photo", path.name, content_type, data)
-    return Attachment("document", path.name, content_type, data)
+    if not data:
+        raise ValueError(f"{path.name}: berkas kosong / the file is empty")
+    if len(data) > limit:  # it grew since it was measured
+        raise ValueError(_too_big(path.name, kind, len(data), limit, platform))
+    return Attachment(kind, path.name, content_type, data)
+
+
+def _too_big(name: str, kind: AttachmentKind, size: int, limit: int, platform: str) -> str:
+    if kind == "photo":
+        return (
+            f"{name} berukuran {megabytes(size)}; gambar paling besar {megabytes(limit)} (batas {platform}): "
+            f"perkecil gambarnya atau kirim sebagai PDF / {name} is {megabytes(size)}; pictures may be at most "
+            f"{megabytes(limit)} ({platform}'s limit): make it smaller or send it as a PDF"
+        )
+    return (
+        f"{name} berukuran {megabytes(size)}; dokumen paling besar {megabytes(limit)} (batas unggah {platform}): "
+        f"bagikan tautan untuk berkas sebesar ini / {name} is {megabytes(size)}; documents may be at most "
+        f"{megabytes(limit)} ({platform}'s upload limit): share a link for a file this big"
+    )
 
 
 async def preview(repos: Repositories, segment: Segment) -> Preview:
@@ -102,6 +127,7 @@ async def publish(
     """Save the announcement and enqueue it for everyone the segment reaches (but those who said BERHENTI)."""
     text = text.strip()[:MAX_TEXT]
     audience = await resolve(repos, segment)
+    attachment = await kept(repos, attachment) if attachment else None  # stored once, each row refers to it
     when = send_at if send_at is not None and send_at > now else now
     announcement = Announcement(
         staff_id=staff_id,

@@ -70,17 +70,6 @@ async def test_a_scheduled_announcement_waits_for_its_time_and_berhenti_withdraw
         assert (await announcements.preview(repos, parse("type:ksp"))).recipients == 3
 
 
-def test_files_become_pictures_or_documents_and_big_ones_are_refused(tmp_path: Path) -> None:
-    (tmp_path / "poster.png").write_bytes(b"\x89PNG" + b"0" * 100)
-    (tmp_path / "surat.pdf").write_bytes(b"%PDF-1.4")
-    (tmp_path / "besar.pdf").write_bytes(b"0" * (announcements.MAX_FILE_BYTES + 1))
-    assert announcements.attachment_from_file(tmp_path / "poster.png").kind == "photo"
-    document = announcements.attachment_from_file(tmp_path / "surat.pdf")
-    assert (document.kind, document.content_type) == ("document", "application/pdf")
-    with pytest.raises(ValueError, match="at most"):
-        announcements.attachment_from_file(tmp_path / "besar.pdf")
-
-
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from bot import announcements, segments, trainings
+from bot.channels.uploads import common_limit, megabytes
 from bot.commands.common import (
     SubParsers,
     audience_line,
@@ -41,7 +42,12 @@ def register(subparsers: SubParsers) -> None:
     )
     parser.add_argument("--segment", required=True, type=segment_argument)
     parser.add_argument("--text", required=True, help="the announcement (at most 3500 characters)")
-    parser.add_argument("--file", type=Path, help="a picture (png/jpg) or document (e.g. pdf) of at most 1 MB")
+    parser.add_argument(
+        "--file",
+        type=Path,
+        help=f"a picture (png/jpg, at most {megabytes(common_limit('photo')[0])}) or a document (pdf, doc(x), "
+        f"xls(x), ppt(x), txt; at most {megabytes(common_limit('document')[0])}), stored once for all recipients",
+    )
     parser.add_argument("--at", help='send later, e.g. "2026-11-20 08:00" (office time zone)')
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation (for scripts)")
     parser.set_defaults(func=_announce)
