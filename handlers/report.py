@@ -7,11 +7,12 @@ from typing import Any
 
 from bot.assessments import assess_revision
 from bot.context import Context
-from bot.domain import engine, forms
+from bot.domain import carry, engine, forms
 from bot.domain.periods import Period, deadline, format_datetime, reporting_period_for
 from bot.messages import Choice, Reply
 from handlers import Route, register
 from handlers.status import scored_replies
+from storage import queries_management
 from storage.models import Cooperative, Report
 
 NAME = "lapor"
@@ -23,37 +24,46 @@ def profile_of(cooperative: Cooperative) -> forms.Profile:
     return forms.Profile(cooperative.type, frozenset(cooperative.tags or ()), cooperative.has_savings_unit)
 
 
-async def _questions(ctx: Context, period: Period, include_yearly: bool) -> list[forms.Question]:
-    """This cooperative's questions; whether the yearly sections are due is decided once per report."""
+async def _plan(ctx: Context, period: Period, full: bool) -> tuple[list[forms.Question], carry.Plan]:
+    """This cooperative's questions and the yearly answers carried forward (§8.3), decided once per report and kept
+    with its progress; `full` asks every yearly item again ("ubah manajemen")."""
     assert ctx.cooperative is not None
-    if include_yearly:
-        due = True
-    elif "yearly_due" in ctx.progress:
-        due = bool(ctx.progress["yearly_due"])
+    every = forms.questions_for(forms.load_form(), profile_of(ctx.cooperative), True, True)
+    cached = carry.Plan.from_json(ctx.progress["carry"]) if isinstance(ctx.progress.get("carry"), dict) else None
+    if cached is not None and cached.full == full:
+        plan = cached
     else:
-        stored = await ctx.repos.management.answers(ctx.cooperative.id)
-        last = max((a.answered_at for a in stored.values()), default=None)
-        last_period = str(reporting_period_for(last, ctx.zone)) if last else None
-        due = forms.yearly_due(last_period, str(period))
-    ctx.progress["yearly_due"] = due
-    return forms.questions_for(forms.load_form(), profile_of(ctx.cooperative), due, due)
+        stored = {
+            key: carry.StoredAnswer(
+                engine.YES if row.answer else engine.NO,
+                str(reporting_period_for(row.answered_at, ctx.zone)),
+                row.wording_hash,
+            )
+            for key, row in (await ctx.repos.management.answers(ctx.cooperative.id)).items()
+        }
+        plan = carry.plan(every, stored, str(period), full)
+        ctx.progress["carry"] = plan.to_json()
+    return plan.questions(every), plan
 
 
-async def _engine_context(ctx: Context, period: Period) -> engine.Context:
-    """Last period's answers (looked up once per report and kept with its progress) and the language."""
+async def _engine_context(ctx: Context, period: Period, plan: carry.Plan) -> engine.Context:
+    """Last period's answers (looked up once per report and kept with its progress), the stored yearly answers,
+    and the language."""
     assert ctx.cooperative is not None
     if ctx.progress.get("previous_of") != str(period):
         before = await ctx.repos.reports.latest_submitted_before(ctx.cooperative.id, str(period))
         ctx.progress["previous"] = {k: str(v) for k, v in (before.figures if before else {}).items()}
         ctx.progress["previous_of"] = str(period)
-    return engine.Context(previous=ctx.progress["previous"], lang=ctx.lang)
+    previous = {**ctx.progress["previous"], **plan.previous}
+    return engine.Context(previous=previous, lang=ctx.lang, carried=plan.carried)
 
 
 def _choices(options: Sequence[engine.Offer]) -> tuple[Choice, ...]:
     return tuple(Choice(f"{NAME}:{o.id}", o.label) for o in options)
 
 
-def _ask_text(ctx: Context, ask: engine.Ask, period: Period) -> str:
+def _ask_text(ctx: Context, ask: engine.Ask, period: Period, header: bool = True) -> str:
+    """The question; `header` False leaves out the section's title (shown just before, with "Masih sama?")."""
     question = ask.question
     return ctx.say(
         "report.ask",
@@ -61,7 +71,7 @@ def _ask_text(ctx: Context, ask: engine.Ask, period: Period) -> str:
         section_note=question.section.note(ctx.lang),
         section_index=ask.section_index,
         section_total=ask.section_total,
-        first=ask.first_in_section and not ask.editing,
+        first=header and ask.first_in_section and not ask.editing,
         number=ask.overall_number,
         total=ask.overall_total,
         label=question.label(ctx.lang),
@@ -90,10 +100,31 @@ def _summary_text(ctx: Context, summary: engine.Summary, period: Period) -> str:
     ).text
 
 
+def _still_same_text(ctx: Context, event: engine.ConfirmGroup) -> str:
+    """ "Manajemen umum: 10 dari 12 dijawab Ya", the items answered Tidak (the first three in full), "Masih sama?"."""
+    section = event.items[0].question.section
+    answered_no = [(item.number, item.question.label(ctx.lang)) for item in event.items if item.value == engine.NO]
+    return ctx.say(
+        "report.still_same",
+        section=section.title(ctx.lang),
+        section_note=section.note(ctx.lang),
+        section_index=event.section_index,
+        section_total=event.section_total,
+        first=event.first_in_section and event.problem is None,
+        title=event.group.title(ctx.lang),
+        yes=event.yes,
+        total=len(event.items),
+        no_items=answered_no[:3],
+        more=[number for number, _ in answered_no[3:]],
+        remaining=event.remaining,
+    ).text
+
+
 def render_events(ctx: Context, events: Sequence[engine.Event], period: Period) -> list[str | Reply]:
     """Engine events as chat text; Ask/Summary/NeedHelp/ConfirmChange end a message with their choices."""
     out: list[str | Reply] = []
     pending: list[str] = []
+    header = True  # the section's title, unless "Masih sama?" showed it just before
 
     def flush(text: str, options: Sequence[engine.Offer]) -> None:
         out.append(Reply(text="\n".join([*pending, text]), choices=_choices(options)))
@@ -105,7 +136,7 @@ def render_events(ctx: Context, events: Sequence[engine.Event], period: Period) 
         elif isinstance(event, (engine.Problem, engine.CrossCheckFailed | engine.CheckKept)):
             pending.append(event.message)
         elif isinstance(event, engine.Ask):
-            flush(_ask_text(ctx, event, period), event.options)
+            flush(_ask_text(ctx, event, period, header), event.options)
         elif isinstance(event, engine.NeedHelp):
             flush(ctx.say("report.need_help", label=event.question.label(ctx.lang)).text, event.options)
         elif isinstance(event, engine.ConfirmChange):
@@ -117,6 +148,14 @@ def render_events(ctx: Context, events: Sequence[engine.Event], period: Period) 
                 pct=event.change_pct,
             ).text
             flush(text, event.options)
+        elif isinstance(event, engine.ConfirmGroup):
+            flush(_still_same_text(ctx, event), event.options)
+        elif isinstance(event, engine.GroupDecided):
+            header = False
+            decided = ctx.say(
+                "report.group_decided", title=event.group.title(ctx.lang), kept=len(event.kept), changed=event.changed
+            )
+            pending.append(decided.text)
         elif isinstance(event, engine.Summary):
             flush(_summary_text(ctx, event, period), event.options)
         elif isinstance(event, engine.HelpRequested):
@@ -135,8 +174,9 @@ def _as_replies(items: list[str | Reply]) -> list[Reply]:
 
 
 async def _save_draft(ctx: Context, report: Report, progress: engine.Progress) -> None:
+    """The answers given so far; answers kept by "Masih sama" are stored already and stay out of the draft."""
     assert ctx.officer is not None
-    report.draft = dict(progress.answers)
+    report.draft = {k: v for k, v in progress.answers.items() if k not in progress.carried}
     report.draft_officer_id = ctx.officer.id
     report.draft_updated_at = ctx.now
 
@@ -164,10 +204,10 @@ async def start(ctx: Context) -> Sequence[Reply]:
         ]
     saved = ctx.progress.get("engine") if ctx.handler == NAME and ctx.progress.get("period") == str(period) else None
     if not saved:
-        for stale in ("yearly_due", "previous", "previous_of"):
+        for stale in ("carry", "previous", "previous_of"):
             ctx.progress.pop(stale, None)
-    questions = await _questions(ctx, period, include_yearly=bool(ctx.progress.get("yearly")))
-    econtext = await _engine_context(ctx, period)
+    questions, plan = await _plan(ctx, period, full=bool(ctx.progress.get("yearly")))
+    econtext = await _engine_context(ctx, period, plan)
     intro: list[Reply] = []
     if not saved and report.draft and report.draft_officer_id and report.draft_officer_id != ctx.officer.id:
         other = await ctx.repos.officers.get(report.draft_officer_id)
@@ -179,13 +219,14 @@ async def start(ctx: Context) -> Sequence[Reply]:
             cooperative=ctx.cooperative.name,
             period=str(period),
             sections=len({q.section.id for q in questions}),
-            minutes=max(3, len(questions) // 3),
+            minutes=max(3, (len(questions) - len(plan.carried)) // 3),
             deadline=format_datetime(deadline(period, ctx.zone, ctx.bot.deadline_day), ctx.zone, ctx.lang),
             resumed=bool(saved or report.draft),
         )
     )
     if saved:
-        step = engine.resume(questions, _with_draft(saved, report), econtext)
+        progress = _with_draft(saved, report)
+        step = engine.resume(questions, engine.forget_carried(progress) if plan.full else progress, econtext)
     else:
         step = engine.start(questions, econtext, prefilled=dict(report.draft) or None)
     return intro + await _apply(ctx, report, period, step, reason=ctx.progress.get("reason"))
@@ -215,8 +256,8 @@ async def resume(ctx: Context) -> Sequence[Reply]:
         return await start(ctx)
     period = Period.parse(ctx.progress["period"])
     report = await ctx.repos.reports.get_or_create(ctx.cooperative.id, str(period))
-    questions = await _questions(ctx, period, include_yearly=bool(ctx.progress.get("yearly")))
-    econtext = await _engine_context(ctx, period)
+    questions, plan = await _plan(ctx, period, full=bool(ctx.progress.get("yearly")))
+    econtext = await _engine_context(ctx, period, plan)
     progress = _with_draft(ctx.progress["engine"], report)
     user_input = engine.UserInput.choose(choice) if choice else engine.UserInput.text(inbound.text)
     step = engine.advance(questions, progress, user_input, econtext)
@@ -232,11 +273,11 @@ async def _start_correction(ctx: Context, reason: str) -> Sequence[Reply]:
         return await start(ctx)
     report, revision = latest
     period = Period.parse(report.period)
-    questions = await _questions(ctx, period, include_yearly=False)
-    econtext = await _engine_context(ctx, period)
+    ctx.progress = {"reason": reason, "carry": carry.Plan().to_json()}  # a correction is about the figures alone
+    questions, plan = await _plan(ctx, period, full=False)
+    econtext = await _engine_context(ctx, period, plan)
     prefilled = {k: str(v) for k, v in revision.figures.items()}
     step = engine.start(questions, econtext, prefilled=prefilled)
-    ctx.progress = {"reason": reason}
     return await _apply(ctx, report, period, step, reason=reason)
 
 
@@ -247,14 +288,14 @@ async def _apply(
     replies = _as_replies(render_events(ctx, step.events, period))
     submitted = next((e for e in step.events if isinstance(e, engine.Submitted)), None)
     if submitted is not None:
-        return replies + await _submit(ctx, report, period, dict(submitted.answers), reason)
+        return replies + await _submit(ctx, report, period, submitted, reason)
     if report.status != "submitted" or reason:
         await _save_draft(ctx, report, step.progress)
     if step.progress.stage in ("done", "cancelled") or any(isinstance(e, engine.Paused) for e in step.events):
         ctx.goto(None)
     else:
         state: dict[str, Any] = {"period": str(period), "engine": step.progress.to_json()}
-        for kept in ("yearly_due", "previous", "previous_of"):
+        for kept in ("carry", "previous", "previous_of"):
             if kept in ctx.progress:
                 state[kept] = ctx.progress[kept]
         if reason:
@@ -266,14 +307,19 @@ async def _apply(
 
 
 async def _submit(
-    ctx: Context, report: Report, period: Period, answers: dict[str, str], reason: str | None
+    ctx: Context, report: Report, period: Period, submitted: engine.Submitted, reason: str | None
 ) -> list[Reply]:
-    """Store the revision, carry the yearly answers forward, score it, and say so."""
+    """Store the revision and the yearly answers given (those kept by "Masih sama" are stored already, with the
+    date they were answered, so they still turn stale a year on), score it, and say so."""
     assert ctx.officer is not None and ctx.cooperative is not None
+    answers = submitted.answers
     figures = {k: v for k, v in answers.items() if not k.startswith(YEARLY_PREFIXES)}
-    yearly = {k: v == engine.YES for k, v in answers.items() if k.startswith(YEARLY_PREFIXES)}
+    yearly = {
+        k: v == engine.YES for k, v in answers.items() if k.startswith(YEARLY_PREFIXES) and k not in submitted.carried
+    }
     if yearly:
-        await ctx.repos.management.save(ctx.cooperative.id, yearly, ctx.now, ctx.officer.id)
+        wording = {q.key: forms.wording_hash(q) for q in forms.load_form().questions if q.key in yearly}
+        await queries_management.save_answers(ctx.repos, ctx.cooperative.id, yearly, wording, ctx.now, ctx.officer.id)
     correction = report.status == "submitted"
     revision = await ctx.repos.reports.add_revision(
         report, figures, at=ctx.now, officer_id=ctx.officer.id, reason=reason if correction else None

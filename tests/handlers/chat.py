@@ -159,7 +159,8 @@ async def report_state(db: Database, user: User) -> tuple[str, str | None]:
 
 
 async def complete_report(db: Database, user: User, values: dict[str, str] = KSP_VALUES, limit: int = 300) -> str:
-    """Answer every question with `values` (or a plausible default), keeping big changes, up to the summary."""
+    """Answer every question with `values` (or a plausible default), keeping big changes and the yearly answers
+    carried forward ("Masih sama"), up to the summary."""
     text = await user.say("lapor")
     form = forms.load_form()
     for _ in range(limit):
@@ -168,6 +169,9 @@ async def complete_report(db: Database, user: User, values: dict[str, str] = KSP
             return text
         if stage == "confirm_change":
             text = await user.press("yes")
+            continue
+        if stage == "confirm_group":
+            text = await user.press("still")
             continue
         assert key is not None, text
         text = await user.say(answer_for(form.question(key), values))
