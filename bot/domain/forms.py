@@ -286,8 +286,8 @@ def questions_for(
 ) -> list[Question]:
     """The questions this cooperative answers, in asking order.
 
-    The management questionnaire and the compliance facts are yearly sections (asked at most once a year and
-    carried forward, §8.3): the caller includes them when they are due (see `yearly_due`).
+    The management questionnaire and the compliance facts are yearly sections (answers carried forward, §8.3):
+    `carry.plan` decides which of their items a report includes.
     """
     chosen: list[Question] = []
     for question in form.questions:

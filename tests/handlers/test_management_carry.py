@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.domain import forms
 from storage.db import Database
 from tests.handlers.chat import KSP_VALUES, NOW, Clock, User, complete_report, dispatcher, registered, report_state
 
@@ -162,3 +163,28 @@ async def test_ubah_manajemen_asks_every_item_again_offering_the_stored_answer(d
         assert "Masih sama" not in siti.buttons
         await siti.press("same")
     assert "Ringkasan laporan November 2026" in siti.text and "Kepatuhan" in siti.text
+
+
+async def test_a_reworded_item_is_asked_again_and_saved_with_its_new_wording(db: Database) -> None:
+    siti, _ = await a_month_later(db)
+    form = forms.load_form()
+    async with db.transaction() as repos:
+        coop = await repos.cooperatives.by_nik("3576010001")
+        assert coop is not None
+        rows = await repos.management.answers(coop.id)
+        assert all(row.wording_hash == forms.wording_hash(form.question(key)) for key, row in rows.items())
+        rows["management.general.5"].wording_hash = "0" * 16  # the office has since changed its wording
+    text = await figures_until_management(db, siti)
+    assert "Manajemen umum: 9 dari 11 dijawab Ya" in text and "1 pertanyaan lain akan ditanyakan lagi." in text
+    await siti.press("Masih sama")
+    assert (await report_state(db, siti)) == ("asking", "management.general.5")
+    assert "Bulan lalu" not in siti.text and siti.buttons == ["Ya", "Tidak"]
+    await siti.press("Tidak")
+    while (await report_state(db, siti))[0] == "confirm_group":
+        await siti.press("Masih sama")
+    await siti.press("Kirim")
+    async with db.transaction() as repos:
+        coop = await repos.cooperatives.by_nik("3576010001")
+        assert coop is not None
+        row = (await repos.management.answers(coop.id))["management.general.5"]
+        assert row.answer is False and row.wording_hash == forms.wording_hash(form.question("management.general.5"))
