@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -227,9 +227,12 @@ class Dispatcher:
             handler=conversation.handler,
             progress={k: v for k, v in (conversation.progress or {}).items() if k != CHOICES_KEY},
         )
-        replies = await _route(ctx)
+        replies = list(await _route(ctx))
         if not replies:
             replies = [ctx.say("common.not_understood")]
+        if inbound.pressed is not None:  # stored with the reply: whoever sends it can show the choice on the question
+            first = replies[0]
+            replies[0] = replace(first, confirms=first.confirms or inbound.pressed.title, answers=inbound.pressed)
         progress = dict(ctx.progress)
         offered = [c for c in replies[-1].choices]
         if offered:

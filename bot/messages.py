@@ -21,6 +21,22 @@ class Address:
 
 
 @dataclass(frozen=True)
+class Pressed:
+    """A button pressed on one of the bot's messages: that message, the button's words, the question it asked."""
+
+    message_id: str
+    title: str | None = None
+    question: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"message_id": self.message_id, "title": self.title, "question": self.question}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Pressed:
+        return cls(message_id=str(raw["message_id"]), title=raw.get("title"), question=raw.get("question"))
+
+
+@dataclass(frozen=True)
 class Inbound:
     """One message from a user, stripped of everything platform-specific."""
 
@@ -33,6 +49,7 @@ class Inbound:
     display_name: str | None = None
     alt_user_id: str | None = None
     unsupported_type: str | None = None
+    pressed: Pressed | None = None  # a choice made with a button of this message (channels that can edit it)
 
     def __post_init__(self) -> None:
         if self.received_at.tzinfo is None:
@@ -92,13 +109,15 @@ class Attachment:
 class Reply:
     """One message to send: text, optional choices (buttons or a numbered list) and an optional attachment.
 
-    `confirms` carries the words of a pressed button, so a channel can edit the question to show the answer.
+    `confirms` carries the words of a pressed button, and `answers` the press itself, so a channel can edit the
+    question to show the answer (also when the reply is sent later, from the outbox).
     """
 
     text: str
     choices: tuple[Choice, ...] = ()
     attachment: Attachment | None = None
     confirms: str | None = None
+    answers: Pressed | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -106,6 +125,7 @@ class Reply:
             "choices": [{"id": c.id, "title": c.title, "description": c.description} for c in self.choices],
             "attachment": self.attachment.to_json() if self.attachment else None,
             "confirms": self.confirms,
+            "answers": self.answers.to_json() if self.answers else None,
         }
 
     @classmethod
@@ -117,6 +137,7 @@ class Reply:
             ),
             attachment=Attachment.from_json(raw["attachment"]) if raw.get("attachment") else None,
             confirms=raw.get("confirms"),
+            answers=Pressed.from_json(raw["answers"]) if raw.get("answers") else None,
         )
 
 

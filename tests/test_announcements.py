@@ -138,7 +138,7 @@ class SlowSender:
         self.most_in_flight = 0
 
     async def send(
-        self, address: Address, reply: Reply, *, business_initiated: bool = False, edit_message_id: str | None = None
+        self, address: Address, reply: Reply, *, business_initiated: bool = False
     ) -> SendOutcome:
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)

@@ -44,7 +44,7 @@ class RecordingSender:
         self.outcome = outcome or SendOutcome("sent", ("p1",))
 
     async def send(
-        self, address: Address, reply: Reply, *, business_initiated: bool = False, edit_message_id: str | None = None
+        self, address: Address, reply: Reply, *, business_initiated: bool = False
     ) -> SendOutcome:
         raise AssertionError("send_outbox is used")
 
@@ -60,7 +60,7 @@ class FileSender:
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     async def send(
-        self, address: Address, reply: Reply, *, business_initiated: bool = False, edit_message_id: str | None = None
+        self, address: Address, reply: Reply, *, business_initiated: bool = False
     ) -> SendOutcome:
         raise AssertionError("send_outbox is used")
 

@@ -32,5 +32,4 @@ class ChannelSender(Protocol):
         reply: Reply,
         *,
         business_initiated: bool = False,
-        edit_message_id: str | None = None,
     ) -> SendOutcome: ...

@@ -20,7 +20,7 @@ class ConsoleSender:
         self.count = 0
 
     async def send(
-        self, address: Address, reply: Reply, *, business_initiated: bool = False, edit_message_id: str | None = None
+        self, address: Address, reply: Reply, *, business_initiated: bool = False
     ) -> SendOutcome:
         lines = [f"bot> {line}" if line else "bot>" for line in reply.text.splitlines()]
         for number, choice in enumerate(reply.choices, start=1):

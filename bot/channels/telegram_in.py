@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import Message, Update, User
 
-from bot.messages import Address, Inbound, InboundKind
+from bot.messages import Address, Inbound, InboundKind, Pressed
 
 CALLBACK_VERSION = "v1"
 _CALLBACK_MAX_BYTES = 64
@@ -39,8 +39,6 @@ class TelegramInbound:
 
     inbound: Inbound
     callback_query_id: str | None = None
-    keyboard_message_id: str | None = None
-    keyboard_text: str | None = None
 
 
 def encode_callback(option_id: str, version: str = CALLBACK_VERSION) -> str:
@@ -118,7 +116,10 @@ def _from_callback(update: Update, received_at: datetime) -> TelegramInbound | N
     carrier = query.message
     chat_id = carrier.chat.id if carrier is not None else query.from_user.id
     option_id = decode_callback(query.data or "")
-    keyboard_text = carrier.text if isinstance(carrier, Message) else None
+    pressed = None
+    if carrier is not None and option_id is not None:
+        shown = carrier if isinstance(carrier, Message) else None  # older messages come without their contents
+        pressed = Pressed(str(carrier.message_id), _button_title(shown, query.data), shown.text if shown else None)
     inbound = Inbound(
         address=_address(chat_id),
         message_id=f"cb:{query.id}",
@@ -128,13 +129,20 @@ def _from_callback(update: Update, received_at: datetime) -> TelegramInbound | N
         unsupported_type=None if option_id is not None else "callback",
         display_name=_display_name(query.from_user),
         alt_user_id=_username(query.from_user),
+        pressed=pressed,
     )
-    return TelegramInbound(
-        inbound,
-        callback_query_id=query.id,
-        keyboard_message_id=str(carrier.message_id) if carrier is not None else None,
-        keyboard_text=keyboard_text,
-    )
+    return TelegramInbound(inbound, callback_query_id=query.id)
+
+
+def _button_title(message: Message | None, data: str | None) -> str | None:
+    """The words on the pressed button, read from the keyboard the press came from."""
+    if message is None or message.reply_markup is None:
+        return None
+    for row in message.reply_markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return None
 
 
 def _address(chat_id: int) -> Address:

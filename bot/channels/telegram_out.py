@@ -34,7 +34,7 @@ from bot.channels.telegram_in import encode_callback
 from bot.channels.telegram_rate import SendLimiter
 from bot.channels.textsplit import split_text, utf16_len
 from bot.logs import TOKEN_IN_URL
-from bot.messages import Address, Attachment, Choice, Reply
+from bot.messages import Address, Attachment, Choice, Pressed, Reply
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -239,9 +239,8 @@ class TelegramSender:
         reply: Reply,
         *,
         business_initiated: bool = False,
-        edit_message_id: str | None = None,
     ) -> SendOutcome:
-        """Send `reply`; with `edit_message_id` and `reply.confirms`, first mark the question answered.
+        """Send `reply`; when it answers a press (`reply.answers`, `reply.confirms`), first mark the question answered.
 
         Telegram has no 24-hour window, so `business_initiated` changes nothing here.
         """
@@ -254,7 +253,7 @@ class TelegramSender:
         chat_id = self._moved.get(chat_id, chat_id)
         sent: list[str] = []
         try:
-            await self._send_following_moves(chat_id, reply, sent, business_initiated, edit_message_id)
+            await self._send_following_moves(chat_id, reply, sent, business_initiated)
         except InvalidToken as exc:
             self.breaker.trip("a send", exc)
             return self.breaker.held(tuple(sent))
@@ -270,15 +269,13 @@ class TelegramSender:
             return replace(outcome, provider_message_ids=tuple(sent))
         return SendOutcome("sent", provider_message_ids=tuple(sent))
 
-    async def _send_following_moves(
-        self, chat_id: int, reply: Reply, sent: list[str], bulk: bool, edit_message_id: str | None
-    ) -> None:
+    async def _send_following_moves(self, chat_id: int, reply: Reply, sent: list[str], bulk: bool) -> None:
         """Mark the question answered, then send; a group that became a supergroup gets it there (once)."""
         moved = False
         text = reply.text
-        if edit_message_id is not None and reply.confirms:
+        if reply.answers is not None and reply.confirms:
             try:
-                shown = await self._confirm(chat_id, int(edit_message_id), reply.confirms)
+                shown = await self._confirm(chat_id, reply.answers, reply.confirms)
             except ChatMigrated as exc:  # the question stays in the old group: the answer goes in the text
                 chat_id, moved, shown = await self._follow(chat_id, exc.new_chat_id), True, False
             if not shown and (text.strip() or reply.attachment is not None):
@@ -325,10 +322,14 @@ class TelegramSender:
             log.warning("telegram: answerCallbackQuery failed: %s", redact(exc.message))
         return False
 
-    async def _confirm(self, chat_id: int, message_id: int, confirms: str) -> bool:
-        """Edit the question to "<question> ✅ <answer>", no keyboard; False if the answer is not shown."""
+    async def _confirm(self, chat_id: int, pressed: Pressed, confirms: str) -> bool:
+        """Edit the question to "<question> ✅ <answer>", no keyboard; False if the answer is not shown.
+
+        The question's words come with the press; if Telegram did not include them, from the keyboards sent lately.
+        """
+        message_id = int(pressed.message_id)
         # Kept (not popped) after use, so that a retried send edits to the same text again.
-        question = self._questions.get((chat_id, message_id))
+        question = pressed.question if pressed.question is not None else self._questions.get((chat_id, message_id))
         edited = f"{question} ✅ {confirms}" if question is not None else None
         if edited is not None and utf16_len(edited) > MESSAGE_LIMIT:
             edited = None

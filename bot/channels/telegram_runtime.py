@@ -16,22 +16,19 @@ import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from aiohttp import web
-from telegram import Bot, Message, Update
+from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 
-from bot.channels.base import SendOutcome
 from bot.channels.telegram import clear_staff_commands, make_bot, redact, set_commands, set_staff_commands
 from bot.channels.telegram_in import TelegramInbound, update_to_inbound
 from bot.channels.telegram_out import HELD_ERROR, TelegramSender
 from bot.channels.telegram_rate import SendLimiter
 from bot.delivery import Delivery
-from bot.dispatch import Dispatcher, DispatchResult, Outgoing, UserLocks
-from bot.messages import Address, Reply
+from bot.dispatch import Dispatcher, DispatchResult, UserLocks
 from handlers import onboarding, route_for_text
 from storage import queries_channels
 from storage.models import utcnow
@@ -58,43 +55,6 @@ def _backoff(failures: int) -> float:
     return _BACKOFF[min(failures, len(_BACKOFF)) - 1] if failures else 0.0
 
 
-@dataclass
-class _Press:
-    """A pressed button waiting for the reply that answers it: edit the question to show the choice."""
-
-    message_id: str
-    confirms: str
-
-
-class PressAwareSender:
-    """The delivery sender for Telegram: a TelegramSender that also marks the question of a press answered."""
-
-    def __init__(self, sender: TelegramSender) -> None:
-        self.sender = sender
-        self._presses: dict[str, _Press] = {}
-
-    def expect_press(self, chat: str, message_id: str, confirms: str) -> None:
-        self._presses[chat] = _Press(message_id, confirms)
-
-    async def send(
-        self,
-        address: Address,
-        reply: Reply,
-        *,
-        business_initiated: bool = False,
-        edit_message_id: str | None = None,
-    ) -> SendOutcome:
-        press = self._presses.get(address.user_id)
-        if edit_message_id is None and press is not None and reply.confirms == press.confirms:
-            edit_message_id = press.message_id
-        outcome = await self.sender.send(
-            address, reply, business_initiated=business_initiated, edit_message_id=edit_message_id
-        )
-        if press is not None and self._presses.get(address.user_id) is press and edit_message_id is not None:
-            del self._presses[address.user_id]
-        return outcome
-
-
 class TelegramChannel:
     """Receives updates (webhook route or polling loop), dispatches them, and sends the replies."""
 
@@ -119,7 +79,6 @@ class TelegramChannel:
         if sender.on_moved is None:
             sender.on_moved = self.store_move
         self.token_check_interval = token_check_interval
-        self.outbound = PressAwareSender(sender)
         self.webhook_url = webhook_url
         self._secret = (webhook_secret or "").encode()
         self.poll_timeout = poll_timeout
@@ -168,34 +127,19 @@ class TelegramChannel:
         if item is None:
             return None
         result = await self.dispatcher.handle(item.inbound)
-        self._spawn(self._answer_and_send(item, update, result))
+        self._spawn(self._answer_and_send(item, result))
         return result
 
-    async def _answer_and_send(self, item: TelegramInbound, update: Update, result: DispatchResult) -> None:
+    async def _answer_and_send(self, item: TelegramInbound, result: DispatchResult) -> None:
         if item.callback_query_id is not None:
             await self.sender.answer_callback(item.callback_query_id)
         if result.duplicate:
             return
         if result.outgoing:
-            outgoing = self._with_press(item, update, result.outgoing)
             async with self._chat_locks.get(item.inbound.address):
-                await self.delivery.send_now(outgoing)
+                await self.delivery.send_now(result.outgoing)
         if _is_registration(item):  # an invitation may have made the chat office staff, or an officer
             await self._refresh_staff_menu(item.inbound.address.user_id)
-
-    def _with_press(
-        self, item: TelegramInbound, update: Update, outgoing: tuple[Outgoing, ...]
-    ) -> tuple[Outgoing, ...]:
-        """For a press: the first reply confirms the pressed button's words, so the question shows them."""
-        chat = item.inbound.address.user_id
-        title = _pressed_title(update)
-        if item.keyboard_message_id is None or title is None or outgoing[0].reply.confirms:
-            return outgoing
-        if item.keyboard_text:
-            self.sender.remember_question(chat, item.keyboard_message_id, item.keyboard_text, overwrite=False)
-        self.outbound.expect_press(chat, item.keyboard_message_id, title)
-        first = outgoing[0]
-        return (replace(first, reply=replace(first.reply, confirms=title)), *outgoing[1:])
 
     async def _note_migration(self, update: Update) -> None:
         """A group's notice that it became a supergroup (`migrate_to_chat_id` in the old group,
@@ -515,18 +459,6 @@ def _is_registration(item: TelegramInbound) -> bool:
     return route is not None and route.name == onboarding.NAME
 
 
-def _pressed_title(update: Update) -> str | None:
-    """The words on the pressed button, read from the keyboard the press came from."""
-    query = update.callback_query
-    if query is None or not isinstance(query.message, Message) or query.message.reply_markup is None:
-        return None
-    for row in query.message.reply_markup.inline_keyboard:
-        for button in row:
-            if button.callback_data == query.data:
-                return button.text
-    return None
-
-
 def attach_telegram(runtime: Runtime) -> TelegramChannel:
     """Register the channel's sender, webhook route or polling component, and probe on the runtime."""
     from bot.runtime import Component
@@ -546,7 +478,7 @@ def attach_telegram(runtime: Runtime) -> TelegramChannel:
         webhook_url=webhook_url if settings.telegram_webhook_mode else None,
         webhook_secret=secret if settings.telegram_webhook_mode else None,
     )
-    runtime.delivery.senders["telegram"] = channel.outbound
+    runtime.delivery.senders["telegram"] = channel.sender
     runtime.app[TELEGRAM_KEY] = channel
     if channel.mode == "webhook":
         runtime.app.router.add_post(WEBHOOK_PATH, channel.webhook)

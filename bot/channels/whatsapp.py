@@ -98,11 +98,10 @@ class WhatsAppSender:
         reply: Reply,
         *,
         business_initiated: bool = False,
-        edit_message_id: str | None = None,
         window_open: bool | None = None,
         callback_data: str | None = None,
     ) -> SendOutcome:
-        """Send one reply (several messages when long or with a picture); `edit_message_id` is ignored."""
+        """Send one reply (several messages when long or with a picture)."""
         if address.channel != "whatsapp":
             return SendOutcome("failed", error=f"not a WhatsApp address: {address.channel}")
         if business_initiated and window_open is not True:

@@ -102,7 +102,7 @@ class WhatsAppOutbox:
         return self._auth_failed_at is not None
 
     async def send(
-        self, address: Address, reply: Reply, *, business_initiated: bool = False, edit_message_id: str | None = None
+        self, address: Address, reply: Reply, *, business_initiated: bool = False
     ) -> SendOutcome:
         """A send without an outbox row: the window is unknown, so a business-initiated one needs a template."""
         if self.sender is None:

@@ -17,7 +17,7 @@ from bot.channels.telegram_in import (
     parse_update,
     update_to_inbound,
 )
-from bot.messages import Address, Inbound
+from bot.messages import Address, Inbound, Pressed
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "telegram"
 AT = datetime(2026, 11, 9, 3, 14, tzinfo=UTC)
@@ -56,21 +56,18 @@ def test_command_keeps_the_text() -> None:
     assert parse("command_lapor") == TelegramInbound(message("u:730021447", text="/lapor"))
 
 
-def test_callback_query_is_a_choice_with_keyboard_message() -> None:
+def test_callback_query_is_a_choice_pressed_on_a_question() -> None:
+    pressed = Pressed("52", title="KSP", question="Jenis koperasi Anda?")
     assert parse("callback_query") == TelegramInbound(
-        message("cb:4382910057733112001", kind="choice", choice="ksp"),
+        message("cb:4382910057733112001", kind="choice", choice="ksp", pressed=pressed),
         callback_query_id="4382910057733112001",
-        keyboard_message_id="52",
-        keyboard_text="Jenis koperasi Anda?",
     )
 
 
 def test_callback_query_on_inaccessible_message_uses_data_only() -> None:
     assert parse("callback_query_inaccessible") == TelegramInbound(
-        message("cb:4382910057733112009", kind="choice", choice="report:start"),
+        message("cb:4382910057733112009", kind="choice", choice="report:start", pressed=Pressed("12")),
         callback_query_id="4382910057733112009",
-        keyboard_message_id="12",
-        keyboard_text=None,
     )
 
 
@@ -81,6 +78,7 @@ def test_callback_from_an_old_keyboard_version_is_unsupported_but_still_answerab
     assert parsed is not None
     assert parsed.inbound.kind == "unsupported"
     assert parsed.inbound.unsupported_type == "callback"
+    assert parsed.inbound.pressed is None  # the question is not marked with a choice the bot did not take
     assert parsed.callback_query_id == "4382910057733112001"
 
 

@@ -28,7 +28,7 @@ from bot.channels.telegram import (
 from bot.channels.telegram_out import HELD_ERROR, HOLD_SECONDS, TelegramSender
 from bot.channels.textsplit import utf16_len
 from bot.logs import RedactingFilter
-from bot.messages import Address, Attachment, Choice, Reply
+from bot.messages import Address, Attachment, Choice, Pressed, Reply
 from bot.render import Lang
 from handlers import ROUTES, route_for_text
 from tests.fakes.telegram_api import FakeTelegram
@@ -182,7 +182,7 @@ async def test_press_edits_the_question_to_show_the_answer(sender: TelegramSende
     question = Reply("Jenis koperasi Anda?", choices=(Choice("ksp", "KSP"), Choice("ksu", "KSU")))
     asked = await sender.send(SITI, question)
     (question_id,) = asked.provider_message_ids
-    outcome = await sender.send(SITI, Reply("Berapa jumlah anggota?", confirms="KSP"), edit_message_id=question_id)
+    outcome = await sender.send(SITI, Reply("Berapa jumlah anggota?", confirms="KSP", answers=Pressed(question_id)))
     assert outcome.status == "sent"
     (edit,) = fake_telegram.calls_to("editMessageText")
     assert edit.params["message_id"] == int(question_id)
@@ -198,7 +198,7 @@ async def test_press_on_a_question_this_process_did_not_send(tg_bot: Bot, fake_t
     asked = await first.send(SITI, Reply("Lanjutkan?", choices=(Choice("ya", "Ya"),)))
     other = TelegramSender(tg_bot, chunk_interval=0)  # e.g. after a restart: question text unknown
     outcome = await other.send(
-        SITI, Reply("Baik, kita lanjut.", confirms="Ya"), edit_message_id=asked.provider_message_ids[0]
+        SITI, Reply("Baik, kita lanjut.", confirms="Ya", answers=Pressed(asked.provider_message_ids[0]))
     )
     assert outcome.status == "sent"
     assert fake_telegram.calls_to("editMessageReplyMarkup")[0].status == 200
@@ -210,7 +210,7 @@ async def test_remembered_question_from_the_inbound_side(sender: TelegramSender,
         SITI, Reply("Lanjutkan?", choices=(Choice("ya", "Ya"),))
     )
     sender.remember_question(CHAT, asked.provider_message_ids[0], "Lanjutkan?")
-    await sender.send(SITI, Reply("Baik.", confirms="Ya"), edit_message_id=asked.provider_message_ids[0])
+    await sender.send(SITI, Reply("Baik.", confirms="Ya", answers=Pressed(asked.provider_message_ids[0])))
     assert fake_telegram.messages[(CHAT, int(asked.provider_message_ids[0]))]["text"] == "Lanjutkan? ✅ Ya"
 
 
@@ -220,7 +220,7 @@ async def test_edit_not_modified_is_ignored(sender: TelegramSender, fake_telegra
         "editMessageText", description="Bad Request: message is not modified: specified new message content"
     )
     outcome = await sender.send(
-        SITI, Reply("Terima kasih.", confirms="Kirim"), edit_message_id=asked.provider_message_ids[0]
+        SITI, Reply("Terima kasih.", confirms="Kirim", answers=Pressed(asked.provider_message_ids[0]))
     )
     assert outcome.status == "sent"
     assert fake_telegram.sent_texts(CHAT)[-1] == "Terima kasih."
@@ -228,10 +228,10 @@ async def test_edit_not_modified_is_ignored(sender: TelegramSender, fake_telegra
 
 async def test_retried_press_confirms_once(sender: TelegramSender, fake_telegram: FakeTelegram) -> None:
     asked = await sender.send(SITI, Reply("Jenis koperasi Anda?", choices=(Choice("ksp", "KSP"),)))
-    answer = Reply("Berapa jumlah anggota?", confirms="KSP")
+    answer = Reply("Berapa jumlah anggota?", confirms="KSP", answers=Pressed(asked.provider_message_ids[0]))
     fake_telegram.rate_limit_next(1, "sendMessage")
-    first = await sender.send(SITI, answer, edit_message_id=asked.provider_message_ids[0])
-    second = await sender.send(SITI, answer, edit_message_id=asked.provider_message_ids[0])
+    first = await sender.send(SITI, answer)
+    second = await sender.send(SITI, answer)
     assert (first.status, second.status) == ("retry", "sent")
     assert [c.status for c in fake_telegram.calls_to("editMessageText")] == [200, 400]  # not modified
     assert fake_telegram.sent_texts(CHAT)[-1] == "Berapa jumlah anggota?"
@@ -350,7 +350,7 @@ async def test_a_press_in_a_group_that_moved_shows_the_answer_in_the_text(
     asked = await sender.send(KELOMPOK, Reply("Hadir rapat?", choices=(Choice("ya", "Ya"),)))
     fake_telegram.migrate_chat(GROUP, SUPERGROUP)
     outcome = await sender.send(
-        KELOMPOK, Reply("Terima kasih.", confirms="Ya"), edit_message_id=asked.provider_message_ids[0]
+        KELOMPOK, Reply("Terima kasih.", confirms="Ya", answers=Pressed(asked.provider_message_ids[0]))
     )
     assert outcome.status == "sent"
     assert fake_telegram.sent_texts(SUPERGROUP) == ["✅ Ya\n\nTerima kasih."]

@@ -462,3 +462,22 @@ async def test_stopping_in_the_middle_of_a_burst_loses_no_update_that_got_200(
         }
     assert answered <= recorded
     assert all(replies.get(message_id) in {"sent", "pending", "sending"} for message_id in recorded), replies
+
+
+async def test_a_press_answered_only_after_a_restart_still_shows_the_choice(
+    db: Database, fake_telegram: FakeTelegram
+) -> None:
+    """The reply to a press could not go at once (token refused); the next process sends it from the outbox and
+    marks the question answered, though it never saw that question: the press is stored with the reply."""
+    async with telegram_service(db, fake_telegram) as first:
+        await first.say(text_update(1, SITI, f"/start {await invite_code(db)}"))
+        welcome = first.last_keyboard_message(SITI)
+        fake_telegram.revoke_token()
+        assert await first.say(press_update(2, SITI, welcome, "Isi laporan")) == 200
+    question = (SITI, welcome["message_id"])
+    assert "reply_markup" in fake_telegram.messages[question]  # nothing could be sent or edited
+    fake_telegram.restore_token()
+    async with telegram_service(db, fake_telegram):
+        await wait_until(lambda: any("Laporan bulanan" in text for text in fake_telegram.sent_texts(SITI)), 10)
+    assert fake_telegram.messages[question]["text"].endswith("✅ Isi laporan")
+    assert "reply_markup" not in fake_telegram.messages[question]
