@@ -49,6 +49,7 @@ class Runtime:
     components: list[Component] = field(default_factory=list)
     runner: web.AppRunner | None = None
     port: int | None = None
+    stopped: bool = False
 
     def add_probe(self, name: str, probe: HealthProbe) -> None:
         """Report a component's state in /healthz under `channels.<name>`."""
@@ -68,6 +69,10 @@ class Runtime:
         log.info("kopsehat listening on http://%s:%s (health: /healthz)", self.settings.http_host, self.port)
 
     async def stop(self) -> None:
+        """Stop taking requests, finish what was taken in, stop the components, close the database; once."""
+        if self.stopped:
+            return
+        self.stopped = True
         if self.runner is not None:
             await self.runner.cleanup()
         try:  # messages already taken in are handled (and committed) before anything else stops

@@ -417,30 +417,11 @@ async def test_stopping_in_the_middle_of_a_burst_loses_no_update_that_got_200(
 ) -> None:
     """`kopsehat run` stopped while 60 updates are in flight: each one answered 200 is recorded with its reply
     (sent, or in the outbox for the next start); the others Telegram sends again, and they are new then."""
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        http_host="127.0.0.1",
-        http_port=0,
-        telegram_token=SecretStr(fake_telegram.token),
-        telegram_api_url=fake_telegram.url,
-        public_url=PUBLIC_URL,
-        telegram_webhook_secret=SecretStr(SECRET),
-    )
-    runtime = build_runtime(settings, db, default_rules())
-    channel = runtime.app[TELEGRAM_KEY]
-    channel.sender.limiter = fast_limiter()
-    await runtime.start()
-    await wait_until(lambda: channel.webhook_set)
-    url = f"http://127.0.0.1:{runtime.port}{WEBHOOK_PATH}"
-    async with aiohttp.ClientSession() as http:
+    async with telegram_service(db, fake_telegram) as service:
 
         async def post(update_id: int) -> int:
             try:
-                async with http.post(
-                    url, json=text_update(update_id, SITI + update_id, "menu"), headers={SECRET_HEADER: SECRET}
-                ) as response:
-                    await response.read()
-                    return response.status
+                return await service.post(text_update(update_id, SITI + update_id, "menu"))
             except aiohttp.ClientError:
                 return 0  # the connection closed under it: Telegram would send it again
 
@@ -448,7 +429,7 @@ async def test_stopping_in_the_middle_of_a_burst_loses_no_update_that_got_200(
         pending = set(posts)
         while len(posts) - len(pending) < 5:  # a few answered; others in a batch being written, or not read yet
             _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-        await runtime.stop()
+        await service.runtime.stop()
         statuses = await asyncio.gather(*posts)
     answered = {f"u:{i}" for i, status in enumerate(statuses) if status == 200}
     assert answered

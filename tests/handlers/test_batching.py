@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
 
-from bot.context import Context
 from bot.delivery import Delivery
 from bot.dispatch import Dispatcher
 from bot.messages import Address, Inbound, Reply
-from handlers import ROUTES, Route, register
 from storage.db import Database
 from tests.handlers.chat import NOW, add_cooperative, dispatcher, invite, registered
 
@@ -33,18 +31,6 @@ def said(user: str, text: str, message_id: str | None = None) -> Inbound:
 
 def texts(replies: Sequence[Reply]) -> str:
     return "\n".join(r.text for r in replies)
-
-
-async def _broken(ctx: Context) -> Sequence[Reply]:
-    ctx.identity.language = "en"  # a change the rollback must undo
-    raise RuntimeError("a bug in a handler")
-
-
-@pytest.fixture
-def broken_route() -> Iterator[None]:
-    register(Route("rusak", frozenset({"rusak"}), _broken))
-    yield
-    del ROUTES["rusak"]
 
 
 async def test_a_fault_in_a_batch_costs_the_others_nothing(

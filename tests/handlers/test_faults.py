@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-
 import pytest
 
-from bot.context import Context
-from bot.messages import Reply
-from handlers import ROUTES, Route, register
 from storage.db import Database
 from tests.handlers.chat import dispatcher, registered
-
-
-async def _broken(ctx: Context) -> Sequence[Reply]:
-    ctx.identity.language = "en"  # a change the rollback must undo
-    raise RuntimeError("a bug in a handler")
-
-
-@pytest.fixture
-def broken_route() -> Iterator[None]:
-    register(Route("rusak", frozenset({"rusak"}), _broken))
-    yield
-    del ROUTES["rusak"]
 
 
 async def test_a_handler_fault_rolls_back_and_apologises(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.dispatch import DispatchResult
+from storage.db import Database
 from tests.conftest import PG_URL, drop_test_database, make_test_database, require_postgres
 from tests.handlers.chat import User, add_cooperative, dispatcher, invite
 
@@ -24,35 +27,42 @@ message = st.one_of(st.sampled_from(WORDS), st.text(max_size=40))
 conversation = st.lists(st.tuples(st.integers(0, 2), message), min_size=1, max_size=40)
 
 
-async def _run(backend: str, steps: list[tuple[int, str]]) -> None:
+@asynccontextmanager
+async def fresh_database(backend: str) -> AsyncIterator[Database]:
+    """A database of its own for one example (hypothesis runs many in one test)."""
     with tempfile.TemporaryDirectory() as tmp:
         db, schema = await make_test_database(backend, Path(tmp))
         try:
-            coop = await add_cooperative(db)
-            d = dispatcher(db)
-            users = [User(d, f"u{i}") for i in range(3)]
-            for user in users[:2]:
-                await user.say(f"DAFTAR {await invite(db, coop)}")
-            seen: dict[str, str] = {}
-            revisions: list[dict[str, str]] = []
-            for who, text in steps:
-                result = await users[who].send(text)
-                assert result.replies, f"no reply to {text!r}"
-                assert all(r.text.strip() for r in result.replies), f"an empty reply to {text!r}"
-                async with db.transaction() as repos:
-                    report = await repos.reports.get(coop, "2026-10")
-                    draft = dict(report.draft) if report else {}
-                    stored = [dict(r.figures) for r in await repos.reports.revisions(report.id)] if report else []
-                # a submitted revision never changes; a draft answer, once given, is never lost
-                assert stored[: len(revisions)] == revisions
-                revisions = stored
-                if report is not None and report.status == "draft":
-                    assert set(seen) <= set(draft), f"lost answers after {text!r}"
-                    seen = draft
-                else:
-                    seen = {}
+            yield db
         finally:
             await drop_test_database(db, schema)
+
+
+async def _run(backend: str, steps: list[tuple[int, str]]) -> None:
+    async with fresh_database(backend) as db:
+        coop = await add_cooperative(db)
+        d = dispatcher(db)
+        users = [User(d, f"u{i}") for i in range(3)]
+        for user in users[:2]:
+            await user.say(f"DAFTAR {await invite(db, coop)}")
+        seen: dict[str, str] = {}
+        revisions: list[dict[str, str]] = []
+        for who, text in steps:
+            result = await users[who].send(text)
+            assert result.replies, f"no reply to {text!r}"
+            assert all(r.text.strip() for r in result.replies), f"an empty reply to {text!r}"
+            async with db.transaction() as repos:
+                report = await repos.reports.get(coop, "2026-10")
+                draft = dict(report.draft) if report else {}
+                stored = [dict(r.figures) for r in await repos.reports.revisions(report.id)] if report else []
+            # a submitted revision never changes; a draft answer, once given, is never lost
+            assert stored[: len(revisions)] == revisions
+            revisions = stored
+            if report is not None and report.status == "draft":
+                assert set(seen) <= set(draft), f"lost answers after {text!r}"
+                seen = draft
+            else:
+                seen = {}
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -72,32 +82,28 @@ def test_random_messages_on_postgresql(steps: list[tuple[int, str]]) -> None:
 async def _batched_as_alone(backend: str, steps: list[tuple[int, str]]) -> None:
     """The same messages, awaited one by one for three users and all submitted at once for three others
     (handled in batches): every reply and every saved answer is the same."""
-    with tempfile.TemporaryDirectory() as tmp:
-        db, schema = await make_test_database(backend, Path(tmp))
-        try:
-            d = dispatcher(db)
-            coops = {"a": await add_cooperative(db, "3576010001"), "b": await add_cooperative(db, "3576010002")}
-            users = {side: [User(d, f"{side}{i}") for i in range(3)] for side in coops}
-            for side, coop in coops.items():
-                for user in users[side][:2]:
-                    await user.say(f"DAFTAR {await invite(db, coop)}")
-            alone = [await users["a"][who].send(text) for who, text in steps]
-            batched = await asyncio.gather(*(users["b"][who].send(text) for who, text in steps))
+    async with fresh_database(backend) as db:
+        d = dispatcher(db)
+        coops = {"a": await add_cooperative(db, "3576010001"), "b": await add_cooperative(db, "3576010002")}
+        users = {side: [User(d, f"{side}{i}") for i in range(3)] for side in coops}
+        for side, coop in coops.items():
+            for user in users[side][:2]:
+                await user.say(f"DAFTAR {await invite(db, coop)}")
+        alone = [await users["a"][who].send(text) for who, text in steps]
+        batched = await asyncio.gather(*(users["b"][who].send(text) for who, text in steps))
 
-            def seen(results: list[DispatchResult], side: str) -> list[tuple[int, list[str]]]:
-                return [
-                    (who, [r.text.replace(f"Bu {side.upper()}", "Bu ?") for r in result.replies])
-                    for (who, _), result in zip(steps, results, strict=True)
-                ]
+        def seen(results: list[DispatchResult], side: str) -> list[tuple[int, list[str]]]:
+            return [
+                (who, [r.text.replace(f"Bu {side.upper()}", "Bu ?") for r in result.replies])
+                for (who, _), result in zip(steps, results, strict=True)
+            ]
 
-            assert seen(batched, "b") == seen(alone, "a")
-            async with db.transaction() as repos:
-                reports = [await repos.reports.get(coop, "2026-10") for coop in coops.values()]
-                assert [(r.status, r.draft) if r else None for r in reports[1:]] == [
-                    (r.status, r.draft) if r else None for r in reports[:1]
-                ]
-        finally:
-            await drop_test_database(db, schema)
+        assert seen(batched, "b") == seen(alone, "a")
+        async with db.transaction() as repos:
+            reports = [await repos.reports.get(coop, "2026-10") for coop in coops.values()]
+            assert [(r.status, r.draft) if r else None for r in reports[1:]] == [
+                (r.status, r.draft) if r else None for r in reports[:1]
+            ]
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
