@@ -350,6 +350,25 @@ class StoredFile(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class PlatformFile(Base):
+    """The id a platform gave a stored file when it was uploaded, to send it to later recipients without uploading it.
+
+    A Telegram file_id belongs to one bot, a WhatsApp media id to one business number (`account`); `variant` holds
+    what else the id fixes (the kind, and a document's file name on Telegram, the MIME type on WhatsApp).
+    """
+
+    __tablename__ = "platform_files"
+    __table_args__ = (UniqueConstraint("stored_file_id", "channel", "account", "variant"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stored_file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    account: Mapped[str] = mapped_column(String(64))
+    variant: Mapped[str] = mapped_column(String(300))
+    platform_id: Mapped[str] = mapped_column(String(255))
+    uploaded_at: Mapped[datetime] = mapped_column()
+
+
 class OutboxMessage(Base):
     """One outbound message; the dedupe key makes every reply and notice happen at most once."""
 

@@ -8,7 +8,7 @@ from functools import cache
 from hashlib import sha256
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, or_, select, update
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +27,7 @@ from storage.models import (
     Officer,
     OfficeStaff,
     OutboxMessage,
+    PlatformFile,
     Region,
     Report,
     ReportRevision,
@@ -655,6 +656,43 @@ class FileRepo(_Repo):
     async def data(self, file_id: int) -> bytes | None:
         """A stored file's bytes, or None when there is no such file."""
         return await self.session.scalar(select(StoredFile.data).where(StoredFile.id == file_id))
+
+    async def platform_id(self, file_id: int, channel: str, account: str, variant: str) -> tuple[str, datetime] | None:
+        """The id `channel` gave this stored file when `account` uploaded it (as `variant`), and when; None if never."""
+        found = await self.session.execute(
+            select(PlatformFile.platform_id, PlatformFile.uploaded_at).where(
+                *_platform_file(file_id, channel, account, variant)
+            )
+        )
+        row = found.first()
+        return None if row is None else (row[0], row[1])
+
+    async def remember_platform_id(
+        self, file_id: int, channel: str, account: str, variant: str, platform_id: str, uploaded_at: datetime
+    ) -> None:
+        """Keep the id `channel` gave this stored file on an upload, replacing the one kept before."""
+        insert = postgresql.insert(PlatformFile) if self.dialect == "postgresql" else sqlite.insert(PlatformFile)
+        values = {"platform_id": platform_id, "uploaded_at": uploaded_at}
+        key = {"stored_file_id": file_id, "channel": channel, "account": account, "variant": variant}
+        await self.session.execute(
+            insert.values(**key, **values).on_conflict_do_update(index_elements=list(key), set_=values)
+        )
+
+    async def forget_platform_id(
+        self, file_id: int, channel: str, account: str, variant: str, platform_id: str
+    ) -> None:
+        """Forget an id the platform no longer knows (only that one: another upload may have replaced it already)."""
+        where = [*_platform_file(file_id, channel, account, variant), PlatformFile.platform_id == platform_id]
+        await self.session.execute(delete(PlatformFile).where(*where))
+
+
+def _platform_file(file_id: int, channel: str, account: str, variant: str) -> list[Any]:
+    return [
+        PlatformFile.stored_file_id == file_id,
+        PlatformFile.channel == channel,
+        PlatformFile.account == account,
+        PlatformFile.variant == variant,
+    ]
 
 
 class AuditRepo(_Repo):
