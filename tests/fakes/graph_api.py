@@ -20,6 +20,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 WINDOW = timedelta(hours=24)
+UPLOAD_LIFETIME = timedelta(days=30)  # media we upload (platforms.md §2.7)
+INBOUND_MEDIA_LIFETIME = timedelta(days=7)  # media users send (webhook media ids)
 TITLES: dict[int, str] = {
     100: "Invalid parameter",
     190: "Error validating access token",
@@ -29,6 +31,8 @@ TITLES: dict[int, str] = {
     131009: "Parameter value is not valid",
     131026: "Message undeliverable",
     131047: "Re-engagement message",
+    131052: "Media download error",
+    131053: "Media upload error",
     131056: "(Business Account, Consumer Account) pair rate limit hit",
     132000: "Number of parameters does not match the expected number of params",
     132001: "Template name does not exist in the translation",
@@ -107,10 +111,11 @@ class FakeGraphAPI:
         self.pending_statuses: list[dict[str, Any]] = []
         self.later_statuses: tuple[str, ...] = ()  # after "sent", for a message that arrives: e.g. ("delivered",)
         self.read_error: int | None = None  # when set, marking a message as read answers this Graph error
+        self.unknown_media_code = 100  # how a message naming an unknown or expired media id is refused
         self._last_inbound: dict[str, datetime] = {}
         self._not_on_whatsapp: set[str] = set()
         self._failures: deque[_Failure | None] = deque()  # None: let one request through
-        self._media: dict[str, tuple[bytes, str]] = {}
+        self._media: dict[str, tuple[bytes, str, datetime]] = {}  # bytes, MIME type, valid until
         self._ids = itertools.count(1)
         self._sent_times: deque[float] = deque()
         self._pair_times: dict[str, deque[float]] = {}
@@ -170,9 +175,15 @@ class FakeGraphAPI:
 
     def add_media(self, data: bytes, mime_type: str) -> str:
         """Media a user sent (as if from a webhook); returns its media id."""
-        media_id = f"{next(self._ids):016d}"
-        self._media[media_id] = (data, mime_type)
-        return media_id
+        return self._keep_media(data, mime_type, INBOUND_MEDIA_LIFETIME)
+
+    def forget_media(self, media_id: str) -> None:
+        """Meta no longer has this media (deleted or expired early): messages naming it are refused."""
+        self._media.pop(media_id, None)
+
+    def uploads(self) -> list[GraphCall]:
+        """The media upload calls (POST /{pnid}/media), answered or not."""
+        return [call for call in self.calls if call.method == "POST" and call.path.endswith("/media")]
 
     def messages_to(self, wa_id: str) -> list[dict[str, Any]]:
         """Bodies of the messages accepted for this recipient, in order."""
@@ -223,7 +234,7 @@ class FakeGraphAPI:
         if early is not None:
             return early
         body = call.json if isinstance(call.json, dict) else {}
-        problem = _validate(body, self.templates)
+        problem = _validate(body, self.templates) or self._check_media(body)
         if problem is not None:
             return self._answer(call, 400, error_body(*problem))
         if body.get("status") == "read":  # not a message: no throughput or pair limit
@@ -265,9 +276,7 @@ class FakeGraphAPI:
         if call.form.get("messaging_product") != "whatsapp" or "file" not in call.files or not call.form.get("type"):
             return self._answer(call, 400, error_body(100, "messaging_product, type and file are required"))
         _, content_type, data = call.files["file"]
-        media_id = f"{next(self._ids):016d}"
-        self._media[media_id] = (data, content_type)
-        return self._answer(call, 200, {"id": media_id})
+        return self._answer(call, 200, {"id": self._keep_media(data, content_type, UPLOAD_LIFETIME)})
 
     async def _media_info(self, request: web.Request) -> web.Response:
         call = self._record(request)
@@ -275,9 +284,9 @@ class FakeGraphAPI:
         if early is not None:
             return early
         media_id = request.match_info["media_id"]
-        if media_id not in self._media:
+        if self._media_valid(media_id) is None:
             return self._answer(call, 400, error_body(100, "unknown media id"))
-        data, mime_type = self._media[media_id]
+        data, mime_type, _ = self._media[media_id]
         info = {
             "messaging_product": "whatsapp",
             "url": f"{self.root}/media-dl/{media_id}",
@@ -300,6 +309,23 @@ class FakeGraphAPI:
         return web.Response(body=media[0], content_type=media[1])
 
     # -- helpers ---------------------------------------------------------------------------------
+
+    def _keep_media(self, data: bytes, mime_type: str, lifetime: timedelta) -> str:
+        media_id = str(1_013_859_600_285_441 + next(self._ids))  # 16 digits, like Meta's
+        self._media[media_id] = (data, mime_type, self.now() + lifetime)
+        return media_id
+
+    def _media_valid(self, media_id: str) -> tuple[bytes, str, datetime] | None:
+        media = self._media.get(media_id)
+        return media if media is not None and self.now() < media[2] else None
+
+    def _check_media(self, body: dict[str, Any]) -> tuple[int, str] | None:
+        """A picture or document sent by a media id Meta does not have (never uploaded, deleted or expired)."""
+        kind = body.get("type")
+        media_id = body.get(kind, {}).get("id") if kind in ("image", "document") else None
+        if media_id is None or self._media_valid(str(media_id)) is not None:
+            return None
+        return self.unknown_media_code, f"Param {kind}['id'] is not a valid media id (unknown or expired): {media_id}"
 
     def _record(self, request: web.Request) -> GraphCall:
         call = GraphCall(request.method, request.path, dict(request.headers))

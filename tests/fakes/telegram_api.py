@@ -3,13 +3,18 @@
 Use the `fake_telegram` fixture (import it into a conftest) or `async with FakeTelegram() as fake:`.
 It checks the token, validates what the real API validates (HTML, lengths, callback_data), records every
 call, and can be told to fail: `fail_next(...)`, `block_chat(...)`, `forget_chat(...)`,
-`expire_callback(...)`, `revoke_token()` (every call 401 until `restore_token()`), `migrate_chat(...)`.
+`expire_callback(...)`, `revoke_token()` (every call 401 until `restore_token()`), `migrate_chat(...)`,
+`forget_file(...)` (a file_id it gave is refused from then on, as Telegram refuses one it no longer knows).
+An uploaded photo or document gets file_ids shaped like Telegram's (one per photo size), which sendPhoto and
+sendDocument accept instead of an upload; `uploads()` lists the calls that uploaded a file.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import hashlib
 import html
 import itertools
 import json
@@ -82,6 +87,8 @@ _NOT_MODIFIED = (
 )
 _TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 _UPGRADED = "Bad Request: group chat was upgraded to a supergroup chat"
+_WRONG_FILE = "Bad Request: wrong file identifier/HTTP URL specified"
+_FILE_ID_PREFIX = {"photo": "AgACAgIAAxkDAAI", "document": "BQACAgIAAxkDAAI"}  # as Telegram's bot file_ids begin
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,19 @@ class UploadedFile:
     data: bytes
 
 
+@dataclass(frozen=True)
+class _File:
+    """A file Telegram keeps: where getFile finds it, its bytes, and what it was uploaded as."""
+
+    kind: str  # photo | document
+    path: str
+    data: bytes
+    unique_id: str
+    name: str | None = None
+    mime_type: str | None = None
+    size_ids: tuple[str, ...] = ()  # a photo's file_ids, smallest size to largest
+
+
 @dataclass
 class ApiCall:
     """One request the fake received; `status` is the HTTP status it answered (0 while still hanging)."""
@@ -102,6 +122,7 @@ class ApiCall:
     files: dict[str, UploadedFile]
     status: int = 0
     result: Any = None
+    description: str | None = None  # of an error answer
 
 
 @dataclass
@@ -190,7 +211,7 @@ class FakeTelegram:
         self._migrated: dict[int, int] = {}
         self.token_revoked = False
         self._expired_callbacks: set[str] = set()
-        self._files: dict[str, tuple[str, bytes]] = {}
+        self._files: dict[str, _File] = {}
         self._message_ids = itertools.count(1000)
         self._file_ids = itertools.count(1)
         self._next_update_id: int | None = None
@@ -304,6 +325,12 @@ class FakeTelegram:
     def restore_token(self) -> None:
         self.token_revoked = False
 
+    def forget_file(self, file_id: str) -> None:
+        """Telegram no longer knows this file_id (nor the other sizes of its photo): sends by it answer 400."""
+        known = self._files.get(file_id)
+        for size_id in known.size_ids if known is not None and known.size_ids else (file_id,):
+            self._files.pop(size_id, None)
+
     def expire_callback(self, callback_query_id: str) -> None:
         """answerCallbackQuery for this id answers 400 `query is too old ...`."""
         self._expired_callbacks.add(callback_query_id)
@@ -312,6 +339,10 @@ class FakeTelegram:
 
     def calls_to(self, method: str) -> list[ApiCall]:
         return [call for call in self.calls if call.method == method]
+
+    def uploads(self, method: str | None = None) -> list[ApiCall]:
+        """The calls (of `method`, or any) that carried a file upload (multipart), answered or not."""
+        return [call for call in self.calls if call.files and method in (None, call.method)]
 
     def sent_texts(self, chat_id: int | str) -> list[str]:
         """What the user of this chat sees, in order: texts and captions of accepted sends (HTML parsed)."""
@@ -359,16 +390,16 @@ class FakeTelegram:
     async def _download(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return web.Response(status=401)
-        for file_path, data in self._files.values():
-            if file_path == request.match_info["path"]:
-                return web.Response(body=data)
+        for file in self._files.values():
+            if file.path == request.match_info["path"]:
+                return web.Response(body=file.data)
         return web.Response(status=404)
 
     def _answer(self, call: ApiCall, error: ApiError | None) -> web.Response:
         if error is None:
             call.status = 200
             return web.json_response({"ok": True, "result": call.result})
-        call.status = error.error_code
+        call.status, call.description = error.error_code, error.description
         body: dict[str, Any] = {"ok": False, "error_code": error.error_code, "description": error.description}
         if error.parameters:
             body["parameters"] = error.parameters
@@ -518,37 +549,28 @@ class FakeTelegram:
         return True
 
     async def _send_photo(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        file_id, _upload = self._file_param("photo", params, files, "photos")
-        content = {
-            "photo": [
+        _file_id, photo = self._file_param("photo", params, files)
+        sizes = []
+        for size_id, side in zip(photo.size_ids, (90, 800), strict=True):
+            size = self._files[size_id]
+            sizes.append(
                 {
-                    "file_id": file_id,
-                    "file_unique_id": f"u{file_id}",
-                    "width": 90,
-                    "height": 90,
-                    "file_size": 100,
-                },
-                {
-                    "file_id": file_id,
-                    "file_unique_id": f"u{file_id}",
-                    "width": 800,
-                    "height": 800,
-                    "file_size": len(self._files[file_id][1]),
-                },
-            ]
-        }
-        return self._media_message(params, content)
+                    "file_id": size_id,
+                    "file_unique_id": size.unique_id,
+                    "width": side,
+                    "height": side,
+                    "file_size": len(size.data),
+                }
+            )
+        return self._media_message(params, {"photo": sizes})
 
     async def _send_document(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        file_id, upload = self._file_param("document", params, files, "documents")
-        document: dict[str, Any] = {
-            "file_id": file_id,
-            "file_unique_id": f"u{file_id}",
-            "file_size": len(self._files[file_id][1]),
-        }
-        if upload is not None:
-            document["file_name"] = upload.filename
-            document["mime_type"] = upload.content_type
+        file_id, file = self._file_param("document", params, files)
+        document: dict[str, Any] = {"file_id": file_id, "file_unique_id": file.unique_id, "file_size": len(file.data)}
+        if file.name is not None:  # kept from the upload: a document sent again by file_id keeps its name
+            document["file_name"] = file.name
+        if file.mime_type is not None:
+            document["mime_type"] = file.mime_type
         return self._media_message(params, {"document": document})
 
     def _media_message(self, params: dict[str, Any], content: dict[str, Any]) -> dict[str, Any]:
@@ -558,25 +580,45 @@ class FakeTelegram:
         markup = _check_markup(params.get("reply_markup"))
         return self._new_message(int(params["chat_id"]), caption=caption or None, reply_markup=markup, **content)
 
-    def _file_param(
-        self, name: str, params: dict[str, Any], files: dict[str, UploadedFile], folder: str
-    ) -> tuple[str, UploadedFile | None]:
-        upload = files.get(name)
+    def _file_param(self, kind: str, params: dict[str, Any], files: dict[str, UploadedFile]) -> tuple[str, _File]:
+        """The file a send carries: uploaded now (kept under new file_ids), or named by a file_id given before."""
+        upload = files.get(kind)
         if upload is None:
             for key, candidate in files.items():
-                if params.get(name) == f"attach://{key}":
+                if params.get(kind) == f"attach://{key}":
                     upload = candidate
         if upload is not None:
-            file_id = f"{'AgAC' if name == 'photo' else 'BQAC'}fake{next(self._file_ids)}"
-            suffix = (upload.filename or "file").rsplit(".", 1)[-1]
-            self._files[file_id] = (f"{folder}/file_{file_id}.{suffix}", upload.data)
-            return file_id, upload
-        given = params.get(name)
+            return self._keep_file(kind, upload)
+        given = params.get(kind)
         if isinstance(given, str) and given in self._files:
-            return given, None
+            if self._files[given].kind != kind:
+                raise ApiError(400, "Bad Request: type of file mismatch")
+            return given, self._files[given]
         if given:
-            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
-        raise ApiError(400, f"Bad Request: there is no {name} in the request")
+            raise ApiError(400, _WRONG_FILE)
+        raise ApiError(400, f"Bad Request: there is no {kind} in the request")
+
+    def _keep_file(self, kind: str, upload: UploadedFile) -> tuple[str, _File]:
+        """Keep an upload as Telegram does: a document under one file_id, a photo under one per size (a thumbnail,
+        then the picture itself); the file_id and file of the document, or of the photo's largest size."""
+        suffix = (upload.filename or "file").rsplit(".", 1)[-1]
+        if kind == "document":
+            file_id, unique_id = self._new_file_id(kind)
+            path = f"documents/file_{unique_id}.{suffix}"
+            self._files[file_id] = _File(kind, path, upload.data, unique_id, upload.filename, upload.content_type)
+            return file_id, self._files[file_id]
+        sizes = [(self._new_file_id(kind), data) for data in (upload.data[:100], upload.data)]
+        size_ids = tuple(file_id for (file_id, _), _ in sizes)
+        for (file_id, unique_id), data in sizes:
+            self._files[file_id] = _File(kind, f"photos/file_{unique_id}.{suffix}", data, unique_id, size_ids=size_ids)
+        return size_ids[-1], self._files[size_ids[-1]]
+
+    def _new_file_id(self, kind: str) -> tuple[str, str]:
+        """A (file_id, file_unique_id) pair shaped like Telegram's: URL-safe base64, the file_id ~60 characters."""
+        number = next(self._file_ids)
+        digest = hashlib.sha256(f"{self.bot_id}:{kind}:{number}".encode()).digest()
+        body = base64.urlsafe_b64encode(number.to_bytes(4, "big") + digest).decode().rstrip("=")
+        return _FILE_ID_PREFIX[kind] + body, "AQAD" + body[-12:]
 
     async def _set_my_commands(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
         commands = params.get("commands")
@@ -610,12 +652,12 @@ class FakeTelegram:
         file_id = str(params.get("file_id", ""))
         if file_id not in self._files:
             raise ApiError(400, "Bad Request: invalid file_id")
-        file_path, data = self._files[file_id]
+        file = self._files[file_id]
         return {
             "file_id": file_id,
-            "file_unique_id": f"u{file_id}",
-            "file_size": len(data),
-            "file_path": file_path,
+            "file_unique_id": file.unique_id,
+            "file_size": len(file.data),
+            "file_path": file.path,
         }
 
 
