@@ -17,7 +17,7 @@ from bot.batching import Batcher
 from bot.channels.base import ChannelSender, SendOutcome
 from bot.dispatch import Outgoing
 from bot.messages import Address, ChannelName, Reply
-from bot.stored_files import FileCache
+from bot.stored_files import FileCache, PlatformIds
 from storage.db import Database
 from storage.models import OutboxMessage, utcnow
 from storage.repositories import Repositories
@@ -130,6 +130,7 @@ class Delivery:
         self._task: asyncio.Task[None] | None = None
         self._records = Batcher[_Records, None](self._write_records, RECORD_BATCH, "delivery-records")
         self.files = FileCache(db)  # announcement files, read once for a whole broadcast
+        self.platform_ids = PlatformIds(db)  # ... and uploaded once: the senders send them by the platforms' ids
 
     async def send_now(self, outgoing: Sequence[Outgoing]) -> list[SendOutcome]:
         """Send a dispatch's replies in order: claim them (unless stored claimed), send, record how each went.

@@ -1,21 +1,31 @@
 """Files sent with announcements: stored once, referred to from each outbox row, read when they are sent.
 
 A broadcast of one file to thousands of officers reads it from the database once per process: the files used last
-are kept in memory (within a byte budget), and concurrent sends of a file not yet loaded wait for one read.
+are kept in memory (within a byte budget), and concurrent sends of a file not yet loaded wait for one read. It is
+uploaded to each platform once too: the id the platform gives it is kept (`PlatformIds`) and later recipients get
+the file by that id.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime, timedelta
 
+from bot.channels.media import MediaKey
 from bot.messages import Attachment
 from storage.db import Database
+from storage.models import utcnow
 from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
 
 CACHE_BYTES = 120_000_000  # two of the largest documents an announcement may carry (50 MB), and some pictures
 CACHE_FILES = 8
+PLATFORM_IDS_KEPT = 1024  # platform ids kept in memory (each a few dozen bytes)
 
 
 async def kept(repos: Repositories, attachment: Attachment) -> Attachment:
@@ -70,3 +80,67 @@ class FileCache:
         self._files[file_id] = data
         while len(self._files) > self.max_files or sum(map(len, self._files.values())) > self.max_bytes:
             self._files.popitem(last=False)
+
+
+class PlatformIds:
+    """The ids Telegram and WhatsApp gave stored files (bot.channels.media.MediaIds): in the database, so that
+    another process or a restart reuses them, and in memory, so that a broadcast reads each one once.
+
+    Never raises: when the database cannot be read or written, the file is uploaded (again) instead.
+    """
+
+    def __init__(self, db: Database, *, now: Callable[[], datetime] = utcnow, kept: int = PLATFORM_IDS_KEPT) -> None:
+        self.db = db
+        self.now = now
+        self.kept = kept
+        self._ids: OrderedDict[MediaKey, tuple[str, datetime]] = OrderedDict()
+        self._locks: dict[MediaKey, asyncio.Lock] = {}
+
+    async def known(self, key: MediaKey, max_age: timedelta | None = None) -> str | None:
+        found = self._ids.get(key)
+        if found is None:
+            try:
+                async with self.db.reading() as repos:
+                    found = await repos.files.platform_id(key.file_id, key.channel, key.account, key.variant)
+            except Exception:
+                log.warning("could not read the %s id of stored file %s; uploading it", key.channel, key.file_id)
+                return None
+            if found is None:
+                return None
+            self._keep(key, found)
+        platform_id, uploaded_at = found
+        if max_age is not None and self.now() - uploaded_at >= max_age:
+            return None
+        self._ids.move_to_end(key)
+        return platform_id
+
+    async def remember(self, key: MediaKey, platform_id: str) -> None:
+        uploaded_at = self.now()
+        self._keep(key, (platform_id, uploaded_at))
+        try:
+            async with self.db.transaction() as repos:
+                await repos.files.remember_platform_id(
+                    key.file_id, key.channel, key.account, key.variant, platform_id, uploaded_at
+                )
+        except Exception:
+            log.warning("could not store the %s id of stored file %s (kept in memory only)", key.channel, key.file_id)
+
+    async def forget(self, key: MediaKey, platform_id: str) -> None:
+        if (found := self._ids.get(key)) is not None and found[0] == platform_id:
+            del self._ids[key]
+        try:
+            async with self.db.transaction() as repos:
+                await repos.files.forget_platform_id(key.file_id, key.channel, key.account, key.variant, platform_id)
+        except Exception:
+            log.warning("could not forget the refused %s id of stored file %s", key.channel, key.file_id)
+
+    def lock(self, key: MediaKey) -> asyncio.Lock:
+        if key not in self._locks and len(self._locks) >= self.kept:
+            self._locks = {k: lock for k, lock in self._locks.items() if lock.locked()}  # drop the idle ones
+        return self._locks.setdefault(key, asyncio.Lock())
+
+    def _keep(self, key: MediaKey, found: tuple[str, datetime]) -> None:
+        self._ids[key] = found
+        self._ids.move_to_end(key)
+        while len(self._ids) > self.kept:
+            self._ids.popitem(last=False)

@@ -1,5 +1,6 @@
 """Announcement files: stored once, referred to by every recipient's outbox row, read once when a broadcast is sent,
-and checked against what Telegram and WhatsApp accept; rows written before keep their bytes inline and still send."""
+uploaded to each platform once (later recipients, and other processes, get the file by the platform's id), and
+checked against what Telegram and WhatsApp accept; rows written before keep their bytes inline and still send."""
 
 from __future__ import annotations
 
@@ -15,18 +16,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot import announcements
+from bot.channels.media import MediaKey
 from bot.channels.telegram_out import TelegramSender
 from bot.cli import main
 from bot.delivery import Delivery
 from bot.messages import Attachment, Reply
 from bot.segments import parse
-from bot.stored_files import FileCache
+from bot.stored_files import FileCache, PlatformIds
 from storage import queries_office as q
 from storage.db import Database
-from storage.models import Announcement, OutboxMessage, StoredFile, utcnow
+from storage.models import Announcement, OutboxMessage, PlatformFile, StoredFile, utcnow
 from tests.channels.test_telegram_out import make_test_bot
 from tests.channels.test_whatsapp_webhook import running_bot
 from tests.fakes.graph_api import FakeGraphAPI
@@ -55,9 +57,11 @@ async def officers_on(db: Database, channel: str, fake: FakeGraphAPI | None = No
     return chats
 
 
-async def publish_circular(db: Database, tmp_path: Path, segment: str = "all") -> Announcement:
-    path = tmp_path / "edaran-rat-2026.pdf"
-    path.write_bytes(PDF)
+async def publish_circular(
+    db: Database, tmp_path: Path, segment: str = "all", name: str = "edaran-rat-2026.pdf", data: bytes = PDF
+) -> Announcement:
+    path = tmp_path / name
+    path.write_bytes(data)
     attachment = announcements.attachment_from_file(path)
     async with db.transaction() as repos:
         return await announcements.publish(
@@ -91,10 +95,32 @@ async def statuses(db: Database) -> dict[str, int]:
         return await repos.outbox.count_by_status()
 
 
+async def platform_files(db: Database) -> list[tuple[str, str, str]]:
+    """The platforms' ids kept for stored files: (channel, variant, id)."""
+    async with db.transaction() as repos:
+        kept = (await repos.session.scalars(select(PlatformFile).order_by(PlatformFile.id))).all()
+        return [(row.channel, row.variant, row.platform_id) for row in kept]
+
+
+async def telegram_broadcast(db: Database, fake: FakeTelegram) -> Delivery:
+    """Send what is due on Telegram as a process of its own would: a new delivery and sender, nothing in memory."""
+    async with make_test_bot(fake) as tg_bot:
+        delivery = Delivery(db, {}, concurrency=4)
+        delivery.senders["telegram"] = TelegramSender(tg_bot, chunk_interval=0, media=delivery.platform_ids)
+        await delivery.drain_once()
+    return delivery
+
+
+def documents_to(fake: FakeTelegram, chat: str) -> int:
+    """How many documents this chat received (accepted sends)."""
+    accepted = [call for call in fake.calls_to("sendDocument") if call.status == 200]
+    return sum(1 for call in accepted if str(call.params["chat_id"]) == chat)
+
+
 # --- stored once, sent to each --------------------------------------------------------------------
 
 
-async def test_a_3_mb_file_to_several_officers_is_stored_once_and_each_gets_it_on_telegram(
+async def test_a_3_mb_file_to_several_officers_is_stored_once_and_uploaded_to_telegram_once(
     db: Database, fake_telegram: FakeTelegram, tmp_path: Path
 ) -> None:
     chats = await officers_on(db, "telegram")
@@ -103,17 +129,61 @@ async def test_a_3_mb_file_to_several_officers_is_stored_once_and_each_gets_it_o
     stored = await stored_once(db, made.id)
     again = await publish_circular(db, tmp_path, "type:ksp")  # the same file again: no second copy
     assert again.recipients == 3 and (await stored_once(db, again.id)).id == stored.id
-    async with make_test_bot(fake_telegram) as tg_bot:
-        delivery = Delivery(db, {"telegram": TelegramSender(tg_bot, chunk_interval=0)}, concurrency=4)
-        assert await delivery.drain_once() == len(OFFICERS) + 3
+    delivery = await telegram_broadcast(db, fake_telegram)
+    [upload] = fake_telegram.uploads()  # one upload for 7 messages sent 4 at a time
+    assert (upload.files["document"].filename, upload.files["document"].data) == ("edaran-rat-2026.pdf", PDF)
+    file_id = upload.result["document"]["file_id"]
+    assert file_id.startswith("BQAC") and len(file_id) > 40
     documents = fake_telegram.calls_to("sendDocument")
     assert sorted(str(call.params["chat_id"]) for call in documents) == sorted(chats + chats[:2] + chats[3:])
+    assert [call.params["document"] for call in documents if call is not upload] == [file_id] * 6
     for call in documents:
-        assert call.status == 200
-        assert (call.files["document"].filename, call.files["document"].data) == ("edaran-rat-2026.pdf", PDF)
+        assert call.status == 200 and call.result["document"]["file_name"] == "edaran-rat-2026.pdf"
     assert "Edaran RAT 2026 terlampir." in "\n".join(fake_telegram.sent_texts(chats[0]))
     assert delivery.files.reads == 1, "one read of the file for the whole broadcast"
     assert await statuses(db) == {"sent": len(OFFICERS) + 3}
+    assert await platform_files(db) == [("telegram", "document:edaran-rat-2026.pdf", file_id)]
+
+
+async def test_a_picture_goes_by_the_file_id_of_its_largest_size_after_one_upload(
+    db: Database, fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    await officers_on(db, "telegram")
+    poster = b"\x89PNG\r\n\x1a\n" + os.urandom(200_000)
+    await publish_circular(db, tmp_path, name="poster-rat.png", data=poster)
+    await telegram_broadcast(db, fake_telegram)
+    [upload] = fake_telegram.uploads()
+    assert upload.method == "sendPhoto" and upload.files["photo"].data == poster
+    thumbnail, largest = (size["file_id"] for size in upload.result["photo"])
+    assert thumbnail != largest
+    by_id = [call for call in fake_telegram.calls_to("sendPhoto") if call is not upload]
+    assert len(by_id) == len(OFFICERS) - 1 and all(call.params["photo"] == largest for call in by_id)
+    assert all(call.status == 200 for call in by_id)
+    assert await platform_files(db) == [("telegram", "photo", largest)]
+
+
+async def test_another_process_sends_by_the_stored_file_id_and_a_refused_one_is_uploaded_again_once(
+    db: Database, fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    chats = await officers_on(db, "telegram")
+    await publish_circular(db, tmp_path, "type:ksp")
+    await telegram_broadcast(db, fake_telegram)
+    [(_, _, first_id)] = await platform_files(db)
+    await publish_circular(db, tmp_path)
+    await telegram_broadcast(db, fake_telegram)  # another process: a new delivery and sender, the same database
+    assert len(fake_telegram.uploads()) == 1, "sent by the file_id stored by the first process"
+    fake_telegram.forget_file(first_id)  # Telegram no longer knows it
+    await publish_circular(db, tmp_path)
+    await telegram_broadcast(db, fake_telegram)
+    uploads = fake_telegram.uploads()
+    assert len(uploads) == 2, "the refused file_id made one upload, not one per recipient"
+    new_id = uploads[-1].result["document"]["file_id"]
+    assert new_id != first_id and await platform_files(db) == [("telegram", "document:edaran-rat-2026.pdf", new_id)]
+    refused = [call for call in fake_telegram.calls_to("sendDocument") if call.status != 200]
+    assert refused and all(call.params["document"] == first_id for call in refused)
+    assert all("wrong file identifier" in (call.description or "") for call in refused)
+    assert [documents_to(fake_telegram, chat) for chat in chats] == [3, 3, 2, 3], "each message once, none lost"
+    assert await statuses(db) == {"sent": 3 + 2 * len(OFFICERS)}
 
 
 @pytest.fixture
@@ -126,23 +196,98 @@ async def fake_graph() -> AsyncIterator[FakeGraphAPI]:
         await fake.close()
 
 
-async def test_a_3_mb_file_to_several_officers_reaches_each_on_whatsapp(
+async def whatsapp_broadcast(db: Database, fake: FakeGraphAPI, tmp_path: Path) -> Delivery:
+    """Send what is due on WhatsApp from a service of its own (a new runtime: nothing in memory)."""
+    async with running_bot(db, fake, tmp_path, quiet_hours="") as bot:
+        await bot.runtime.delivery.drain_once()
+        return bot.runtime.delivery
+
+
+def documents_on_whatsapp(fake: FakeGraphAPI, number: str) -> list[dict[str, Any]]:
+    return [body["document"] for body in fake.messages_to(number) if body["type"] == "document"]
+
+
+async def test_a_3_mb_file_to_several_officers_is_uploaded_to_whatsapp_once(
     db: Database, fake_graph: FakeGraphAPI, tmp_path: Path
 ) -> None:
     numbers = await officers_on(db, "whatsapp", fake_graph)
     made = await publish_circular(db, tmp_path)
     await stored_once(db, made.id)
-    async with running_bot(db, fake_graph, tmp_path, quiet_hours="") as bot:
-        assert await bot.runtime.delivery.drain_once() == len(OFFICERS)
-        assert bot.runtime.delivery.files.reads == 1
-    uploads = [call for call in fake_graph.calls if call.path.endswith("/media")]
-    assert len(uploads) == len(OFFICERS)
-    assert all(call.files["file"] == ("edaran-rat-2026.pdf", "application/pdf", PDF) for call in uploads)
-    media_ids = {call.response["id"] for call in uploads}
+    delivery = await whatsapp_broadcast(db, fake_graph, tmp_path)
+    assert delivery.files.reads == 1
+    [upload] = fake_graph.uploads()
+    assert upload.files["file"] == ("edaran-rat-2026.pdf", "application/pdf", PDF)
+    media_id = upload.response["id"]
     for number in numbers:
-        [document] = [body["document"] for body in fake_graph.messages_to(number) if body["type"] == "document"]
-        assert document["filename"] == "edaran-rat-2026.pdf" and document["id"] in media_ids
+        [document] = documents_on_whatsapp(fake_graph, number)
+        assert document == {"id": media_id, "filename": "edaran-rat-2026.pdf"}
     assert await statuses(db) == {"sent": len(OFFICERS)}
+    assert await platform_files(db) == [("whatsapp", "document:application/pdf", media_id)]
+    await publish_circular(db, tmp_path)
+    await whatsapp_broadcast(db, fake_graph, tmp_path)  # another process, the same database
+    assert len(fake_graph.uploads()) == 1, "sent by the media id stored by the first process"
+    assert all([d["id"] for d in documents_on_whatsapp(fake_graph, n)] == [media_id] * 2 for n in numbers)
+    assert await statuses(db) == {"sent": 2 * len(OFFICERS)}
+
+
+@pytest.mark.parametrize("code", [100, 131053])
+async def test_a_media_id_whatsapp_refuses_is_replaced_by_one_new_upload(
+    db: Database, fake_graph: FakeGraphAPI, tmp_path: Path, code: int
+) -> None:
+    numbers = await officers_on(db, "whatsapp", fake_graph)
+    await publish_circular(db, tmp_path)
+    await whatsapp_broadcast(db, fake_graph, tmp_path)
+    [first] = fake_graph.uploads()
+    fake_graph.forget_media(first.response["id"])  # Meta no longer has it
+    fake_graph.unknown_media_code = code
+    await publish_circular(db, tmp_path)
+    await whatsapp_broadcast(db, fake_graph, tmp_path)
+    uploads = fake_graph.uploads()
+    assert len(uploads) == 2, "one new upload, not one per recipient"
+    new_id = uploads[-1].response["id"]
+    refused = [call for call in fake_graph.calls if call.path.endswith("/messages") and call.status != 200]
+    assert refused and all(call.response["error"]["code"] == code for call in refused)
+    for number in numbers:
+        assert [d["id"] for d in documents_on_whatsapp(fake_graph, number)] == [first.response["id"], new_id]
+        assert [body["type"] for body in fake_graph.messages_to(number)] == ["text", "document"] * 2, "none twice"
+    assert await platform_files(db) == [("whatsapp", "document:application/pdf", new_id)]
+    assert await statuses(db) == {"sent": 2 * len(OFFICERS)}
+
+
+async def test_a_media_id_near_the_end_of_its_30_days_is_not_used_the_file_is_uploaded_again(
+    db: Database, fake_graph: FakeGraphAPI, tmp_path: Path
+) -> None:
+    await officers_on(db, "whatsapp", fake_graph)
+    await publish_circular(db, tmp_path)
+    await whatsapp_broadcast(db, fake_graph, tmp_path)
+    async with db.transaction() as repos:  # uploaded 29 days ago (Meta keeps it 30): too close to use
+        await repos.session.execute(update(PlatformFile).values(uploaded_at=utcnow() - timedelta(days=29)))
+    await publish_circular(db, tmp_path)
+    await whatsapp_broadcast(db, fake_graph, tmp_path)
+    first, second = fake_graph.uploads()
+    assert {call.status for call in fake_graph.calls if call.path.endswith("/messages")} == {200}, "nothing refused"
+    [(_, _, kept)] = await platform_files(db)
+    assert kept == second.response["id"] != first.response["id"]
+
+
+async def test_platform_ids_are_kept_per_account_and_kind_and_only_the_refused_one_is_forgotten(db: Database) -> None:
+    async with db.transaction() as repos:
+        file_id = await repos.files.store("a.pdf", "application/pdf", b"%PDF")
+    clock = [utcnow()]
+    ids = PlatformIds(db, now=lambda: clock[0])
+    key = MediaKey("whatsapp", "109876543210987", file_id, "document:application/pdf")
+    other_number = MediaKey("whatsapp", "200000000000002", file_id, "document:application/pdf")
+    assert await ids.known(key) is None
+    await ids.remember(key, "1013859600285442")
+    assert await PlatformIds(db).known(key) == "1013859600285442", "another process finds it in the database"
+    assert await ids.known(other_number) is None
+    clock[0] += timedelta(days=28)
+    assert await ids.known(key, max_age=timedelta(days=28)) is None and await ids.known(key) == "1013859600285442"
+    await ids.remember(key, "1013859600285443")  # a new upload replaces it
+    await ids.forget(key, "1013859600285442")  # a send that still had the old one: the new one stays
+    assert await ids.known(key) == await PlatformIds(db).known(key) == "1013859600285443"
+    await ids.forget(key, "1013859600285443")
+    assert await ids.known(key) is None and await PlatformIds(db).known(key) is None
 
 
 async def test_a_row_written_with_the_bytes_inline_still_sends_and_a_lost_file_fails_clearly(

@@ -30,6 +30,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.base import SendOutcome
+from bot.channels.media import MediaIds, MediaKey, by_id_or_upload
 from bot.channels.telegram_in import encode_callback
 from bot.channels.telegram_rate import SendLimiter
 from bot.channels.textsplit import split_text, utf16_len
@@ -50,6 +51,8 @@ _EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 # The last error of a message held back while Telegram refuses the token; the channel releases exactly these.
 HELD_ERROR = "token rejected: held until Telegram accepts the bot token again"
 HOLD_SECONDS = 600.0  # a held message is offered again after this even when nothing released it sooner
+# How Telegram refuses a file_id it does not know (any more, or from another bot): the file is uploaded again.
+FILE_ID_REFUSED = ("wrong file identifier", "wrong remote file id", "file reference", "type of file mismatch")
 
 
 def to_html(text: str) -> str:
@@ -193,7 +196,8 @@ class TelegramSender:
 
     A refused token (401) opens `breaker`: sends then answer "auth_failed" at once, without calling Telegram. A group
     that became a supergroup (400 with `migrate_to_chat_id`) gets the send once more at its new id, and `on_moved`
-    (old id, new id) is told, to store the new id.
+    (old id, new id) is told, to store the new id. With `media`, a stored file is uploaded once and then sent by the
+    file_id Telegram gave it (bot.channels.media).
     """
 
     def __init__(
@@ -207,6 +211,7 @@ class TelegramSender:
         flood_retries: int = 3,
         breaker: TokenBreaker | None = None,
         on_moved: ChatMoved | None = None,
+        media: MediaIds | None = None,
     ) -> None:
         """With a `limiter`, every call is paced, and a 429 of at most `max_flood_wait` seconds pauses the
         limiter and retries the same call (at most `flood_retries` times) instead of ending the send."""
@@ -219,6 +224,7 @@ class TelegramSender:
         self._max_questions = remembered_questions
         self.breaker = breaker or TokenBreaker()
         self.on_moved = on_moved
+        self.media = media
         self._moved: dict[int, int] = {}  # groups that became supergroups: old chat id -> new (rare, never many)
 
     def remember_question(
@@ -410,15 +416,55 @@ class TelegramSender:
         attachment = step.attachment
         if attachment is None:
             return await self._bot.send_message(chat_id, text, parse_mode=parse_mode, reply_markup=markup)
-        upload = InputFile(attachment.data, filename=attachment.filename)
-        caption = text or None
-        if attachment.kind == "photo":
+        send = functools.partial(
+            self._send_file, chat_id, attachment.kind, caption=text or None, parse_mode=parse_mode, reply_markup=markup
+        )
+        key = self._media_key(attachment)
+        if key is None or self.media is None:
+            return await send(InputFile(attachment.data, filename=attachment.filename))
+
+        async def upload() -> tuple[Message, str | None]:
+            message = await send(InputFile(attachment.data, filename=attachment.filename))
+            return message, _file_id(message)
+
+        return await by_id_or_upload(self.media, key, by_id=send, upload=upload, gone=_file_id_refused)
+
+    async def _send_file(
+        self,
+        chat_id: int,
+        kind: str,
+        file: InputFile | str,
+        *,
+        caption: str | None,
+        parse_mode: str | None,
+        reply_markup: InlineKeyboardMarkup | None,
+    ) -> Message:
+        """sendPhoto or sendDocument, uploading `file` or naming a file_id Telegram gave before."""
+        if kind == "photo":
             return await self._bot.send_photo(
-                chat_id, upload, caption=caption, parse_mode=parse_mode, reply_markup=markup
+                chat_id, file, caption=caption, parse_mode=parse_mode, reply_markup=reply_markup
             )
         return await self._bot.send_document(
-            chat_id, upload, caption=caption, parse_mode=parse_mode, reply_markup=markup
+            chat_id, file, caption=caption, parse_mode=parse_mode, reply_markup=reply_markup
         )
+
+    def _media_key(self, attachment: Attachment) -> MediaKey | None:
+        """A stored file as this bot knows it; a document sent by file_id keeps the name it was uploaded with."""
+        if attachment.file_id is None:
+            return None
+        variant = "photo" if attachment.kind == "photo" else f"document:{attachment.filename[:255]}"
+        return MediaKey("telegram", self._bot.token.split(":", 1)[0], attachment.file_id, variant)
+
+
+def _file_id(message: Message) -> str | None:
+    """The file_id of what `message` carries: the largest size of a photo, or the document."""
+    if message.photo:
+        return message.photo[-1].file_id
+    return message.document.file_id if message.document is not None else None
+
+
+def _file_id_refused(exc: Exception) -> bool:
+    return isinstance(exc, BadRequest) and any(text in exc.message.lower() for text in FILE_ID_REFUSED)
 
 
 def _plan(reply: Reply) -> list[_Step]:

@@ -467,7 +467,7 @@ def attach_telegram(runtime: Runtime) -> TelegramChannel:
     assert settings.telegram_token is not None
     bot = make_bot(settings.telegram_token.get_secret_value(), settings.telegram_api_url)
     # The limiter spaces a chat's messages (1/s after a short burst), so chunks need no pause of their own.
-    sender = TelegramSender(bot, chunk_interval=0, limiter=SendLimiter())
+    sender = TelegramSender(bot, chunk_interval=0, limiter=SendLimiter(), media=runtime.delivery.platform_ids)
     webhook_url = f"{settings.public_url.rstrip('/')}{WEBHOOK_PATH}" if settings.public_url else None
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
     channel = TelegramChannel(

@@ -5,6 +5,9 @@ are always sent free-form. A business-initiated send goes out free-form only whe
 `window_open=True` (it knows the officer's last inbound time); otherwise it returns "needs_template"
 without calling Meta, and the caller sends `send_template(...)`, or holds the notice when no template
 is configured (`has_template`). A 131047 from Meta (window closed after all) is "needs_template" too.
+
+With `media`, a stored file is uploaded once and later recipients get it by the media id Meta gave it, for as long
+as Meta keeps it (`MEDIA_ID_REUSE`); a media id Meta refuses is replaced by a new upload (bot.channels.media).
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ import io
 import json
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
 
 from bot.channels.base import SendOutcome
+from bot.channels.media import MediaIds, MediaKey, by_id_or_upload
 from bot.channels.uploads import megabytes, upload_limit
 from bot.channels.whatsapp_out import recipient_fields, reply_to_bodies, template_body
 from bot.channels.whatsapp_pacing import TokenBucket
@@ -45,6 +50,11 @@ RETRY_CODES: Mapping[int, float | None] = {
     131053: None,  # media upload: one more try
 }
 WINDOW_CLOSED = 131047
+MEDIA_ID_REUSE = timedelta(days=28)  # Meta keeps our uploads 30 days (platforms.md §2.7): two days to spare
+# Meta refused the media of a message: download/upload error (platforms.md §2.10: re-upload once), or an invalid
+# parameter that names the media (an unknown or expired id [U: the exact code is not documented]).
+MEDIA_ERRORS: frozenset[int] = frozenset({131052, 131053})
+MEDIA_PARAMETER_ERRORS: frozenset[int] = frozenset({100, 131009})
 
 
 def classify_error(code: int | None, http_status: int, reason: str) -> SendOutcome:
@@ -78,13 +88,16 @@ class WhatsAppSender:
         *,
         timeout: float = 15.0,
         throttle: TokenBucket | None = None,
+        media: MediaIds | None = None,
     ) -> None:
         self._session = session
+        self._phone_number_id = phone_number_id
         self._base = f"{api_url.rstrip('/')}/{phone_number_id}"
         self._headers = {"Authorization": f"Bearer {token}"}
         self._templates = dict(templates or {})
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self.throttle = throttle or TokenBucket(80.0)
+        self.media = media
 
     def __repr__(self) -> str:
         return f"WhatsAppSender({self._base!r})"  # never the token
@@ -106,14 +119,14 @@ class WhatsAppSender:
             return SendOutcome("failed", error=f"not a WhatsApp address: {address.channel}")
         if business_initiated and window_open is not True:
             return SendOutcome("needs_template", error="24-hour window closed or unknown: send a template")
-        media_id: str | None = None
-        if reply.attachment is not None:
-            uploaded = await self.upload(reply.attachment)
-            if isinstance(uploaded, SendOutcome):
-                return uploaded
-            media_id = uploaded
+        attachment = reply.attachment
+        if attachment is None:
+            return await self._post_all(reply_to_bodies(address.user_id, reply), callback_data)
+        media_id = await self._media_id(attachment)
+        if isinstance(media_id, SendOutcome):
+            return media_id
         bodies = reply_to_bodies(address.user_id, reply, media_id)
-        return await self._post_all(bodies, callback_data)
+        return await self._post_all(bodies, callback_data, lambda: self._media_id(attachment, refused=media_id))
 
     async def send_template(
         self, address: Address, kind: str, params: TemplateParams, *, callback_data: str | None = None
@@ -152,13 +165,49 @@ class WhatsAppSender:
             return SendOutcome("retry", error="media upload answered without an id")
         return media_id
 
-    async def _post_all(self, bodies: list[dict[str, Any]], callback_data: str | None) -> SendOutcome:
+    async def _media_id(self, attachment: Attachment, refused: str | None = None) -> str | SendOutcome:
+        """The media id to send `attachment` by: for a stored file, the one Meta gave it before while it is valid
+        (not `refused`), else a new upload (one at a time per file); the outcome that stopped the upload."""
+        key = self._media_key(attachment)
+        if key is None or self.media is None:
+            return await self.upload(attachment)
+        if refused is not None:
+            await self.media.forget(key, refused)
+
+        async def upload() -> tuple[str | SendOutcome, str | None]:
+            uploaded = await self.upload(attachment)
+            return uploaded, uploaded if isinstance(uploaded, str) else None
+
+        return await by_id_or_upload(self.media, key, by_id=_as_is, upload=upload, max_age=MEDIA_ID_REUSE)
+
+    def _media_key(self, attachment: Attachment) -> MediaKey | None:
+        """A stored file as this business number knows it (the file name goes with each message, not the upload)."""
+        if attachment.file_id is None:
+            return None
+        variant = f"{attachment.kind}:{attachment.content_type}"
+        return MediaKey("whatsapp", self._phone_number_id, attachment.file_id, variant)
+
+    async def _post_all(
+        self,
+        bodies: list[dict[str, Any]],
+        callback_data: str | None,
+        reupload: Callable[[], Awaitable[str | SendOutcome]] | None = None,
+    ) -> SendOutcome:
+        """Post the bodies in order; when Meta refuses the media of one, `reupload` gives a new id and it goes again
+        (once): the bodies before it are not sent twice."""
         sent: list[str] = []
         for number, body in enumerate(bodies, 1):
             if callback_data and "type" in body:
                 body = {**body, "biz_opaque_callback_data": callback_data[:512]}
             await self.throttle.acquire()
             result = await self._request(f"{self._base}/messages", json=body)
+            if isinstance(result, SendOutcome) and reupload is not None and _media_refused(body, result):
+                fresh, reupload = await reupload(), None
+                if isinstance(fresh, SendOutcome):
+                    result = fresh
+                else:
+                    await self.throttle.acquire()
+                    result = await self._request(f"{self._base}/messages", json=_with_media_id(body, fresh))
             if isinstance(result, SendOutcome):
                 prefix = f"part {number} of {len(bodies)}: " if len(bodies) > 1 else ""
                 return SendOutcome(
@@ -191,6 +240,25 @@ class WhatsAppSender:
             self.throttle.slow_down()
         log.warning("whatsapp: send %s (%s)", outcome.status, reason)
         return outcome
+
+
+async def _as_is(media_id: str) -> str | SendOutcome:
+    return media_id
+
+
+def _media_refused(body: dict[str, Any], outcome: SendOutcome) -> bool:
+    """Whether Meta refused the media id of this picture or document message (uploading again may help)."""
+    if body.get("type") not in ("image", "document"):
+        return False
+    reason = outcome.error or ""
+    if any(f"(#{code})" in reason for code in MEDIA_ERRORS):
+        return True
+    return any(f"(#{code})" in reason for code in MEDIA_PARAMETER_ERRORS) and "media" in reason.lower()
+
+
+def _with_media_id(body: dict[str, Any], media_id: str) -> dict[str, Any]:
+    kind = body["type"]
+    return {**body, kind: {**body[kind], "id": media_id}}
 
 
 def _json_object(text: str) -> dict[str, Any] | None:

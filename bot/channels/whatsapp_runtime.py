@@ -21,6 +21,7 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.channels.base import SendOutcome
+from bot.channels.media import MediaIds
 from bot.channels.whatsapp import WhatsAppSender
 from bot.channels.whatsapp_in import meta_signature_ok, parse_webhook, verify_subscription
 from bot.channels.whatsapp_pacing import RecipientPacer, TokenBucket
@@ -66,8 +67,10 @@ class WhatsAppOutbox:
         pacer: RecipientPacer | None = None,
         now: Callable[[], datetime] = utcnow,
         clock: Callable[[], float] = time.monotonic,
+        media: MediaIds | None = None,
     ) -> None:
         self.db = db
+        self.media = media  # the media ids of stored files (bot.channels.media)
         self.api_url = api_url
         self.phone_number_id = phone_number_id
         self._token = token
@@ -88,7 +91,13 @@ class WhatsAppOutbox:
     async def start(self) -> None:
         self._session = aiohttp.ClientSession()
         self.sender = WhatsAppSender(
-            self._session, self.api_url, self.phone_number_id, self._token, self.templates, throttle=self.throttle
+            self._session,
+            self.api_url,
+            self.phone_number_id,
+            self._token,
+            self.templates,
+            throttle=self.throttle,
+            media=self.media,
         )
 
     async def stop(self) -> None:
@@ -374,6 +383,7 @@ def attach_whatsapp(runtime: Runtime) -> WhatsAppChannel:
         templates=templates,
         zone=settings.zone,
         messages_per_second=settings.whatsapp_messages_per_second,
+        media=runtime.delivery.platform_ids,
     )
     webhook = WhatsAppWebhook(
         dispatcher=runtime.dispatcher,

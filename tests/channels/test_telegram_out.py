@@ -15,6 +15,7 @@ from telegram import Bot
 from telegram.error import InvalidToken
 
 from bot.channels.base import ChannelSender, SendOutcome
+from bot.channels.media import MediaKey
 from bot.channels.telegram import (
     OFFICER_COMMANDS,
     clear_staff_commands,
@@ -30,7 +31,9 @@ from bot.channels.textsplit import utf16_len
 from bot.logs import RedactingFilter
 from bot.messages import Address, Attachment, Choice, Pressed, Reply
 from bot.render import Lang
+from bot.stored_files import PlatformIds
 from handlers import ROUTES, route_for_text
+from storage.db import Database
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_api import fake_telegram as fake_telegram
 
@@ -150,6 +153,28 @@ async def test_photo_with_caption(sender: TelegramSender, fake_telegram: FakeTel
     assert call.files["photo"].filename == "kesehatan-2026-10.png"
     assert call.params["caption"] == "Radar tujuh aspek &lt;2026&gt;"
     assert fake_telegram.calls_to("sendMessage") == []
+
+
+async def test_a_stored_picture_is_uploaded_once_and_a_send_by_its_file_id_that_fails_otherwise_uploads_nothing(
+    tg_bot: Bot, fake_telegram: FakeTelegram, db: Database
+) -> None:
+    async with db.transaction() as repos:
+        file_id = await repos.files.store("poster.png", "image/png", PNG)
+    sender = TelegramSender(tg_bot, chunk_interval=0, media=PlatformIds(db))
+    poster = Attachment("photo", "poster.png", "image/png", PNG, caption="Poster RAT", file_id=file_id)
+    chart = Attachment("photo", "radar.png", "image/png", PNG)  # drawn for one person: no file id to keep
+    for chat in (CHAT, CHAT + 1):
+        assert (await sender.send(Address("telegram", str(chat)), Reply("", attachment=poster))).status == "sent"
+        assert (await sender.send(Address("telegram", str(chat)), Reply("", attachment=chart))).status == "sent"
+    poster_upload, chart_upload, second_chart_upload = fake_telegram.uploads()
+    assert chart_upload.files["photo"].filename == second_chart_upload.files["photo"].filename == "radar.png"
+    largest = poster_upload.result["photo"][-1]["file_id"]
+    by_id = [call for call in fake_telegram.calls_to("sendPhoto") if not call.files]
+    assert [(call.params["photo"], call.params["chat_id"]) for call in by_id] == [(largest, CHAT + 1)]
+    fake_telegram.block_chat(CHAT + 2)
+    outcome = await sender.send(Address("telegram", str(CHAT + 2)), Reply("", attachment=poster))
+    assert outcome.status == "unreachable" and len(fake_telegram.uploads()) == 3, "no upload for a blocked chat"
+    assert await PlatformIds(db).known(MediaKey("telegram", str(tg_bot.id), file_id, "photo")) == largest
 
 
 async def test_long_caption_is_cut_and_the_rest_follows(sender: TelegramSender, fake_telegram: FakeTelegram) -> None:

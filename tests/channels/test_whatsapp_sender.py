@@ -14,6 +14,8 @@ from bot.channels.whatsapp import WhatsAppSender, classify_error
 from bot.channels.whatsapp_pacing import RecipientPacer, TokenBucket
 from bot.channels.whatsapp_templates import TemplateSpec
 from bot.messages import Address, Attachment, Choice, Reply
+from bot.stored_files import PlatformIds
+from storage.db import Database
 from tests.fakes.graph_api import FakeGraphAPI
 
 SITI = Address("whatsapp", "6281234567890")
@@ -82,6 +84,30 @@ async def test_image_is_uploaded_then_sent_by_id(sender: WhatsAppSender, fake_gr
     bodies = fake_graph.messages_to(SITI.user_id)
     assert [b["type"] for b in bodies] == ["text", "image"]
     assert bodies[1]["image"] == {"id": media_id, "caption": "Radar"}
+
+
+async def test_a_stored_file_goes_by_its_media_id_and_a_refused_id_means_one_new_upload_not_a_loop(
+    fake_graph: FakeGraphAPI, session: aiohttp.ClientSession, db: Database
+) -> None:
+    async with db.transaction() as repos:
+        file_id = await repos.files.store("rekap.pdf", "application/pdf", b"%PDF-1.7 rekap")
+    ids = PlatformIds(db)
+    sender = WhatsAppSender(session, fake_graph.url, fake_graph.phone_number_id, fake_graph.token, media=ids)
+    pdf = Attachment("document", "rekap.pdf", "application/pdf", b"%PDF-1.7 rekap", file_id=file_id)
+    numbers = [f"62812345678{n}" for n in range(3)]
+    for number in numbers:
+        fake_graph.user_wrote(number)
+    for number in numbers[:2]:
+        assert (await sender.send(Address("whatsapp", number), Reply("Rekap", attachment=pdf))).status == "sent"
+    [upload] = fake_graph.uploads()
+    first_id = upload.response["id"]
+    assert [fake_graph.messages_to(n)[-1]["document"]["id"] for n in numbers[:2]] == [first_id, first_id]
+    fake_graph.forget_media(first_id)
+    fake_graph.fail_next(131053, after=3)  # text, refused document, new upload: then the new id fails too
+    outcome = await sender.send(Address("whatsapp", numbers[2]), Reply("Rekap", attachment=pdf))
+    assert outcome.status == "retry" and "(#131053)" in (outcome.error or "") and len(outcome.provider_message_ids) == 1
+    assert len(fake_graph.uploads()) == 2, "one new upload, then the row waits for the delivery worker's retry"
+    assert [body["type"] for body in fake_graph.messages_to(numbers[2])] == ["text"]
 
 
 async def test_uploaded_media_can_be_fetched_back(fake_graph: FakeGraphAPI, session: aiohttp.ClientSession) -> None:
