@@ -213,6 +213,7 @@ async def start(ctx: Context) -> Sequence[Reply]:
         other = await ctx.repos.officers.get(report.draft_officer_id)
         at = format_datetime(report.draft_updated_at or ctx.now, ctx.zone, ctx.lang)
         intro.append(ctx.say("report.draft_by_other", who=other.name if other else "", at=at))
+    due = deadline(period, ctx.zone, ctx.bot.deadline_day)
     intro.append(
         ctx.say(
             "report.opened",
@@ -220,8 +221,9 @@ async def start(ctx: Context) -> Sequence[Reply]:
             period=str(period),
             sections=len({q.section.id for q in questions}),
             minutes=max(3, (len(questions) - len(plan.carried)) // 3),
-            deadline=format_datetime(deadline(period, ctx.zone, ctx.bot.deadline_day), ctx.zone, ctx.lang),
+            deadline=format_datetime(due, ctx.zone, ctx.lang),
             resumed=bool(saved or report.draft),
+            late=ctx.now > due,
         )
     )
     if saved:

@@ -150,3 +150,13 @@ async def test_non_ksp_cooperative_reports_indicative_figures(db: Database) -> N
     assert "Penjualan" in reply or "Neraca Usaha" in reply
     assert "Kas:" not in reply
     assert NOW.year == 2026 and KSP_VALUES
+
+
+async def test_a_report_opened_after_the_deadline_says_it_is_late(db: Database) -> None:
+    clock = Clock()
+    siti = await registered(db, dispatcher(db, clock))
+    assert "Batas kirim: Selasa, 10 November 2026 23.59 WIB." in await siti.say("lapor")  # on 3 November
+    await siti.say("batal")
+    clock.advance(days=12)  # 15 November: October's report is late
+    text = await siti.say("lapor")
+    assert "Batas kirim: Selasa, 10 November 2026 23.59 WIB (sudah lewat; mohon dikirim secepatnya)." in text
