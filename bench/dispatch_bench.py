@@ -2,8 +2,9 @@
 
 Usage: python bench/dispatch_bench.py [--officers 1000] [--concurrency 50] [--backend sqlite|postgresql|both]
 PostgreSQL is taken from KOPSEHAT_TEST_DATABASE_URL (a fresh schema, dropped afterwards).
-Each officer's cooperative has last year's management answers on file, so the report is the monthly one:
-the balance sheet, loans and surplus sections, the summary, and "Kirim" (about 42 messages), then scoring.
+Each officer's cooperative has recent management answers on file, so the report is the monthly one: the balance
+sheet, loans and surplus sections, "Masih sama" for each management sub-aspect, the summary, and "Kirim" (about 46
+messages), then scoring.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ async def officer(d: Dispatcher, n: int, latencies: list[float]) -> int:
             text, choice = None, "lapor:submit"
         elif "lapor:yes" in ids and "lapor:no" in ids:
             text, choice = None, "lapor:yes"
+        elif "lapor:still" in ids:  # last year's management answers: still the same
+            text, choice = None, "lapor:still"
         else:
             text, choice = answer_for(next(answers), KSP_VALUES), None
 
