@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from hashlib import sha256
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
 from storage.models import (
     Assessment,
@@ -281,6 +282,26 @@ class ConversationRepo(_Repo):
 ChatRow = tuple[ChannelIdentity, Conversation, Officer | None, Cooperative | None, OfficeStaff | None]
 
 
+@cache
+def _load_chats_statement(dialect: str) -> Select[Any]:
+    """ChatRepo.load_many's query, built once per dialect (it runs for every message; building it costs more than
+    running it): senders by channel and ids, conversations locked in id order on PostgreSQL."""
+    ids: BindParameter[str] = bindparam("ids", expanding=True)
+    stmt = (
+        select(ChannelIdentity, Conversation, Officer, Cooperative, OfficeStaff)
+        .join(Conversation, Conversation.identity_id == ChannelIdentity.id)
+        .outerjoin(Officer, Officer.id == ChannelIdentity.officer_id)
+        .outerjoin(Cooperative, Cooperative.id == Officer.cooperative_id)
+        .outerjoin(OfficeStaff, OfficeStaff.id == ChannelIdentity.staff_id)
+        .where(
+            ChannelIdentity.channel == bindparam("channel"),
+            or_(ChannelIdentity.external_id.in_(ids), ChannelIdentity.alt_external_id.in_(ids)),
+        )
+        .order_by(Conversation.id)
+    )
+    return cast("Select[Any]", stmt.with_for_update(of=Conversation) if dialect == "postgresql" else stmt)
+
+
 class ChatRepo(_Repo):
     """Everything one message needs about its sender, in one round trip, with the conversation row locked."""
 
@@ -297,21 +318,9 @@ class ChatRepo(_Repo):
         queue instead of deadlocking.
         """
         ids = sorted({i for pair in senders for i in pair if i})
-        stmt = (
-            select(ChannelIdentity, Conversation, Officer, Cooperative, OfficeStaff)
-            .join(Conversation, Conversation.identity_id == ChannelIdentity.id)
-            .outerjoin(Officer, Officer.id == ChannelIdentity.officer_id)
-            .outerjoin(Cooperative, Cooperative.id == Officer.cooperative_id)
-            .outerjoin(OfficeStaff, OfficeStaff.id == ChannelIdentity.staff_id)
-            .where(
-                ChannelIdentity.channel == channel,
-                or_(ChannelIdentity.external_id.in_(ids), ChannelIdentity.alt_external_id.in_(ids)),
-            )
-            .order_by(Conversation.id)
-        )
-        if self.dialect == "postgresql":
-            stmt = stmt.with_for_update(of=Conversation)
-        rows: list[ChatRow] = [tuple(row) for row in await self.session.execute(stmt)]  # type: ignore[misc]
+        stmt = _load_chats_statement(self.dialect)
+        params = {"channel": channel, "ids": ids}
+        rows: list[ChatRow] = [tuple(row) for row in await self.session.execute(stmt, params)]
         by_id: dict[str, ChatRow] = {}
         for row in sorted(rows, key=lambda r: r[0].id):  # an id known to two identities means the older one
             for known in (row[0].external_id, row[0].alt_external_id):
