@@ -4,9 +4,10 @@ Each update is a text from one of many chats ("menu"); the service checks the se
 updates arriving together share a transaction), answers 200, and sends the reply to a fake Bot API in the
 background. Reported: updates per second end to end (first POST until the fake API recorded every reply), p50/p99
 latency from POST to the reply recorded, and the same load against a bare aiohttp route that only answers 200, and
-against the webhook with dispatch stubbed out (the edge alone: secret, parsing, 200). Send pacing is off (the fake
-has no flood control; with it on, sends are capped at 25/s by design). Loopback only, bounded loops. PostgreSQL is
-taken from KOPSEHAT_TEST_DATABASE_URL (a fresh schema, dropped after).
+against the webhook with dispatch stubbed out (the edge alone: secret, parsing, 200), and the replies alone (the
+same sender to the same fake API, no webhook, no database). Send pacing is off (the fake has no flood control; with
+it on, sends are capped at 25/s by design). Loopback only, bounded loops. PostgreSQL is taken from
+KOPSEHAT_TEST_DATABASE_URL (a fresh schema, dropped after).
 
     .venv/bin/python bench/telegram_webhook_bench.py --updates 2000 --concurrency 16 --backend both
 """
@@ -37,7 +38,7 @@ from sqlalchemy import text
 from bot.channels.telegram_runtime import SECRET_HEADER, TELEGRAM_KEY, WEBHOOK_PATH
 from bot.config import Settings
 from bot.dispatch import Dispatcher, DispatchResult
-from bot.messages import Inbound
+from bot.messages import Address, Inbound, Reply
 from bot.runtime import build_runtime
 from bot.wiring import load_assessment_rules
 from storage.db import Database
@@ -47,6 +48,7 @@ from tests.fakes.telegram_api import FakeTelegram
 SECRET = "bench-secret_0"
 WARMUP = 50
 CHATS = 500
+REPLY_TEXT = "Menu utama: ketik lapor, status, riwayat, atau bantuan."
 FIRST_CHAT = 6_000_000_000
 
 
@@ -210,14 +212,23 @@ async def run(pg_url: str | None, updates: int, concurrency: int) -> dict[str, f
                 assert answer.status == 200
             return time.perf_counter() - started
 
+        async def reply_only(i: int) -> float:
+            started = time.perf_counter()
+            outcome = await channel.sender.send(Address("telegram", str(FIRST_CHAT + i % CHATS)), Reply(REPLY_TEXT))
+            assert outcome.status == "sent"
+            return time.perf_counter() - started
+
         await load(bare, WARMUP, concurrency)
         await load(full, WARMUP, concurrency)
         bare_seconds, bare_latencies = await load(bare, updates, concurrency)
         full_seconds, full_latencies = await load(full, updates, concurrency)
         await channel.idle()
+        replies = sum(1 for c in fake.calls_to("sendMessage") if c.status == 200)
         # The edge alone: the same webhook (secret, parsing, 200) with dispatch stubbed out, so nothing is sent.
         channel.dispatcher = StubDispatcher(db, runtime.dispatcher.bot)
         edge_seconds, edge_latencies = await load(edge, updates, concurrency)
+        # The reply alone: the same sender (python-telegram-bot on aiohttp) to the same fake, no webhook, no database.
+        reply_seconds, _ = await load(reply_only, updates, concurrency)
         return {
             "bare_rate": updates / bare_seconds,
             "bare_p50": p(bare_latencies, 0.50),
@@ -227,7 +238,8 @@ async def run(pg_url: str | None, updates: int, concurrency: int) -> dict[str, f
             "full_p99": p(full_latencies, 0.99),
             "edge_rate": updates / edge_seconds,
             "edge_p99": p(edge_latencies, 0.99),
-            "replies": float(sum(1 for c in fake.calls_to("sendMessage") if c.status == 200)),
+            "reply_rate": updates / reply_seconds,
+            "replies": float(replies),
         }
 
 
@@ -254,7 +266,7 @@ async def main() -> None:
             f"{name:10s} bare route: {r['bare_rate']:8.0f}/s  p50 {r['bare_p50']:6.1f}  p99 {r['bare_p99']:6.1f} | "
             f"webhook end to end: {r['full_rate']:6.0f}/s  p50 {r['full_p50']:6.1f}  p99 {r['full_p99']:6.1f} | "
             f"ratio {r['full_rate'] / r['bare_rate']:.3f} | replies {r['replies']:.0f} | "
-            f"edge alone: {r['edge_rate']:6.0f}/s  p99 {r['edge_p99']:6.1f}"
+            f"edge alone: {r['edge_rate']:6.0f}/s  p99 {r['edge_p99']:6.1f} | replies alone: {r['reply_rate']:6.0f}/s"
         )
 
 

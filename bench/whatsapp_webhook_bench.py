@@ -37,7 +37,7 @@ from sqlalchemy import text
 from bot.channels.whatsapp_runtime import WHATSAPP_KEY
 from bot.config import Settings
 from bot.dispatch import Dispatcher, DispatchResult
-from bot.messages import Inbound
+from bot.messages import Address, Inbound, Reply
 from bot.runtime import build_runtime
 from bot.wiring import load_assessment_rules
 from storage.db import Database
@@ -46,6 +46,7 @@ from tests.fakes.graph_api import FakeGraphAPI, signed
 
 APP_SECRET = "bench-app-secret"
 WARMUP = 50
+REPLY_TEXT = "Bantuan: ketik lapor untuk mengisi laporan bulanan, status untuk melihat kesehatan koperasi."
 Post = Callable[[bytes, dict[str, str]], Awaitable[float]]
 
 
@@ -193,6 +194,19 @@ async def run(url: str, schema: str | None, messages: int, concurrency: int, off
         channel.webhook.dispatcher = StubDispatcher(db, runtime.dispatcher.bot)
         edge_seconds, edge_latencies = await load(poster(http, bot_url), bodies(), concurrency)
         bare_seconds, bare_latencies = await load(poster(http, await bare_server(stack)), bodies(), concurrency)
+        # The replies alone: what the service sends per message (the reply, then the read receipt) with the same
+        # sender to the same fake API, no webhook, no database.
+        replies = iter(range(messages))
+
+        async def reply_client() -> None:
+            for n in replies:
+                outcome = await channel.outbox.send(Address("whatsapp", phone(n % officers)), Reply(REPLY_TEXT))
+                assert outcome.status == "sent", outcome
+                await channel.outbox.mark_read(f"wamid.BENCH.{n}")
+
+        reply_started = time.perf_counter()
+        await asyncio.gather(*(reply_client() for _ in range(concurrency)))
+        reply_seconds = time.perf_counter() - reply_started
     # The end-to-end clock includes the warm-up; count it in, so that the rate stays honest.
     return {
         "acked_rate": messages / acked_seconds,
@@ -201,6 +215,7 @@ async def run(url: str, schema: str | None, messages: int, concurrency: int, off
         "p99": p(bot_latencies, 0.99),
         "edge_rate": messages / edge_seconds,
         "edge_p99": p(edge_latencies, 0.99),
+        "reply_rate": messages / reply_seconds,
         "bare_rate": messages / bare_seconds,
         "bare_p50": p(bare_latencies, 0.50),
         "bare_p99": p(bare_latencies, 0.99),
@@ -237,16 +252,21 @@ async def main() -> None:
             await admin.dispose()
     elif args.backend in ("postgresql", "both"):
         print("postgresql skipped: KOPSEHAT_TEST_DATABASE_URL is not set")
-    print("backend     acked/s  e2e/s  p50 ms  p99 ms | edge/s edge p99 | bare/s  p50 ms  p99 ms | e2e/bare acked/bare")
+    print(
+        "backend     acked/s  e2e/s  p50 ms  p99 ms | edge/s edge p99 | replies/s | bare/s  p50 ms  p99 ms"
+        " | e2e/bare acked/bare"
+    )
     for backend, r in results.items():
         print(
             f"{backend:<10} {r['acked_rate']:7.0f} {r['end_to_end_rate']:6.0f} {r['p50']:7.1f} {r['p99']:7.1f} |"
-            f" {r['edge_rate']:6.0f} {r['edge_p99']:8.1f} | {r['bare_rate']:6.0f} {r['bare_p50']:7.1f}"
+            f" {r['edge_rate']:6.0f} {r['edge_p99']:8.1f} | {r['reply_rate']:9.0f} | {r['bare_rate']:6.0f}"
+            f" {r['bare_p50']:7.1f}"
             f" {r['bare_p99']:7.1f} | {r['end_to_end_rate'] / r['bare_rate']:8.3f}"
             f" {r['acked_rate'] / r['bare_rate']:10.3f}"
         )
     print("acked: 200 after dispatch committed; e2e: until every reply was accepted by the fake Graph API;")
-    print("edge: the same webhook with dispatch stubbed out; bare: an aiohttp route that only answers 200.")
+    print("edge: the same webhook with dispatch stubbed out; replies: the reply and read receipt alone, same sender;")
+    print("bare: an aiohttp route that only answers 200.")
 
 
 if __name__ == "__main__":
