@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
@@ -157,12 +157,19 @@ def months_elapsed(period: Period, fiscal_year_start_month: int = 1) -> int:
     return (period.month - fiscal_year_start_month) % 12 + 1
 
 
-def format_date(day: date, lang: Lang = "id") -> str:
-    """ "Senin, 9 November 2026" / "Monday, 9 November 2026"; a datetime must go through format_datetime."""
+def format_date(day: date, lang: Lang = "id", *, weekday: bool = True) -> str:
+    """ "Senin, 9 November 2026" / "Monday, 9 November 2026" ("9 November 2026" without the weekday); a datetime
+    must go through format_datetime."""
     if isinstance(day, datetime):
         raise TypeError("format_date takes a date; use format_datetime for a moment")
     weekdays, months = (WEEKDAYS_ID, MONTHS_ID) if lang == "id" else (WEEKDAYS_EN, MONTHS_EN)
-    return f"{weekdays[day.weekday()]}, {day.day} {months[day.month - 1]} {day.year}"
+    written = f"{day.day} {months[day.month - 1]} {day.year}"
+    return f"{weekdays[day.weekday()]}, {written}" if weekday else written
+
+
+def format_date_numeric(day: date) -> str:
+    """ "09-11-2026": the short way officers type a date (day first)."""
+    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
 
 
 def _zone_label(local: datetime, tz: TimeZoneLike) -> str:
@@ -189,12 +196,15 @@ def format_datetime(moment: datetime, tz: TimeZoneLike, lang: Lang = "id") -> st
     return f"{format_date(local.date(), lang)} {format_time(local, tz, lang)}"
 
 
-_DATE_NUMERIC: Final = re.compile(r"^([0-9]{1,2})[-/. ]([0-9]{1,2})[-/. ]([0-9]{4})$")
-_DATE_WORDS: Final = re.compile(r"^([0-9]{1,2}) ([a-z]+) ([0-9]{4})$")
+MAX_DATE_TEXT: Final = 40
+_DATE_ISO: Final = re.compile(r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$")
+_DATE_NUMERIC: Final = re.compile(r"^([0-9]{1,2})[-/. ]([0-9]{1,2})(?:[-/. ]([0-9]{4}|[0-9]{2}))?$")
+_DATE_WORDS: Final = re.compile(r"^([0-9]{1,2})[ -]?([a-z]+)\.?(?:[ -]([0-9]{4}))?$")
 _MONTH_NAMES: Final[dict[str, int]] = {
     **{name.lower(): i + 1 for i, name in enumerate(MONTHS_ID)},
     **{name.lower(): i + 1 for i, name in enumerate(MONTHS_EN)},
     **{name.lower()[:3]: i + 1 for i, name in enumerate(MONTHS_ID)},
+    **{name.lower()[:3]: i + 1 for i, name in enumerate(MONTHS_EN)},
     "agt": 8,
     "agu": 8,
     "okt": 10,
@@ -203,21 +213,66 @@ _MONTH_NAMES: Final[dict[str, int]] = {
     "pebruari": 2,
     "nopember": 11,
     "nop": 11,
+    "sept": 9,
 }
+_WEEKDAY_NAMES: Final[dict[str, int]] = {
+    **{name.lower(): i for i, name in enumerate(WEEKDAYS_EN)},
+    **{name.lower(): i for i, name in enumerate(WEEKDAYS_ID)},
+    "jum'at": 4,
+    "ahad": 6,
+}
+_DAYS_AGO: Final[dict[str, int]] = {
+    "hari ini": 0, "hr ini": 0, "today": 0,
+    "kemarin": 1, "kemaren": 1, "kmrn": 1, "yesterday": 1,
+    "kemarin lusa": 2,
+    "besok": -1, "tomorrow": -1, "lusa": -2,
+}  # fmt: skip
 
 
 def parse_date(text: str) -> date | None:
-    """A date typed as "30-06-2026", "30/6/2026" or "30 Juni 2026" (day first), else None."""
+    """A date written in full: "30 Juni 2026", "30 Jun 2026", "Selasa, 30 Juni 2026", "30-06-2026", "30/6/2026",
+    "30.6.26", "2026-06-30" (day first, except year-first ISO); else None. A weekday that does not fit is None."""
+    return _read(text, None)
+
+
+def read_date(text: str, today: date) -> date | None:
+    """A date as officers write it, relative to `today`: everything `parse_date` reads, "hari ini", "kemarin",
+    "besok", and a date without its year ("15 Maret", "15/3"), which is taken in today's year; else None."""
+    return _read(text, today)
+
+
+def _read(text: str, today: date | None) -> date | None:
     cleaned = " ".join(text.strip().lower().replace(",", " ").split())
-    if len(cleaned) > 40:
+    if len(cleaned) > MAX_DATE_TEXT:
         return None
-    numeric = _DATE_NUMERIC.match(cleaned)
-    words = _DATE_WORDS.match(cleaned)
+    if cleaned in _DAYS_AGO:
+        try:
+            return None if today is None else today - timedelta(days=_DAYS_AGO[cleaned])
+        except OverflowError:  # the day before 1 January of year 1, or after 31 December 9999
+            return None
+    first, _, rest = cleaned.partition(" ")
+    weekday = _WEEKDAY_NAMES.get(first)
+    if weekday is not None:
+        cleaned = rest
+    found = _date_of(cleaned, today)
+    if found is None or (weekday is not None and found.weekday() != weekday):
+        return None
+    return found
+
+
+def _date_of(cleaned: str, today: date | None) -> date | None:
+    iso, numeric, words = _DATE_ISO.match(cleaned), _DATE_NUMERIC.match(cleaned), _DATE_WORDS.match(cleaned)
     try:
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
         if numeric:
-            return date(int(numeric[3]), int(numeric[2]), int(numeric[1]))
+            year = numeric[3]
+            if year is None:
+                return None if today is None else date(today.year, int(numeric[2]), int(numeric[1]))
+            return date(int(year) + (2000 if len(year) == 2 else 0), int(numeric[2]), int(numeric[1]))
         if words and words[2] in _MONTH_NAMES:
-            return date(int(words[3]), _MONTH_NAMES[words[2]], int(words[1]))
+            year_of = int(words[3]) if words[3] else (today.year if today else None)
+            return None if year_of is None else date(year_of, _MONTH_NAMES[words[2]], int(words[1]))
     except ValueError:
         return None
     return None

@@ -6,17 +6,22 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.domain.periods import (
     ZONES,
+    Lang,
     Period,
     deadline,
     format_date,
+    format_date_numeric,
     format_datetime,
     format_time,
     is_late,
     months_elapsed,
     parse_date,
+    read_date,
     reporting_period_for,
     to_zone,
     zone_abbrev,
@@ -143,3 +148,55 @@ def test_parse_date() -> None:
     assert parse_date("31-02-2026") is None
     assert parse_date("besok") is None
     assert parse_date("x" * 5000) is None
+
+
+MARCH_15_2026 = (
+    "15 Maret 2026", "15 maret 2026", "15 Mar 2026", "15 mar. 2026", "15-mar-2026", "15 March 2026", "15/3/2026",
+    "15-03-2026", "15.03.2026", "15 03 2026", "15/3/26", "2026-03-15", "2026/3/15", "Minggu, 15 Maret 2026",
+    "minggu 15 maret 2026", "Sunday, 15 March 2026", "  15  Maret  2026 ",
+)  # fmt: skip
+
+
+def test_dates_the_way_officers_write_them() -> None:
+    for text in MARCH_15_2026:
+        assert parse_date(text) == date(2026, 3, 15), text
+    assert parse_date("17 Agustus 2026") == parse_date("17 agt 2026") == parse_date("17 Aug 2026") == date(2026, 8, 17)
+    assert parse_date("1 Nopember 2026") == date(2026, 11, 1) and parse_date("1 Pebruari 2026") == date(2026, 2, 1)
+    assert parse_date("Senin, 15 Maret 2026") is None  # 15 March 2026 is a Sunday: which one was meant?
+    assert parse_date("15 Maret") is None and parse_date("kemarin") is None  # no year, no today
+
+
+def test_read_date_knows_today_yesterday_and_a_date_without_its_year() -> None:
+    today = date(2026, 3, 20)
+    assert read_date("hari ini", today) == read_date("Hari Ini", today) == today
+    assert read_date("kemarin", today) == read_date("kmrn", today) == date(2026, 3, 19)
+    assert read_date("kemarin lusa", today) == date(2026, 3, 18)
+    assert read_date("besok", today) == date(2026, 3, 21)  # read, so that it can be refused as not yet come
+    assert read_date("15 Maret", today) == read_date("15/3", today) == date(2026, 3, 15)
+    assert read_date("15 Maret 2025", today) == date(2025, 3, 15)
+    assert read_date("kemarin", date.min) is None and read_date("besok", date.max) is None
+    assert read_date("minggu lalu", today) is None and read_date("15", today) is None
+
+
+def test_dates_are_written_with_or_without_the_weekday_and_the_short_way() -> None:
+    assert format_date(date(2026, 3, 15), weekday=False) == "15 Maret 2026"
+    assert format_date(date(2026, 3, 15), "en", weekday=False) == "15 March 2026"
+    assert format_date_numeric(date(2026, 3, 5)) == "05-03-2026"
+
+
+WRITTEN = st.dates(min_value=date(1000, 1, 1))
+DATE_LIKE = st.text(alphabet="0123456789 -/.,:'abdeijklmnoprstuyAMJS", max_size=30)
+
+
+@given(WRITTEN, st.sampled_from(["id", "en"]), st.booleans(), st.dates())
+def test_a_written_date_reads_back(day: date, lang: Lang, weekday: bool, today: date) -> None:
+    for written in (format_date(day, lang, weekday=weekday), format_date_numeric(day), day.isoformat()):
+        assert parse_date(written) == day, written
+        assert read_date(written, today) == day, written
+        assert read_date(written.upper(), today) == day, written
+
+
+@given(st.one_of(st.text(max_size=60), DATE_LIKE), st.dates())
+def test_any_text_is_a_date_or_none_and_never_raises(text: str, today: date) -> None:
+    for found in (parse_date(text), read_date(text, today)):
+        assert found is None or isinstance(found, date)
