@@ -16,6 +16,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot import render
+from bot.domain.obligations import (
+    NIK_REMINDER_DAYS_BEFORE,
+    ODS_REMINDER_DAYS_AFTER_RAT,
+    RAT_FINAL_REMINDER,
+    RAT_REMINDER_DAYS,
+    ods_deadline,
+    ods_updated_since,
+    rat_book_year,
+    rat_held_for,
+    rat_legal_limit,
+    rat_target,
+)
 from bot.domain.periods import Period, deadline, format_date
 from bot.messages import Choice, Notice, NoticeKind, Reply
 from bot.notices import QuietHours
@@ -25,13 +37,8 @@ from storage.repositories import Repositories
 PRIORITY_DEADLINE = 1  # deadline reminders and the office's list go before invitations and announcements
 PRIORITY_OBLIGATION = 2
 PRIORITY_OPEN = 3
-RAT_REMINDER_DAYS = ((1, 5), (2, 1), (3, 1), (3, 25), (6, 1))  # (month, day), §10.5 for calendar-year books
-RAT_TARGET = (3, 31)
-RAT_LEGAL_LIMIT = (6, 30)
-NIK_REMINDER_DAYS_BEFORE = (60, 14)
-ODS_REMINDER_DAYS_AFTER_RAT = (7, 25)
-ODS_LIMIT_DAYS = 30
 STAFF_LIST_LIMIT = 40
+RAT_ROUTE = "rat"  # handlers/rat.py: the RAT notices' button starts it
 
 
 @dataclass(frozen=True)
@@ -250,10 +257,6 @@ def staff_summary(staff: OfficeStaff, summary: Recap, plan: CyclePlan) -> Due:
     return Due(notice, plan.office_zone, staff_id=staff.id)
 
 
-def _on(year: int, month_day: tuple[int, int]) -> date:
-    return date(year, *month_day)
-
-
 def _obligation(
     kind: NoticeKind,
     message: str,
@@ -261,13 +264,19 @@ def _obligation(
     coop: Cooperative,
     officer: Officer,
     params: tuple[str, ...] = (),
+    choices: tuple[Choice, ...] = (),
     **values: object,
 ) -> Due:
     lang = _lang(officer.language)
     dates = {k: format_date(v, lang) for k, v in values.items() if isinstance(v, date)}
     text = render.text(lang, f"notices.{message}", name=officer.name, cooperative=coop.name, **{**values, **dates})
+    payloads = tuple(c.id for c in choices)  # a WhatsApp template's quick-reply buttons, after its values
     notice = Notice(
-        kind, key, Reply(text), priority=PRIORITY_OBLIGATION, template_params=(officer.name, coop.name, *params)
+        kind,
+        key,
+        Reply(text, choices),
+        priority=PRIORITY_OBLIGATION,
+        template_params=(officer.name, coop.name, *params, *payloads),
     )
     return Due(notice, ZoneInfo(coop.timezone), officer_id=officer.id)
 
@@ -277,11 +286,11 @@ def obligations_of(coop: Cooperative, officer: Officer, day: date) -> list[Due]:
     due: list[Due] = []
     tail = f"coop-{coop.id}:officer-{officer.id}"
     lang = _lang(officer.language)
-    rat = coop.rat_date
-    held_this_year = rat is not None and rat.year >= day.year
-    if not held_this_year and (day.month, day.day) in RAT_REMINDER_DAYS:
-        final = (day.month, day.day) == (6, 1)
-        target = _on(day.year, RAT_LEGAL_LIMIT if final else RAT_TARGET)
+    rat, book_year = coop.rat_date, rat_book_year(day)
+    record_rat = (Choice(f"go:{RAT_ROUTE}", render.text(lang, "notices.button_rat")),)
+    if not rat_held_for(book_year, rat) and (day.month, day.day) in RAT_REMINDER_DAYS:
+        final = (day.month, day.day) == RAT_FINAL_REMINDER
+        target = rat_legal_limit(book_year) if final else rat_target(book_year)
         due.append(
             _obligation(
                 "rat_reminder",
@@ -290,8 +299,9 @@ def obligations_of(coop: Cooperative, officer: Officer, day: date) -> list[Due]:
                 coop,
                 officer,
                 (format_date(target, lang),),
+                record_rat,
                 target=target,
-                book_year=day.year - 1,
+                book_year=book_year,
             )
         )
     if rat is not None and day > rat + timedelta(days=365):  # once per recorded RAT date (the key names it)
@@ -303,6 +313,7 @@ def obligations_of(coop: Cooperative, officer: Officer, day: date) -> list[Due]:
                 coop,
                 officer,
                 (format_date(rat, lang),),
+                record_rat,
                 last_rat=rat,
             )
         )
@@ -321,11 +332,10 @@ def obligations_of(coop: Cooperative, officer: Officer, day: date) -> list[Due]:
                         days=days,
                     )
                 )
-    ods_done = coop.ods_updated_on is not None and rat is not None and coop.ods_updated_on >= rat
-    if rat is not None and not ods_done:
+    if rat is not None and not ods_updated_since(rat, coop.ods_updated_on):
         for days in ODS_REMINDER_DAYS_AFTER_RAT:
             if day == rat + timedelta(days=days):
-                limit = rat + timedelta(days=ODS_LIMIT_DAYS)
+                limit = ods_deadline(rat)
                 due.append(
                     _obligation(
                         "ods_reminder",

@@ -175,6 +175,23 @@ def test_rat_more_than_a_year_ago_is_warned_once() -> None:
     assert not any("overdue" in k for keys in _keys(coop, date(2027, 3, 1), date(2027, 3, 20)).values() for k in keys)
 
 
+def test_rat_notices_offer_a_button_to_record_the_rat() -> None:
+    coop = _coop(rat_date=date(2026, 3, 20))
+    for lang, button in (("id", "Catat tanggal RAT"), ("en", "Record RAT date")):
+        officer = Officer(id=9, cooperative_id=7, name="Bu Siti", role="ketua", language=lang)
+        # the reminder (1 March), the overdue notice (21 March), the final reminder with the overdue one (1 June)
+        dues = [
+            due
+            for day in (date(2027, 3, 1), date(2027, 3, 21), date(2027, 6, 1))
+            for due in obligations_of(coop, officer, day)
+        ]
+        assert len(dues) == 4 and {d.notice.kind for d in dues} == {"rat_reminder"}
+        for due in dues:
+            assert [(c.id, c.title) for c in due.notice.reply.choices] == [("go:rat", button)]
+            assert due.notice.template_params[-1] == "go:rat" and len(due.notice.template_params) == 4
+            assert "*rat*" in due.notice.reply.text and "pembina Dinas agar" not in due.notice.reply.text
+
+
 def test_nik_reminders_60_and_14_days_before_expiry() -> None:
     coop = _coop(nik_valid_until=date(2027, 5, 31))
     days = _keys(coop, date(2027, 1, 1), date(2027, 6, 30))
