@@ -539,9 +539,9 @@ class InboundRepo(_Repo):
         if not messages:
             return set()
         now = utcnow()
-        rows = [
+        rows = [  # in key order: two processes recording overlapping ids wait for each other instead of deadlocking
             {"channel": c, "message_id": m, "sender": s, "received_at": r, "recorded_at": now}
-            for c, m, s, r in messages
+            for c, m, s, r in sorted(messages, key=lambda m: (m[0], m[1]))
         ]
         stmt = _record_inbound_statement(self.dialect)
         if len(rows) == 1:  # the common case: a plain statement, no insertmanyvalues batching

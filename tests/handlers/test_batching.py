@@ -6,6 +6,7 @@ import asyncio
 import itertools
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event
@@ -14,6 +15,7 @@ from bot.delivery import Delivery
 from bot.dispatch import Dispatcher
 from bot.messages import Address, Inbound, Reply
 from storage.db import Database
+from tests.conftest import drop_test_database, make_test_database
 from tests.handlers.chat import NOW, add_cooperative, dispatcher, invite, registered
 
 _ids = itertools.count(1)
@@ -116,3 +118,33 @@ async def test_replies_stored_claimed_go_back_to_the_workers_when_not_sent(db: D
     async with db.transaction() as repos:
         row = await repos.outbox.by_key(result.outgoing[0].dedupe_key)
         assert row is not None and row.status == "pending" and row.attempts == 0 and row.claimed_until is None
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_two_processes_given_the_same_messages_handle_each_once(backend: str, tmp_path: Path) -> None:
+    """Two `kopsehat run` processes on one database (each its own engine and dispatcher), every message delivered
+    to both at once in opposite orders, as a platform retrying on another instance could: each message is handled
+    by exactly one of them, and every one is answered."""
+    first, schema = await make_test_database(backend, tmp_path)
+    second = Database(first.url, schema=schema)
+    try:
+        bot = dispatcher(first).bot
+        one, other = Dispatcher(first, bot), Dispatcher(second, bot)
+        people = [f"q{n}" for n in range(12)]
+        messages = [
+            said(p, text, f"{p}-{k}") for k, text in enumerate(["menu", "bantuan", "lapor", "batal"]) for p in people
+        ]
+        got_one, got_other = await asyncio.gather(one.handle_many(messages), other.handle_many(messages[::-1]))
+        handled_by: dict[str, list[str]] = {m.message_id: [] for m in messages}
+        for name, results, order in (("one", got_one, messages), ("other", got_other, messages[::-1])):
+            for message, result in zip(order, results, strict=True):
+                if not result.duplicate:
+                    handled_by[message.message_id].append(name)
+                    assert result.outgoing
+        assert all(len(by) == 1 for by in handled_by.values()), handled_by
+        async with first.transaction() as repos:
+            answered = {row.dedupe_key.split(":")[2] for row in await repos.outbox.by_keys_prefix("reply:console:")}
+        assert answered == set(handled_by)
+    finally:
+        await second.dispose()
+        await drop_test_database(first, schema)
