@@ -41,6 +41,8 @@ class Route:
     def refuse(self, ctx: Context) -> list[Reply]:
         if ctx.officer is None and ctx.staff is None:
             return [ctx.say("onboarding.stranger")]
+        if self.audience == "officer":
+            return [ctx.say("common.officers_only")]
         return [ctx.say("common.not_for_you")]
 
 
@@ -73,7 +75,7 @@ def route_for_text(text: str) -> Route | None:
 def _load() -> None:
     import importlib
 
-    for module in ("help", "onboarding", "report", "status", "trainings", "announcements", "recap"):
+    for module in ("help", "onboarding", "report", "status", "trainings", "announcements", "recap", "rat"):
         importlib.import_module(f"handlers.{module}")  # each registers its routes
 
 

@@ -44,7 +44,9 @@ __all__ = [
 
 # The default menu (everyone; mostly cooperative officers), in this order. The descriptions are the templates
 # commands.<name> (bot/templates/<lang>/commands.j2).
-OFFICER_COMMANDS: tuple[str, ...] = ("lapor", "status", "riwayat", "pelatihan", "bantuan", "batal", "bahasa", "menu")
+OFFICER_COMMANDS: tuple[str, ...] = (
+    "lapor", "status", "riwayat", "pelatihan", "rat", "bantuan", "batal", "bahasa", "menu",
+)  # fmt: skip
 
 
 def staff_commands() -> tuple[str, ...]:

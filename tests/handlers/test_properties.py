@@ -21,7 +21,8 @@ WORDS = [
     "lapor", "/lapor", "laporan", "status", "/status", "riwayat", "menu", "/menu", "bantuan", "/batal", "batal",
     "bahasa", "sama", "kirim", "ya", "tidak", "1", "2", "3", "7", "0", "12,3 jt", "250rb", "1.250.000", "2 M",
     "-5.000.000", "dua juta", "satu juta", "🙂", "ubah neraca", "ubah manajemen", "lewati", "tetap", "/start",
-    "DAFTAR XXXX", "salah ketik", "x" * 5000, "", "   ", "/rekap", "HADIR 1234",
+    "DAFTAR XXXX", "salah ketik", "x" * 5000, "", "   ", "/rekap", "HADIR 1234", "rat", "RAT 15 Maret 2026",
+    "15/3/2026", "kemarin", "belum",
 ]  # fmt: skip
 message = st.one_of(st.sampled_from(WORDS), st.text(max_size=40))
 conversation = st.lists(st.tuples(st.integers(0, 2), message), min_size=1, max_size=40)
