@@ -118,7 +118,7 @@ async def on_choice(ctx: Context) -> Sequence[Reply]:
             return [ctx.say("common.not_for_you")]
         return await (show_roster(ctx, training_id) if action == "peserta" else show_code(ctx, training_id))
     if ctx.officer is None:
-        return [ctx.say("common.not_for_you")]
+        return [ctx.say("common.officers_only")]
     zone = office_zone(ctx)
     if action == "daftar":
         outcome = await trainings.register(ctx.repos, training_id, ctx.officer.id, ctx.now)
@@ -193,7 +193,7 @@ async def check_in(ctx: Context) -> Sequence[Reply]:
             resume = ROUTES[ctx.handler].resume
             assert resume is not None
             return await resume(ctx)  # a staff member's text that happens to start with "hadir"
-        return [ctx.say("common.not_for_you")] if ctx.staff else [ctx.say("onboarding.stranger")]
+        return [ctx.say("common.officers_only")] if ctx.staff else [ctx.say("onboarding.stranger")]
     code = "".join(ctx.inbound.text.strip().split()[1:])
     if not code:
         return [ctx.say("trainings.ask_code")]

@@ -82,6 +82,10 @@ async def test_only_admins_and_pembina_create_and_hadir_is_for_officers(db: Data
     assert "khusus untuk petugas Dinas" in await siti.say("pelatihan_baru")
     assert "Belum ada pelatihan atau klinik" in await siti.say("pelatihan")
     assert "Kirim *HADIR* diikuti kode" in await siti.say("HADIR")
+    # the office's staff are told these are for cooperative officers (not "for the office's staff")
+    assert "khusus untuk pengurus koperasi" in await viewer.say("HADIR AB12CD")
+    await viewer.send("Daftar", choice="pelatihan:daftar:1")
+    assert "khusus untuk pengurus koperasi" in viewer.text
     admin = await staff_user(db, d)
     await admin.say("umumkan")
     # an announcement that starts with "Hadir" is the announcement's text, not a check-in
