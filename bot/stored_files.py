@@ -95,19 +95,25 @@ class PlatformIds:
         self.kept = kept
         self._ids: OrderedDict[MediaKey, tuple[str, datetime]] = OrderedDict()
         self._locks: dict[MediaKey, asyncio.Lock] = {}
+        self._refused: set[tuple[MediaKey, str]] = set()  # ids a platform refused: never taken up again
 
     async def known(self, key: MediaKey, max_age: timedelta | None = None) -> str | None:
         found = self._ids.get(key)
         if found is None:
             try:
                 async with self.db.reading() as repos:
-                    found = await repos.files.platform_id(key.file_id, key.channel, key.account, key.variant)
+                    stored = await repos.files.platform_id(key.file_id, key.channel, key.account, key.variant)
             except Exception:
                 log.warning("could not read the %s id of stored file %s; uploading it", key.channel, key.file_id)
                 return None
+            # While this read waited, another send may have kept a newer id, or had this one refused: the read is
+            # older news than either, and must not bring a refused id back for the sends after it.
+            found = self._ids.get(key)
             if found is None:
-                return None
-            self._keep(key, found)
+                if stored is None or (key, stored[0]) in self._refused:
+                    return None
+                found = stored
+                self._keep(key, found)
         platform_id, uploaded_at = found
         if max_age is not None and self.now() - uploaded_at >= max_age:
             return None
@@ -126,6 +132,9 @@ class PlatformIds:
             log.warning("could not store the %s id of stored file %s (kept in memory only)", key.channel, key.file_id)
 
     async def forget(self, key: MediaKey, platform_id: str) -> None:
+        if len(self._refused) >= self.kept:
+            self._refused.clear()
+        self._refused.add((key, platform_id))
         if (found := self._ids.get(key)) is not None and found[0] == platform_id:
             del self._ids[key]
         try:
