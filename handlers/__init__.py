@@ -67,8 +67,8 @@ def route_for_text(text: str) -> Route | None:
     for route in ROUTES.values():
         if whole in route.words or (len(words) == 1 and first in route.words):
             return route
-        if route.takes_argument and first in route.words:
-            return route
+        if route.takes_argument and (first in route.words or any(whole.startswith(f"{w} ") for w in route.words)):
+            return route  # "DAFTAR KODE", "RAT 15 Maret 2026", "catat rat 15 Maret 2026"
     return None
 
 

@@ -61,13 +61,16 @@ def _ask(ctx: Context, problem: Problem | None = None) -> list[Reply]:
 
 
 def _argument(ctx: Context) -> str:
-    """What follows the command in "RAT 15 Maret 2026" (nothing for a pressed button or "catat rat")."""
+    """What follows the command in "RAT 15 Maret 2026" or "catat rat kemarin" (nothing for a pressed button)."""
     if ctx.inbound.kind != "text":
         return ""
-    text = ctx.inbound.text.strip()
-    if text.lower().lstrip("/") in WORDS:
-        return ""
-    return text.partition(" ")[2].strip()
+    words = ctx.inbound.text.split()
+    said = [w.lower() for w in words]
+    said[:1] = [said[0].lstrip("/").split("@", 1)[0]] if said else []
+    for size in (2, 1):  # the longest command words first: "catat rat", then "rat"
+        if " ".join(said[:size]) in WORDS:
+            return " ".join(words[size:])
+    return ""
 
 
 async def start(ctx: Context) -> Sequence[Reply]:

@@ -87,10 +87,12 @@ async def test_dates_typed_the_short_way_and_in_one_message(db: Database) -> Non
         ("/rat 2026-03-13", "Jumat, 13 Maret 2026"),
         ("rat 12 Mar 2026", "Kamis, 12 Maret 2026"),
         ("RAT kemarin", "Kamis, 19 Maret 2026"),
+        ("catat rat 11 Maret 2026", "Rabu, 11 Maret 2026"),
+        ("/rat@kopsehat_bot 10/3/2026", "Selasa, 10 Maret 2026"),
         ("RAT hari ini", "Jumat, 20 Maret 2026"),
     ]:
         assert f"tercatat: {expected}." in await siti.say(typed), typed
-    assert await rat_date(db) == date(2026, 3, 20) and len(await audit_entries(db)) == 6
+    assert await rat_date(db) == date(2026, 3, 20) and len(await audit_entries(db)) == 8
 
 
 async def test_a_future_or_too_old_date_is_refused_kindly_and_asked_again(db: Database) -> None:
