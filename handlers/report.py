@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from bot.assessments import assess_revision
@@ -24,11 +25,17 @@ def profile_of(cooperative: Cooperative) -> forms.Profile:
     return forms.Profile(cooperative.type, frozenset(cooperative.tags or ()), cooperative.has_savings_unit)
 
 
+@cache
+def _every_question(profile: forms.Profile) -> tuple[forms.Question, ...]:
+    """Every question of the packaged form that a cooperative of this profile may get (worked out once a profile)."""
+    return tuple(forms.questions_for(forms.load_form(), profile, True, True))
+
+
 async def _plan(ctx: Context, period: Period, full: bool) -> tuple[list[forms.Question], carry.Plan]:
     """This cooperative's questions and the yearly answers carried forward (§8.3), decided once per report and kept
     with its progress; `full` asks every yearly item again ("ubah manajemen")."""
     assert ctx.cooperative is not None
-    every = forms.questions_for(forms.load_form(), profile_of(ctx.cooperative), True, True)
+    every = list(_every_question(profile_of(ctx.cooperative)))
     cached = carry.Plan.from_json(ctx.progress["carry"]) if isinstance(ctx.progress.get("carry"), dict) else None
     if cached is not None and cached.full == full:
         plan = cached

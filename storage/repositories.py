@@ -362,12 +362,25 @@ class ChatRepo(_Repo):
         return identity, conversation, None, None, None
 
 
+@cache
+def _report_statement(locking_dialect: str) -> Select[Any]:
+    """One cooperative's report for one period (asked on every report answer: built once); locked on PostgreSQL
+    when `locking_dialect` is "postgresql" (SQLite has one writer)."""
+    stmt = select(Report).where(
+        Report.cooperative_id == bindparam("cooperative_id"), Report.period == bindparam("period")
+    )
+    return cast("Select[Any]", stmt.with_for_update() if locking_dialect == "postgresql" else stmt)
+
+
 class ReportRepo(_Repo):
     """Monthly reports, drafts and their revisions."""
 
     async def get(self, cooperative_id: int, period: str, *, lock: bool = False) -> Report | None:
-        stmt = select(Report).where(Report.cooperative_id == cooperative_id, Report.period == period)
-        return (await self.session.scalars(self._locked(stmt) if lock else stmt)).first()
+        stmt = _report_statement(self.dialect if lock else "")
+        report: Report | None = (
+            await self.session.scalars(stmt, {"cooperative_id": cooperative_id, "period": period})
+        ).first()
+        return report
 
     async def get_or_create(self, cooperative_id: int, period: str) -> Report:
         report = await self.get(cooperative_id, period, lock=True)
