@@ -132,21 +132,39 @@ class PlatformIds:
             log.warning("could not store the %s id of stored file %s (kept in memory only)", key.channel, key.file_id)
 
     async def forget(self, key: MediaKey, platform_id: str) -> None:
-        if len(self._refused) >= self.kept:
-            self._refused.clear()
-        self._refused.add((key, platform_id))
-        if (found := self._ids.get(key)) is not None and found[0] == platform_id:
-            del self._ids[key]
+        self._refuse(key, platform_id)
         try:
             async with self.db.transaction() as repos:
                 await repos.files.forget_platform_id(key.file_id, key.channel, key.account, key.variant, platform_id)
         except Exception:
             log.warning("could not forget the refused %s id of stored file %s", key.channel, key.file_id)
 
+    async def forget_sent(self, repos: Repositories, key: MediaKey, sent_at: datetime) -> str | None:
+        """A message sent at `sent_at` by the id kept for `key` failed afterwards (the platform could not use the
+        file): forget that id, in the caller's transaction, unless an upload after `sent_at` replaced it already.
+
+        The id forgotten, or None. Forgotten in memory at once, so that a send of this process that starts before the
+        transaction commits uploads the file again. Unlike the other methods, it raises what the transaction raises.
+        """
+        found = self._ids.get(key) or await repos.files.platform_id(key.file_id, key.channel, key.account, key.variant)
+        if found is None or found[1] > sent_at:
+            return None
+        self._refuse(key, found[0])
+        await repos.files.forget_platform_id(key.file_id, key.channel, key.account, key.variant, found[0])
+        return found[0]
+
     def lock(self, key: MediaKey) -> asyncio.Lock:
         if key not in self._locks and len(self._locks) >= self.kept:
             self._locks = {k: lock for k, lock in self._locks.items() if lock.locked()}  # drop the idle ones
         return self._locks.setdefault(key, asyncio.Lock())
+
+    def _refuse(self, key: MediaKey, platform_id: str) -> None:
+        """Forget `platform_id` in memory, and never take it up again from the database."""
+        if len(self._refused) >= self.kept:
+            self._refused.clear()
+        self._refused.add((key, platform_id))
+        if (found := self._ids.get(key)) is not None and found[0] == platform_id:
+            del self._ids[key]
 
     def _keep(self, key: MediaKey, found: tuple[str, datetime]) -> None:
         self._ids[key] = found

@@ -168,7 +168,7 @@ class WhatsAppSender:
     async def _media_id(self, attachment: Attachment, refused: str | None = None) -> str | SendOutcome:
         """The media id to send `attachment` by: for a stored file, the one Meta gave it before while it is valid
         (not `refused`), else a new upload (one at a time per file); the outcome that stopped the upload."""
-        key = self._media_key(attachment)
+        key = media_key(self._phone_number_id, attachment)
         if key is None or self.media is None:
             return await self.upload(attachment)
         if refused is not None:
@@ -179,13 +179,6 @@ class WhatsAppSender:
             return uploaded, uploaded if isinstance(uploaded, str) else None
 
         return await by_id_or_upload(self.media, key, by_id=_as_is, upload=upload, max_age=MEDIA_ID_REUSE)
-
-    def _media_key(self, attachment: Attachment) -> MediaKey | None:
-        """A stored file as this business number knows it (the file name goes with each message, not the upload)."""
-        if attachment.file_id is None:
-            return None
-        variant = f"{attachment.kind}:{attachment.content_type}"
-        return MediaKey("whatsapp", self._phone_number_id, attachment.file_id, variant)
 
     async def _post_all(
         self,
@@ -242,6 +235,15 @@ class WhatsAppSender:
         return outcome
 
 
+def media_key(phone_number_id: str, attachment: Attachment) -> MediaKey | None:
+    """A stored file as a business number knows it (the file name goes with each message, not the upload); None for
+    an attachment that is not a stored file."""
+    if attachment.file_id is None:
+        return None
+    variant = f"{attachment.kind}:{attachment.content_type}"
+    return MediaKey("whatsapp", phone_number_id, attachment.file_id, variant)
+
+
 async def _as_is(media_id: str) -> str | SendOutcome:
     return media_id
 
@@ -291,4 +293,4 @@ def _message_ids(data: dict[str, Any]) -> list[str]:
     return [m["id"] for m in messages if isinstance(m, dict) and isinstance(m.get("id"), str)]
 
 
-__all__ = ["WhatsAppSender", "classify_error", "recipient_fields"]
+__all__ = ["WhatsAppSender", "classify_error", "media_key", "recipient_fields"]
