@@ -60,7 +60,8 @@ async def record_outcome(repos: Repositories, row: OutboxMessage, outcome: SendO
     row.updated_at = now
     row.claimed_until = None
     if outcome.status == "sent":
-        if row.status not in RECEIPT_STATES:  # a receipt (WhatsApp) that overtook this write is kept
+        # A receipt (WhatsApp) that overtook this write is kept, also one that put the row back to be sent again.
+        if row.status not in RECEIPT_STATES and row.status != "pending":
             row.status = "sent"
             row.last_error = None
         row.sent_at = now

@@ -22,15 +22,16 @@ from sqlalchemy import func, select
 
 from bot.channels.base import SendOutcome
 from bot.channels.media import MediaIds
-from bot.channels.whatsapp import WhatsAppSender
+from bot.channels.whatsapp import WhatsAppSender, media_key
 from bot.channels.whatsapp_in import meta_signature_ok, parse_webhook, verify_subscription
 from bot.channels.whatsapp_pacing import RecipientPacer, TokenBucket
-from bot.channels.whatsapp_status import UNDELIVERABLE_MARK, apply_statuses, undeliverable
+from bot.channels.whatsapp_status import UNDELIVERABLE_MARK, StatusEffect, apply_statuses, undeliverable
 from bot.channels.whatsapp_templates import TemplateConfigError, TemplateParams, TemplateSpec, load_templates
 from bot.dispatch import Dispatcher, Outgoing, UserLocks
 from bot.messages import Address, Inbound, Reply
 from storage.db import Database
 from storage.models import OutboxMessage, utcnow
+from storage.repositories import Repositories
 
 if TYPE_CHECKING:
     from bot.delivery import Delivery
@@ -273,7 +274,8 @@ class WhatsAppWebhook:
                 async with self.db.transaction() as repos:
                     now, policy = utcnow(), self.delivery.policy
                     effects = await apply_statuses(repos, batch.statuses, now, self.outbox.zone, policy)
-                if any(effect.fallback_queued or effect.unreachable for effect in effects):
+                    await self._forget_failed_media(repos, effects)
+                if any(e.fallback_queued or e.unreachable or e.media_failure for e in effects):  # rows due now
                     self.delivery.wake()
         except Exception:
             # Committed messages are kept (a retry finds them recorded); the rest is redone when Meta retries.
@@ -282,6 +284,13 @@ class WhatsAppWebhook:
             return web.Response(status=500, text="retry later")
         self._send_in_background(outgoing, handled)
         return web.Response(text="ok")
+
+    async def _forget_failed_media(self, repos: Repositories, effects: Sequence[StatusEffect]) -> None:
+        """Meta could not use the media of some messages after all: the ids they went by are not used again (in
+        this transaction, before their rows can be sent again)."""
+        for failure in (effect.media_failure for effect in effects if effect.media_failure is not None):
+            if (key := media_key(self.phone_number_id, failure.attachment)) is not None:
+                await self.delivery.platform_ids.forget_sent(repos, key, failure.sent_at)
 
     def _send_in_background(self, outgoing: Sequence[Outgoing], handled: Sequence[Inbound]) -> None:
         by_user: dict[Address, tuple[list[Outgoing], list[str]]] = {}

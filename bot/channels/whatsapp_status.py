@@ -8,6 +8,11 @@ nothing was delivered or read, and a later `delivered`/`read` overrides it.
 `UNDELIVERABLE_DAYS` different days (in the office's zone) since the person last wrote or last got a message, they are
 unreachable on WhatsApp (platforms.md §2.10), recorded as for a Telegram block (bot.delivery.record_outcome): their
 notices go to their other chat account or end as `unreachable`, and their next message makes them reachable again.
+
+131052/131053 (Meta could not use the media) on a message carrying a stored file: the media id kept for the file
+must not be used again (the webhook forgets it: bot.stored_files.PlatformIds.forget_sent), and the row is sent again
+once, by a new upload (§2.10: re-upload once, then fail the row). To the receipts of the failed send it is still
+`failed` while it waits: a `delivered` or `read` of that send ends the wait.
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ from datetime import datetime, tzinfo
 from sqlalchemy import func, select
 
 from bot.channels.base import SendOutcome
-from bot.channels.whatsapp import WINDOW_CLOSED
+from bot.channels.whatsapp import MEDIA_ERRORS, WINDOW_CLOSED
 from bot.channels.whatsapp_in import StatusUpdate
-from bot.delivery import NoticePolicy, record_outcome
+from bot.delivery import MAX_ATTEMPTS, NoticePolicy, record_outcome
+from bot.messages import Attachment
 from storage.models import ChannelIdentity, OutboxMessage
 from storage.repositories import Repositories
 
@@ -34,6 +40,7 @@ RANK: dict[str, int] = {"sent": 1, "delivered": 2, "read": 3}
 # nor needs_template, unreachable, ... which the office acts on.
 _RECEIPT_STATES: frozenset[str] = frozenset({"sending", "sent", "delivered", "read", "failed"})
 FALLBACK_PREFIX = "fallback:"
+MEDIA_RESENT = "media_resent"  # in the payload of a row sent again after a late media failure: the failed message
 UNDELIVERABLE = 131026
 UNDELIVERABLE_MARK = f"(#{UNDELIVERABLE})"  # in every reason we record for it (sent or in a receipt)
 UNDELIVERABLE_DAYS = 2
@@ -45,6 +52,14 @@ UNREACHABLE_REASON = (
 
 
 @dataclass(frozen=True)
+class MediaFailure:
+    """Meta could not use the media of a message sent at `sent_at` with a stored file: its kept id must go."""
+
+    attachment: Attachment
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
 class StatusEffect:
     """What one receipt did: the row it touched (None: not ours), its status after, a fallback row queued."""
 
@@ -53,6 +68,7 @@ class StatusEffect:
     status: str | None
     fallback_queued: bool = False
     unreachable: bool = False  # the recipient is now unreachable on WhatsApp (131026 on several days)
+    media_failure: MediaFailure | None = None  # 131052/131053 for a stored file (the row is pending when sent again)
 
 
 def outbox_id_from_callback(callback_data: str | None) -> int | None:
@@ -108,9 +124,12 @@ async def apply_status(
         log.debug("whatsapp status %s for an unknown message %s", update.status, update.provider_message_id)
         return StatusEffect(update.provider_message_id, None, None)
     before = row.status
-    after = next_status(before, update)
-    if after == before:
-        return StatusEffect(update.provider_message_id, row.id, after)
+    if update.status == "failed" and update.provider_message_id == row.payload.get(MEDIA_RESENT):
+        return StatusEffect(update.provider_message_id, row.id, before)  # a repeat: the row was sent again for it
+    seen = "failed" if before == "pending" and MEDIA_RESENT in row.payload else before  # waiting to be sent again
+    after = next_status(seen, update)
+    if after == seen:
+        return StatusEffect(update.provider_message_id, row.id, before)
     row.status, row.updated_at = after, now
     if row.provider_message_id is None:
         row.provider_message_id = update.provider_message_id[:128]
@@ -123,6 +142,17 @@ async def apply_status(
         if policy is not None:
             await policy.after_outcome(repos, row, gone, now)
         return StatusEffect(update.provider_message_id, row.id, row.status, unreachable=True)
+    if update.error_code in MEDIA_ERRORS and (failure := _media_failure(row, before, now)) is not None:
+        again = _send_again(row, update.provider_message_id, now)
+        log.warning(
+            "whatsapp: outbox %s to %s failed: %s; forgetting the media id of stored file %s, %s",
+            row.id,
+            _masked(row.recipient),
+            failure_reason(update),
+            failure.attachment.file_id,
+            "sending it again" if again else "not sent again",
+        )
+        return StatusEffect(update.provider_message_id, row.id, row.status, media_failure=failure)
     queued = False
     if update.error_code == WINDOW_CLOSED:
         queued = await _queue_template_fallback(repos, row, now)
@@ -183,6 +213,31 @@ async def _identity_of(repos: Repositories, row: OutboxMessage) -> ChannelIdenti
     if row.identity_id is not None:
         return await repos.identities.get(row.identity_id)
     return await repos.identities.find(CHANNEL, row.recipient)
+
+
+def _media_failure(row: OutboxMessage, before: str, now: datetime) -> MediaFailure | None:
+    """The stored file of a row whose media Meta could not use, and when it went; None for a row without one, or
+    sent as a template (without its file)."""
+    raw = row.payload.get("attachment")
+    if not raw or row.payload.get("template_only"):
+        return None
+    attachment = Attachment.from_json(raw)
+    if attachment.file_id is None:
+        return None
+    # A receipt that overtook the write of its send (the row still `sending`) is about a send made just now.
+    sent_at = row.sent_at if row.sent_at is not None and before != "sending" else now
+    return MediaFailure(attachment, sent_at)
+
+
+def _send_again(row: OutboxMessage, failed_message_id: str, now: datetime) -> bool:
+    """Put a row whose media Meta could not use back to pending, once and within the attempts (else it stays
+    failed); it is marked with the failed message, so that a repeat of that receipt changes nothing."""
+    if MEDIA_RESENT in row.payload or row.attempts >= MAX_ATTEMPTS:
+        return False
+    row.status, row.next_attempt_at, row.claimed_until = "pending", now, None
+    row.payload = {**row.payload, MEDIA_RESENT: failed_message_id}
+    row.last_error = f"{row.last_error} (sending again with a new upload)"[:500]
+    return True
 
 
 async def _queue_template_fallback(repos: Repositories, row: OutboxMessage, now: datetime) -> bool:

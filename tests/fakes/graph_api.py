@@ -181,6 +181,17 @@ class FakeGraphAPI:
         """Meta no longer has this media (deleted or expired early): messages naming it are refused."""
         self._media.pop(media_id, None)
 
+    def fail_later(self, wa_id: str, code: int, kind: str = "document") -> str:
+        """The last accepted message of `kind` to `wa_id` fails afterwards, e.g. Meta could not use its media (131052,
+        131053): a `failed` status with `code` is queued for the next status webhook. Its wamid."""
+        for call in reversed(self.calls):
+            body = call.json if call.path.endswith("/messages") and call.status == 200 else None
+            if body is not None and body.get("type") == kind and _recipient(body) == wa_id:
+                wamid = str(call.response["messages"][0]["id"])
+                self._queue_status(wamid, wa_id, body, "failed", code)
+                return wamid
+        raise LookupError(f"no {kind} message was accepted for {wa_id}")
+
     def uploads(self) -> list[GraphCall]:
         """The media upload calls (POST /{pnid}/media), answered or not."""
         return [call for call in self.calls if call.method == "POST" and call.path.endswith("/media")]
