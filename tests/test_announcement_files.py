@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from storage.models import Announcement, OutboxMessage, PlatformFile, StoredFile
 from tests.channels.test_telegram_out import make_test_bot
 from tests.channels.test_whatsapp_webhook import running_bot
 from tests.fakes.graph_api import FakeGraphAPI
+from tests.fakes.graph_api import fake_graph as fake_graph
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_api import fake_telegram as fake_telegram
 from tests.test_announcements import workdir as workdir
@@ -184,16 +184,6 @@ async def test_another_process_sends_by_the_stored_file_id_and_a_refused_one_is_
     assert all("wrong file identifier" in (call.description or "") for call in refused)
     assert [documents_to(fake_telegram, chat) for chat in chats] == [3, 3, 2, 3], "each message once, none lost"
     assert await statuses(db) == {"sent": 3 + 2 * len(OFFICERS)}
-
-
-@pytest.fixture
-async def fake_graph() -> AsyncIterator[FakeGraphAPI]:
-    fake = FakeGraphAPI()
-    await fake.start()
-    try:
-        yield fake
-    finally:
-        await fake.close()
 
 
 async def whatsapp_broadcast(db: Database, fake: FakeGraphAPI, tmp_path: Path) -> Delivery:

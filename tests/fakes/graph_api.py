@@ -10,12 +10,13 @@ import json
 import re
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
@@ -496,3 +497,14 @@ def webhook_fixture(name: str) -> dict[str, Any]:
     """A real-shaped webhook payload from tests/fixtures/whatsapp/<name>.json."""
     data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
     return data
+
+
+@pytest.fixture
+async def fake_graph() -> AsyncIterator[FakeGraphAPI]:
+    """A fake Graph API on 127.0.0.1: `.url` (version included), `.token`, `.calls`, `.fail_next(...)`."""
+    fake = FakeGraphAPI()
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.close()
