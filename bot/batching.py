@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -67,3 +69,25 @@ class Batcher(Generic[T, R]):
         """Wait until everything queued so far is done."""
         while self._worker is not None and not self._worker.done():
             await asyncio.wait([self._worker])
+
+
+async def together_else_each(
+    items: list[T],
+    together: Callable[[list[T]], Awaitable[Sequence[R]]],
+    each: Callable[[T], Awaitable[R]],
+    what: str,
+) -> list[R | Exception]:
+    """A batch in one go (one transaction); if that fails, each item on its own, so that one bad item cannot fail
+    the others. A single item goes straight to `each`; an item that fails on its own gets its exception."""
+    if len(items) > 1:
+        try:
+            return list(await together(items))
+        except Exception:
+            log.warning("a batch of %d %s failed; handling them one by one", len(items), what, exc_info=True)
+    results: list[R | Exception] = []
+    for item in items:
+        try:
+            results.append(await each(item))
+        except Exception as exc:
+            results.append(exc)
+    return results

@@ -13,7 +13,7 @@ from typing import Protocol, cast, runtime_checkable
 from sqlalchemy import select
 
 from bot import chart_specs
-from bot.batching import Batcher
+from bot.batching import Batcher, together_else_each
 from bot.channels.base import ChannelSender, SendOutcome
 from bot.dispatch import Outgoing
 from bot.messages import Address, ChannelName, Reply
@@ -242,22 +242,16 @@ class Delivery:
             await self._records.submit([(list(outcomes), list(release))])
 
     async def _write_records(self, groups: list[_Records]) -> list[Exception | None]:
-        if len(groups) > 1:
-            try:
-                async with self.db.transaction() as repos:
-                    await self._write(repos, [o for g in groups for o in g[0]], [i for g in groups for i in g[1]])
-                return [None] * len(groups)
-            except Exception:
-                log.warning("recording %d groups of outcomes together failed; one by one", len(groups), exc_info=True)
-        results: list[Exception | None] = []
-        for outcomes, release in groups:
-            try:
-                async with self.db.transaction() as repos:
-                    await self._write(repos, outcomes, release)
-                results.append(None)
-            except Exception as exc:
-                results.append(exc)
-        return results
+        return await together_else_each(groups, self._write_together, self._write_group, "groups of outcomes")
+
+    async def _write_together(self, groups: list[_Records]) -> list[None]:
+        async with self.db.transaction() as repos:
+            await self._write(repos, [o for g in groups for o in g[0]], [i for g in groups for i in g[1]])
+        return [None] * len(groups)
+
+    async def _write_group(self, group: _Records) -> None:
+        async with self.db.transaction() as repos:
+            await self._write(repos, *group)
 
     async def _write(
         self, repos: Repositories, outcomes: Sequence[tuple[int, SendOutcome]], release: Sequence[int]

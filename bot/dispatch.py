@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot import render
-from bot.batching import Batcher
+from bot.batching import Batcher, together_else_each
 from bot.context import BotInfo, Context
 from bot.messages import Address, Choice, Inbound, Reply
 from handlers import ROUTES, Route, route_for_text
@@ -111,19 +111,13 @@ class Dispatcher:
         return await self._batches.submit(inbounds)
 
     async def _run(self, inbounds: list[Inbound]) -> list[DispatchResult | Exception]:
-        if len(inbounds) > 1:
-            try:
-                async with self.db.transaction() as repos:
-                    return list(await self._handle_batch(repos, inbounds))
-            except Exception:
-                log.warning("a batch of %d messages failed; handling them one by one", len(inbounds), exc_info=True)
-        results: list[DispatchResult | Exception] = []
-        for inbound in inbounds:
-            try:
-                results.append(await self._handle_alone(inbound))
-            except Exception as exc:  # even the apology could not be stored (database down): the caller answers 500
-                results.append(exc)
-        return results
+        # an exception left for one message: even its apology could not be stored (database down), the caller
+        # answers 500 and the platform sends it again
+        return await together_else_each(inbounds, self._handle_together, self._handle_alone, "messages")
+
+    async def _handle_together(self, inbounds: list[Inbound]) -> list[DispatchResult]:
+        async with self.db.transaction() as repos:
+            return await self._handle_batch(repos, inbounds)
 
     async def _handle_alone(self, inbound: Inbound) -> DispatchResult:
         """One message in its own transaction.
