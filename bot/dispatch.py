@@ -188,9 +188,7 @@ class Dispatcher:
             return await repos.chats.create(
                 address.channel, address.user_id, inbound.alt_user_id, display_name=inbound.display_name
             )
-        identity = await repos.identities.get_or_create(
-            address.channel, address.user_id, alt_id=inbound.alt_user_id, display_name=inbound.display_name
-        )
+        repos.identities.complete(identity, alt_id=inbound.alt_user_id, display_name=inbound.display_name)
         conversation = await repos.conversations.lock(identity.id)
         officer = await repos.officers.get(identity.officer_id) if identity.officer_id else None
         cooperative = await repos.cooperatives.get(officer.cooperative_id) if officer else None

@@ -199,6 +199,13 @@ class IdentityRepo(_Repo):
             )
             identity = await self.find(channel, external_id, alt_id)
             assert identity is not None
+        return self.complete(identity, alt_id=alt_id, display_name=display_name)
+
+    @staticmethod
+    def complete(
+        identity: ChannelIdentity, *, alt_id: str | None = None, display_name: str | None = None
+    ) -> ChannelIdentity:
+        """Fill in what a message tells about a known account: its other id (WhatsApp's BSUID) and its name."""
         if alt_id and identity.alt_external_id is None and identity.external_id != alt_id:
             identity.alt_external_id = alt_id
         if display_name and not identity.display_name:
@@ -332,9 +339,7 @@ class ChatRepo(_Repo):
             if not matches:
                 continue
             row = min(matches, key=lambda r: r[0].id)
-            identity = row[0]
-            if alt_id and identity.alt_external_id is None and identity.external_id != alt_id:
-                identity.alt_external_id = alt_id
+            IdentityRepo.complete(row[0], alt_id=alt_id)
             found[(external_id, alt_id)] = row
         return found
 
