@@ -76,6 +76,12 @@ class _Decided:
     staff_id: int | None
     replies: Sequence[Reply]
 
+    @property
+    def keys(self) -> list[str]:
+        """The replies' outbox dedupe keys: the message they answer and their place among its replies."""
+        address = self.inbound.address
+        return [f"reply:{address.channel}:{self.inbound.message_id}:{i}" for i in range(len(self.replies))]
+
 
 class Dispatcher:
     """Handles inbound messages; the same code for every channel.
@@ -242,7 +248,7 @@ class Dispatcher:
             state = {"status": "pending", "next_attempt_at": now + FAST_PATH_GRACE}
         rows = [
             {
-                "dedupe_key": f"reply:{d.inbound.address.channel}:{d.inbound.message_id}:{index}",
+                "dedupe_key": key,
                 "channel": d.inbound.address.channel,
                 "recipient": d.inbound.address.user_id,
                 "identity_id": d.identity_id,
@@ -256,16 +262,14 @@ class Dispatcher:
                 **state,
             }
             for d in decided
-            for index, reply in enumerate(d.replies)
+            for key, reply in zip(d.keys, d.replies, strict=True)
         ]
         ids = await repos.outbox.enqueue_new(rows)
         results = []
         for d in decided:
-            address = d.inbound.address
-            keys = [f"reply:{address.channel}:{d.inbound.message_id}:{i}" for i in range(len(d.replies))]
             outgoing = tuple(
-                Outgoing(ids[key], key, address, reply, claimed=self.reply_lease is not None)
-                for key, reply in zip(keys, d.replies, strict=True)
+                Outgoing(ids[key], key, d.inbound.address, reply, claimed=self.reply_lease is not None)
+                for key, reply in zip(d.keys, d.replies, strict=True)
             )
             results.append(DispatchResult(duplicate=False, outgoing=outgoing))
         return results
