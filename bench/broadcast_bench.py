@@ -1,7 +1,7 @@
 """A broadcast to 3,000 officers through the real delivery path against a fake Telegram that allows 300 msg/s.
 
 Usage: python bench/broadcast_bench.py [--recipients 3000] [--api-rate 300] [--headroom 0.98] [--concurrency 8]
-                                       [--batch 1200] [--backend sqlite|postgresql|both] [--cached-sniffio-miss]
+                                       [--batch 1200] [--backend sqlite|postgresql|both]
 
 The announcement is published with `bot.announcements.publish` (segment `all`), then `Delivery` (claim, send,
 record) drains the outbox with a `TelegramSender` (PTB, paced by its `SendLimiter` at `headroom` x the API's rate)
@@ -19,17 +19,15 @@ import collections
 import multiprocessing
 import os
 import sys
-import tempfile
 import time
-import uuid
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import text
 
+from bench.fresh import fresh_database
 from bot import announcements
 from bot.channels.telegram import make_bot
 from bot.channels.telegram_out import TelegramSender
@@ -37,7 +35,6 @@ from bot.channels.telegram_rate import SendLimiter
 from bot.delivery import Delivery
 from bot.segments import parse
 from storage.db import Database
-from storage.models import Base
 from tests.fakes.telegram_api import DEFAULT_TOKEN, ApiError, FakeTelegram, UploadedFile
 from tests.handlers.chat import NOW
 
@@ -159,32 +156,11 @@ async def run(db: Database, args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def on_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            db = Database(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}")
-            try:
-                async with db.engine.begin() as conn:
-                    await conn.run_sync(Base.metadata.create_all)
-                return await run(db, args)
-            finally:
-                await db.dispose()
-    url = os.environ.get("KOPSEHAT_TEST_DATABASE_URL", "")
-    if not url:
+    url = os.environ.get("KOPSEHAT_TEST_DATABASE_URL", "") if backend == "postgresql" else None
+    if url == "":
         raise SystemExit("KOPSEHAT_TEST_DATABASE_URL is needed for --backend postgresql")
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = Database(url)
-    async with admin.engine.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    db = Database(url, schema=schema)
-    try:
-        async with db.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
+    async with fresh_database(url) as db:
         return await run(db, args)
-    finally:
-        await db.dispose()
-        async with admin.engine.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
 
 
 def main() -> None:
@@ -197,16 +173,8 @@ def main() -> None:
         "--batch", type=int, default=1200, help="rows claimed per round (sendable well within the 2-minute lease)"
     )
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="sqlite")
-    parser.add_argument(
-        "--cached-sniffio-miss",
-        action="store_true",
-        help="remember httpcore's failed `import sniffio` (as installing sniffio would): less CPU per request",
-    )
     args = parser.parse_args()
     ideal = args.recipients / args.api_rate
-    if args.cached_sniffio_miss:
-        # httpcore imports sniffio on every request; when it is not installed, each failed import searches sys.path.
-        sys.modules["sniffio"] = None  # type: ignore[assignment]  # a failed import, remembered
     for backend in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):
         result = asyncio.run(on_backend(backend, args))
         print(

@@ -14,21 +14,18 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import text
 
+from bench.fresh import fresh_database
 from bot.context import BotInfo
 from bot.dispatch import Dispatcher
 from bot.domain import forms
 from bot.messages import Address, Inbound
 from storage.db import Database
-from storage.models import Base
 from tests.handlers.chat import KSP_VALUES, NOW, Clock, answer_for
 
 
@@ -79,10 +76,7 @@ async def officer(d: Dispatcher, n: int, latencies: list[float]) -> int:
             text, choice = answer_for(next(answers), KSP_VALUES), None
 
 
-async def run(url: str, officers: int, concurrency: int, schema: str | None = None) -> dict[str, float]:
-    db = Database(url, schema=schema)
-    async with db.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+async def run(db: Database, officers: int, concurrency: int) -> dict[str, float]:
     await seed(db, officers)
     d = Dispatcher(db, BotInfo(), clock=Clock())
     latencies: list[float] = []
@@ -98,7 +92,6 @@ async def run(url: str, officers: int, concurrency: int, schema: str | None = No
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
-    await db.dispose()
     ordered = sorted(latencies)
     return {
         "messages": messages,
@@ -117,24 +110,12 @@ async def main() -> None:
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for backend in backends:
-        if backend == "sqlite":
-            with tempfile.TemporaryDirectory() as tmp:
-                stats = await run(f"sqlite+aiosqlite:///{tmp}/bench.db", args.officers, args.concurrency)
-        else:
-            url = os.environ.get("KOPSEHAT_TEST_DATABASE_URL")
-            if not url:
-                print("postgresql: skipped (set KOPSEHAT_TEST_DATABASE_URL)")
-                continue
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            admin = Database(url)
-            async with admin.engine.begin() as conn:
-                await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            try:
-                stats = await run(url, args.officers, args.concurrency, schema)
-            finally:
-                async with admin.engine.begin() as conn:
-                    await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-                await admin.dispose()
+        url = os.environ.get("KOPSEHAT_TEST_DATABASE_URL") if backend == "postgresql" else None
+        if backend == "postgresql" and not url:
+            print("postgresql: skipped (set KOPSEHAT_TEST_DATABASE_URL)")
+            continue
+        async with fresh_database(url) as db:
+            stats = await run(db, args.officers, args.concurrency)
         print(
             f"{backend:10s} officers={args.officers} messages={stats['messages']:.0f} "
             f"time={stats['seconds']:.1f}s rate={stats['per_second']:.0f} msg/s "

@@ -19,9 +19,7 @@ import asyncio
 import logging
 import os
 import sys
-import tempfile
 import time
-import uuid
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
@@ -33,16 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aiohttp
 from aiohttp import web
 from pydantic import SecretStr
-from sqlalchemy import text
 
+from bench.fresh import fresh_database
 from bot.channels.telegram_runtime import SECRET_HEADER, TELEGRAM_KEY, WEBHOOK_PATH
 from bot.config import Settings
 from bot.dispatch import Dispatcher, DispatchResult
 from bot.messages import Address, Inbound, Reply
 from bot.runtime import build_runtime
 from bot.wiring import load_assessment_rules
-from storage.db import Database
-from storage.models import Base
 from tests.fakes.telegram_api import FakeTelegram
 
 SECRET = "bench-secret_0"
@@ -136,34 +132,12 @@ async def bare_server(stack: AsyncExitStack) -> str:
     return f"http://{host}:{port}/bare"
 
 
-async def open_database(url: str | None, stack: AsyncExitStack) -> Database:
-    if url is None:
-        folder = stack.enter_context(tempfile.TemporaryDirectory())
-        db = Database(f"sqlite+aiosqlite:///{folder}/bench.db")
-    else:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = Database(url)
-        async with admin.engine.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-        async def drop() -> None:
-            async with admin.engine.begin() as conn:
-                await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            await admin.dispose()
-
-        stack.push_async_callback(drop)
-        db = Database(url, schema=schema)
-    async with db.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    return db
-
-
 async def run(pg_url: str | None, updates: int, concurrency: int) -> dict[str, float]:
     async with AsyncExitStack() as stack:
         fake = TimedFakeTelegram()
         await fake.start()
         stack.push_async_callback(fake.close)
-        db = await open_database(pg_url, stack)
+        db = await stack.enter_async_context(fresh_database(pg_url))
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
             http_host="127.0.0.1",

@@ -19,9 +19,7 @@ import logging
 import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -32,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aiohttp
 from aiohttp import web
 from pydantic import SecretStr
-from sqlalchemy import text
 
+from bench.fresh import fresh_database
 from bot.channels.whatsapp_runtime import WHATSAPP_KEY
 from bot.config import Settings
 from bot.dispatch import Dispatcher, DispatchResult
@@ -41,7 +39,7 @@ from bot.messages import Address, Inbound, Reply
 from bot.runtime import build_runtime
 from bot.wiring import load_assessment_rules
 from storage.db import Database
-from storage.models import Base, utcnow
+from storage.models import utcnow
 from tests.fakes.graph_api import FakeGraphAPI, signed
 
 APP_SECRET = "bench-app-secret"
@@ -143,18 +141,16 @@ async def bare_server(stack: AsyncExitStack) -> str:
     return f"http://127.0.0.1:{port}/whatsapp/webhook"
 
 
-async def run(url: str, schema: str | None, messages: int, concurrency: int, officers: int) -> dict[str, float]:
+async def run(pg_url: str | None, messages: int, concurrency: int, officers: int) -> dict[str, float]:
     async with AsyncExitStack() as stack:
         fake = FakeGraphAPI(messages_per_second=1_000_000)
         await fake.start()
         stack.push_async_callback(fake.close)
-        db = Database(url, schema=schema)
-        async with db.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
+        db = await stack.enter_async_context(fresh_database(pg_url))
         await seed(db, officers, fake)
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
-            database_url=url,
+            database_url=db.url,
             http_port=0,
             whatsapp_token=SecretStr(fake.token),
             whatsapp_phone_number_id=fake.phone_number_id,
@@ -234,22 +230,10 @@ async def main() -> None:
     print(f"started {utcnow():%Y-%m-%d %H:%M:%S} UTC; {args.messages} messages, {args.concurrency} clients")
     results: dict[str, dict[str, float]] = {}
     if args.backend in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as tmp:
-            results["sqlite"] = await run(
-                f"sqlite+aiosqlite:///{tmp}/bench.db", None, args.messages, args.concurrency, args.officers
-            )
+        results["sqlite"] = await run(None, args.messages, args.concurrency, args.officers)
     pg_url = os.environ.get("KOPSEHAT_TEST_DATABASE_URL", "")
     if args.backend in ("postgresql", "both") and pg_url:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = Database(pg_url)
-        async with admin.engine.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            results["postgresql"] = await run(pg_url, schema, args.messages, args.concurrency, args.officers)
-        finally:
-            async with admin.engine.begin() as conn:
-                await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            await admin.dispose()
+        results["postgresql"] = await run(pg_url, args.messages, args.concurrency, args.officers)
     elif args.backend in ("postgresql", "both"):
         print("postgresql skipped: KOPSEHAT_TEST_DATABASE_URL is not set")
     print(

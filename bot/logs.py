@@ -41,5 +41,5 @@ def setup_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "aiosqlite", "apscheduler.executors.default"):
+    for noisy in ("aiosqlite", "apscheduler.executors.default"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
