@@ -10,25 +10,17 @@ from decimal import Decimal
 from bot.charts import AspectPoint, IndicatorPoint, TrendPoint, indicative_png, radar_png, trend_png
 from bot.domain.health.rules import default_rules
 
-WEIGHTS = {
-    "capital": 15,
-    "asset_quality": 25,
-    "management": 15,
-    "efficiency": 10,
-    "liquidity": 15,
-    "growth": 10,
-    "identity": 10,
-}
 NOW = ["14.40", "17.25", "12.60", "7.50", "9.00", "4.65", "7.00"]
 BEFORE = ["13.50", "15.00", "12.00", "7.50", "11.25", "3.90", "6.00"]
 TITLE = "KSP Maju Bersama – Oktober 2026: 72,40 (Cukup Sehat)"
-CATEGORIES = default_rules().categories
+RULES = default_rules()  # the aspects and their weights, and the categories, as scored
+CATEGORIES = RULES.categories
 
 
 def points(scores: list[str]) -> list[AspectPoint]:
     return [
-        AspectPoint(key, "", Decimal(score), Decimal(weight))
-        for (key, weight), score in zip(WEIGHTS.items(), scores, strict=True)
+        AspectPoint(aspect.key, "", Decimal(score), Decimal(aspect.weight))
+        for aspect, score in zip(RULES.aspects, scores, strict=True)
     ]
 
 
