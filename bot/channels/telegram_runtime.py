@@ -23,6 +23,7 @@ from aiohttp import web
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 
+from bot.background import BackgroundTasks
 from bot.channels.telegram import clear_staff_commands, make_bot, redact, set_commands, set_staff_commands
 from bot.channels.telegram_in import TelegramInbound, update_to_inbound
 from bot.channels.telegram_out import HELD_ERROR, TelegramSender
@@ -91,7 +92,7 @@ class TelegramChannel:
         self.last_update_at: datetime | None = None
         self._me: tuple[float, dict[str, Any]] | None = None
         self._chat_locks = UserLocks()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks()
         self._stopping = asyncio.Event()
         self._main: asyncio.Task[None] | None = None
         self._watcher: asyncio.Task[None] | None = None
@@ -161,9 +162,7 @@ class TelegramChannel:
             await self._refresh_staff_menu(str(new))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(self._guarded(work))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self._guarded(work))
 
     @staticmethod
     async def _guarded(work: Awaitable[None]) -> None:
@@ -174,8 +173,7 @@ class TelegramChannel:
 
     async def idle(self) -> None:
         """Wait until every background answer and send has finished (tests, shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.idle()
 
     # -- polling -----------------------------------------------------------------------------------------
 
@@ -394,10 +392,7 @@ class TelegramChannel:
                 with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                     await asyncio.wait_for(task, STOP_SECONDS)
         self.polling = False
-        if self._tasks:
-            _done, pending = await asyncio.wait(set(self._tasks), timeout=STOP_SECONDS)
-            for task in pending:  # its replies stay in the outbox
-                task.cancel()
+        await self._tasks.stop(STOP_SECONDS)  # replies not sent by then stay in the outbox
         await self.bot.shutdown()
 
     def _failed(self, what: str, exc: TelegramError, *, conflict_is_webhook: bool = False) -> None:

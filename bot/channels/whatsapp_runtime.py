@@ -8,7 +8,6 @@ the message is not marked again). Whatever does not go stays in the outbox for t
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -20,6 +19,7 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import func, select
 
+from bot.background import BackgroundTasks
 from bot.channels.base import SendOutcome
 from bot.channels.media import MediaIds
 from bot.channels.whatsapp import WhatsAppSender, media_key
@@ -235,7 +235,7 @@ class WhatsAppWebhook:
         self.phone_number_id = phone_number_id
         self._app_secret = app_secret
         self._verify_token = verify_token
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks()
         self._send_locks = UserLocks()
 
     async def get(self, request: web.Request) -> web.Response:
@@ -300,9 +300,7 @@ class WhatsAppWebhook:
             by_user.setdefault(inbound.address, ([], []))[1].append(inbound.message_id)
         for address, (items, read) in by_user.items():
             name = f"whatsapp-send-{items[0].outbox_id if items else read[0]}"
-            task = asyncio.create_task(self._send(address, items, read), name=name)
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._tasks.spawn(self._send(address, items, read), name)
 
     async def _send(self, address: Address, items: list[Outgoing], read: list[str]) -> None:
         try:
@@ -316,15 +314,11 @@ class WhatsAppWebhook:
 
     async def settle(self) -> None:
         """Wait until the replies being sent in the background are done (tests, benchmark)."""
-        while self._tasks:
-            await asyncio.wait(set(self._tasks))
+        await self._tasks.idle()
 
     async def stop(self) -> None:
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=STOP_WAIT_SECONDS)
-        for task in list(self._tasks):
-            task.cancel()  # its rows stay claimed until the lease ends, then the worker sends them
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        # a cancelled send's rows stay claimed until the lease ends, then the worker sends them
+        await self._tasks.stop(STOP_WAIT_SECONDS)
 
 
 class WhatsAppChannel:
