@@ -27,7 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-from bench.fresh import fresh_database
+from bench.common import fresh_database
 from bot import announcements
 from bot.channels.telegram import make_bot
 from bot.channels.telegram_out import TelegramSender

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-from bench.fresh import fresh_database
+from bench.common import fresh_database
 from bot.context import BotInfo
 from bot.dispatch import Dispatcher
 from bot.domain import forms

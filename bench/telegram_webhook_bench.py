@@ -21,7 +21,7 @@ import os
 import sys
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -29,10 +29,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
-from aiohttp import web
 from pydantic import SecretStr
 
-from bench.fresh import fresh_database
+from bench.common import bare_route, fresh_database, percentile_ms, run_concurrently
 from bot.channels.telegram_runtime import SECRET_HEADER, TELEGRAM_KEY, WEBHOOK_PATH
 from bot.config import Settings
 from bot.dispatch import Dispatcher, DispatchResult
@@ -97,41 +96,6 @@ def update(update_id: int, chat: int) -> dict[str, Any]:
     }
 
 
-def p(values: list[float], quantile: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(quantile * len(ordered)))] * 1000
-
-
-async def load(one: Callable[[int], Awaitable[float]], count: int, concurrency: int) -> tuple[float, list[float]]:
-    """Run `one(i)` for i < count with `concurrency` workers; (seconds, latencies)."""
-    next_index = iter(range(count))
-    latencies: list[float] = []
-
-    async def worker() -> None:
-        for i in next_index:
-            latencies.append(await one(i))
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - started, latencies
-
-
-async def bare_server(stack: AsyncExitStack) -> str:
-    async def ok(request: web.Request) -> web.Response:
-        await request.read()
-        return web.Response(status=200)
-
-    app = web.Application()
-    app.router.add_post("/bare", ok)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    stack.push_async_callback(runner.cleanup)
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    return f"http://{host}:{port}/bare"
-
-
 async def run(pg_url: str | None, updates: int, concurrency: int) -> dict[str, float]:
     async with AsyncExitStack() as stack:
         fake = TimedFakeTelegram()
@@ -158,7 +122,7 @@ async def run(pg_url: str | None, updates: int, concurrency: int) -> dict[str, f
                 break
             await asyncio.sleep(0.01)
         http = await stack.enter_async_context(aiohttp.ClientSession())
-        bare_url = await bare_server(stack)
+        bare_url = await bare_route(stack, "/bare")
         hook_url = f"http://127.0.0.1:{runtime.port}{WEBHOOK_PATH}"
         headers = {SECRET_HEADER: SECRET}
         ids = iter(range(700_000_000, 800_000_000))
@@ -192,26 +156,26 @@ async def run(pg_url: str | None, updates: int, concurrency: int) -> dict[str, f
             assert outcome.status == "sent"
             return time.perf_counter() - started
 
-        await load(bare, WARMUP, concurrency)
-        await load(full, WARMUP, concurrency)
-        bare_seconds, bare_latencies = await load(bare, updates, concurrency)
-        full_seconds, full_latencies = await load(full, updates, concurrency)
+        await run_concurrently(bare, WARMUP, concurrency)
+        await run_concurrently(full, WARMUP, concurrency)
+        bare_seconds, bare_latencies = await run_concurrently(bare, updates, concurrency)
+        full_seconds, full_latencies = await run_concurrently(full, updates, concurrency)
         await channel.idle()
         replies = sum(1 for c in fake.calls_to("sendMessage") if c.status == 200)
         # The edge alone: the same webhook (secret, parsing, 200) with dispatch stubbed out, so nothing is sent.
         channel.dispatcher = StubDispatcher(db, runtime.dispatcher.bot)
-        edge_seconds, edge_latencies = await load(edge, updates, concurrency)
+        edge_seconds, edge_latencies = await run_concurrently(edge, updates, concurrency)
         # The reply alone: the same sender (python-telegram-bot on aiohttp) to the same fake, no webhook, no database.
-        reply_seconds, _ = await load(reply_only, updates, concurrency)
+        reply_seconds, _ = await run_concurrently(reply_only, updates, concurrency)
         return {
             "bare_rate": updates / bare_seconds,
-            "bare_p50": p(bare_latencies, 0.50),
-            "bare_p99": p(bare_latencies, 0.99),
+            "bare_p50": percentile_ms(bare_latencies, 0.50),
+            "bare_p99": percentile_ms(bare_latencies, 0.99),
             "full_rate": updates / full_seconds,
-            "full_p50": p(full_latencies, 0.50),
-            "full_p99": p(full_latencies, 0.99),
+            "full_p50": percentile_ms(full_latencies, 0.50),
+            "full_p99": percentile_ms(full_latencies, 0.99),
             "edge_rate": updates / edge_seconds,
-            "edge_p99": p(edge_latencies, 0.99),
+            "edge_p99": percentile_ms(edge_latencies, 0.99),
             "reply_rate": updates / reply_seconds,
             "replies": float(replies),
         }

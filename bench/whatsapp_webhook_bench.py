@@ -28,10 +28,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
-from aiohttp import web
 from pydantic import SecretStr
 
-from bench.fresh import fresh_database
+from bench.common import bare_route, fresh_database, percentile_ms, run_concurrently
 from bot.channels.whatsapp_runtime import WHATSAPP_KEY
 from bot.config import Settings
 from bot.dispatch import Dispatcher, DispatchResult
@@ -96,16 +95,8 @@ async def load(post: Post, bodies: list[tuple[bytes, dict[str, str]]], concurren
     """Post every body with `concurrency` clients; (seconds, latencies) with the warm-up left out."""
     for raw, headers in bodies[:WARMUP]:
         await post(raw, headers)
-    queue = iter(bodies[WARMUP:])
-    latencies: list[float] = []
-
-    async def client() -> None:
-        for raw, headers in queue:
-            latencies.append(await post(raw, headers))
-
-    started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(concurrency)))
-    return time.perf_counter() - started, latencies
+    rest = bodies[WARMUP:]
+    return await run_concurrently(lambda i: post(*rest[i]), len(rest), concurrency)
 
 
 def poster(http: aiohttp.ClientSession, url: str) -> Post:
@@ -118,27 +109,6 @@ def poster(http: aiohttp.ClientSession, url: str) -> Post:
         return time.perf_counter() - started
 
     return post
-
-
-def p(values: list[float], quantile: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(quantile * len(ordered)))] * 1000
-
-
-async def bare_server(stack: AsyncExitStack) -> str:
-    async def ok(request: web.Request) -> web.Response:
-        await request.read()
-        return web.Response(text="ok")
-
-    app = web.Application(client_max_size=4 * 1024 * 1024)
-    app.router.add_post("/whatsapp/webhook", ok)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    stack.push_async_callback(runner.cleanup)
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return f"http://127.0.0.1:{port}/whatsapp/webhook"
 
 
 async def run(pg_url: str | None, messages: int, concurrency: int, officers: int) -> dict[str, float]:
@@ -189,32 +159,31 @@ async def run(pg_url: str | None, messages: int, concurrency: int, officers: int
         # The edge alone: the same webhook (signature, parsing, 200) with dispatch stubbed out.
         channel.webhook.dispatcher = StubDispatcher(db, runtime.dispatcher.bot)
         edge_seconds, edge_latencies = await load(poster(http, bot_url), bodies(), concurrency)
-        bare_seconds, bare_latencies = await load(poster(http, await bare_server(stack)), bodies(), concurrency)
+        bare_url = await bare_route(stack, "/whatsapp/webhook")
+        bare_seconds, bare_latencies = await load(poster(http, bare_url), bodies(), concurrency)
         # The replies alone: what the service sends per message (the reply, then the read receipt) with the same
         # sender to the same fake API, no webhook, no database.
-        replies = iter(range(messages))
 
-        async def reply_client() -> None:
-            for n in replies:
-                outcome = await channel.outbox.send(Address("whatsapp", phone(n % officers)), Reply(REPLY_TEXT))
-                assert outcome.status == "sent", outcome
-                await channel.outbox.mark_read(f"wamid.BENCH.{n}")
+        async def reply(n: int) -> float:
+            started = time.perf_counter()
+            outcome = await channel.outbox.send(Address("whatsapp", phone(n % officers)), Reply(REPLY_TEXT))
+            assert outcome.status == "sent", outcome
+            await channel.outbox.mark_read(f"wamid.BENCH.{n}")
+            return time.perf_counter() - started
 
-        reply_started = time.perf_counter()
-        await asyncio.gather(*(reply_client() for _ in range(concurrency)))
-        reply_seconds = time.perf_counter() - reply_started
+        reply_seconds, _ = await run_concurrently(reply, messages, concurrency)
     # The end-to-end clock includes the warm-up; count it in, so that the rate stays honest.
     return {
         "acked_rate": messages / acked_seconds,
         "end_to_end_rate": total / end_to_end,
-        "p50": p(bot_latencies, 0.50),
-        "p99": p(bot_latencies, 0.99),
+        "p50": percentile_ms(bot_latencies, 0.50),
+        "p99": percentile_ms(bot_latencies, 0.99),
         "edge_rate": messages / edge_seconds,
-        "edge_p99": p(edge_latencies, 0.99),
+        "edge_p99": percentile_ms(edge_latencies, 0.99),
         "reply_rate": messages / reply_seconds,
         "bare_rate": messages / bare_seconds,
-        "bare_p50": p(bare_latencies, 0.50),
-        "bare_p99": p(bare_latencies, 0.99),
+        "bare_p50": percentile_ms(bare_latencies, 0.50),
+        "bare_p99": percentile_ms(bare_latencies, 0.99),
         "mean": statistics.fmean(bot_latencies) * 1000,
     }
 
