@@ -3,7 +3,7 @@
 Usage: python bench/broadcast_bench.py [--recipients 3000] [--api-rate 300] [--headroom 0.98] [--concurrency 8]
                                        [--batch 1200] [--backend sqlite|postgresql|both]
 
-The announcement is published with `bot.announcements.publish` (segment `all`), then `Delivery` (claim, send,
+The announcement is published with `bot.services.announcements.publish` (segment `all`), then `Delivery` (claim, send,
 record) drains the outbox with a `TelegramSender` (PTB, paced by its `SendLimiter` at `headroom` x the API's rate)
 against tests/fakes/telegram_api.py, which answers 429 (retry_after 1) to any sendMessage beyond `api-rate` in a
 sliding second; the fake runs in its own process. Reported: elapsed / ideal (recipients / api-rate), messages lost
@@ -28,12 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 from bench.common import fresh_database
-from bot import announcements
-from bot.channels.telegram import make_bot
-from bot.channels.telegram_out import TelegramSender
-from bot.channels.telegram_rate import SendLimiter
-from bot.delivery import Delivery
-from bot.segments import parse
+from bot.channels.telegram.api import make_bot
+from bot.channels.telegram.outbound import TelegramSender
+from bot.channels.telegram.rate import SendLimiter
+from bot.delivery.worker import Delivery
+from bot.services import announcements
+from bot.services.segments import parse
 from storage.db import Database
 from tests.fakes.telegram_api import DEFAULT_TOKEN, ApiError, FakeTelegram, UploadedFile
 from tests.handlers.chat import NOW

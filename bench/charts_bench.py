@@ -51,10 +51,7 @@ def main(count: int = 100) -> None:
     ]
     start = time.perf_counter()
     indicative_size = len(indicative_png(indicators, title="Koperasi Konsumen Sejahtera – Juni 2026"))
-    print(
-        f"indicative_png (4 rows): {(time.perf_counter() - start) * 1000:.1f} ms; "
-        f"{indicative_size / 1000:.1f} kB"
-    )
+    print(f"indicative_png (4 rows): {(time.perf_counter() - start) * 1000:.1f} ms; {indicative_size / 1000:.1f} kB")
 
 
 if __name__ == "__main__":

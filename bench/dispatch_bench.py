@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 from bench.common import fresh_database
-from bot.context import BotInfo
-from bot.dispatch import Dispatcher
+from bot.chat.context import BotInfo
+from bot.chat.dispatch import Dispatcher
+from bot.chat.messages import Address, Inbound
 from bot.domain import forms
-from bot.messages import Address, Inbound
 from storage.db import Database
 from tests.handlers.chat import KSP_VALUES, NOW, Clock, answer_for
 

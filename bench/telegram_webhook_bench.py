@@ -32,10 +32,10 @@ import aiohttp
 from pydantic import SecretStr
 
 from bench.common import bare_route, fresh_database, percentile_ms, run_concurrently
-from bot.channels.telegram_runtime import SECRET_HEADER, TELEGRAM_KEY, WEBHOOK_PATH
+from bot.channels.telegram.runtime import SECRET_HEADER, TELEGRAM_KEY, WEBHOOK_PATH
+from bot.chat.dispatch import Dispatcher, DispatchResult
+from bot.chat.messages import Address, Inbound, Reply
 from bot.config import Settings
-from bot.dispatch import Dispatcher, DispatchResult
-from bot.messages import Address, Inbound, Reply
 from bot.runtime import build_runtime
 from bot.wiring import load_assessment_rules
 from tests.fakes.telegram_api import FakeTelegram

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from bot.chat.dispatch import Dispatcher
 from bot.config import Settings
-from bot.delivery import Delivery
-from bot.dispatch import Dispatcher
+from bot.delivery.worker import Delivery
 from bot.domain.health.rules import Rules, RulesError
 from bot.web.app import PROBES_KEY, HealthProbe, make_app
 from bot.wiring import bot_info, load_assessment_rules
@@ -114,11 +114,11 @@ def build_runtime(settings: Settings, db: Database, rules: Rules) -> Runtime:
     dispatcher = Dispatcher(db, bot_info(settings, rules), reply_lease=delivery.lease)
     runtime = Runtime(settings=settings, db=db, app=make_app(db), dispatcher=dispatcher, delivery=delivery)
     if settings.telegram_enabled:
-        from bot.channels.telegram_runtime import attach_telegram
+        from bot.channels.telegram.runtime import attach_telegram
 
         attach_telegram(runtime)
     if settings.whatsapp_enabled:
-        from bot.channels.whatsapp_runtime import attach_whatsapp
+        from bot.channels.whatsapp.runtime import attach_whatsapp
 
         attach_whatsapp(runtime)
     if not (settings.telegram_enabled or settings.whatsapp_enabled):
@@ -126,7 +126,7 @@ def build_runtime(settings: Settings, db: Database, rules: Rules) -> Runtime:
             "no chat channel configured: set KOPSEHAT_TELEGRAM_TOKEN (Telegram) or KOPSEHAT_WHATSAPP_TOKEN and "
             "KOPSEHAT_WHATSAPP_PHONE_NUMBER_ID (WhatsApp); meanwhile `kopsehat chat` talks to the bot here"
         )
-    from bot.schedule import attach_scheduler
+    from bot.scheduler import attach_scheduler
 
     attach_scheduler(runtime)  # the daily ticks, and quiet hours and the WhatsApp cap at send time
     runtime.components.append(Component("delivery", runtime.delivery.start, runtime.delivery.stop))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from bot.chat.context import BotInfo
+from bot.chat.render import as_lang
 from bot.config import Settings
-from bot.context import BotInfo
+from bot.delivery.notices import QuietHours
 from bot.domain.health.rules import Rules, load_rules
-from bot.notices import QuietHours
-from bot.render import as_lang
 
 
 def load_assessment_rules(settings: Settings) -> Rules:

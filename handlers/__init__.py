@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.context import Context
-from bot.messages import Reply
+from bot.chat.context import Context
+from bot.chat.messages import Reply
 
 HandlerFn = Callable[[Context], Awaitable[Sequence[Reply]]]
 Audience = Literal["anyone", "officer", "staff", "member"]

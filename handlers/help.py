@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.context import Context
-from bot.messages import Choice, Reply
+from bot.chat.context import Context
+from bot.chat.messages import Choice, Reply
 from handlers import Route, register
 
 

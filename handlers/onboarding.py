@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.context import Context
-from bot.invites import code_hash
-from bot.messages import Reply
+from bot.chat.context import Context
+from bot.chat.messages import Reply
+from bot.services.invites import code_hash
 from handlers import Route, register
 from handlers.help import menu_choices
 

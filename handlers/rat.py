@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Literal
 
-from bot.context import Context
-from bot.cycle import RAT_ROUTE
+from bot.chat.context import Context
+from bot.chat.messages import Choice, Reply
 from bot.domain import obligations
 from bot.domain.numbers import parse_yes_no
 from bot.domain.periods import format_date, format_date_numeric, local_date, read_date
-from bot.messages import Choice, Reply
+from bot.services.cycle import RAT_ROUTE
 from handlers import Route, register
 
 NAME = RAT_ROUTE

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.context import Context
-from bot.cycle import PRIORITY_DEADLINE, CyclePlan, Recap, cooperatives, recap, region_name, report_notice
+from bot.chat.context import Context
+from bot.chat.messages import Choice, NoticeKind, Reply
+from bot.delivery.notices import enqueue_notice
 from bot.domain.periods import Period, deadline, reporting_period_for
-from bot.messages import Choice, NoticeKind, Reply
-from bot.notices import enqueue_notice
+from bot.services.cycle import PRIORITY_DEADLINE, CyclePlan, Recap, cooperatives, recap, region_name, report_notice
 from handlers import Route, register
 from storage.models import OutboxMessage
 

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from bot.assessments import assess_revision
-from bot.context import Context
+from bot.chat.context import Context
+from bot.chat.messages import Choice, Reply
 from bot.domain import carry, engine, forms
 from bot.domain.periods import Period, deadline, format_datetime, reporting_period_for
-from bot.messages import Choice, Reply
+from bot.services.assessments import assess_revision
 from handlers import Route, register
 from handlers.status import scored_replies
 from storage import queries_management

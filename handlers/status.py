@@ -6,15 +6,15 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from bot import chart_specs, charts
-from bot.assessments import Scored, is_savings_and_loan, score_figures
-from bot.context import Context
+from bot.chat.context import Context
+from bot.chat.messages import Attachment, Reply
 from bot.domain.coaching import coach
 from bot.domain.health.explain import summary_text
 from bot.domain.health.labels import INDICATORS, label
 from bot.domain.health.result import HealthResult, IndicativeResult
 from bot.domain.numbers import format_decimal
 from bot.domain.periods import Period
-from bot.messages import Attachment, Reply
+from bot.services.assessments import Scored, is_savings_and_loan, score_figures
 from handlers import Route, register
 
 

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import segments, trainings
-from bot.context import Context
+from bot.chat.context import Context
+from bot.chat.messages import Choice, Reply
 from bot.domain.periods import format_datetime, reporting_period_for
-from bot.messages import Choice, Reply
+from bot.services import segments, trainings
 from handlers import Route, register
 from storage import queries_office as q
 from storage.models import Training, TrainingSession

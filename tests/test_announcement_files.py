@@ -17,14 +17,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot import announcements
 from bot.channels.media import MediaKey
-from bot.channels.telegram_out import TelegramSender
+from bot.channels.telegram.outbound import TelegramSender
+from bot.chat.messages import Attachment, Reply
 from bot.cli import main
-from bot.delivery import Delivery
-from bot.messages import Attachment, Reply
-from bot.segments import parse
-from bot.stored_files import FileCache, PlatformIds
+from bot.delivery.worker import Delivery
+from bot.services import announcements
+from bot.services.files import FileCache, PlatformIds
+from bot.services.segments import parse
 from storage import queries_office as q
 from storage.db import Database
 from storage.models import Announcement, OutboxMessage, PlatformFile, StoredFile, utcnow

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import announcements
 from bot.channels.base import SendOutcome
+from bot.chat.messages import Address, Reply
 from bot.cli import main
-from bot.delivery import Delivery
-from bot.messages import Address, Reply
-from bot.segments import parse
+from bot.delivery.worker import Delivery
+from bot.services import announcements
+from bot.services.segments import parse
 from storage import queries_office as q
 from storage.db import Database
 from storage.migrate import upgrade
@@ -137,9 +137,7 @@ class SlowSender:
         self.in_flight = 0
         self.most_in_flight = 0
 
-    async def send(
-        self, address: Address, reply: Reply, *, business_initiated: bool = False
-    ) -> SendOutcome:
+    async def send(self, address: Address, reply: Reply, *, business_initiated: bool = False) -> SendOutcome:
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         await asyncio.sleep(0.01)

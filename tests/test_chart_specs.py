@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from bot import chart_specs, charts
+from bot.chat.dispatch import Dispatcher
+from bot.chat.messages import Attachment, Reply
 from bot.config import load_settings
-from bot.dispatch import Dispatcher
 from bot.domain.health.rules import Rules, default_rules, default_rules_path, load_rules
-from bot.messages import Attachment, Reply
 from bot.wiring import bot_info, load_assessment_rules
 from storage.db import Database
 from tests.handlers.chat import Clock, complete_report, registered

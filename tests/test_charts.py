@@ -72,8 +72,7 @@ def aspects(scores: dict[str, str]) -> list[AspectPoint]:
 
 def uniform(fraction: str) -> list[AspectPoint]:
     return [
-        AspectPoint(key, "", Decimal(weight) * Decimal(fraction), Decimal(weight))
-        for key, weight in WEIGHTS.items()
+        AspectPoint(key, "", Decimal(weight) * Decimal(fraction), Decimal(weight)) for key, weight in WEIGHTS.items()
     ]
 
 

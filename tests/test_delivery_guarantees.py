@@ -21,11 +21,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.channels.base import SendOutcome
-from bot.delivery import Delivery
+from bot.chat.messages import Address, Reply
+from bot.delivery.notices import QuietHours
+from bot.delivery.policy import SendPolicy
+from bot.delivery.worker import Delivery
 from bot.domain.periods import format_datetime
-from bot.messages import Address, Reply
-from bot.notices import QuietHours
-from bot.send_policy import SendPolicy
 from storage.db import Database
 from storage.models import OutboxMessage, utcnow
 from tests.conftest import drop_test_database, make_test_database, require_postgres
@@ -43,9 +43,7 @@ class RecordingSender:
         self.sent: list[tuple[str, str]] = []
         self.outcome = outcome or SendOutcome("sent", ("p1",))
 
-    async def send(
-        self, address: Address, reply: Reply, *, business_initiated: bool = False
-    ) -> SendOutcome:
+    async def send(self, address: Address, reply: Reply, *, business_initiated: bool = False) -> SendOutcome:
         raise AssertionError("send_outbox is used")
 
     async def send_outbox(self, row: OutboxMessage, address: Address, reply: Reply) -> SendOutcome:
@@ -59,9 +57,7 @@ class FileSender:
     def __init__(self, path: Path) -> None:
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
-    async def send(
-        self, address: Address, reply: Reply, *, business_initiated: bool = False
-    ) -> SendOutcome:
+    async def send(self, address: Address, reply: Reply, *, business_initiated: bool = False) -> SendOutcome:
         raise AssertionError("send_outbox is used")
 
     async def send_outbox(self, row: OutboxMessage, address: Address, reply: Reply) -> SendOutcome:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.messages import Notice, Reply
-from bot.notices import QuietHours, enqueue_notice
+from bot.chat.messages import Notice, Reply
+from bot.delivery.notices import QuietHours, enqueue_notice
 from storage.db import Database
 
 WIB, WITA = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar")

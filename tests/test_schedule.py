@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot import trainings
 from bot.config import load_settings
-from bot.cycle import CyclePlan
-from bot.notices import QuietHours
-from bot.schedule import CATCH_UP_DAYS, Scheduler, catch_up, days_to_run, plan_from_settings
+from bot.delivery.notices import QuietHours
+from bot.scheduler import CATCH_UP_DAYS, Scheduler, catch_up, days_to_run, plan_from_settings
+from bot.services import trainings
+from bot.services.cycle import CyclePlan
 from storage.db import Database
 from storage.models import SchedulerTick
 from tests.conftest import drop_test_database, make_test_database

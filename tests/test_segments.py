@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import segments
-from bot.segments import SegmentError, parse, resolve
+from bot.services import segments
+from bot.services.segments import SegmentError, parse, resolve
 from storage.db import Database
 from storage.models import Assessment, Report
 

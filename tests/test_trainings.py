@@ -6,8 +6,8 @@ import asyncio
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot import trainings
-from bot.segments import parse
+from bot.services import trainings
+from bot.services.segments import parse
 from storage import queries_office as q
 from storage.db import Database
 from tests.test_segments import NOW, seed_city

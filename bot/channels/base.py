@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from bot.messages import Address, Reply
+from bot.chat.messages import Address, Reply
 
 SendStatus = Literal["sent", "retry", "unreachable", "failed", "needs_template", "auth_failed"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.channels.base import SendOutcome
-from bot.messages import Address, Inbound, Reply
+from bot.chat.messages import Address, Inbound, Reply
 
 
 class ConsoleSender:
@@ -19,9 +19,7 @@ class ConsoleSender:
         self.files_dir = files_dir
         self.count = 0
 
-    async def send(
-        self, address: Address, reply: Reply, *, business_initiated: bool = False
-    ) -> SendOutcome:
+    async def send(self, address: Address, reply: Reply, *, business_initiated: bool = False) -> SendOutcome:
         lines = [f"bot> {line}" if line else "bot>" for line in reply.text.splitlines()]
         for number, choice in enumerate(reply.choices, start=1):
             lines.append(f"     [{number}] {choice.title}")

@@ -2,7 +2,7 @@
 
 A Telegram sendDocument/sendPhoto answers with a `file_id`, a WhatsApp media upload with a media id (kept 30 days by
 Meta); both can be sent again without the bytes (platforms.md §1.4, §2.7). The senders ask a `MediaIds` (kept in the
-database and in memory by bot.stored_files.PlatformIds) and stay free of database code themselves.
+database and in memory by bot.services.files.PlatformIds) and stay free of database code themselves.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from bot.messages import AttachmentKind
+from bot.chat.messages import AttachmentKind
 
 MB = 1_000_000
 UPLOAD_LIMITS: Mapping[str, Mapping[AttachmentKind, int]] = {

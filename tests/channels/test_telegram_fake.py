@@ -13,7 +13,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Conflict, InvalidToken
 
-from bot.channels.telegram import make_bot, update_to_inbound
+from bot.channels.telegram.api import make_bot, update_to_inbound
 from tests.fakes.telegram_api import ApiError, FakeTelegram, visible_text
 from tests.fakes.telegram_api import fake_telegram as fake_telegram
 

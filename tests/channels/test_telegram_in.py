@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.channels.telegram_in import (
+from bot.channels.telegram.inbound import (
     TelegramInbound,
     decode_callback,
     encode_callback,
     parse_update,
     update_to_inbound,
 )
-from bot.messages import Address, Inbound, Pressed
+from bot.chat.messages import Address, Inbound, Pressed
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "telegram"
 AT = datetime(2026, 11, 9, 3, 14, tzinfo=UTC)

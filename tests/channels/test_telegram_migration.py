@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.messages import Reply
+from bot.chat.messages import Reply
 from storage.db import Database
 from storage.models import ChannelIdentity, utcnow
 from tests.channels.test_telegram_webhook import Service, fixture, identity_of, invite_code, outbox_rows

@@ -16,7 +16,7 @@ from telegram.error import InvalidToken
 
 from bot.channels.base import ChannelSender, SendOutcome
 from bot.channels.media import MediaKey
-from bot.channels.telegram import (
+from bot.channels.telegram.api import (
     OFFICER_COMMANDS,
     clear_staff_commands,
     make_bot,
@@ -26,12 +26,12 @@ from bot.channels.telegram import (
     set_staff_commands,
     staff_commands,
 )
-from bot.channels.telegram_out import HELD_ERROR, HOLD_SECONDS, TelegramSender
+from bot.channels.telegram.outbound import HELD_ERROR, HOLD_SECONDS, TelegramSender
 from bot.channels.textsplit import utf16_len
+from bot.chat.messages import Address, Attachment, Choice, Pressed, Reply
+from bot.chat.render import Lang
 from bot.logs import RedactingFilter
-from bot.messages import Address, Attachment, Choice, Pressed, Reply
-from bot.render import Lang
-from bot.stored_files import PlatformIds
+from bot.services.files import PlatformIds
 from handlers import ROUTES, route_for_text
 from storage.db import Database
 from tests.fakes.telegram_api import FakeTelegram

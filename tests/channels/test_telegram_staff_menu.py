@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.channels.telegram import staff_commands
-from bot.invites import make_invite
+from bot.channels.telegram.api import staff_commands
+from bot.services.invites import make_invite
 from storage.db import Database
 from storage.models import utcnow
 from tests.channels.test_telegram_webhook import SITI, Service, invite_code, telegram_service, text_update

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.channels import telegram_runtime
-from bot.channels.telegram_out import HELD_ERROR
-from bot.messages import Reply
+from bot.channels.telegram import runtime as telegram_runtime
+from bot.channels.telegram.outbound import HELD_ERROR
+from bot.chat.messages import Reply
 from storage.db import Database
 from storage.models import utcnow
 from tests.channels.test_telegram_webhook import (

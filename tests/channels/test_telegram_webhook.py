@@ -18,12 +18,12 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.channels.telegram_rate import SendLimiter
-from bot.channels.telegram_runtime import SECRET_HEADER, TELEGRAM_KEY, WEBHOOK_PATH, TelegramChannel
+from bot.channels.telegram.rate import SendLimiter
+from bot.channels.telegram.runtime import SECRET_HEADER, TELEGRAM_KEY, WEBHOOK_PATH, TelegramChannel
 from bot.config import Settings
 from bot.domain.health.rules import default_rules
-from bot.invites import make_invite
 from bot.runtime import Runtime, build_runtime
+from bot.services.invites import make_invite
 from storage.db import Database
 from storage.models import ChannelIdentity, InboundMessage, OutboxMessage, utcnow
 from tests.fakes.telegram_api import FakeTelegram

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.domain import forms
-from bot.invites import make_invite
+from bot.services.invites import make_invite
 from storage.db import Database
 from storage.models import utcnow
 from tests.channels.test_whatsapp_webhook import SITI, WaBot, running_bot

@@ -10,9 +10,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.channels.whatsapp import WhatsAppSender
-from bot.channels.whatsapp_in import meta_signature_ok, parse_webhook
-from bot.messages import Address, Choice, Reply
+from bot.channels.whatsapp.client import WhatsAppSender
+from bot.channels.whatsapp.inbound import meta_signature_ok, parse_webhook
+from bot.chat.messages import Address, Choice, Reply
 from tests.fakes.graph_api import FakeGraphAPI, signed
 
 SITI = Address("whatsapp", "6281234567890")

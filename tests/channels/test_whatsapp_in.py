@@ -10,14 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.channels.whatsapp_in import (
+from bot.channels.whatsapp.inbound import (
     ProviderError,
     StatusUpdate,
     meta_signature_ok,
     parse_webhook,
     verify_subscription,
 )
-from bot.messages import Address, Inbound
+from bot.chat.messages import Address, Inbound
 from tests.fakes.graph_api import signed, webhook_fixture
 
 PNID = "109876543210987"

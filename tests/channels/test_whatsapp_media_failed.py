@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot import announcements
 from bot.channels.base import SendOutcome
 from bot.channels.media import MediaKey
-from bot.channels.whatsapp_in import StatusUpdate
-from bot.channels.whatsapp_status import apply_status
-from bot.delivery import record_outcome
-from bot.messages import Attachment, Reply
-from bot.segments import parse
-from bot.stored_files import PlatformIds
+from bot.channels.whatsapp.inbound import StatusUpdate
+from bot.channels.whatsapp.status import apply_status
+from bot.chat.messages import Attachment, Reply
+from bot.delivery.worker import record_outcome
+from bot.services import announcements
+from bot.services.files import PlatformIds
+from bot.services.segments import parse
 from storage.db import Database
 from storage.models import OutboxMessage, utcnow
 from tests.channels.test_whatsapp_webhook import WaBot, running_bot

@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 
 from bot.channels.textsplit import utf16_len
-from bot.channels.whatsapp_out import reply_to_bodies, template_body, truncate
-from bot.channels.whatsapp_templates import (
+from bot.channels.whatsapp.outbound import reply_to_bodies, template_body, truncate
+from bot.channels.whatsapp.templates import (
     NOTICE_KINDS,
     TemplateConfigError,
     TemplateParamsError,
     TemplateSpec,
     load_templates,
 )
-from bot.messages import Attachment, Choice, Reply
+from bot.chat.messages import Attachment, Choice, Reply
 
 TO = "6281234567890"
 EXAMPLE = Path(__file__).parent.parent.parent / "docs" / "whatsapp-templates.example.json"

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.channels.whatsapp import WhatsAppSender
-from bot.channels.whatsapp_pacing import TokenBucket
+from bot.channels.whatsapp.client import WhatsAppSender
+from bot.channels.whatsapp.pacing import TokenBucket
 from tests.channels.test_whatsapp_webhook import SITI, SITI_BSUID, WaBot, bot
 from tests.fakes.graph_api import FakeGraphAPI
 
@@ -67,7 +67,7 @@ async def test_a_refused_read_receipt_is_logged_and_changes_nothing_else(
     bot: WaBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     bot.fake.read_error = 131000
-    with caplog.at_level(logging.INFO, logger="bot.channels.whatsapp_runtime"):
+    with caplog.at_level(logging.INFO, logger="bot.channels.whatsapp.runtime"):
         assert await bot.say("halo", wamid="wamid.IN.r3") == 200
     assert len(read_calls(bot)) == 1, "tried once, not retried"
     assert bot.fake.read_receipts() == []

@@ -10,11 +10,11 @@ import aiohttp
 import pytest
 
 from bot.channels.base import ChannelSender, SendOutcome
-from bot.channels.whatsapp import WhatsAppSender, classify_error
-from bot.channels.whatsapp_pacing import RecipientPacer, TokenBucket
-from bot.channels.whatsapp_templates import TemplateSpec
-from bot.messages import Address, Attachment, Choice, Reply
-from bot.stored_files import PlatformIds
+from bot.channels.whatsapp.client import WhatsAppSender, classify_error
+from bot.channels.whatsapp.pacing import RecipientPacer, TokenBucket
+from bot.channels.whatsapp.templates import TemplateSpec
+from bot.chat.messages import Address, Attachment, Choice, Reply
+from bot.services.files import PlatformIds
 from storage.db import Database
 from tests.fakes.graph_api import FakeGraphAPI
 

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from bot.channels.whatsapp_pacing import RecipientPacer
-from bot.channels.whatsapp_status import UNREACHABLE_REASON
+from bot.channels.whatsapp.pacing import RecipientPacer
+from bot.channels.whatsapp.status import UNREACHABLE_REASON
+from bot.chat.messages import Reply
 from bot.cli import main
-from bot.messages import Reply
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import ChannelIdentity, OutboxMessage, utcnow

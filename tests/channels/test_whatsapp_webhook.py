@@ -20,9 +20,9 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
-from bot.channels.whatsapp_in import StatusUpdate
-from bot.channels.whatsapp_runtime import WHATSAPP_KEY, WhatsAppChannel, window_open
-from bot.channels.whatsapp_status import next_status
+from bot.channels.whatsapp.inbound import StatusUpdate
+from bot.channels.whatsapp.runtime import WHATSAPP_KEY, WhatsAppChannel, window_open
+from bot.channels.whatsapp.status import next_status
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
 from bot.wiring import load_assessment_rules
@@ -373,7 +373,7 @@ async def test_an_expired_token_stops_sending_and_shows_in_healthz(
 ) -> None:
     assert (await bot.healthz())["channels"]["whatsapp"]["state"] == "ok"
     bot.fake.fail_next(190)
-    with caplog.at_level(logging.ERROR, logger="bot.channels.whatsapp_runtime"):
+    with caplog.at_level(logging.ERROR, logger="bot.channels.whatsapp.runtime"):
         await bot.say("halo")
     assert any("refused the access token" in r.getMessage() for r in caplog.records)
     assert bot.fake.token not in caplog.text

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.messages import Reply
+from bot.chat.messages import Reply
 from storage.db import Database
 from storage.models import OutboxMessage, utcnow
 from tests.channels.test_whatsapp_webhook import SITI, SITI_BSUID, WaBot, running_bot

@@ -133,10 +133,7 @@ def test_indonesian_dates_and_times() -> None:
     assert format_datetime(moment, "Asia/Makassar") == "Senin, 9 November 2026 11.14 WITA"
     assert format_datetime(moment, ZoneInfo("Asia/Jayapura"), "en") == "Monday, 9 November 2026 12:14 WIT"
     assert format_time(datetime(2026, 11, 19, 2, 0, tzinfo=UTC), "WIB") == "09.00 WIB"
-    assert (
-        format_datetime(datetime(2026, 11, 9, 17, 30, tzinfo=UTC), "WIB")
-        == "Selasa, 10 November 2026 00.30 WIB"
-    )
+    assert format_datetime(datetime(2026, 11, 9, 17, 30, tzinfo=UTC), "WIB") == "Selasa, 10 November 2026 00.30 WIB"
     assert format_time(moment, "UTC") == "03.14 UTC"
 
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.context import BotInfo
-from bot.dispatch import Dispatcher, DispatchResult
+from bot.chat.context import BotInfo
+from bot.chat.dispatch import Dispatcher, DispatchResult
+from bot.chat.messages import Address, Inbound, Reply
 from bot.domain import forms
-from bot.invites import make_invite
-from bot.messages import Address, Inbound, Reply
+from bot.services.invites import make_invite
 from storage.db import Database
 
 # 2026-11-03 10:00 WIB: the October 2026 report is open (deadline 10 November)

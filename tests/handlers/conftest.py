@@ -6,8 +6,8 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
-from bot.context import Context
-from bot.messages import Reply
+from bot.chat.context import Context
+from bot.chat.messages import Reply
 from handlers import ROUTES, Route, register
 
 

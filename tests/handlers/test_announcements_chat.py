@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dispatch import Dispatcher
+from bot.chat.dispatch import Dispatcher
 from storage import queries_office as q
 from storage.db import Database
 from tests.handlers.chat import User, dispatcher, invite, registered

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from bot.delivery import Delivery
-from bot.dispatch import Dispatcher
-from bot.messages import Address, Inbound, Reply
+from bot.chat.dispatch import Dispatcher
+from bot.chat.messages import Address, Inbound, Reply
+from bot.delivery.worker import Delivery
 from storage.db import Database
 from tests.conftest import drop_test_database, make_test_database
 from tests.handlers.chat import NOW, add_cooperative, dispatcher, invite, registered

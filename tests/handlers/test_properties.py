@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.dispatch import DispatchResult
+from bot.chat.dispatch import DispatchResult
 from storage.db import Database
 from tests.conftest import PG_URL, drop_test_database, make_test_database, require_postgres
 from tests.handlers.chat import User, add_cooperative, dispatcher, invite

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.dispatch import Dispatcher
-from bot.messages import Reply
-from bot.schedule import catch_up
+from bot.chat.dispatch import Dispatcher
+from bot.chat.messages import Reply
+from bot.scheduler import catch_up
 from storage.db import Database
 from storage.models import AuditEntry
 from tests.handlers.chat import Clock, User, dispatcher, registered

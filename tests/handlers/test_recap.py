@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.dispatch import Dispatcher
+from bot.chat.dispatch import Dispatcher
 from storage.db import Database
 from tests.handlers.chat import Clock, User, dispatcher, invite
 from tests.test_cycle import City, make_city, rows, submit

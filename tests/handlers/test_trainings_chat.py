@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.messages import Reply
+from bot.chat.messages import Reply
 from storage.db import Database
 from tests.handlers.chat import Clock, User, dispatcher, registered
 from tests.handlers.test_announcements_chat import staff_user

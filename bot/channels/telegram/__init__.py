@@ -1,0 +1,1 @@
+"""Telegram: the Bot API edge (webhook or polling), sender and pacing."""

@@ -1,0 +1,157 @@
+"""Telegram updates -> Inbound: the only place where PTB's update objects are read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from telegram import Message, Update, User
+
+from bot.chat.messages import Address, Inbound, InboundKind, Pressed
+
+CALLBACK_VERSION = "v1"
+_CALLBACK_MAX_BYTES = 64
+
+# Message fields that carry something the bot cannot read yet, most specific first
+# (an animation also fills `document`).
+_UNSUPPORTED_FIELDS = (
+    "animation",
+    "photo",
+    "video",
+    "video_note",
+    "voice",
+    "audio",
+    "sticker",
+    "document",
+    "location",
+    "venue",
+    "contact",
+    "poll",
+    "dice",
+    "story",
+)
+
+
+@dataclass(frozen=True)
+class TelegramInbound:
+    """An Inbound plus what only Telegram needs: the callback query to answer and the keyboard message."""
+
+    inbound: Inbound
+    callback_query_id: str | None = None
+
+
+def encode_callback(option_id: str, version: str = CALLBACK_VERSION) -> str:
+    """callback_data for an option: `<version>:<option id>`, at most 64 bytes."""
+    if not option_id or ":" in version:
+        raise ValueError("option id must not be empty and version must not contain ':'")
+    data = f"{version}:{option_id}"
+    if len(data.encode()) > _CALLBACK_MAX_BYTES:
+        raise ValueError(f"callback_data over {_CALLBACK_MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def decode_callback(data: str, version: str = CALLBACK_VERSION) -> str | None:
+    """The option id in callback_data, or None when it is malformed or from an older keyboard version."""
+    prefix, sep, option_id = data.partition(":")
+    if not sep or prefix != version or not option_id:
+        return None
+    return option_id
+
+
+def parse_update(data: dict[str, Any], received_at: datetime) -> TelegramInbound | None:
+    """Same as update_to_inbound, from the raw JSON of an update."""
+    return update_to_inbound(Update.de_json(data, None), received_at)
+
+
+def update_to_inbound(update: Update, received_at: datetime) -> TelegramInbound | None:
+    """The Inbound an update means, or None for updates the bot ignores (edits, channel posts, ...)."""
+    if update.callback_query is not None:
+        return _from_callback(update, received_at)
+    if update.message is not None:
+        return _from_message(update.update_id, update.message, received_at)
+    if update.my_chat_member is not None:
+        member = update.my_chat_member
+        status = member.new_chat_member.status
+        if status not in ("kicked", "member"):
+            return None
+        return TelegramInbound(
+            Inbound(
+                address=_address(member.chat.id),
+                message_id=f"u:{update.update_id}",
+                received_at=received_at,
+                kind="blocked" if status == "kicked" else "unblocked",
+                display_name=_display_name(member.from_user),
+            )
+        )
+    return None
+
+
+def _from_message(update_id: int, message: Message, received_at: datetime) -> TelegramInbound | None:
+    def inbound(kind: InboundKind, text: str, unsupported_type: str | None = None) -> TelegramInbound:
+        return TelegramInbound(
+            Inbound(
+                address=_address(message.chat.id),
+                message_id=f"u:{update_id}",
+                received_at=received_at,
+                kind=kind,
+                text=text,
+                unsupported_type=unsupported_type,
+                display_name=_display_name(message.from_user),
+                alt_user_id=_username(message.from_user),
+            )
+        )
+
+    if message.text is not None:
+        return inbound("text", message.text)
+    for field in _UNSUPPORTED_FIELDS:
+        if getattr(message, field, None):
+            return inbound("unsupported", message.caption or "", unsupported_type=field)
+    return None  # service messages: joins, pins, ...
+
+
+def _from_callback(update: Update, received_at: datetime) -> TelegramInbound | None:
+    query = update.callback_query
+    assert query is not None
+    carrier = query.message
+    chat_id = carrier.chat.id if carrier is not None else query.from_user.id
+    option_id = decode_callback(query.data or "")
+    pressed = None
+    if carrier is not None and option_id is not None:
+        shown = carrier if isinstance(carrier, Message) else None  # older messages come without their contents
+        pressed = Pressed(str(carrier.message_id), _button_title(shown, query.data), shown.text if shown else None)
+    inbound = Inbound(
+        address=_address(chat_id),
+        message_id=f"cb:{query.id}",
+        received_at=received_at,
+        kind="choice" if option_id is not None else "unsupported",
+        choice=option_id,
+        unsupported_type=None if option_id is not None else "callback",
+        display_name=_display_name(query.from_user),
+        alt_user_id=_username(query.from_user),
+        pressed=pressed,
+    )
+    return TelegramInbound(inbound, callback_query_id=query.id)
+
+
+def _button_title(message: Message | None, data: str | None) -> str | None:
+    """The words on the pressed button, read from the keyboard the press came from."""
+    if message is None or message.reply_markup is None:
+        return None
+    for row in message.reply_markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return None
+
+
+def _address(chat_id: int) -> Address:
+    return Address(channel="telegram", user_id=str(chat_id))
+
+
+def _display_name(user: User | None) -> str | None:
+    return user.full_name if user is not None else None
+
+
+def _username(user: User | None) -> str | None:
+    return user.username if user is not None else None

@@ -1,0 +1,480 @@
+"""Reply -> Telegram Bot API calls, and Telegram errors -> SendOutcome (platforms.md §1.4-§1.6)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import html
+import logging
+import re
+import warnings
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import TypeVar
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.channels.base import SendOutcome
+from bot.channels.media import MediaIds, MediaKey, by_id_or_upload
+from bot.channels.telegram.inbound import encode_callback
+from bot.channels.telegram.rate import SendLimiter
+from bot.channels.textsplit import split_text, utf16_len
+from bot.chat.messages import Address, Attachment, Choice, Pressed, Reply
+from bot.logs import TOKEN_IN_URL
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+TEXT_LIMIT = 4000  # safe budget under Telegram's 4096
+CAPTION_LIMIT = 1024
+CALLBACK_ANSWER_LIMIT = 200
+MESSAGE_LIMIT = 4096
+_PAIR_TITLE_MAX = 16  # two buttons share a row when both titles are at most this long
+_KEYBOARD_ONLY_TEXT = "Silakan pilih:"
+# *word* (the templates' WhatsApp-style emphasis): stars hugging non-space text, not inside a word.
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+# The last error of a message held back while Telegram refuses the token; the channel releases exactly these.
+HELD_ERROR = "token rejected: held until Telegram accepts the bot token again"
+HOLD_SECONDS = 600.0  # a held message is offered again after this even when nothing released it sooner
+# How Telegram refuses a file_id it does not know (any more, or from another bot): the file is uploaded again.
+FILE_ID_REFUSED = ("wrong file identifier", "wrong remote file id", "file reference", "type of file mismatch")
+
+
+def to_html(text: str) -> str:
+    """Plain template text as Telegram HTML: escaped, with *word* shown bold."""
+    return _EMPHASIS.sub(r"<b>\1</b>", html.escape(text, quote=False))
+
+
+def redact(text: str) -> str:
+    """`text` with every bot token (as in API URLs) replaced, safe to log or to show the office."""
+    return TOKEN_IN_URL.sub("bot***", text)
+
+
+def classify_error(exc: TelegramError) -> SendOutcome:
+    """What a delivery worker should do about a Telegram error (platforms.md §1.6)."""
+    reason = redact(exc.message)[:200]
+    lowered = reason.lower()
+    if isinstance(exc, RetryAfter):
+        return SendOutcome("retry", retry_after=_retry_after_seconds(exc), error=reason)
+    if isinstance(exc, InvalidToken):
+        return SendOutcome("auth_failed", error=reason)
+    if isinstance(exc, Forbidden):
+        return SendOutcome("unreachable", error=reason)
+    if isinstance(exc, ChatMigrated):
+        return SendOutcome("failed", error=f"chat migrated to supergroup {exc.new_chat_id}")
+    if isinstance(exc, BadRequest):
+        if "chat not found" in lowered or "user not found" in lowered:
+            return SendOutcome("unreachable", error=reason)
+        return SendOutcome("failed", error=reason)
+    if isinstance(exc, TimedOut):
+        return SendOutcome("retry", error=f"timed out: {reason}")
+    if isinstance(exc, NetworkError):
+        return SendOutcome("retry", error=reason)
+    if isinstance(exc, Conflict):
+        return SendOutcome("failed", error=reason)
+    return SendOutcome("failed", error=reason)
+
+
+def _retry_after_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        # PTB 22 warns that the int form is deprecated; both forms are handled here.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TokenBreaker:
+    """Open while Telegram refuses the bot token (401): no API call goes out, messages wait in the outbox.
+
+    Whatever meets the 401 first trips it (one error in the log); the channel then checks the token with getMe
+    every so often and closes it when getMe works, and the held messages are released.
+    """
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+        self._opened = asyncio.Event()
+        self._closed = asyncio.Event()
+        self._closed.set()
+
+    @property
+    def is_open(self) -> bool:
+        return self.reason is not None
+
+    def trip(self, call: str, exc: InvalidToken) -> None:
+        """Open, naming the refused call in the log (never the token, nor PTB's message, which may hold it)."""
+        if self.reason is not None:
+            return
+        self.reason = _rejection(exc)
+        self._closed.clear()
+        self._opened.set()
+        log.error(
+            "telegram: %s: Telegram refused the bot token on %s. Nothing is sent and messages wait in the outbox; "
+            "the token is checked with getMe every so often and sending resumes when it works. "
+            "If it was revoked, put the new one in KOPSEHAT_TELEGRAM_TOKEN and restart.",
+            self.reason,
+            call,
+        )
+
+    def reset(self) -> bool:
+        """Close (the token works again); False when it was not open."""
+        if self.reason is None:
+            return False
+        self.reason = None
+        self._opened.clear()
+        self._closed.set()
+        log.warning("telegram: the bot token works again (getMe); sending resumed")
+        return True
+
+    async def wait_opened(self) -> None:
+        await self._opened.wait()
+
+    async def wait_closed(self) -> None:
+        await self._closed.wait()
+
+    @staticmethod
+    def held(sent: tuple[str, ...] = ()) -> SendOutcome:
+        """What a send says while the token is refused: try later, the message stays pending (never failed)."""
+        return SendOutcome("auth_failed", sent, retry_after=HOLD_SECONDS, error=HELD_ERROR)
+
+
+def _rejection(exc: InvalidToken) -> str:
+    """PTB raises InvalidToken for 401 and for 404 (a malformed token); the health reason names which."""
+    cause = exc.__cause__
+    messages = [exc.message, cause.message if isinstance(cause, TelegramError) else ""]
+    return "token rejected (404)" if any("not found" in m.lower() for m in messages) else "token rejected (401)"
+
+
+def inline_keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup:
+    """Buttons in rows: two short titles share a row, a long title gets a row of its own."""
+    rows: list[list[InlineKeyboardButton]] = []
+    pending: InlineKeyboardButton | None = None
+    for choice in choices:
+        button = InlineKeyboardButton(choice.title, callback_data=encode_callback(choice.id))
+        if len(choice.title) > _PAIR_TITLE_MAX:
+            if pending is not None:
+                rows.append([pending])
+                pending = None
+            rows.append([button])
+        elif pending is None:
+            pending = button
+        else:
+            rows.append([pending, button])
+            pending = None
+    if pending is not None:
+        rows.append([pending])
+    return InlineKeyboardMarkup(rows)
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One API call of a reply: a text chunk, or the attachment with its caption."""
+
+    text: str
+    attachment: Attachment | None = None
+
+
+ChatMoved = Callable[[int, int], Awaitable[None]]
+
+
+class TelegramSender:
+    """Sends Replies through one PTB Bot; never raises for Telegram errors, returns a SendOutcome.
+
+    A refused token (401) opens `breaker`: sends then answer "auth_failed" at once, without calling Telegram. A group
+    that became a supergroup (400 with `migrate_to_chat_id`) gets the send once more at its new id, and `on_moved`
+    (old id, new id) is told, to store the new id. With `media`, a stored file is uploaded once and then sent by the
+    file_id Telegram gave it (bot.channels.media).
+    """
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        chunk_interval: float = 1.0,
+        remembered_questions: int = 4096,
+        limiter: SendLimiter | None = None,
+        max_flood_wait: float = 30.0,
+        flood_retries: int = 3,
+        breaker: TokenBreaker | None = None,
+        on_moved: ChatMoved | None = None,
+        media: MediaIds | None = None,
+    ) -> None:
+        """With a `limiter`, every call is paced, and a 429 of at most `max_flood_wait` seconds pauses the
+        limiter and retries the same call (at most `flood_retries` times) instead of ending the send."""
+        self._bot = bot
+        self._chunk_interval = chunk_interval
+        self.limiter = limiter
+        self._max_flood_wait = max_flood_wait
+        self._flood_retries = flood_retries
+        self._questions: OrderedDict[tuple[int, int], str] = OrderedDict()
+        self._max_questions = remembered_questions
+        self.breaker = breaker or TokenBreaker()
+        self.on_moved = on_moved
+        self.media = media
+        self._moved: dict[int, int] = {}  # groups that became supergroups: old chat id -> new (rare, never many)
+
+    def remember_question(
+        self, chat_id: int | str, message_id: int | str, text: str, *, overwrite: bool = True
+    ) -> None:
+        """Keep the text of a message with a keyboard, so a later press can edit it to show the answer."""
+        key = (int(chat_id), int(message_id))
+        if not overwrite and key in self._questions:
+            return
+        self._questions[key] = text
+        self._questions.move_to_end(key)
+        while len(self._questions) > self._max_questions:
+            self._questions.popitem(last=False)
+
+    async def send(
+        self,
+        address: Address,
+        reply: Reply,
+        *,
+        business_initiated: bool = False,
+    ) -> SendOutcome:
+        """Send `reply`; when it answers a press (`reply.answers`, `reply.confirms`), first mark the question answered.
+
+        Telegram has no 24-hour window, so `business_initiated` changes nothing here.
+        """
+        try:
+            chat_id = int(address.user_id)
+        except ValueError:
+            return SendOutcome("failed", error=f"not a Telegram chat id: {address.user_id[:40]!r}")
+        if self.breaker.is_open:
+            return self.breaker.held()
+        chat_id = self._moved.get(chat_id, chat_id)
+        sent: list[str] = []
+        try:
+            await self._send_following_moves(chat_id, reply, sent, business_initiated)
+        except InvalidToken as exc:
+            self.breaker.trip("a send", exc)
+            return self.breaker.held(tuple(sent))
+        except TelegramError as exc:
+            outcome = classify_error(exc)
+            log.warning(
+                "telegram: send to chat %s stopped after %d message(s): %s (%s)",
+                chat_id,
+                len(sent),
+                outcome.status,
+                outcome.error,
+            )
+            return replace(outcome, provider_message_ids=tuple(sent))
+        return SendOutcome("sent", provider_message_ids=tuple(sent))
+
+    async def _send_following_moves(self, chat_id: int, reply: Reply, sent: list[str], bulk: bool) -> None:
+        """Mark the question answered, then send; a group that became a supergroup gets it there (once)."""
+        moved = False
+        text = reply.text
+        if reply.answers is not None and reply.confirms:
+            try:
+                shown = await self._confirm(chat_id, reply.answers, reply.confirms)
+            except ChatMigrated as exc:  # the question stays in the old group: the answer goes in the text
+                chat_id, moved, shown = await self._follow(chat_id, exc.new_chat_id), True, False
+            if not shown and (text.strip() or reply.attachment is not None):
+                text = f"✅ {reply.confirms}\n\n{text}"
+        reply = replace(reply, text=text)
+        try:
+            await self._deliver(chat_id, reply, sent, bulk=bulk)
+        except ChatMigrated as exc:
+            if moved:
+                raise
+            await self._deliver(await self._follow(chat_id, exc.new_chat_id), reply, sent, bulk=bulk)
+
+    async def _follow(self, old: int, new: int) -> int:
+        """Note that chat `old` is now `new`; storing it may fail (logged): the message goes to `new` anyway."""
+        log.info("telegram: group %s became supergroup %s; sending there", old, new)
+        try:
+            await self.chat_moved(old, new)
+        except Exception:
+            log.exception("telegram: could not store that chat %s is now %s (a restart finds out again)", old, new)
+        return new
+
+    async def chat_moved(self, old: int | str, new: int | str) -> None:
+        """Chat `old` is now `new`: sends to `old` go to `new` from now on, and `on_moved` stores it."""
+        self._moved[int(old)] = int(new)
+        if self.on_moved is not None:
+            await self.on_moved(int(old), int(new))
+
+    async def answer_callback(self, callback_query_id: str, text: str | None = None) -> bool:
+        """Stop the button's spinner (call it for every press, duplicates too); False if Telegram refused."""
+        if self.breaker.is_open:
+            return False
+        try:
+            return await self._bot.answer_callback_query(
+                callback_query_id, text=text[:CALLBACK_ANSWER_LIMIT] if text else None
+            )
+        except InvalidToken as exc:
+            self.breaker.trip("answerCallbackQuery", exc)
+        except BadRequest as exc:
+            if "query is too old" in exc.message.lower():
+                log.debug("telegram: callback %s answered too late (harmless)", callback_query_id)
+            else:
+                log.warning("telegram: answerCallbackQuery refused: %s", redact(exc.message))
+        except TelegramError as exc:
+            log.warning("telegram: answerCallbackQuery failed: %s", redact(exc.message))
+        return False
+
+    async def _confirm(self, chat_id: int, pressed: Pressed, confirms: str) -> bool:
+        """Edit the question to "<question> ✅ <answer>", no keyboard; False if the answer is not shown.
+
+        The question's words come with the press; if Telegram did not include them, from the keyboards sent lately.
+        """
+        message_id = int(pressed.message_id)
+        # Kept (not popped) after use, so that a retried send edits to the same text again.
+        question = pressed.question if pressed.question is not None else self._questions.get((chat_id, message_id))
+        edited = f"{question} ✅ {confirms}" if question is not None else None
+        if edited is not None and utf16_len(edited) > MESSAGE_LIMIT:
+            edited = None
+        try:
+            if edited is not None:
+                shown = edited
+                await self._paced(
+                    chat_id,
+                    False,
+                    lambda: self._bot.edit_message_text(
+                        to_html(shown), chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML
+                    ),
+                )
+            else:
+                await self._paced(
+                    chat_id,
+                    False,
+                    lambda: self._bot.edit_message_reply_markup(
+                        chat_id=chat_id, message_id=message_id, reply_markup=None
+                    ),
+                )
+            return edited is not None
+        except BadRequest as exc:
+            lowered = exc.message.lower()
+            if "message is not modified" in lowered:  # e.g. a retry after the edit already went through
+                return edited is not None
+            if "chat not found" in lowered:
+                raise
+            log.info("telegram: could not edit message %s in chat %s: %s", message_id, chat_id, redact(exc.message))
+        return False
+
+    async def _deliver(self, chat_id: int, reply: Reply, sent: list[str], *, bulk: bool = False) -> None:
+        """Send the steps of `reply` that are not in `sent` yet (all of them, unless a send is taken up again)."""
+        steps = _plan(reply)
+        markup = inline_keyboard(reply.choices) if reply.choices else None
+        for index, step in enumerate(steps):
+            if index < len(sent):
+                continue
+            if index and self._chunk_interval:
+                await asyncio.sleep(self._chunk_interval)
+            last = index == len(steps) - 1
+            call = functools.partial(self._send_step, chat_id, step, markup if last else None)
+            message = await self._paced(chat_id, bulk, call)
+            sent.append(str(message.message_id))
+            if last and markup is not None and step.attachment is None:
+                self.remember_question(chat_id, message.message_id, step.text)
+
+    async def _paced(self, chat_id: int, bulk: bool, call: Callable[[], Awaitable[T]]) -> T:
+        """Make one API call in its slot; a short flood-control wait pauses everything, then retries it."""
+        if self.limiter is None:
+            return await call()
+        for attempt in range(self._flood_retries + 1):
+            await self.limiter.acquire(chat_id, bulk=bulk)
+            try:
+                return await call()
+            except RetryAfter as exc:
+                wait = _retry_after_seconds(exc)
+                self.limiter.pause(wait)
+                if wait > self._max_flood_wait or attempt >= self._flood_retries:
+                    raise
+                log.info("telegram: flood control, all sends wait %.0f s, then chat %s is retried", wait, chat_id)
+        raise AssertionError("unreachable")
+
+    async def _send_step(self, chat_id: int, step: _Step, markup: InlineKeyboardMarkup | None) -> Message:
+        try:
+            return await self._send_once(chat_id, step, markup, escaped=True)
+        except BadRequest as exc:
+            if "can't parse entities" not in exc.message.lower():
+                raise
+            log.warning("telegram: HTML refused in chat %s (%s); sending as plain text", chat_id, redact(exc.message))
+            return await self._send_once(chat_id, step, markup, escaped=False)
+
+    async def _send_once(
+        self, chat_id: int, step: _Step, markup: InlineKeyboardMarkup | None, *, escaped: bool
+    ) -> Message:
+        text = to_html(step.text) if escaped else step.text
+        parse_mode = ParseMode.HTML if escaped else None
+        attachment = step.attachment
+        if attachment is None:
+            return await self._bot.send_message(chat_id, text, parse_mode=parse_mode, reply_markup=markup)
+        send = functools.partial(
+            self._send_file, chat_id, attachment.kind, caption=text or None, parse_mode=parse_mode, reply_markup=markup
+        )
+        key = self._media_key(attachment)
+        if key is None or self.media is None:
+            return await send(InputFile(attachment.data, filename=attachment.filename))
+
+        async def upload() -> tuple[Message, str | None]:
+            message = await send(InputFile(attachment.data, filename=attachment.filename))
+            return message, _file_id(message)
+
+        return await by_id_or_upload(self.media, key, by_id=send, upload=upload, gone=_file_id_refused)
+
+    async def _send_file(
+        self,
+        chat_id: int,
+        kind: str,
+        file: InputFile | str,
+        *,
+        caption: str | None,
+        parse_mode: str | None,
+        reply_markup: InlineKeyboardMarkup | None,
+    ) -> Message:
+        """sendPhoto or sendDocument, uploading `file` or naming a file_id Telegram gave before."""
+        if kind == "photo":
+            return await self._bot.send_photo(
+                chat_id, file, caption=caption, parse_mode=parse_mode, reply_markup=reply_markup
+            )
+        return await self._bot.send_document(
+            chat_id, file, caption=caption, parse_mode=parse_mode, reply_markup=reply_markup
+        )
+
+    def _media_key(self, attachment: Attachment) -> MediaKey | None:
+        """A stored file as this bot knows it; a document sent by file_id keeps the name it was uploaded with."""
+        if attachment.file_id is None:
+            return None
+        variant = "photo" if attachment.kind == "photo" else f"document:{attachment.filename[:255]}"
+        return MediaKey("telegram", self._bot.token.split(":", 1)[0], attachment.file_id, variant)
+
+
+def _file_id(message: Message) -> str | None:
+    """The file_id of what `message` carries: the largest size of a photo, or the document."""
+    if message.photo:
+        return message.photo[-1].file_id
+    return message.document.file_id if message.document is not None else None
+
+
+def _file_id_refused(exc: Exception) -> bool:
+    return isinstance(exc, BadRequest) and any(text in exc.message.lower() for text in FILE_ID_REFUSED)
+
+
+def _plan(reply: Reply) -> list[_Step]:
+    """The calls a reply takes, in order: attachment (short caption), caption overflow, text chunks."""
+    steps: list[_Step] = []
+    if reply.attachment is not None:
+        captions = split_text(reply.attachment.caption, CAPTION_LIMIT)
+        steps.append(_Step(captions[0] if captions else "", reply.attachment))
+        steps.extend(_Step(chunk) for chunk in split_text("\n\n".join(captions[1:]), TEXT_LIMIT))
+    steps.extend(_Step(chunk) for chunk in split_text(reply.text, TEXT_LIMIT))
+    if not steps and reply.choices:
+        steps.append(_Step(_KEYBOARD_ONLY_TEXT))
+    return steps

@@ -1,0 +1,482 @@
+"""Wiring of the telegram channel into `kopsehat run`: webhook or long polling, sender, health probe.
+
+An update is answered (HTTP 200, or confirmed by the next getUpdates offset) only after dispatch has committed
+it; replies are then sent in the background, and whatever does not go stays in the outbox for delivery.
+
+When Telegram refuses the token (401), nothing is sent until getMe works again (the sender's TokenBreaker, checked
+every `token_check_interval` seconds); the messages wait in the outbox and go out then. Office staff chats get
+a command menu of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from aiohttp import web
+from telegram import Bot, Update
+from telegram.error import Conflict, InvalidToken, TelegramError
+
+from bot.channels.background import BackgroundTasks
+from bot.channels.telegram.api import clear_staff_commands, make_bot, redact, set_commands, set_staff_commands
+from bot.channels.telegram.inbound import TelegramInbound, update_to_inbound
+from bot.channels.telegram.outbound import HELD_ERROR, TelegramSender
+from bot.channels.telegram.rate import SendLimiter
+from bot.chat.dispatch import Dispatcher, DispatchResult, UserLocks
+from bot.delivery.worker import Delivery
+from handlers import onboarding, route_for_text
+from storage import queries_channels
+from storage.models import utcnow
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+CHANNEL = "telegram"
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
+POLL_TIMEOUT = 25
+STOP_SECONDS = 2.0
+PROBE_CACHE_SECONDS = 30.0
+TOKEN_CHECK_SECONDS = 60.0  # while the token is refused, getMe checks it this often
+_BACKOFF = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+Mode = Literal["webhook", "polling"]
+
+
+def _backoff(failures: int) -> float:
+    return _BACKOFF[min(failures, len(_BACKOFF)) - 1] if failures else 0.0
+
+
+class TelegramChannel:
+    """Receives updates (webhook route or polling loop), dispatches them, and sends the replies."""
+
+    def __init__(
+        self,
+        *,
+        dispatcher: Dispatcher,
+        delivery: Delivery,
+        bot: Bot,
+        sender: TelegramSender,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        poll_timeout: int = POLL_TIMEOUT,
+        clock: Callable[[], datetime] = utcnow,
+        token_check_interval: float = TOKEN_CHECK_SECONDS,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.delivery = delivery
+        self.bot = bot
+        self.sender = sender
+        self.breaker = sender.breaker
+        if sender.on_moved is None:
+            sender.on_moved = self.store_move
+        self.token_check_interval = token_check_interval
+        self.webhook_url = webhook_url
+        self._secret = (webhook_secret or "").encode()
+        self.poll_timeout = poll_timeout
+        self.clock = clock
+        self.mode: Mode = "webhook" if webhook_url and webhook_secret else "polling"
+        self.username: str | None = None
+        self.webhook_set = False
+        self.polling = False
+        self.last_error: str | None = None
+        self.last_update_at: datetime | None = None
+        self._me: tuple[float, dict[str, Any]] | None = None
+        self._chat_locks = UserLocks()
+        self._tasks = BackgroundTasks()
+        self._stopping = asyncio.Event()
+        self._main: asyncio.Task[None] | None = None
+        self._watcher: asyncio.Task[None] | None = None
+        self._staff_menus: set[int] = set()  # chats given the staff menu by this process
+
+    # -- receiving ---------------------------------------------------------------------------------------
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """POST /telegram/webhook: secret first (403), then record the update; 200 only once it is stored."""
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        if not self._secret or not hmac.compare_digest(given, self._secret):
+            return web.Response(status=403, text="forbidden")
+        try:
+            data = await request.json()
+            update = Update.de_json(data, None) if isinstance(data, dict) else None
+        except Exception:  # not Telegram's JSON: nothing to retry
+            log.warning("telegram: webhook body is not an update; ignored")
+            return web.Response(status=400, text="not an update")
+        if update is None:
+            return web.Response(status=400, text="not an update")
+        try:
+            await self.process(update)
+        except Exception:
+            log.exception("telegram: update %s not recorded; Telegram will send it again", update.update_id)
+            return web.Response(status=500, text="not recorded, send again")
+        return web.Response(status=200)
+
+    async def process(self, update: Update) -> DispatchResult | None:
+        """Dispatch one update (this commits it); answering and sending continue in the background."""
+        self.last_update_at = self.clock()
+        await self._note_migration(update)
+        item = update_to_inbound(update, self.last_update_at)
+        if item is None:
+            return None
+        result = await self.dispatcher.handle(item.inbound)
+        self._spawn(self._answer_and_send(item, result))
+        return result
+
+    async def _answer_and_send(self, item: TelegramInbound, result: DispatchResult) -> None:
+        if item.callback_query_id is not None:
+            await self.sender.answer_callback(item.callback_query_id)
+        if result.duplicate:
+            return
+        if result.outgoing:
+            async with self._chat_locks.get(item.inbound.address):
+                await self.delivery.send_now(result.outgoing)
+        if _is_registration(item):  # an invitation may have made the chat office staff, or an officer
+            await self._refresh_staff_menu(item.inbound.address.user_id)
+
+    async def _note_migration(self, update: Update) -> None:
+        """A group's notice that it became a supergroup (`migrate_to_chat_id` in the old group,
+        `migrate_from_chat_id` in the new one): its identity and waiting messages take the new chat id."""
+        message = update.message
+        if message is not None and message.migrate_to_chat_id:
+            await self.sender.chat_moved(message.chat.id, message.migrate_to_chat_id)
+        elif message is not None and message.migrate_from_chat_id:
+            await self.sender.chat_moved(message.migrate_from_chat_id, message.chat.id)
+
+    async def store_move(self, old: int, new: int) -> None:
+        """Chat `old` is now `new` (the sender's `on_moved`): the identity and the messages not sent yet follow."""
+        async with self.dispatcher.db.transaction() as repos:
+            moved, messages = await queries_channels.move_chat(repos, CHANNEL, str(old), str(new))
+        if moved or messages:
+            log.info("telegram: chat %s is now %s (identity moved: %s, messages: %d)", old, new, moved, messages)
+        if old in self._staff_menus:
+            self._staff_menus.discard(old)
+            await self._refresh_staff_menu(str(new))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        self._tasks.spawn(self._guarded(work))
+
+    @staticmethod
+    async def _guarded(work: Awaitable[None]) -> None:
+        try:
+            await work
+        except Exception:  # replies stay in the outbox; the delivery worker sends them
+            log.exception("telegram: sending replies right away failed; the delivery worker will retry")
+
+    async def idle(self) -> None:
+        """Wait until every background answer and send has finished (tests, shutdown)."""
+        await self._tasks.idle()
+
+    # -- polling -----------------------------------------------------------------------------------------
+
+    async def _poll(self) -> None:
+        offset: int | None = None
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                if not self.polling:
+                    await self._until_stopped(self.bot.delete_webhook(drop_pending_updates=False))
+                    self.polling = True
+                updates = await self._until_stopped(
+                    self.bot.get_updates(
+                        offset=offset, timeout=self.poll_timeout, allowed_updates=list(ALLOWED_UPDATES)
+                    )
+                )
+            except _Stopped:
+                return
+            except InvalidToken as exc:
+                self.breaker.trip("getUpdates", exc)
+                if not await self._token_back():
+                    return
+                continue
+            except TelegramError as exc:
+                failures += 1
+                self._failed("getUpdates", exc, conflict_is_webhook=True)
+                await self._sleep(_backoff(failures))
+                continue
+            failures = 0
+            self.last_error = None
+            for update in updates:
+                if not await self._process_polled(update):
+                    return
+                offset = update.update_id + 1
+
+    async def _process_polled(self, update: Update) -> bool:
+        """Process one polled update until it is recorded; False when stopping first (it comes again)."""
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                await self.process(update)
+                return True
+            except Exception:
+                failures += 1
+                log.exception("telegram: update %s not recorded (try %d)", update.update_id, failures)
+                if failures >= 3 and await self.dispatcher.db.ping():
+                    log.error("telegram: update %s skipped: it fails with a working database", update.update_id)
+                    return True
+                await self._sleep(_backoff(failures))
+        return False
+
+    async def _until_stopped(self, call: Awaitable[T]) -> T:
+        """Await `call`, or raise _Stopped as soon as the channel stops (the call is cancelled)."""
+        task = asyncio.ensure_future(call)
+        stop = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+            raise _Stopped
+        return task.result()
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    # -- the token ---------------------------------------------------------------------------------------
+
+    async def _token_back(self) -> bool:
+        """Wait until the token works again (the watcher's getMe); False when the channel stops first."""
+        try:
+            await self._until_stopped(self.breaker.wait_closed())
+        except _Stopped:
+            return False
+        return True
+
+    async def _watch_token(self) -> None:
+        """While the breaker is open: getMe every `token_check_interval` seconds; when it works, resume."""
+        while not self._stopping.is_set():
+            try:
+                await self._until_stopped(self.breaker.wait_opened())
+                await self._sleep(self.token_check_interval)
+                if self._stopping.is_set():
+                    return
+                await self._until_stopped(self.bot.get_me())
+            except _Stopped:
+                return
+            except InvalidToken:
+                log.debug("telegram: getMe: the token is still refused")
+                continue
+            except TelegramError as exc:
+                log.info("telegram: getMe failed (%s); the token is checked again later", redact(exc.message)[:200])
+                continue
+            self._me = (time.monotonic(), {"ok": True})
+            if self.breaker.reset():
+                await self._release_held()
+
+    async def _release_held(self) -> None:
+        """Messages held while the token was refused (by this process or an earlier one) are due now."""
+        try:
+            async with self.dispatcher.db.transaction() as repos:
+                released = await queries_channels.release_held(repos, CHANNEL, HELD_ERROR, utcnow())
+        except Exception:  # they are offered again after HOLD_SECONDS anyway
+            log.exception("telegram: could not release the messages held while the token was refused")
+            return
+        if released:
+            log.info("telegram: %d message(s) held while the token was refused are sent now", released)
+            self.delivery.wake()
+
+    # -- the staff menu ----------------------------------------------------------------------------------
+
+    async def _sync_staff_menus(self) -> None:
+        """Every chat linked to office staff gets the staff command menu."""
+        try:
+            async with self.dispatcher.db.transaction() as repos:
+                chats = await queries_channels.staff_external_ids(repos, CHANNEL)
+        except Exception:
+            log.exception("telegram: could not read the staff chats; their menus are set when they next register")
+            return
+        for chat in chats:
+            await self._staff_menu(chat, staff=True)
+
+    async def _refresh_staff_menu(self, chat: str) -> None:
+        """Give the chat the staff menu if it is linked to office staff now, or take it away if no longer."""
+        try:
+            async with self.dispatcher.db.transaction() as repos:
+                staff = await queries_channels.is_staff_chat(repos, CHANNEL, chat)
+        except Exception:
+            log.exception("telegram: could not tell whether chat %s is office staff", chat)
+            return
+        await self._staff_menu(chat, staff=staff)
+
+    async def _staff_menu(self, chat: str, *, staff: bool) -> None:
+        try:
+            chat_id = int(chat)
+        except ValueError:
+            return
+        if staff == (chat_id in self._staff_menus) or self.breaker.is_open:
+            return
+        try:
+            if staff:
+                await set_staff_commands(self.bot, chat_id)
+                self._staff_menus.add(chat_id)
+            else:
+                await clear_staff_commands(self.bot, chat_id)
+                self._staff_menus.discard(chat_id)
+        except InvalidToken as exc:
+            self.breaker.trip("setMyCommands", exc)
+        except TelegramError as exc:
+            log.warning("telegram: the staff menu of chat %s was not changed: %s", chat_id, redact(exc.message)[:200])
+
+    # -- lifecycle ---------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Begin in the background: Telegram being away must not stop the rest of the service."""
+        self._stopping.clear()
+        self._main = asyncio.create_task(self._run(), name=f"telegram-{self.mode}")
+        self._watcher = asyncio.create_task(self._watch_token(), name="telegram-token")
+
+    async def _run(self) -> None:
+        await self._prepare()
+        if self._stopping.is_set():
+            return
+        if self.mode == "polling":
+            await self._poll()
+
+    async def _prepare(self) -> None:
+        """getMe, the command menus, and the webhook (set, or deleted for polling), retried until they work; then
+        the messages held while the token was refused (before a restart, maybe) go out."""
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                await self._until_stopped(self.bot.initialize())  # opens the HTTP pools, calls getMe
+                self.username = self.bot.username
+                self._me = (time.monotonic(), {"ok": True})
+                await self._until_stopped(set_commands(self.bot))
+                await self._until_stopped(self._sync_staff_menus())
+                if self.mode == "webhook":
+                    assert self.webhook_url is not None
+                    await self._until_stopped(
+                        self.bot.set_webhook(
+                            self.webhook_url,
+                            secret_token=self._secret.decode(),
+                            allowed_updates=list(ALLOWED_UPDATES),
+                            max_connections=40,
+                            drop_pending_updates=False,
+                        )
+                    )
+                    self.webhook_set = True
+                    log.info("telegram: webhook set; updates arrive at %s", WEBHOOK_PATH)
+                else:
+                    log.info("telegram: long polling (no KOPSEHAT_PUBLIC_URL + KOPSEHAT_TELEGRAM_WEBHOOK_SECRET)")
+                self.last_error = None
+                await self._release_held()
+                return
+            except _Stopped:
+                return
+            except InvalidToken as exc:
+                self.breaker.trip("start", exc)
+                if not await self._token_back():
+                    return
+            except TelegramError as exc:
+                failures += 1
+                self._failed("start", exc)
+                await self._sleep(_backoff(failures))
+
+    async def stop(self) -> None:
+        """Stop polling at once (an unconfirmed update comes again), let sends finish briefly, close."""
+        self._stopping.set()
+        for task in (self._main, self._watcher):
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                    await asyncio.wait_for(task, STOP_SECONDS)
+        self.polling = False
+        await self._tasks.stop(STOP_SECONDS)  # replies not sent by then stay in the outbox
+        await self.bot.shutdown()
+
+    def _failed(self, what: str, exc: TelegramError, *, conflict_is_webhook: bool = False) -> None:
+        reason = redact(exc.message)[:200]
+        if isinstance(exc, Conflict) and conflict_is_webhook:
+            self.polling = False  # a webhook was set meanwhile (or another poller runs): delete it again
+        self.last_error = f"{what}: {reason}"
+        log.warning("telegram: %s failed: %s", what, reason)
+
+    # -- health ------------------------------------------------------------------------------------------
+
+    async def probe(self) -> dict[str, Any]:
+        """Telegram's state for /healthz: the token (getMe, cached briefly), webhook set or polling running."""
+        now = time.monotonic()
+        if not self.breaker.is_open and (self._me is None or now - self._me[0] > PROBE_CACHE_SECONDS):
+            try:
+                me = await asyncio.wait_for(self.bot.get_me(), 3.0)
+                self.username = me.username
+                self._me = (now, {"ok": True})
+            except InvalidToken as exc:
+                self.breaker.trip("getMe", exc)
+            except (TelegramError, TimeoutError) as exc:
+                reason = redact(exc.message) if isinstance(exc, TelegramError) else "timed out"
+                self._me = (now, {"ok": False, "error": reason[:200]})
+        if self.breaker.reason is not None:  # the watcher checks the token: no getMe here meanwhile
+            get_me: dict[str, Any] = {"ok": False, "error": self.breaker.reason}
+        else:
+            assert self._me is not None
+            get_me = self._me[1]
+        receiving = self.webhook_set if self.mode == "webhook" else self.polling and self.last_error is None
+        state: dict[str, Any] = {
+            "ok": bool(get_me["ok"]) and receiving,
+            "mode": self.mode,
+            "get_me": "ok" if get_me["ok"] else get_me["error"],
+            "bot": f"@{self.username}" if self.username else None,
+            "last_update_at": self.last_update_at.isoformat() if self.last_update_at else None,
+        }
+        if self.mode == "webhook":
+            state["webhook_set"] = self.webhook_set
+        else:
+            state["polling"] = self.polling
+        if self.last_error:
+            state["last_error"] = self.last_error
+        if self.breaker.reason is not None:
+            state["error"] = self.breaker.reason
+        return state
+
+
+TELEGRAM_KEY = web.AppKey("telegram", TelegramChannel)
+
+
+class _Stopped(Exception):
+    """The channel is stopping."""
+
+
+def _is_registration(item: TelegramInbound) -> bool:
+    """Whether the message asks to register with an invitation code (`/start CODE`, `DAFTAR CODE`)."""
+    route = route_for_text(item.inbound.text) if item.inbound.kind == "text" else None
+    return route is not None and route.name == onboarding.NAME
+
+
+def attach_telegram(runtime: Runtime) -> TelegramChannel:
+    """Register the channel's sender, webhook route or polling component, and probe on the runtime."""
+    from bot.runtime import Component
+
+    settings = runtime.settings
+    assert settings.telegram_token is not None
+    bot = make_bot(settings.telegram_token.get_secret_value(), settings.telegram_api_url)
+    # The limiter spaces a chat's messages (1/s after a short burst), so chunks need no pause of their own.
+    sender = TelegramSender(bot, chunk_interval=0, limiter=SendLimiter(), media=runtime.delivery.platform_ids)
+    webhook_url = f"{settings.public_url.rstrip('/')}{WEBHOOK_PATH}" if settings.public_url else None
+    secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
+    channel = TelegramChannel(
+        dispatcher=runtime.dispatcher,
+        delivery=runtime.delivery,
+        bot=bot,
+        sender=sender,
+        webhook_url=webhook_url if settings.telegram_webhook_mode else None,
+        webhook_secret=secret if settings.telegram_webhook_mode else None,
+    )
+    runtime.delivery.senders["telegram"] = channel.sender
+    runtime.app[TELEGRAM_KEY] = channel
+    if channel.mode == "webhook":
+        runtime.app.router.add_post(WEBHOOK_PATH, channel.webhook)
+    runtime.components.append(Component(f"telegram ({channel.mode})", channel.start, channel.stop))
+    runtime.add_probe("telegram", channel.probe)
+    return channel

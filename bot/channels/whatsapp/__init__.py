@@ -1,0 +1,1 @@
+"""WhatsApp Cloud API: the webhook edge, sender, receipts and pacing."""

@@ -1,0 +1,408 @@
+"""Wiring of the WhatsApp channel into `kopsehat run`: webhook routes, the outbox sender, session, health probe.
+
+The webhook answers 200 only after every message of the POST went through dispatch (each one committed: recorded,
+handled, its replies in the outbox) and every receipt was applied; the replies are then sent in the background, in
+order per user, and each newly handled message is marked as read (blue ticks; best effort, once: a repeat delivery of
+the message is not marked again). Whatever does not go stays in the outbox for the delivery worker.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy import func, select
+
+from bot.channels.background import BackgroundTasks
+from bot.channels.base import SendOutcome
+from bot.channels.media import MediaIds
+from bot.channels.whatsapp.client import WhatsAppSender, media_key
+from bot.channels.whatsapp.inbound import meta_signature_ok, parse_webhook, verify_subscription
+from bot.channels.whatsapp.pacing import RecipientPacer, TokenBucket
+from bot.channels.whatsapp.status import UNDELIVERABLE_MARK, StatusEffect, apply_statuses, undeliverable
+from bot.channels.whatsapp.templates import TemplateConfigError, TemplateParams, TemplateSpec, load_templates
+from bot.chat.dispatch import Dispatcher, Outgoing, UserLocks
+from bot.chat.messages import Address, Inbound, Reply
+from storage.db import Database
+from storage.models import OutboxMessage, utcnow
+from storage.repositories import Repositories
+
+if TYPE_CHECKING:
+    from bot.delivery.worker import Delivery
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "whatsapp"
+WEBHOOK_PATH = "/whatsapp/webhook"
+WINDOW = timedelta(hours=24)
+WINDOW_MARGIN = timedelta(minutes=10)  # send free-form only while the window surely is open
+AUTH_PAUSE_SECONDS = 600.0  # after a refused token, try Meta again this often (rows wait, nothing is lost)
+STOP_WAIT_SECONDS = 2.0
+
+
+def window_open(last_inbound_at: datetime | None, now: datetime) -> bool:
+    """True while a free-form message may go: within 24 h (less a margin) of the user's last message."""
+    return last_inbound_at is not None and now < last_inbound_at + WINDOW - WINDOW_MARGIN
+
+
+class WhatsAppOutbox:
+    """The delivery workers' WhatsApp sender: decides window, template or hold per outbox row; pauses on a bad token."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        api_url: str,
+        phone_number_id: str,
+        token: str,
+        templates: dict[str, TemplateSpec],
+        zone: tzinfo,
+        messages_per_second: float = 80.0,
+        pacer: RecipientPacer | None = None,
+        now: Callable[[], datetime] = utcnow,
+        clock: Callable[[], float] = time.monotonic,
+        media: MediaIds | None = None,
+    ) -> None:
+        self.db = db
+        self.media = media  # the media ids of stored files (bot.channels.media)
+        self.api_url = api_url
+        self.phone_number_id = phone_number_id
+        self._token = token
+        self.templates = templates
+        self.zone = zone  # the office's: 131026 on two different days of it makes a recipient unreachable
+        self.throttle = TokenBucket(messages_per_second)
+        self.pacer = pacer or RecipientPacer()
+        self.now = now
+        self.clock = clock
+        self.sender: WhatsAppSender | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self.auth_error: str | None = None
+        self._auth_failed_at: float | None = None
+
+    def __repr__(self) -> str:
+        return f"WhatsAppOutbox({self.phone_number_id!r})"  # never the token
+
+    async def start(self) -> None:
+        self._session = aiohttp.ClientSession()
+        self.sender = WhatsAppSender(
+            self._session,
+            self.api_url,
+            self.phone_number_id,
+            self._token,
+            self.templates,
+            throttle=self.throttle,
+            media=self.media,
+        )
+
+    async def stop(self) -> None:
+        self.sender = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    @property
+    def auth_failed(self) -> bool:
+        return self._auth_failed_at is not None
+
+    async def send(self, address: Address, reply: Reply, *, business_initiated: bool = False) -> SendOutcome:
+        """A send without an outbox row: the window is unknown, so a business-initiated one needs a template."""
+        if self.sender is None:
+            return SendOutcome("retry", retry_after=5.0, error="the WhatsApp channel is not started")
+        if (paused := self._auth_pause()) is not None:
+            return paused
+        return self._after(address.user_id, business_initiated, await self.sender.send(address, reply))
+
+    async def send_outbox(self, row: OutboxMessage, address: Address, reply: Reply) -> SendOutcome:
+        """Send one outbox row: a reply free-form; a notice free-form inside the window, else as its template."""
+        sender = self.sender
+        if sender is None:
+            return SendOutcome("retry", retry_after=5.0, error="the WhatsApp channel is not started")
+        if (paused := self._auth_pause()) is not None:
+            return paused
+        template_only = bool(row.payload.get("template_only"))  # a 131047 fallback: the first one never arrived
+        if row.business_initiated and not template_only and (delay := self.pacer.delay_for(row.recipient)) > 0:
+            return SendOutcome("retry", retry_after=delay, error="pause between notices to the same user")
+        callback = f"outbox:{row.id}"
+        if template_only:
+            outcome = SendOutcome("needs_template", error="(#131047) the 24-hour window was closed")
+        elif row.business_initiated:
+            is_open = await self._window_open(row)
+            outcome = await sender.send(
+                address, reply, business_initiated=True, window_open=is_open, callback_data=callback
+            )
+        else:
+            outcome = await sender.send(address, reply, callback_data=callback)
+        if outcome.status == "needs_template":
+            outcome = await self._as_template(sender, row, address, callback)
+        if outcome.status == "failed" and UNDELIVERABLE_MARK in (outcome.error or ""):
+            async with self.db.transaction() as repos:
+                outcome = await undeliverable(repos, row, outcome.error or "", self.now(), self.zone) or outcome
+        return self._after(row.recipient, row.business_initiated, outcome)
+
+    async def mark_read(self, message_id: str) -> None:
+        """Blue ticks on a handled inbound message: best effort, never raises; skipped while the token is refused."""
+        sender = self.sender
+        if sender is None or self._auth_pause() is not None:
+            return
+        try:
+            outcome = self._note_token(await sender.mark_read(message_id))
+        except Exception as exc:  # a courtesy must never disturb the replies
+            outcome = SendOutcome("failed", error=type(exc).__name__)
+        if outcome.status != "sent":
+            log.info("whatsapp: marking a message as read did not work (%s); not retried", outcome.error)
+
+    async def _as_template(
+        self, sender: WhatsAppSender, row: OutboxMessage, address: Address, callback: str
+    ) -> SendOutcome:
+        if not sender.has_template(row.kind):
+            reason = (
+                f"outside the 24-hour window and no approved template for {row.kind!r} "
+                "(KOPSEHAT_WHATSAPP_TEMPLATES): held for the office"
+            )
+            log.warning("whatsapp: outbox %s needs a template: %s", row.id, reason)
+            return SendOutcome("needs_template", error=reason)
+        params: TemplateParams = row.payload.get("template_params") or ()
+        return await sender.send_template(address, row.kind, params, callback_data=callback)
+
+    async def _window_open(self, row: OutboxMessage) -> bool:
+        async with self.db.transaction() as repos:
+            if row.identity_id is not None:
+                identity = await repos.identities.get(row.identity_id)
+            else:
+                identity = await repos.identities.find(CHANNEL, row.recipient)
+            return window_open(identity.last_inbound_at if identity else None, self.now())
+
+    def _auth_pause(self) -> SendOutcome | None:
+        if self._auth_failed_at is None:
+            return None
+        waited = self.clock() - self._auth_failed_at
+        if waited >= AUTH_PAUSE_SECONDS:
+            return None  # half-open: let one send try the token again
+        return SendOutcome("auth_failed", retry_after=AUTH_PAUSE_SECONDS - waited, error=self.auth_error)
+
+    def _after(self, recipient: str, business_initiated: bool, outcome: SendOutcome) -> SendOutcome:
+        outcome = self._note_token(outcome)
+        if outcome.status == "sent" and business_initiated:
+            self.pacer.mark_sent(recipient)
+        elif outcome.status == "retry" and "(#131056)" in (outcome.error or ""):
+            self.pacer.back_off(recipient, outcome.retry_after or 6.0)
+        return outcome
+
+    def _note_token(self, outcome: SendOutcome) -> SendOutcome:
+        """Pause all sending when Meta refuses the token; resume when a call works again."""
+        if outcome.status == "auth_failed":
+            if self._auth_failed_at is None:
+                log.error(
+                    "whatsapp: the Graph API refused the access token (%s); sending is paused until "
+                    "KOPSEHAT_WHATSAPP_TOKEN is replaced (see /healthz)",
+                    outcome.error,
+                )
+            self._auth_failed_at, self.auth_error = self.clock(), outcome.error
+            return SendOutcome("auth_failed", outcome.provider_message_ids, AUTH_PAUSE_SECONDS, outcome.error)
+        if outcome.status == "sent" and self._auth_failed_at is not None:
+            log.info("whatsapp: the access token works again; sending resumed")
+            self._auth_failed_at, self.auth_error = None, None
+        return outcome
+
+
+class WhatsAppWebhook:
+    """GET (subscription handshake) and POST (signed updates) on /whatsapp/webhook."""
+
+    def __init__(
+        self,
+        *,
+        dispatcher: Dispatcher,
+        delivery: Delivery,
+        outbox: WhatsAppOutbox,
+        db: Database,
+        phone_number_id: str,
+        app_secret: str,
+        verify_token: str,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.delivery = delivery
+        self.outbox = outbox
+        self.db = db
+        self.phone_number_id = phone_number_id
+        self._app_secret = app_secret
+        self._verify_token = verify_token
+        self._tasks = BackgroundTasks()
+        self._send_locks = UserLocks()
+
+    async def get(self, request: web.Request) -> web.Response:
+        query = request.query
+        challenge = verify_subscription(
+            query.get("hub.mode"), query.get("hub.verify_token"), query.get("hub.challenge"), self._verify_token
+        )
+        if challenge is None:
+            log.warning("whatsapp webhook: subscription handshake refused")
+            return web.Response(status=403, text="forbidden")
+        return web.Response(text=challenge, content_type="text/plain")
+
+    async def post(self, request: web.Request) -> web.Response:
+        raw = await request.read()
+        header = request.headers.get("X-Hub-Signature-256")
+        if not header:
+            log.warning("whatsapp webhook: POST without X-Hub-Signature-256 refused")
+            return web.Response(status=401, text="signature required")
+        if not meta_signature_ok(raw, header, self._app_secret):
+            log.warning("whatsapp webhook: POST with a wrong signature refused")
+            return web.Response(status=403, text="bad signature")
+        try:
+            payload: Any = json.loads(raw)
+        except ValueError:
+            log.warning("whatsapp webhook: signed body is not JSON")
+            return web.Response(status=400, text="not JSON")
+        batch = parse_webhook(payload, self.phone_number_id)
+        outgoing: list[Outgoing] = []
+        handled: list[Inbound] = []  # new messages (not repeats): marked as read once their replies went
+        try:
+            for inbound, result in zip(batch.messages, await self.dispatcher.handle_many(batch.messages), strict=True):
+                outgoing.extend(result.outgoing)
+                if not result.duplicate:
+                    handled.append(inbound)
+            if batch.statuses:
+                async with self.db.transaction() as repos:
+                    now, policy = utcnow(), self.delivery.policy
+                    effects = await apply_statuses(repos, batch.statuses, now, self.outbox.zone, policy)
+                    await self._forget_failed_media(repos, effects)
+                if any(e.fallback_queued or e.unreachable or e.media_failure for e in effects):  # rows due now
+                    self.delivery.wake()
+        except Exception:
+            # Committed messages are kept (a retry finds them recorded); the rest is redone when Meta retries.
+            log.exception("whatsapp webhook: processing failed; answering 500 so that Meta retries")
+            self._send_in_background(outgoing, handled)
+            return web.Response(status=500, text="retry later")
+        self._send_in_background(outgoing, handled)
+        return web.Response(text="ok")
+
+    async def _forget_failed_media(self, repos: Repositories, effects: Sequence[StatusEffect]) -> None:
+        """Meta could not use the media of some messages after all: the ids they went by are not used again (in
+        this transaction, before their rows can be sent again)."""
+        for failure in (effect.media_failure for effect in effects if effect.media_failure is not None):
+            if (key := media_key(self.phone_number_id, failure.attachment)) is not None:
+                await self.delivery.platform_ids.forget_sent(repos, key, failure.sent_at)
+
+    def _send_in_background(self, outgoing: Sequence[Outgoing], handled: Sequence[Inbound]) -> None:
+        by_user: dict[Address, tuple[list[Outgoing], list[str]]] = {}
+        for item in outgoing:
+            by_user.setdefault(item.address, ([], []))[0].append(item)
+        for inbound in handled:
+            by_user.setdefault(inbound.address, ([], []))[1].append(inbound.message_id)
+        for address, (items, read) in by_user.items():
+            name = f"whatsapp-send-{items[0].outbox_id if items else read[0]}"
+            self._tasks.spawn(self._send(address, items, read), name)
+
+    async def _send(self, address: Address, items: list[Outgoing], read: list[str]) -> None:
+        try:
+            if items:
+                async with self._send_locks.get(address):  # one user's replies go out in the order they were made
+                    await self.delivery.send_now(items)
+        except Exception:
+            log.exception("whatsapp: fast-path send failed; the delivery worker will send from the outbox")
+        for message_id in read:  # after the replies: a slow or refused read receipt never holds them up
+            await self.outbox.mark_read(message_id)
+
+    async def settle(self) -> None:
+        """Wait until the replies being sent in the background are done (tests, benchmark)."""
+        await self._tasks.idle()
+
+    async def stop(self) -> None:
+        # a cancelled send's rows stay claimed until the lease ends, then the worker sends them
+        await self._tasks.stop(STOP_WAIT_SECONDS)
+
+
+class WhatsAppChannel:
+    """The channel as `kopsehat run` holds it: the webhook, the outbox sender and their lifecycle."""
+
+    def __init__(self, webhook: WhatsAppWebhook, outbox: WhatsAppOutbox) -> None:
+        self.webhook = webhook
+        self.outbox = outbox
+
+    async def start(self) -> None:
+        await self.outbox.start()
+
+    async def stop(self) -> None:
+        await self.webhook.stop()
+        await self.outbox.stop()
+
+    async def probe(self) -> dict[str, Any]:
+        """/healthz: token state and the notices held for want of a template."""
+        async with self.outbox.db.transaction() as repos:
+            stmt = select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.channel == CHANNEL, OutboxMessage.status == "needs_template"
+            )
+            held = int((await repos.session.execute(stmt)).scalar_one())
+        state: dict[str, Any] = {
+            "ok": not self.outbox.auth_failed,
+            "state": "auth_failed" if self.outbox.auth_failed else "ok",
+            "phone_number_id": self.outbox.phone_number_id,
+            "needs_template": held,
+        }
+        if self.outbox.auth_error:
+            state["error"] = self.outbox.auth_error
+        return state
+
+
+WHATSAPP_KEY = web.AppKey("whatsapp", WhatsAppChannel)
+
+
+def attach_whatsapp(runtime: Runtime) -> WhatsAppChannel:
+    """Register the channel's routes, sender, component and probe on the runtime."""
+    from bot.runtime import Component, StartupError
+
+    settings = runtime.settings
+    token, phone_number_id = settings.whatsapp_token, settings.whatsapp_phone_number_id
+    if token is None or not phone_number_id:
+        raise StartupError("WhatsApp needs KOPSEHAT_WHATSAPP_TOKEN and KOPSEHAT_WHATSAPP_PHONE_NUMBER_ID")
+    app_secret = settings.whatsapp_app_secret.get_secret_value() if settings.whatsapp_app_secret else ""
+    if not app_secret:
+        raise StartupError(
+            "WhatsApp needs KOPSEHAT_WHATSAPP_APP_SECRET (App Dashboard > Settings > Basic) to verify webhooks"
+        )
+    verify_token = settings.whatsapp_verify_token.get_secret_value() if settings.whatsapp_verify_token else ""
+    if not verify_token:
+        log.warning("KOPSEHAT_WHATSAPP_VERIFY_TOKEN is not set: Meta's webhook handshake (GET) will be refused")
+    try:
+        templates = load_templates(settings.whatsapp_templates) if settings.whatsapp_templates else {}
+    except TemplateConfigError as exc:
+        raise StartupError(str(exc)) from None
+    if not templates:
+        log.warning("no WhatsApp templates configured: notices outside the 24-hour window will wait for the office")
+    outbox = WhatsAppOutbox(
+        runtime.db,
+        api_url=settings.whatsapp_api_url,
+        phone_number_id=phone_number_id,
+        token=token.get_secret_value(),
+        templates=templates,
+        zone=settings.zone,
+        messages_per_second=settings.whatsapp_messages_per_second,
+        media=runtime.delivery.platform_ids,
+    )
+    webhook = WhatsAppWebhook(
+        dispatcher=runtime.dispatcher,
+        delivery=runtime.delivery,
+        outbox=outbox,
+        db=runtime.db,
+        phone_number_id=phone_number_id,
+        app_secret=app_secret,
+        verify_token=verify_token,
+    )
+    channel = WhatsAppChannel(webhook, outbox)
+    runtime.app.router.add_get(WEBHOOK_PATH, webhook.get)
+    runtime.app.router.add_post(WEBHOOK_PATH, webhook.post)
+    runtime.app[WHATSAPP_KEY] = channel
+    runtime.delivery.senders[CHANNEL] = outbox
+    runtime.add_probe(CHANNEL, channel.probe)
+    runtime.components.append(Component(CHANNEL, channel.start, channel.stop))
+    return channel
+
+
+__all__ = ["WHATSAPP_KEY", "WhatsAppChannel", "attach_whatsapp", "window_open"]

@@ -1,0 +1,1 @@
+"""Channel-neutral conversation: messages, context, dispatch, routing, rendering."""

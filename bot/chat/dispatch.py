@@ -1,0 +1,324 @@
+"""One inbound message -> one transaction -> replies: de-duplicate, serialise per user, route, save, enqueue."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.chat import render
+from bot.chat.batching import Batcher, together_else_each
+from bot.chat.context import BotInfo, Context
+from bot.chat.messages import Address, Choice, Inbound, Reply
+from handlers import ROUTES, Route, route_for_text
+from storage.db import Database
+from storage.models import utcnow
+from storage.repositories import ChatRow, Repositories
+
+log = logging.getLogger(__name__)
+CHOICES_KEY = "_choices"
+FAST_PATH_GRACE = timedelta(seconds=5)
+MAX_BATCH = 32  # messages per transaction at most: a bound on the wait of the first
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A reply stored in the outbox, ready for the edge to send right away."""
+
+    outbox_id: int
+    dedupe_key: str
+    address: Address
+    reply: Reply
+    claimed: bool = False  # stored already claimed for the edge (Dispatcher.reply_lease)
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    """What one inbound message produced; `duplicate` when it had been handled before."""
+
+    duplicate: bool
+    outgoing: tuple[Outgoing, ...] = ()
+
+    @property
+    def replies(self) -> list[Reply]:
+        return [o.reply for o in self.outgoing]
+
+
+class UserLocks:
+    """In-process FIFO locks per user, so one user's messages are applied in arrival order."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._locks: OrderedDict[Address, asyncio.Lock] = OrderedDict()
+        self._size = size
+
+    def get(self, address: Address) -> asyncio.Lock:
+        lock = self._locks.pop(address, None) or asyncio.Lock()
+        self._locks[address] = lock
+        while len(self._locks) > self._size:
+            oldest, candidate = next(iter(self._locks.items()))
+            if candidate.locked():
+                break
+            del self._locks[oldest]
+        return lock
+
+
+@dataclass
+class _Decided:
+    """One message's outcome before its replies are stored."""
+
+    inbound: Inbound
+    identity_id: int
+    officer_id: int | None
+    staff_id: int | None
+    replies: Sequence[Reply]
+
+    @property
+    def keys(self) -> list[str]:
+        """The replies' outbox dedupe keys: the message they answer and their place among its replies."""
+        address = self.inbound.address
+        return [f"reply:{address.channel}:{self.inbound.message_id}:{i}" for i in range(len(self.replies))]
+
+
+class Dispatcher:
+    """Handles inbound messages; the same code for every channel.
+
+    Messages are applied in arrival order by one worker, several per transaction (group commit): while one batch is
+    being written, the next ones queue, and all of them are handled in the next transaction. A batch that fails is
+    rolled back and its messages handled again one by one, so one bad message cannot take others with it.
+    `reply_lease`: the edge sends the replies itself right away (the fast path), so they are stored already claimed
+    for that long; the delivery workers take over only what it could not send, or after a crash.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        bot: BotInfo,
+        clock: Callable[[], datetime] = utcnow,
+        *,
+        reply_lease: timedelta | None = None,
+        max_batch: int = MAX_BATCH,
+    ) -> None:
+        self.db = db
+        self.bot = bot
+        self.clock = clock
+        self.reply_lease = reply_lease
+        self._batches = Batcher[Inbound, DispatchResult](self._run, max_batch, "dispatch")
+
+    async def handle(self, inbound: Inbound) -> DispatchResult:
+        """Handle one message; a repeat of a message id changes nothing."""
+        return (await self.handle_many([inbound]))[0]
+
+    async def handle_many(self, inbounds: Sequence[Inbound]) -> list[DispatchResult]:
+        """Handle messages in this order (after any queued before them); each result once it is committed."""
+        return await self._batches.submit(inbounds)
+
+    async def _run(self, inbounds: list[Inbound]) -> list[DispatchResult | Exception]:
+        # an exception left for one message: even its apology could not be stored (database down), the caller
+        # answers 500 and the platform sends it again
+        return await together_else_each(inbounds, self._handle_together, self._handle_alone, "messages")
+
+    async def _handle_together(self, inbounds: list[Inbound]) -> list[DispatchResult]:
+        async with self.db.transaction() as repos:
+            return await self._handle_batch(repos, inbounds)
+
+    async def _handle_alone(self, inbound: Inbound) -> DispatchResult:
+        """One message in its own transaction.
+
+        A fault inside a handler rolls its transaction back (nothing half-saved), is logged with context, and the
+        user is told in a second transaction that records the message, so a platform does not redeliver it forever.
+        """
+        try:
+            async with self.db.transaction() as repos:
+                return (await self._handle_batch(repos, [inbound]))[0]
+        except Exception:
+            log.exception(
+                "handling %s message %s from %s failed",
+                inbound.address.channel,
+                inbound.message_id,
+                inbound.address.user_id,
+            )
+        async with self.db.transaction() as repos:
+            return await self._apologise(repos, inbound)
+
+    async def _apologise(self, repos: Repositories, inbound: Inbound) -> DispatchResult:
+        address = inbound.address
+        if not await repos.inbound.record(address.channel, inbound.message_id, address.user_id, inbound.received_at):
+            return DispatchResult(duplicate=True)
+        identity = await repos.identities.get_or_create(address.channel, address.user_id, alt_id=inbound.alt_user_id)
+        lang = render.as_lang(identity.language, self.bot.default_language)
+        reply = Reply(text=render.text(lang, "common.fault"))
+        return (await self._enqueue(repos, [_Decided(inbound, identity.id, None, None, [reply])]))[0]
+
+    async def _handle_batch(self, repos: Repositories, inbounds: Sequence[Inbound]) -> list[DispatchResult]:
+        """Messages in one transaction: record their ids, load their senders at once, decide each, store replies."""
+        fresh = await repos.inbound.record_many(
+            [(i.address.channel, i.message_id, i.address.user_id, i.received_at) for i in inbounds]
+        )
+        senders: dict[str, list[tuple[str, str | None]]] = {}
+        for inbound in inbounds:
+            senders.setdefault(inbound.address.channel, []).append((inbound.address.user_id, inbound.alt_user_id))
+        chats = {
+            (channel, *sender): row
+            for channel, pairs in senders.items()
+            for sender, row in (await repos.chats.load_many(channel, pairs)).items()
+        }
+        touched: set[int] = set()  # identities already handled in this batch: their records may have changed
+        decided: list[_Decided | None] = []
+        for inbound in inbounds:
+            key = (inbound.address.channel, inbound.message_id)
+            if key not in fresh:  # a repeat, or the same message twice in this batch
+                decided.append(None)
+                continue
+            fresh.discard(key)
+            sender = (inbound.address.channel, inbound.address.user_id, inbound.alt_user_id)
+            loaded = chats.get(sender)
+            if loaded is not None and loaded[0].id in touched:
+                loaded = await repos.chats.load(*sender)
+            loaded = loaded or await self._first_contact(repos, inbound)
+            chats[sender] = loaded
+            touched.add(loaded[0].id)
+            decided.append(await self._decide(repos, inbound, loaded))
+        stored = iter(await self._enqueue(repos, [d for d in decided if d is not None]))
+        return [DispatchResult(duplicate=True) if d is None else next(stored) for d in decided]
+
+    @staticmethod
+    async def _first_contact(repos: Repositories, inbound: Inbound) -> ChatRow:
+        """A sender without a conversation: new on this channel, or an account the office linked beforehand."""
+        address = inbound.address
+        identity = await repos.identities.find(address.channel, address.user_id, inbound.alt_user_id)
+        if identity is None:
+            return await repos.chats.create(
+                address.channel, address.user_id, inbound.alt_user_id, display_name=inbound.display_name
+            )
+        repos.identities.complete(identity, alt_id=inbound.alt_user_id, display_name=inbound.display_name)
+        conversation = await repos.conversations.lock(identity.id)
+        officer = await repos.officers.get(identity.officer_id) if identity.officer_id else None
+        cooperative = await repos.cooperatives.get(officer.cooperative_id) if officer else None
+        staff = await repos.staff.get(identity.staff_id) if identity.staff_id else None
+        return identity, conversation, officer, cooperative, staff
+
+    async def _decide(self, repos: Repositories, inbound: Inbound, loaded: ChatRow) -> _Decided:
+        """Route one message to its handler and save the conversation; its replies are stored by the caller."""
+        identity, conversation, officer, cooperative, staff = loaded
+        if inbound.kind == "blocked":
+            await repos.identities.mark_unreachable(identity.id, "blocked by the user", inbound.received_at)
+            return _Decided(inbound, identity.id, None, None, [])
+        identity.last_inbound_at = inbound.received_at
+        if not identity.reachable:
+            await repos.identities.mark_reachable(identity.id)
+        if inbound.kind == "unblocked":
+            return _Decided(inbound, identity.id, None, None, [])
+        ctx = Context(
+            inbound=_resolve_choice(inbound, conversation.progress),
+            repos=repos,
+            bot=self.bot,
+            identity=identity,
+            conversation=conversation,
+            officer=officer,
+            cooperative=cooperative,
+            staff=staff,
+            now=self.clock(),
+            handler=conversation.handler,
+            progress={k: v for k, v in (conversation.progress or {}).items() if k != CHOICES_KEY},
+        )
+        replies = list(await _route(ctx))
+        if not replies:
+            replies = [ctx.say("common.not_understood")]
+        if inbound.pressed is not None:  # stored with the reply: whoever sends it can show the choice on the question
+            first = replies[0]
+            replies[0] = replace(first, confirms=first.confirms or inbound.pressed.title, answers=inbound.pressed)
+        progress = dict(ctx.progress)
+        offered = [c for c in replies[-1].choices]
+        if offered:
+            progress[CHOICES_KEY] = [[c.id, c.title] for c in offered]
+        await repos.conversations.save(conversation, ctx.handler, progress, ctx.now)
+        officer, staff = ctx.officer, ctx.staff
+        return _Decided(inbound, identity.id, officer.id if officer else None, staff.id if staff else None, replies)
+
+    async def _enqueue(self, repos: Repositories, decided: Sequence[_Decided]) -> list[DispatchResult]:
+        """The replies as outbox rows, keyed by the message they answer, all in one statement."""
+        now = utcnow()
+        if self.reply_lease is not None:  # the edge sends them at once: claimed for it already
+            state = {"status": "sending", "claimed_until": now + self.reply_lease, "attempts": 1}
+        else:  # the caller sends them at once; the workers only pick up what it could not send
+            state = {"status": "pending", "next_attempt_at": now + FAST_PATH_GRACE}
+        rows = [
+            {
+                "dedupe_key": key,
+                "channel": d.inbound.address.channel,
+                "recipient": d.inbound.address.user_id,
+                "identity_id": d.identity_id,
+                "officer_id": d.officer_id,
+                "staff_id": d.staff_id,
+                "kind": "reply",
+                "priority": 0,
+                "payload": reply.to_json(),
+                "created_at": now,
+                "updated_at": now,
+                **state,
+            }
+            for d in decided
+            for key, reply in zip(d.keys, d.replies, strict=True)
+        ]
+        ids = await repos.outbox.enqueue_new(rows)
+        results = []
+        for d in decided:
+            outgoing = tuple(
+                Outgoing(ids[key], key, d.inbound.address, reply, claimed=self.reply_lease is not None)
+                for key, reply in zip(d.keys, d.replies, strict=True)
+            )
+            results.append(DispatchResult(duplicate=False, outgoing=outgoing))
+        return results
+
+    async def idle(self) -> None:
+        """Wait until every queued message is handled (tests, shutdown)."""
+        await self._batches.idle()
+
+
+def _resolve_choice(inbound: Inbound, progress: dict[str, Any] | None) -> Inbound:
+    """Turn a typed "2" or an option's words into the option offered last (any channel, any phone)."""
+    if inbound.kind != "text" or not progress or CHOICES_KEY not in progress:
+        return inbound
+    offered = [Choice(id=i, title=t) for i, t in progress[CHOICES_KEY]]
+    typed = inbound.text.strip().lower()
+    for number, choice in enumerate(offered, start=1):
+        if typed == str(number) or typed == choice.title.strip().lower():
+            return Inbound(
+                address=inbound.address,
+                message_id=inbound.message_id,
+                received_at=inbound.received_at,
+                kind="choice",
+                text=inbound.text,
+                choice=choice.id,
+                display_name=inbound.display_name,
+                alt_user_id=inbound.alt_user_id,
+            )
+    return inbound
+
+
+async def _route(ctx: Context) -> Sequence[Reply]:
+    """Pick the handler: a command or keyword, a pressed button, the conversation in progress, or the menu."""
+    inbound = ctx.inbound
+    if inbound.kind == "unsupported":
+        return [ctx.say("common.unsupported", kind=inbound.unsupported_type or "")]
+    route: Route | None = None
+    resume = False
+    if inbound.kind == "choice" and inbound.choice:
+        prefix = inbound.choice.split(":", 1)[0]
+        if prefix == "go":
+            route = ROUTES.get(inbound.choice.split(":", 1)[1])
+        else:
+            route, resume = ROUTES.get(prefix), True
+    else:
+        route = route_for_text(inbound.text)
+        if route is None and ctx.handler in ROUTES:
+            route, resume = ROUTES[ctx.handler], True
+    if route is None:
+        route = ROUTES["menu"]
+    if not route.allowed(ctx):
+        return route.refuse(ctx)
+    return await (route.resume(ctx) if resume and route.resume else route.start(ctx))

@@ -1,0 +1,44 @@
+"""The kopsehat command line: the composition root that wires everything together."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bot import __version__
+from bot.cli import announce, assess, chat, cooperatives, db, demo, invites, report_status, run, trainings
+
+COMMANDS = [run, chat, db, cooperatives, invites, demo, trainings, announce, report_status, assess]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="kopsehat",
+        description=(
+            "kopsehat: chatbot for Indonesian cooperatives (monthly self-reports, health assessment, "
+            "coaching, reminders) on Telegram and WhatsApp. Settings come from KOPSEHAT_* environment "
+            "variables or a .env file; see README.md."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"kopsehat {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMANDS:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `kopsehat` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""`kopsehat chat`: talk to the bot in the terminal, with the same engine and database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import uuid
+from datetime import timedelta
+
+from bot.channels.console import ConsoleSender, inbound_from_line
+from bot.chat.dispatch import Dispatcher
+from bot.cli.common import SubParsers, settings_or_exit
+from bot.config import Settings
+from bot.delivery.worker import Delivery
+from bot.domain.health.rules import RulesError
+from bot.services.invites import OFFICER_ROLES, STAFF_ROLES, make_invite
+from bot.wiring import bot_info, load_assessment_rules
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import utcnow
+
+
+def register(subparsers: SubParsers) -> None:
+    """Add the `chat` command."""
+    parser = subparsers.add_parser(
+        "chat",
+        help="talk to the bot in this terminal",
+        description=(
+            "Talk to the bot in the terminal: each line you type is one message; the bot's replies are printed "
+            "with their choices numbered (answer with the number or the words). Pictures are saved to files "
+            "whose paths are printed. Works in a pipe too. Without --cooperative or --staff you are a stranger "
+            "and can register with DAFTAR <code> from `kopsehat invites create`."
+        ),
+    )
+    parser.add_argument("--user", default="terminal", help="who you are in the chat (default: terminal)")
+    parser.add_argument("--cooperative", metavar="NIK", help="register this user as an officer of that cooperative")
+    parser.add_argument("--role", choices=OFFICER_ROLES, default="bendahara", help="officer role (default bendahara)")
+    parser.add_argument("--staff", choices=STAFF_ROLES, help="register this user as office staff with that role")
+    parser.set_defaults(func=_chat)
+
+
+async def _register(db: Database, args: argparse.Namespace, dispatcher: Dispatcher, delivery: Delivery) -> str | None:
+    """Make and use an invite for the terminal user, as an officer would with DAFTAR."""
+    if not args.cooperative and not args.staff:
+        return None
+    async with db.transaction() as repos:
+        now = utcnow()
+        if args.staff:
+            staff = await repos.staff.add(f"Petugas {args.user}", args.staff)
+            code, invite = make_invite(
+                role=args.staff, now=now, expires_in=timedelta(hours=1), uses=1, staff_id=staff.id
+            )
+        else:
+            cooperative = await repos.cooperatives.by_nik(args.cooperative)
+            if cooperative is None:
+                return f"kopsehat: no cooperative with NIK {args.cooperative} (see: kopsehat cooperatives list)"
+            code, invite = make_invite(
+                role=args.role, now=now, expires_in=timedelta(hours=1), uses=1, cooperative_id=cooperative.id
+            )
+        await repos.invites.add(invite)
+    result = await dispatcher.handle(inbound_from_line(args.user, f"DAFTAR {code}", 0, f"register-{uuid.uuid4().hex}"))
+    await delivery.send_now(result.outgoing)
+    return None
+
+
+async def chat(settings: Settings, args: argparse.Namespace) -> int:
+    """The read-dispatch-print loop."""
+    try:
+        rules = load_assessment_rules(settings)
+    except RulesError as exc:
+        print(f"kopsehat: {exc}", file=sys.stderr)
+        return 2
+    db = Database(settings.database_url)
+    try:
+        await upgrade(db)
+        dispatcher = Dispatcher(db, bot_info(settings, rules))
+        delivery = Delivery(db, {"console": ConsoleSender()})
+        problem = await _register(db, args, dispatcher, delivery)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
+        if sys.stdin.isatty():
+            print("kopsehat chat: ketik pesan lalu Enter (Ctrl+D untuk keluar). Coba: menu", file=sys.stderr)
+        session = uuid.uuid4().hex[:12]
+        loop = asyncio.get_running_loop()
+        number = 0
+        while True:
+            line = await loop.run_in_executor(None, sys.stdin.readline)
+            if not line:
+                break
+            if not line.strip():
+                continue
+            number += 1
+            result = await dispatcher.handle(inbound_from_line(args.user, line, number, session))
+            await delivery.send_now(result.outgoing)
+        return 0
+    finally:
+        await db.dispose()
+
+
+def _chat(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+    return asyncio.run(chat(settings, args))

@@ -1,0 +1,143 @@
+"""`kopsehat invites create` and `kopsehat staff add`: how officers and office staff get into the bot."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bot.cli.common import SubParsers, run_with_database, settings_or_exit
+from bot.services.invites import OFFICER_ROLES, STAFF_ROLES, IssuedInvite, links, make_invite, parse_duration
+from storage.db import Database
+from storage.models import utcnow
+
+
+@dataclass(frozen=True)
+class Issued:
+    """What one command run made, for printing."""
+
+    header: str
+    invites: list[IssuedInvite]
+    problem: str | None = None
+
+
+def register(subparsers: SubParsers) -> None:
+    """Add the `invites` and `staff` commands."""
+    parser = subparsers.add_parser(
+        "invites", help="create invitation codes for officers", description="Invitation codes for officers."
+    )
+    actions = parser.add_subparsers(dest="invites_command", metavar="ACTION", required=True)
+    create = actions.add_parser(
+        "create",
+        help="create codes for a cooperative's officers",
+        description=(
+            "Create invitation codes: an officer sends `/start CODE` on Telegram or `DAFTAR CODE` on WhatsApp "
+            "(or opens the printed link) and is registered for that cooperative with that role. Codes are "
+            "random, stored only as a hash, single-use unless --uses, and expire."
+        ),
+    )
+    create.add_argument("--cooperative", required=True, metavar="NIK", help="the cooperative's NIK")
+    create.add_argument("--role", required=True, choices=OFFICER_ROLES, help="the officer's role")
+    create.add_argument("--count", type=int, default=1, help="how many codes (default 1)")
+    create.add_argument("--uses", type=int, default=1, help="how many registrations per code (default 1)")
+    create.add_argument("--expires", type=_duration, default="30d", help="validity: 30d, 12h, 2w (default 30d)")
+    create.add_argument("--qr", type=Path, metavar="DIR", help="also write a QR code PNG per invite into DIR")
+    create.set_defaults(func=_create)
+
+    staff = subparsers.add_parser("staff", help="office staff accounts", description="Office staff accounts.")
+    staff_actions = staff.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
+    add = staff_actions.add_parser(
+        "add",
+        help="add an office staff member and print their invitation",
+        description="Add an office staff member (admin, pembina, viewer) and print the code they register with.",
+    )
+    add.add_argument("--name", required=True, help="the staff member's name")
+    add.add_argument("--role", required=True, choices=STAFF_ROLES, help="admin: everything; pembina: coaches")
+    add.add_argument("--kecamatan", help="limit a pembina to one kecamatan (name)")
+    add.add_argument("--expires", type=_duration, default="7d", help="validity of the code (default 7d)")
+    add.add_argument("--qr", type=Path, metavar="DIR", help="also write a QR code PNG into DIR")
+    add.set_defaults(func=_staff_add)
+
+
+def _duration(text: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _issue(code: str, expires_at: datetime, uses: int, username: str | None, number: str | None) -> IssuedInvite:
+    telegram, whatsapp = links(code, username, number)
+    return IssuedInvite(code, telegram, whatsapp, expires_at, uses)
+
+
+def _print(issued: Issued, qr_dir: Path | None) -> int:
+    if issued.problem:
+        print(f"kopsehat: {issued.problem}", file=sys.stderr)
+        return 2
+    print(issued.header)
+    for invite in issued.invites:
+        print(f"\n  code:     {invite.code}")
+        print(f"  telegram: {invite.telegram_link}")
+        print(f"  whatsapp: {invite.whatsapp_link}")
+        print(f"  expires:  {invite.expires_at.isoformat(timespec='minutes')}  uses: {invite.uses}")
+        if qr_dir is not None:
+            import qrcode
+
+            qr_dir.mkdir(parents=True, exist_ok=True)
+            path = qr_dir / f"undangan-{invite.code}.png"
+            with path.open("wb") as png:
+                qrcode.make(invite.telegram_link).save(png)
+            print(f"  qr:       {path}")
+    return 0
+
+
+def _create(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+    expires_in: timedelta = args.expires
+    if args.count < 1 or args.uses < 1:
+        print("kopsehat: --count and --uses must be at least 1", file=sys.stderr)
+        return 2
+
+    async def work(db: Database) -> Issued:
+        async with db.transaction() as repos:
+            cooperative = await repos.cooperatives.by_nik(args.cooperative)
+            if cooperative is None:
+                return Issued("", [], f"no cooperative with NIK {args.cooperative} (see: kopsehat cooperatives list)")
+            made = []
+            for _ in range(args.count):
+                code, row = make_invite(
+                    role=args.role, now=utcnow(), expires_in=expires_in, uses=args.uses, cooperative_id=cooperative.id
+                )
+                await repos.invites.add(row)
+                made.append(
+                    _issue(code, row.expires_at, args.uses, settings.telegram_bot_username, settings.whatsapp_number)
+                )
+            await repos.audit.add("cli", "invites.create", f"cooperative:{cooperative.id}", count=args.count)
+            return Issued(f"{len(made)} invitation(s) for {args.role} of {cooperative.name}:", made)
+
+    return _print(run_with_database(settings, work), args.qr)
+
+
+def _staff_add(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+    expires_in: timedelta = args.expires
+
+    async def work(db: Database) -> Issued:
+        async with db.transaction() as repos:
+            kecamatan_id = None
+            if args.kecamatan:
+                region = await repos.regions.find("kecamatan", args.kecamatan)
+                if region is None:
+                    return Issued("", [], f"unknown kecamatan {args.kecamatan!r}")
+                kecamatan_id = region.id
+            staff = await repos.staff.add(args.name, args.role, kecamatan_id)
+            code, row = make_invite(role=args.role, now=utcnow(), expires_in=expires_in, uses=1, staff_id=staff.id)
+            await repos.invites.add(row)
+            await repos.audit.add("cli", "staff.add", f"staff:{staff.id}", role=args.role)
+            issued = _issue(code, row.expires_at, 1, settings.telegram_bot_username, settings.whatsapp_number)
+            return Issued(f"staff #{staff.id} {args.name} ({args.role}) added; their invitation:", [issued])
+
+    return _print(run_with_database(settings, work), args.qr)

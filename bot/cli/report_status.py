@@ -1,0 +1,128 @@
+"""`kopsehat report-status` (who reported a period, on time, per kecamatan) and `kopsehat outbox status`."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import sys
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from bot.cli.common import SubParsers, run_with_database, settings_or_exit
+from bot.domain.periods import Period, reporting_period_for
+from bot.scheduler import plan_from_settings
+from bot.services.cycle import CyclePlan, Recap, recap
+from storage.db import Database
+from storage.models import OutboxMessage, utcnow
+
+
+def register(subparsers: SubParsers) -> None:
+    """Add the `report-status` and `outbox` commands."""
+    parser = subparsers.add_parser(
+        "report-status",
+        help="who reported a period, and on time (completeness and timeliness)",
+        description=(
+            "Completeness (share of cooperatives that reported) and timeliness (share that reported by the "
+            "deadline, KOPSEHAT_REPORT_DEADLINE_DAY) for a period, for the city and per kecamatan; --format csv "
+            "prints one line per cooperative."
+        ),
+    )
+    parser.add_argument("--period", help="YYYY-MM (default: the month being reported now)")
+    parser.add_argument("--kecamatan", help="only this kecamatan (name)")
+    parser.add_argument("--format", choices=("text", "csv"), default="text")
+    parser.set_defaults(func=_report_status)
+
+    outbox = subparsers.add_parser("outbox", help="the outbox: what is waiting and why", description="The outbox.")
+    actions = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
+    status = actions.add_parser(
+        "status",
+        help="messages per status, and those waiting or failed with their reasons",
+        description="Messages per status; those waiting (e.g. for WhatsApp's daily limit) or failed, with why.",
+    )
+    status.add_argument("--limit", type=int, default=20, help="how many waiting/failed reasons to show (default 20)")
+    status.set_defaults(func=_outbox_status)
+
+
+def print_text(summary: Recap, area: str | None) -> None:
+    heading = f"{summary.period} ({summary.period.label('id')})" + (f", kecamatan {area}" if area else "")
+    print(heading)
+    print(
+        f"reported: {summary.reported} of {summary.total} ({summary.completeness}%)  "
+        f"on time: {summary.on_time} ({summary.timeliness}%)  missing: {summary.total - summary.reported}"
+    )
+    areas = summary.by_kecamatan()
+    if len(areas) > 1:
+        print("\nkecamatan                      reported  total  completeness  on time  timeliness")
+        for a in areas:
+            print(
+                f"{a.rows[0].kecamatan[:30]:<30} {a.reported:>8} {a.total:>6} {a.completeness:>12}% "
+                f"{a.on_time:>8} {a.timeliness:>10}%"
+            )
+    if summary.missing:
+        print("\nnot reported:")
+        for row in summary.missing:
+            print(f"  {row.name} ({row.kecamatan})")
+
+
+def print_csv(summary: Recap) -> None:
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["period", "cooperative_id", "cooperative", "kecamatan", "submitted_at", "on_time"])
+    for row in summary.rows:
+        submitted = row.submitted_at.isoformat(timespec="seconds") if row.submitted_at else ""
+        writer.writerow([summary.period, row.id, row.name, row.kecamatan, submitted, "yes" if row.on_time else "no"])
+
+
+def _report_status(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+    plan: CyclePlan = plan_from_settings(settings)
+    try:
+        period = Period.parse(args.period) if args.period else reporting_period_for(utcnow(), settings.zone)
+    except ValueError:
+        print(f"kopsehat: --period must look like 2026-10, not {args.period!r}", file=sys.stderr)
+        return 2
+
+    async def work(db: Database) -> int:
+        async with db.transaction() as repos:
+            region = await repos.regions.find("kecamatan", args.kecamatan) if args.kecamatan else None
+            if args.kecamatan and region is None:
+                print(f"kopsehat: no kecamatan named {args.kecamatan!r}", file=sys.stderr)
+                return 2
+            summary = await recap(repos, period, plan, region.id if region else None)
+        with contextlib.suppress(BrokenPipeError):  # `| head` is fine
+            if args.format == "csv":
+                print_csv(summary)
+            else:
+                print_text(summary, region.name if region else None)
+        return 0
+
+    return run_with_database(settings, work)
+
+
+def _outbox_status(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+    zone = ZoneInfo(settings.timezone)
+
+    async def work(db: Database) -> int:
+        async with db.transaction() as repos:
+            counts = await repos.outbox.count_by_status()
+            stmt = (
+                select(OutboxMessage.status, OutboxMessage.kind, OutboxMessage.last_error, func.count(OutboxMessage.id))
+                .where(OutboxMessage.status.in_(["waiting", "failed", "needs_template", "unreachable"]))
+                .group_by(OutboxMessage.status, OutboxMessage.kind, OutboxMessage.last_error)
+                .order_by(func.count(OutboxMessage.id).desc())
+                .limit(max(1, args.limit))
+            )
+            reasons = list(await repos.session.execute(stmt))
+            nxt = await repos.session.scalar(
+                select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == "waiting")
+            )
+        print("  ".join(f"{status}: {count}" for status, count in sorted(counts.items())) or "the outbox is empty")
+        if nxt is not None:
+            print(f"next waiting message goes at {nxt.astimezone(zone).isoformat(timespec='minutes')}")
+        for status, kind, error, count in reasons:
+            print(f"  {count:>6}  {status:<14} {kind:<18} {error or ''}")
+        return 0
+
+    return run_with_database(settings, work)

@@ -1,0 +1,48 @@
+"""`kopsehat run`: the bot service."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from bot.cli.common import SubParsers, settings_or_exit
+from bot.logs import setup_logging
+
+
+def register(subparsers: SubParsers) -> None:
+    """Add the `run` command."""
+    parser = subparsers.add_parser(
+        "run",
+        help="run the bot service (HTTP server, channels, reminders)",
+        description=(
+            "Run kopsehat: the HTTP server with GET /healthz and the webhooks, the configured chat channels "
+            "(Telegram, WhatsApp), delivery workers and the reminder scheduler. The embedded SQLite database "
+            "is created and upgraded automatically. Stop with Ctrl+C (SIGINT) or SIGTERM."
+        ),
+    )
+    parser.add_argument("--host", help="listen address (default KOPSEHAT_HTTP_HOST, 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="listen port (default KOPSEHAT_HTTP_PORT, 8080; 0 = any free)")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+    if args.host:
+        settings.http_host = args.host
+    if args.port is not None:
+        settings.http_port = args.port
+    secrets = [
+        s.get_secret_value()
+        for s in (
+            settings.telegram_token,
+            settings.telegram_webhook_secret,
+            settings.whatsapp_token,
+            settings.whatsapp_app_secret,
+            settings.whatsapp_verify_token,
+        )
+        if s is not None
+    ]
+    setup_logging(settings.log_level, secrets)
+    from bot.runtime import serve
+
+    return asyncio.run(serve(settings))

@@ -1,0 +1,215 @@
+"""`kopsehat trainings ...`: create (with invitations), list, remind, attendance codes and lists."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.cli.common import (
+    SubParsers,
+    audience_line,
+    run_with_database,
+    segment_argument,
+    segment_audience,
+    settings_or_exit,
+)
+from bot.config import Settings
+from bot.delivery.notices import QuietHours
+from bot.domain.periods import format_datetime
+from bot.services import segments, trainings
+from storage import queries_office as q
+from storage.db import Database
+from storage.models import utcnow
+
+
+def quiet_of(settings: Settings) -> QuietHours | None:
+    """The quiet hours of KOPSEHAT_QUIET_HOURS (None when switched off)."""
+    window = settings.quiet_window
+    return QuietHours(*window) if window else None
+
+
+def confirm(question: str, yes: bool) -> bool:
+    """Ask on the terminal unless --yes; only y/ya/yes goes ahead."""
+    if yes:
+        return True
+    print(f"{question} [y/N] ", end="", flush=True)
+    answer = sys.stdin.readline().strip().lower()
+    return answer in ("y", "ya", "yes")
+
+
+def register(subparsers: SubParsers) -> None:
+    """Add the `trainings` command."""
+    parser = subparsers.add_parser(
+        "trainings", help="trainings and coaching clinics", description="Trainings, Bimtek and coaching clinics."
+    )
+    actions = parser.add_subparsers(dest="trainings_command", metavar="ACTION", required=True)
+    create = actions.add_parser(
+        "create",
+        help="create a training and invite the officers of a segment",
+        description=(
+            "Create a training and invite (Daftar / Tidak buttons) the officers of the segment. Dates and times are "
+            'in the office time zone (KOPSEHAT_TIMEZONE), e.g. "2026-11-19 09:00". The number of officers it '
+            "reaches is shown and confirmed first (--yes skips the question, for scripts)."
+        ),
+    )
+    create.add_argument("--title", required=True)
+    create.add_argument("--kind", required=True, choices=trainings.KINDS)
+    create.add_argument("--start", required=True, help='start, e.g. "2026-11-19 09:00"')
+    create.add_argument("--end", required=True, help='end: "2026-11-19 12:00" or a time on the start day, "12:00"')
+    place = create.add_mutually_exclusive_group(required=True)
+    place.add_argument("--venue", help="where it takes place")
+    place.add_argument("--link", help="the online meeting link")
+    create.add_argument("--capacity", type=int, help="places (default: no limit); beyond it a waitlist")
+    create.add_argument(
+        "--segment", default="all", type=segment_argument, help="who is invited, e.g. all, type:ksp+kecamatan:Magersari"
+    )
+    create.add_argument("--deadline", help='registration deadline, e.g. "2026-11-17 16:00" (default: until start)')
+    create.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    create.set_defaults(func=_create)
+
+    listing = actions.add_parser("list", help="coming trainings with registration numbers")
+    listing.set_defaults(func=_list)
+
+    remind = actions.add_parser(
+        "remind",
+        help="enqueue the reminders due now (3 days, 1 day, 2 hours before) once",
+        description="Enqueue the training reminders due now; the scheduler does this by itself. Safe to repeat.",
+    )
+    remind.set_defaults(func=_remind)
+
+    code = actions.add_parser(
+        "attendance-code",
+        help="print a fresh attendance code for a training",
+        description="Print a fresh attendance code (the previous one stops working); officers send HADIR <code>.",
+    )
+    code.add_argument("training_id", type=int, metavar="ID")
+    code.set_defaults(func=_code)
+
+    attendance = actions.add_parser("attendance", help="registration and attendance list of a training")
+    attendance.add_argument("training_id", type=int, metavar="ID")
+    attendance.add_argument("--format", choices=("text", "csv"), default="text")
+    attendance.set_defaults(func=_attendance)
+
+
+def _create(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+    zone = settings.zone
+    start = trainings.parse_moment(args.start, zone)
+    end = trainings.parse_end(args.end, start, zone) if start else None
+    deadline = trainings.parse_moment(args.deadline, zone) if args.deadline else None
+    if start is None or end is None or (args.deadline and deadline is None):
+        print('kopsehat: dates look like "2026-11-19 09:00" (office time zone)', file=sys.stderr)
+        return 2
+    segment: segments.Segment = args.segment
+    plan = trainings.TrainingPlan(
+        title=args.title,
+        kind=args.kind,
+        starts_at=start,
+        ends_at=end,
+        segment=segment,
+        venue=args.venue,
+        link=args.link,
+        capacity=args.capacity,
+        deadline=deadline,
+    )
+    if found := trainings.problems(plan, utcnow()):
+        print(f"kopsehat: {'; '.join(found)}", file=sys.stderr)
+        return 2
+
+    audience = segment_audience(settings, segment)
+    if audience is None:
+        return 2
+    print(f"{args.title} ({args.kind}), {format_datetime(start, zone, 'en')} – {format_datetime(end, zone, 'en')}")
+    print(f"{audience_line(audience)} will be invited ({audience.paused} stopped announcements)")
+    if not confirm(f"Create it and invite {len(audience.reachable)} officers?", args.yes):
+        print("nothing created")
+        return 1
+
+    async def work(db: Database) -> tuple[int, int]:
+        async with db.transaction() as repos:
+            training, invited = await trainings.create(
+                repos, plan, staff_id=None, now=utcnow(), zone=zone, quiet=quiet_of(settings)
+            )
+            return training.id, invited
+
+    training_id, invited = run_with_database(settings, work)
+    print(f"training #{training_id} created; {invited} invitation(s) queued (the running service sends them)")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+
+    async def work(db: Database) -> list[str]:
+        async with db.transaction() as repos:
+            found = await q.all_trainings(repos)
+            counts = await q.registered_counts(repos, [t.id for t in found])
+            sessions = await q.sessions(repos, [t.id for t in found])
+            lines = []
+            for training in found:
+                first = next(iter(sessions.get(training.id) or []), None)
+                numbers = counts.get(training.id, {})
+                lines.append(
+                    f"#{training.id:<4} {training.kind:<9} {trainings.when_text(first, settings.zone, 'en'):<48} "
+                    f"{training.title}  registered {numbers.get('registered', 0)}"
+                    f"{'/' + str(training.capacity) if training.capacity else ''}, "
+                    f"waitlist {numbers.get('waitlisted', 0)}, declined {numbers.get('declined', 0)} "
+                    f"[{training.status}]"
+                )
+            return lines
+
+    lines = run_with_database(settings, work)
+    print("\n".join(lines) if lines else "no trainings yet (kopsehat trainings create --help)")
+    return 0
+
+
+def _remind(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+
+    async def work(db: Database) -> int:
+        async with db.transaction() as repos:
+            return await trainings.due_training_reminders(repos, utcnow(), zone=settings.zone, quiet=quiet_of(settings))
+
+    print(f"{run_with_database(settings, work)} reminder(s) queued")
+    return 0
+
+
+def _code(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+
+    async def work(db: Database) -> str | None:
+        async with db.transaction() as repos:
+            return await trainings.new_attendance_code(repos, args.training_id)
+
+    code = run_with_database(settings, work)
+    if code is None:
+        print(f"kopsehat: no training #{args.training_id}", file=sys.stderr)
+        return 2
+    print(f"attendance code for training #{args.training_id}: {code}")
+    print(f"officers send: HADIR {code}")
+    return 0
+
+
+def _attendance(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+
+    async def work(db: Database) -> list[trainings.RosterLine] | None:
+        async with db.transaction() as repos:
+            if await q.training(repos, args.training_id) is None:
+                return None
+            return await trainings.roster(repos, args.training_id)
+
+    lines = run_with_database(settings, work)
+    if lines is None:
+        print(f"kopsehat: no training #{args.training_id}", file=sys.stderr)
+        return 2
+    if args.format == "csv":
+        sys.stdout.write(trainings.roster_csv(lines, settings.zone))
+        return 0
+    attended = sum(line.attended_at is not None for line in lines)
+    registered = sum(line.status == "registered" for line in lines)
+    print(f"training #{args.training_id}: {registered} registered, {attended} attended")
+    for line in lines:
+        mark = "attended" if line.attended_at else ""
+        print(f"  {line.status:<10} {line.officer} ({line.role}), {line.cooperative} {mark}")
+    return 0

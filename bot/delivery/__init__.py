@@ -1,0 +1,1 @@
+"""Outbox: business notices, send policy, the workers that send and record outcomes."""

@@ -1,0 +1,99 @@
+"""Business-initiated messages: one Notice for one person becomes one outbox row, at most once.
+
+The row goes to the chat account the person used last (the other one when that is unreachable), is deferred past
+quiet hours in the person's time zone, and is recorded as unreachable, with the reason, when nobody can get it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.chat.messages import Notice
+from storage.models import ChannelIdentity
+from storage.repositories import Repositories
+
+NEVER = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """A daily window (local time) in which business-initiated notices wait; it may span midnight."""
+
+    start: time
+    end: time
+
+    def release_time(self, moment: datetime, zone: ZoneInfo) -> datetime:
+        """`moment` itself when outside the window, else the window's end (local), as an aware datetime."""
+        local = moment.astimezone(zone)
+        clock = local.timetz().replace(tzinfo=None)
+        spans_midnight = self.start > self.end
+        inside = (clock >= self.start or clock < self.end) if spans_midnight else self.start <= clock < self.end
+        if not inside:
+            return moment
+        release = local.replace(hour=self.end.hour, minute=self.end.minute, second=0, microsecond=0)
+        if release <= local:
+            release += timedelta(days=1)
+        return release
+
+
+DEFAULT_QUIET = QuietHours(time(21, 0), time(7, 0))  # the default of KOPSEHAT_QUIET_HOURS
+
+
+def pick_identity(identities: list[ChannelIdentity]) -> ChannelIdentity | None:
+    """The chat account used last among the reachable ones."""
+    reachable = [i for i in identities if i.reachable]
+    if not reachable:
+        return None
+    return max(reachable, key=lambda i: (i.last_inbound_at or NEVER, i.id))
+
+
+async def enqueue_notice(
+    repos: Repositories,
+    notice: Notice,
+    now: datetime,
+    *,
+    officer_id: int | None = None,
+    staff_id: int | None = None,
+    zone: ZoneInfo,
+    quiet: QuietHours | None = None,
+    announcement_id: int | None = None,
+) -> int | None:
+    """Put one notice in the outbox for an officer or a staff member; None when its key was there already."""
+    if (officer_id is None) == (staff_id is None):
+        raise ValueError("a notice goes to exactly one officer or one staff member")
+    identities = (
+        await repos.identities.of_officer(officer_id)
+        if officer_id is not None
+        else await repos.identities.of_staff(staff_id or 0)
+    )
+    chosen = pick_identity(identities)
+    values = {
+        "dedupe_key": notice.dedupe_key,
+        "officer_id": officer_id,
+        "staff_id": staff_id,
+        "kind": notice.kind,
+        "business_initiated": True,
+        "priority": notice.priority,
+        "payload": {**notice.reply.to_json(), "template_params": list(notice.template_params)},
+        "announcement_id": announcement_id,
+    }
+    if chosen is None:
+        reason = "no chat account" if not identities else "unreachable on every channel"
+        return await repos.outbox.enqueue(
+            channel=identities[0].channel if identities else "none",
+            recipient=identities[0].external_id if identities else "",
+            identity_id=identities[0].id if identities else None,
+            status="unreachable",
+            last_error=reason,
+            **values,
+        )
+    release = quiet.release_time(now, zone) if quiet else now
+    return await repos.outbox.enqueue(
+        channel=chosen.channel,
+        recipient=chosen.external_id,
+        identity_id=chosen.id,
+        next_attempt_at=release,
+        **values,
+    )

@@ -1,0 +1,234 @@
+"""The scheduler: daily ticks that put due notices in the outbox, each tick at most once, missed ones caught up.
+
+A tick is a plain async function of (database, plan, day, now): tests call it with any clock. A tick for one job
+and one day runs inside one transaction that first inserts its `SchedulerTick` key; a second process, a second
+firing or a restart finds the key and does nothing, and a crash before the commit leaves no key, so the tick runs
+again. The notices' dedupe keys protect a second time. APScheduler (3.x, in memory) only decides when to look.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.config import Settings
+from bot.delivery.notices import QuietHours, enqueue_notice
+from bot.services.cycle import CyclePlan, Due, obligations, report_cycle
+from storage.db import Database
+from storage.models import SchedulerTick, utcnow
+from storage.repositories import Repositories
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+TRAINING_LOOK_MINUTES = 15  # the 2-hour reminder needs a look more often than once a day
+CATCH_UP_DAYS = 40  # a longer downtime catches up this many days; older ticks are logged and left
+DueFn = Callable[[Repositories, CyclePlan, date], Awaitable[list[Due]]]
+
+
+@dataclass(frozen=True)
+class Job:
+    """A daily job: its name (the tick key's first part) and what it finds due on a day."""
+
+    name: str
+    due: DueFn
+
+
+JOBS: tuple[Job, ...] = (Job("report-cycle", report_cycle), Job("obligations", obligations))
+
+
+@dataclass(frozen=True)
+class TickResult:
+    """What one tick did: False in `ran` when it had run before (here or in another process)."""
+
+    key: str
+    ran: bool
+    enqueued: int = 0
+
+
+def plan_from_settings(settings: Settings) -> CyclePlan:
+    """The reminder calendar from KOPSEHAT_* settings."""
+    window = settings.quiet_window
+    return CyclePlan(
+        office_zone=settings.zone,
+        open_day=settings.report_open_day,
+        reminder_days=settings.reminder_days,
+        deadline_day=settings.report_deadline_day,
+        quiet=QuietHours(*window) if window else None,
+    )
+
+
+def tick_key(job: str, day: date) -> str:
+    return f"{job}:{day.isoformat()}"
+
+
+def due_at(plan: CyclePlan, day: date) -> datetime:
+    """When the daily tick of `day` is due (office time)."""
+    return datetime.combine(day, time(plan.tick_hour, plan.tick_minute), tzinfo=plan.office_zone)
+
+
+async def _claim_tick(repos: Repositories, key: str, now: datetime) -> bool:
+    insert = postgresql.insert if repos.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(SchedulerTick).values(key=key, ran_at=now).on_conflict_do_nothing().returning(SchedulerTick.id)
+    return (await repos.session.execute(stmt)).first() is not None
+
+
+async def run_tick(db: Database, plan: CyclePlan, job: Job, day: date, now: datetime) -> TickResult:
+    """Run `job` for `day` once: record its key and enqueue its notices in one transaction."""
+    key = tick_key(job.name, day)
+    async with db.transaction() as repos:
+        if not await _claim_tick(repos, key, now):
+            return TickResult(key, ran=False)
+        enqueued = 0
+        for item in await job.due(repos, plan, day):
+            row = await enqueue_notice(
+                repos,
+                item.notice,
+                now,
+                officer_id=item.officer_id,
+                staff_id=item.staff_id,
+                zone=item.zone,
+                quiet=plan.quiet,
+            )
+            enqueued += row is not None
+    log.info("tick %s: %d notices enqueued", key, enqueued)
+    return TickResult(key, ran=True, enqueued=enqueued)
+
+
+async def last_run(db: Database, job: str) -> date | None:
+    """The latest day `job` ran for, from the recorded tick keys."""
+    async with db.transaction() as repos:
+        stmt = select(SchedulerTick.key).where(SchedulerTick.key.startswith(f"{job}:", autoescape=True))
+        keys = (await repos.session.scalars(stmt.order_by(SchedulerTick.key.desc()).limit(1))).all()
+    return date.fromisoformat(keys[0].split(":", 1)[1]) if keys else None
+
+
+def days_to_run(plan: CyclePlan, last: date | None, now: datetime) -> list[date]:
+    """The days whose tick is due by `now` and newer than `last` (never run: today's only), oldest first."""
+    today = now.astimezone(plan.office_zone).date()
+    first = today if last is None else last + timedelta(days=1)
+    oldest = today - timedelta(days=CATCH_UP_DAYS)
+    if first < oldest:
+        log.warning("scheduler: ticks from %s to %s are older than %d days and are left", first, oldest, CATCH_UP_DAYS)
+        first = oldest
+    days = []
+    day = first
+    while day <= today:  # bounded: at most CATCH_UP_DAYS + 1 days
+        if due_at(plan, day) <= now:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+async def catch_up(db: Database, plan: CyclePlan, now: datetime, jobs: tuple[Job, ...] = JOBS) -> list[TickResult]:
+    """Run every tick due since each job's last run, oldest first; what already ran is skipped."""
+    results = []
+    for job in jobs:
+        last = await last_run(db, job.name)
+        if last is None:  # the first start ever: mark yesterday, so that a later downtime knows where to begin
+            async with db.transaction() as repos:
+                yesterday = now.astimezone(plan.office_zone).date() - timedelta(days=1)
+                await _claim_tick(repos, tick_key(job.name, yesterday), now)
+        for day in days_to_run(plan, last, now):
+            results.append(await run_tick(db, plan, job, day, now))
+    return results
+
+
+class Scheduler:
+    """APScheduler's AsyncIOScheduler firing `catch_up` at the daily tick time, and once at start."""
+
+    def __init__(
+        self,
+        db: Database,
+        plan: CyclePlan,
+        *,
+        on_enqueued: Callable[[], None] | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.plan = plan
+        self.on_enqueued = on_enqueued
+        self.clock = clock
+        self._scheduler: Any = None
+        self._startup: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+
+    async def fire(self) -> None:
+        """Run what is due now; errors are logged and the tick is left for the next firing."""
+        async with self._lock:
+            try:
+                results = await catch_up(self.db, self.plan, self.clock())
+            except Exception:
+                log.exception("scheduler tick failed; it runs again at the next firing or start")
+                return
+        if any(r.enqueued for r in results) and self.on_enqueued is not None:
+            self.on_enqueued()
+
+    async def fire_trainings(self) -> None:
+        """Training reminders (3 days, 1 day, 2 hours before): idempotent, so a frequent look is safe."""
+        from bot.services.trainings import due_training_reminders
+
+        try:
+            async with self.db.transaction() as repos:
+                queued = await due_training_reminders(
+                    repos, self.clock(), zone=self.plan.office_zone, quiet=self.plan.quiet
+                )
+        except Exception:
+            log.exception("training reminders failed; they are looked for again at the next firing")
+            return
+        if queued and self.on_enqueued is not None:
+            self.on_enqueued()
+
+    async def start(self) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        self._scheduler = AsyncIOScheduler(timezone=self.plan.office_zone)
+        trigger = CronTrigger(hour=self.plan.tick_hour, minute=self.plan.tick_minute, timezone=self.plan.office_zone)
+        self._scheduler.add_job(
+            self.fire, trigger, id="daily-tick", coalesce=True, max_instances=1, misfire_grace_time=3600
+        )
+        self._scheduler.add_job(
+            self.fire_trainings,
+            IntervalTrigger(minutes=TRAINING_LOOK_MINUTES),
+            id="training-reminders",
+            coalesce=True,
+            max_instances=1,
+        )
+        self._scheduler.start()
+        self._startup = asyncio.create_task(self._first_look(), name="scheduler-catch-up")
+
+    async def _first_look(self) -> None:
+        await self.fire()
+        await self.fire_trainings()
+
+    async def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        if self._startup is not None:
+            await self._startup
+            self._startup = None
+
+
+def attach_scheduler(runtime: Runtime) -> Scheduler:
+    """Add the scheduler to `kopsehat run`, and the send-time guard (quiet hours, WhatsApp cap) to delivery."""
+    from bot.delivery.policy import SendPolicy
+    from bot.runtime import Component
+
+    plan = plan_from_settings(runtime.settings)
+    runtime.delivery.policy = SendPolicy(
+        plan.office_zone, plan.quiet, whatsapp_daily_cap=runtime.settings.whatsapp_daily_business_cap
+    )
+    scheduler = Scheduler(runtime.db, plan, on_enqueued=runtime.delivery.wake)
+    runtime.components.append(Component("scheduler", scheduler.start, scheduler.stop))
+    return scheduler

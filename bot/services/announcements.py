@@ -1,0 +1,265 @@
+"""Announcements: previewed with the number of recipients, then one outbox row per officer, with progress.
+
+A scheduled announcement is written to the outbox at once with its send time as the rows' `next_attempt_at`, so the
+delivery workers send it when it is due and no separate tick is needed; the recipients are those of the preview.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.channels.uploads import FILE_TYPES, common_limit, megabytes
+from bot.chat import render
+from bot.chat.messages import Attachment, AttachmentKind, Notice, Reply
+from bot.delivery.notices import DEFAULT_QUIET, QuietHours, pick_identity
+from bot.services.files import kept
+from bot.services.segments import Audience, Recipient, Segment, resolve
+from storage import queries_office as q
+from storage.models import Announcement, ChannelIdentity, OutboxMessage
+from storage.repositories import Repositories
+
+MAX_TEXT = 3500
+PENDING = frozenset({"pending", "sending", "waiting", "needs_template"})
+FAILED = frozenset({"failed", "unreachable"})
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the author confirms: the recipients now, and those who stopped announcements."""
+
+    audience: Audience
+
+    @property
+    def recipients(self) -> int:
+        return len(self.audience.reachable)
+
+    @property
+    def paused(self) -> int:
+        return self.audience.paused
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an announcement has gone: sent (delivered and read are a part of sent), failed, pending."""
+
+    total: int
+    sent: int
+    delivered: int
+    read: int
+    failed: int
+    pending: int
+
+    @property
+    def done(self) -> bool:
+        return self.pending == 0
+
+
+@dataclass(frozen=True)
+class RecipientLine:
+    """One recipient's fate."""
+
+    officer_id: int | None
+    officer: str
+    cooperative: str
+    channel: str
+    status: str
+    error: str | None
+    sent_at: datetime | None
+
+
+def attachment_from_file(path: Path) -> Attachment:
+    """A picture or a document both platforms take, from a file; ValueError (Indonesian / English) saying why not."""
+    found = FILE_TYPES.get(path.suffix.lower())
+    if found is None:
+        accepted = ", ".join(suffix.lstrip(".") for suffix in FILE_TYPES)
+        raise ValueError(
+            f"{path.name}: jenis berkas tidak didukung, yang bisa: {accepted} / "
+            f"unsupported file type, accepted: {accepted}"
+        )
+    kind, content_type = found
+    size = path.stat().st_size
+    limit, platform = common_limit(kind)
+    if size > limit:
+        raise ValueError(_too_big(path.name, kind, size, limit, platform))
+    data = path.read_bytes()
+    if not data:
+        raise ValueError(f"{path.name}: berkas kosong / the file is empty")
+    if len(data) > limit:  # it grew since it was measured
+        raise ValueError(_too_big(path.name, kind, len(data), limit, platform))
+    return Attachment(kind, path.name, content_type, data)
+
+
+def _too_big(name: str, kind: AttachmentKind, size: int, limit: int, platform: str) -> str:
+    if kind == "photo":
+        return (
+            f"{name} berukuran {megabytes(size)}; gambar paling besar {megabytes(limit)} (batas {platform}): "
+            f"perkecil gambarnya atau kirim sebagai PDF / {name} is {megabytes(size)}; pictures may be at most "
+            f"{megabytes(limit)} ({platform}'s limit): make it smaller or send it as a PDF"
+        )
+    return (
+        f"{name} berukuran {megabytes(size)}; dokumen paling besar {megabytes(limit)} (batas unggah {platform}): "
+        f"bagikan tautan untuk berkas sebesar ini / {name} is {megabytes(size)}; documents may be at most "
+        f"{megabytes(limit)} ({platform}'s upload limit): share a link for a file this big"
+    )
+
+
+async def preview(repos: Repositories, segment: Segment) -> Preview:
+    return Preview(await resolve(repos, segment))
+
+
+async def publish(
+    repos: Repositories,
+    *,
+    text: str,
+    segment: Segment,
+    staff_id: int | None,
+    now: datetime,
+    send_at: datetime | None = None,
+    attachment: Attachment | None = None,
+    quiet: QuietHours | None = DEFAULT_QUIET,
+    office_name: str = "Dinas Koperasi",
+) -> Announcement:
+    """Save the announcement and enqueue it for everyone the segment reaches (but those who said BERHENTI)."""
+    text = text.strip()[:MAX_TEXT]
+    audience = await resolve(repos, segment)
+    attachment = await kept(repos, attachment) if attachment else None  # stored once, each row refers to it
+    when = send_at if send_at is not None and send_at > now else now
+    announcement = Announcement(
+        staff_id=staff_id,
+        text=text,
+        attachment=attachment.to_json() if attachment else None,
+        segment=segment.to_json(),
+        send_at=when,
+        status="scheduled" if when > now else "sending",
+        recipients=0,
+        created_at=now,
+    )
+    repos.session.add(announcement)
+    await repos.session.flush()
+    title = text.splitlines()[0][:60] if text else ""
+    people = audience.reachable
+    accounts = await q.identities_of_officers(repos, [p.officer_id for p in people])
+    bodies = {lang: render.text(lang, "announcements.notice", text=text) for lang in {p.language for p in people}}
+    rows = []
+    for person in people:
+        notice = Notice(
+            "announcement",
+            f"announcement:{announcement.id}:officer-{person.officer_id}",
+            Reply(bodies[person.language], attachment=attachment),
+            priority=7,
+            template_params=(office_name, title),
+        )
+        rows.append(outbox_row(notice, person, accounts[person.officer_id], now, when, quiet, announcement.id))
+    made = await q.insert_outbox_rows(repos, rows)
+    announcement.recipients = made
+    actor = f"staff:{staff_id}" if staff_id else "cli"
+    await repos.audit.add(actor, "announcement.published", f"announcement:{announcement.id}", recipients=made)
+    return announcement
+
+
+def outbox_row(
+    notice: Notice,
+    person: Recipient,
+    identities: list[ChannelIdentity],
+    now: datetime,
+    when: datetime,
+    quiet: QuietHours | None,
+    announcement_id: int,
+) -> dict[str, Any]:
+    """The outbox row `enqueue_notice` would write for this officer (chat used last, quiet hours, unreachable),
+    for a bulk insert: one statement for hundreds of recipients keeps the author's transaction short."""
+    chosen = pick_identity(identities)
+    fallback = identities[0] if identities else None
+    row: dict[str, Any] = {
+        "dedupe_key": notice.dedupe_key,
+        "officer_id": person.officer_id,
+        "staff_id": None,
+        "kind": notice.kind,
+        "business_initiated": True,
+        "priority": notice.priority,
+        "payload": {**notice.reply.to_json(), "template_params": list(notice.template_params)},
+        "announcement_id": announcement_id,
+        "attempts": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+    if chosen is None:
+        reason = "no chat account" if not identities else "unreachable on every channel"
+        return row | {
+            "channel": fallback.channel if fallback else "none",
+            "recipient": fallback.external_id if fallback else "",
+            "identity_id": fallback.id if fallback else None,
+            "status": "unreachable",
+            "last_error": reason,
+            "next_attempt_at": when,
+        }
+    release = quiet.release_time(when, ZoneInfo(person.timezone)) if quiet else when
+    return row | {
+        "channel": chosen.channel,
+        "recipient": chosen.external_id,
+        "identity_id": chosen.id,
+        "status": "pending",
+        "last_error": None,
+        "next_attempt_at": release,
+    }
+
+
+async def progress(repos: Repositories, announcement_id: int) -> Progress:
+    """Counts from the announcement's outbox rows."""
+    counts = await repos.outbox.count_by_status(announcement_id)
+    delivered, read = counts.get("delivered", 0), counts.get("read", 0)
+    return Progress(
+        total=sum(counts.values()),
+        sent=counts.get("sent", 0) + delivered + read,
+        delivered=delivered + read,
+        read=read,
+        failed=sum(counts.get(s, 0) for s in FAILED),
+        pending=sum(counts.get(s, 0) for s in PENDING),
+    )
+
+
+async def latest_of(repos: Repositories, staff_id: int | None) -> Announcement | None:
+    """The author's latest announcement."""
+    return await q.latest_announcement(repos, staff_id)
+
+
+async def recipients(repos: Repositories, announcement_id: int) -> list[RecipientLine]:
+    """Per recipient: channel, status (sent, delivered, read, failed with the reason, pending)."""
+    rows: list[OutboxMessage] = await q.announcement_rows(repos, announcement_id)
+    people = await q.officers_by_id(repos, [r.officer_id for r in rows if r.officer_id is not None])
+    lines = []
+    for row in rows:
+        officer, cooperative = people.get(row.officer_id or 0, (None, None))
+        lines.append(
+            RecipientLine(
+                row.officer_id,
+                officer.name if officer else "",
+                cooperative.name if cooperative else "",
+                row.channel,
+                row.status,
+                row.last_error if row.status in FAILED else None,
+                row.sent_at,
+            )
+        )
+    return lines
+
+
+def failure_reasons(lines: list[RecipientLine]) -> list[tuple[str, int]]:
+    """The reasons of failures, most common first."""
+    return Counter(line.error or line.status for line in lines if line.status in FAILED).most_common()
+
+
+async def set_paused(repos: Repositories, officer_id: int, paused: bool, now: datetime) -> int:
+    """BERHENTI / MULAI for one officer; on BERHENTI, announcements not yet sent to them are withdrawn."""
+    officer = await repos.officers.get(officer_id)
+    if officer is None:
+        return 0
+    officer.announcements_paused = paused
+    withdrawn = await q.withdraw_pending_announcements(repos, officer_id, now) if paused else 0
+    await repos.audit.add(f"officer:{officer_id}", "announcements.paused" if paused else "announcements.resumed")
+    return withdrawn

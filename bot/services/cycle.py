@@ -1,0 +1,366 @@
+"""Which notices are due on a day: the monthly reporting cycle (§10.5 first row) and the RAT, NIK and ODS obligations.
+
+Every function here reads the repositories and returns values; nothing is sent or written. A day is the office's
+calendar date; each notice's dedupe key names the day or the recorded date it comes from, so computing the same
+day twice yields the same keys and the outbox keeps one row per key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.chat import render
+from bot.chat.messages import Choice, Notice, NoticeKind, Reply
+from bot.delivery.notices import QuietHours
+from bot.domain.obligations import (
+    NIK_REMINDER_DAYS_BEFORE,
+    ODS_REMINDER_DAYS_AFTER_RAT,
+    RAT_FINAL_REMINDER,
+    RAT_REMINDER_DAYS,
+    ods_deadline,
+    ods_updated_since,
+    rat_book_year,
+    rat_held_for,
+    rat_legal_limit,
+    rat_target,
+)
+from bot.domain.periods import Period, deadline, format_date
+from storage.models import Cooperative, Officer, OfficeStaff, Region
+from storage.repositories import Repositories
+
+PRIORITY_DEADLINE = 1  # deadline reminders and the office's list go before invitations and announcements
+PRIORITY_OBLIGATION = 2
+PRIORITY_OPEN = 3
+STAFF_LIST_LIMIT = 40
+RAT_ROUTE = "rat"  # handlers/rat.py: the RAT notices' button starts it
+
+
+@dataclass(frozen=True)
+class CyclePlan:
+    """The office's reminder calendar: reporting days, quiet hours, zone, and the time of the daily tick."""
+
+    office_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Jakarta"))
+    open_day: int = 1
+    reminder_days: tuple[int, ...] = (5, 9)
+    deadline_day: int = 10
+    quiet: QuietHours | None = None
+    tick_hour: int = 8
+    tick_minute: int = 0
+
+
+@dataclass(frozen=True)
+class Due:
+    """One notice for one person, with the zone its quiet hours are counted in."""
+
+    notice: Notice
+    zone: ZoneInfo
+    officer_id: int | None = None
+    staff_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CooperativeStatus:
+    """One cooperative's report for a period: when it first arrived and whether that was on time."""
+
+    id: int
+    name: str
+    kecamatan_id: int | None
+    kecamatan: str
+    submitted_at: datetime | None
+    on_time: bool
+
+
+def share(part: int, whole: int) -> Decimal:
+    """`part` of `whole` as a whole percentage (half up); 0 of nothing is 0."""
+    if whole == 0:
+        return Decimal(0)
+    return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Recap:
+    """Completeness (share of cooperatives that reported) and timeliness (share that reported by the deadline)."""
+
+    period: Period
+    rows: tuple[CooperativeStatus, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def reported(self) -> int:
+        return sum(1 for r in self.rows if r.submitted_at is not None)
+
+    @property
+    def on_time(self) -> int:
+        return sum(1 for r in self.rows if r.on_time)
+
+    @property
+    def missing(self) -> list[CooperativeStatus]:
+        return [r for r in self.rows if r.submitted_at is None]
+
+    @property
+    def completeness(self) -> Decimal:
+        return share(self.reported, self.total)
+
+    @property
+    def timeliness(self) -> Decimal:
+        return share(self.on_time, self.total)
+
+    def by_kecamatan(self) -> list[Recap]:
+        """One recap per kecamatan (named in `rows[0].kecamatan`), in name order."""
+        groups: dict[str, list[CooperativeStatus]] = {}
+        for row in self.rows:
+            groups.setdefault(row.kecamatan, []).append(row)
+        return [Recap(self.period, tuple(groups[name])) for name in sorted(groups)]
+
+
+async def cooperatives(repos: Repositories, kecamatan_id: int | None = None) -> list[Cooperative]:
+    """Every cooperative of the city (or of one kecamatan), in name order."""
+    return await repos.cooperatives.search(kecamatan_id=kecamatan_id)
+
+
+async def recap(repos: Repositories, period: Period, plan: CyclePlan, kecamatan_id: int | None = None) -> Recap:
+    """Who reported `period`, and on time, among the city's (or one kecamatan's) cooperatives."""
+    submitted = await repos.reports.submitted_cooperative_ids(str(period))
+    coops = await cooperatives(repos, kecamatan_id)
+    names = await repos.regions.names([c.kecamatan_id for c in coops if c.kecamatan_id])
+    rows = []
+    for coop in coops:
+        at = submitted.get(coop.id) if coop.id in submitted else None
+        if coop.id in submitted and at is None:
+            at = datetime.min.replace(tzinfo=ZoneInfo("UTC"))  # submitted without a time: count it, as on time
+        due = deadline(period, coop.timezone, plan.deadline_day)
+        rows.append(
+            CooperativeStatus(
+                id=coop.id,
+                name=coop.name,
+                kecamatan_id=coop.kecamatan_id,
+                kecamatan=names.get(coop.kecamatan_id or 0, "-"),
+                submitted_at=at,
+                on_time=at is not None and at <= due,
+            )
+        )
+    return Recap(period, tuple(rows))
+
+
+def _lang(value: str | None) -> render.Lang:
+    return render.as_lang(value)
+
+
+def _start_choice(lang: render.Lang) -> tuple[Choice, ...]:
+    return (Choice("go:lapor", render.text(lang, "notices.button_report")),)
+
+
+async def _officers(repos: Repositories, coops: Iterable[Cooperative]) -> list[tuple[Cooperative, Officer]]:
+    ids = {c.id: c for c in coops}
+    if not ids:
+        return []
+    stmt = select(Officer).where(Officer.cooperative_id.in_(list(ids)), Officer.status == "active")
+    officers = (await repos.session.scalars(stmt.order_by(Officer.cooperative_id, Officer.id))).all()
+    return [(ids[o.cooperative_id], o) for o in officers]
+
+
+def report_notice(
+    kind: NoticeKind, key: str, coop: Cooperative, officer: Officer, period: Period, plan: CyclePlan, priority: int
+) -> Due:
+    lang = _lang(officer.language)
+    zone = ZoneInfo(coop.timezone)
+    due = deadline(period, zone, plan.deadline_day).date()
+    message = {"report_open": "report_open", "report_reminder": "report_reminder"}.get(kind, "report_late")
+    text = render.text(
+        lang,
+        f"notices.{message}",
+        name=officer.name,
+        cooperative=coop.name,
+        period=period.label(lang),
+        deadline=format_date(due, lang),
+    )
+    params: tuple[str, ...] = (officer.name, coop.name, period.label(lang), format_date(due, lang), "go:lapor")
+    if kind == "report_reminder":
+        params = (*params, "go:menu")
+    notice = Notice(kind, key, Reply(text, _start_choice(lang)), priority=priority, template_params=params)
+    return Due(notice, zone, officer_id=officer.id)
+
+
+async def report_cycle(repos: Repositories, plan: CyclePlan, day: date) -> list[Due]:
+    """The reporting cycle's notices for `day`: invitation, reminders, late notices and the office's list."""
+    period = Period.of(day).previous()
+    is_open, is_reminder = day.day == plan.open_day, day.day in plan.reminder_days
+    is_late = day.day == plan.deadline_day + 1
+    if not (is_open or is_reminder or is_late):
+        return []
+    submitted = await repos.reports.submitted_cooperative_ids(str(period))
+    pending = [c for c in await cooperatives(repos) if c.id not in submitted]
+    due: list[Due] = []
+    for coop, officer in await _officers(repos, pending):
+        tail = f"{period}:coop-{coop.id}:officer-{officer.id}"
+        if is_open:
+            due.append(
+                report_notice("report_open", f"notice:report-open:{tail}", coop, officer, period, plan, PRIORITY_OPEN)
+            )
+        if is_reminder:
+            key = f"reminder:report-due:{period}:day-{day.day}:coop-{coop.id}:officer-{officer.id}"
+            due.append(report_notice("report_reminder", key, coop, officer, period, plan, PRIORITY_DEADLINE))
+        if is_late:
+            key = f"reminder:report-late:{tail}"
+            due.append(report_notice("report_late", key, coop, officer, period, plan, PRIORITY_DEADLINE))
+    if is_late:
+        due.extend(await staff_lists(repos, plan, period))
+    return due
+
+
+async def staff_lists(repos: Repositories, plan: CyclePlan, period: Period) -> list[Due]:
+    """After the deadline: each pembina gets their kecamatan's missing cooperatives, each admin the whole city's."""
+    whole = await recap(repos, period, plan)
+    due = []
+    for staff in await repos.staff.all():
+        if staff.status != "active" or staff.role not in ("admin", "pembina"):
+            continue
+        scope = staff.kecamatan_id if staff.role == "pembina" else None
+        mine = whole if scope is None else Recap(period, tuple(r for r in whole.rows if r.kecamatan_id == scope))
+        if mine.total == 0:
+            continue
+        due.append(staff_summary(staff, mine, plan))
+    return due
+
+
+def staff_summary(staff: OfficeStaff, summary: Recap, plan: CyclePlan) -> Due:
+    """The office's list of cooperatives that did not report, as a notice with a button to the recap."""
+    lang = _lang(staff.language)
+    text = render.text(
+        lang,
+        "notices.staff_summary",
+        period=summary.period.label(lang),
+        reported=summary.reported,
+        total=summary.total,
+        percent=summary.completeness,
+        missing=[m.name for m in summary.missing[:STAFF_LIST_LIMIT]],
+        more=max(0, len(summary.missing) - STAFF_LIST_LIMIT),
+        on_time=summary.on_time,
+    )
+    choices = (Choice("go:rekap", render.text(lang, "notices.button_recap")),)
+    notice = Notice(
+        "staff_summary",
+        f"summary:report-missing:{summary.period}:staff-{staff.id}",
+        Reply(text, choices),
+        priority=PRIORITY_DEADLINE,
+        template_params=(summary.period.label(lang), str(summary.reported), str(summary.total)),
+    )
+    return Due(notice, plan.office_zone, staff_id=staff.id)
+
+
+def _obligation(
+    kind: NoticeKind,
+    message: str,
+    key: str,
+    coop: Cooperative,
+    officer: Officer,
+    params: tuple[str, ...] = (),
+    choices: tuple[Choice, ...] = (),
+    **values: object,
+) -> Due:
+    lang = _lang(officer.language)
+    dates = {k: format_date(v, lang) for k, v in values.items() if isinstance(v, date)}
+    text = render.text(lang, f"notices.{message}", name=officer.name, cooperative=coop.name, **{**values, **dates})
+    payloads = tuple(c.id for c in choices)  # a WhatsApp template's quick-reply buttons, after its values
+    notice = Notice(
+        kind,
+        key,
+        Reply(text, choices),
+        priority=PRIORITY_OBLIGATION,
+        template_params=(officer.name, coop.name, *params, *payloads),
+    )
+    return Due(notice, ZoneInfo(coop.timezone), officer_id=officer.id)
+
+
+def obligations_of(coop: Cooperative, officer: Officer, day: date) -> list[Due]:
+    """The RAT, NIK and ODS reminders one officer of `coop` gets on `day` (§10.5), from the recorded dates."""
+    due: list[Due] = []
+    tail = f"coop-{coop.id}:officer-{officer.id}"
+    lang = _lang(officer.language)
+    rat, book_year = coop.rat_date, rat_book_year(day)
+    record_rat = (Choice(f"go:{RAT_ROUTE}", render.text(lang, "notices.button_rat")),)
+    if not rat_held_for(book_year, rat) and (day.month, day.day) in RAT_REMINDER_DAYS:
+        final = (day.month, day.day) == RAT_FINAL_REMINDER
+        target = rat_legal_limit(book_year) if final else rat_target(book_year)
+        due.append(
+            _obligation(
+                "rat_reminder",
+                "rat_final" if final else "rat_reminder",
+                f"reminder:rat:{day}:{tail}",
+                coop,
+                officer,
+                (format_date(target, lang),),
+                record_rat,
+                target=target,
+                book_year=book_year,
+            )
+        )
+    if rat is not None and day > rat + timedelta(days=365):  # once per recorded RAT date (the key names it)
+        due.append(
+            _obligation(
+                "rat_reminder",
+                "rat_overdue",
+                f"reminder:rat-overdue:{rat}:{tail}",
+                coop,
+                officer,
+                (format_date(rat, lang),),
+                record_rat,
+                last_rat=rat,
+            )
+        )
+    nik = coop.nik_valid_until
+    if nik is not None:
+        for days in NIK_REMINDER_DAYS_BEFORE:
+            if day == nik - timedelta(days=days):
+                due.append(
+                    _obligation(
+                        "nik_reminder",
+                        "nik_reminder",
+                        f"reminder:nik-expiry:{nik}:{days}d:{tail}",
+                        coop,
+                        officer,
+                        valid_until=nik,
+                        days=days,
+                    )
+                )
+    if rat is not None and not ods_updated_since(rat, coop.ods_updated_on):
+        for days in ODS_REMINDER_DAYS_AFTER_RAT:
+            if day == rat + timedelta(days=days):
+                limit = ods_deadline(rat)
+                due.append(
+                    _obligation(
+                        "ods_reminder",
+                        "ods_reminder",
+                        f"reminder:ods-update:{rat}:{days}d:{tail}",
+                        coop,
+                        officer,
+                        rat=rat,
+                        limit=limit,
+                    )
+                )
+    return due
+
+
+async def obligations(repos: Repositories, plan: CyclePlan, day: date) -> list[Due]:
+    """Every officer's RAT, NIK and ODS reminders for `day`."""
+    due: list[Due] = []
+    for coop, officer in await _officers(repos, await cooperatives(repos)):
+        due.extend(obligations_of(coop, officer, day))
+    return due
+
+
+async def region_name(repos: Repositories, region_id: int | None) -> str | None:
+    """A kecamatan's name, for headings."""
+    if region_id is None:
+        return None
+    region = await repos.session.get(Region, region_id)
+    return region.name if region else None

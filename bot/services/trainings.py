@@ -1,0 +1,510 @@
+"""Trainings and coaching clinics: creation with invitations, registration with a waitlist, reminders, attendance.
+
+The scheduler calls `due_training_reminders(repos, now)` from a tick; its dedupe keys
+(`training:12:officer-42:3d`) make a second tick, process or restart harmless.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.chat import render
+from bot.chat.messages import Choice, Notice, Reply
+from bot.delivery.notices import DEFAULT_QUIET, QuietHours, enqueue_notice
+from bot.domain.periods import format_datetime, format_time, parse_date
+from bot.services.invites import ALPHABET, normalise
+from bot.services.segments import Audience, Segment, resolve
+from storage import queries_office as q
+from storage.models import Attendance, CoachingEntry, Training, TrainingRegistration, TrainingSession
+from storage.repositories import Repositories
+
+KINDS = ("bimtek", "pelatihan", "klinik")
+ROUTE = "pelatihan"
+REMINDER_STAGES = (("2h", timedelta(hours=2)), ("1d", timedelta(days=1)), ("3d", timedelta(days=3)))
+CODE_LENGTH = 6
+CHECK_IN_EARLY = timedelta(hours=2)
+CHECK_IN_LATE = timedelta(hours=6)
+_ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})[ T]([0-9]{1,2})[:.]([0-9]{2})$")
+_TIME = re.compile(r"^([0-9]{1,2})[:.]([0-9]{2})$")
+
+
+@dataclass(frozen=True)
+class TrainingPlan:
+    """What the office fills in for a new training."""
+
+    title: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    segment: Segment
+    venue: str | None = None
+    link: str | None = None
+    capacity: int | None = None
+    deadline: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an officer's registration action did; `status` names the template to say it."""
+
+    status: str  # registered | waitlisted | already | declined | cancelled | closed | not_found | not_registered
+    training: Training | None = None
+    position: int = 0
+    promoted_officer_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    """One officer on a training's list."""
+
+    officer_id: int
+    officer: str
+    role: str
+    cooperative: str
+    nik: str
+    status: str
+    position: int
+    attended_at: datetime | None
+
+
+def parse_moment(text: str, zone: ZoneInfo) -> datetime | None:
+    """ "2026-11-19 09:00", "19-11-2026 09.00" or "19 November 2026 09.00" in the office zone, else None."""
+    cleaned = " ".join(text.strip().split())
+    iso = _ISO.match(cleaned)
+    try:
+        if iso:
+            y, m, d, hh, mm = (int(g) for g in iso.groups())
+            return datetime(y, m, d, hh, mm, tzinfo=zone)
+        head, _, clock = cleaned.rpartition(" ")
+        day, hhmm = parse_date(head), _TIME.match(clock)
+        if day is not None and hhmm:
+            return datetime(day.year, day.month, day.day, int(hhmm[1]), int(hhmm[2]), tzinfo=zone)
+    except ValueError:
+        return None
+    return None
+
+
+def parse_end(text: str, start: datetime, zone: ZoneInfo) -> datetime | None:
+    """The end: a full date and time, or a time only ("12.00") on the start's day."""
+    hhmm = _TIME.match(text.strip())
+    if hhmm:
+        try:
+            local: date = start.astimezone(zone).date()
+            return datetime(local.year, local.month, local.day, int(hhmm[1]), int(hhmm[2]), tzinfo=zone)
+        except ValueError:
+            return None
+    return parse_moment(text, zone)
+
+
+def problems(plan: TrainingPlan, now: datetime) -> list[str]:
+    """What is wrong with a plan (empty when it can be saved)."""
+    found = []
+    if not plan.title.strip():
+        found.append("title is empty")
+    if plan.kind not in KINDS:
+        found.append(f"kind must be one of {', '.join(KINDS)}")
+    if plan.starts_at <= now:
+        found.append("the start is in the past")
+    if plan.ends_at <= plan.starts_at:
+        found.append("the end must be after the start")
+    if not (plan.venue or plan.link):
+        found.append("a venue or a link is needed")
+    if plan.capacity is not None and plan.capacity < 1:
+        found.append("capacity must be at least 1 (or left out for no limit)")
+    if plan.deadline is not None and plan.deadline > plan.starts_at:
+        found.append("the registration deadline must be before the start")
+    return found
+
+
+def place_of(training: Training) -> str:
+    return training.venue or training.link or "-"
+
+
+async def first_session(repos: Repositories, training_id: int) -> TrainingSession | None:
+    found = (await q.sessions(repos, [training_id])).get(training_id) or []
+    return found[0] if found else None
+
+
+def when_text(session: TrainingSession | None, zone: ZoneInfo, lang: str) -> str:
+    """ "Kamis, 19 November 2026 09.00 WIB – 12.00 WIB"."""
+    if session is None:
+        return "-"
+    language = render.as_lang(lang)
+    return f"{format_datetime(session.starts_at, zone, language)} – {format_time(session.ends_at, zone, language)}"
+
+
+def invite_choices(training_id: int, lang: str) -> tuple[Choice, ...]:
+    return (
+        Choice(f"{ROUTE}:daftar:{training_id}", render.text(lang, "trainings.button_register")),
+        Choice(f"{ROUTE}:tidak:{training_id}", render.text(lang, "trainings.button_decline")),
+    )
+
+
+async def create(
+    repos: Repositories,
+    plan: TrainingPlan,
+    *,
+    staff_id: int | None,
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: QuietHours | None = DEFAULT_QUIET,
+) -> tuple[Training, int]:
+    """Save the training and its session, and invite the officers of its segment; (training, invited)."""
+    training = Training(
+        title=plan.title.strip()[:200],
+        kind=plan.kind,
+        venue=plan.venue,
+        link=plan.link,
+        capacity=plan.capacity,
+        segment=plan.segment.to_json(),
+        registration_deadline=plan.deadline,
+        staff_id=staff_id,
+        status="open",
+        created_at=now,
+    )
+    repos.session.add(training)
+    await repos.session.flush()
+    session = TrainingSession(training_id=training.id, starts_at=plan.starts_at, ends_at=plan.ends_at)
+    repos.session.add(session)
+    await repos.session.flush()
+    audience = await resolve(repos, plan.segment)
+    invited = await invite(repos, training, session, audience, now=now, zone=zone, quiet=quiet)
+    actor = f"staff:{staff_id}" if staff_id else "cli"
+    await repos.audit.add(actor, "training.created", f"training:{training.id}", invited=invited)
+    return training, invited
+
+
+async def invite(
+    repos: Repositories,
+    training: Training,
+    session: TrainingSession,
+    audience: Audience,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: QuietHours | None,
+) -> int:
+    """One training_invite notice per reachable officer (not those who said BERHENTI); how many were new."""
+    made = 0
+    for person in audience.reachable:
+        text = render.text(
+            person.language,
+            "trainings.invite",
+            name=person.name,
+            title=training.title,
+            kind=training.kind,
+            when=when_text(session, zone, person.language),
+            place=place_of(training),
+            capacity=training.capacity,
+            deadline=format_datetime(training.registration_deadline, zone, render.as_lang(person.language))
+            if training.registration_deadline
+            else None,
+        )
+        notice = Notice(
+            "training_invite",
+            f"training:{training.id}:officer-{person.officer_id}:invite",
+            Reply(text, invite_choices(training.id, person.language)),
+            priority=6,
+        )
+        key = await enqueue_notice(
+            repos, notice, now, officer_id=person.officer_id, zone=ZoneInfo(person.timezone), quiet=quiet
+        )
+        made += key is not None
+    return made
+
+
+def _closed(training: Training | None, session: TrainingSession | None, now: datetime) -> bool:
+    if training is None or training.status != "open":
+        return True
+    if training.registration_deadline is not None and now > training.registration_deadline:
+        return True
+    return session is not None and now >= session.starts_at
+
+
+async def _next_position(repos: Repositories, training_id: int) -> int:
+    return max((r.position for r in await q.registrations(repos, training_id)), default=0) + 1
+
+
+async def register(repos: Repositories, training_id: int, officer_id: int, now: datetime) -> Outcome:
+    """Register an officer, or put them on the waitlist when the training is full."""
+    training = await q.training(repos, training_id, lock=True)
+    if training is None:
+        return Outcome("not_found")
+    existing = await q.registration(repos, training_id, officer_id)
+    if existing is not None and existing.status in ("registered", "waitlisted"):
+        return Outcome("already", training, existing.position if existing.status == "waitlisted" else 0)
+    if _closed(training, await first_session(repos, training_id), now):
+        return Outcome("closed", training)
+    counts = (await q.registered_counts(repos, [training_id]))[training_id]
+    full = training.capacity is not None and counts.get("registered", 0) >= training.capacity
+    status = "waitlisted" if full else "registered"
+    position = await _next_position(repos, training_id)
+    if existing is None:
+        existing = TrainingRegistration(training_id=training_id, officer_id=officer_id, created_at=now)
+        repos.session.add(existing)
+    existing.status, existing.position, existing.updated_at = status, position, now
+    await repos.session.flush()
+    await repos.audit.add(f"officer:{officer_id}", f"training.{status}", f"training:{training_id}")
+    return Outcome(status, training, await waitlist_place(repos, training_id, officer_id) if full else 0)
+
+
+async def waitlist_place(repos: Repositories, training_id: int, officer_id: int) -> int:
+    """1 for the first on the waitlist, and so on (0 when not waiting)."""
+    waiting = [r.officer_id for r in await q.registrations(repos, training_id) if r.status == "waitlisted"]
+    return waiting.index(officer_id) + 1 if officer_id in waiting else 0
+
+
+async def decline(repos: Repositories, training_id: int, officer_id: int, now: datetime) -> Outcome:
+    """ "Tidak" on an invitation: recorded; a registration is cancelled instead."""
+    existing = await q.registration(repos, training_id, officer_id)
+    if existing is not None and existing.status in ("registered", "waitlisted"):
+        return await cancel(repos, training_id, officer_id, now)
+    training = await q.training(repos, training_id)
+    if training is None:
+        return Outcome("not_found")
+    if existing is None:
+        repos.session.add(
+            TrainingRegistration(
+                training_id=training_id, officer_id=officer_id, status="declined", created_at=now, updated_at=now
+            )
+        )
+    else:
+        existing.status, existing.updated_at = "declined", now
+    await repos.session.flush()
+    return Outcome("declined", training)
+
+
+async def cancel(
+    repos: Repositories,
+    training_id: int,
+    officer_id: int,
+    now: datetime,
+    *,
+    zone: ZoneInfo | None = None,
+    quiet: QuietHours | None = DEFAULT_QUIET,
+) -> Outcome:
+    """Cancel a registration; a freed place goes to the first on the waitlist, who is told."""
+    training = await q.training(repos, training_id, lock=True)
+    existing = await q.registration(repos, training_id, officer_id)
+    if training is None:
+        return Outcome("not_found")
+    if existing is None or existing.status not in ("registered", "waitlisted"):
+        return Outcome("not_registered", training)
+    had_place = existing.status == "registered"
+    existing.status, existing.updated_at = "cancelled", now
+    await repos.session.flush()
+    await repos.audit.add(f"officer:{officer_id}", "training.cancelled", f"training:{training_id}")
+    promoted = await promote(repos, training, now, zone=zone, quiet=quiet) if had_place else None
+    return Outcome("cancelled", training, promoted_officer_id=promoted)
+
+
+async def promote(
+    repos: Repositories, training: Training, now: datetime, *, zone: ZoneInfo | None, quiet: QuietHours | None
+) -> int | None:
+    """Give a free place to the first waitlisted officer and enqueue their notice; their id."""
+    rows = await q.registrations(repos, training.id)
+    taken = sum(r.status == "registered" for r in rows)
+    waiting = [r for r in rows if r.status == "waitlisted"]
+    if not waiting or (training.capacity is not None and taken >= training.capacity):
+        return None
+    first = waiting[0]
+    first.status, first.updated_at = "registered", now
+    await repos.session.flush()
+    found = await q.officers_by_id(repos, [first.officer_id])
+    if first.officer_id in found:
+        officer, cooperative = found[first.officer_id]
+        office = zone or ZoneInfo(cooperative.timezone)
+        session = await first_session(repos, training.id)
+        text = render.text(
+            officer.language,
+            "trainings.promoted",
+            name=officer.name,
+            title=training.title,
+            when=when_text(session, office, officer.language),
+            place=place_of(training),
+        )
+        choices = (Choice(f"{ROUTE}:batal:{training.id}", render.text(officer.language, "trainings.button_cancel")),)
+        notice = Notice(
+            "training_invite",
+            f"training:{training.id}:officer-{officer.id}:promoted:{first.position}",
+            Reply(text, choices),
+        )
+        await enqueue_notice(
+            repos, notice, now, officer_id=officer.id, zone=ZoneInfo(cooperative.timezone), quiet=quiet
+        )
+    await repos.audit.add("system", "training.promoted", f"training:{training.id}", officer=first.officer_id)
+    return first.officer_id
+
+
+def _stage(start: datetime, now: datetime) -> str | None:
+    """The reminder due now: the closest of 2h, 1d, 3d before the start that has been reached."""
+    if now >= start:
+        return None
+    for name, lead in REMINDER_STAGES:
+        if now >= start - lead:
+            return name
+    return None
+
+
+async def due_training_reminders(
+    repos: Repositories,
+    now: datetime,
+    *,
+    zone: ZoneInfo | str = "Asia/Jakarta",
+    quiet: QuietHours | None = DEFAULT_QUIET,
+) -> int:
+    """Enqueue the reminders due now (3 days, 1 day, 2 hours before) to registered officers; how many are new.
+
+    Idempotent: keys `training:<id>:officer-<id>:<3d|1d|2h>`. Only the closest stage reached is sent, so a
+    registration two days before gets the 1-day one next, not a late "3 days" one as well. A 2-hour reminder
+    that quiet hours would hold past the start goes at once.
+    """
+    office = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+    made = 0
+    for training in await q.trainings_between(repos, now - timedelta(days=1), now + REMINDER_STAGES[-1][1]):
+        session = await first_session(repos, training.id)
+        stage = _stage(session.starts_at, now) if session else None
+        if session is None or stage is None:
+            continue
+        registered = [r.officer_id for r in await q.registrations(repos, training.id) if r.status == "registered"]
+        people = await q.officers_by_id(repos, registered)
+        for officer_id in registered:
+            if officer_id not in people:
+                continue
+            officer, cooperative = people[officer_id]
+            if officer.status != "active":
+                continue
+            local_zone = ZoneInfo(cooperative.timezone)
+            hold = quiet
+            if quiet is not None and quiet.release_time(now, local_zone) >= session.starts_at - timedelta(minutes=30):
+                hold = None
+            lang = render.as_lang(officer.language)
+            when = when_text(session, office, lang)
+            days = (session.starts_at.astimezone(office).date() - now.astimezone(office).date()).days
+            text = render.text(
+                lang,
+                "trainings.reminder",
+                name=officer.name,
+                title=training.title,
+                when=when,
+                place=place_of(training),
+                days=days,
+                stage=stage,
+            )
+            choices = (Choice(f"{ROUTE}:batal:{training.id}", render.text(lang, "trainings.button_cancel")),)
+            notice = Notice(
+                "training_reminder",
+                f"training:{training.id}:officer-{officer_id}:{stage}",
+                Reply(text, choices),
+                priority=3,
+                template_params=(
+                    officer.name,
+                    training.title,
+                    format_datetime(session.starts_at, office, lang),
+                    place_of(training),
+                ),
+            )
+            key = await enqueue_notice(repos, notice, now, officer_id=officer_id, zone=local_zone, quiet=hold)
+            made += key is not None
+    return made
+
+
+def attendance_hash(training_id: int, code: str) -> str:
+    return hashlib.sha256(f"kopsehat-attendance:{training_id}:{normalise(code)}".encode()).hexdigest()
+
+
+async def new_attendance_code(repos: Repositories, training_id: int, actor: str = "cli") -> str | None:
+    """A fresh attendance code for the venue (the old one stops working); stored hashed. None: no training."""
+    training = await q.training(repos, training_id, lock=True)
+    if training is None:
+        return None
+    code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    training.attendance_code_hash = attendance_hash(training_id, code)
+    await repos.audit.add(actor, "training.attendance_code", f"training:{training_id}")
+    return code
+
+
+async def check_in(
+    repos: Repositories, code: str, officer_id: int, cooperative_id: int, now: datetime
+) -> tuple[Training | None, bool]:
+    """Record attendance for the running training this code belongs to; (training or None, newly recorded)."""
+    cleaned = normalise(code)
+    if not cleaned:
+        return None, False
+    for training in await q.trainings_running(repos, now + CHECK_IN_EARLY, now - CHECK_IN_LATE):
+        if training.attendance_code_hash != attendance_hash(training.id, cleaned):
+            continue
+        sessions = (await q.sessions(repos, [training.id]))[training.id]
+        current = next(
+            (s for s in sessions if s.starts_at <= now + CHECK_IN_EARLY and s.ends_at >= now - CHECK_IN_LATE), None
+        )
+        session_id = current.id if current else None
+        seen = [a for a in await q.attendance(repos, training.id) if a.officer_id == officer_id]
+        if any(a.session_id == session_id for a in seen):
+            return training, False
+        repos.session.add(Attendance(training_id=training.id, session_id=session_id, officer_id=officer_id, at=now))
+        if training.kind == "klinik":
+            await repos.coaching.add(
+                CoachingEntry(
+                    cooperative_id=cooperative_id,
+                    kind="clinic_visit",
+                    summary=f"Hadir di klinik koperasi: {training.title}",
+                    data={"training_id": training.id, "session_id": session_id, "officer_id": officer_id},
+                    created_at=now,
+                )
+            )
+        await repos.session.flush()
+        await repos.audit.add(f"officer:{officer_id}", "training.attended", f"training:{training.id}")
+        return training, True
+    return None, False
+
+
+async def roster(repos: Repositories, training_id: int) -> list[RosterLine]:
+    """Everyone who answered or attended: registered, waitlisted (in order), cancelled, declined, walk-ins."""
+    rows = await q.registrations(repos, training_id)
+    attended: dict[int, datetime] = {}
+    for entry in await q.attendance(repos, training_id):
+        attended.setdefault(entry.officer_id, entry.at)
+    ids = [r.officer_id for r in rows] + [o for o in attended if o not in {r.officer_id for r in rows}]
+    people = await q.officers_by_id(repos, ids)
+    statuses = {r.officer_id: (r.status, r.position) for r in rows}
+    order = {"registered": 0, "waitlisted": 1, "walk-in": 2, "cancelled": 3, "declined": 4}
+    lines = []
+    for officer_id in ids:
+        if officer_id not in people:
+            continue
+        officer, cooperative = people[officer_id]
+        status, position = statuses.get(officer_id, ("walk-in", 0))
+        lines.append(
+            RosterLine(
+                officer_id,
+                officer.name,
+                officer.role,
+                cooperative.name,
+                cooperative.nik or "",
+                status,
+                position,
+                attended.get(officer_id),
+            )
+        )
+    return sorted(lines, key=lambda line: (order.get(line.status, 9), line.position, line.officer))
+
+
+def roster_csv(lines: list[RosterLine], zone: ZoneInfo) -> str:
+    """The list as CSV for Excel: one row per officer."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["officer_id", "officer", "role", "cooperative", "nik", "status", "position", "attended_at"])
+    for line in lines:
+        attended = line.attended_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if line.attended_at else ""
+        writer.writerow(
+            [line.officer_id, line.officer, line.role, line.cooperative, line.nik, line.status, line.position, attended]
+        )
+    return out.getvalue()
