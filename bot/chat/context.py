@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from bot.chat.messages import Choice, Inbound, Reply
 from bot.chat.render import Lang
 from bot.delivery.notices import DEFAULT_QUIET, QuietHours
 from bot.domain.health.rules import Rules, default_rules
+from bot.services import Services
 from storage.models import ChannelIdentity, Conversation, Cooperative, Officer, OfficeStaff
 from storage.repositories import Repositories
 
@@ -63,6 +65,11 @@ class Context:
     @property
     def rules(self) -> Rules:
         return self.bot.rules or default_rules()
+
+    @cached_property
+    def services(self) -> Services:
+        """The use cases, bound to this message's transaction."""
+        return Services(self.repos, self.rules)
 
     def say(self, message: str, choices: tuple[Choice, ...] = (), /, **values: Any) -> Reply:
         """A reply rendered from template `message` ("file.macro") in the user's language."""
