@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.chat.context import Context
 from bot.chat.messages import Choice, Reply
-from bot.domain import carry, engine, forms
+from bot.domain import carry, forms, report_flow
 from bot.domain.periods import Period, deadline, format_datetime, reporting_period_for
 from bot.services.assessments import assess_revision
 from handlers import Route, register
@@ -42,7 +42,7 @@ async def _plan(ctx: Context, period: Period, full: bool) -> tuple[list[forms.Qu
     else:
         stored = {
             key: carry.StoredAnswer(
-                engine.YES if row.answer else engine.NO,
+                report_flow.YES if row.answer else report_flow.NO,
                 str(reporting_period_for(row.answered_at, ctx.zone)),
                 row.wording_hash,
             )
@@ -53,7 +53,7 @@ async def _plan(ctx: Context, period: Period, full: bool) -> tuple[list[forms.Qu
     return plan.questions(every), plan
 
 
-async def _engine_context(ctx: Context, period: Period, plan: carry.Plan) -> engine.Context:
+async def _engine_context(ctx: Context, period: Period, plan: carry.Plan) -> report_flow.Context:
     """Last period's answers (looked up once per report and kept with its progress), the stored yearly answers,
     and the language."""
     assert ctx.cooperative is not None
@@ -62,14 +62,14 @@ async def _engine_context(ctx: Context, period: Period, plan: carry.Plan) -> eng
         ctx.progress["previous"] = {k: str(v) for k, v in (before.figures if before else {}).items()}
         ctx.progress["previous_of"] = str(period)
     previous = {**ctx.progress["previous"], **plan.previous}
-    return engine.Context(previous=previous, lang=ctx.lang, carried=plan.carried)
+    return report_flow.Context(previous=previous, lang=ctx.lang, carried=plan.carried)
 
 
-def _choices(options: Sequence[engine.Offer]) -> tuple[Choice, ...]:
+def _choices(options: Sequence[report_flow.Offer]) -> tuple[Choice, ...]:
     return tuple(Choice(f"{NAME}:{o.id}", o.label) for o in options)
 
 
-def _ask_text(ctx: Context, ask: engine.Ask, period: Period, header: bool = True) -> str:
+def _ask_text(ctx: Context, ask: report_flow.Ask, period: Period, header: bool = True) -> str:
     """The question; `header` False leaves out the section's title (shown just before, with "Masih sama?")."""
     question = ask.question
     return ctx.say(
@@ -84,15 +84,15 @@ def _ask_text(ctx: Context, ask: engine.Ask, period: Period, header: bool = True
         label=question.label(ctx.lang),
         hint=question.hint(ctx.lang),
         example=question.example(ctx.lang),
-        previous=engine.display_value(question, ask.previous_value, ctx.lang) if ask.previous_value else None,
-        current=engine.display_value(question, ask.current_value, ctx.lang) if ask.current_value else None,
+        previous=report_flow.display_value(question, ask.previous_value, ctx.lang) if ask.previous_value else None,
+        current=report_flow.display_value(question, ask.current_value, ctx.lang) if ask.current_value else None,
         kind=question.kind,
         period=str(period),
         project_wording=question.key.startswith("management."),
     ).text
 
 
-def _summary_text(ctx: Context, summary: engine.Summary, period: Period) -> str:
+def _summary_text(ctx: Context, summary: report_flow.Summary, period: Period) -> str:
     yes_no = {"Ya", "Tidak", "Yes", "No"}
     sections: list[tuple[str, list[tuple[str, str]]]] = []
     for section in summary.sections:
@@ -107,10 +107,10 @@ def _summary_text(ctx: Context, summary: engine.Summary, period: Period) -> str:
     ).text
 
 
-def _still_same_text(ctx: Context, event: engine.ConfirmGroup) -> str:
+def _still_same_text(ctx: Context, event: report_flow.ConfirmGroup) -> str:
     """ "Manajemen umum: 10 dari 12 dijawab Ya", the items answered Tidak (the first three in full), "Masih sama?"."""
     section = event.items[0].question.section
-    answered_no = [(item.number, item.question.label(ctx.lang)) for item in event.items if item.value == engine.NO]
+    answered_no = [(item.number, item.question.label(ctx.lang)) for item in event.items if item.value == report_flow.NO]
     return ctx.say(
         "report.still_same",
         section=section.title(ctx.lang),
@@ -127,26 +127,26 @@ def _still_same_text(ctx: Context, event: engine.ConfirmGroup) -> str:
     ).text
 
 
-def render_events(ctx: Context, events: Sequence[engine.Event], period: Period) -> list[str | Reply]:
+def render_events(ctx: Context, events: Sequence[report_flow.Event], period: Period) -> list[str | Reply]:
     """Engine events as chat text; Ask/Summary/NeedHelp/ConfirmChange end a message with their choices."""
     out: list[str | Reply] = []
     pending: list[str] = []
     header = True  # the section's title, unless "Masih sama?" showed it just before
 
-    def flush(text: str, options: Sequence[engine.Offer]) -> None:
+    def flush(text: str, options: Sequence[report_flow.Offer]) -> None:
         out.append(Reply(text="\n".join([*pending, text]), choices=_choices(options)))
         pending.clear()
 
     for event in events:
-        if isinstance(event, engine.Accepted):
+        if isinstance(event, report_flow.Accepted):
             pending.append(event.echo)
-        elif isinstance(event, (engine.Problem, engine.CrossCheckFailed | engine.CheckKept)):
+        elif isinstance(event, (report_flow.Problem, report_flow.CrossCheckFailed | report_flow.CheckKept)):
             pending.append(event.message)
-        elif isinstance(event, engine.Ask):
+        elif isinstance(event, report_flow.Ask):
             flush(_ask_text(ctx, event, period, header), event.options)
-        elif isinstance(event, engine.NeedHelp):
+        elif isinstance(event, report_flow.NeedHelp):
             flush(ctx.say("report.need_help", label=event.question.label(ctx.lang)).text, event.options)
-        elif isinstance(event, engine.ConfirmChange):
+        elif isinstance(event, report_flow.ConfirmChange):
             text = ctx.say(
                 "report.confirm_change",
                 label=event.question.short(ctx.lang),
@@ -155,21 +155,21 @@ def render_events(ctx: Context, events: Sequence[engine.Event], period: Period) 
                 pct=event.change_pct,
             ).text
             flush(text, event.options)
-        elif isinstance(event, engine.ConfirmGroup):
+        elif isinstance(event, report_flow.ConfirmGroup):
             flush(_still_same_text(ctx, event), event.options)
-        elif isinstance(event, engine.GroupDecided):
+        elif isinstance(event, report_flow.GroupDecided):
             header = False
             decided = ctx.say(
                 "report.group_decided", title=event.group.title(ctx.lang), kept=len(event.kept), changed=event.changed
             )
             pending.append(decided.text)
-        elif isinstance(event, engine.Summary):
+        elif isinstance(event, report_flow.Summary):
             flush(_summary_text(ctx, event, period), event.options)
-        elif isinstance(event, engine.HelpRequested):
+        elif isinstance(event, report_flow.HelpRequested):
             pending.append(ctx.say("report.help", label=event.question.label(ctx.lang) if event.question else "").text)
-        elif isinstance(event, engine.Paused):
+        elif isinstance(event, report_flow.Paused):
             pending.append(ctx.say("report.paused").text)
-        elif isinstance(event, engine.Cancelled):
+        elif isinstance(event, report_flow.Cancelled):
             pending.append(ctx.say("report.cancelled").text)
     if pending:
         out.append("\n".join(pending))
@@ -180,7 +180,7 @@ def _as_replies(items: list[str | Reply]) -> list[Reply]:
     return [item if isinstance(item, Reply) else Reply(text=item) for item in items]
 
 
-async def _save_draft(ctx: Context, report: Report, progress: engine.Progress) -> None:
+async def _save_draft(ctx: Context, report: Report, progress: report_flow.Progress) -> None:
     """The answers given so far; answers kept by "Masih sama" are stored already and stay out of the draft."""
     assert ctx.officer is not None
     report.draft = {k: v for k, v in progress.answers.items() if k not in progress.carried}
@@ -235,17 +235,17 @@ async def start(ctx: Context) -> Sequence[Reply]:
     )
     if saved:
         progress = _with_draft(saved, report)
-        step = engine.resume(questions, engine.forget_carried(progress) if plan.full else progress, econtext)
+        step = report_flow.resume(questions, report_flow.forget_carried(progress) if plan.full else progress, econtext)
     else:
-        step = engine.start(questions, econtext, prefilled=dict(report.draft) or None)
+        step = report_flow.start(questions, econtext, prefilled=dict(report.draft) or None)
     return intro + await _apply(ctx, report, period, step, reason=ctx.progress.get("reason"))
 
 
-def _with_draft(saved: dict[str, Any], report: Report) -> engine.Progress:
+def _with_draft(saved: dict[str, Any], report: Report) -> report_flow.Progress:
     """The saved engine state with the cooperative's draft answers (another officer may have added some)."""
-    progress = engine.Progress.from_json(saved)
+    progress = report_flow.Progress.from_json(saved)
     merged = {**progress.answers, **{k: str(v) for k, v in (report.draft or {}).items()}}
-    return engine.Progress(**{**progress.__dict__, "answers": merged})
+    return report_flow.Progress(**{**progress.__dict__, "answers": merged})
 
 
 async def resume(ctx: Context) -> Sequence[Reply]:
@@ -268,8 +268,8 @@ async def resume(ctx: Context) -> Sequence[Reply]:
     questions, plan = await _plan(ctx, period, full=bool(ctx.progress.get("yearly")))
     econtext = await _engine_context(ctx, period, plan)
     progress = _with_draft(ctx.progress["engine"], report)
-    user_input = engine.UserInput.choose(choice) if choice else engine.UserInput.text(inbound.text)
-    step = engine.advance(questions, progress, user_input, econtext)
+    user_input = report_flow.UserInput.choose(choice) if choice else report_flow.UserInput.text(inbound.text)
+    step = report_flow.advance(questions, progress, user_input, econtext)
     return await _apply(ctx, report, period, step, reason=ctx.progress.get("reason"))
 
 
@@ -286,21 +286,21 @@ async def _start_correction(ctx: Context, reason: str) -> Sequence[Reply]:
     questions, plan = await _plan(ctx, period, full=False)
     econtext = await _engine_context(ctx, period, plan)
     prefilled = {k: str(v) for k, v in revision.figures.items()}
-    step = engine.start(questions, econtext, prefilled=prefilled)
+    step = report_flow.start(questions, econtext, prefilled=prefilled)
     return await _apply(ctx, report, period, step, reason=reason)
 
 
 async def _apply(
-    ctx: Context, report: Report, period: Period, step: engine.Step, reason: str | None = None
+    ctx: Context, report: Report, period: Period, step: report_flow.Step, reason: str | None = None
 ) -> list[Reply]:
     """Persist the step (draft answers and conversation state) and turn its events into replies."""
     replies = _as_replies(render_events(ctx, step.events, period))
-    submitted = next((e for e in step.events if isinstance(e, engine.Submitted)), None)
+    submitted = next((e for e in step.events if isinstance(e, report_flow.Submitted)), None)
     if submitted is not None:
         return replies + await _submit(ctx, report, period, submitted, reason)
     if report.status != "submitted" or reason:
         await _save_draft(ctx, report, step.progress)
-    if step.progress.stage in ("done", "cancelled") or any(isinstance(e, engine.Paused) for e in step.events):
+    if step.progress.stage in ("done", "cancelled") or any(isinstance(e, report_flow.Paused) for e in step.events):
         ctx.goto(None)
     else:
         state: dict[str, Any] = {"period": str(period), "engine": step.progress.to_json()}
@@ -316,7 +316,7 @@ async def _apply(
 
 
 async def _submit(
-    ctx: Context, report: Report, period: Period, submitted: engine.Submitted, reason: str | None
+    ctx: Context, report: Report, period: Period, submitted: report_flow.Submitted, reason: str | None
 ) -> list[Reply]:
     """Store the revision and the yearly answers given (those kept by "Masih sama" are stored already, with the
     date they were answered, so they still turn stale a year on), score it, and say so."""
@@ -324,7 +324,9 @@ async def _submit(
     answers = submitted.answers
     figures = {k: v for k, v in answers.items() if not k.startswith(YEARLY_PREFIXES)}
     yearly = {
-        k: v == engine.YES for k, v in answers.items() if k.startswith(YEARLY_PREFIXES) and k not in submitted.carried
+        k: v == report_flow.YES
+        for k, v in answers.items()
+        if k.startswith(YEARLY_PREFIXES) and k not in submitted.carried
     }
     if yearly:
         wording = {q.key: forms.wording_hash(q) for q in forms.load_form().questions if q.key in yearly}

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.domain.carry import Plan, StoredAnswer, plan
-from bot.domain.engine import (
+from bot.domain.forms import Profile, Question, load_form, questions_for, wording_hash
+from bot.domain.health.keys import MANAGEMENT_SUBS
+from bot.domain.report_flow import (
     PROBLEM_MESSAGES,
     Accepted,
     Ask,
@@ -25,8 +27,6 @@ from bot.domain.engine import (
     resume,
     start,
 )
-from bot.domain.forms import Profile, Question, load_form, questions_for, wording_hash
-from bot.domain.health.keys import MANAGEMENT_SUBS
 
 FORM = load_form()
 EVERY = questions_for(FORM, Profile("ksp"), include_management=True, include_compliance=True)

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.engine import (
+from bot.domain.forms import Profile, Question, load_form, questions_for
+from bot.domain.report_flow import (
     PROBLEM_MESSAGES,
     Accepted,
     Ask,
@@ -34,7 +35,6 @@ from bot.domain.engine import (
     resume,
     start,
 )
-from bot.domain.forms import Profile, Question, load_form, questions_for
 
 FORM = load_form()
 KSP = questions_for(FORM, Profile("ksp"), include_management=False)

@@ -1,0 +1,190 @@
+"""What the engine tells its host: the events of one step, in the order they are to be sent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bot.domain.forms import Check, Group, Question
+from bot.domain.report_flow.state import YES, Progress
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A button or numbered option the host shows; `id` comes back in `UserInput.choose`."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Ask:
+    question: Question
+    number: int
+    total: int
+    section_index: int
+    section_total: int
+    overall_number: int
+    overall_total: int
+    previous_value: str | None
+    current_value: str | None
+    options: tuple[Offer, ...]
+    problem: str | None = None
+    editing: bool = False
+
+    @property
+    def first_in_section(self) -> bool:
+        return self.number == 1
+
+
+@dataclass(frozen=True)
+class Accepted:
+    key: str
+    value: str
+    echo: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    question: Question | None
+    example: str
+    message: str
+
+
+@dataclass(frozen=True)
+class NeedHelp:
+    question: Question
+    failures: int
+    options: tuple[Offer, ...]
+
+
+@dataclass(frozen=True)
+class ConfirmChange:
+    question: Question
+    key: str
+    old: str
+    new: str
+    old_display: str
+    new_display: str
+    change_pct: Decimal
+    options: tuple[Offer, ...]
+
+
+@dataclass(frozen=True)
+class CarriedItem:
+    """One carried answer shown with its sub-aspect: its number in the sub-aspect, the item, the stored value."""
+
+    number: int
+    question: Question
+    value: str
+
+
+@dataclass(frozen=True)
+class ConfirmGroup:
+    """ "Masih sama?": the carried answers of one sub-aspect; `remaining` of its items are asked after them anyway."""
+
+    group: Group
+    section_index: int
+    section_total: int
+    first_in_section: bool
+    items: tuple[CarriedItem, ...]
+    remaining: int
+    options: tuple[Offer, ...]
+    problem: str | None = None
+
+    @property
+    def yes(self) -> int:
+        return sum(item.value == YES for item in self.items)
+
+
+@dataclass(frozen=True)
+class GroupDecided:
+    """The answer to "Masih sama?": the stored answers kept (`kept`), or the items to be asked again (`changed`)."""
+
+    group: Group
+    kept: tuple[str, ...]
+    changed: bool
+
+
+@dataclass(frozen=True)
+class CrossCheckFailed:
+    check: Check
+    keys: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckKept:
+    check: Check
+    message: str
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    key: str
+    label: str
+    value: str | None
+    display: str
+
+
+@dataclass(frozen=True)
+class SummarySection:
+    id: str
+    title: str
+    items: tuple[SummaryItem, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    sections: tuple[SummarySection, ...]
+    answered: int
+    total: int
+    options: tuple[Offer, ...]
+
+
+@dataclass(frozen=True)
+class Submitted:
+    answers: Mapping[str, str]
+    skipped: tuple[str, ...]
+    carried: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    kept_answers: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Paused:
+    pass
+
+
+@dataclass(frozen=True)
+class HelpRequested:
+    question: Question | None
+
+
+Event = (
+    Ask
+    | Accepted
+    | Problem
+    | NeedHelp
+    | ConfirmChange
+    | ConfirmGroup
+    | GroupDecided
+    | CrossCheckFailed
+    | CheckKept
+    | Summary
+    | Submitted
+    | Cancelled
+    | Paused
+    | HelpRequested
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    progress: Progress
+    events: tuple[Event, ...]

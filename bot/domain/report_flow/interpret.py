@@ -1,0 +1,104 @@
+"""Reading what the officer typed: control words, answers, and the number of a listed option."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from bot.domain.forms import Question
+from bot.domain.numbers import AmountProblem, parse_amount, parse_integer, parse_yes_no, to_plain
+from bot.domain.report_flow.events import Offer
+from bot.domain.report_flow.state import NO, YES, UserInput
+
+SAME_WORDS: Final = frozenset(
+    {"sama", "same", "idem", "sama seperti bulan lalu", "sama dengan bulan lalu", "tetap sama"}
+)
+KEEP_WORDS: Final = frozenset({"tetap", "keep", "tidak berubah", "sudah benar"})
+SKIP_WORDS: Final = frozenset({"lewati", "lewat", "skip", "lewati dulu"})
+SUBMIT_WORDS: Final = frozenset({"kirim", "submit", "kirim laporan", "selesai"})
+CANCEL_WORDS: Final = frozenset({"batal", "cancel", "batalkan"})
+CONTROLS: Final = frozenset({"same", "keep", "skip", "pause", "help", "back"})
+STILL_WORDS: Final = frozenset({"masih sama", "masih", "sama", "tetap", "tetap sama", "still the same", "same"})
+CHANGED_WORDS: Final = frozenset(
+    {"ada perubahan", "ada", "berubah", "ada yang berubah", "ubah", "something changed", "changed", "change"}
+)
+
+
+def normal_words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s:-]", " ", text.lower()).split())
+
+
+def control_of(user_input: UserInput) -> str | None:
+    """The option id an input stands for, if it is a choice or a control word."""
+    if user_input.choice is not None:
+        return user_input.choice
+    words = normal_words(user_input.text_value or "")
+    if words in SAME_WORDS:
+        return "same"
+    if words in KEEP_WORDS:
+        return "keep"
+    if words in SKIP_WORDS:
+        return "skip"
+    return None
+
+
+@dataclass(frozen=True)
+class Refused:
+    code: str
+
+
+def read_answer(question: Question, text: str, options: tuple[Offer, ...]) -> str | Refused:
+    """The stored value (or a numbered control option id) for typed text, or why it was refused."""
+    if question.kind == "amount":
+        found = parse_amount(text)
+        if isinstance(found, AmountProblem):
+            return Refused(found.code)
+        if found < 0 and not question.may_be_negative:
+            return Refused("negative")
+        return to_plain(found)
+    if question.kind == "integer":
+        number = parse_integer(text)
+        if isinstance(number, AmountProblem):
+            return Refused(number.code)
+        if number < 0 and not question.may_be_negative:
+            return Refused("negative")
+        return str(number)
+    normal = normal_words(text)
+    if normal.isdigit() and len(normal) < 4 and 1 <= int(normal) <= len(options):
+        option_id = options[int(normal) - 1].id
+        return value_of_option(question, option_id) or option_id
+    if question.kind == "yesno":
+        answer = parse_yes_no(text)
+        return Refused(expected_code(question)) if answer is None else (YES if answer else NO)
+    for option in question.options:
+        if normal in (normal_words(option.label_id), normal_words(option.label_en), option.id.lower()):
+            return option.id
+    return Refused(expected_code(question))
+
+
+def value_of_option(question: Question, option_id: str) -> str | None:
+    if question.kind == "yesno" and option_id in ("yes", "no"):
+        return YES if option_id == "yes" else NO
+    if question.kind == "choice" and option_id.startswith("opt:"):
+        wanted = option_id.removeprefix("opt:")
+        if any(o.id == wanted for o in question.options):
+            return wanted
+    return None
+
+
+def expected_code(question: Question) -> str:
+    return "expected_yes_no" if question.kind == "yesno" else "expected_choice"
+
+
+def group_decision(user_input: UserInput) -> str | None:
+    """ "still", "changed", or None for an answer to "Masih sama?"."""
+    if user_input.choice is not None:
+        return user_input.choice if user_input.choice in ("still", "changed") else None
+    words = normal_words(user_input.text_value or "")
+    if words == "1" or words in STILL_WORDS:
+        return "still"
+    if words == "2" or words in CHANGED_WORDS:
+        return "changed"
+    answer = parse_yes_no(words)
+    return None if answer is None else "still" if answer else "changed"

@@ -1,0 +1,114 @@
+"""The state of one report conversation: its context, one input, and the JSON-serialisable progress."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Final, Literal
+
+from bot.domain.forms import Check
+
+Stage = Literal["asking", "confirm_change", "confirm_group", "summary", "done", "cancelled"]
+Lang = Literal["id", "en"]
+STAGES: Final = ("asking", "confirm_change", "confirm_group", "summary", "done", "cancelled")
+YES: Final = "ya"
+NO: Final = "tidak"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the engine needs besides the answers: last period's answers and the officer's language."""
+
+    previous: Mapping[str, str] = field(default_factory=dict)
+    lang: Lang = "id"
+    change_threshold_pct: Decimal = Decimal(50)
+    checks: tuple[Check, ...] | None = None  # None: the shipped form's checks
+    carried: Mapping[str, str] = field(default_factory=dict)  # stored answers confirmed per sub-aspect (§8.3)
+
+
+@dataclass(frozen=True)
+class UserInput:
+    """One thing the officer did: typed text or chose an option."""
+
+    text_value: str | None = None
+    choice: str | None = None
+
+    @classmethod
+    def text(cls, value: str) -> UserInput:
+        return cls(text_value=value)
+
+    @classmethod
+    def choose(cls, option_id: str) -> UserInput:
+        return cls(choice=option_id)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The state of one report conversation; JSON-serialisable."""
+
+    answers: Mapping[str, str] = field(default_factory=dict)
+    current: str | None = None
+    failures: int = 0
+    pending: str | None = None
+    stage: Stage = "asking"
+    editing: str | None = None
+    revisit: tuple[str, ...] = ()
+    revisit_check: str | None = None
+    resume_after: str | None = None
+    acknowledged: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+    groups_done: tuple[str, ...] = ()  # sub-aspects whose "Masih sama?" was answered
+    carried: tuple[str, ...] = ()  # answers kept by "Masih sama" (not answered anew)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "v": 1,
+            "answers": dict(self.answers),
+            "current": self.current,
+            "failures": self.failures,
+            "pending": self.pending,
+            "stage": self.stage,
+            "editing": self.editing,
+            "revisit": list(self.revisit),
+            "revisit_check": self.revisit_check,
+            "resume_after": self.resume_after,
+            "acknowledged": list(self.acknowledged),
+            "skipped": list(self.skipped),
+            "groups_done": list(self.groups_done),
+            "carried": list(self.carried),
+        }
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Progress:
+        """Rebuild from `to_json`; raises ValueError on a malformed document."""
+        stage = raw.get("stage", "asking")
+        answers = raw.get("answers", {})
+        if stage not in STAGES or not isinstance(answers, dict):
+            raise ValueError("malformed report progress")
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in answers.items()):
+            raise ValueError("malformed report answers")
+        try:
+            return cls(
+                answers=dict(answers),
+                current=_opt_str(raw.get("current")),
+                failures=int(raw.get("failures", 0)),
+                pending=_opt_str(raw.get("pending")),
+                stage=stage,
+                editing=_opt_str(raw.get("editing")),
+                revisit=tuple(str(k) for k in raw.get("revisit", ())),
+                revisit_check=_opt_str(raw.get("revisit_check")),
+                resume_after=_opt_str(raw.get("resume_after")),
+                acknowledged=tuple(str(k) for k in raw.get("acknowledged", ())),
+                skipped=tuple(str(k) for k in raw.get("skipped", ())),
+                groups_done=tuple(str(k) for k in raw.get("groups_done", ())),
+                carried=tuple(str(k) for k in raw.get("carried", ())),
+            )
+        except TypeError as error:
+            raise ValueError("malformed report progress") from error
+
+
+def _opt_str(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError("malformed report progress")
