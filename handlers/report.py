@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+from bot.chat import report_words
 from bot.chat.context import Context
 from bot.chat.messages import Choice, Reply
 from bot.domain import carry, forms, report_flow
@@ -65,8 +66,10 @@ async def _engine_context(ctx: Context, period: Period, plan: carry.Plan) -> rep
     return report_flow.Context(previous=previous, lang=ctx.lang, carried=plan.carried)
 
 
-def _choices(options: Sequence[report_flow.Offer]) -> tuple[Choice, ...]:
-    return tuple(Choice(f"{NAME}:{o.id}", o.label) for o in options)
+def _choices(
+    ctx: Context, options: Sequence[report_flow.Offer], question: forms.Question | None = None
+) -> tuple[Choice, ...]:
+    return tuple(Choice(f"{NAME}:{o.id}", report_words.offer(o, question, ctx.lang)) for o in options)
 
 
 def _ask_text(ctx: Context, ask: report_flow.Ask, period: Period, header: bool = True) -> str:
@@ -84,8 +87,8 @@ def _ask_text(ctx: Context, ask: report_flow.Ask, period: Period, header: bool =
         label=question.label(ctx.lang),
         hint=question.hint(ctx.lang),
         example=question.example(ctx.lang),
-        previous=report_flow.display_value(question, ask.previous_value, ctx.lang) if ask.previous_value else None,
-        current=report_flow.display_value(question, ask.current_value, ctx.lang) if ask.current_value else None,
+        previous=report_words.shown(question, ask.previous_value, ctx.lang) if ask.previous_value else None,
+        current=report_words.shown(question, ask.current_value, ctx.lang) if ask.current_value else None,
         kind=question.kind,
         period=str(period),
         project_wording=question.key.startswith("management."),
@@ -93,15 +96,18 @@ def _ask_text(ctx: Context, ask: report_flow.Ask, period: Period, header: bool =
 
 
 def _summary_text(ctx: Context, summary: report_flow.Summary, period: Period) -> str:
-    yes_no = {"Ya", "Tidak", "Yes", "No"}
     sections: list[tuple[str, list[tuple[str, str]]]] = []
     for section in summary.sections:
-        if section.items and all(i.display in yes_no for i in section.items):
-            yes = sum(i.display in ("Ya", "Yes") for i in section.items)
-            count = ctx.say("report.yes_count", yes=yes, total=len(section.items)).text
+        items = section.items
+        if items and all(i.question.kind == "yesno" and i.value in (report_flow.YES, report_flow.NO) for i in items):
+            yes = sum(i.value == report_flow.YES for i in items)
+            count = ctx.say("report.yes_count", yes=yes, total=len(items)).text
             sections.append((section.title, [(count, "")]))
         else:
-            sections.append((section.title, [(i.label, i.display) for i in section.items]))
+            shown = [
+                (i.question.short(ctx.lang), report_words.shown_or_blank(i.question, i.value, ctx.lang)) for i in items
+            ]
+            sections.append((section.title, shown))
     return ctx.say(
         "report.summary", period=str(period), sections=sections, answered=summary.answered, total=summary.total
     ).text
@@ -133,25 +139,27 @@ def render_events(ctx: Context, events: Sequence[report_flow.Event], period: Per
     pending: list[str] = []
     header = True  # the section's title, unless "Masih sama?" showed it just before
 
-    def flush(text: str, options: Sequence[report_flow.Offer]) -> None:
-        out.append(Reply(text="\n".join([*pending, text]), choices=_choices(options)))
+    def flush(text: str, options: Sequence[report_flow.Offer], question: forms.Question | None = None) -> None:
+        out.append(Reply(text="\n".join([*pending, text]), choices=_choices(ctx, options, question)))
         pending.clear()
 
     for event in events:
         if isinstance(event, report_flow.Accepted):
-            pending.append(event.echo)
-        elif isinstance(event, (report_flow.Problem, report_flow.CrossCheckFailed | report_flow.CheckKept)):
+            pending.append(report_words.echo(event.question, event.value, ctx.lang))
+        elif isinstance(event, report_flow.Problem):
+            pending.append(report_words.problem(event, ctx.lang))
+        elif isinstance(event, (report_flow.CrossCheckFailed, report_flow.CheckKept)):
             pending.append(event.message)
         elif isinstance(event, report_flow.Ask):
-            flush(_ask_text(ctx, event, period, header), event.options)
+            flush(_ask_text(ctx, event, period, header), event.options, event.question)
         elif isinstance(event, report_flow.NeedHelp):
             flush(ctx.say("report.need_help", label=event.question.label(ctx.lang)).text, event.options)
         elif isinstance(event, report_flow.ConfirmChange):
             text = ctx.say(
                 "report.confirm_change",
                 label=event.question.short(ctx.lang),
-                old=event.old_display,
-                new=event.new_display,
+                old=report_words.shown(event.question, event.old, ctx.lang),
+                new=report_words.shown(event.question, event.new, ctx.lang),
                 pct=event.change_pct,
             ).text
             flush(text, event.options)

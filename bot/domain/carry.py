@@ -1,7 +1,7 @@
 """Carrying the yearly answers forward (spec §8.3): what a report confirms per sub-aspect, offers, or asks again.
 
 Each month the stored answers of a management sub-aspect are shown together and confirmed with one "Masih sama?"
-(see `engine.ConfirmGroup`); only an answer that is stale (answered 12 or more months before), never given, or given
+(`report_flow.ConfirmGroup`); only an answer that is stale (answered 12 or more months before), never given, or given
 to other wording is always asked. Yearly items without a group (the compliance facts) are asked only when due, and
 otherwise carried silently. A full re-ask ("ubah manajemen") asks every yearly item, offering its stored answer.
 """

@@ -10,7 +10,6 @@ from bot.domain.carry import Plan, StoredAnswer, plan
 from bot.domain.forms import Profile, Question, load_form, questions_for, wording_hash
 from bot.domain.health.keys import MANAGEMENT_SUBS
 from bot.domain.report_flow import (
-    PROBLEM_MESSAGES,
     Accepted,
     Ask,
     ConfirmGroup,
@@ -27,6 +26,7 @@ from bot.domain.report_flow import (
     resume,
     start,
 )
+from tests.domain.report_flow.worded import label, labels, message, shown
 
 FORM = load_form()
 EVERY = questions_for(FORM, Profile("ksp"), include_management=True, include_compliance=True)
@@ -135,8 +135,8 @@ def test_all_sub_aspects_still_the_same_keep_every_answer_in_five_steps() -> Non
     )  # fmt: skip
     assert (first.yes, len(first.items), first.remaining) == (10, 12, 0)
     assert [(i.number, i.value) for i in first.items if i.value == "tidak"] == [(3, "tidak"), (7, "tidak")]
-    assert [(o.id, o.label) for o in first.options] == [("still", "Masih sama"), ("changed", "Ada perubahan")]
-    assert all(len(o.label) <= 20 for o in first.options)
+    assert [(o.id, label(o)) for o in first.options] == [("still", "Masih sama"), ("changed", "Ada perubahan")]
+    assert all(len(label(o)) <= 20 for o in first.options)
     assert step.progress.stage == "confirm_group" and step.progress.current == "management.general.1"
     for n, sub in enumerate(MANAGEMENT_SUBS):
         assert confirm(step).group.id == f"management.{sub}" and confirm(step).first_in_section == (n == 0)
@@ -155,9 +155,9 @@ def test_something_changed_asks_the_items_each_offering_its_stored_answer() -> N
     [decided] = [e for e in step.events if isinstance(e, GroupDecided)]
     assert decided.changed and decided.kept == ()
     first = ask(step)
-    assert first.question.key == "management.general.1" and first.previous_value == "Ya"
+    assert first.question.key == "management.general.1" and shown(first.question, first.previous_value) == "Ya"
     assert [o.id for o in first.options] == ["yes", "no", "same"]
-    assert first.options[2].label == "Sama seperti bulan lalu (Ya)"
+    assert label(first.options[2], first.question) == "Sama seperti bulan lalu (Ya)"
     for n in range(1, 13):
         assert ask(step).question.key == f"management.general.{n}"
         step = say(step, "ya") if n == 3 else press(step, "same")
@@ -177,7 +177,9 @@ def test_typed_answers_and_a_bad_one_at_still_the_same() -> None:
     step = say(step, "entah")
     problem, again = step.events
     assert isinstance(problem, Problem) and problem.code == "expected_still_same"
-    assert problem.message == PROBLEM_MESSAGES["expected_still_same"]["id"]
+    assert message(problem) == (
+        "Maaf, belum bisa kami baca. Pilih *Masih sama* bila jawabannya tidak berubah, atau *Ada perubahan*."
+    )
     assert isinstance(again, ConfirmGroup) and again.group.id == "management.general" and again.problem
     assert step.progress.failures == 1 and step.progress.stage == "confirm_group"
     step = press(step, "yes")  # a button of another question
@@ -192,7 +194,7 @@ def test_typed_answers_and_a_bad_one_at_still_the_same() -> None:
     assert ask(step).question.key == "management.general.1"
     english = replace(CONTEXT, lang="en")
     step = start(QUESTIONS, english, prefilled=FIGURES)
-    assert [o.label for o in confirm(step).options] == ["Still the same", "Something changed"]
+    assert labels(confirm(step).options, lang="en") == ["Still the same", "Something changed"]
     assert confirm(say(step, "still the same", english)).group.id == "management.institutional"
 
 

@@ -21,9 +21,9 @@ questions), ``skip``, ``pause``, ``help`` (offered by NeedHelp), ``back`` (leave
 
 Events, in the order the host should send them:
 
-* `Accepted(key, value, echo)`: an answer was stored; echo is short ("Kas: Rp12.300.000").
-* `Problem(code, question, example, message)`: the input could not be used; `message` is the friendly re-ask
-  in the context's language (`PROBLEM_MESSAGES`); always followed by the `Ask` again (with `problem` set) or,
+* `Accepted(question, value)`: an answer was stored (the host echoes it: "Kas: Rp12.300.000").
+* `Problem(code, question, example)`: the input could not be used; the host words the friendly re-ask from `code`
+  (one of `PROBLEM_CODES`) and `example`; always followed by the `Ask` again (with `problem` set) or,
   after every third failure at one question, by `NeedHelp` (offering skip / pause / help, and typing still works).
 * `ConfirmGroup(group, items, ...)`: "Masih sama?" for the carried answers of one sub-aspect (`Context.carried`,
   spec §8.3), asked before its first item; ``still`` keeps them all (`GroupDecided` with the kept keys), ``changed``
@@ -39,6 +39,9 @@ Events, in the order the host should send them:
 * `Submitted(answers, skipped, carried)` (carried: the keys kept by "Masih sama", not answered anew),
   `Cancelled(kept_answers)`, `Paused()`, `HelpRequested(question)`.
 
+The engine holds no words: events carry codes, stored answers and the form's own texts; the chat words them
+(bot/chat/report_words.py, templates report_flow.j2). `Offer(id, word, value)`: `word` names a button's label.
+
 Answers are stored as strings: amounts as plain decimals ("12300000", "-2500000", "1250000.50"), yes/no as
 "ya"/"tidak", integers as digits, choices as the option id.
 """
@@ -46,6 +49,7 @@ Answers are stored as strings: amounts as plain decimals ("12300000", "-2500000"
 from __future__ import annotations
 
 from bot.domain.report_flow.events import (
+    PROBLEM_CODES,
     Accepted,
     Ask,
     Cancelled,
@@ -59,8 +63,10 @@ from bot.domain.report_flow.events import (
     HelpRequested,
     NeedHelp,
     Offer,
+    OfferWord,
     Paused,
     Problem,
+    ProblemCode,
     Step,
     Submitted,
     Summary,
@@ -69,11 +75,10 @@ from bot.domain.report_flow.events import (
 )
 from bot.domain.report_flow.state import NO, YES, Context, Progress, UserInput
 from bot.domain.report_flow.steps import advance, forget_carried, resume, start
-from bot.domain.report_flow.words import PROBLEM_MESSAGES, display_value, echo, problem_message
 
 __all__ = [
     "NO",
-    "PROBLEM_MESSAGES",
+    "PROBLEM_CODES",
     "YES",
     "Accepted",
     "Ask",
@@ -89,8 +94,10 @@ __all__ = [
     "HelpRequested",
     "NeedHelp",
     "Offer",
+    "OfferWord",
     "Paused",
     "Problem",
+    "ProblemCode",
     "Progress",
     "Step",
     "Submitted",
@@ -99,10 +106,7 @@ __all__ = [
     "SummarySection",
     "UserInput",
     "advance",
-    "display_value",
-    "echo",
     "forget_carried",
-    "problem_message",
     "resume",
     "start",
 ]

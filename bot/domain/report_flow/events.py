@@ -5,21 +5,38 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Final, Literal, get_args
 
 from bot.domain.forms import Check, Group, Question
+from bot.domain.numbers import AmountProblemCode
 from bot.domain.report_flow.state import YES, Progress
+
+FlowProblemCode = Literal[
+    "negative", "expected_yes_no", "expected_choice", "no_previous", "nothing_to_keep", "unknown_choice",
+    "expected_still_same", "choose_option", "finished",
+]  # fmt: skip
+ProblemCode = AmountProblemCode | FlowProblemCode
+PROBLEM_CODES: Final[tuple[ProblemCode, ...]] = (*get_args(AmountProblemCode), *get_args(FlowProblemCode))
+OfferWord = Literal[
+    "same", "keep", "yes", "no", "skip", "pause", "help", "back", "submit", "edit", "cancel", "yes_keep", "no_fix",
+    "still", "changed", "option",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Offer:
-    """A button or numbered option the host shows; `id` comes back in `UserInput.choose`."""
+    """A button or numbered option the host shows; `id` comes back in `UserInput.choose`; `word` names its label,
+    `value` fills it: the stored answer offered by same/keep, the section's title (edit), the option's label."""
 
     id: str
-    label: str
+    word: OfferWord
+    value: str | None = None
 
 
 @dataclass(frozen=True)
 class Ask:
+    """The next question; `previous_value` and `current_value` are stored answers (last period's, this report's)."""
+
     question: Question
     number: int
     total: int
@@ -30,7 +47,7 @@ class Ask:
     previous_value: str | None
     current_value: str | None
     options: tuple[Offer, ...]
-    problem: str | None = None
+    problem: ProblemCode | None = None
     editing: bool = False
 
     @property
@@ -40,17 +57,21 @@ class Ask:
 
 @dataclass(frozen=True)
 class Accepted:
-    key: str
+    question: Question
     value: str
-    echo: str
+
+    @property
+    def key(self) -> str:
+        return self.question.key
 
 
 @dataclass(frozen=True)
 class Problem:
-    code: str
+    """Why an input could not be used; `example` (from the form) goes into the re-ask."""
+
+    code: ProblemCode
     question: Question | None
     example: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -66,8 +87,6 @@ class ConfirmChange:
     key: str
     old: str
     new: str
-    old_display: str
-    new_display: str
     change_pct: Decimal
     options: tuple[Offer, ...]
 
@@ -92,7 +111,7 @@ class ConfirmGroup:
     items: tuple[CarriedItem, ...]
     remaining: int
     options: tuple[Offer, ...]
-    problem: str | None = None
+    problem: ProblemCode | None = None
 
     @property
     def yes(self) -> int:
@@ -123,10 +142,12 @@ class CheckKept:
 
 @dataclass(frozen=True)
 class SummaryItem:
-    key: str
-    label: str
+    question: Question
     value: str | None
-    display: str
+
+    @property
+    def key(self) -> str:
+        return self.question.key
 
 
 @dataclass(frozen=True)

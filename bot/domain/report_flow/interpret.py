@@ -8,7 +8,7 @@ from typing import Final
 
 from bot.domain.forms import Question
 from bot.domain.numbers import AmountProblem, parse_amount, parse_integer, parse_yes_no, to_plain
-from bot.domain.report_flow.events import Offer
+from bot.domain.report_flow.events import Offer, ProblemCode
 from bot.domain.report_flow.state import NO, YES, UserInput
 
 SAME_WORDS: Final = frozenset(
@@ -45,7 +45,7 @@ def control_of(user_input: UserInput) -> str | None:
 
 @dataclass(frozen=True)
 class Refused:
-    code: str
+    code: ProblemCode
 
 
 def read_answer(question: Question, text: str, options: tuple[Offer, ...]) -> str | Refused:
@@ -87,7 +87,7 @@ def value_of_option(question: Question, option_id: str) -> str | None:
     return None
 
 
-def expected_code(question: Question) -> str:
+def expected_code(question: Question) -> ProblemCode:
     return "expected_yes_no" if question.kind == "yesno" else "expected_choice"
 
 

@@ -11,13 +11,13 @@ from bot.domain.report_flow.events import (
     CarriedItem,
     ConfirmGroup,
     Offer,
+    ProblemCode,
     Step,
     Summary,
     SummaryItem,
     SummarySection,
 )
 from bot.domain.report_flow.state import Context, Progress
-from bot.domain.report_flow.words import NOT_FILLED, display_value, label
 
 
 def find_question(questions: Sequence[Question], key: str | None) -> Question | None:
@@ -46,29 +46,29 @@ def options_for(question: Question, progress: Progress, context: Context) -> tup
     lang = context.lang
     offers: list[Offer] = []
     if question.kind == "yesno":
-        offers += [Offer("yes", label("yes", lang)), Offer("no", label("no", lang))]
+        offers += [Offer("yes", "yes"), Offer("no", "no")]
     if question.kind == "choice":
-        offers += [Offer(f"opt:{o.id}", o.label_id if lang == "id" else o.label_en) for o in question.options]
+        offers += [Offer(f"opt:{o.id}", "option", o.label_id if lang == "id" else o.label_en) for o in question.options]
     current = progress.answers.get(question.key)
     previous = context.previous.get(question.key)
     if current is not None:
-        offers.append(Offer("keep", label("keep", lang, value=display_value(question, current, lang))))
+        offers.append(Offer("keep", "keep", current))
     elif previous is not None and question.kind not in ("yesno", "choice"):
-        offers.append(Offer("same", label("same", lang)))
+        offers.append(Offer("same", "same"))
     elif previous is not None:
-        offers.append(Offer("same", f"{label('same', lang)} ({display_value(question, previous, lang)})"))
+        offers.append(Offer("same", "same", previous))
     if progress.editing is not None:
-        offers.append(Offer("back", label("back", lang)))
+        offers.append(Offer("back", "back"))
     return tuple(offers)
 
 
-def ask_event(questions: Sequence[Question], progress: Progress, context: Context, problem: str | None = None) -> Ask:
+def ask_event(
+    questions: Sequence[Question], progress: Progress, context: Context, problem: ProblemCode | None = None
+) -> Ask:
     question = find_question(questions, progress.current)
     assert question is not None  # callers only ask a known key
     sections = list(dict.fromkeys(q.section.id for q in questions))
     in_section = section_keys(questions, question.section.id)
-    previous = context.previous.get(question.key)
-    current = progress.answers.get(question.key)
     return Ask(
         question=question,
         number=in_section.index(question.key) + 1,
@@ -77,8 +77,8 @@ def ask_event(questions: Sequence[Question], progress: Progress, context: Contex
         section_total=len(sections),
         overall_number=[q.key for q in questions].index(question.key) + 1,
         overall_total=len(questions),
-        previous_value=display_value(question, previous, context.lang) if previous is not None else None,
-        current_value=display_value(question, current, context.lang) if current is not None else None,
+        previous_value=context.previous.get(question.key),
+        current_value=progress.answers.get(question.key),
         options=options_for(question, progress, context),
         problem=problem,
         editing=progress.editing is not None,
@@ -102,7 +102,11 @@ def group_to_confirm(questions: Sequence[Question], progress: Progress, context:
 
 
 def confirm_group_event(
-    questions: Sequence[Question], progress: Progress, context: Context, group: Group, problem: str | None = None
+    questions: Sequence[Question],
+    progress: Progress,
+    context: Context,
+    group: Group,
+    problem: ProblemCode | None = None,
 ) -> ConfirmGroup:
     members = [q for q in questions if group.holds(q.key)]
     pending = set(carried_pending(questions, progress, context, group))
@@ -110,7 +114,6 @@ def confirm_group_event(
     open_keys = [q.key for q in members if q.key not in pending]
     sections = list(dict.fromkeys(q.section.id for q in questions))
     section_id = members[0].section.id
-    lang = context.lang
     return ConfirmGroup(
         group=group,
         section_index=sections.index(section_id) + 1,
@@ -118,7 +121,7 @@ def confirm_group_event(
         first_in_section=section_keys(questions, section_id)[0] == members[0].key,
         items=items,
         remaining=sum(1 for k in open_keys if k not in progress.answers and k not in progress.skipped),
-        options=(Offer("still", label("still", lang)), Offer("changed", label("changed", lang))),
+        options=(Offer("still", "still"), Offer("changed", "changed")),
         problem=problem,
     )
 
@@ -130,14 +133,12 @@ def summary_event(questions: Sequence[Question], progress: Progress, context: Co
         items = []
         members = [q for q in questions if q.section.id == section_id]
         for question in members:
-            value = progress.answers.get(question.key)
-            shown = display_value(question, value, lang) if value is not None else NOT_FILLED[lang]
-            items.append(SummaryItem(question.key, question.short(lang), value, shown))
+            items.append(SummaryItem(question, progress.answers.get(question.key)))
         sections.append(SummarySection(section_id, members[0].section.title(lang), tuple(items)))
     options = (
-        Offer("submit", label("submit", lang)),
-        *(Offer(f"edit:{s.id}", label("edit", lang, section=s.title)) for s in sections),
-        Offer("cancel", label("cancel", lang)),
+        Offer("submit", "submit"),
+        *(Offer(f"edit:{s.id}", "edit", s.title) for s in sections),
+        Offer("cancel", "cancel"),
     )
     answered = sum(1 for q in questions if q.key in progress.answers)
     return Summary(tuple(sections), answered, len(questions), options)

@@ -22,6 +22,7 @@ from bot.domain.report_flow.events import (
     Offer,
     Paused,
     Problem,
+    ProblemCode,
     Step,
     Submitted,
 )
@@ -48,7 +49,6 @@ from bot.domain.report_flow.prompts import (
     summary_event,
 )
 from bot.domain.report_flow.state import Context, Progress, UserInput
-from bot.domain.report_flow.words import display_value, echo, label, problem_message
 
 HELP_EVERY: Final = 3
 MAX_TEXT: Final = 1000
@@ -119,21 +119,17 @@ def _example(question: Question | None, context: Context) -> str:
     return question.example(context.lang)
 
 
-def _problem(code: str, question: Question | None, context: Context) -> Problem:
-    example = _example(question, context)
-    return Problem(code, question, example, problem_message(code, example, context.lang))
+def _problem(code: ProblemCode, question: Question | None, context: Context) -> Problem:
+    return Problem(code, question, _example(question, context))
 
 
-def _failed(questions: Sequence[Question], progress: Progress, question: Question, code: str, context: Context) -> Step:
+def _failed(
+    questions: Sequence[Question], progress: Progress, question: Question, code: ProblemCode, context: Context
+) -> Step:
     progress = replace(progress, failures=progress.failures + 1, stage="asking", pending=None)
     problem = _problem(code, question, context)
     if progress.failures % HELP_EVERY == 0:
-        lang = context.lang
-        offers = (
-            Offer("skip", label("skip", lang)),
-            Offer("pause", label("pause", lang)),
-            Offer("help", label("help", lang)),
-        )
+        offers = (Offer("skip", "skip"), Offer("pause", "pause"), Offer("help", "help"))
         return Step(progress, (problem, NeedHelp(question, progress.failures, offers)))
     return Step(progress, (problem, ask_event(questions, progress, context, problem=code)))
 
@@ -203,13 +199,9 @@ def _change_pct(question: Question, new: str, context: Context) -> Decimal | Non
 
 def _confirm_event(question: Question, new: str, context: Context) -> ConfirmChange:
     old = context.previous.get(question.key, "0")
-    lang = context.lang
     pct = _change_pct(question, new, context) or Decimal(0)
-    offers = (Offer("yes", label("yes_keep", lang)), Offer("no", label("no_fix", lang)))
-    return ConfirmChange(
-        question, question.key, old, new, display_value(question, old, lang), display_value(question, new, lang),
-        pct, offers,
-    )  # fmt: skip
+    offers = (Offer("yes", "yes_keep"), Offer("no", "no_fix"))
+    return ConfirmChange(question, question.key, old, new, pct, offers)
 
 
 def _propose(
@@ -273,7 +265,7 @@ def _accept(
     progress = replace(
         progress, answers=answers, skipped=skipped, carried=carried, failures=0, pending=None, stage="asking"
     )
-    accepted = Accepted(question.key, value, echo(question, value, context.lang))
+    accepted = Accepted(question, value)
     return _after_answer(questions, progress, question, context, (accepted,))
 
 

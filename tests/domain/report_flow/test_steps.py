@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 
 from bot.domain.forms import Profile, Question, load_form, questions_for
 from bot.domain.report_flow import (
-    PROBLEM_MESSAGES,
-    Accepted,
+    PROBLEM_CODES,
     Ask,
     Cancelled,
     CheckKept,
@@ -35,6 +34,7 @@ from bot.domain.report_flow import (
     resume,
     start,
 )
+from tests.domain.report_flow.worded import accepted, label, labels, message, shown
 
 FORM = load_form()
 KSP = questions_for(FORM, Profile("ksp"), include_management=False)
@@ -82,7 +82,7 @@ def test_a_whole_ksp_report_to_submitted() -> None:
     assert (ask.question.key, ask.number, ask.total, ask.section_index, ask.section_total) == ("cash", 1, 22, 1, 3)
     assert ask.options == ()
     step = say(KSP, step, "12,3jt")
-    assert of(step, Accepted) == [Accepted("cash", "12300000", "Kas: Rp12.300.000")]
+    assert accepted(step.events) == [("cash", "12300000", "Kas: Rp12.300.000")]
     assert last_ask(step).question.key == "bank"
     step = answer_all(KSP, step, SPECIAL)
     summary = of(step, Summary)[0]
@@ -90,7 +90,7 @@ def test_a_whole_ksp_report_to_submitted() -> None:
     assert [s.title for s in summary.sections] == ["Neraca", "Pinjaman", "SHU"]
     assert summary.answered == summary.total == 39
     assert [o.id for o in summary.options] == ["submit", "edit:neraca", "edit:pinjaman", "edit:shu", "cancel"]
-    assert summary.sections[0].items[0].display == "Rp12.300.000"
+    assert shown(summary.sections[0].items[0].question, summary.sections[0].items[0].value) == "Rp12.300.000"
     step = press(KSP, step, "submit")
     submitted = of(step, Submitted)[0]
     assert isinstance(submitted, Submitted)
@@ -102,27 +102,28 @@ def test_a_whole_ksp_report_to_submitted() -> None:
 
 def test_transcript_with_a_problem_then_a_good_answer() -> None:
     step = start(KSP, Context(previous={"cash": "11200000"}))
-    assert last_ask(step).previous_value == "Rp11.200.000"
-    assert [o.label for o in last_ask(step).options] == ["Sama seperti bulan lalu"]
+    assert shown(last_ask(step).question, last_ask(step).previous_value) == "Rp11.200.000"
+    assert labels(last_ask(step).options, last_ask(step).question) == ["Sama seperti bulan lalu"]
     step = say(KSP, step, "dua juta")
     problem = of(step, Problem)[0]
     assert isinstance(problem, Problem)
     assert problem.code == "words"
-    assert problem.message == "Maaf, belum bisa kami baca. Tulis angkanya saja, misalnya 12.500.000 atau 12,5 jt."
+    assert message(problem) == "Maaf, belum bisa kami baca. Tulis angkanya saja, misalnya 12.500.000 atau 12,5 jt."
     assert last_ask(step).problem == "words" and last_ask(step).question.key == "cash"
     step = say(KSP, step, "2 jt")
-    assert of(step, Accepted) == [Accepted("cash", "2000000", "Kas: Rp2.000.000")]
+    assert accepted(step.events) == [("cash", "2000000", "Kas: Rp2.000.000")]
 
 
 def test_same_keeps_last_value() -> None:
     context = Context(previous={"cash": "11200000", "bank": "48000000"})
     step = start(KSP, context)
     step = say(KSP, step, "Sama", context)
-    assert of(step, Accepted) == [Accepted("cash", "11200000", "Kas: Rp11.200.000")]
+    assert accepted(step.events) == [("cash", "11200000", "Kas: Rp11.200.000")]
     step = press(KSP, step, "same", context)
     assert step.progress.answers["bank"] == "48000000"
     step = press(KSP, step, "same", context)  # placements: no figure last month
-    assert of(step, Problem)[0] == Problem(
+    problem = of(step, Problem)[0]
+    assert (problem.code, problem.question, problem.example, message(problem)) == (
         "no_previous", last_ask(step).question, "25 jt, atau 0 bila tidak ada",
         "Maaf, belum ada angka bulan lalu. Tulis angkanya, misalnya 25 jt, atau 0 bila tidak ada.",
     )  # fmt: skip
@@ -134,7 +135,7 @@ def test_a_big_change_asks_for_confirmation() -> None:
     step = say(KSP, step, "16 jt", context)
     confirm = of(step, ConfirmChange)[0]
     assert isinstance(confirm, ConfirmChange)
-    assert (confirm.old_display, confirm.new_display, confirm.change_pct) == (
+    assert (shown(confirm.question, confirm.old), shown(confirm.question, confirm.new), confirm.change_pct) == (
         "Rp10.000.000",
         "Rp16.000.000",
         Decimal(60),
@@ -166,7 +167,7 @@ def test_a_cross_check_failure_re_asks_the_keys_involved() -> None:
     assert [f.check.id for f in failed] == ["problem_loans_within_loans"]
     ask = last_ask(step)
     assert ask.question.key == "loans_substandard"
-    assert ask.options[0].id == "keep" and ask.options[0].label == "Tetap Rp900.000.000"
+    assert ask.options[0].id == "keep" and label(ask.options[0], ask.question) == "Tetap Rp900.000.000"
     step = say(KSP, step, "9 jt")
     for _ in range(4):
         step = press(KSP, step, "keep")
@@ -207,7 +208,10 @@ def test_three_failures_offer_help_and_a_way_out() -> None:
     done = answer_all(KSP, skipped, SPECIAL)
     summary = of(done, Summary)[0]
     assert isinstance(summary, Summary)
-    assert summary.answered == 38 and summary.sections[0].items[0].display == "belum diisi"
+    assert (
+        summary.answered == 38
+        and shown(summary.sections[0].items[0].question, summary.sections[0].items[0].value) == "belum diisi"
+    )
     submitted = press(KSP, done, "submit").events[0]
     assert isinstance(submitted, Submitted) and submitted.skipped == ("cash",) and "cash" not in submitted.answers
 
@@ -257,7 +261,7 @@ def test_bad_answers_give_problems_and_keep_earlier_answers() -> None:
         reply = say(KSP, step, text)
         assert [e.code for e in of(reply, Problem)] == [code], text
         assert reply.progress.answers == before
-        assert code in PROBLEM_MESSAGES
+        assert code in PROBLEM_CODES
     assert isinstance(press(KSP, step, "edit:neraca").events[0], Problem)  # a stale summary button
     assert isinstance(press(KSP, step, "keep").events[0], Problem)
 
@@ -266,7 +270,7 @@ def test_negative_where_allowed() -> None:
     step = start(KSP, ID, prefilled={q.key: "1000000" for q in KSP if q.key != "undistributed_surplus"})
     assert last_ask(step).question.key == "undistributed_surplus"
     step = say(KSP, step, "-2,5 jt")
-    assert of(step, Accepted) == [Accepted("undistributed_surplus", "-2500000", "SHU belum dibagi: -Rp2.500.000")]
+    assert accepted(step.events) == [("undistributed_surplus", "-2500000", "SHU belum dibagi: -Rp2.500.000")]
 
 
 def test_yes_no_questions() -> None:
@@ -275,7 +279,7 @@ def test_yes_no_questions() -> None:
     step = start(management, context)
     ask = last_ask(step)
     assert [o.id for o in ask.options] == ["yes", "no", "same"]
-    assert ask.options[2].label == "Sama seperti bulan lalu (Ya)"
+    assert label(ask.options[2], ask.question) == "Sama seperti bulan lalu (Ya)"
     assert isinstance(say(management, step, "12", context).events[0], Problem)
     assert of(say(management, step, "12", context), Problem)[0].code == "expected_yes_no"
     step = say(management, step, "3", context)  # the third option: same as last month
@@ -283,7 +287,7 @@ def test_yes_no_questions() -> None:
     step = say(management, step, "2", context)
     assert step.progress.answers["management.general.2"] == "tidak"
     step = say(management, step, "Sudah, bu", context)
-    assert of(step, Accepted)[0] == Accepted("management.general.3", "ya", "Manajemen umum 3: Ya")
+    assert accepted(step.events)[0] == ("management.general.3", "ya", "Manajemen umum 3: Ya")
     step = press(management, step, "no", context)
     assert step.progress.answers["management.general.4"] == "tidak"
 
@@ -293,7 +297,7 @@ def test_english_context() -> None:
     step = start(KONSUMEN, context)
     assert last_ask(step).question.label(context.lang) == "Inventory"
     step = say(KONSUMEN, step, "dua juta", context)
-    assert of(step, Problem)[0].message.startswith("Sorry, we could not read that.")
+    assert message(of(step, Problem)[0], context.lang).startswith("Sorry, we could not read that.")
 
 
 def test_progress_survives_json_and_resume() -> None:
