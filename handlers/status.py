@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from bot import chart_specs, charts
+from bot import charts
+from bot.charts import specs
 from bot.chat.context import Context
 from bot.chat.messages import Attachment, Reply
 from bot.domain.coaching import coach
@@ -25,8 +26,8 @@ def radar_attachment(ctx: Context, result: HealthResult, period: Period) -> Atta
     title = (
         f"{ctx.cooperative.name} – {period.label(ctx.lang)}: {format_decimal(result.total)} ({result.category_label})"
     )
-    spec = chart_specs.radar(points, title=title, lang=ctx.lang, categories=ctx.rules.categories)
-    return chart_specs.picture(spec, f"kesehatan-{period}.png", title)
+    spec = specs.radar(points, title=title, lang=ctx.lang, categories=ctx.rules.categories)
+    return specs.picture(spec, f"kesehatan-{period}.png", title)
 
 
 def indicative_attachment(ctx: Context, result: IndicativeResult, period: Period) -> Attachment:
@@ -37,9 +38,7 @@ def indicative_attachment(ctx: Context, result: IndicativeResult, period: Period
         for i in result.indicators
     ]
     title = f"{ctx.cooperative.name} – {period.label(ctx.lang)}"
-    return chart_specs.picture(
-        chart_specs.indicative(points, title=title, lang=ctx.lang), f"indikatif-{period}.png", title
-    )
+    return specs.picture(specs.indicative(points, title=title, lang=ctx.lang), f"indikatif-{period}.png", title)
 
 
 async def previous_total(ctx: Context, period: Period) -> Decimal | None:
@@ -109,8 +108,8 @@ async def history(ctx: Context) -> Sequence[Reply]:
         rows=[(a.period, a.total, a.category) for a in official],
         trend=charts.trend_text(points, ctx.lang, categories=ctx.rules.categories),
     )
-    spec = chart_specs.trend(points, title=title, lang=ctx.lang, categories=ctx.rules.categories)
-    picture = chart_specs.picture(spec, "riwayat.png", title)
+    spec = specs.trend(points, title=title, lang=ctx.lang, categories=ctx.rules.categories)
+    picture = specs.picture(spec, "riwayat.png", title)
     return [text, Reply(text=ctx.say("status.picture_caption").text, attachment=picture)]
 
 

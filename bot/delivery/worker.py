@@ -12,8 +12,8 @@ from typing import Protocol, cast, runtime_checkable
 
 from sqlalchemy import select
 
-from bot import chart_specs
 from bot.channels.base import ChannelSender, SendOutcome
+from bot.charts import specs
 from bot.chat.batching import Batcher, together_else_each
 from bot.chat.dispatch import Outgoing
 from bot.chat.messages import Address, ChannelName, Reply
@@ -172,7 +172,7 @@ class Delivery:
         try:
             attachment = reply.attachment
             if attachment is not None and attachment.chart is not None and not attachment.data:
-                reply = replace(reply, attachment=await asyncio.to_thread(chart_specs.drawn, attachment))
+                reply = replace(reply, attachment=await asyncio.to_thread(specs.drawn, attachment))
             elif attachment is not None and attachment.file_id is not None and not attachment.data:
                 loaded = await self.files.filled(attachment)  # read outside the transactions that claim and record
                 if loaded is None:

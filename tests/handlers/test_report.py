@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-from bot import chart_specs
+from bot.charts import specs
 from storage.db import Database
 from tests.handlers.chat import KSP_VALUES, NOW, Clock, complete_report, dispatcher, registered, report_state
 
@@ -30,7 +30,7 @@ async def test_whole_report_then_score_coaching_and_picture(db: Database) -> Non
     assert "Terima kasih, laporan Oktober 2026 sudah kami terima (Selasa, 3 November 2026 10.00 WIB)" in text
     assert "Skor sementara" in text and "Sehat" in text
     pictures = [r.attachment for r in siti.last if r.attachment]
-    assert pictures and chart_specs.drawn(pictures[0]).data.startswith(b"\x89PNG")
+    assert pictures and specs.drawn(pictures[0]).data.startswith(b"\x89PNG")
     status, figures, _ = await stored_report(db)
     assert status == "submitted"
     assert figures["cash"] == "40000000" and figures["loans_to_members"] == "1350000000"

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot import chart_specs, charts
+from bot import charts
+from bot.charts import specs
 from bot.chat.dispatch import Dispatcher
 from bot.chat.messages import Attachment, Reply
 from bot.config import load_settings
@@ -52,14 +53,14 @@ def aspects(fraction: str) -> list[charts.AspectPoint]:
 def test_the_rules_file_decides_the_bands_in_the_spec_the_legend_and_the_text(tmp_path: Path) -> None:
     stricter, packaged = load_rules(stricter_rules_file(tmp_path)), default_rules()
 
-    spec = chart_specs.trend(TREND, title="Riwayat", lang="id", categories=stricter.categories)
+    spec = specs.trend(TREND, title="Riwayat", lang="id", categories=stricter.categories)
     assert spec["categories"] == [
         ["sehat", "Sehat", "90"],
         ["cukup_sehat", "Cukup Sehat", "72.5"],
         ["dalam_pengawasan", "Dalam Pengawasan", "60"],
         ["dalam_pengawasan_khusus", "Dalam Pengawasan Khusus", None],
     ]
-    assert chart_specs.trend(TREND, title="Riwayat", lang="id", categories=packaged.categories)["categories"] == [
+    assert specs.trend(TREND, title="Riwayat", lang="id", categories=packaged.categories)["categories"] == [
         ["sehat", "Sehat", "80"],
         ["cukup_sehat", "Cukup Sehat", "66"],
         ["dalam_pengawasan", "Dalam Pengawasan", "51"],
@@ -92,18 +93,18 @@ def test_the_rules_file_decides_the_bands_in_the_spec_the_legend_and_the_text(tm
 
 def test_a_picture_drawn_at_send_time_shows_the_bands_that_were_scored(tmp_path: Path) -> None:
     stricter = load_rules(stricter_rules_file(tmp_path))
-    trend = chart_specs.picture(
-        chart_specs.trend(TREND, title="Riwayat", lang="id", categories=stricter.categories), "riwayat.png", "Riwayat"
+    trend = specs.picture(
+        specs.trend(TREND, title="Riwayat", lang="id", categories=stricter.categories), "riwayat.png", "Riwayat"
     )
-    drawn = chart_specs.drawn(through_the_outbox(trend)).data
+    drawn = specs.drawn(through_the_outbox(trend)).data
     assert drawn == charts.trend_png(TREND, title="Riwayat", lang="id", categories=stricter.categories)
     assert drawn != charts.trend_png(TREND, title="Riwayat", lang="id", categories=default_rules().categories)
 
     points = aspects("0.82")  # 82% of every weight: the top zone at 80, the second one at 90
-    radar = chart_specs.picture(
-        chart_specs.radar(points, title="Status", lang="en", categories=stricter.categories), "status.png", "Status"
+    radar = specs.picture(
+        specs.radar(points, title="Status", lang="en", categories=stricter.categories), "status.png", "Status"
     )
-    drawn = chart_specs.drawn(through_the_outbox(radar)).data
+    drawn = specs.drawn(through_the_outbox(radar)).data
     assert drawn == charts.radar_png(points, title="Status", lang="en", categories=stricter.categories)
     assert drawn != charts.radar_png(points, title="Status", lang="en", categories=default_rules().categories)
 
@@ -117,10 +118,10 @@ def test_specs_stored_before_they_carried_categories_still_draw_as_they_did() ->
         "points": [["Okt 2026", "72.4", True]],
     }
     trend_points = [charts.TrendPoint("Okt 2026", Decimal("72.4"), True)]
-    assert chart_specs.render(old_trend) == charts.trend_png(trend_points, title="Riwayat", categories=packaged)
+    assert specs.render(old_trend) == charts.trend_png(trend_points, title="Riwayat", categories=packaged)
     rows = [[p.key, "", format(p.score, "f"), format(p.weight, "f")] for p in aspects("0.7")]
     old_radar: dict[str, Any] = {"type": "radar", "title": "Status", "lang": "id", "points": rows}
-    assert chart_specs.render(old_radar) == charts.radar_png(aspects("0.7"), title="Status", categories=packaged)
+    assert specs.render(old_radar) == charts.radar_png(aspects("0.7"), title="Status", categories=packaged)
 
 
 def test_charts_refuse_categories_they_cannot_draw() -> None:
@@ -159,4 +160,4 @@ async def test_a_configured_rules_file_reaches_the_officers_pictures(
     label = rules.category_for(assessment.total).label
     assert label != default_rules().category_for(assessment.total).label  # the stricter file scores it lower
     assert f"{charts.format_decimal(assessment.total)} {label} (sementara)" in history
-    assert chart_specs.drawn(through_the_outbox(Attachment("photo", "r.png", "image/png", b"", chart=trend))).data
+    assert specs.drawn(through_the_outbox(Attachment("photo", "r.png", "image/png", b"", chart=trend))).data
