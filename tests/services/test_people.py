@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.services.cooperatives import RatRecorded
-from bot.services.invites import make_invite
+from bot.services.invites import code_hash, make_invite, normalise
 from bot.services.reports import NotAllowed
 from storage.db import Database
 from tests.handlers.chat import NOW
+from tests.handlers.test_properties import fresh_database
 from tests.services.common import audit, cooperative_with_officers, services
 
 MARCH_20 = date(2026, 3, 20)  # RAT season of book year 2025
@@ -168,3 +172,34 @@ async def test_a_chosen_language_holds_for_the_chat_account_and_its_officer(db: 
         )
         assert officer is not None and identity is not None and other is not None
         assert (officer.language, identity.language, other.language) == ("en", "en", "en")
+
+
+CODE = "KPS7HT2QRM"  # a known code, so that examples can type it
+CODE_TYPED = st.sampled_from([CODE, CODE.lower(), f" {CODE[:3]} - {CODE[3:]} ", f"{CODE[:-1]}", f"{CODE}X"])
+
+
+async def _typed_codes(backend: str, typed: list[str]) -> None:
+    """Each text typed by a chat account of its own."""
+    async with fresh_database(backend) as db:
+        coop, _ = await cooperative_with_officers(db, names=())
+        async with db.transaction() as repos:
+            _, row = make_invite(role="bendahara", now=NOW, expires_in=timedelta(days=1), uses=1, cooperative_id=coop)
+            row.code_hash = code_hash(CODE)
+            await repos.invites.add(row)
+        used = False
+        for number, text in enumerate(typed):
+            tamu = await _identity(db, f"tamu{number}")
+            async with services(db) as s:
+                redeemed = await s.invites.redeem(tamu, text, now=NOW, name=text[:120], language="id")
+            registers = normalise(text) == CODE and not used  # single use
+            assert redeemed.outcome == ("officer" if registers else "wrong_code"), text
+            used = used or registers
+        async with db.transaction() as repos:
+            assert len(await repos.officers.of_cooperative(coop)) == used
+        assert len(await audit(db, "invite.failed")) == len(typed) - used
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(typed=st.lists(st.one_of(st.text(max_size=30), CODE_TYPED), max_size=6))
+def test_whatever_is_typed_only_the_code_registers_once_and_every_miss_is_counted(typed: list[str]) -> None:
+    asyncio.run(_typed_codes("sqlite", typed))
