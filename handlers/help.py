@@ -57,9 +57,7 @@ async def language_chosen(ctx: Context) -> Sequence[Reply]:
     chosen = (ctx.inbound.choice or "").split(":", 1)[-1]
     if chosen not in ("id", "en"):
         return await language(ctx)
-    ctx.identity.language = chosen
-    if ctx.officer:
-        ctx.officer.language = chosen
+    await ctx.services.officers.choose_language(ctx.identity.id, chosen)
     reply = ctx.say("help.language_set")
     return [Reply(text=reply.text, choices=menu_choices(ctx), confirms=ctx.say(f"help.language_name_{chosen}").text)]
 

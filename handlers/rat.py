@@ -108,27 +108,15 @@ async def _answer(ctx: Context, text: str) -> Sequence[Reply]:
 
 
 async def _checked(ctx: Context, day: date) -> Sequence[Reply]:
-    problem = obligations.rat_date_problem(day, _today(ctx))
-    return _ask(ctx, problem) if problem else await _record(ctx, day)
-
-
-async def _record(ctx: Context, day: date) -> Sequence[Reply]:
-    """Store the RAT date (audited), say what follows: ODS within 30 days; the RAT reminders stop."""
+    """Store the RAT date (audited), say what follows: ODS within 30 days; the RAT reminders stop. Or ask again."""
     assert ctx.officer is not None and ctx.cooperative is not None
     cooperative, today = ctx.cooperative, _today(ctx)
-    book_year = obligations.rat_book_year(today)
-    previous = cooperative.rat_date
-    cooperative.rat_date = day
-    await ctx.repos.audit.add(
-        ctx.actor,
-        "cooperative.rat_recorded",
-        f"cooperative:{cooperative.id}",
-        rat_date=day.isoformat(),
-        previous=previous.isoformat() if previous else None,
-        book_year=book_year,
-        officer=ctx.officer.name,
-        channel=ctx.inbound.address.channel,
+    recorded = await ctx.services.cooperatives.record_rat(
+        cooperative.id, day, today=today, officer_id=ctx.officer.id, channel=ctx.inbound.address.channel
     )
+    if isinstance(recorded, str):
+        return _ask(ctx, recorded)
+    book_year, previous = recorded.book_year, recorded.previous
     report_open = _report_open(ctx)
     ctx.goto(None)
     ods_deadline = obligations.ods_deadline(day)

@@ -1,4 +1,4 @@
-"""`/lapor`: the monthly self-report, one question at a time, on the pure step engine."""
+"""`/lapor`: the monthly self-report, one question at a time, on the pure step report_flow."""
 
 from __future__ import annotations
 
@@ -11,19 +11,11 @@ from bot.chat.context import Context
 from bot.chat.messages import Choice, Reply
 from bot.domain import carry, forms, report_flow
 from bot.domain.periods import Period, deadline, format_datetime, reporting_period_for
-from bot.services.assessments import assess_revision
+from bot.services.reports import ReportState, profile_of
 from handlers import Route, register
 from handlers.status import scored_replies
-from storage import queries_management
-from storage.models import Cooperative, Report
 
 NAME = "lapor"
-YEARLY_PREFIXES = ("management.", "compliance.")
-
-
-def profile_of(cooperative: Cooperative) -> forms.Profile:
-    """The form profile of a cooperative: its type, tags and savings-and-loan unit."""
-    return forms.Profile(cooperative.type, frozenset(cooperative.tags or ()), cooperative.has_savings_unit)
 
 
 @cache
@@ -41,14 +33,7 @@ async def _plan(ctx: Context, period: Period, full: bool) -> tuple[list[forms.Qu
     if cached is not None and cached.full == full:
         plan = cached
     else:
-        stored = {
-            key: carry.StoredAnswer(
-                report_flow.YES if row.answer else report_flow.NO,
-                str(reporting_period_for(row.answered_at, ctx.zone)),
-                row.wording_hash,
-            )
-            for key, row in (await ctx.repos.management.answers(ctx.cooperative.id)).items()
-        }
+        stored = await ctx.services.reports.carried_answers(ctx.cooperative.id)
         plan = carry.plan(every, stored, str(period), full)
         ctx.progress["carry"] = plan.to_json()
     return plan.questions(every), plan
@@ -59,8 +44,7 @@ async def _engine_context(ctx: Context, period: Period, plan: carry.Plan) -> rep
     and the language."""
     assert ctx.cooperative is not None
     if ctx.progress.get("previous_of") != str(period):
-        before = await ctx.repos.reports.latest_submitted_before(ctx.cooperative.id, str(period))
-        ctx.progress["previous"] = {k: str(v) for k, v in (before.figures if before else {}).items()}
+        ctx.progress["previous"] = await ctx.services.reports.previous_figures(ctx.cooperative.id, period)
         ctx.progress["previous_of"] = str(period)
     previous = {**ctx.progress["previous"], **plan.previous}
     return report_flow.Context(previous=previous, lang=ctx.lang, carried=plan.carried)
@@ -188,22 +172,20 @@ def _as_replies(items: list[str | Reply]) -> list[Reply]:
     return [item if isinstance(item, Reply) else Reply(text=item) for item in items]
 
 
-async def _save_draft(ctx: Context, report: Report, progress: report_flow.Progress) -> None:
+async def _save_draft(ctx: Context, period: Period, progress: report_flow.Progress) -> None:
     """The answers given so far; answers kept by "Masih sama" are stored already and stay out of the draft."""
-    assert ctx.officer is not None
-    report.draft = {k: v for k, v in progress.answers.items() if k not in progress.carried}
-    report.draft_officer_id = ctx.officer.id
-    report.draft_updated_at = ctx.now
+    assert ctx.officer is not None and ctx.cooperative is not None
+    answers = {k: v for k, v in progress.answers.items() if k not in progress.carried}
+    await ctx.services.reports.save_draft(ctx.cooperative.id, period, answers, officer_id=ctx.officer.id, at=ctx.now)
 
 
 async def start(ctx: Context) -> Sequence[Reply]:
     """Open (or continue) the report of the period being reported now."""
     assert ctx.officer is not None and ctx.cooperative is not None
     period = reporting_period_for(ctx.now, ctx.zone)
-    report = await ctx.repos.reports.get_or_create(ctx.cooperative.id, str(period))
-    if report.status == "submitted" and ctx.handler != NAME:
-        revision = await ctx.repos.reports.revision(report.id, report.latest_revision)
-        who = await ctx.repos.officers.get(revision.officer_id) if revision and revision.officer_id else None
+    report = await ctx.services.reports.open(ctx.cooperative.id, period)
+    if report.submitted and ctx.handler != NAME:
+        revision = report.latest
         choices = (
             Choice("go:status", ctx.say("help.button_status").text),
             Choice(f"{NAME}:correct", ctx.say("report.button_correct").text),
@@ -213,8 +195,8 @@ async def start(ctx: Context) -> Sequence[Reply]:
                 "report.already_submitted",
                 choices,
                 period=str(period),
-                at=format_datetime(revision.created_at, ctx.zone, ctx.lang) if revision else "",
-                who=who.name if who else "",
+                at=format_datetime(revision.at, ctx.zone, ctx.lang) if revision else "",
+                who=(revision.officer_name or "") if revision else "",
             )
         ]
     saved = ctx.progress.get("engine") if ctx.handler == NAME and ctx.progress.get("period") == str(period) else None
@@ -225,9 +207,8 @@ async def start(ctx: Context) -> Sequence[Reply]:
     econtext = await _engine_context(ctx, period, plan)
     intro: list[Reply] = []
     if not saved and report.draft and report.draft_officer_id and report.draft_officer_id != ctx.officer.id:
-        other = await ctx.repos.officers.get(report.draft_officer_id)
         at = format_datetime(report.draft_updated_at or ctx.now, ctx.zone, ctx.lang)
-        intro.append(ctx.say("report.draft_by_other", who=other.name if other else "", at=at))
+        intro.append(ctx.say("report.draft_by_other", who=report.draft_officer_name or "", at=at))
     due = deadline(period, ctx.zone, ctx.bot.deadline_day)
     intro.append(
         ctx.say(
@@ -249,10 +230,10 @@ async def start(ctx: Context) -> Sequence[Reply]:
     return intro + await _apply(ctx, report, period, step, reason=ctx.progress.get("reason"))
 
 
-def _with_draft(saved: dict[str, Any], report: Report) -> report_flow.Progress:
+def _with_draft(saved: dict[str, Any], report: ReportState) -> report_flow.Progress:
     """The saved engine state with the cooperative's draft answers (another officer may have added some)."""
     progress = report_flow.Progress.from_json(saved)
-    merged = {**progress.answers, **{k: str(v) for k, v in (report.draft or {}).items()}}
+    merged = {**progress.answers, **report.draft}
     return report_flow.Progress(**{**progress.__dict__, "answers": merged})
 
 
@@ -272,7 +253,7 @@ async def resume(ctx: Context) -> Sequence[Reply]:
     if ctx.handler != NAME or not ctx.progress.get("engine"):
         return await start(ctx)
     period = Period.parse(ctx.progress["period"])
-    report = await ctx.repos.reports.get_or_create(ctx.cooperative.id, str(period))
+    report = await ctx.services.reports.open(ctx.cooperative.id, period)
     questions, plan = await _plan(ctx, period, full=bool(ctx.progress.get("yearly")))
     econtext = await _engine_context(ctx, period, plan)
     progress = _with_draft(ctx.progress["engine"], report)
@@ -283,31 +264,29 @@ async def resume(ctx: Context) -> Sequence[Reply]:
 
 async def _start_correction(ctx: Context, reason: str) -> Sequence[Reply]:
     assert ctx.cooperative is not None
-    period = reporting_period_for(ctx.now, ctx.zone)
-    latest = await ctx.repos.reports.latest_submitted(ctx.cooperative.id)
-    if latest is None:
+    report = await ctx.services.reports.correction(ctx.cooperative.id)
+    if report is None or report.latest is None:
         ctx.goto(None)
         return await start(ctx)
-    report, revision = latest
-    period = Period.parse(report.period)
+    period = report.period
     ctx.progress = {"reason": reason, "carry": carry.Plan().to_json()}  # a correction is about the figures alone
     questions, plan = await _plan(ctx, period, full=False)
     econtext = await _engine_context(ctx, period, plan)
-    prefilled = {k: str(v) for k, v in revision.figures.items()}
+    prefilled = dict(report.latest.figures)
     step = report_flow.start(questions, econtext, prefilled=prefilled)
     return await _apply(ctx, report, period, step, reason=reason)
 
 
 async def _apply(
-    ctx: Context, report: Report, period: Period, step: report_flow.Step, reason: str | None = None
+    ctx: Context, report: ReportState, period: Period, step: report_flow.Step, reason: str | None = None
 ) -> list[Reply]:
     """Persist the step (draft answers and conversation state) and turn its events into replies."""
     replies = _as_replies(render_events(ctx, step.events, period))
     submitted = next((e for e in step.events if isinstance(e, report_flow.Submitted)), None)
     if submitted is not None:
-        return replies + await _submit(ctx, report, period, submitted, reason)
-    if report.status != "submitted" or reason:
-        await _save_draft(ctx, report, step.progress)
+        return replies + await _submit(ctx, period, submitted, reason)
+    if not report.submitted or reason:
+        await _save_draft(ctx, period, step.progress)
     if step.progress.stage in ("done", "cancelled") or any(isinstance(e, report_flow.Paused) for e in step.events):
         ctx.goto(None)
     else:
@@ -323,28 +302,18 @@ async def _apply(
     return replies
 
 
-async def _submit(
-    ctx: Context, report: Report, period: Period, submitted: report_flow.Submitted, reason: str | None
-) -> list[Reply]:
-    """Store the revision and the yearly answers given (those kept by "Masih sama" are stored already, with the
-    date they were answered, so they still turn stale a year on), score it, and say so."""
+async def _submit(ctx: Context, period: Period, submitted: report_flow.Submitted, reason: str | None) -> list[Reply]:
+    """Submit the answers (stored, audited, scored) and say so."""
     assert ctx.officer is not None and ctx.cooperative is not None
-    answers = submitted.answers
-    figures = {k: v for k, v in answers.items() if not k.startswith(YEARLY_PREFIXES)}
-    yearly = {
-        k: v == report_flow.YES
-        for k, v in answers.items()
-        if k.startswith(YEARLY_PREFIXES) and k not in submitted.carried
-    }
-    if yearly:
-        wording = {q.key: forms.wording_hash(q) for q in forms.load_form().questions if q.key in yearly}
-        await queries_management.save_answers(ctx.repos, ctx.cooperative.id, yearly, wording, ctx.now, ctx.officer.id)
-    correction = report.status == "submitted"
-    revision = await ctx.repos.reports.add_revision(
-        report, figures, at=ctx.now, officer_id=ctx.officer.id, reason=reason if correction else None
+    submission = await ctx.services.reports.submit(
+        ctx.cooperative.id,
+        period,
+        submitted.answers,
+        officer_id=ctx.officer.id,
+        at=ctx.now,
+        carried=submitted.carried,
+        reason=reason,
     )
-    await ctx.repos.audit.add(ctx.actor, "report.submitted", f"report:{report.id}", revision=revision.number)
-    scored = await assess_revision(ctx.repos, ctx.cooperative, period, revision, ctx.rules)
     ctx.goto(None)
     late = ctx.now > deadline(period, ctx.zone, ctx.bot.deadline_day)
     replies = [
@@ -352,11 +321,11 @@ async def _submit(
             "report.thanks",
             period=str(period),
             at=format_datetime(ctx.now, ctx.zone, ctx.lang),
-            correction=correction,
+            correction=submission.correction,
             late=late,
         )
     ]
-    for item in scored:
+    for item in submission.scored:
         replies.extend(await scored_replies(ctx, item, period))
     return replies
 

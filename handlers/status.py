@@ -15,7 +15,7 @@ from bot.domain.health.labels import INDICATORS, label
 from bot.domain.health.result import HealthResult, IndicativeResult
 from bot.domain.numbers import format_decimal
 from bot.domain.periods import Period
-from bot.services.assessments import Scored, is_savings_and_loan, score_figures
+from bot.services.assessments import Scored, is_savings_and_loan
 from handlers import Route, register
 
 
@@ -44,24 +44,18 @@ def indicative_attachment(ctx: Context, result: IndicativeResult, period: Period
 async def previous_total(ctx: Context, period: Period) -> Decimal | None:
     """The official-framework total of the period before, if it was assessed."""
     assert ctx.cooperative is not None
-    for stored in await ctx.repos.assessments.history(ctx.cooperative.id, limit=12):
-        if stored.period < str(period) and stored.framework == "perdep-06-2016" and stored.total is not None:
-            return stored.total
-    return None
+    return await ctx.services.reports.previous_total(ctx.cooperative.id, period)
 
 
 async def status(ctx: Context) -> Sequence[Reply]:
     """The latest submitted report's assessment, coaching and picture."""
     assert ctx.officer is not None and ctx.cooperative is not None
-    latest = await ctx.repos.reports.latest_submitted(ctx.cooperative.id)
-    if latest is None:
+    current = await ctx.services.reports.status(ctx.cooperative.id)
+    if current is None:
         return [ctx.say("status.no_report", cooperative=ctx.cooperative.name)]
-    report, revision = latest
-    period = Period.parse(report.period)
-    answers = {k: a.answer for k, a in (await ctx.repos.management.answers(ctx.cooperative.id)).items()}
     replies: list[Reply] = []
-    for item in score_figures(ctx.cooperative, period, revision.figures, answers, ctx.rules):
-        replies.extend(await scored_replies(ctx, item, period))
+    for item in current.scored:
+        replies.extend(await scored_replies(ctx, item, current.period))
     return replies
 
 
@@ -91,7 +85,7 @@ async def scored_replies(ctx: Context, item: Scored, period: Period) -> list[Rep
 async def history(ctx: Context) -> Sequence[Reply]:
     """The last six periods' scores and categories, with a trend picture."""
     assert ctx.cooperative is not None
-    stored = [a for a in await ctx.repos.assessments.history(ctx.cooperative.id, limit=6)]
+    stored = await ctx.services.reports.history(ctx.cooperative.id, limit=6)
     official = sorted((a for a in stored if a.framework == "perdep-06-2016"), key=lambda a: a.period)
     if not official:
         indicative = sorted(stored, key=lambda a: a.period)

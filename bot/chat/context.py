@@ -71,6 +71,13 @@ class Context:
         """The use cases, bound to this message's transaction."""
         return Services(self.repos, self.rules)
 
+    async def reload_people(self) -> None:
+        """Read again who this chat account is (a registration just bound it to an officer or a staff member)."""
+        identity, repos = self.identity, self.repos
+        self.officer = await repos.officers.get(identity.officer_id) if identity.officer_id else None
+        self.cooperative = await repos.cooperatives.get(self.officer.cooperative_id) if self.officer else None
+        self.staff = await repos.staff.get(identity.staff_id) if identity.staff_id else None
+
     def say(self, message: str, choices: tuple[Choice, ...] = (), /, **values: Any) -> Reply:
         """A reply rendered from template `message` ("file.macro") in the user's language."""
         return Reply(text=render.text(self.lang, message, **values), choices=choices)

@@ -8,7 +8,13 @@ attribute of `Services` (`services.reports.submit(...)`).
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from bot.domain.health.rules import Rules
+from bot.services.cooperatives import CooperativeService
+from bot.services.invites import InviteService
+from bot.services.officers import OfficerService
+from bot.services.reports import ReportService
 from storage.repositories import Repositories
 
 
@@ -18,3 +24,23 @@ class Services:
     def __init__(self, repos: Repositories, rules: Rules) -> None:
         self._repos = repos
         self.rules = rules
+
+    @cached_property
+    def reports(self) -> ReportService:
+        """Open, draft, submit, correct and read the monthly report."""
+        return ReportService(self._repos, self.rules)
+
+    @cached_property
+    def cooperatives(self) -> CooperativeService:
+        """The cooperative's own records (its RAT date)."""
+        return CooperativeService(self._repos)
+
+    @cached_property
+    def invites(self) -> InviteService:
+        """Redeem an invitation code."""
+        return InviteService(self._repos)
+
+    @cached_property
+    def officers(self) -> OfficerService:
+        """A person's chat account and officer record (their language)."""
+        return OfficerService(self._repos)

@@ -6,9 +6,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 from urllib.parse import quote
 
-from storage.models import Invite
+from storage.models import ChannelIdentity, Invite
+from storage.repositories import Repositories
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read aloud and type
 CODE_LENGTH = 10  # 31**10 ≈ 2**49.5 possibilities
@@ -16,6 +18,7 @@ TELEGRAM_PLACEHOLDER = "<USERNAME_BOT_TELEGRAM>"
 WHATSAPP_PLACEHOLDER = "<NOMOR_WHATSAPP>"
 OFFICER_ROLES = ("ketua", "sekretaris", "bendahara", "pengawas", "manajer")
 STAFF_ROLES = ("admin", "pembina", "viewer")
+MAX_FAILURES_PER_HOUR = 5  # wrong codes one chat account may try within an hour
 
 
 def new_code() -> str:
@@ -83,3 +86,57 @@ def make_invite(
         created_at=now,
     )
     return code, row
+
+
+@dataclass(frozen=True)
+class Redemption:
+    """What typing a code did: refused (too many wrong codes lately, or a wrong one), or who the chat now is."""
+
+    outcome: Literal["too_many_tries", "wrong_code", "staff", "officer"]
+    staff_id: int | None = None
+    officer_id: int | None = None
+    cooperative_id: int | None = None
+    cooperative_name: str = ""
+    role: str = ""
+
+
+def _actor(identity: ChannelIdentity) -> str:
+    if identity.officer_id:
+        return f"officer:{identity.officer_id}"
+    return f"staff:{identity.staff_id}" if identity.staff_id else f"identity:{identity.id}"
+
+
+class InviteService:
+    """The invitation use cases of one unit of work."""
+
+    def __init__(self, repos: Repositories) -> None:
+        self._repos = repos
+
+    async def redeem(self, identity_id: int, code: str, *, now: datetime, name: str, language: str) -> Redemption:
+        """Bind a chat account to the cooperative (a new officer named `name`) or the office staff member the code
+        was made for; wrong codes are counted, and refused altogether after too many within an hour."""
+        identity = await self._repos.identities.get(identity_id)
+        if identity is None:
+            raise LookupError(f"no chat account {identity_id}")
+        invites = self._repos.invites
+        if await invites.failed_attempts_since(identity.id, now - timedelta(hours=1)) >= MAX_FAILURES_PER_HOUR:
+            return Redemption("too_many_tries")
+        invite = await invites.usable(code_hash(code), now)
+        if invite is None:
+            await invites.record_failure(identity.id, now)
+            await self._repos.audit.add(_actor(identity), "invite.failed", None)
+            return Redemption("wrong_code")
+        invite.uses_left -= 1
+        if invite.staff_id is not None:
+            identity.staff_id, identity.officer_id = invite.staff_id, None
+            await self._repos.audit.add(f"staff:{invite.staff_id}", "staff.registered", f"staff:{invite.staff_id}")
+            return Redemption("staff", staff_id=invite.staff_id, role=invite.role)
+        cooperative = await self._repos.cooperatives.get(invite.cooperative_id) if invite.cooperative_id else None
+        if cooperative is None:
+            raise LookupError(f"invite {invite.id} names neither a cooperative nor a staff member")
+        officer = await self._repos.officers.add(cooperative.id, name or invite.role.title(), invite.role, language)
+        identity.officer_id, identity.staff_id = officer.id, None
+        await self._repos.audit.add(
+            f"officer:{officer.id}", "officer.registered", f"cooperative:{cooperative.id}", role=invite.role
+        )
+        return Redemption("officer", None, officer.id, cooperative.id, cooperative.name, invite.role)

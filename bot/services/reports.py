@@ -1,0 +1,246 @@
+"""The monthly report: open it, keep its draft, submit it (stored, audited, scored), correct it, read its results."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from bot.domain import carry, forms, report_flow
+from bot.domain.health import keys
+from bot.domain.health.rules import Rules
+from bot.domain.periods import Period, reporting_period_for
+from bot.services.assessments import Scored, assess_revision, score_figures
+from storage import queries_management
+from storage.models import Cooperative, Report, ReportRevision
+from storage.repositories import Repositories
+
+YEARLY_PREFIXES = ("management.", "compliance.")  # answers kept per cooperative across reports, not per revision
+
+
+class NotAllowed(Exception):
+    """The officer does not report for this cooperative."""
+
+
+def profile_of(cooperative: Cooperative) -> forms.Profile:
+    """The form profile of a cooperative: its type, tags and savings-and-loan unit."""
+    return forms.Profile(cooperative.type, frozenset(cooperative.tags or ()), cooperative.has_savings_unit)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One submitted version of a report: its figures (as strings), when, by whom, and why (a correction)."""
+
+    number: int
+    figures: dict[str, str]
+    at: datetime
+    officer_id: int | None
+    officer_name: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ReportState:
+    """A report of one period as a door opens it: status, the shared draft and who last added to it, what was sent."""
+
+    cooperative_id: int
+    period: Period
+    status: str  # draft | submitted
+    draft: dict[str, str]
+    draft_officer_id: int | None
+    draft_officer_name: str | None
+    draft_updated_at: datetime | None
+    latest: Revision | None  # the latest submitted revision (None while never submitted)
+
+    @property
+    def submitted(self) -> bool:
+        return self.status == "submitted"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a submit did: the revision stored, whether it corrected an earlier one, and its assessments."""
+
+    period: Period
+    revision: int
+    at: datetime
+    correction: bool
+    scored: tuple[Scored, ...]
+
+
+@dataclass(frozen=True)
+class Status:
+    """The latest submitted report's period and its assessments, scored with today's rules."""
+
+    period: Period
+    scored: tuple[Scored, ...]
+
+
+@dataclass(frozen=True)
+class AssessmentSummary:
+    """One stored assessment as a history lists it."""
+
+    period: str
+    framework: str
+    total: Decimal | None
+    category: str | None
+    provisional: bool
+    official: bool
+
+
+class ReportService:
+    """The report use cases of one unit of work."""
+
+    def __init__(self, repos: Repositories, rules: Rules) -> None:
+        self._repos = repos
+        self._rules = rules
+        self._open: dict[tuple[int, str], Report] = {}  # the rows this unit of work opened (and locked)
+
+    async def _report(self, cooperative_id: int, period: Period) -> Report:
+        key = (cooperative_id, str(period))
+        if key not in self._open:
+            self._open[key] = await self._repos.reports.get_or_create(cooperative_id, str(period))
+        return self._open[key]
+
+    async def _cooperative(self, cooperative_id: int) -> Cooperative:
+        cooperative = await self._repos.cooperatives.get(cooperative_id)
+        if cooperative is None:
+            raise LookupError(f"no cooperative {cooperative_id}")
+        return cooperative
+
+    async def _check_officer(self, cooperative_id: int, officer_id: int) -> None:
+        officer = await self._repos.officers.get(officer_id)
+        if officer is None or officer.cooperative_id != cooperative_id:
+            raise NotAllowed(f"officer {officer_id} does not report for cooperative {cooperative_id}")
+
+    async def _name(self, officer_id: int | None) -> str | None:
+        officer = await self._repos.officers.get(officer_id) if officer_id else None
+        return officer.name if officer else None
+
+    async def _revision(self, revision: ReportRevision) -> Revision:
+        return Revision(
+            revision.number,
+            {k: str(v) for k, v in revision.figures.items()},
+            revision.created_at,
+            revision.officer_id,
+            await self._name(revision.officer_id),
+            revision.reason,
+        )
+
+    async def _state(self, report: Report) -> ReportState:
+        number = report.latest_revision
+        latest = await self._repos.reports.revision(report.id, number) if number else None
+        return ReportState(
+            report.cooperative_id,
+            Period.parse(report.period),
+            report.status,
+            {k: str(v) for k, v in (report.draft or {}).items()},
+            report.draft_officer_id,
+            await self._name(report.draft_officer_id),
+            report.draft_updated_at,
+            await self._revision(latest) if latest else None,
+        )
+
+    async def open(self, cooperative_id: int, period: Period) -> ReportState:
+        """The report of `period` (made when new), locked for this unit of work where the database can."""
+        return await self._state(await self._report(cooperative_id, period))
+
+    async def correction(self, cooperative_id: int) -> ReportState | None:
+        """The latest submitted report, to be corrected from its latest revision (None: nothing submitted yet)."""
+        latest = await self._repos.reports.latest_submitted(cooperative_id)
+        if latest is None:
+            return None
+        report, _ = latest
+        self._open[(cooperative_id, report.period)] = report
+        return await self._state(report)
+
+    async def carried_answers(self, cooperative_id: int) -> dict[str, carry.StoredAnswer]:
+        """The stored yearly answers with the reporting period each was given in (the carry-forward plan's input)."""
+        zone = ZoneInfo((await self._cooperative(cooperative_id)).timezone)
+        return {
+            key: carry.StoredAnswer(
+                report_flow.YES if row.answer else report_flow.NO,
+                str(reporting_period_for(row.answered_at, zone)),
+                row.wording_hash,
+            )
+            for key, row in (await self._repos.management.answers(cooperative_id)).items()
+        }
+
+    async def management_answers(self, cooperative_id: int) -> dict[str, bool]:
+        """The stored yearly answers, yes or no."""
+        return {key: row.answer for key, row in (await self._repos.management.answers(cooperative_id)).items()}
+
+    async def previous_figures(self, cooperative_id: int, period: Period) -> dict[str, str]:
+        """The figures of the latest report submitted for a period before `period` (empty: none)."""
+        before = await self._repos.reports.latest_submitted_before(cooperative_id, str(period))
+        return {k: str(v) for k, v in (before.figures if before else {}).items()}
+
+    async def save_draft(
+        self, cooperative_id: int, period: Period, answers: Mapping[str, str], *, officer_id: int, at: datetime
+    ) -> None:
+        """Replace the report's draft with `answers`, noting who added to it and when."""
+        await self._check_officer(cooperative_id, officer_id)
+        report = await self._report(cooperative_id, period)
+        report.draft = dict(answers)
+        report.draft_officer_id = officer_id
+        report.draft_updated_at = at
+
+    async def submit(
+        self,
+        cooperative_id: int,
+        period: Period,
+        answers: Mapping[str, str],
+        *,
+        officer_id: int,
+        at: datetime,
+        carried: Collection[str] = (),
+        reason: str | None = None,
+    ) -> Submission:
+        """Store a revision of the figures and the yearly answers given (those in `carried` were confirmed unchanged
+        and keep the date they were answered, so they still turn stale a year on), audit it, score it."""
+        await self._check_officer(cooperative_id, officer_id)
+        report = await self._report(cooperative_id, period)
+        figures = {k: v for k, v in answers.items() if not k.startswith(YEARLY_PREFIXES)}
+        yearly = {
+            k: v == report_flow.YES for k, v in answers.items() if k.startswith(YEARLY_PREFIXES) and k not in carried
+        }
+        if yearly:
+            wording = {q.key: forms.wording_hash(q) for q in forms.load_form().questions if q.key in yearly}
+            await queries_management.save_answers(self._repos, cooperative_id, yearly, wording, at, officer_id)
+        correction = report.status == "submitted"
+        revision = await self._repos.reports.add_revision(
+            report, figures, at=at, officer_id=officer_id, reason=reason if correction else None
+        )
+        await self._repos.audit.add(
+            f"officer:{officer_id}", "report.submitted", f"report:{report.id}", revision=revision.number
+        )
+        cooperative = await self._cooperative(cooperative_id)
+        scored = await assess_revision(self._repos, cooperative, period, revision, self._rules)
+        return Submission(period, revision.number, at, correction, tuple(scored))
+
+    async def status(self, cooperative_id: int) -> Status | None:
+        """The latest submitted report's assessments, scored again with today's rules (None: nothing submitted)."""
+        latest = await self._repos.reports.latest_submitted(cooperative_id)
+        if latest is None:
+            return None
+        report, revision = latest
+        period = Period.parse(report.period)
+        cooperative = await self._cooperative(cooperative_id)
+        answers = await self.management_answers(cooperative_id)
+        return Status(period, tuple(score_figures(cooperative, period, revision.figures, answers, self._rules)))
+
+    async def history(self, cooperative_id: int, limit: int = 6) -> list[AssessmentSummary]:
+        """The latest assessment of each of the last `limit` assessed periods, newest first."""
+        return [
+            AssessmentSummary(a.period, a.framework, a.total, a.category, a.provisional, a.official)
+            for a in await self._repos.assessments.history(cooperative_id, limit=limit)
+        ]
+
+    async def previous_total(self, cooperative_id: int, period: Period) -> Decimal | None:
+        """The official-framework total of the latest assessed period before `period`, if any."""
+        for stored in await self.history(cooperative_id, limit=12):
+            if stored.period < str(period) and stored.framework == keys.PERDEP and stored.total is not None:
+                return stored.total
+        return None
