@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import render
-from bot.channels.telegram_runtime import SECRET_HEADER, WEBHOOK_PATH
+from bot.channels.telegram.runtime import SECRET_HEADER, WEBHOOK_PATH
+from bot.chat import render
 from bot.runtime import Runtime
 from storage.db import Database
 from storage.models import utcnow

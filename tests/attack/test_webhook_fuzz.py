@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.channels.telegram_runtime import SECRET_HEADER, WEBHOOK_PATH
+from bot.channels.telegram.runtime import SECRET_HEADER, WEBHOOK_PATH
 from storage.models import InboundMessage
 from tests.channels.test_telegram_webhook import SECRET, telegram_service
 from tests.channels.test_whatsapp_webhook import APP_SECRET, running_bot
