@@ -36,6 +36,8 @@ class Killer:
         )
         try:
             async with admin.engine.connect() as connection:
+                # autocommit: each round sees pg_stat_activity as it is now, not a snapshot held by one transaction
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
                 while True:
                     await asyncio.sleep(self.every * random.uniform(0.5, 1.5))
                     rows = await connection.execute(terminate, {"name": application_name(self.schema)})
