@@ -24,6 +24,7 @@ from storage.db import Database
 from storage.models import ChannelIdentity, InboundMessage, OutboxMessage, utcnow
 from tests.channels.test_telegram_webhook import SECRET, Service, fixture, telegram_service, text_update
 from tests.channels.test_whatsapp_webhook import APP_SECRET, WaBot, envelope, running_bot
+from tests.conftest import require_postgres
 from tests.fakes.graph_api import FakeGraphAPI, signed
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -206,22 +207,20 @@ async def test_a_signed_whatsapp_body_nested_too_deep_is_refused_not_a_500(whats
 # -- a database that stays away ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def unreachable(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
-    """A database that is not there: an SQLite file in a folder that does not exist, or a port nobody listens on."""
-    if request.param == "sqlite":
-        return Database(f"sqlite+aiosqlite:///{tmp_path / 'gone' / 'test.db'}")
-    return Database("postgresql+asyncpg://postgres@127.0.0.1:9/test")
-
-
-@pytest.mark.parametrize("unreachable", ["sqlite", "postgresql"], indirect=True)
 async def test_a_database_that_stays_away_is_a_503_so_the_platform_sends_again(
-    unreachable: Database, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+    fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """PostgreSQL on a port nobody listens on (an SQLite file does not go away)."""
+    require_postgres()
+    unreachable = Database("postgresql+asyncpg://postgres@127.0.0.1:9/test")
     caplog.set_level(logging.WARNING)
     async with telegram_service(unreachable, fake_telegram) as service:
-        assert await service.say(text_update(1, SITI, "halo")) == 503
+        status = await service.say(text_update(1, SITI, "halo"))
     assert not fake_telegram.calls_to("sendMessage")
-    away = [r for r in caplog.records if "database is away" in r.getMessage()]
-    assert len(away) == 1 and away[0].levelno == logging.WARNING and not away[0].exc_info
+    edge = [r for r in caplog.records if r.name == "bot.channels.telegram.runtime" and "update 1" in r.getMessage()]
+    assert (status, [(r.levelno, r.getMessage(), r.exc_info) for r in edge]) == (
+        503,
+        [(logging.WARNING, edge[0].getMessage(), None)],
+    )
+    assert "the database is away" in edge[0].getMessage()
     await unreachable.dispose()
