@@ -3,18 +3,68 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import event, text
-from sqlalchemy.engine import Connection
+from sqlalchemy import event, exc, text
+from sqlalchemy.engine import Connection, ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.repositories import Repositories
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_ONLY = "kopsehat_read_only"  # a connection execution option: its transactions only read
+# SQLSTATE classes of a lost or refused connection, or of work the server gave up and that is done again as is:
+# connection exception, transaction rollback (serialization, deadlock), insufficient resources, operator intervention.
+_TRANSIENT_SQLSTATES = ("08", "40", "53", "57P")
+_BROKEN_PROTOCOL = ("another operation", "connection is closed", "cannot perform operation")
+_SQLITE_AWAY = ("locked", "busy", "disk i/o", "unable to open")
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error, what it wraps (a driver's error in SQLAlchemy's) and what caused it, each once."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [error]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        wrapped = getattr(current, "orig", None)
+        todo.extend([wrapped if isinstance(wrapped, BaseException) else None, current.__cause__, current.__context__])
+
+
+def is_disconnect(error: BaseException) -> bool:
+    """True when the error means the connection it came from cannot be used again (lost, terminated, or its
+    protocol left mid-operation)."""
+    for cause in _causes(error):
+        if isinstance(cause, exc.DBAPIError) and cause.connection_invalidated:
+            return True
+        if isinstance(cause, (OSError, EOFError)):  # ConnectionResetError, a refused connect, a timeout
+            return True
+        sqlstate = getattr(cause, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(("08", "57P")):
+            return True
+        module = type(cause).__module__
+        if module.startswith("asyncpg") and any(words in str(cause) for words in _BROKEN_PROTOCOL):
+            return True
+    return False
+
+
+def is_transient(error: BaseException) -> bool:
+    """True when the same work may succeed if done again: the database was away or busy, not the work wrong."""
+    if is_disconnect(error):
+        return True
+    for cause in _causes(error):
+        sqlstate = getattr(cause, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_TRANSIENT_SQLSTATES):
+            return True
+        if isinstance(cause, sqlite3.OperationalError) and any(w in str(cause).lower() for w in _SQLITE_AWAY):
+            return True
+    return False
 
 
 def is_sqlite(url: str) -> bool:
@@ -22,13 +72,29 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def application_name(schema: str | None = None) -> str:
+    """The PostgreSQL application_name of the service's connections (with `schema`: of that schema's)."""
+    return f"kopsehat/{schema}" if schema else "kopsehat"
+
+
 def make_engine(url: str, *, echo: bool = False, schema: str | None = None) -> AsyncEngine:
     """An async engine with the per-backend settings kopsehat relies on (`schema`: PostgreSQL search path)."""
     if not is_sqlite(url):
-        connect_args = {"server_settings": {"search_path": schema}} if schema else {}
-        return create_async_engine(
+        # The application name marks the service's connections in pg_stat_activity (per schema for the tests).
+        settings = {"application_name": application_name(schema)} | ({"search_path": schema} if schema else {})
+        connect_args = {"server_settings": settings}
+        engine = create_async_engine(
             url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True, connect_args=connect_args
         )
+
+        @event.listens_for(engine.sync_engine, "handle_error")
+        def _on_error(context: ExceptionContext) -> None:
+            # asyncpg's own test only asks whether the socket is closed yet: a connection terminated by the server,
+            # or whose protocol was left mid-operation by it, would go back to the pool and fail its next user.
+            if not context.is_disconnect and is_disconnect(context.original_exception):
+                context.is_disconnect = True
+
+        return engine
     engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from storage.db import is_transient
+
 T = TypeVar("T")
 R = TypeVar("R")
 log = logging.getLogger(__name__)
@@ -78,16 +80,45 @@ async def together_else_each(
     what: str,
 ) -> list[R | Exception]:
     """A batch in one go (one transaction); if that fails, each item on its own, so that one bad item cannot fail
-    the others. A single item goes straight to `each`; an item that fails on its own gets its exception."""
+    the others. A single item goes straight to `each`; an item that fails on its own gets its exception.
+
+    When the database is away (a transient error) the items are not split: they all get that error, and so do the
+    items after one that met it on its own (they are done again in order, see `retrying`)."""
     if len(items) > 1:
         try:
             return list(await together(items))
-        except Exception:
+        except Exception as exc:
+            if is_transient(exc):
+                return [exc] * len(items)
             log.warning("a batch of %d %s failed; handling them one by one", len(items), what, exc_info=True)
     results: list[R | Exception] = []
     for item in items:
+        if results and isinstance(results[-1], Exception) and is_transient(results[-1]):
+            results.append(results[-1])
+            continue
         try:
             results.append(await each(item))
         except Exception as exc:
             results.append(exc)
+    return results
+
+
+async def retrying(
+    items: list[T],
+    run: Callable[[list[T]], Awaitable[Sequence[R | Exception]]],
+    waits: Sequence[float],
+    what: str,
+) -> list[R | Exception]:
+    """`run` the items, then again, after each wait in turn, those that met a transient database error (a lost
+    connection: the pool gives a fresh one); what still fails after the last wait keeps its error."""
+    results = list(await run(items))
+    for wait in waits:
+        failed = [i for i, result in enumerate(results) if isinstance(result, Exception) and is_transient(result)]
+        if not failed:
+            break
+        error = type(results[failed[0]]).__name__
+        log.warning("database away (%s) for %d %s; trying again in %.2f s", error, len(failed), what, wait)
+        await asyncio.sleep(wait)
+        for i, result in zip(failed, await run([items[i] for i in failed]), strict=True):
+            results[i] = result
     return results

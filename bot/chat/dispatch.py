@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.chat import render
-from bot.chat.batching import Batcher, together_else_each
+from bot.chat.batching import Batcher, retrying, together_else_each
 from bot.chat.context import BotInfo, Context
 from bot.chat.messages import Address, Choice, Inbound, Reply
 from handlers import ROUTES, Route, route_for_text
-from storage.db import Database
+from storage.db import Database, is_transient
 from storage.models import utcnow
 from storage.repositories import ChatRow, Repositories
 
@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 CHOICES_KEY = "_choices"
 FAST_PATH_GRACE = timedelta(seconds=5)
 MAX_BATCH = 32  # messages per transaction at most: a bound on the wait of the first
+# A lost connection is not a handler's fault: the batch is done again on a fresh one after each of these waits
+# (about 3 s in all); then the edge answers 503 and the platform sends the messages again.
+RETRY_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 
 
 @dataclass(frozen=True)
@@ -117,8 +120,11 @@ class Dispatcher:
         return await self._batches.submit(inbounds)
 
     async def _run(self, inbounds: list[Inbound]) -> list[DispatchResult | Exception]:
-        # an exception left for one message: even its apology could not be stored (database down), the caller
-        # answers 500 and the platform sends it again
+        # an exception left for one message: the database stayed away (the caller answers 503 and the platform sends
+        # it again), or even its apology could not be stored
+        return await retrying(inbounds, self._run_once, RETRY_WAITS, "messages")
+
+    async def _run_once(self, inbounds: list[Inbound]) -> list[DispatchResult | Exception]:
         return await together_else_each(inbounds, self._handle_together, self._handle_alone, "messages")
 
     async def _handle_together(self, inbounds: list[Inbound]) -> list[DispatchResult]:
@@ -130,11 +136,14 @@ class Dispatcher:
 
         A fault inside a handler rolls its transaction back (nothing half-saved), is logged with context, and the
         user is told in a second transaction that records the message, so a platform does not redeliver it forever.
+        A lost connection is no fault of the handler: it is raised, and the message is done again.
         """
         try:
             async with self.db.transaction() as repos:
                 return (await self._handle_batch(repos, [inbound]))[0]
-        except Exception:
+        except Exception as exc:
+            if is_transient(exc):
+                raise
             log.exception(
                 "handling %s message %s from %s failed",
                 inbound.address.channel,

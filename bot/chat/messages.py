@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -10,6 +11,32 @@ from typing import Any, Literal
 ChannelName = Literal["telegram", "whatsapp", "console"]
 InboundKind = Literal["text", "choice", "unsupported", "blocked", "unblocked"]
 AttachmentKind = Literal["photo", "document"]
+
+# What the database can hold (storage.models): a platform's message id, a user id, a display name.
+MESSAGE_ID_MAX = 128
+USER_ID_MAX = 64
+NAME_MAX = 120
+TEXT_MAX = 4096  # Telegram's and WhatsApp's own limit for a text message
+SHORT_MAX = 256  # a button id or title, a kind of message
+# NUL (PostgreSQL text refuses it), other control characters but tab and line breaks, and lone surrogates
+# (they cannot be encoded to UTF-8).
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+class Unstorable(ValueError):
+    """A message that can never be stored as it is (its id or its sender's): the edge ignores it."""
+
+
+def storable(text: str, limit: int) -> str:
+    """`text` without the characters a database cannot hold, at most `limit` characters long."""
+    return _UNSTORABLE.sub("", text)[:limit]
+
+
+def check_id(value: str, what: str, limit: int) -> str:
+    """An id as it is stored and compared, or Unstorable: ids are never altered (a repeat must match)."""
+    if not value or len(value) > limit or _UNSTORABLE.search(value):
+        raise Unstorable(f"{what} {value[:40]!r}{'...' if len(value) > 40 else ''} cannot be stored")
+    return value
 
 
 @dataclass(frozen=True)
@@ -27,6 +54,9 @@ class Pressed:
     message_id: str
     title: str | None = None
     question: str | None = None
+
+    def __post_init__(self) -> None:
+        _clean(self, message_id=SHORT_MAX, title=SHORT_MAX, question=TEXT_MAX)
 
     def to_json(self) -> dict[str, Any]:
         return {"message_id": self.message_id, "title": self.title, "question": self.question}
@@ -52,8 +82,25 @@ class Inbound:
     pressed: Pressed | None = None  # a choice made with a button of this message (channels that can edit it)
 
     def __post_init__(self) -> None:
+        """Ids must be storable as they are (else Unstorable); the words are cleaned and bounded."""
         if self.received_at.tzinfo is None:
             raise ValueError("Inbound.received_at must be timezone-aware")
+        check_id(self.message_id, "message id", MESSAGE_ID_MAX)
+        check_id(self.address.user_id, "sender", USER_ID_MAX)
+        _clean(self, text=TEXT_MAX, choice=SHORT_MAX, display_name=NAME_MAX, unsupported_type=SHORT_MAX)
+        if self.alt_user_id is not None:
+            try:
+                check_id(self.alt_user_id, "alternative sender id", USER_ID_MAX)
+            except Unstorable:  # a second id that cannot be stored as it is, is not kept
+                object.__setattr__(self, "alt_user_id", None)
+
+
+def _clean(value: object, **limits: int) -> None:
+    """Clean the named string fields of a frozen dataclass in place (see `storable`)."""
+    for name, limit in limits.items():
+        current = getattr(value, name)
+        if isinstance(current, str) and (cleaned := storable(current, limit)) != current:
+            object.__setattr__(value, name, cleaned)
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from bot.channels.base import ChannelSender, SendOutcome
 from bot.charts import specs
-from bot.chat.batching import Batcher, together_else_each
+from bot.chat.batching import Batcher, retrying, together_else_each
 from bot.chat.dispatch import Outgoing
 from bot.chat.messages import Address, ChannelName, Reply
 from bot.services.files import FileCache, PlatformIds
-from storage.db import Database
+from storage.db import Database, is_transient
 from storage.models import OutboxMessage, utcnow
 from storage.repositories import Repositories
 
@@ -89,6 +89,27 @@ async def record_outcome(repos: Repositories, row: OutboxMessage, outcome: SendO
 
 
 _Records = tuple[list[tuple[int, SendOutcome]], list[int]]  # outcomes by outbox id, ids to give back
+
+
+def record_waits(lease: timedelta) -> tuple[float, ...]:
+    """The pauses before writing outcomes again while the database is away: quick at first, then every 2 s, for
+    as long as the claim lasts (after that, a worker would send the message again anyway)."""
+    waits: list[float] = []
+    for wait in (0.05, 0.1, 0.2, 0.5, 1.0, *[2.0] * int(lease.total_seconds() // 2)):
+        if sum(waits) + wait > lease.total_seconds():
+            break
+        waits.append(wait)
+    return tuple(waits)
+
+
+def already_written(row: OutboxMessage, outcome: SendOutcome) -> bool:
+    """Whether this outcome is on the row already: a write done again after its first try committed unseen (the
+    connection was lost at COMMIT), recognised by the platform's message ids; an unsent outcome applies only to a
+    row still claimed."""
+    if outcome.status == "sent":
+        ids = ",".join(outcome.provider_message_ids)[:128]
+        return bool(ids) and row.sent_at is not None and row.provider_message_id == ids
+    return row.status != "sending"
 
 
 def _claimed_row(item: Outgoing) -> OutboxMessage:
@@ -186,15 +207,6 @@ class Delivery:
             log.exception("sender for %s raised", address.channel)
             return SendOutcome("retry", error=f"internal error: {type(exc).__name__}")
 
-    async def _record(self, outbox_id: int, outcome: SendOutcome) -> None:
-        async with self.db.transaction() as repos:
-            row = await repos.session.get(OutboxMessage, outbox_id)
-            if row is not None:
-                now = utcnow()
-                await record_outcome(repos, row, outcome, now)
-                if self.policy is not None:
-                    await self.policy.after_outcome(repos, row, outcome, now)
-
     async def drain_once(self, now: datetime | None = None) -> int:
         """Claim and send one batch of due messages; the number handled."""
         now = now or utcnow()
@@ -210,7 +222,7 @@ class Delivery:
         if self.concurrency == 1:
             for outbox_id, address, reply, row in claimed:
                 outcome = await self._send(self.senders[address.channel], address, reply, row)
-                await self._record(outbox_id, outcome)
+                await self._record_many([(outbox_id, outcome)])
             return len(claimed)
         queues: dict[Address, list[tuple[int, Address, Reply, OutboxMessage]]] = {}
         for item in claimed:
@@ -242,6 +254,11 @@ class Delivery:
             await self._records.submit([(list(outcomes), list(release))])
 
     async def _write_records(self, groups: list[_Records]) -> list[Exception | None]:
+        # A send that happened is written on a fresh connection when one breaks, for as long as the claim lasts: an
+        # outcome not written is a message sent twice.
+        return await retrying(groups, self._write_once, record_waits(self.lease), "groups of outcomes")
+
+    async def _write_once(self, groups: list[_Records]) -> list[Exception | None]:
         return await together_else_each(groups, self._write_together, self._write_group, "groups of outcomes")
 
     async def _write_together(self, groups: list[_Records]) -> list[None]:
@@ -265,7 +282,7 @@ class Delivery:
                 row.status, row.claimed_until, row.attempts, row.updated_at = "pending", None, row.attempts - 1, now
         for outbox_id, outcome in outcomes:
             row = rows.get(outbox_id)
-            if row is not None:
+            if row is not None and not already_written(row, outcome):
                 await record_outcome(repos, row, outcome, now)
                 if self.policy is not None:
                     await self.policy.after_outcome(repos, row, outcome, now)
@@ -279,8 +296,11 @@ class Delivery:
         while not self._stop.is_set():
             try:
                 handled = await self.drain_once()
-            except Exception:
-                log.exception("delivery round failed; retrying")
+            except Exception as exc:
+                if not is_transient(exc):
+                    log.exception("delivery round failed; retrying")
+                else:  # the database is away: the next round claims again
+                    log.warning("delivery round failed: database away (%s); retrying", type(exc).__name__)
                 handled = 0
             if handled:
                 continue

@@ -260,7 +260,7 @@ async def test_not_json_is_400(service: Service) -> None:
         assert response.status == 400
 
 
-async def test_a_crash_before_commit_answers_500_and_the_resend_is_handled(
+async def test_the_database_away_before_commit_answers_503_and_the_resend_is_handled(
     service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real = service.runtime.dispatcher.handle
@@ -275,7 +275,7 @@ async def test_a_crash_before_commit_answers_500_and_the_resend_is_handled(
 
     monkeypatch.setattr(service.runtime.dispatcher, "handle", flaky)
     update = fixture("text")
-    assert await service.say(update) == 500  # Telegram keeps the update and sends it again
+    assert await service.say(update) == 503  # Telegram keeps the update and sends it again
     assert not service.fake.calls_to("sendMessage")
     assert await service.say(update) == 200
     assert len(service.fake.sent_texts(SITI)) == 1

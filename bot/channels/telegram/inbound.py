@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from telegram import Message, Update, User
+from telegram import Chat, Message, Update, User
 
-from bot.chat.messages import Address, Inbound, InboundKind, Pressed
+from bot.chat.messages import Address, Inbound, InboundKind, Pressed, Unstorable
+
+log = logging.getLogger(__name__)
 
 CALLBACK_VERSION = "v1"
 _CALLBACK_MAX_BYTES = 64
@@ -64,8 +67,22 @@ def parse_update(data: dict[str, Any], received_at: datetime) -> TelegramInbound
     return update_to_inbound(Update.de_json(data, None), received_at)
 
 
+def read_update(update: Update, received_at: datetime) -> TelegramInbound | None:
+    """update_to_inbound for an update from outside: one that cannot be read or stored (python-telegram-bot checks
+    no types: a message without a chat, a number for a text) is logged once as ignored, and None."""
+    try:
+        return update_to_inbound(update, received_at)
+    except Exception as exc:  # reading is pure: whatever fails here is in the update, and fails every time
+        reason = str(exc) if isinstance(exc, Unstorable) else f"malformed ({type(exc).__name__})"
+        log.warning("telegram: update %.40r ignored: %s", update.update_id, reason)
+        return None
+
+
 def update_to_inbound(update: Update, received_at: datetime) -> TelegramInbound | None:
-    """The Inbound an update means, or None for updates the bot ignores (edits, channel posts, ...)."""
+    """The Inbound an update means, or None for updates the bot ignores (edits, channel posts, ...).
+
+    Raises Unstorable (or another error) for an update that does not hold what Telegram's would."""
+    _integer(update.update_id, "update id")
     if update.callback_query is not None:
         return _from_callback(update, received_at)
     if update.message is not None:
@@ -77,7 +94,7 @@ def update_to_inbound(update: Update, received_at: datetime) -> TelegramInbound 
             return None
         return TelegramInbound(
             Inbound(
-                address=_address(member.chat.id),
+                address=_address(member.chat),
                 message_id=f"u:{update.update_id}",
                 received_at=received_at,
                 kind="blocked" if status == "kicked" else "unblocked",
@@ -91,7 +108,7 @@ def _from_message(update_id: int, message: Message, received_at: datetime) -> Te
     def inbound(kind: InboundKind, text: str, unsupported_type: str | None = None) -> TelegramInbound:
         return TelegramInbound(
             Inbound(
-                address=_address(message.chat.id),
+                address=_address(message.chat),
                 message_id=f"u:{update_id}",
                 received_at=received_at,
                 kind=kind,
@@ -103,10 +120,11 @@ def _from_message(update_id: int, message: Message, received_at: datetime) -> Te
         )
 
     if message.text is not None:
-        return inbound("text", message.text)
+        return inbound("text", _string(message.text, "text"))
     for field in _UNSUPPORTED_FIELDS:
         if getattr(message, field, None):
-            return inbound("unsupported", message.caption or "", unsupported_type=field)
+            caption = message.caption if isinstance(message.caption, str) else ""
+            return inbound("unsupported", caption, unsupported_type=field)
     return None  # service messages: joins, pins, ...
 
 
@@ -114,15 +132,18 @@ def _from_callback(update: Update, received_at: datetime) -> TelegramInbound | N
     query = update.callback_query
     assert query is not None
     carrier = query.message
-    chat_id = carrier.chat.id if carrier is not None else query.from_user.id
-    option_id = decode_callback(query.data or "")
+    chat = carrier.chat if carrier is not None else query.from_user
+    query_id = _string(query.id, "callback query id")
+    option_id = decode_callback(query.data) if isinstance(query.data, str) else None
     pressed = None
     if carrier is not None and option_id is not None:
         shown = carrier if isinstance(carrier, Message) else None  # older messages come without their contents
-        pressed = Pressed(str(carrier.message_id), _button_title(shown, query.data), shown.text if shown else None)
+        question = shown.text if shown is not None and isinstance(shown.text, str) else None
+        title = _button_title(shown, query.data)
+        pressed = Pressed(str(_integer(carrier.message_id, "message id")), title, question)
     inbound = Inbound(
-        address=_address(chat_id),
-        message_id=f"cb:{query.id}",
+        address=_address(chat),
+        message_id=f"cb:{query_id}",
         received_at=received_at,
         kind="choice" if option_id is not None else "unsupported",
         choice=option_id,
@@ -131,7 +152,7 @@ def _from_callback(update: Update, received_at: datetime) -> TelegramInbound | N
         alt_user_id=_username(query.from_user),
         pressed=pressed,
     )
-    return TelegramInbound(inbound, callback_query_id=query.id)
+    return TelegramInbound(inbound, callback_query_id=query_id)
 
 
 def _button_title(message: Message | None, data: str | None) -> str | None:
@@ -140,18 +161,41 @@ def _button_title(message: Message | None, data: str | None) -> str | None:
         return None
     for row in message.reply_markup.inline_keyboard:
         for button in row:
-            if button.callback_data == data:
+            if button.callback_data == data and isinstance(button.text, str):
                 return button.text
     return None
 
 
-def _address(chat_id: int) -> Address:
-    return Address(channel="telegram", user_id=str(chat_id))
+def _address(chat: Chat | User | None) -> Address:
+    if chat is None:
+        raise Unstorable("no chat")
+    return Address(channel="telegram", user_id=str(_integer(chat.id, "chat id")))
 
 
 def _display_name(user: User | None) -> str | None:
-    return user.full_name if user is not None else None
+    if user is None:
+        return None
+    parts = [part for part in (user.first_name, user.last_name) if isinstance(part, str) and part]
+    return " ".join(parts) or None
 
 
 def _username(user: User | None) -> str | None:
-    return user.username if user is not None else None
+    return user.username if user is not None and isinstance(user.username, str) else None
+
+
+def chat_id(value: object) -> int | None:
+    """A Telegram chat id (a 64-bit integer, as Telegram sends them), or None for anything else."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63 else None
+
+
+def _integer(value: object, what: str) -> int:
+    number = chat_id(value)
+    if number is None:
+        raise Unstorable(f"{what} {value!r:.40} is not a 64-bit integer")
+    return number
+
+
+def _string(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise Unstorable(f"{what} is not a string")
+    return value

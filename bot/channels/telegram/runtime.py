@@ -25,13 +25,14 @@ from telegram.error import Conflict, InvalidToken, TelegramError
 
 from bot.channels.background import BackgroundTasks
 from bot.channels.telegram.api import clear_staff_commands, make_bot, redact, set_commands, set_staff_commands
-from bot.channels.telegram.inbound import TelegramInbound, update_to_inbound
+from bot.channels.telegram.inbound import TelegramInbound, chat_id, read_update
 from bot.channels.telegram.outbound import HELD_ERROR, TelegramSender
 from bot.channels.telegram.rate import SendLimiter
 from bot.chat.dispatch import Dispatcher, DispatchResult, UserLocks
 from bot.delivery.worker import Delivery
 from handlers import onboarding, route_for_text
 from storage import queries_channels
+from storage.db import is_transient
 from storage.models import utcnow
 
 if TYPE_CHECKING:
@@ -101,30 +102,44 @@ class TelegramChannel:
     # -- receiving ---------------------------------------------------------------------------------------
 
     async def webhook(self, request: web.Request) -> web.Response:
-        """POST /telegram/webhook: secret first (403), then record the update; 200 only once it is stored."""
+        """POST /telegram/webhook: secret first (403), then record the update; 200 only once it is stored.
+
+        An update that can never be stored is answered 200 and logged once as ignored (else Telegram would send it
+        for days); 503 only while the database is away, so that Telegram sends the update again."""
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
         if not self._secret or not hmac.compare_digest(given, self._secret):
             return web.Response(status=403, text="forbidden")
         try:
             data = await request.json()
-            update = Update.de_json(data, None) if isinstance(data, dict) else None
-        except Exception:  # not Telegram's JSON: nothing to retry
-            log.warning("telegram: webhook body is not an update; ignored")
+        except Exception:  # not JSON (or nested too deep to read): not from Telegram, nothing to retry
+            log.warning("telegram: webhook body is not JSON; refused")
             return web.Response(status=400, text="not an update")
-        if update is None:
+        if not isinstance(data, dict):
+            log.warning("telegram: webhook body is not an update; refused")
             return web.Response(status=400, text="not an update")
         try:
+            update = Update.de_json(data, None)
+        except Exception as exc:
+            log.warning("telegram: update %.40r ignored: malformed (%s)", data.get("update_id"), type(exc).__name__)
+            return web.Response(status=200)
+        try:
             await self.process(update)
-        except Exception:
-            log.exception("telegram: update %s not recorded; Telegram will send it again", update.update_id)
-            return web.Response(status=500, text="not recorded, send again")
+        except Exception as exc:
+            if is_transient(exc):
+                log.warning(
+                    "telegram: update %s not recorded, the database is away (%s); Telegram sends it again",
+                    update.update_id,
+                    type(exc).__name__,
+                )
+                return web.Response(status=503, text="not recorded, send again")
+            log.exception("telegram: update %s could not be recorded; ignored", update.update_id)
         return web.Response(status=200)
 
     async def process(self, update: Update) -> DispatchResult | None:
         """Dispatch one update (this commits it); answering and sending continue in the background."""
         self.last_update_at = self.clock()
         await self._note_migration(update)
-        item = update_to_inbound(update, self.last_update_at)
+        item = read_update(update, self.last_update_at)
         if item is None:
             return None
         result = await self.dispatcher.handle(item.inbound)
@@ -146,10 +161,16 @@ class TelegramChannel:
         """A group's notice that it became a supergroup (`migrate_to_chat_id` in the old group,
         `migrate_from_chat_id` in the new one): its identity and waiting messages take the new chat id."""
         message = update.message
-        if message is not None and message.migrate_to_chat_id:
-            await self.sender.chat_moved(message.chat.id, message.migrate_to_chat_id)
-        elif message is not None and message.migrate_from_chat_id:
-            await self.sender.chat_moved(message.migrate_from_chat_id, message.chat.id)
+        if message is None or not (message.migrate_to_chat_id or message.migrate_from_chat_id):
+            return
+        here = chat_id(message.chat.id) if message.chat is not None else None
+        to, since = chat_id(message.migrate_to_chat_id), chat_id(message.migrate_from_chat_id)
+        if here is None or (to is None and since is None):
+            log.warning("telegram: update %.40r ignored: a migration without chat ids", update.update_id)
+        elif to is not None:
+            await self.sender.chat_moved(here, to)
+        elif since is not None:
+            await self.sender.chat_moved(since, here)
 
     async def store_move(self, old: int, new: int) -> None:
         """Chat `old` is now `new` (the sender's `on_moved`): the identity and the messages not sent yet follow."""

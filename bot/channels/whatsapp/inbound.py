@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
-from bot.chat.messages import Address, Inbound
+from bot.chat.messages import MESSAGE_ID_MAX, USER_ID_MAX, Address, Inbound, Unstorable, check_id, storable
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,11 @@ def parse_webhook(payload: Any, phone_number_id: str) -> WebhookBatch:
 def _parse_value(value: dict[str, Any], batch: WebhookBatch) -> None:
     contacts = list(_dicts(value.get("contacts"), "contact"))
     for message in _dicts(value.get("messages"), "message"):
-        inbound = _parse_message(message, contacts)
+        try:
+            inbound = _parse_message(message, contacts)
+        except Unstorable as exc:
+            log.warning("whatsapp webhook: message ignored: %s", exc)
+            continue
         if inbound is not None:
             batch.messages.append(inbound)
     for status in _dicts(value.get("statuses"), "status"):
@@ -120,11 +124,11 @@ def _parse_message(message: dict[str, Any], contacts: list[dict[str, Any]]) -> I
         log.warning("whatsapp webhook: message without id, timestamp or type skipped")
         return None
     if kind in _IGNORED_TYPES:
-        log.info("whatsapp webhook: %s message %s ignored", kind, message_id)
+        log.info("whatsapp webhook: %s message %s ignored", _short(kind), _short(message_id))
         return None
     identity = _identity(message, contacts)
     if identity is None:
-        log.warning("whatsapp webhook: message %s has no sender id; skipped", message_id)
+        log.warning("whatsapp webhook: message %s has no sender id; skipped", _short(message_id))
         return None
     address, alt_user_id, display_name = identity
     common: dict[str, Any] = {
@@ -139,7 +143,7 @@ def _parse_message(message: dict[str, Any], contacts: list[dict[str, Any]]) -> I
     if kind == "text":
         text = _str(body.get("body"))
         if text is None:
-            log.warning("whatsapp webhook: text message %s without a body skipped", message_id)
+            log.warning("whatsapp webhook: text message %s without a body skipped", _short(message_id))
             return None
         return Inbound(kind="text", text=text, **common)
     if kind == "interactive":
@@ -190,11 +194,11 @@ def _matching_contact(contacts: list[dict[str, Any]], phone: str | None, bsuid: 
 
 
 def _parse_status(status: dict[str, Any]) -> StatusUpdate | None:
-    message_id = _str(status.get("id"))
+    message_id = _id(status.get("id"), MESSAGE_ID_MAX)
     name = _str(status.get("status"))
     timestamp = _timestamp(status.get("timestamp"))
     if message_id is None or timestamp is None or name not in _STATUSES:
-        log.warning("whatsapp webhook: status %r skipped (no id/timestamp, or unknown)", _short(name))
+        log.warning("whatsapp webhook: status %s skipped (no usable id or timestamp, or unknown)", _short(name))
         return None
     errors = list(_dicts(status.get("errors"), "status error"))
     error = _provider_error(errors[0]) if errors else None
@@ -202,12 +206,12 @@ def _parse_status(status: dict[str, Any]) -> StatusUpdate | None:
         provider_message_id=message_id,
         status=cast(StatusName, name),
         timestamp=timestamp,
-        recipient=_str(status.get("recipient_id")),
-        recipient_user_id=_str(status.get("recipient_user_id")),
+        recipient=_id(status.get("recipient_id"), USER_ID_MAX),
+        recipient_user_id=_id(status.get("recipient_user_id"), USER_ID_MAX),
         error_code=error.code if error else None,
         error_title=error.title if error else None,
         error_detail=error.detail if error else None,
-        callback_data=_str(status.get("biz_opaque_callback_data")),
+        callback_data=_id(status.get("biz_opaque_callback_data"), 512),
     )
 
 
@@ -216,9 +220,9 @@ def _provider_error(error: dict[str, Any]) -> ProviderError:
     data = error.get("error_data")
     detail = _str(data.get("details")) if isinstance(data, dict) else None
     return ProviderError(
-        code=code if isinstance(code, int) and not isinstance(code, bool) else None,
-        title=_str(error.get("title")) or _str(error.get("message")),
-        detail=detail,
+        code=code if isinstance(code, int) and not isinstance(code, bool) and abs(code) < 2**31 else None,
+        title=_words(_str(error.get("title")) or _str(error.get("message"))),
+        detail=_words(detail),
     )
 
 
@@ -241,6 +245,18 @@ def _dicts(items: Any, what: str) -> list[dict[str, Any]]:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _id(value: Any, limit: int) -> str | None:
+    """A string id that can be stored and looked up as it is, else None."""
+    try:
+        return check_id(value, "id", limit) if isinstance(value, str) else None
+    except Unstorable:
+        return None
+
+
+def _words(value: str | None) -> str | None:
+    return storable(value, 500) if value is not None else None
 
 
 def _timestamp(value: Any) -> datetime | None:

@@ -29,7 +29,7 @@ from bot.channels.whatsapp.status import UNDELIVERABLE_MARK, StatusEffect, apply
 from bot.channels.whatsapp.templates import TemplateConfigError, TemplateParams, TemplateSpec, load_templates
 from bot.chat.dispatch import Dispatcher, Outgoing, UserLocks
 from bot.chat.messages import Address, Inbound, Reply
-from storage.db import Database
+from storage.db import Database, is_transient
 from storage.models import OutboxMessage, utcnow
 from storage.repositories import Repositories
 
@@ -257,10 +257,14 @@ class WhatsAppWebhook:
             return web.Response(status=403, text="bad signature")
         try:
             payload: Any = json.loads(raw)
-        except ValueError:
-            log.warning("whatsapp webhook: signed body is not JSON")
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to read: not from Meta
+            log.warning("whatsapp webhook: signed body is not JSON; refused")
             return web.Response(status=400, text="not JSON")
-        batch = parse_webhook(payload, self.phone_number_id)
+        try:
+            batch = parse_webhook(payload, self.phone_number_id)
+        except Exception as exc:  # parsing is pure: whatever fails here fails every time
+            log.warning("whatsapp webhook: body ignored: malformed (%s)", type(exc).__name__)
+            return web.Response(text="ok")
         outgoing: list[Outgoing] = []
         handled: list[Inbound] = []  # new messages (not repeats): marked as read once their replies went
         try:
@@ -275,11 +279,17 @@ class WhatsAppWebhook:
                     await self._forget_failed_media(repos, effects)
                 if any(e.fallback_queued or e.unreachable or e.media_failure for e in effects):  # rows due now
                     self.delivery.wake()
-        except Exception:
+        except Exception as exc:
             # Committed messages are kept (a retry finds them recorded); the rest is redone when Meta retries.
-            log.exception("whatsapp webhook: processing failed; answering 500 so that Meta retries")
             self._send_in_background(outgoing, handled)
-            return web.Response(status=500, text="retry later")
+            if is_transient(exc):
+                log.warning(
+                    "whatsapp webhook: the database is away (%s); answering 503 so that Meta retries",
+                    type(exc).__name__,
+                )
+                return web.Response(status=503, text="retry later")
+            log.exception("whatsapp webhook: processing failed; ignored")
+            return web.Response(text="ok")
         self._send_in_background(outgoing, handled)
         return web.Response(text="ok")
 
