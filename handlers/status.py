@@ -11,7 +11,6 @@ from bot.chat.context import Context
 from bot.chat.messages import Attachment, Reply
 from bot.domain.coaching import coach
 from bot.domain.health.explain import summary_text
-from bot.domain.health.labels import INDICATORS, label
 from bot.domain.health.result import HealthResult, IndicativeResult
 from bot.domain.numbers import format_decimal
 from bot.domain.periods import Period
@@ -34,7 +33,7 @@ def indicative_attachment(ctx: Context, result: IndicativeResult, period: Period
     """The indicative indicators as bars coloured by band."""
     assert ctx.cooperative is not None
     points = [
-        charts.IndicatorPoint(i.key, label(INDICATORS, i.key, ctx.lang), i.value, i.unit, i.band)  # type: ignore[arg-type]
+        charts.IndicatorPoint(i.key, ctx.rules.label("indicators", i.key, ctx.lang), i.value, i.unit, i.band)  # type: ignore[arg-type]
         for i in result.indicators
     ]
     title = f"{ctx.cooperative.name} – {period.label(ctx.lang)}"
@@ -63,14 +62,16 @@ async def scored_replies(ctx: Context, item: Scored, period: Period) -> list[Rep
     """Text (score, weakest points, steps, change since last period) and the picture for one assessment."""
     if item.result is None:
         return [ctx.say("status.cannot_score", problems=list(item.problems))]
-    coaching = coach(item.result, ctx.rules, ctx.lang)
-    body = summary_text(item.result, coaching, ctx.lang)
+    assert ctx.cooperative is not None
+    record = await ctx.services.reports.clinic_record(ctx.cooperative.id)
+    today = ctx.now.astimezone(ctx.zone).date()
+    coaching = coach(item.result, ctx.rules, ctx.lang, record, today)
+    body = summary_text(item.result, coaching, ctx.lang, ctx.rules)
     if isinstance(item.result, HealthResult):
         before = await previous_total(ctx, period)
         change = ctx.say(
             "status.change", before=before, delta=None if before is None else item.result.total - before
         ).text
-        assert ctx.cooperative is not None
         unit = not is_savings_and_loan(ctx.cooperative)
         heading = ctx.say("status.heading", period=str(period), unit=unit).text
         picture = radar_attachment(ctx, item.result, period)

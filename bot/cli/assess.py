@@ -5,20 +5,32 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from bot.domain.coaching import Lang, coach
-from bot.domain.health.assessment import assess_text
+from bot.domain.health.assessment import assess_input
 from bot.domain.health.explain import full_text
-from bot.domain.health.inputs import InputProblems
+from bot.domain.health.inputs import InputProblems, parse_input_text
+from bot.domain.health.result import dumps
 from bot.domain.health.rules import RulesError, load_rules
+from bot.domain.periods import to_zone
 
 RULES_ENV = "KOPSEHAT_ASSESSMENT_RULES"
 
 EPILOG = """\
 input (JSON): {"framework": "perdep-06-2016" | "indicative-non-ksp", "cooperative_type": "ksp",
   "months_elapsed": 1..12, "figures": {KEY: number or decimal string}, "management": {"general": 0..12,
-  "institutional": 0..6, "capital": 0..5, "assets": 0..10, "liquidity": 0..5}, "flags": {"engineered_books": true}}
+  "institutional": 0..6, "capital": 0..5, "assets": 0..10, "liquidity": 0..5}, "flags": {"engineered_books": true},
+  "cooperative": {"as_of": "YYYY-MM-DD" (default today), "founded_on": "YYYY-MM-DD", "tags": ["kkmp"],
+  "last_rat_book_year": 2025, "last_rat_date", "rat_reported_on", "nik_expires_on", "ods_updated_on": "YYYY-MM-DD",
+  "has_nib", "has_npwp", "ad_art_sop", "separate_books", "kkmp_data_entered", "audited": true/false,
+  "readiness": {"nib": true, "bank_account": false, ...}}}
+
+output (JSON): the score or the indicative indicators, plus "state" (ok | data_incomplete | new_cooperative),
+  "diagnosis" [{"key", "text"}], "coaching" [{"priority", "concerns", "text", "steps", "target"}] and
+  "compliance" [{"key", "status", "due": "YYYY-MM-DD" or null, "text", "steps"}] (needs "cooperative").
+  The texts are in --lang (default Indonesian).
 
 exit status: 0 scored; 2 bad input or rules file (one line per problem on stderr, nothing on stdout).
 
@@ -36,15 +48,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="score a cooperative's figures (health assessment, perdep-06-2016)",
         description=(
             "Score one cooperative's figures under Perdep 06/2016 (KSP/USP: score 0-100 and category) or "
-            "the indicative non-KSP indicators, and print the result as JSON, or as an explanation with "
-            "coaching steps. A self-assessment aid, not an official decree."
+            "the indicative non-KSP indicators, and print the result with the clinic's diagnosis, treatment plan "
+            "and compliance steps as JSON, or as an explanation. A self-assessment aid, not an official decree."
         ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("file", metavar="FILE", help="input JSON file, or - for standard input")
     parser.add_argument("--format", choices=("json", "text"), default="json", help="output format (default json)")
-    parser.add_argument("--lang", choices=("id", "en"), default="id", help="language of --format text (default id)")
+    parser.add_argument("--lang", choices=("id", "en"), default="id", help="language of the texts (default id)")
     parser.add_argument(
         "--rules",
         metavar="PATH",
@@ -74,12 +86,15 @@ def run(args: argparse.Namespace) -> int:
         text = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as exc:
         return _fail([f"input: cannot read {args.file}: {exc.strerror or exc}"])
-    result = assess_text(text, rules)
-    if isinstance(result, InputProblems):
-        return _fail(result.problems)
+    checked = parse_input_text(text, rules)
+    if isinstance(checked, InputProblems):
+        return _fail(checked.problems)
+    result = assess_input(checked, rules)
+    lang: Lang = "en" if args.lang == "en" else "id"
+    today = checked.as_of or datetime.now(to_zone("WIB")).date()
+    coaching = coach(result, rules, lang, checked.record, today)
     if args.format == "text":
-        lang: Lang = "en" if args.lang == "en" else "id"
-        print(full_text(result, coach(result, rules, lang), lang, rules))
+        print(full_text(result, coaching, lang, rules))
     else:
-        print(result.to_json())
+        print(dumps({**result.to_dict(), **coaching.treatment.to_dict()}))
     return 0

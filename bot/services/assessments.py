@@ -7,8 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from bot.domain import forms
+from bot.domain.figures import COMPLIANCE_FACTS
 from bot.domain.health import keys
 from bot.domain.health.assessment import assess
+from bot.domain.health.compliance import CooperativeRecord
 from bot.domain.health.inputs import InputProblems
 from bot.domain.health.result import Result
 from bot.domain.health.rules import Rules
@@ -113,6 +115,28 @@ def score_figures(
         else:
             scored.append(Scored(framework, type_, outcome))
     return scored
+
+
+def record_of(cooperative: Cooperative, answers: dict[str, bool]) -> CooperativeRecord:
+    """What the checklist and the clinic know of a cooperative: its dates, tags and the yes/no facts answered."""
+    facts: dict[str, Any] = {
+        fact.record_field: answers[f"compliance.{key}"]
+        for key, fact in COMPLIANCE_FACTS.items()
+        if fact.kind == "yesno" and f"compliance.{key}" in answers
+    }
+    rat = cooperative.rat_date
+    return CooperativeRecord(
+        cooperative_type=cooperative.type,
+        is_kkmp="kkmp" in (cooperative.tags or ()),
+        has_savings_and_loan_unit=cooperative.has_savings_unit,
+        last_rat_book_year=None if rat is None else rat.year - 1,
+        last_rat_date=rat,
+        rat_reported_on=cooperative.ods_updated_on,  # the RAT is reported to the Dinas through ODS
+        nik_expires_on=cooperative.nik_valid_until,
+        ods_updated_on=cooperative.ods_updated_on,
+        tags=frozenset(cooperative.tags or ()),
+        **facts,
+    )
 
 
 async def assess_revision(

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import carry, forms, report_flow
 from bot.domain.health import keys
+from bot.domain.health.compliance import CooperativeRecord
 from bot.domain.health.rules import Rules
 from bot.domain.periods import Period, reporting_period_for
-from bot.services.assessments import Scored, assess_revision, score_figures
+from bot.services.assessments import Scored, assess_revision, record_of, score_figures
 from storage import queries_management
 from storage.models import Cooperative, Report, ReportRevision
 from storage.repositories import Repositories
@@ -219,6 +220,11 @@ class ReportService:
         cooperative = await self._cooperative(cooperative_id)
         scored = await assess_revision(self._repos, cooperative, period, revision, self._rules)
         return Submission(period, revision.number, at, correction, tuple(scored))
+
+    async def clinic_record(self, cooperative_id: int) -> CooperativeRecord:
+        """What the checklist and the clinic know of the cooperative: its dates, tags and the yes/no facts answered."""
+        cooperative = await self._cooperative(cooperative_id)
+        return record_of(cooperative, await self.management_answers(cooperative_id))
 
     async def status(self, cooperative_id: int) -> Status | None:
         """The latest submitted report's assessments, scored again with today's rules (None: nothing submitted)."""

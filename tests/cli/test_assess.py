@@ -107,3 +107,44 @@ def test_help_mentions_stdin_and_exit_status(capsys: pytest.CaptureFixture[str])
         parser().parse_args(["assess", "--help"])
     out = capsys.readouterr().out
     assert "- for standard input" in out and "exit status" in out
+
+
+def test_json_carries_the_clinic_fields(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = v111()
+    data["cooperative"] = {"as_of": "2026-03-10", "last_rat_book_year": 2024, "nik_expires_on": "2026-04-20"}
+    assert run([write(tmp_path, data)]) == 0
+    out = json.loads(capsys.readouterr().out, parse_float=Decimal)
+    assert out["total"] == Decimal("86.10") and out["state"] == "ok"
+    assert [d["key"] for d in out["diagnosis"]] == ["unsecured_lending", "problem_loans"]
+    first = out["coaching"][0]
+    assert first["priority"] == 1 and first["concerns"][0] == "risky_loan_share"
+    assert first["target"].startswith("Target: ") and first["steps"] and first["text"]
+    assert [c["priority"] for c in out["coaching"]] == list(range(1, len(out["coaching"]) + 1))
+    assert [(c["key"], c["status"], c["due"]) for c in out["compliance"][:2]] == [
+        ("nik_valid", "due_soon", "2026-04-20"), ("rat_held", "due_soon", "2026-06-30"),
+    ]  # fmt: skip
+
+
+def test_indicative_json_has_the_same_fields_in_english(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run([write(tmp_path, V95), "--lang", "en"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["state"] == "ok" and out["compliance"] == []
+    assert out["coaching"][0]["concerns"] == ["net_margin"]
+    assert out["coaching"][0]["target"] == "Target: Net margin ≥ 3%."
+    assert out["diagnosis"][0] == {"key": "net_margin", "text": "Net surplus is 1.97% of total revenue."}
+
+
+def test_bad_cooperative_dates_are_input_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = v111()
+    data["cooperative"] = {"founded_on": "5 Januari 2026", "has_nib": "ya"}
+    assert run([write(tmp_path, data)]) == 2
+    err = capsys.readouterr().err
+    assert "cooperative.founded_on: must be a date YYYY-MM-DD" in err and "cooperative.has_nib" in err
+
+
+def test_text_names_the_new_cooperative_state(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = v111()
+    data["cooperative"] = {"founded_on": "2026-01-05", "as_of": "2026-03-10"}
+    assert run([write(tmp_path, data), "--format", "text"]) == 0
+    out = capsys.readouterr().out
+    assert "Koperasi baru (belum 12 bulan" in out and "thd" not in out

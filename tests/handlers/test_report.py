@@ -42,6 +42,10 @@ async def test_whole_report_then_score_coaching_and_picture(db: Database) -> Non
         assert assessment.category == "sehat" and isinstance(assessment.total, Decimal)
     status_text = await siti.say("/status")
     assert "Skor sementara" in status_text and [r for r in siti.last if r.attachment]
+    # The clinic's plan: the cause first (named with its ratio), its target and steps; at most three entries.
+    plan = status_text.split("Langkah berikutnya:\n")[1]
+    assert plan.startswith("• Pinjaman tanpa agunan atau penjamin 66,67% dari pinjaman beredar.\n  Target: ")
+    assert plan.count("\n• ") <= 2 and "thd" not in status_text
 
 
 async def test_amounts_are_echoed_and_bad_answers_re_asked_without_losing_anything(db: Database) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
@@ -32,6 +33,9 @@ class CooperativeRecord:
     kkmp_data_entered: bool | None = None
     loans_outstanding: Decimal | None = None
     audited: bool | None = None
+    founded_on: date | None = None
+    tags: frozenset[str] = frozenset()
+    readiness: Mapping[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -40,16 +44,26 @@ class ComplianceItem:
 
     key: str
     status: Status
+    due: date | None = None
 
 
 def _fact(value: bool | None) -> Status:
     return "unknown" if value is None else "ok" if value else "not_met"
 
 
+def last_closed_book_year(today: date, s: ComplianceSettings) -> int:
+    """The latest book year whose end (book_year_end) is before `today`."""
+    return today.year if today > s.on(s.book_year_end, today.year) else today.year - 1
+
+
+def rat_due(today: date, s: ComplianceSettings) -> date:
+    """The deadline of the RAT of the last closed book year (rat_deadline of the year after it)."""
+    return s.on(s.rat_deadline, last_closed_book_year(today, s) + 1)
+
+
 def _rat_held(record: CooperativeRecord, today: date, s: ComplianceSettings) -> Status:
     # Book year Y closes on book_year_end; its RAT is due by rat_deadline of Y + 1.
-    end_this_year = s.on(s.book_year_end, today.year)
-    closed = today.year if today > end_this_year else today.year - 1
+    closed = last_closed_book_year(today, s)
     if record.last_rat_book_year is None:
         return "unknown"
     if record.last_rat_book_year >= closed:
@@ -84,8 +98,19 @@ def _audit(record: CooperativeRecord, s: ComplianceSettings) -> Status:
     return _fact(record.audited)
 
 
+def _due(key: str, record: CooperativeRecord, today: date, s: ComplianceSettings) -> date | None:
+    """By when an item must be done: the RAT deadline, 30 days after the RAT, the NIK expiry; else None."""
+    if key == "rat_held":
+        return rat_due(today, s)
+    if key in ("rat_reported", "ods_updated") and record.last_rat_date is not None:
+        return record.last_rat_date + timedelta(days=s.rat_report_days)
+    if key == "nik_valid":
+        return record.nik_expires_on
+    return None
+
+
 def checklist(record: CooperativeRecord, today: date, settings: ComplianceSettings) -> tuple[ComplianceItem, ...]:
-    """Status of each applicable checklist item, in the order of §9.4."""
+    """Status and due date of each applicable checklist item, in the order of §9.4."""
     items: list[tuple[str, Status]] = [
         ("rat_held", _rat_held(record, today, settings)),
         ("rat_reported", _within_days_of_rat(record.rat_reported_on, record, today, settings.rat_report_days)),
@@ -96,8 +121,8 @@ def checklist(record: CooperativeRecord, today: date, settings: ComplianceSettin
         ("ad_art_sop", _fact(record.ad_art_sop)),
         ("separate_books", _fact(record.separate_books)),
     ]
-    if record.is_kkmp:
+    if record.is_kkmp or "kkmp" in record.tags:
         items.append(("kkmp_data", _fact(record.kkmp_data_entered)))
     if record.cooperative_type in SAVINGS_AND_LOAN_TYPES or record.has_savings_and_loan_unit:
         items.append(("audit", _audit(record, settings)))
-    return tuple(ComplianceItem(k, s) for k, s in items)
+    return tuple(ComplianceItem(k, s, _due(k, record, today, settings)) for k, s in items)

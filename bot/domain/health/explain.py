@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from bot.domain.coaching import Coaching, CoachingItem, Lang
-from bot.domain.health import labels
+from bot.domain.coaching import Coaching, Lang
+from bot.domain.health.clinic import DueStep, Prescription, component_range
+from bot.domain.health.formats import number
+from bot.domain.health.notes import ASPECT_OF, officer_text
 from bot.domain.health.result import ComponentResult, HealthResult, IndicativeResult, Result
-from bot.domain.health.rules import Rules
-from bot.domain.health.tables import Band, BandTable, LinearTable
-from bot.domain.numbers import format_decimal
+from bot.domain.health.rules import Rules, default_rules
+from bot.domain.periods import format_date
 
 SUMMARY_BUDGET = 1500
-CENT = Decimal("0.01")
-
-
-def number(value: Decimal, lang: Lang) -> str:
-    """72,40 in Indonesian, 72.40 in English."""
-    return format_decimal(value, 2, lang)
-
-
-def _bound(value: Decimal, lang: Lang) -> str:
-    text = number(value, lang)
-    return text[:-3] if text.endswith((",00", ".00")) else text
+CHAT_PLAN_ITEMS = 3
 
 
 def header(result: Result, lang: Lang) -> str:
@@ -36,16 +25,16 @@ def header(result: Result, lang: Lang) -> str:
     return f"{result.category_label} - {'skor' if lang == 'id' else 'score'} {total}"
 
 
-def _band_text(band: Band, lang: Lang) -> str:
-    parts = []
-    if band.lower is not None:
-        parts.append(f"{'≥' if band.lower_inclusive else '>'} {_bound(band.lower, lang)}%")
-    if band.upper is not None:
-        parts.append(f"{'≤' if band.upper_inclusive else '<'} {_bound(band.upper, lang)}%")
-    return (" dan " if lang == "id" else " and ").join(parts)
+def _reason(result: HealthResult, comp: ComponentResult, rules: Rules, lang: Lang) -> str | None:
+    """Why a ratio was not computed, from the component's own note (losses are not missing figures)."""
+    for n in result.notes:
+        if n.topic == comp.key and n.code in ("lowest", "top"):
+            text = officer_text(n, rules, lang).split(": ", 1)[1]
+            return text[:1].upper() + text[1:]
+    return None
 
 
-def raise_hint(rules: Rules, aspect: str, comp: ComponentResult, lang: Lang) -> str:
+def raise_hint(rules: Rules, aspect: str, comp: ComponentResult, lang: Lang, result: HealthResult | None = None) -> str:
     """One short sentence on what would raise a component's nilai."""
     if comp.score >= comp.weight:
         return "Sudah maksimal." if lang == "id" else "Already at the maximum."
@@ -56,30 +45,16 @@ def raise_hint(rules: Rules, aspect: str, comp: ComponentResult, lang: Lang) -> 
             if lang == "id"
             else f"Each extra 'yes' adds {number(points, lang)} points."
         )
-    table = rules.tables[comp.key]
-    if isinstance(table, LinearTable):
-        best_at = (Decimal(table.maximum) - table.intercept) / table.slope if table.slope else None
-        if best_at is None or table.slope < 0:
-            return "Makin kecil rasionya makin baik." if lang == "id" else "The lower the ratio, the better."
-        return (
-            f"Nilai terbaik bila rasio ≥ {_bound(best_at, lang)}%."
-            if lang == "id"
-            else (f"Best nilai at a ratio ≥ {_bound(best_at, lang)}%.")
-        )
-    assert isinstance(table, BandTable)
-    best = max(table.bands, key=lambda b: b.nilai)
-    target = _band_text(best, lang)
-    if comp.ratio is None:
-        return (
-            f"Lengkapi angkanya; nilai terbaik bila rasio {target}."
-            if lang == "id"
-            else f"Complete the figures; best nilai at a ratio {target}."
-        )
-    return f"Nilai terbaik bila rasio {target}." if lang == "id" else f"Best nilai at a ratio {target}."
+    best = component_range(rules, aspect, comp, lang)
+    if best is None:
+        return "Makin kecil rasionya makin baik." if lang == "id" else "The lower the ratio, the better."
+    hint = f"Nilai terbaik bila rasio {best}." if lang == "id" else f"Best nilai at a ratio {best}."
+    reason = _reason(result, comp, rules, lang) if result is not None and comp.ratio is None else None
+    return hint if reason is None else f"{reason} {hint}"
 
 
-def _component_line(rules: Rules, aspect: str, comp: ComponentResult, lang: Lang) -> str:
-    name = labels.label(labels.COMPONENTS, f"{aspect}.{comp.key}", lang)
+def _component_line(rules: Rules, result: HealthResult, aspect: str, comp: ComponentResult, lang: Lang) -> str:
+    name = rules.label("components", f"{aspect}.{comp.key}", lang)
     nilai = comp.nilai if isinstance(comp.nilai, int) else number(comp.nilai, lang)
     if comp.ratio is not None:
         ratio = f"{number(comp.ratio, lang)}%"
@@ -89,77 +64,102 @@ def _component_line(rules: Rules, aspect: str, comp: ComponentResult, lang: Lang
         ratio = "tidak dihitung" if lang == "id" else "not computed"
     score = f"{'skor' if lang == 'id' else 'score'} {number(comp.score, lang)}/{comp.weight}"
     shown = f"{ratio}, " if ratio else ""
-    return f"  - {name}: {shown}nilai {nilai}, {score}. {raise_hint(rules, aspect, comp, lang)}"
+    return f"  - {name}: {shown}nilai {nilai}, {score}. {raise_hint(rules, aspect, comp, lang, result)}"
 
 
-def _item_lines(item: CoachingItem, lang: Lang, with_why: bool, max_steps: int) -> list[str]:
-    if "." in item.key:
-        name = labels.label(labels.COMPONENTS, item.key, lang)
+def _concern_name(rules: Rules, key: str, lang: Lang) -> str | None:
+    if key in ASPECT_OF:
+        return rules.label("components", f"{ASPECT_OF[key]}.{key}", lang)
+    if key.startswith("management."):
+        return rules.label("components", key, lang)
+    if key in rules.labels["indicators"]:
+        return rules.label("indicators", key, lang)
+    return None
+
+
+def _plan_lines(rules: Rules, item: Prescription, lang: Lang, with_why: bool, max_steps: int) -> list[str]:
+    name = _concern_name(rules, item.key, lang)
+    head = f"• {name}: {item.text}" if name and with_why else f"• {name}" if name else f"• {item.text}"
+    lines = [head]
+    if item.target and with_why:
+        lines.append(f"  {item.target}")
+    return lines + [f"  {i}. {s}" for i, s in enumerate(item.steps[:max_steps], 1)]
+
+
+def _due_lines(rules: Rules, item: DueStep, lang: Lang, with_how: bool, max_steps: int) -> list[str]:
+    status = rules.label("statuses", item.status, lang)
+    if item.due is not None:
+        by = "paling lambat" if lang == "id" else "by"
+        when = f" ({status}, {by} {format_date(item.due, lang, weekday=False)})"
     else:
-        name = labels.label(labels.TOPICS, item.key, lang)
-    head = f"• {name}" + (f": {item.why}" if with_why and item.why else "")
-    return [head] + [f"  {i}. {s}" for i, s in enumerate(item.steps[:max_steps], 1)]
+        when = f" ({status})"
+    steps = [f"  {i}. {s}" for i, s in enumerate(item.steps[:max_steps], 1)] if with_how else []
+    return [f"• {item.text}{when}", *steps]
 
 
-def _coaching_lines(coaching: Coaching, lang: Lang, with_why: bool, max_steps: int) -> list[str]:
-    items = [i for i in (coaching.negative_equity, coaching.missing_figures) if i is not None]
-    items += list(coaching.components)
+def _coaching_lines(
+    rules: Rules, coaching: Coaching, lang: Lang, with_why: bool, max_steps: int, items: int
+) -> list[str]:
     lines: list[str] = []
-    if items:
+    causes = [f for f in coaching.diagnosis if f.key not in ("new_cooperative", "data_incomplete")]
+    if with_why and coaching.state == "ok" and len(causes) > 1 and items > CHAT_PLAN_ITEMS:
+        lines.append("Penyebab utama:" if lang == "id" else "Main causes:")
+        lines += [f"- {f.text}" for f in causes]
+    if coaching.plan:
         lines.append("Langkah berikutnya:" if lang == "id" else "Next steps:")
-        for item in items:
-            lines += _item_lines(item, lang, with_why, max_steps)
+        for item in coaching.plan[:items]:
+            lines += _plan_lines(rules, item, lang, with_why, max_steps)
     if coaching.compliance:
         lines.append("Kewajiban koperasi:" if lang == "id" else "Cooperative obligations:")
-        for item in coaching.compliance:
-            lines += _item_lines(item, lang, with_why, max_steps)
+        for due in coaching.compliance:
+            lines += _due_lines(rules, due, lang, max_steps > 0, min(max_steps, 2 if items <= CHAT_PLAN_ITEMS else 4))
     if coaching.review_list_note:
         lines.append(coaching.review_list_note)
     return lines
 
 
-def _indicator_lines(result: IndicativeResult, lang: Lang) -> list[str]:
+def _indicator_lines(rules: Rules, result: IndicativeResult, lang: Lang) -> list[str]:
     lines = []
     for ind in result.indicators:
-        name = labels.label(labels.INDICATORS, ind.key, lang)
+        name = rules.label("indicators", ind.key, lang)
         if ind.value is None:
             lines.append(f"- {name}: {'tidak dihitung' if lang == 'id' else 'not computed'}")
             continue
-        unit = labels.label(labels.UNITS, ind.unit, lang)
-        band = labels.label(labels.BANDS, ind.band or "", lang)
+        unit = rules.label("units", ind.unit, lang)
+        band = rules.label("bands", ind.band or "", lang)
         lines.append(f"- {name}: {number(ind.value, lang)}{unit} ({band})")
     return lines
 
 
-def summary_text(result: Result, coaching: Coaching, lang: Lang = "id") -> str:
-    """The officer-facing chat summary, kept under ~1,500 characters."""
+def summary_text(result: Result, coaching: Coaching, lang: Lang = "id", rules: Rules | None = None) -> str:
+    """The officer-facing chat summary, kept under ~1,500 characters; the plan's first three entries."""
+    active = rules if rules is not None else default_rules()
     lines = [header(result, lang)]
     if isinstance(result, IndicativeResult):
-        lines += _indicator_lines(result, lang)
+        lines += _indicator_lines(active, result, lang)
     else:
         for a in result.aspects:
-            lines.append(f"- {labels.label(labels.ASPECTS, a.key, lang)}: {number(a.score, lang)}/{a.weight}")
+            lines.append(f"- {active.label('aspects', a.key, lang)}: {number(a.score, lang)}/{a.weight}")
     text = ""
-    for with_why, max_steps in ((True, 4), (False, 4), (False, 2), (False, 1), (False, 0)):
-        text = "\n".join(lines + _coaching_lines(coaching, lang, with_why, max_steps))
+    for with_why, max_steps in ((True, 4), (True, 2), (False, 2), (False, 1), (False, 0)):
+        text = "\n".join(lines + _coaching_lines(active, coaching, lang, with_why, max_steps, CHAT_PLAN_ITEMS))
         if len(text) <= SUMMARY_BUDGET:
             break
     return text
 
 
 def full_text(result: Result, coaching: Coaching, lang: Lang = "id", rules: Rules | None = None) -> str:
-    """The full explanation: every aspect and component, warnings, coaching and the escalation ladder."""
-    from bot.domain.health.rules import default_rules
-
+    """The full explanation: every aspect and component, notes, the whole plan, compliance and the escalation."""
     active = rules if rules is not None else default_rules()
     lines = [header(result, lang), ""]
     if isinstance(result, IndicativeResult):
-        lines += _indicator_lines(result, lang)
+        lines += _indicator_lines(active, result, lang)
     else:
         lines += _aspect_lines(result, active, lang)
-    if result.warnings:
-        lines += ["", "Catatan:" if lang == "id" else "Notes:"] + [f"- {w}" for w in result.warnings]
-    coaching_lines = _coaching_lines(coaching, lang, True, 4)
+    if result.notes:
+        lines += ["", "Catatan:" if lang == "id" else "Notes:"]
+        lines += [f"- {officer_text(n, active, lang)}" for n in result.notes]
+    coaching_lines = _coaching_lines(active, coaching, lang, True, 5, len(coaching.plan))
     if coaching_lines:
         lines += ["", *coaching_lines]
     if coaching.escalation:
@@ -173,6 +173,6 @@ def full_text(result: Result, coaching: Coaching, lang: Lang = "id", rules: Rule
 def _aspect_lines(result: HealthResult, rules: Rules, lang: Lang) -> list[str]:
     lines = []
     for a in result.aspects:
-        lines.append(f"{labels.label(labels.ASPECTS, a.key, lang)}: {number(a.score, lang)}/{a.weight}")
-        lines += [_component_line(rules, a.key, c, lang) for c in a.components]
+        lines.append(f"{rules.label('aspects', a.key, lang)}: {number(a.score, lang)}/{a.weight}")
+        lines += [_component_line(rules, result, a.key, c, lang) for c in a.components]
     return lines

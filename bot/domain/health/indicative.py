@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from bot.domain.health import keys
 from bot.domain.health.derived import ZERO
-from bot.domain.health.flags import flag_warnings
+from bot.domain.health.flags import flag_notes
 from bot.domain.health.inputs import AssessmentInput
+from bot.domain.health.notes import Note, contract_text, note
 from bot.domain.health.result import IndicativeResult, IndicatorResult
 from bot.domain.health.rules import IndicatorRule, Rules
 
@@ -45,27 +46,29 @@ def assess_indicative(inp: AssessmentInput, rules: Rules) -> IndicativeResult:
         "member_business_share": (share[0] * HUNDRED, share[1], share[2]),
     }
     indicators: list[IndicatorResult] = []
-    warnings: list[str] = []
+    notes: list[Note] = []
     for rule in rules.indicative:
         numerator, denominator, name = parts[rule.key]
         if denominator <= 0:
             indicators.append(IndicatorResult(rule.key, None, rule.unit, None))
-            warnings.append(f"{rule.key}: {name} is 0; indicator not computed")
+            notes.append(note(rule.key, "indicator_not_computed", name=name))
             continue
         value = numerator / denominator
         indicators.append(IndicatorResult(rule.key, value, rule.unit, _band(rule, value)))
     if inp.months_elapsed < 12:
-        warnings.append(f"months_elapsed: provisional; year-to-date flows annualised x12/{inp.months_elapsed}")
+        notes.append(note("months_elapsed", "provisional", months=inp.months_elapsed))
     if inp.cooperative_type in keys.SAVINGS_AND_LOAN_TYPES:
-        warnings.append(f"cooperative_type: {inp.cooperative_type} should be assessed with {keys.PERDEP}")
-    warnings += inp.warnings
-    warnings += flag_warnings(inp.flags)
+        notes.append(note("cooperative_type", "type_needs_perdep", type=inp.cooperative_type))
+    notes += inp.notes
+    notes += flag_notes(inp.flags)
     return IndicativeResult(
         framework=keys.INDICATIVE,
         cooperative_type=inp.cooperative_type,
         provisional=inp.months_elapsed < 12,
         indicators=tuple(indicators),
-        warnings=tuple(warnings),
+        warnings=tuple(contract_text(n, rules) for n in notes),
+        notes=tuple(notes),
+        reported=tuple(inp.figures),
         flags=inp.flags,
         rules_hash=rules.version_hash,
     )

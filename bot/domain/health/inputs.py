@@ -6,10 +6,14 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from bot.domain.health import keys
+from bot.domain.health.compliance import CooperativeRecord
+from bot.domain.health.notes import Note, note
+from bot.domain.health.record_input import parse_record
 from bot.domain.health.rules import Rules
 
 PLAIN_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
@@ -29,7 +33,9 @@ class AssessmentInput:
     figures: Mapping[str, Decimal]
     management: Mapping[str, int] | None
     flags: tuple[str, ...]
-    warnings: tuple[str, ...]
+    notes: tuple[Note, ...]
+    record: CooperativeRecord | None = None
+    as_of: date | None = None
 
 
 @dataclass(frozen=True)
@@ -57,10 +63,10 @@ def parse_input(data: Any, rules: Rules) -> AssessmentInput | InputProblems:
     if not isinstance(data, dict):
         return InputProblems(("input: must be a JSON object",))
     problems: list[str] = []
-    warnings: list[str] = []
+    warnings: list[Note] = []
     unknown = [k for k in data if k not in keys.INPUT_KEYS]
     if unknown:
-        warnings.append(f"input: unknown keys ignored: {', '.join(map(str, unknown))}")
+        warnings.append(note("input", "unknown_keys", keys=tuple(map(str, unknown))))
     framework = data.get("framework", keys.PERDEP)
     if framework not in (rules.framework, keys.INDICATIVE):
         problems.append(f"framework: unknown framework {framework!r}; use {rules.framework} or {keys.INDICATIVE}")
@@ -74,9 +80,14 @@ def parse_input(data: Any, rules: Rules) -> AssessmentInput | InputProblems:
     figures = _figures(data.get("figures", {}), figure_keys, problems, warnings)
     management = _management(data["management"], rules, problems, warnings) if "management" in data else None
     flags = _flags(data.get("flags", {}), problems, warnings)
+    record, as_of = None, None
+    if "cooperative" in data:
+        record, as_of, unknown_facts = parse_record(data["cooperative"], str(coop_type), problems)
+        if unknown_facts:
+            warnings.append(note("input", "unknown_keys", keys=tuple(f"cooperative.{k}" for k in unknown_facts)))
     if problems:
         return InputProblems(tuple(problems))
-    return AssessmentInput(framework, coop_type, months, figures, management, flags, tuple(warnings))
+    return AssessmentInput(framework, coop_type, months, figures, management, flags, tuple(warnings), record, as_of)
 
 
 def _show(value: Any) -> str:
@@ -84,7 +95,7 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _figures(value: Any, known: tuple[str, ...], problems: list[str], warnings: list[str]) -> dict[str, Decimal]:
+def _figures(value: Any, known: tuple[str, ...], problems: list[str], warnings: list[Note]) -> dict[str, Decimal]:
     if not isinstance(value, dict):
         problems.append("figures: must be an object of key: number")
         return {}
@@ -98,7 +109,7 @@ def _figures(value: Any, known: tuple[str, ...], problems: list[str], warnings: 
         if number is not None:
             figures[key] = number
     if unknown:
-        warnings.append(f"figures: unknown keys ignored: {', '.join(unknown)}")
+        warnings.append(note("figures", "unknown_keys", keys=tuple(unknown)))
     return figures
 
 
@@ -133,14 +144,14 @@ def figure_value(key: str, raw: Any, problems: list[str]) -> Decimal | None:
     return number
 
 
-def _management(value: Any, rules: Rules, problems: list[str], warnings: list[str]) -> dict[str, int]:
+def _management(value: Any, rules: Rules, problems: list[str], warnings: list[Note]) -> dict[str, int]:
     if not isinstance(value, dict):
         problems.append("management: must be an object of sub-aspect: count or list of yes/no")
         return {}
     counts: dict[str, int] = {}
     unknown = [str(k) for k in value if k not in rules.management]
     if unknown:
-        warnings.append(f"management: unknown sub-aspects ignored: {', '.join(unknown)}")
+        warnings.append(note("management", "unknown_subs", subs=tuple(unknown)))
     for key, rule in rules.management.items():
         if key not in value:
             continue
@@ -157,13 +168,13 @@ def _management(value: Any, rules: Rules, problems: list[str], warnings: list[st
     return counts
 
 
-def _flags(value: Any, problems: list[str], warnings: list[str]) -> tuple[str, ...]:
+def _flags(value: Any, problems: list[str], warnings: list[Note]) -> tuple[str, ...]:
     if not isinstance(value, dict):
         problems.append("flags: must be an object of flag: true/false")
         return ()
     unknown = [str(k) for k in value if k not in keys.FLAG_KEYS]
     if unknown:
-        warnings.append(f"input: unknown flags ignored: {', '.join(unknown)}")
+        warnings.append(note("input", "unknown_flags", flags=tuple(unknown)))
     for key, raw in value.items():
         if key in keys.FLAG_KEYS and not isinstance(raw, bool):
             problems.append(f"flags.{key}: must be true or false")

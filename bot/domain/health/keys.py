@@ -82,4 +82,4 @@ COMPLIANCE_ITEMS = (
     "kkmp_data", "audit",
 )  # fmt: skip
 
-INPUT_KEYS = ("framework", "cooperative_type", "months_elapsed", "figures", "management", "flags")
+INPUT_KEYS = ("framework", "cooperative_type", "months_elapsed", "figures", "management", "flags", "cooperative")

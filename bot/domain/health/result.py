@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from bot.domain.health.notes import Note
+
 CENT = Decimal("0.01")
 INDICATIVE_LABEL = "Indikatif - bukan penilaian kesehatan resmi"
 
@@ -57,6 +59,9 @@ class HealthResult:
     provisional: bool
     aspects: tuple[AspectResult, ...]
     warnings: tuple[str, ...]
+    notes: tuple[Note, ...] = ()
+    reported: tuple[str, ...] = ()
+    unanswered: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     missing_figures: tuple[str, ...] = ()
     negative_equity: bool = False
@@ -125,6 +130,8 @@ class IndicativeResult:
     provisional: bool
     indicators: tuple[IndicatorResult, ...]
     warnings: tuple[str, ...]
+    notes: tuple[Note, ...] = ()
+    reported: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     rules_hash: str = ""
     label: str = INDICATIVE_LABEL

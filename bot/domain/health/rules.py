@@ -106,6 +106,56 @@ class CoachingRules:
     review_list_note: Mapping[str, str]
 
 
+Bilingual = Mapping[str, str]
+BilingualList = Mapping[str, tuple[str, ...]]
+Concern = tuple[str, str | None]  # (indicator or ratio key, advice variant or None for any)
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """A text (a format string over named values) and its steps, in Indonesian and English."""
+
+    text: Bilingual
+    steps: BilingualList
+
+
+@dataclass(frozen=True)
+class CauseRule:
+    """A root problem: the symptoms that reveal it, the components it drives, the remedy and its target."""
+
+    key: str
+    when: tuple[tuple[str, Band], ...]
+    drives: tuple[Concern, ...]
+    guidance: Guidance
+    target: Bilingual
+
+
+@dataclass(frozen=True)
+class ReadinessItem:
+    """One item of a readiness list (KKMP, kopontren): what must be in place and how to get it."""
+
+    key: str
+    guidance: Guidance
+
+
+@dataclass(frozen=True)
+class ClinicRules:
+    """The clinic's data: figures a score needs, causes, states, indicator coaching, readiness, compliance texts."""
+
+    required: Mapping[str, tuple[tuple[str, ...], ...]]
+    causes: tuple[CauseRule, ...]
+    new_cooperative: Guidance
+    not_yet: tuple[Concern, ...]
+    data_incomplete: Guidance
+    questionnaire: Guidance
+    indicators: Mapping[str, Guidance]
+    target: Bilingual
+    joiner: Bilingual
+    indicators_by_type: Mapping[str, tuple[str, ...]]
+    readiness: Mapping[str, tuple[ReadinessItem, ...]]
+    compliance: Mapping[str, Bilingual]
+
+
 @dataclass(frozen=True)
 class ComplianceSettings:
     """Dates and limits of the §9.4 checklist (calendar-year books by default)."""
@@ -138,6 +188,14 @@ class Rules:
     indicative: tuple[IndicatorRule, ...]
     coaching: CoachingRules
     compliance: ComplianceSettings
+    labels: Mapping[str, Mapping[str, Bilingual]]
+    notes: Mapping[str, Bilingual]
+    clinic: ClinicRules
+
+    def label(self, table: str, key: str, lang: str) -> str:
+        """The officer-facing name of a key in one of the label tables; the key itself when unknown."""
+        entry = self.labels.get(table, {}).get(key)
+        return key if entry is None else entry[lang]
 
     def category_for(self, total: Decimal) -> Category:
         """The category of a (rounded) total."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.domain.health import keys
 from bot.domain.health.checker import Checker
+from bot.domain.health.clinic_read import read_clinic, read_labels, read_notes
 from bot.domain.health.rules import (
     Advice,
     AspectRule,
@@ -21,11 +22,11 @@ from bot.domain.health.rules import (
     RulesError,
     Trigger,
 )
+from bot.domain.health.rules_bands import read_band
 from bot.domain.health.tables import Band, BandTable, LinearTable, Table, probe_points
 
 TOP_KEYS = ("framework", "categories", "aspects", "management", "derived", "tables", "indicative", "coaching",
-            "compliance")  # fmt: skip
-BOUND_KEYS = ("ge", "gt", "le", "lt")
+            "compliance", "labels", "notes", "clinic")  # fmt: skip
 
 
 def read_rules(data: Any, source: str, version_hash: str) -> Rules:
@@ -39,16 +40,21 @@ def read_rules(data: Any, source: str, version_hash: str) -> Rules:
     aspects = _aspects(c, data["aspects"])
     management = _management(c, data["management"], aspects)
     derived = _derived(c, data["derived"])
-    tables, variants = _tables(c, data["tables"])
+    tables, table_variants = _tables(c, data["tables"])
     indicative = _indicative(c, data["indicative"])
     coaching = _coaching(c, data["coaching"])
     compliance = _compliance(c, data["compliance"])
+    labels = read_labels(c, data["labels"])
+    notes = read_notes(c, data["notes"])
+    variants = {k.partition(".")[2] if not k.startswith("management.") else k: tuple(a.variant for a in advice)
+                for k, advice in (coaching.components.items() if coaching else ())}  # fmt: skip
+    clinic = read_clinic(c, data["clinic"], variants)
     if c.problems:
         raise RulesError([f"{source}: {p}" for p in c.problems])
-    assert coaching is not None and compliance is not None
+    assert coaching is not None and compliance is not None and clinic is not None
     return Rules(
-        keys.PERDEP, source, version_hash, categories, aspects, management, derived, tables, variants,
-        indicative, coaching, compliance,
+        keys.PERDEP, source, version_hash, categories, aspects, management, derived, tables, table_variants,
+        indicative, coaching, compliance, labels, notes, clinic,
     )  # fmt: skip
 
 
@@ -193,27 +199,6 @@ def read_table(c: Checker, value: Any, path: str) -> Table | None:
     return table if len(c.problems) == before else None
 
 
-def read_band(c: Checker, value: Any, path: str, with_nilai: bool) -> Band | None:
-    """One band object: optional ge/gt and le/lt bounds (and nilai 0..100 for a scoring band)."""
-    if not c.obj(value, path, required=("nilai",) if with_nilai else (), allowed=BOUND_KEYS):
-        return None
-    bounds = {k: c.decimal(value[k], f"{path}.{k}") for k in BOUND_KEYS if k in value}
-    if None in bounds.values():
-        return None
-    if ("ge" in bounds and "gt" in bounds) or ("le" in bounds and "lt" in bounds):
-        c.fail(path, "at most one lower bound (ge/gt) and one upper bound (le/lt)")
-        return None
-    nilai = c.integer(value["nilai"], f"{path}.nilai", 0, 100) if with_nilai else 0
-    if nilai is None:
-        return None
-    lower = bounds.get("ge", bounds.get("gt"))
-    upper = bounds.get("le", bounds.get("lt"))
-    if lower is not None and upper is not None and lower >= upper:
-        c.fail(path, f"lower bound {lower} is not below upper bound {upper}")
-        return None
-    return Band(nilai, lower, "ge" in bounds, upper, "le" in bounds)
-
-
 def _check_order(c: Checker, bands: tuple[Band, ...], path: str) -> None:
     if bands[0].lower is not None:
         c.fail(f"{path}.bands[0]", "the first band must have no lower bound")
@@ -291,7 +276,7 @@ def _coaching(c: Checker, value: Any) -> CoachingRules | None:
             read = [_advice(c, e, f"{path}[{i}]", with_triggers=True) for i, e in enumerate(entries)]
             components[key] = tuple(a for a in read if a is not None)
     special: dict[str, Advice] = {}
-    if c.keys_exactly(value["special"], "coaching.special", ("missing_figures", "negative_equity")):
+    if c.keys_exactly(value["special"], "coaching.special", ("negative_equity",)):
         for key, entry in value["special"].items():
             if (advice := _advice(c, entry, f"coaching.special.{key}", with_triggers=False)) is not None:
                 special[key] = advice

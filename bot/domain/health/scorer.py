@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from bot.domain.health import keys
 from bot.domain.health.derived import ZERO, derive
-from bot.domain.health.flags import flag_warnings
+from bot.domain.health.flags import flag_notes
 from bot.domain.health.inputs import AssessmentInput
+from bot.domain.health.notes import Note, contract_text, note
 from bot.domain.health.result import AspectResult, ComponentResult, HealthResult, q2
 from bot.domain.health.rules import Rules
 from bot.domain.health.tables import Table
@@ -24,26 +25,26 @@ Outcome = tuple[Decimal | None, int]
 
 
 class _Components:
-    """Ratio and nilai per component for one input, plus the warnings the §6 rules raised."""
+    """Ratio and nilai per component for one input, plus the notes the §6 rules raised."""
 
     def __init__(self, tables: Mapping[str, Table]) -> None:
         self.tables = tables
         self.out: dict[str, Outcome] = {}
-        self.warnings: list[str] = []
+        self.notes: list[Note] = []
 
     def ratio(self, key: str, x: Decimal) -> None:
         self.out[key] = (x, self.tables[key].nilai(x))
 
     def lowest(self, key: str, why: str) -> None:
         self.out[key] = (None, self.tables[key].lowest)
-        self.warnings.append(f"{key}: {why}; ratio not computed, lowest nilai")
+        self.notes.append(note(key, "lowest", why=why))
 
     def top(self, key: str, why: str) -> None:
         self.out[key] = (None, self.tables[key].top)
-        self.warnings.append(f"{key}: {why}; ratio treated as unlimited, top nilai")
+        self.notes.append(note(key, "top", why=why))
 
-    def warn(self, key: str, what: str) -> None:
-        self.warnings.append(f"{key}: {what}")
+    def warn(self, key: str, code: str, **values: str | Decimal) -> None:
+        self.notes.append(note(key, code, **values))
 
     def over_working(
         self, key: str, numerator: Decimal, denominator: Decimal, why: str, scale: Decimal = HUNDRED, per: Decimal = ONE
@@ -79,37 +80,35 @@ def score_ratios(inp: AssessmentInput, rules: Rules) -> tuple[_Components, bool]
     flow_scale, bal_scale = (HUNDRED, Decimal(1)) if m == 12 else (HUNDRED * 12, Decimal(m))
     ta, oc, lar, lo = g("total_assets"), d.own_capital, g("loans_at_risk"), d.loans_outstanding
 
-    if c.over_working("equity_to_assets", oc, ta, "total_assets is 0") and oc <= 0:
-        c.warn("equity_to_assets", f"own_capital is {oc}: zero or negative equity")
-    c.over_exposure(
-        "equity_to_risky_loans", oc, lar, "loans_at_risk is 0", "loans_at_risk is 0 and own_capital is not positive"
-    )
+    if c.over_working("equity_to_assets", oc, ta, "total_assets_zero") and oc <= 0:
+        c.warn("equity_to_assets", "negative_equity", own_capital=oc)
+    c.over_exposure("equity_to_risky_loans", oc, lar, "loans_at_risk_zero", "loans_at_risk_zero_equity_not_positive")
     if lar > 0 and oc <= 0:
-        c.warn("equity_to_risky_loans", "own_capital is not positive")
+        c.warn("equity_to_risky_loans", "equity_not_positive")
     c.over_exposure(
         "capital_adequacy",
         d.weighted_capital,
         d.risk_weighted_assets,
-        "risk_weighted_assets is 0",
-        "risk_weighted_assets is 0 and weighted_capital is not positive",
+        "rwa_zero",
+        "rwa_zero_capital_not_positive",
     )
 
     plr = d.problem_loan_risk
     if lo <= 0:
         for key in ("member_loan_share", "problem_loan_risk", "reserve_coverage", "risky_loan_share"):
-            c.lowest(key, "no loans outstanding")
+            c.lowest(key, "no_loans")
     else:
         c.ratio("member_loan_share", g("loans_to_members") * HUNDRED / lo)
         c.ratio("problem_loan_risk", plr * HUNDRED / lo)
         if plr <= 0:
-            c.top("reserve_coverage", "problem_loan_risk is 0, nothing to cover")
+            c.top("reserve_coverage", "nothing_to_cover")
         else:
             c.ratio("reserve_coverage", g("risk_reserve") * HUNDRED / plr)
         c.ratio("risky_loan_share", lar * HUNDRED / lo)
     if g("loans_substandard") + g("loans_doubtful") + g("loans_loss") > lo:
-        c.warn("problem_loan_risk", "substandard + doubtful + loss loans exceed loans outstanding")
+        c.warn("problem_loan_risk", "collectibility_exceeds_loans")
     if lar > lo:
-        c.warn("risky_loan_share", "loans_at_risk exceeds loans outstanding")
+        c.warn("risky_loan_share", "risky_exceeds_loans")
 
     gp, cos, opex, coop = (
         g("gross_participation"),
@@ -117,43 +116,43 @@ def score_ratios(inp: AssessmentInput, rules: Rules) -> tuple[_Components, bool]
         g("operating_expenses"),
         g("cooperative_expenses"),
     )
-    c.over_working("member_cost_ratio", cos + opex + coop, gp, "gross_participation is 0 or less")
-    c.over_working("opex_to_gross_surplus", opex, g("gross_surplus"), "gross_surplus is 0 or less")
-    c.over_working("service_efficiency", g("staff_costs"), lo, "no loans outstanding", flow_scale, bal_scale)
+    c.over_working("member_cost_ratio", cos + opex + coop, gp, "gross_participation_not_positive")
+    c.over_working("opex_to_gross_surplus", opex, g("gross_surplus"), "gross_surplus_not_positive")
+    c.over_working("service_efficiency", g("staff_costs"), lo, "no_loans", flow_scale, bal_scale)
 
     cash, cl, fr = g("cash") + g("bank"), g("current_liabilities"), d.funds_received
-    c.over_exposure("cash_ratio", cash, cl, "current_liabilities is 0", "current_liabilities and cash + bank are 0")
-    c.over_exposure("loans_to_funds", lo, fr, "funds_received is 0", "funds_received and loans outstanding are 0")
+    c.over_exposure("cash_ratio", cash, cl, "current_liabilities_zero", "current_liabilities_and_cash_zero")
+    c.over_exposure("loans_to_funds", lo, fr, "funds_received_zero", "funds_and_loans_zero")
 
     mss = g("members_surplus_share")
-    c.over_working("return_on_assets", g("surplus_before_tax"), ta, "total_assets is 0", flow_scale, bal_scale)
-    c.over_working("return_on_equity", mss, oc, "own_capital is 0 or less", flow_scale, bal_scale)
+    c.over_working("return_on_assets", g("surplus_before_tax"), ta, "total_assets_zero", flow_scale, bal_scale)
+    c.over_working("return_on_equity", mss, oc, "own_capital_not_positive", flow_scale, bal_scale)
     c.over_working(
         "operational_self_sufficiency",
         gp - cos,
         opex + coop,
-        "operating_expenses + cooperative_expenses is 0",
+        "costs_zero",
     )
     c.over_working(
         "gross_participation_ratio",
         gp,
         gp + g("non_member_income"),
-        "gross_participation + non_member_income is 0 or less",
+        "participation_and_income_not_positive",
     )
     c.over_working(
         "member_economic_promotion",
         g("member_economic_benefit") + mss,
         g("principal_savings") + g("mandatory_savings"),
-        "principal_savings + mandatory_savings is 0",
+        "member_savings_zero",
         flow_scale,
         bal_scale,
     )
 
     for name in d.overridden:
-        c.warn("figures", f"override {name} used instead of the derived value")
+        c.warn("figures", "override", name=name)
     assets = sum((g(k) for k in ASSET_LINES), lo)
     if assets > ta * ASSET_TOLERANCE:
-        c.warn("figures", "asset lines add up to more than total_assets (by more than 1%)")
+        c.warn("figures", "assets_exceed_total")
     return c, oc <= 0
 
 
@@ -188,12 +187,19 @@ def plan_for(rules: Rules) -> _Plan:
     return plan
 
 
-def management_warnings(inp: AssessmentInput) -> list[str]:
-    """The `management:` warnings for absent answers (§6.2)."""
+def unanswered(inp: AssessmentInput) -> tuple[str, ...]:
+    """The management sub-aspects without answers (all five when the questionnaire is absent)."""
     if inp.management is None:
-        return ["management: no management answers given; all five sub-aspects score 0"]
-    missing = [k for k in keys.MANAGEMENT_SUBS if k not in inp.management]
-    return [f"management: not answered, scored 0: {', '.join(missing)}"] if missing else []
+        return keys.MANAGEMENT_SUBS
+    return tuple(k for k in keys.MANAGEMENT_SUBS if k not in inp.management)
+
+
+def management_notes(inp: AssessmentInput) -> list[Note]:
+    """The `management:` notes for absent answers (§6.2)."""
+    if inp.management is None:
+        return [note("management", "management_absent")]
+    missing = unanswered(inp)
+    return [note("management", "management_missing", subs=missing)] if missing else []
 
 
 def score_perdep(inp: AssessmentInput, rules: Rules) -> HealthResult:
@@ -224,21 +230,17 @@ def score_perdep(inp: AssessmentInput, rules: Rules) -> HealthResult:
     category = rules.category_for(total)
     figures = inp.figures
     missing = tuple(k for k in REPORTED_KEYS if k not in figures)
-    warnings: list[str] = []
+    notes: list[Note] = []
     if missing:
-        warnings.append(f"figures: {len(missing)} keys not reported and treated as 0: {', '.join(missing)}")
-    warnings += c.warnings
-    warnings += management_warnings(inp)
+        notes.append(note("figures", "not_reported", count=len(missing), keys=missing))
+    notes += c.notes
+    notes += management_notes(inp)
     if inp.months_elapsed < 12:
-        warnings.append(f"months_elapsed: provisional; year-to-date flows annualised x12/{inp.months_elapsed}")
+        notes.append(note("months_elapsed", "provisional", months=inp.months_elapsed))
     if inp.cooperative_type not in keys.SAVINGS_AND_LOAN_TYPES:
-        warnings.append(
-            f"cooperative_type: {inp.cooperative_type} scored as the figures of its savings-and-loan unit; "
-            f"use {keys.INDICATIVE} for a cooperative without one"
-        )
-    warnings += inp.warnings
-    if inp.flags:
-        warnings += flag_warnings(inp.flags)
+        notes.append(note("cooperative_type", "type_as_unit", type=inp.cooperative_type))
+    notes += inp.notes
+    notes += flag_notes(inp.flags)
     return HealthResult(
         framework=rules.framework,
         total=total,
@@ -246,7 +248,10 @@ def score_perdep(inp: AssessmentInput, rules: Rules) -> HealthResult:
         category_label=category.label,
         provisional=inp.months_elapsed < 12,
         aspects=tuple(aspects),
-        warnings=tuple(warnings),
+        warnings=tuple(contract_text(n, rules) for n in notes),
+        notes=tuple(notes),
+        reported=tuple(inp.figures),
+        unanswered=unanswered(inp),
         flags=inp.flags,
         missing_figures=missing,
         negative_equity=negative_equity,

@@ -33,7 +33,7 @@ def test_full_text_lists_every_component_in_indonesian_format(rules: Rules) -> N
     assert "Rasio kas: 12,50%, nilai 100, skor 10,00/10. Sudah maksimal." in text
     assert "Porsi pinjaman berisiko: 66,67%, nilai 25, skor 1,25/5. Nilai terbaik bila rasio < 21%." in text
     assert "Manajemen umum: nilai 83,33, skor 2,50/3. Tiap jawaban 'ya' tambahan +0,25 poin." in text
-    assert "Pinjaman thd dana yang diterima: 136,36%" in text
+    assert "Pinjaman terhadap dana yang diterima: 136,36%" in text and " thd " not in text
     assert "Tindak lanjut Dinas:" in text and "Perbarui SOP pinjaman" in text
 
 
