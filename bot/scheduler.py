@@ -15,14 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
-
 from bot.config import Settings
 from bot.delivery.notices import QuietHours, enqueue_notice
 from bot.services.cycle import CyclePlan, Due, obligations, report_cycle
 from storage.db import Database
-from storage.models import SchedulerTick, utcnow
+from storage.models import utcnow
 from storage.repositories import Repositories
 
 if TYPE_CHECKING:
@@ -76,9 +73,7 @@ def due_at(plan: CyclePlan, day: date) -> datetime:
 
 
 async def _claim_tick(repos: Repositories, key: str, now: datetime) -> bool:
-    insert = postgresql.insert if repos.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(SchedulerTick).values(key=key, ran_at=now).on_conflict_do_nothing().returning(SchedulerTick.id)
-    return (await repos.session.execute(stmt)).first() is not None
+    return await repos.ticks.claim(key, now)
 
 
 async def run_tick(db: Database, plan: CyclePlan, job: Job, day: date, now: datetime) -> TickResult:
@@ -106,9 +101,8 @@ async def run_tick(db: Database, plan: CyclePlan, job: Job, day: date, now: date
 async def last_run(db: Database, job: str) -> date | None:
     """The latest day `job` ran for, from the recorded tick keys."""
     async with db.transaction() as repos:
-        stmt = select(SchedulerTick.key).where(SchedulerTick.key.startswith(f"{job}:", autoescape=True))
-        keys = (await repos.session.scalars(stmt.order_by(SchedulerTick.key.desc()).limit(1))).all()
-    return date.fromisoformat(keys[0].split(":", 1)[1]) if keys else None
+        key = await repos.ticks.latest_key(f"{job}:")
+    return date.fromisoformat(key.split(":", 1)[1]) if key else None
 
 
 def days_to_run(plan: CyclePlan, last: date | None, now: datetime) -> list[date]:

@@ -12,7 +12,6 @@ from bot.chat.messages import Choice, Reply
 from bot.domain.periods import format_datetime, reporting_period_for
 from bot.services import announcements, segments, trainings
 from handlers import Route, register
-from storage.models import Announcement
 
 NAME = "umumkan"
 
@@ -143,7 +142,7 @@ async def status(ctx: Context, announcement_id: int | None = None) -> Sequence[R
     if ctx.staff is None:
         return [ctx.say("common.not_for_you")]
     found = (
-        await ctx.repos.session.get(Announcement, announcement_id)
+        await ctx.repos.announcements.get(announcement_id)
         if announcement_id
         else await announcements.latest_of(ctx.repos, ctx.staff.id)
     )

@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
 from bot.chat.context import Context
 from bot.chat.messages import Choice, NoticeKind, Reply
 from bot.delivery.notices import enqueue_notice
 from bot.domain.periods import Period, deadline, reporting_period_for
 from bot.services.cycle import PRIORITY_DEADLINE, CyclePlan, Recap, cooperatives, recap, region_name, report_notice
 from handlers import Route, register
-from storage.models import OutboxMessage
 
 ROUTE = "rekap"
 LIST_LIMIT = 40
@@ -51,11 +48,7 @@ def _buttons(ctx: Context, summary: Recap, *, with_list: bool = True) -> tuple[C
 
 async def _waiting(ctx: Context) -> tuple[int, str | None]:
     """Notices held back for WhatsApp's daily limit (or anything else waiting), and the latest reason."""
-    stmt = select(func.count(OutboxMessage.id), func.max(OutboxMessage.last_error)).where(
-        OutboxMessage.status == "waiting"
-    )
-    count, reason = (await ctx.repos.session.execute(stmt)).one()
-    return int(count or 0), reason
+    return await ctx.repos.outbox.waiting()
 
 
 async def show(ctx: Context) -> Sequence[Reply]:
@@ -119,8 +112,7 @@ async def act(ctx: Context) -> Sequence[Reply]:
         due = report_notice(kind, key, coop, officer, period, plan, PRIORITY_DEADLINE)
         row_id = await enqueue_notice(ctx.repos, due.notice, ctx.now, officer_id=officer.id, zone=due.zone)
         new.extend([row_id] if row_id is not None else [])
-    stmt = select(func.count(OutboxMessage.id)).where(OutboxMessage.id.in_(new), OutboxMessage.status == "unreachable")
-    unreachable = int(await ctx.repos.session.scalar(stmt) or 0) if new else 0
+    unreachable = await ctx.repos.outbox.count_with_status("unreachable", ids=new) if new else 0
     await ctx.repos.audit.add(ctx.actor, "report.reminders_sent", f"period:{period}", count=len(new))
     return [
         ctx.say(

@@ -12,7 +12,6 @@ from bot.chat.messages import Choice, Reply
 from bot.domain.periods import format_datetime, reporting_period_for
 from bot.services import segments, trainings
 from handlers import Route, register
-from storage import queries_office as q
 from storage.models import Training, TrainingSession
 
 LIST = trainings.ROUTE
@@ -31,8 +30,8 @@ def may_organise(ctx: Context) -> bool:
 
 
 async def _upcoming(ctx: Context) -> list[tuple[Training, TrainingSession | None]]:
-    found = await q.trainings_between(ctx.repos, ctx.now, ctx.now + timedelta(days=365))
-    sessions = await q.sessions(ctx.repos, [t.id for t in found])
+    found = await ctx.repos.trainings.between(ctx.now, ctx.now + timedelta(days=365))
+    sessions = await ctx.repos.trainings.sessions([t.id for t in found])
     return [(t, next(iter(sessions.get(t.id) or []), None)) for t in found[:50]]
 
 
@@ -40,7 +39,7 @@ async def list_(ctx: Context) -> Sequence[Reply]:
     """What is coming: for officers with their registration, for staff with the numbers."""
     upcoming = await _upcoming(ctx)
     zone = office_zone(ctx)
-    counts = await q.registered_counts(ctx.repos, [t.id for t, _ in upcoming])
+    counts = await ctx.repos.trainings.registered_counts([t.id for t, _ in upcoming])
     if ctx.staff is not None:
         items = []
         choices: list[Choice] = []
@@ -69,7 +68,7 @@ async def list_(ctx: Context) -> Sequence[Reply]:
                     )
         return [ctx.say("trainings.list_staff", tuple(choices[:10]), items=items)]
     assert ctx.officer is not None and ctx.cooperative is not None
-    mine = await q.registrations_of(ctx.repos, ctx.officer.id)
+    mine = await ctx.repos.trainings.registrations_of(ctx.officer.id)
     upcoming = [(t, s) for t, s in upcoming if t.id in mine or await invited(ctx, t)][:LISTED]
     items, choices = [], []
     for index, (training, session) in enumerate(upcoming, start=1):
@@ -153,7 +152,7 @@ def _pressed_titles(ctx: Context) -> list[Choice]:
 
 
 async def show_roster(ctx: Context, training_id: int) -> Sequence[Reply]:
-    training = await q.training(ctx.repos, training_id)
+    training = await ctx.repos.trainings.get(training_id)
     if training is None:
         return [ctx.say("trainings.not_found")]
     lines = await trainings.roster(ctx.repos, training_id)
@@ -178,7 +177,7 @@ async def show_code(ctx: Context, training_id: int) -> Sequence[Reply]:
     if not may_organise(ctx):
         return [ctx.say("trainings.not_allowed")]
     code = await trainings.new_attendance_code(ctx.repos, training_id, ctx.actor)
-    training = await q.training(ctx.repos, training_id)
+    training = await ctx.repos.trainings.get(training_id)
     if code is None or training is None:
         return [ctx.say("trainings.not_found")]
     return [ctx.say("trainings.code_shown", title=training.title, code=code)]

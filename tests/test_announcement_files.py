@@ -25,7 +25,6 @@ from bot.delivery.worker import Delivery
 from bot.services import announcements
 from bot.services.files import FileCache, PlatformIds
 from bot.services.segments import parse
-from storage import queries_office as q
 from storage.db import Database
 from storage.models import Announcement, OutboxMessage, PlatformFile, StoredFile, utcnow
 from tests.channels.test_telegram_out import make_test_bot
@@ -79,7 +78,7 @@ async def stored_once(db: Database, announcement_id: int) -> StoredFile:
     """The one stored file, which the announcement and each of its outbox rows refer to without carrying it."""
     async with db.transaction() as repos:
         (stored,) = (await repos.session.scalars(select(StoredFile))).all()
-        rows = await q.announcement_rows(repos, announcement_id)
+        rows = await repos.outbox.of_announcement(announcement_id)
         announcement = await repos.session.get(Announcement, announcement_id)
     assert (stored.data, stored.size, stored.sha256) == (PDF, len(PDF), hashlib.sha256(PDF).hexdigest())
     assert (stored.filename, stored.content_type) == ("edaran-rat-2026.pdf", "application/pdf")

@@ -15,7 +15,6 @@ from bot.cli import main
 from bot.delivery.worker import Delivery
 from bot.services import announcements
 from bot.services.segments import parse
-from storage import queries_office as q
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
@@ -34,7 +33,7 @@ async def test_publish_reaches_everyone_but_those_who_stopped_and_reports_progre
         )
     assert made.recipients == 4 and made.status == "sending"
     async with db.transaction() as repos:
-        rows = await q.announcement_rows(repos, made.id)
+        rows = await repos.outbox.of_announcement(made.id)
         assert {r.officer_id for r in rows} == {o["a1"], o["a2"], o["b1"], o["c1"]}
         assert all(r.kind == "announcement" and r.business_initiated and r.status == "pending" for r in rows)
         assert "RAT paling lambat 31 Desember." in rows[0].payload["text"]
@@ -58,7 +57,7 @@ async def test_a_scheduled_announcement_waits_for_its_time_and_berhenti_withdraw
             repos, text="Pelatihan pajak koperasi.", segment=parse("type:ksp"), staff_id=None, now=NOW, send_at=later
         )
         assert made.status == "scheduled" and made.recipients == 3
-        rows = await q.announcement_rows(repos, made.id)
+        rows = await repos.outbox.of_announcement(made.id)
         assert all(r.next_attempt_at == later for r in rows)  # 10.00 WIB: outside quiet hours
         assert not await repos.outbox.claim(NOW, limit=10, channels=["console"])
     async with db.transaction() as repos:
@@ -183,10 +182,10 @@ async def test_bulk_rows_choose_the_chat_used_last_and_record_who_cannot_be_reac
         made = await announcements.publish(
             repos, text="Satu pengumuman.", segment=parse("all"), staff_id=None, now=NOW, quiet=None
         )
-        again = await q.insert_outbox_rows(
-            repos, [{"dedupe_key": r.dedupe_key} | _columns(r) for r in await q.announcement_rows(repos, made.id)]
+        again = await repos.outbox.insert_many(
+            [{"dedupe_key": r.dedupe_key} | _columns(r) for r in await repos.outbox.of_announcement(made.id)]
         )
-        rows = {r.officer_id: r for r in await q.announcement_rows(repos, made.id)}
+        rows = {r.officer_id: r for r in await repos.outbox.of_announcement(made.id)}
     assert again == 0  # the dedupe keys hold
     assert (rows[city.officers["b1"]].channel, rows[city.officers["b1"]].recipient) == ("whatsapp", "62811")
     gone = rows[city.officers["c1"]]

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from bot.services import trainings
 from bot.services.segments import parse
-from storage import queries_office as q
 from storage.db import Database
 from tests.test_segments import NOW, seed_city
 
@@ -79,7 +78,7 @@ async def test_a_whole_clinic_with_waitlist_reminders_and_attendance(db: Databas
         assert await trainings.waitlist_place(repos, tid, o["a2"]) == 1
         # a waitlisted officer cancelling frees no place
         assert (await trainings.cancel(repos, tid, o["a2"], NOW)).promoted_officer_id is None
-        statuses = {r.officer_id: r.status for r in await q.registrations(repos, tid)}
+        statuses = {r.officer_id: r.status for r in await repos.trainings.registrations(tid)}
     assert statuses == {o["a1"]: "cancelled", o["b1"]: "registered", o["c1"]: "registered", o["a2"]: "cancelled"}
     assert await keys(db, f"training:{tid}:officer-{o['c1']}:promoted") != []
 
@@ -109,7 +108,7 @@ async def test_a_whole_clinic_with_waitlist_reminders_and_attendance(db: Databas
     async with db.transaction() as repos:
         code = await trainings.new_attendance_code(repos, tid)
         assert code is not None and len(code) == trainings.CODE_LENGTH
-        stored = await q.training(repos, tid)
+        stored = await repos.trainings.get(tid)
         assert stored is not None and stored.attendance_code_hash and code not in stored.attendance_code_hash
     during = START + timedelta(minutes=20)
     async with db.transaction() as repos:
@@ -150,7 +149,7 @@ async def test_declining_and_unlimited_capacity(db: Database) -> None:
         for name in ("a2", "c1", "b1"):
             assert (await trainings.register(repos, training.id, o[name], NOW)).status == "registered"
         assert (await trainings.register(repos, 999, o["a1"], NOW)).status == "not_found"
-        counts = await q.registered_counts(repos, [training.id])
+        counts = await repos.trainings.registered_counts([training.id])
     assert counts[training.id] == {"cancelled": 1, "registered": 3}
 
 
@@ -182,6 +181,6 @@ async def test_the_last_place_goes_to_one_officer_when_many_press_at_once(db: Da
     statuses = await asyncio.gather(*(press(n) for n in ("a1", "a2", "b1", "c1")))
     assert sorted(statuses) == ["registered", "waitlisted", "waitlisted", "waitlisted"]
     async with db.transaction() as repos:
-        rows = await q.registrations(repos, training.id)
+        rows = await repos.trainings.registrations(training.id)
     waiting = sorted(r.position for r in rows if r.status == "waitlisted")
     assert len(set(waiting)) == 3  # distinct places in the queue

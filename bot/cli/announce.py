@@ -132,7 +132,7 @@ def _show(args: argparse.Namespace) -> int:
         db: Database,
     ) -> tuple[Announcement, announcements.Progress, list[announcements.RecipientLine]] | None:
         async with db.transaction() as repos:
-            found = await repos.session.get(Announcement, args.announcement_id)
+            found = await repos.announcements.get(args.announcement_id)
             if found is None:
                 return None
             return (
@@ -178,7 +178,7 @@ def _follow(settings: Settings, announcement_id: int, limit: float) -> int:
         deadline = time.monotonic() + limit
         while True:
             async with db.transaction() as repos:
-                if await repos.session.get(Announcement, announcement_id) is None:
+                if await repos.announcements.get(announcement_id) is None:
                     print(f"kopsehat: no announcement #{announcement_id}", file=sys.stderr)
                     return 2
                 progress = await announcements.progress(repos, announcement_id)
@@ -195,10 +195,8 @@ def _list(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
 
     async def work(db: Database) -> list[str]:
-        from sqlalchemy import select
-
         async with db.transaction() as repos:
-            rows = (await repos.session.scalars(select(Announcement).order_by(Announcement.id.desc()).limit(30))).all()
+            rows = await repos.announcements.recent(30)
             lines = []
             for row in rows:
                 progress = await announcements.progress(repos, row.id)

@@ -8,14 +8,12 @@ import csv
 import sys
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
 from bot.cli.common import SubParsers, run_with_database, settings_or_exit
 from bot.domain.periods import Period, reporting_period_for
 from bot.scheduler import plan_from_settings
 from bot.services.cycle import CyclePlan, Recap, recap
 from storage.db import Database
-from storage.models import OutboxMessage, utcnow
+from storage.models import utcnow
 
 
 def register(subparsers: SubParsers) -> None:
@@ -107,17 +105,8 @@ def _outbox_status(args: argparse.Namespace) -> int:
     async def work(db: Database) -> int:
         async with db.transaction() as repos:
             counts = await repos.outbox.count_by_status()
-            stmt = (
-                select(OutboxMessage.status, OutboxMessage.kind, OutboxMessage.last_error, func.count(OutboxMessage.id))
-                .where(OutboxMessage.status.in_(["waiting", "failed", "needs_template", "unreachable"]))
-                .group_by(OutboxMessage.status, OutboxMessage.kind, OutboxMessage.last_error)
-                .order_by(func.count(OutboxMessage.id).desc())
-                .limit(max(1, args.limit))
-            )
-            reasons = list(await repos.session.execute(stmt))
-            nxt = await repos.session.scalar(
-                select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == "waiting")
-            )
+            reasons = await repos.outbox.problems(max(1, args.limit))
+            nxt = await repos.outbox.next_waiting_at()
         print("  ".join(f"{status}: {count}" for status, count in sorted(counts.items())) or "the outbox is empty")
         if nxt is not None:
             print(f"next waiting message goes at {nxt.astimezone(zone).isoformat(timespec='minutes')}")

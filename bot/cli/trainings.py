@@ -17,7 +17,6 @@ from bot.config import Settings
 from bot.delivery.notices import QuietHours
 from bot.domain.periods import format_datetime
 from bot.services import segments, trainings
-from storage import queries_office as q
 from storage.db import Database
 from storage.models import utcnow
 
@@ -142,9 +141,9 @@ def _list(args: argparse.Namespace) -> int:
 
     async def work(db: Database) -> list[str]:
         async with db.transaction() as repos:
-            found = await q.all_trainings(repos)
-            counts = await q.registered_counts(repos, [t.id for t in found])
-            sessions = await q.sessions(repos, [t.id for t in found])
+            found = await repos.trainings.recent()
+            counts = await repos.trainings.registered_counts([t.id for t in found])
+            sessions = await repos.trainings.sessions([t.id for t in found])
             lines = []
             for training in found:
                 first = next(iter(sessions.get(training.id) or []), None)
@@ -195,7 +194,7 @@ def _attendance(args: argparse.Namespace) -> int:
 
     async def work(db: Database) -> list[trainings.RosterLine] | None:
         async with db.transaction() as repos:
-            if await q.training(repos, args.training_id) is None:
+            if await repos.trainings.get(args.training_id) is None:
                 return None
             return await trainings.roster(repos, args.training_id)
 

@@ -15,13 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select, text, update
-
 from bot.channels.base import SendOutcome
 from bot.channels.whatsapp.runtime import window_open
 from bot.delivery.notices import QuietHours, pick_identity
 from bot.domain.periods import format_datetime
-from storage.models import ChannelIdentity, Cooperative, Officer, OutboxMessage
+from storage.models import OutboxMessage
 from storage.repositories import Repositories
 
 TIER_MARK = "tier"  # payload key set on a WhatsApp notice sent outside the window (it counts against the cap)
@@ -39,11 +37,7 @@ class SendPolicy:
 
     async def before_claim(self, repos: Repositories, now: datetime) -> None:
         """Rows that waited for WhatsApp's cap and whose day has come become claimable again."""
-        await repos.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.status == "waiting", OutboxMessage.next_attempt_at <= now)
-            .values(status="pending", updated_at=now)
-        )
+        await repos.outbox.wake_waiting(now)
 
     async def admit(self, repos: Repositories, rows: Sequence[OutboxMessage], now: datetime) -> list[OutboxMessage]:
         """The claimed rows to send now; the others are given back to wait, moved, or ended, with the reason."""
@@ -69,34 +63,19 @@ class SendPolicy:
         """A notice whose account turned out unreachable (blocked, unknown) goes to the person's other account."""
         if outcome.status != "unreachable" or row.identity_id is None:
             return
-        stmt = select(OutboxMessage).where(
-            OutboxMessage.identity_id == row.identity_id,
-            OutboxMessage.status == "unreachable",
-            OutboxMessage.business_initiated.is_(True),
-            OutboxMessage.sent_at.is_(None),
-            OutboxMessage.updated_at >= now - timedelta(seconds=1),  # just ended by this outcome
-        )
-        for ended in (await repos.session.scalars(stmt.order_by(OutboxMessage.id))).all():
+        for ended in await repos.outbox.just_unreachable(row.identity_id, now):  # ended by this outcome
             await move_to_other_channel(repos, ended, now, reason=ended.last_error or "unreachable")
 
     async def _zones(self, repos: Repositories, rows: Sequence[OutboxMessage]) -> dict[int, ZoneInfo]:
-        officer_ids = {r.officer_id for r in rows if r.officer_id is not None}
-        if not officer_ids:
-            return {}
-        stmt = (
-            select(Officer.id, Cooperative.timezone)
-            .join(Cooperative, Cooperative.id == Officer.cooperative_id)
-            .where(Officer.id.in_(officer_ids))
-        )
-        by_officer = {row[0]: ZoneInfo(row[1]) for row in await repos.session.execute(stmt)}
+        found = await repos.officers.timezones(r.officer_id for r in rows if r.officer_id is not None)
+        by_officer = {officer_id: ZoneInfo(name) for officer_id, name in found.items()}
         return {r.id: by_officer[r.officer_id] for r in rows if r.officer_id in by_officer}
 
     async def _apply_cap(self, repos: Repositories, rows: Sequence[OutboxMessage], now: datetime) -> set[int]:
         assert self.whatsapp_daily_cap is not None
-        if repos.session.get_bind().dialect.name == "postgresql":
-            await repos.session.execute(text(f"SELECT pg_advisory_xact_lock({PG_CAP_LOCK})"))
+        await repos.outbox.serialise(PG_CAP_LOCK)
         counted, oldest = await counted_recipients(repos, now)
-        identities = await _identities(repos, [r.identity_id for r in rows if r.identity_id is not None])
+        identities = await repos.identities.by_ids(r.identity_id for r in rows if r.identity_id is not None)
         held: set[int] = set()
         for row in rows:  # in claim order: priority first
             identity = identities.get(row.identity_id or 0)
@@ -118,28 +97,15 @@ class SendPolicy:
 
 async def counted_recipients(repos: Repositories, now: datetime) -> tuple[set[str], datetime | None]:
     """People who got a WhatsApp notice outside their window in the last 24 hours (or are getting one now)."""
-    since = now - CAP_WINDOW
-    stmt = select(OutboxMessage.recipient, OutboxMessage.payload, OutboxMessage.sent_at).where(
-        OutboxMessage.channel == "whatsapp",
-        OutboxMessage.business_initiated.is_(True),
-        or_(OutboxMessage.sent_at >= since, and_(OutboxMessage.status == "sending", OutboxMessage.updated_at >= since)),
-    )
     counted: set[str] = set()
     oldest: datetime | None = None
-    for recipient, payload, sent_at in await repos.session.execute(stmt):
+    for recipient, payload, sent_at in await repos.outbox.business_initiated_since("whatsapp", now - CAP_WINDOW):
         if (payload or {}).get(TIER_MARK) != "business":
             continue
         counted.add(recipient)
         if sent_at is not None and (oldest is None or sent_at < oldest):
             oldest = sent_at
     return counted, oldest
-
-
-async def _identities(repos: Repositories, ids: Sequence[int]) -> dict[int, ChannelIdentity]:
-    if not ids:
-        return {}
-    stmt = select(ChannelIdentity).where(ChannelIdentity.id.in_(set(ids)))
-    return {i.id: i for i in (await repos.session.scalars(stmt)).all()}
 
 
 def _give_back(row: OutboxMessage, status: str, at: datetime, reason: str, now: datetime) -> None:

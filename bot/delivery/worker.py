@@ -10,8 +10,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol, cast, runtime_checkable
 
-from sqlalchemy import select
-
 from bot.channels.base import ChannelSender, SendOutcome
 from bot.charts import specs
 from bot.chat.batching import Batcher, retrying, together_else_each
@@ -274,8 +272,7 @@ class Delivery:
         self, repos: Repositories, outcomes: Sequence[tuple[int, SendOutcome]], release: Sequence[int]
     ) -> None:
         now = utcnow()
-        wanted = select(OutboxMessage).where(OutboxMessage.id.in_([i for i, _ in outcomes] + list(release)))
-        rows = {r.id: r for r in (await repos.session.scalars(wanted)).all()}
+        rows = await repos.outbox.by_ids([i for i, _ in outcomes] + list(release))
         for outbox_id in release:
             row = rows.get(outbox_id)
             if row is not None and row.status == "sending":

@@ -19,7 +19,6 @@ from bot.chat.messages import Attachment, AttachmentKind, Notice, Reply
 from bot.delivery.notices import DEFAULT_QUIET, QuietHours, pick_identity
 from bot.services.files import kept
 from bot.services.segments import Audience, Recipient, Segment, resolve
-from storage import queries_office as q
 from storage.models import Announcement, ChannelIdentity, OutboxMessage
 from storage.repositories import Repositories
 
@@ -139,11 +138,10 @@ async def publish(
         recipients=0,
         created_at=now,
     )
-    repos.session.add(announcement)
-    await repos.session.flush()
+    await repos.announcements.add(announcement)
     title = text.splitlines()[0][:60] if text else ""
     people = audience.reachable
-    accounts = await q.identities_of_officers(repos, [p.officer_id for p in people])
+    accounts = await repos.identities.of_officers([p.officer_id for p in people])
     bodies = {lang: render.text(lang, "announcements.notice", text=text) for lang in {p.language for p in people}}
     rows = []
     for person in people:
@@ -155,7 +153,7 @@ async def publish(
             template_params=(office_name, title),
         )
         rows.append(outbox_row(notice, person, accounts[person.officer_id], now, when, quiet, announcement.id))
-    made = await q.insert_outbox_rows(repos, rows)
+    made = await repos.outbox.insert_many(rows)
     announcement.recipients = made
     actor = f"staff:{staff_id}" if staff_id else "cli"
     await repos.audit.add(actor, "announcement.published", f"announcement:{announcement.id}", recipients=made)
@@ -225,13 +223,13 @@ async def progress(repos: Repositories, announcement_id: int) -> Progress:
 
 async def latest_of(repos: Repositories, staff_id: int | None) -> Announcement | None:
     """The author's latest announcement."""
-    return await q.latest_announcement(repos, staff_id)
+    return await repos.announcements.latest(staff_id)
 
 
 async def recipients(repos: Repositories, announcement_id: int) -> list[RecipientLine]:
     """Per recipient: channel, status (sent, delivered, read, failed with the reason, pending)."""
-    rows: list[OutboxMessage] = await q.announcement_rows(repos, announcement_id)
-    people = await q.officers_by_id(repos, [r.officer_id for r in rows if r.officer_id is not None])
+    rows: list[OutboxMessage] = await repos.outbox.of_announcement(announcement_id)
+    people = await repos.officers.with_cooperatives([r.officer_id for r in rows if r.officer_id is not None])
     lines = []
     for row in rows:
         officer, cooperative = people.get(row.officer_id or 0, (None, None))
@@ -260,6 +258,6 @@ async def set_paused(repos: Repositories, officer_id: int, paused: bool, now: da
     if officer is None:
         return 0
     officer.announcements_paused = paused
-    withdrawn = await q.withdraw_pending_announcements(repos, officer_id, now) if paused else 0
+    withdrawn = await repos.outbox.withdraw_announcements(officer_id, now) if paused else 0
     await repos.audit.add(f"officer:{officer_id}", "announcements.paused" if paused else "announcements.resumed")
     return withdrawn

@@ -13,8 +13,6 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from bot.chat import render
 from bot.chat.messages import Choice, Notice, NoticeKind, Reply
 from bot.delivery.notices import QuietHours
@@ -31,7 +29,7 @@ from bot.domain.obligations import (
     rat_target,
 )
 from bot.domain.periods import Period, deadline, format_date
-from storage.models import Cooperative, Officer, OfficeStaff, Region
+from storage.models import Cooperative, Officer, OfficeStaff
 from storage.repositories import Repositories
 
 PRIORITY_DEADLINE = 1  # deadline reminders and the office's list go before invitations and announcements
@@ -161,11 +159,7 @@ def _start_choice(lang: render.Lang) -> tuple[Choice, ...]:
 
 async def _officers(repos: Repositories, coops: Iterable[Cooperative]) -> list[tuple[Cooperative, Officer]]:
     ids = {c.id: c for c in coops}
-    if not ids:
-        return []
-    stmt = select(Officer).where(Officer.cooperative_id.in_(list(ids)), Officer.status == "active")
-    officers = (await repos.session.scalars(stmt.order_by(Officer.cooperative_id, Officer.id))).all()
-    return [(ids[o.cooperative_id], o) for o in officers]
+    return [(ids[o.cooperative_id], o) for o in await repos.officers.of_cooperatives(ids)]
 
 
 def report_notice(
@@ -362,5 +356,5 @@ async def region_name(repos: Repositories, region_id: int | None) -> str | None:
     """A kecamatan's name, for headings."""
     if region_id is None:
         return None
-    region = await repos.session.get(Region, region_id)
+    region = await repos.regions.get(region_id)
     return region.name if region else None

@@ -14,7 +14,6 @@ from bot.domain.health.compliance import CooperativeRecord
 from bot.domain.health.rules import Rules
 from bot.domain.periods import Period, reporting_period_for
 from bot.services.assessments import Scored, assess_revision, record_of, score_figures
-from storage import queries_management
 from storage.models import Cooperative, Report, ReportRevision
 from storage.repositories import Repositories
 
@@ -209,7 +208,7 @@ class ReportService:
         }
         if yearly:
             wording = {q.key: forms.wording_hash(q) for q in forms.load_form().questions if q.key in yearly}
-            await queries_management.save_answers(self._repos, cooperative_id, yearly, wording, at, officer_id)
+            await self._repos.management.save(cooperative_id, yearly, at, officer_id, wording=wording)
         correction = report.status == "submitted"
         revision = await self._repos.reports.add_revision(
             report, figures, at=at, officer_id=officer_id, reason=reason if correction else None

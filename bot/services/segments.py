@@ -20,9 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from storage import queries_office as q
 from storage.models import OfficeStaff
-from storage.repositories import Repositories
+from storage.repositories import CooperativeFacts, Repositories
 
 KINDS = ("all", "type", "tag", "kecamatan", "kelurahan", "category", "reported", "not-reported", "nik")
 CATEGORIES = ("sehat", "cukup_sehat", "dalam_pengawasan", "dalam_pengawasan_khusus")
@@ -134,7 +133,7 @@ def for_staff(text: str, staff: OfficeStaff | None) -> Segment:
     return parse(text, scope_kecamatan_id=scope)
 
 
-async def _matching(repos: Repositories, criterion: Criterion, facts: list[q.CooperativeFacts]) -> set[int]:
+async def _matching(repos: Repositories, criterion: Criterion, facts: list[CooperativeFacts]) -> set[int]:
     kind, value = criterion.kind, criterion.value
     if kind == "all":
         return {c.id for c in facts}
@@ -144,17 +143,17 @@ async def _matching(repos: Repositories, criterion: Criterion, facts: list[q.Coo
         return {c.id for c in facts if value in (t.lower() for t in c.tags)}
     if kind in ("kecamatan", "kelurahan"):
         kinds = ("kecamatan",) if kind == "kecamatan" else ("kelurahan", "desa")
-        ids = set(await q.region_ids(repos, kinds, value))
+        ids = set(await repos.regions.ids_named(kinds, value))
         if not ids:
             raise SegmentError(f"{kind} {value!r} tidak ditemukan")
         if kind == "kecamatan":
             return {c.id for c in facts if c.kecamatan_id in ids}
         return {c.id for c in facts if c.kelurahan_id in ids}
     if kind == "category":
-        categories = await q.latest_categories(repos)
+        categories = await repos.assessments.latest_categories()
         return {c.id for c in facts if categories.get(c.id) == value}
     if kind in ("reported", "not-reported"):
-        reported = await q.reported_cooperatives(repos, value)
+        reported = set(await repos.reports.submitted_cooperative_ids(value))
         return {c.id for c in facts if (c.id in reported) == (kind == "reported")}
     if kind == "nik":
         wanted = set(value.split(","))
@@ -166,7 +165,7 @@ async def _matching(repos: Repositories, criterion: Criterion, facts: list[q.Coo
     raise SegmentError(f"jenis tidak dikenal: {kind}")
 
 
-async def _chosen(repos: Repositories, segment: Segment, facts: list[q.CooperativeFacts]) -> set[int]:
+async def _chosen(repos: Repositories, segment: Segment, facts: list[CooperativeFacts]) -> set[int]:
     chosen = {c.id for c in facts}
     for criterion in segment.criteria:
         chosen &= await _matching(repos, criterion, facts)
@@ -177,17 +176,17 @@ async def _chosen(repos: Repositories, segment: Segment, facts: list[q.Cooperati
 
 async def cooperative_ids(repos: Repositories, segment: Segment) -> set[int]:
     """The ids of the cooperatives the segment reaches now."""
-    return await _chosen(repos, segment, await q.cooperative_facts(repos))
+    return await _chosen(repos, segment, await repos.cooperatives.facts())
 
 
 async def resolve(repos: Repositories, segment: Segment) -> Audience:
     """The cooperatives and active officers the segment reaches now."""
-    facts = await q.cooperative_facts(repos)
+    facts = await repos.cooperatives.facts()
     chosen = await _chosen(repos, segment, facts)
     zones = {c.id: c.timezone for c in facts}
     recipients = tuple(
         Recipient(o.id, o.cooperative_id, o.name, o.language, zones[o.cooperative_id], o.paused)
-        for o in await q.active_officers(repos)
+        for o in await repos.officers.active()
         if o.cooperative_id in chosen
     )
     return Audience(segment, len(chosen), recipients)

@@ -21,8 +21,7 @@ from bot.delivery.notices import DEFAULT_QUIET, QuietHours, enqueue_notice
 from bot.domain.periods import format_datetime, format_time, parse_date
 from bot.services.invites import ALPHABET, normalise
 from bot.services.segments import Audience, Segment, resolve
-from storage import queries_office as q
-from storage.models import Attendance, CoachingEntry, Training, TrainingRegistration, TrainingSession
+from storage.models import CoachingEntry, Training, TrainingRegistration, TrainingSession
 from storage.repositories import Repositories
 
 KINDS = ("bimtek", "pelatihan", "klinik")
@@ -128,7 +127,7 @@ def place_of(training: Training) -> str:
 
 
 async def first_session(repos: Repositories, training_id: int) -> TrainingSession | None:
-    found = (await q.sessions(repos, [training_id])).get(training_id) or []
+    found = (await repos.trainings.sessions([training_id])).get(training_id) or []
     return found[0] if found else None
 
 
@@ -169,11 +168,7 @@ async def create(
         status="open",
         created_at=now,
     )
-    repos.session.add(training)
-    await repos.session.flush()
-    session = TrainingSession(training_id=training.id, starts_at=plan.starts_at, ends_at=plan.ends_at)
-    repos.session.add(session)
-    await repos.session.flush()
+    session = await repos.trainings.add(training, plan.starts_at, plan.ends_at)
     audience = await resolve(repos, plan.segment)
     invited = await invite(repos, training, session, audience, now=now, zone=zone, quiet=quiet)
     actor = f"staff:{staff_id}" if staff_id else "cli"
@@ -229,55 +224,49 @@ def _closed(training: Training | None, session: TrainingSession | None, now: dat
 
 
 async def _next_position(repos: Repositories, training_id: int) -> int:
-    return max((r.position for r in await q.registrations(repos, training_id)), default=0) + 1
+    return max((r.position for r in await repos.trainings.registrations(training_id)), default=0) + 1
 
 
 async def register(repos: Repositories, training_id: int, officer_id: int, now: datetime) -> Outcome:
     """Register an officer, or put them on the waitlist when the training is full."""
-    training = await q.training(repos, training_id, lock=True)
+    training = await repos.trainings.get(training_id, lock=True)
     if training is None:
         return Outcome("not_found")
-    existing = await q.registration(repos, training_id, officer_id)
+    existing = await repos.trainings.registration(training_id, officer_id)
     if existing is not None and existing.status in ("registered", "waitlisted"):
         return Outcome("already", training, existing.position if existing.status == "waitlisted" else 0)
     if _closed(training, await first_session(repos, training_id), now):
         return Outcome("closed", training)
-    counts = (await q.registered_counts(repos, [training_id]))[training_id]
+    counts = (await repos.trainings.registered_counts([training_id]))[training_id]
     full = training.capacity is not None and counts.get("registered", 0) >= training.capacity
     status = "waitlisted" if full else "registered"
     position = await _next_position(repos, training_id)
     if existing is None:
         existing = TrainingRegistration(training_id=training_id, officer_id=officer_id, created_at=now)
-        repos.session.add(existing)
     existing.status, existing.position, existing.updated_at = status, position, now
-    await repos.session.flush()
+    await repos.trainings.save_registration(existing)
     await repos.audit.add(f"officer:{officer_id}", f"training.{status}", f"training:{training_id}")
     return Outcome(status, training, await waitlist_place(repos, training_id, officer_id) if full else 0)
 
 
 async def waitlist_place(repos: Repositories, training_id: int, officer_id: int) -> int:
     """1 for the first on the waitlist, and so on (0 when not waiting)."""
-    waiting = [r.officer_id for r in await q.registrations(repos, training_id) if r.status == "waitlisted"]
+    waiting = [r.officer_id for r in await repos.trainings.registrations(training_id) if r.status == "waitlisted"]
     return waiting.index(officer_id) + 1 if officer_id in waiting else 0
 
 
 async def decline(repos: Repositories, training_id: int, officer_id: int, now: datetime) -> Outcome:
     """ "Tidak" on an invitation: recorded; a registration is cancelled instead."""
-    existing = await q.registration(repos, training_id, officer_id)
+    existing = await repos.trainings.registration(training_id, officer_id)
     if existing is not None and existing.status in ("registered", "waitlisted"):
         return await cancel(repos, training_id, officer_id, now)
-    training = await q.training(repos, training_id)
+    training = await repos.trainings.get(training_id)
     if training is None:
         return Outcome("not_found")
     if existing is None:
-        repos.session.add(
-            TrainingRegistration(
-                training_id=training_id, officer_id=officer_id, status="declined", created_at=now, updated_at=now
-            )
-        )
-    else:
-        existing.status, existing.updated_at = "declined", now
-    await repos.session.flush()
+        existing = TrainingRegistration(training_id=training_id, officer_id=officer_id, created_at=now)
+    existing.status, existing.updated_at = "declined", now
+    await repos.trainings.save_registration(existing)
     return Outcome("declined", training)
 
 
@@ -291,15 +280,15 @@ async def cancel(
     quiet: QuietHours | None = DEFAULT_QUIET,
 ) -> Outcome:
     """Cancel a registration; a freed place goes to the first on the waitlist, who is told."""
-    training = await q.training(repos, training_id, lock=True)
-    existing = await q.registration(repos, training_id, officer_id)
+    training = await repos.trainings.get(training_id, lock=True)
+    existing = await repos.trainings.registration(training_id, officer_id)
     if training is None:
         return Outcome("not_found")
     if existing is None or existing.status not in ("registered", "waitlisted"):
         return Outcome("not_registered", training)
     had_place = existing.status == "registered"
     existing.status, existing.updated_at = "cancelled", now
-    await repos.session.flush()
+    await repos.trainings.save_registration(existing)
     await repos.audit.add(f"officer:{officer_id}", "training.cancelled", f"training:{training_id}")
     promoted = await promote(repos, training, now, zone=zone, quiet=quiet) if had_place else None
     return Outcome("cancelled", training, promoted_officer_id=promoted)
@@ -309,15 +298,15 @@ async def promote(
     repos: Repositories, training: Training, now: datetime, *, zone: ZoneInfo | None, quiet: QuietHours | None
 ) -> int | None:
     """Give a free place to the first waitlisted officer and enqueue their notice; their id."""
-    rows = await q.registrations(repos, training.id)
+    rows = await repos.trainings.registrations(training.id)
     taken = sum(r.status == "registered" for r in rows)
     waiting = [r for r in rows if r.status == "waitlisted"]
     if not waiting or (training.capacity is not None and taken >= training.capacity):
         return None
     first = waiting[0]
     first.status, first.updated_at = "registered", now
-    await repos.session.flush()
-    found = await q.officers_by_id(repos, [first.officer_id])
+    await repos.trainings.save_registration(first)
+    found = await repos.officers.with_cooperatives([first.officer_id])
     if first.officer_id in found:
         officer, cooperative = found[first.officer_id]
         office = zone or ZoneInfo(cooperative.timezone)
@@ -368,13 +357,15 @@ async def due_training_reminders(
     """
     office = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
     made = 0
-    for training in await q.trainings_between(repos, now - timedelta(days=1), now + REMINDER_STAGES[-1][1]):
+    for training in await repos.trainings.between(now - timedelta(days=1), now + REMINDER_STAGES[-1][1]):
         session = await first_session(repos, training.id)
         stage = _stage(session.starts_at, now) if session else None
         if session is None or stage is None:
             continue
-        registered = [r.officer_id for r in await q.registrations(repos, training.id) if r.status == "registered"]
-        people = await q.officers_by_id(repos, registered)
+        registered = [
+            r.officer_id for r in await repos.trainings.registrations(training.id) if r.status == "registered"
+        ]
+        people = await repos.officers.with_cooperatives(registered)
         for officer_id in registered:
             if officer_id not in people:
                 continue
@@ -422,7 +413,7 @@ def attendance_hash(training_id: int, code: str) -> str:
 
 async def new_attendance_code(repos: Repositories, training_id: int, actor: str = "cli") -> str | None:
     """A fresh attendance code for the venue (the old one stops working); stored hashed. None: no training."""
-    training = await q.training(repos, training_id, lock=True)
+    training = await repos.trainings.get(training_id, lock=True)
     if training is None:
         return None
     code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
@@ -438,18 +429,18 @@ async def check_in(
     cleaned = normalise(code)
     if not cleaned:
         return None, False
-    for training in await q.trainings_running(repos, now + CHECK_IN_EARLY, now - CHECK_IN_LATE):
+    for training in await repos.trainings.running(now + CHECK_IN_EARLY, now - CHECK_IN_LATE):
         if training.attendance_code_hash != attendance_hash(training.id, cleaned):
             continue
-        sessions = (await q.sessions(repos, [training.id]))[training.id]
+        sessions = (await repos.trainings.sessions([training.id]))[training.id]
         current = next(
             (s for s in sessions if s.starts_at <= now + CHECK_IN_EARLY and s.ends_at >= now - CHECK_IN_LATE), None
         )
         session_id = current.id if current else None
-        seen = [a for a in await q.attendance(repos, training.id) if a.officer_id == officer_id]
+        seen = [a for a in await repos.trainings.attendance(training.id) if a.officer_id == officer_id]
         if any(a.session_id == session_id for a in seen):
             return training, False
-        repos.session.add(Attendance(training_id=training.id, session_id=session_id, officer_id=officer_id, at=now))
+        await repos.trainings.record_attendance(training.id, session_id, officer_id, now)
         if training.kind == "klinik":
             await repos.coaching.add(
                 CoachingEntry(
@@ -460,7 +451,6 @@ async def check_in(
                     created_at=now,
                 )
             )
-        await repos.session.flush()
         await repos.audit.add(f"officer:{officer_id}", "training.attended", f"training:{training.id}")
         return training, True
     return None, False
@@ -468,12 +458,12 @@ async def check_in(
 
 async def roster(repos: Repositories, training_id: int) -> list[RosterLine]:
     """Everyone who answered or attended: registered, waitlisted (in order), cancelled, declined, walk-ins."""
-    rows = await q.registrations(repos, training_id)
+    rows = await repos.trainings.registrations(training_id)
     attended: dict[int, datetime] = {}
-    for entry in await q.attendance(repos, training_id):
+    for entry in await repos.trainings.attendance(training_id):
         attended.setdefault(entry.officer_id, entry.at)
     ids = [r.officer_id for r in rows] + [o for o in attended if o not in {r.officer_id for r in rows}]
-    people = await q.officers_by_id(repos, ids)
+    people = await repos.officers.with_cooperatives(ids)
     statuses = {r.officer_id: (r.status, r.position) for r in rows}
     order = {"registered": 0, "waitlisted": 1, "walk-in": 2, "cancelled": 3, "declined": 4}
     lines = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.chat.dispatch import Dispatcher
-from storage import queries_office as q
 from storage.db import Database
 from tests.handlers.chat import User, dispatcher, invite, registered
 
@@ -18,7 +17,7 @@ async def staff_user(db: Database, d: Dispatcher, role: str = "admin", kecamatan
 
 async def announcement_rows(db: Database) -> int:
     async with db.transaction() as repos:
-        return sum([len(await q.announcement_rows(repos, i)) for i in range(1, 5)])
+        return sum([len(await repos.outbox.of_announcement(i)) for i in range(1, 5)])
 
 
 async def test_compose_preview_confirm_and_follow_progress(db: Database) -> None:
@@ -39,7 +38,7 @@ async def test_compose_preview_confirm_and_follow_progress(db: Database) -> None
     assert "0 dari 2 terkirim, 0 gagal, 2 menunggu" in await admin.say("umumkan status")
     assert admin.buttons == ["Perbarui status"]
     async with db.transaction() as repos:
-        rows = await q.announcement_rows(repos, 1)
+        rows = await repos.outbox.of_announcement(1)
         rows[0].status = "sent"
         rows[1].status, rows[1].last_error = "unreachable", "Forbidden: bot was blocked by the user"
     refreshed = await admin.press("Perbarui status")

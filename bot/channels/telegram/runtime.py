@@ -31,7 +31,6 @@ from bot.channels.telegram.rate import SendLimiter
 from bot.chat.dispatch import Dispatcher, DispatchResult, UserLocks
 from bot.delivery.worker import Delivery
 from handlers import onboarding, route_for_text
-from storage import queries_channels
 from storage.db import is_transient
 from storage.models import utcnow
 
@@ -175,7 +174,8 @@ class TelegramChannel:
     async def store_move(self, old: int, new: int) -> None:
         """Chat `old` is now `new` (the sender's `on_moved`): the identity and the messages not sent yet follow."""
         async with self.dispatcher.db.transaction() as repos:
-            moved, messages = await queries_channels.move_chat(repos, CHANNEL, str(old), str(new))
+            moved = await repos.identities.move(CHANNEL, str(old), str(new))
+            messages = await repos.outbox.move_recipient(CHANNEL, str(old), str(new))
         if moved or messages:
             log.info("telegram: chat %s is now %s (identity moved: %s, messages: %d)", old, new, moved, messages)
         if old in self._staff_menus:
@@ -300,7 +300,7 @@ class TelegramChannel:
         """Messages held while the token was refused (by this process or an earlier one) are due now."""
         try:
             async with self.dispatcher.db.transaction() as repos:
-                released = await queries_channels.release_held(repos, CHANNEL, HELD_ERROR, utcnow())
+                released = await repos.outbox.release_held(CHANNEL, HELD_ERROR, utcnow())
         except Exception:  # they are offered again after HOLD_SECONDS anyway
             log.exception("telegram: could not release the messages held while the token was refused")
             return
@@ -314,7 +314,7 @@ class TelegramChannel:
         """Every chat linked to office staff gets the staff command menu."""
         try:
             async with self.dispatcher.db.transaction() as repos:
-                chats = await queries_channels.staff_external_ids(repos, CHANNEL)
+                chats = await repos.identities.staff_external_ids(CHANNEL)
         except Exception:
             log.exception("telegram: could not read the staff chats; their menus are set when they next register")
             return
@@ -325,7 +325,7 @@ class TelegramChannel:
         """Give the chat the staff menu if it is linked to office staff now, or take it away if no longer."""
         try:
             async with self.dispatcher.db.transaction() as repos:
-                staff = await queries_channels.is_staff_chat(repos, CHANNEL, chat)
+                staff = await repos.identities.is_staff_chat(CHANNEL, chat)
         except Exception:
             log.exception("telegram: could not tell whether chat %s is office staff", chat)
             return

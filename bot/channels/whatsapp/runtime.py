@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import func, select
 
 from bot.channels.background import BackgroundTasks
 from bot.channels.base import SendOutcome
@@ -346,10 +345,7 @@ class WhatsAppChannel:
     async def probe(self) -> dict[str, Any]:
         """/healthz: token state and the notices held for want of a template."""
         async with self.outbox.db.transaction() as repos:
-            stmt = select(func.count(OutboxMessage.id)).where(
-                OutboxMessage.channel == CHANNEL, OutboxMessage.status == "needs_template"
-            )
-            held = int((await repos.session.execute(stmt)).scalar_one())
+            held = await repos.outbox.count_with_status("needs_template", channel=CHANNEL)
         state: dict[str, Any] = {
             "ok": not self.outbox.auth_failed,
             "state": "auth_failed" if self.outbox.auth_failed else "ok",

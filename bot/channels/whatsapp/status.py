@@ -23,8 +23,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from sqlalchemy import func, select
-
 from bot.channels.base import SendOutcome
 from bot.channels.whatsapp.client import MEDIA_ERRORS, WINDOW_CLOSED
 from bot.channels.whatsapp.inbound import StatusUpdate
@@ -84,7 +82,7 @@ async def find_row(repos: Repositories, update: StatusUpdate) -> OutboxMessage |
     """The outbox row a receipt is about: by our callback data first, then by the provider message id."""
     outbox_id = outbox_id_from_callback(update.callback_data)
     if outbox_id is not None:
-        row = await repos.session.get(OutboxMessage, outbox_id)
+        row = await repos.outbox.get(outbox_id)
         if row is not None and row.channel == CHANNEL:
             return row
     return await repos.outbox.by_provider_id(CHANNEL, update.provider_message_id)
@@ -183,22 +181,12 @@ async def undeliverable(
     identity = await _identity_of(repos, row)
     if identity is None:
         return None
-    delivered = select(func.max(OutboxMessage.updated_at)).where(
-        OutboxMessage.identity_id == identity.id,
-        OutboxMessage.channel == CHANNEL,
-        OutboxMessage.status.in_(["delivered", "read"]),
+    delivered = await repos.outbox.last_delivered_at(identity.id, CHANNEL)
+    signs_of_life = [t for t in (identity.last_inbound_at, delivered) if t is not None]
+    failures = await repos.outbox.failed_with(
+        identity.id, CHANNEL, UNDELIVERABLE_MARK, besides=row.id, after=max(signs_of_life) if signs_of_life else None
     )
-    signs_of_life = [t for t in (identity.last_inbound_at, await repos.session.scalar(delivered)) if t is not None]
-    failures = select(OutboxMessage.updated_at).where(
-        OutboxMessage.identity_id == identity.id,
-        OutboxMessage.channel == CHANNEL,
-        OutboxMessage.id != row.id,
-        OutboxMessage.status.in_(["failed", "unreachable"]),
-        OutboxMessage.last_error.contains(UNDELIVERABLE_MARK, autoescape=True),
-    )
-    if signs_of_life:
-        failures = failures.where(OutboxMessage.updated_at > max(signs_of_life))
-    days = sorted({t.astimezone(zone).date() for t in [*(await repos.session.scalars(failures)).all(), now]})
+    days = sorted({t.astimezone(zone).date() for t in [*failures, now]})
     if len(days) < UNDELIVERABLE_DAYS:
         return None
     log.warning(

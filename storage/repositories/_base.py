@@ -1,0 +1,52 @@
+"""What every repository shares: the session of its transaction, the dialect, and statements built once."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Base
+
+CHUNK = 1000  # ids per IN list; rows per insert is a fifth of it (bound parameters stay well under the limits)
+
+
+def dialect_insert(dialect: str, table: Any) -> Any:
+    """The dialect's INSERT (it has ON CONFLICT) for a table or model."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+@cache
+def _insert_ignore_statement(dialect: str, table_name: str) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, built once per dialect and table (values bound per call)."""
+    table = Base.metadata.tables[table_name]
+    return dialect_insert(dialect, table).on_conflict_do_nothing().returning(table.c.id)
+
+
+class Repo:
+    """A repository bound to the session of one transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @property
+    def dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    async def _insert_ignore(self, model: type[Any], values: dict[str, Any]) -> int | None:
+        """INSERT ... ON CONFLICT DO NOTHING; the new row's id, or None when it existed."""
+        result = await self.session.execute(_insert_ignore_statement(self.dialect, model.__tablename__), values)
+        row = result.first()
+        return None if row is None else int(row[0])
+
+    def _locked(self, stmt: Select[Any]) -> Select[Any]:
+        # SQLite has one writer (BEGIN IMMEDIATE); PostgreSQL locks the row.
+        return stmt.with_for_update() if self.dialect == "postgresql" else stmt
+
+
+def rowcount(result: Any) -> int:
+    """How many rows an UPDATE or DELETE touched."""
+    return int(getattr(result, "rowcount", 0) or 0)

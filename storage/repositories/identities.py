@@ -1,0 +1,126 @@
+"""Chat accounts on each channel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+
+from storage.models import ChannelIdentity, utcnow
+from storage.repositories._base import CHUNK, Repo, rowcount
+
+
+class IdentityRepo(Repo):
+    """Chat accounts on each channel."""
+
+    async def find(self, channel: str, external_id: str, alt_id: str | None = None) -> ChannelIdentity | None:
+        ids = [external_id, alt_id] if alt_id else [external_id]
+        match = or_(ChannelIdentity.external_id.in_(ids), ChannelIdentity.alt_external_id.in_(ids))
+        stmt = select(ChannelIdentity).where(ChannelIdentity.channel == channel, match)
+        return (await self.session.scalars(stmt.order_by(ChannelIdentity.id))).first()
+
+    async def get_or_create(
+        self, channel: str, external_id: str, *, alt_id: str | None = None, display_name: str | None = None
+    ) -> ChannelIdentity:
+        identity = await self.find(channel, external_id, alt_id)
+        if identity is None:
+            await self._insert_ignore(
+                ChannelIdentity,
+                {
+                    "channel": channel,
+                    "external_id": external_id,
+                    "alt_external_id": alt_id,
+                    "display_name": display_name,
+                    "reachable": True,
+                    "created_at": utcnow(),
+                },
+            )
+            identity = await self.find(channel, external_id, alt_id)
+            assert identity is not None
+        return self.complete(identity, alt_id=alt_id, display_name=display_name)
+
+    @staticmethod
+    def complete(
+        identity: ChannelIdentity, *, alt_id: str | None = None, display_name: str | None = None
+    ) -> ChannelIdentity:
+        """Fill in what a message tells about a known account: its other id (WhatsApp's BSUID) and its name."""
+        if alt_id and identity.alt_external_id is None and identity.external_id != alt_id:
+            identity.alt_external_id = alt_id
+        if display_name and not identity.display_name:
+            identity.display_name = display_name
+        return identity
+
+    async def get(self, identity_id: int) -> ChannelIdentity | None:
+        return await self.session.get(ChannelIdentity, identity_id)
+
+    async def by_ids(self, ids: Iterable[int]) -> dict[int, ChannelIdentity]:
+        """These accounts, by id (unknown ids are absent)."""
+        wanted = set(ids)
+        if not wanted:
+            return {}
+        stmt = select(ChannelIdentity).where(ChannelIdentity.id.in_(wanted))
+        return {i.id: i for i in (await self.session.scalars(stmt)).all()}
+
+    async def of_officer(self, officer_id: int) -> list[ChannelIdentity]:
+        stmt = select(ChannelIdentity).where(ChannelIdentity.officer_id == officer_id)
+        return list((await self.session.scalars(stmt.order_by(ChannelIdentity.id))).all())
+
+    async def of_officers(self, officer_ids: Sequence[int]) -> dict[int, list[ChannelIdentity]]:
+        """The chat accounts of many officers at once, in id order."""
+        found: dict[int, list[ChannelIdentity]] = {o: [] for o in officer_ids}
+        for start in range(0, len(officer_ids), CHUNK):
+            part = list(officer_ids[start : start + CHUNK])
+            stmt = select(ChannelIdentity).where(ChannelIdentity.officer_id.in_(part)).order_by(ChannelIdentity.id)
+            for identity in (await self.session.scalars(stmt)).all():
+                found[identity.officer_id or 0].append(identity)
+        return found
+
+    async def of_staff(self, staff_id: int) -> list[ChannelIdentity]:
+        stmt = select(ChannelIdentity).where(ChannelIdentity.staff_id == staff_id)
+        return list((await self.session.scalars(stmt.order_by(ChannelIdentity.id))).all())
+
+    async def staff_external_ids(self, channel: str) -> list[str]:
+        """The chats on `channel` linked to an office staff member, oldest first."""
+        stmt = (
+            select(ChannelIdentity.external_id)
+            .where(ChannelIdentity.channel == channel, ChannelIdentity.staff_id.is_not(None))
+            .order_by(ChannelIdentity.id)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def is_staff_chat(self, channel: str, external_id: str) -> bool:
+        """Whether this chat is linked to an office staff member."""
+        stmt = select(ChannelIdentity.staff_id).where(
+            ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id
+        )
+        return (await self.session.scalar(stmt)) is not None
+
+    async def move(self, channel: str, old: str, new: str) -> bool:
+        """Chat `old` is now `new`: its identity follows, unless `new` has one already (a message from the new chat
+        made it first) or there is none for `old` (moved before). Whether it moved."""
+        taken = await self.session.scalar(
+            select(ChannelIdentity.id).where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == new)
+        )
+        if taken is not None:
+            return False
+        result = await self.session.execute(
+            update(ChannelIdentity)
+            .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == old)
+            .values(external_id=new)
+        )
+        return bool(rowcount(result))
+
+    async def mark_unreachable(self, identity_id: int, reason: str, at: datetime) -> None:
+        await self.session.execute(
+            update(ChannelIdentity)
+            .where(ChannelIdentity.id == identity_id)
+            .values(reachable=False, unreachable_reason=reason[:200], unreachable_since=at)
+        )
+
+    async def mark_reachable(self, identity_id: int) -> None:
+        await self.session.execute(
+            update(ChannelIdentity)
+            .where(ChannelIdentity.id == identity_id)
+            .values(reachable=True, unreachable_reason=None, unreachable_since=None)
+        )

@@ -1,0 +1,123 @@
+"""Monthly reports, drafts and their revisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from typing import Any, cast
+
+from sqlalchemy import Select, bindparam, select
+
+from storage.models import Report, ReportRevision, utcnow
+from storage.repositories._base import Repo
+
+
+@cache
+def _report_statement(locking_dialect: str) -> Select[Any]:
+    """One cooperative's report for one period (asked on every report answer: built once); locked on PostgreSQL
+    when `locking_dialect` is "postgresql" (SQLite has one writer)."""
+    stmt = select(Report).where(
+        Report.cooperative_id == bindparam("cooperative_id"), Report.period == bindparam("period")
+    )
+    return cast("Select[Any]", stmt.with_for_update() if locking_dialect == "postgresql" else stmt)
+
+
+class ReportRepo(Repo):
+    """Monthly reports, drafts and their revisions."""
+
+    async def get(self, cooperative_id: int, period: str, *, lock: bool = False) -> Report | None:
+        stmt = _report_statement(self.dialect if lock else "")
+        report: Report | None = (
+            await self.session.scalars(stmt, {"cooperative_id": cooperative_id, "period": period})
+        ).first()
+        return report
+
+    async def get_or_create(self, cooperative_id: int, period: str) -> Report:
+        report = await self.get(cooperative_id, period, lock=True)
+        if report is None:
+            await self._insert_ignore(
+                Report,
+                {
+                    "cooperative_id": cooperative_id,
+                    "period": period,
+                    "status": "draft",
+                    "draft": {},
+                    "latest_revision": 0,
+                    "created_at": utcnow(),
+                },
+            )
+            report = await self.get(cooperative_id, period, lock=True)
+            assert report is not None
+        return report
+
+    async def add_revision(
+        self,
+        report: Report,
+        figures: dict[str, Any],
+        *,
+        at: datetime,
+        officer_id: int | None = None,
+        staff_id: int | None = None,
+        reason: str | None = None,
+    ) -> ReportRevision:
+        """Store a new submitted revision with what changed since the previous one."""
+        previous = await self.revision(report.id, report.latest_revision) if report.latest_revision else None
+        old = previous.figures if previous else {}
+        changes = {k: [old.get(k), v] for k, v in figures.items() if old.get(k) != v} if previous else {}
+        revision = ReportRevision(
+            report_id=report.id,
+            number=report.latest_revision + 1,
+            figures=figures,
+            changes=changes,
+            reason=reason,
+            officer_id=officer_id,
+            staff_id=staff_id,
+            created_at=at,
+        )
+        self.session.add(revision)
+        report.latest_revision = revision.number
+        report.status = "submitted"
+        report.first_submitted_at = report.first_submitted_at or at
+        report.draft = {}
+        report.draft_officer_id = None
+        await self.session.flush()
+        return revision
+
+    async def revision(self, report_id: int, number: int) -> ReportRevision | None:
+        stmt = select(ReportRevision).where(ReportRevision.report_id == report_id, ReportRevision.number == number)
+        return (await self.session.scalars(stmt)).first()
+
+    async def revisions(self, report_id: int) -> list[ReportRevision]:
+        stmt = select(ReportRevision).where(ReportRevision.report_id == report_id)
+        return list((await self.session.scalars(stmt.order_by(ReportRevision.number))).all())
+
+    async def latest_submitted_before(self, cooperative_id: int, period: str) -> ReportRevision | None:
+        stmt = (
+            select(ReportRevision)
+            .join(Report, Report.id == ReportRevision.report_id)
+            .where(Report.cooperative_id == cooperative_id, Report.period < period, Report.status == "submitted")
+            .where(ReportRevision.number == Report.latest_revision)
+            .order_by(Report.period.desc())
+        )
+        return (await self.session.scalars(stmt.limit(1))).first()
+
+    async def latest_submitted(self, cooperative_id: int) -> tuple[Report, ReportRevision] | None:
+        stmt = (
+            select(Report, ReportRevision)
+            .join(ReportRevision, ReportRevision.report_id == Report.id)
+            .where(Report.cooperative_id == cooperative_id, Report.status == "submitted")
+            .where(ReportRevision.number == Report.latest_revision)
+            .order_by(Report.period.desc())
+        )
+        row = (await self.session.execute(stmt.limit(1))).first()
+        return (row[0], row[1]) if row else None
+
+    async def submitted_periods(self, cooperative_id: int) -> list[str]:
+        stmt = select(Report.period).where(Report.cooperative_id == cooperative_id, Report.status == "submitted")
+        return list((await self.session.scalars(stmt.order_by(Report.period))).all())
+
+    async def submitted_cooperative_ids(self, period: str) -> dict[int, datetime | None]:
+        stmt = select(Report.cooperative_id, Report.first_submitted_at).where(
+            Report.period == period, Report.status == "submitted"
+        )
+        return {row[0]: row[1] for row in await self.session.execute(stmt)}
