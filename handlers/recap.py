@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from bot.chat.context import Context
 from bot.chat.messages import Choice, NoticeKind, Reply
-from bot.delivery.notices import enqueue_notice
+from bot.chat.routing import Route, Router
 from bot.domain.periods import Period, deadline, reporting_period_for
 from bot.services.cycle import PRIORITY_DEADLINE, CyclePlan, Recap, cooperatives, recap, region_name, report_notice
-from handlers import Route, register
+from bot.services.notices import enqueue_notice
 from storage.models import OutboxMessage
 
 ROUTE = "rekap"
@@ -133,4 +133,6 @@ async def act(ctx: Context) -> Sequence[Reply]:
     ]
 
 
-register(Route(ROUTE, frozenset({"rekap", "rekap laporan", "recap"}), show, act, audience="staff", takes_argument=True))
+router = Router(
+    Route(ROUTE, frozenset({"rekap", "rekap laporan", "recap"}), show, act, audience="staff", takes_argument=True),
+)

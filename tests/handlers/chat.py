@@ -12,6 +12,7 @@ from bot.chat.dispatch import Dispatcher, DispatchResult
 from bot.chat.messages import Address, Inbound, Reply
 from bot.domain import forms
 from bot.services.invites import make_invite
+from handlers import router
 from storage.db import Database
 
 # 2026-11-03 10:00 WIB: the October 2026 report is open (deadline 10 November)
@@ -120,7 +121,7 @@ async def invite(
 
 
 def dispatcher(db: Database, clock: Clock | None = None) -> Dispatcher:
-    return Dispatcher(db, BotInfo(), clock=clock or Clock())
+    return Dispatcher(db, BotInfo(), router, clock=clock or Clock())
 
 
 async def registered(

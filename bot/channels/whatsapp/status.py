@@ -25,10 +25,10 @@ from datetime import datetime, tzinfo
 
 from sqlalchemy import func, select
 
-from bot.channels.base import SendOutcome
 from bot.channels.whatsapp.client import MEDIA_ERRORS, WINDOW_CLOSED
 from bot.channels.whatsapp.inbound import StatusUpdate
 from bot.chat.messages import Attachment
+from bot.delivery.senders import SendOutcome
 from bot.delivery.worker import MAX_ATTEMPTS, NoticePolicy, record_outcome
 from storage.models import ChannelIdentity, OutboxMessage
 from storage.repositories import Repositories
