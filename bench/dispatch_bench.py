@@ -25,6 +25,7 @@ from bot.chat.context import BotInfo
 from bot.chat.dispatch import Dispatcher
 from bot.chat.messages import Address, Inbound
 from bot.domain import forms
+from handlers import router
 from storage.db import Database
 from tests.handlers.chat import KSP_VALUES, NOW, Clock, answer_for
 
@@ -78,7 +79,7 @@ async def officer(d: Dispatcher, n: int, latencies: list[float]) -> int:
 
 async def run(db: Database, officers: int, concurrency: int) -> dict[str, float]:
     await seed(db, officers)
-    d = Dispatcher(db, BotInfo(), clock=Clock())
+    d = Dispatcher(db, BotInfo(), router, clock=Clock())
     latencies: list[float] = []
     queue = list(range(officers))
     messages = 0

@@ -36,8 +36,7 @@ from bot.channels.telegram.runtime import SECRET_HEADER, TELEGRAM_KEY, WEBHOOK_P
 from bot.chat.dispatch import Dispatcher, DispatchResult
 from bot.chat.messages import Address, Inbound, Reply
 from bot.config import Settings
-from bot.runtime import build_runtime
-from bot.wiring import load_assessment_rules
+from bot.runtime import build_runtime, load_assessment_rules
 from tests.fakes.telegram_api import FakeTelegram
 
 SECRET = "bench-secret_0"
@@ -163,7 +162,7 @@ async def run(pg_url: str | None, updates: int, concurrency: int) -> dict[str, f
         await channel.idle()
         replies = sum(1 for c in fake.calls_to("sendMessage") if c.status == 200)
         # The edge alone: the same webhook (secret, parsing, 200) with dispatch stubbed out, so nothing is sent.
-        channel.dispatcher = StubDispatcher(db, runtime.dispatcher.bot)
+        channel.dispatcher = StubDispatcher(db, runtime.dispatcher.bot, runtime.dispatcher.router)
         edge_seconds, edge_latencies = await run_concurrently(edge, updates, concurrency)
         # The reply alone: the same sender (python-telegram-bot on aiohttp) to the same fake, no webhook, no database.
         reply_seconds, _ = await run_concurrently(reply_only, updates, concurrency)

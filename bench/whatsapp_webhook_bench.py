@@ -35,8 +35,7 @@ from bot.channels.whatsapp.runtime import WHATSAPP_KEY
 from bot.chat.dispatch import Dispatcher, DispatchResult
 from bot.chat.messages import Address, Inbound, Reply
 from bot.config import Settings
-from bot.runtime import build_runtime
-from bot.wiring import load_assessment_rules
+from bot.runtime import build_runtime, load_assessment_rules
 from storage.db import Database
 from storage.models import utcnow
 from tests.fakes.graph_api import FakeGraphAPI, signed
@@ -157,7 +156,7 @@ async def run(pg_url: str | None, messages: int, concurrency: int, officers: int
             raise RuntimeError(f"not every reply was sent: {counts}")
         end_to_end = time.perf_counter() - started
         # The edge alone: the same webhook (signature, parsing, 200) with dispatch stubbed out.
-        channel.webhook.dispatcher = StubDispatcher(db, runtime.dispatcher.bot)
+        channel.webhook.dispatcher = StubDispatcher(db, runtime.dispatcher.bot, runtime.dispatcher.router)
         edge_seconds, edge_latencies = await load(poster(http, bot_url), bodies(), concurrency)
         bare_url = await bare_route(stack, "/whatsapp/webhook")
         bare_seconds, bare_latencies = await load(poster(http, bare_url), bodies(), concurrency)

@@ -1,4 +1,8 @@
-"""The running service: database, HTTP server and the components that live beside it."""
+"""The composition root: settings -> rules, database, router, dispatch, delivery, channels, scheduler, web.
+
+Nothing else builds these pieces or wires them together; `kopsehat run` (serve) and `kopsehat chat` (console_chat)
+use the builders here, and the pieces only know the interfaces they are handed.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,30 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from alembic.script import ScriptDirectory
 
+import handlers
+from bot.channels.base import Channel
+from bot.channels.console import ConsoleChannel
+from bot.channels.telegram.api import make_bot, staff_commands
+from bot.channels.telegram.outbound import TelegramSender
+from bot.channels.telegram.rate import SendLimiter
+from bot.channels.telegram.runtime import TELEGRAM_KEY, WEBHOOK_PATH, TelegramChannel
+from bot.channels.whatsapp import runtime as whatsapp
+from bot.channels.whatsapp.runtime import WHATSAPP_KEY, WhatsAppChannel, WhatsAppOutbox
+from bot.channels.whatsapp.templates import TemplateConfigError, load_templates
+from bot.chat.context import BotInfo
 from bot.chat.dispatch import Dispatcher
+from bot.chat.render import as_lang
 from bot.config import Settings
+from bot.delivery.policy import SendPolicy
 from bot.delivery.worker import Delivery
-from bot.domain.health.rules import Rules, RulesError
-from bot.web.app import PROBES_KEY, HealthProbe, make_app
-from bot.wiring import bot_info, load_assessment_rules
+from bot.domain.health.rules import Rules, RulesError, load_rules
+from bot.scheduler import Scheduler, plan_from_settings
+from bot.services.notices import QuietHours
+from bot.web.app import PROBES_KEY, make_app
 from storage.db import Database, is_sqlite
-from storage.migrate import current, upgrade
+from storage.migrate import alembic_config, current, upgrade
 
 log = logging.getLogger("kopsehat")
 SHUTDOWN_SECONDS = 5.0
@@ -51,9 +70,11 @@ class Runtime:
     port: int | None = None
     stopped: bool = False
 
-    def add_probe(self, name: str, probe: HealthProbe) -> None:
-        """Report a component's state in /healthz under `channels.<name>`."""
-        self.app[PROBES_KEY][name] = probe
+    def add_channel(self, channel: Channel, component: str) -> None:
+        """The channel sends for delivery, starts and stops with the service and shows in /healthz."""
+        self.delivery.senders[channel.name] = channel
+        self.app[PROBES_KEY][channel.name] = channel.probe
+        self.components.append(Component(component, channel.start, channel.stop))
 
     async def start(self) -> None:
         for component in self.components:
@@ -63,9 +84,8 @@ class Runtime:
         await self.runner.setup()
         site = web.TCPSite(self.runner, self.settings.http_host, self.settings.http_port)
         await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        self.port = sockets[0].getsockname()[1] if sockets else self.settings.http_port
+        addresses = self.runner.addresses
+        self.port = addresses[0][1] if addresses else self.settings.http_port
         log.info("kopsehat listening on http://%s:%s (health: /healthz)", self.settings.http_host, self.port)
 
     async def stop(self) -> None:
@@ -87,6 +107,30 @@ class Runtime:
         await self.db.dispose()
 
 
+def load_assessment_rules(settings: Settings) -> Rules:
+    """The scoring rules: KOPSEHAT_ASSESSMENT_RULES or the packaged file (RulesError names file and entry)."""
+    return load_rules(settings.assessment_rules)
+
+
+def bot_info(settings: Settings, rules: Rules) -> BotInfo:
+    """Deployment facts handlers mention."""
+    return BotInfo(
+        telegram_username=settings.telegram_bot_username,
+        whatsapp_number=settings.whatsapp_number,
+        office_zone=settings.timezone,
+        default_language=as_lang(settings.language),
+        rules=rules,
+        deadline_day=settings.report_deadline_day,
+        quiet_hours=QuietHours(*settings.quiet_window) if settings.quiet_window else None,
+    )
+
+
+def build_dispatcher(settings: Settings, db: Database, rules: Rules, delivery: Delivery | None = None) -> Dispatcher:
+    """Dispatch over every handler's routes; with `delivery`, replies are stored claimed for the channel edge."""
+    lease = delivery.lease if delivery is not None else None
+    return Dispatcher(db, bot_info(settings, rules), handlers.router, reply_lease=lease)
+
+
 async def prepare_database(settings: Settings) -> Database:
     """Open the database; upgrade the embedded SQLite schema, and check PostgreSQL's is current."""
     db = Database(settings.database_url)
@@ -96,10 +140,6 @@ async def prepare_database(settings: Settings) -> Database:
     if not await db.ping():
         await db.dispose()
         raise StartupError("cannot reach the database at KOPSEHAT_DATABASE_URL")
-    from alembic.script import ScriptDirectory
-
-    from storage.migrate import alembic_config
-
     head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
     if await current(db) != head:
         await db.dispose()
@@ -107,30 +147,97 @@ async def prepare_database(settings: Settings) -> Database:
     return db
 
 
+def build_telegram(settings: Settings, dispatcher: Dispatcher, delivery: Delivery) -> TelegramChannel:
+    """The Telegram channel from KOPSEHAT_TELEGRAM_*: webhook when a public URL and secret are set, else polling."""
+    assert settings.telegram_token is not None
+    bot = make_bot(settings.telegram_token.get_secret_value(), settings.telegram_api_url)
+    # The limiter spaces a chat's messages (1/s after a short burst), so chunks need no pause of their own.
+    sender = TelegramSender(bot, chunk_interval=0, limiter=SendLimiter(), media=delivery.platform_ids)
+    webhook_url = f"{settings.public_url.rstrip('/')}{WEBHOOK_PATH}" if settings.public_url else None
+    secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
+    return TelegramChannel(
+        dispatcher=dispatcher,
+        delivery=delivery,
+        bot=bot,
+        sender=sender,
+        staff_menu=staff_commands(handlers.router),
+        webhook_url=webhook_url if settings.telegram_webhook_mode else None,
+        webhook_secret=secret if settings.telegram_webhook_mode else None,
+    )
+
+
+def build_whatsapp(settings: Settings, db: Database, dispatcher: Dispatcher, delivery: Delivery) -> WhatsAppChannel:
+    """The WhatsApp channel from KOPSEHAT_WHATSAPP_*; StartupError names what is missing."""
+    token, phone_number_id = settings.whatsapp_token, settings.whatsapp_phone_number_id
+    if token is None or not phone_number_id:
+        raise StartupError("WhatsApp needs KOPSEHAT_WHATSAPP_TOKEN and KOPSEHAT_WHATSAPP_PHONE_NUMBER_ID")
+    app_secret = settings.whatsapp_app_secret.get_secret_value() if settings.whatsapp_app_secret else ""
+    if not app_secret:
+        raise StartupError(
+            "WhatsApp needs KOPSEHAT_WHATSAPP_APP_SECRET (App Dashboard > Settings > Basic) to verify webhooks"
+        )
+    verify_token = settings.whatsapp_verify_token.get_secret_value() if settings.whatsapp_verify_token else ""
+    if not verify_token:
+        log.warning("KOPSEHAT_WHATSAPP_VERIFY_TOKEN is not set: Meta's webhook handshake (GET) will be refused")
+    try:
+        templates = load_templates(settings.whatsapp_templates) if settings.whatsapp_templates else {}
+    except TemplateConfigError as exc:
+        raise StartupError(str(exc)) from None
+    if not templates:
+        log.warning("no WhatsApp templates configured: notices outside the 24-hour window will wait for the office")
+    outbox = WhatsAppOutbox(
+        db,
+        api_url=settings.whatsapp_api_url,
+        phone_number_id=phone_number_id,
+        token=token.get_secret_value(),
+        templates=templates,
+        zone=settings.zone,
+        messages_per_second=settings.whatsapp_messages_per_second,
+        media=delivery.platform_ids,
+    )
+    return WhatsAppChannel(
+        delivery=delivery, dispatcher=dispatcher, outbox=outbox, app_secret=app_secret, verify_token=verify_token
+    )
+
+
 def build_runtime(settings: Settings, db: Database, rules: Rules) -> Runtime:
-    """Wire the service: HTTP app, dispatch, delivery, and each configured channel."""
-    delivery = Delivery(db, {}, concurrency=DELIVERY_CONCURRENCY)
+    """Wire the service: HTTP app, dispatch, delivery with its send policy, each configured channel, the scheduler."""
+    plan = plan_from_settings(settings)
+    # quiet hours and WhatsApp's daily cap, checked by delivery at send time (the scheduler applies the same plan)
+    policy = SendPolicy(plan.office_zone, plan.quiet, whatsapp_daily_cap=settings.whatsapp_daily_business_cap)
+    delivery = Delivery(db, {}, concurrency=DELIVERY_CONCURRENCY, policy=policy)
     # every channel edge sends its replies itself right away: they are stored claimed for it (no claim transaction)
-    dispatcher = Dispatcher(db, bot_info(settings, rules), reply_lease=delivery.lease)
+    dispatcher = build_dispatcher(settings, db, rules, delivery)
     runtime = Runtime(settings=settings, db=db, app=make_app(db), dispatcher=dispatcher, delivery=delivery)
     if settings.telegram_enabled:
-        from bot.channels.telegram.runtime import attach_telegram
-
-        attach_telegram(runtime)
+        telegram = build_telegram(settings, dispatcher, delivery)
+        runtime.app[TELEGRAM_KEY] = telegram
+        if telegram.mode == "webhook":
+            runtime.app.router.add_post(WEBHOOK_PATH, telegram.webhook)
+        runtime.add_channel(telegram, f"telegram ({telegram.mode})")
     if settings.whatsapp_enabled:
-        from bot.channels.whatsapp.runtime import attach_whatsapp
-
-        attach_whatsapp(runtime)
+        wa = build_whatsapp(settings, db, dispatcher, delivery)
+        runtime.app[WHATSAPP_KEY] = wa
+        runtime.app.router.add_get(whatsapp.WEBHOOK_PATH, wa.webhook.get)
+        runtime.app.router.add_post(whatsapp.WEBHOOK_PATH, wa.webhook.post)
+        runtime.add_channel(wa, wa.name)
     if not (settings.telegram_enabled or settings.whatsapp_enabled):
         log.info(
             "no chat channel configured: set KOPSEHAT_TELEGRAM_TOKEN (Telegram) or KOPSEHAT_WHATSAPP_TOKEN and "
             "KOPSEHAT_WHATSAPP_PHONE_NUMBER_ID (WhatsApp); meanwhile `kopsehat chat` talks to the bot here"
         )
-    from bot.scheduler import attach_scheduler
-
-    attach_scheduler(runtime)  # the daily ticks, and quiet hours and the WhatsApp cap at send time
-    runtime.components.append(Component("delivery", runtime.delivery.start, runtime.delivery.stop))
+    scheduler = Scheduler(db, plan, on_enqueued=delivery.wake)
+    runtime.components.append(Component("scheduler", scheduler.start, scheduler.stop))
+    runtime.components.append(Component("delivery", delivery.start, delivery.stop))
     return runtime
+
+
+def console_chat(settings: Settings, db: Database, rules: Rules) -> tuple[Dispatcher, ConsoleChannel]:
+    """`kopsehat chat`: dispatch as the service does, replies printed by the terminal channel."""
+    delivery = Delivery(db, {})
+    console = ConsoleChannel(delivery)
+    delivery.senders[console.name] = console
+    return build_dispatcher(settings, db, rules), console
 
 
 async def serve(settings: Settings) -> int:
@@ -145,7 +252,12 @@ async def serve(settings: Settings) -> int:
     except StartupError as exc:
         log.error("%s", exc)
         return 2
-    runtime = build_runtime(settings, db, rules)
+    try:
+        runtime = build_runtime(settings, db, rules)
+    except StartupError as exc:
+        log.error("%s", exc)
+        await db.dispose()
+        return 2
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

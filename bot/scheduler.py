@@ -13,17 +13,19 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
-from bot.delivery.notices import QuietHours, enqueue_notice
 from bot.services.cycle import CyclePlan, Due, obligations, report_cycle
+from bot.services.notices import QuietHours, enqueue_notice
+from bot.services.trainings import due_training_reminders
 from storage.db import Database
 from storage.models import utcnow
 from storage.repositories import Repositories
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 TRAINING_LOOK_MINUTES = 15  # the 2-hour reminder needs a look more often than once a day
@@ -168,8 +170,6 @@ class Scheduler:
 
     async def fire_trainings(self) -> None:
         """Training reminders (3 days, 1 day, 2 hours before): idempotent, so a frequent look is safe."""
-        from bot.services.trainings import due_training_reminders
-
         try:
             async with self.db.transaction() as repos:
                 queued = await due_training_reminders(
@@ -182,10 +182,6 @@ class Scheduler:
             self.on_enqueued()
 
     async def start(self) -> None:
-        from apscheduler.schedulers.asyncio import AsyncIOScheduler
-        from apscheduler.triggers.cron import CronTrigger
-        from apscheduler.triggers.interval import IntervalTrigger
-
         self._scheduler = AsyncIOScheduler(timezone=self.plan.office_zone)
         trigger = CronTrigger(hour=self.plan.tick_hour, minute=self.plan.tick_minute, timezone=self.plan.office_zone)
         self._scheduler.add_job(
@@ -212,17 +208,3 @@ class Scheduler:
         if self._startup is not None:
             await self._startup
             self._startup = None
-
-
-def attach_scheduler(runtime: Runtime) -> Scheduler:
-    """Add the scheduler to `kopsehat run`, and the send-time guard (quiet hours, WhatsApp cap) to delivery."""
-    from bot.delivery.policy import SendPolicy
-    from bot.runtime import Component
-
-    plan = plan_from_settings(runtime.settings)
-    runtime.delivery.policy = SendPolicy(
-        plan.office_zone, plan.quiet, whatsapp_daily_cap=runtime.settings.whatsapp_daily_business_cap
-    )
-    scheduler = Scheduler(runtime.db, plan, on_enqueued=runtime.delivery.wake)
-    runtime.components.append(Component("scheduler", scheduler.start, scheduler.stop))
-    return scheduler

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from bot.chat.context import Context
 from bot.chat.messages import Choice, Reply
+from bot.chat.routing import Route, Router
 from bot.domain.periods import format_datetime, reporting_period_for
 from bot.services import announcements, segments, trainings
-from handlers import Route, register
 
 NAME = "umumkan"
 
@@ -189,14 +189,14 @@ async def resume_announcements(ctx: Context) -> Sequence[Reply]:
     return [ctx.say("announcements.resumed")]
 
 
-register(Route(NAME, frozenset({"umumkan", "pengumuman", "siarkan"}), start, resume, audience="staff"))
-register(
+router = Router(
+    Route(NAME, frozenset({"umumkan", "pengumuman", "siarkan"}), start, resume, audience="staff"),
     Route(
         "umumkan_status",
         frozenset({"umumkan status", "umumkan_status", "status pengumuman"}),  # umumkan_status: the menu's command
         status_start,
         audience="staff",
-    )
+    ),
+    Route("berhenti", frozenset({"berhenti", "berhenti pengumuman", "stop pengumuman"}), stop, audience="officer"),
+    Route("mulai", frozenset({"mulai", "mulai pengumuman"}), resume_announcements, audience="officer"),
 )
-register(Route("berhenti", frozenset({"berhenti", "berhenti pengumuman", "stop pengumuman"}), stop, audience="officer"))
-register(Route("mulai", frozenset({"mulai", "mulai pengumuman"}), resume_announcements, audience="officer"))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.chat.context import Context
 from bot.chat.messages import Choice, Reply
-from handlers import Route, register
+from bot.chat.routing import Route, Router
 
 
 def menu_choices(ctx: Context) -> tuple[Choice, ...]:
@@ -62,7 +62,9 @@ async def language_chosen(ctx: Context) -> Sequence[Reply]:
     return [Reply(text=reply.text, choices=menu_choices(ctx), confirms=ctx.say(f"help.language_name_{chosen}").text)]
 
 
-register(Route("menu", frozenset({"menu", "start", "mulai lagi", "halo", "hai"}), menu))
-register(Route("bantuan", frozenset({"bantuan", "help", "tolong", "?"}), help_, audience="anyone"))
-register(Route("batal", frozenset({"batal", "cancel", "stop lapor"}), cancel))
-register(Route("bahasa", frozenset({"bahasa", "language"}), language, language_chosen, audience="anyone"))
+router = Router(
+    Route("menu", frozenset({"menu", "start", "mulai lagi", "halo", "hai"}), menu),
+    Route("bantuan", frozenset({"bantuan", "help", "tolong", "?"}), help_, audience="anyone"),
+    Route("batal", frozenset({"batal", "cancel", "stop lapor"}), cancel),
+    Route("bahasa", frozenset({"bahasa", "language"}), language, language_chosen, audience="anyone"),
+)

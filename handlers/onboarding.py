@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.chat.context import Context
 from bot.chat.messages import Reply
-from handlers import Route, register
+from bot.chat.routing import Route, Router
 from handlers.help import menu, menu_choices
 
 NAME = "daftar"
@@ -36,6 +36,6 @@ async def register_with_code(ctx: Context) -> Sequence[Reply]:
     return [welcome]
 
 
-register(
-    Route(NAME, frozenset({"daftar", "start", "register"}), register_with_code, audience="anyone", takes_argument=True)
+router = Router(
+    Route(NAME, frozenset({"daftar", "start", "register"}), register_with_code, audience="anyone", takes_argument=True),
 )

@@ -8,11 +8,11 @@ from typing import Literal
 
 from bot.chat.context import Context
 from bot.chat.messages import Choice, Reply
+from bot.chat.routing import Route, Router
 from bot.domain import obligations
 from bot.domain.numbers import parse_yes_no
 from bot.domain.periods import format_date, format_date_numeric, local_date, read_date
 from bot.services.cycle import RAT_ROUTE
-from handlers import Route, register
 
 NAME = RAT_ROUTE
 WORDS = frozenset({NAME, "catat rat", "tanggal rat"})
@@ -164,4 +164,6 @@ def _keep(ctx: Context) -> list[Reply]:
     return [ctx.say("rat.kept", rat=_date(ctx, ctx.cooperative.rat_date), report_open=report_open)]
 
 
-register(Route(NAME, WORDS, start, resume, audience="officer", takes_argument=True))
+router = Router(
+    Route(NAME, WORDS, start, resume, audience="officer", takes_argument=True),
+)

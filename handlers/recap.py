@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from bot.chat.context import Context
 from bot.chat.messages import Choice, NoticeKind, Reply
-from bot.delivery.notices import enqueue_notice
+from bot.chat.routing import Route, Router
 from bot.domain.periods import Period, deadline, reporting_period_for
 from bot.services.cycle import PRIORITY_DEADLINE, CyclePlan, Recap, cooperatives, recap, region_name, report_notice
-from handlers import Route, register
+from bot.services.notices import enqueue_notice
 
 ROUTE = "rekap"
 LIST_LIMIT = 40
@@ -125,4 +125,6 @@ async def act(ctx: Context) -> Sequence[Reply]:
     ]
 
 
-register(Route(ROUTE, frozenset({"rekap", "rekap laporan", "recap"}), show, act, audience="staff", takes_argument=True))
+router = Router(
+    Route(ROUTE, frozenset({"rekap", "rekap laporan", "recap"}), show, act, audience="staff", takes_argument=True),
+)

@@ -9,10 +9,10 @@ from typing import Any
 from bot.chat import report_words
 from bot.chat.context import Context
 from bot.chat.messages import Choice, Reply
+from bot.chat.routing import Route, Router
 from bot.domain import carry, forms, report_flow
 from bot.domain.periods import Period, deadline, format_datetime, reporting_period_for
 from bot.services.reports import ReportState, profile_of
-from handlers import Route, register
 from handlers.status import scored_replies
 
 NAME = "lapor"
@@ -336,5 +336,7 @@ async def edit_management(ctx: Context) -> Sequence[Reply]:
     return await start(ctx)
 
 
-register(Route(NAME, frozenset({"lapor", "laporan", "report", "isi laporan"}), start, resume, audience="officer"))
-register(Route("ubah_manajemen", frozenset({"ubah manajemen", "ubah_manajemen"}), edit_management, audience="officer"))
+router = Router(
+    Route(NAME, frozenset({"lapor", "laporan", "report", "isi laporan"}), start, resume, audience="officer"),
+    Route("ubah_manajemen", frozenset({"ubah manajemen", "ubah_manajemen"}), edit_management, audience="officer"),
+)

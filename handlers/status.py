@@ -9,13 +9,13 @@ from bot import charts
 from bot.charts import specs
 from bot.chat.context import Context
 from bot.chat.messages import Attachment, Reply
+from bot.chat.routing import Route, Router
 from bot.domain.coaching import coach
 from bot.domain.health.explain import summary_text
 from bot.domain.health.result import HealthResult, IndicativeResult
 from bot.domain.numbers import format_decimal
 from bot.domain.periods import Period
 from bot.services.assessments import Scored, is_savings_and_loan
-from handlers import Route, register
 
 
 def radar_attachment(ctx: Context, result: HealthResult, period: Period) -> Attachment:
@@ -108,5 +108,7 @@ async def history(ctx: Context) -> Sequence[Reply]:
     return [text, Reply(text=ctx.say("status.picture_caption").text, attachment=picture)]
 
 
-register(Route("status", frozenset({"status", "skor", "kesehatan", "nilai"}), status, audience="officer"))
-register(Route("riwayat", frozenset({"riwayat", "history", "tren"}), history, audience="officer"))
+router = Router(
+    Route("status", frozenset({"status", "skor", "kesehatan", "nilai"}), status, audience="officer"),
+    Route("riwayat", frozenset({"riwayat", "history", "tren"}), history, audience="officer"),
+)

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 from bot.chat.context import Context
 from bot.chat.messages import Choice, Reply
+from bot.chat.routing import Route, Router
 from bot.domain.periods import format_datetime, reporting_period_for
 from bot.services import segments, trainings
-from handlers import Route, register
+from handlers import announcements
 from storage.models import Training, TrainingSession
 
 LIST = trainings.ROUTE
@@ -187,10 +188,7 @@ async def check_in(ctx: Context) -> Sequence[Reply]:
     """`HADIR <kode>` from an officer at the venue."""
     if ctx.officer is None or ctx.cooperative is None:
         if ctx.staff is not None and ctx.handler in ("umumkan", NEW):
-            from handlers import ROUTES
-
-            resume = ROUTES[ctx.handler].resume
-            assert resume is not None
+            resume = form_step if ctx.handler == NEW else announcements.resume
             return await resume(ctx)  # a staff member's text that happens to start with "hadir"
         return [ctx.say("common.officers_only")] if ctx.staff else [ctx.say("onboarding.stranger")]
     code = "".join(ctx.inbound.text.strip().split()[1:])
@@ -376,14 +374,14 @@ async def _save(ctx: Context, plan: dict[str, Any]) -> Sequence[Reply]:
     return [ctx.say("trainings.created", id=training.id, title=training.title, invited=invited)]
 
 
-register(Route(LIST, frozenset({"pelatihan", "klinik", "jadwal pelatihan", "bimtek"}), list_, on_choice))
-register(
+router = Router(
+    Route(LIST, frozenset({"pelatihan", "klinik", "jadwal pelatihan", "bimtek"}), list_, on_choice),
     Route(
         NEW,
         frozenset({"pelatihan_baru", "pelatihan baru", "buat pelatihan"}),
         new_training,
         form_step,
         audience="staff",
-    )
+    ),
+    Route("hadir", frozenset({"hadir"}), check_in, audience="member", takes_argument=True),
 )
-register(Route("hadir", frozenset({"hadir"}), check_in, audience="member", takes_argument=True))

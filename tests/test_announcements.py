@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.base import SendOutcome
 from bot.chat.messages import Address, Reply
 from bot.cli import main
+from bot.delivery.senders import SendOutcome
 from bot.delivery.worker import Delivery
 from bot.services import announcements
 from bot.services.segments import parse

@@ -11,6 +11,10 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a real process of its own
+
 CSV = "nama,nik,jenis,kecamatan\nKSP Maju Bersama,3576010001,ksp,Magersari\n"
 
 

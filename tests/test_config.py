@@ -45,6 +45,7 @@ def test_env_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     assert settings.http_port == 9090 and settings.quiet_window is None
 
 
+@pytest.mark.slow
 def test_cli_stops_with_one_line_on_bad_configuration(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "db", "current"],

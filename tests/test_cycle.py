@@ -7,10 +7,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.delivery.notices import QuietHours
 from bot.domain.periods import Period
 from bot.scheduler import catch_up
 from bot.services.cycle import CyclePlan, obligations_of, recap
+from bot.services.notices import QuietHours
 from storage.db import Database
 from storage.models import Cooperative, Officer, OutboxMessage
 

@@ -20,12 +20,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.channels.base import SendOutcome
 from bot.chat.messages import Address, Reply
-from bot.delivery.notices import QuietHours
 from bot.delivery.policy import SendPolicy
+from bot.delivery.senders import SendOutcome
 from bot.delivery.worker import Delivery
 from bot.domain.periods import format_datetime
+from bot.services.notices import QuietHours
 from storage.db import Database
 from storage.models import OutboxMessage, utcnow
 from tests.conftest import drop_test_database, make_test_database, require_postgres

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.chat.messages import Notice, Reply
-from bot.delivery.notices import QuietHours, enqueue_notice
+from bot.services.notices import QuietHours, enqueue_notice
 from storage.db import Database
 
 WIB, WITA = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar")

@@ -11,8 +11,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.fakes.telegram_api import FakeTelegram
 from tests.test_run_process import free_port
+
+pytestmark = pytest.mark.slow  # a real process of its own
 
 
 def _health(port: int) -> dict[str, object]:

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import load_settings
-from bot.delivery.notices import QuietHours
 from bot.scheduler import CATCH_UP_DAYS, Scheduler, catch_up, days_to_run, plan_from_settings
 from bot.services import trainings
 from bot.services.cycle import CyclePlan
+from bot.services.notices import QuietHours
 from storage.db import Database
 from storage.models import SchedulerTick
 from tests.conftest import drop_test_database, make_test_database

@@ -5,19 +5,35 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from bot.channels.base import SendOutcome
+from bot.channels.base import Channel
 from bot.chat.messages import Address, Inbound, Reply
+from bot.delivery.senders import SendOutcome
+from bot.delivery.worker import Delivery
 
 
-class ConsoleSender:
+class ConsoleChannel(Channel):
     """Prints replies: text, numbered choices, and attachments saved as files whose paths are printed."""
 
-    def __init__(self, out: TextIO = sys.stdout, files_dir: Path = Path("kopsehat-chat-files")) -> None:
+    name = "console"
+
+    def __init__(
+        self, delivery: Delivery, out: TextIO = sys.stdout, files_dir: Path = Path("kopsehat-chat-files")
+    ) -> None:
+        super().__init__(delivery)
         self.out = out
         self.files_dir = files_dir
         self.count = 0
+
+    async def start(self) -> None:
+        """Nothing to open: the terminal is there."""
+
+    async def stop(self) -> None:
+        await self.stop_background(0)
+
+    async def probe(self) -> dict[str, Any]:
+        return {"ok": True, "printed": self.count}
 
     async def send(self, address: Address, reply: Reply, *, business_initiated: bool = False) -> SendOutcome:
         lines = [f"bot> {line}" if line else "bot>" for line in reply.text.splitlines()]

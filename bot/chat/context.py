@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from bot.chat import render
 from bot.chat.messages import Choice, Inbound, Reply
 from bot.chat.render import Lang
-from bot.delivery.notices import DEFAULT_QUIET, QuietHours
 from bot.domain.health.rules import Rules, default_rules
 from bot.services import Services
+from bot.services.notices import DEFAULT_QUIET, QuietHours
 from storage.models import ChannelIdentity, Conversation, Cooperative, Officer, OfficeStaff
 from storage.repositories import Repositories
 

@@ -14,7 +14,7 @@ from bot.chat import render
 from bot.chat.batching import Batcher, retrying, together_else_each
 from bot.chat.context import BotInfo, Context
 from bot.chat.messages import Address, Choice, Inbound, Reply
-from handlers import ROUTES, Route, route_for_text
+from bot.chat.routing import Route, Router
 from storage.db import Database, is_transient
 from storage.models import utcnow
 from storage.repositories import ChatRow, Repositories
@@ -41,10 +41,15 @@ class Outgoing:
 
 @dataclass(frozen=True)
 class DispatchResult:
-    """What one inbound message produced; `duplicate` when it had been handled before."""
+    """What one inbound message produced; `duplicate` when it had been handled before.
+
+    `role_changed`: the message made its sender a cooperative officer or office staff, or changed which (an
+    invitation redeemed), so a channel can change what it offers them (Telegram's staff command menu).
+    """
 
     duplicate: bool
     outgoing: tuple[Outgoing, ...] = ()
+    role_changed: bool = False
 
     @property
     def replies(self) -> list[Reply]:
@@ -78,6 +83,7 @@ class _Decided:
     officer_id: int | None
     staff_id: int | None
     replies: Sequence[Reply]
+    role_changed: bool = False
 
     @property
     def keys(self) -> list[str]:
@@ -100,6 +106,7 @@ class Dispatcher:
         self,
         db: Database,
         bot: BotInfo,
+        router: Router,
         clock: Callable[[], datetime] = utcnow,
         *,
         reply_lease: timedelta | None = None,
@@ -107,6 +114,7 @@ class Dispatcher:
     ) -> None:
         self.db = db
         self.bot = bot
+        self.router = router
         self.clock = clock
         self.reply_lease = reply_lease
         self._batches = Batcher[Inbound, DispatchResult](self._run, max_batch, "dispatch")
@@ -234,7 +242,7 @@ class Dispatcher:
             handler=conversation.handler,
             progress={k: v for k, v in (conversation.progress or {}).items() if k != CHOICES_KEY},
         )
-        replies = list(await _route(ctx))
+        replies = list(await _route(self.router, ctx))
         if not replies:
             replies = [ctx.say("common.not_understood")]
         if inbound.pressed is not None:  # stored with the reply: whoever sends it can show the choice on the question
@@ -245,8 +253,9 @@ class Dispatcher:
         if offered:
             progress[CHOICES_KEY] = [[c.id, c.title] for c in offered]
         await repos.conversations.save(conversation, ctx.handler, progress, ctx.now)
-        officer, staff = ctx.officer, ctx.staff
-        return _Decided(inbound, identity.id, officer.id if officer else None, staff.id if staff else None, replies)
+        officer_id, staff_id = (ctx.officer.id if ctx.officer else None), (ctx.staff.id if ctx.staff else None)
+        role_changed = (officer_id, staff_id) != ((officer.id if officer else None), (staff.id if staff else None))
+        return _Decided(inbound, identity.id, officer_id, staff_id, replies, role_changed)
 
     async def _enqueue(self, repos: Repositories, decided: Sequence[_Decided]) -> list[DispatchResult]:
         """The replies as outbox rows, keyed by the message they answer, all in one statement."""
@@ -280,7 +289,7 @@ class Dispatcher:
                 Outgoing(ids[key], key, d.inbound.address, reply, claimed=self.reply_lease is not None)
                 for key, reply in zip(d.keys, d.replies, strict=True)
             )
-            results.append(DispatchResult(duplicate=False, outgoing=outgoing))
+            results.append(DispatchResult(duplicate=False, outgoing=outgoing, role_changed=d.role_changed))
         return results
 
     async def idle(self) -> None:
@@ -309,7 +318,7 @@ def _resolve_choice(inbound: Inbound, progress: dict[str, Any] | None) -> Inboun
     return inbound
 
 
-async def _route(ctx: Context) -> Sequence[Reply]:
+async def _route(router: Router, ctx: Context) -> Sequence[Reply]:
     """Pick the handler: a command or keyword, a pressed button, the conversation in progress, or the menu."""
     inbound = ctx.inbound
     if inbound.kind == "unsupported":
@@ -319,15 +328,15 @@ async def _route(ctx: Context) -> Sequence[Reply]:
     if inbound.kind == "choice" and inbound.choice:
         prefix = inbound.choice.split(":", 1)[0]
         if prefix == "go":
-            route = ROUTES.get(inbound.choice.split(":", 1)[1])
+            route = router.get(inbound.choice.split(":", 1)[1])
         else:
-            route, resume = ROUTES.get(prefix), True
+            route, resume = router.get(prefix), True
     else:
-        route = route_for_text(inbound.text)
-        if route is None and ctx.handler in ROUTES:
-            route, resume = ROUTES[ctx.handler], True
+        route = router.for_text(inbound.text)
+        if route is None and ctx.handler in router:
+            route, resume = router.get(ctx.handler), True
     if route is None:
-        route = ROUTES["menu"]
+        route = router.routes["menu"]
     if not route.allowed(ctx):
         return route.refuse(ctx)
     return await (route.resume(ctx) if resume and route.resume else route.start(ctx))

@@ -8,14 +8,13 @@ import sys
 import uuid
 from datetime import timedelta
 
-from bot.channels.console import ConsoleSender, inbound_from_line
+from bot.channels.console import ConsoleChannel, inbound_from_line
 from bot.chat.dispatch import Dispatcher
 from bot.cli.common import SubParsers, settings_or_exit
 from bot.config import Settings
-from bot.delivery.worker import Delivery
 from bot.domain.health.rules import RulesError
+from bot.runtime import console_chat, load_assessment_rules
 from bot.services.invites import OFFICER_ROLES, STAFF_ROLES, make_invite
-from bot.wiring import bot_info, load_assessment_rules
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import utcnow
@@ -40,7 +39,9 @@ def register(subparsers: SubParsers) -> None:
     parser.set_defaults(func=_chat)
 
 
-async def _register(db: Database, args: argparse.Namespace, dispatcher: Dispatcher, delivery: Delivery) -> str | None:
+async def _register(
+    db: Database, args: argparse.Namespace, dispatcher: Dispatcher, console: ConsoleChannel
+) -> str | None:
     """Make and use an invite for the terminal user, as an officer would with DAFTAR."""
     if not args.cooperative and not args.staff:
         return None
@@ -60,7 +61,7 @@ async def _register(db: Database, args: argparse.Namespace, dispatcher: Dispatch
             )
         await repos.invites.add(invite)
     result = await dispatcher.handle(inbound_from_line(args.user, f"DAFTAR {code}", 0, f"register-{uuid.uuid4().hex}"))
-    await delivery.send_now(result.outgoing)
+    await console.delivery.send_now(result.outgoing)
     return None
 
 
@@ -74,9 +75,8 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
     db = Database(settings.database_url)
     try:
         await upgrade(db)
-        dispatcher = Dispatcher(db, bot_info(settings, rules))
-        delivery = Delivery(db, {"console": ConsoleSender()})
-        problem = await _register(db, args, dispatcher, delivery)
+        dispatcher, console = console_chat(settings, db, rules)
+        problem = await _register(db, args, dispatcher, console)
         if problem:
             print(problem, file=sys.stderr)
             return 2
@@ -93,7 +93,7 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
                 continue
             number += 1
             result = await dispatcher.handle(inbound_from_line(args.user, line, number, session))
-            await delivery.send_now(result.outgoing)
+            await console.delivery.send_now(result.outgoing)
         return 0
     finally:
         await db.dispose()

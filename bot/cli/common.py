@@ -9,12 +9,12 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.services.segments import Audience, Segment, SegmentError, parse, resolve
 from storage.db import Database
+from storage.migrate import upgrade
 
 T = TypeVar("T")
 if TYPE_CHECKING:
-    from bot.services.segments import Audience, Segment
-
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
 else:
     SubParsers = argparse._SubParsersAction
@@ -31,7 +31,6 @@ def settings_or_exit() -> Settings:
 
 def run_with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
     """Open the database (upgrading its schema), run `work`, close it."""
-    from storage.migrate import upgrade
 
     async def _go() -> T:
         db = Database(settings.database_url)
@@ -47,7 +46,6 @@ def run_with_database(settings: Settings, work: Callable[[Database], Awaitable[T
 def segment_audience(settings: Settings, segment: Segment) -> Audience | None:
     """Who `segment` reaches now, for the preview before a send; None (after one `--segment:` line on stderr, the
     caller exits with 2) when it names what does not exist, such as an unknown kecamatan or NIK."""
-    from bot.services.segments import SegmentError, resolve
 
     async def work(db: Database) -> Audience | str:
         async with db.transaction() as repos:
@@ -72,8 +70,6 @@ def audience_line(audience: Audience) -> str:
 
 def segment_argument(text: str) -> Segment:
     """An argparse type for --segment: a bad segment is a usage error naming what is wrong."""
-    from bot.services.segments import SegmentError, parse
-
     try:
         return parse(text)
     except SegmentError as exc:

@@ -7,6 +7,7 @@ import asyncio
 
 from bot.cli.common import SubParsers, settings_or_exit
 from bot.logs import setup_logging
+from bot.runtime import serve
 
 
 def register(subparsers: SubParsers) -> None:
@@ -43,6 +44,4 @@ def _run(args: argparse.Namespace) -> int:
         if s is not None
     ]
     setup_logging(settings.log_level, secrets)
-    from bot.runtime import serve
-
     return asyncio.run(serve(settings))

@@ -14,9 +14,9 @@ from bot.cli.common import (
     settings_or_exit,
 )
 from bot.config import Settings
-from bot.delivery.notices import QuietHours
 from bot.domain.periods import format_datetime
 from bot.services import segments, trainings
+from bot.services.notices import QuietHours
 from storage.db import Database
 from storage.models import utcnow
 

@@ -15,16 +15,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.channels.base import SendOutcome
-from bot.channels.whatsapp.runtime import window_open
-from bot.delivery.notices import QuietHours, pick_identity
+from bot.delivery.senders import SendOutcome
 from bot.domain.periods import format_datetime
+from bot.services.notices import QuietHours, pick_identity
 from storage.models import OutboxMessage
 from storage.repositories import Repositories
 
 TIER_MARK = "tier"  # payload key set on a WhatsApp notice sent outside the window (it counts against the cap)
 CAP_WINDOW = timedelta(hours=24)
+WINDOW = timedelta(hours=24)  # WhatsApp's customer service window after the user's last message
+WINDOW_MARGIN = timedelta(minutes=10)  # send free-form only while the window surely is open
 PG_CAP_LOCK = 7_207_001  # advisory lock: one process at a time decides who gets the day's WhatsApp conversations
+
+
+def window_open(last_inbound_at: datetime | None, now: datetime) -> bool:
+    """True while a free-form WhatsApp message may go: within 24 h (less a margin) of the user's last message."""
+    return last_inbound_at is not None and now < last_inbound_at + WINDOW - WINDOW_MARGIN
 
 
 @dataclass

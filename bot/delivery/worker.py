@@ -10,11 +10,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol, cast, runtime_checkable
 
-from bot.channels.base import ChannelSender, SendOutcome
 from bot.charts import specs
 from bot.chat.batching import Batcher, retrying, together_else_each
 from bot.chat.dispatch import Outgoing
 from bot.chat.messages import Address, ChannelName, Reply
+from bot.delivery.senders import ChannelSender, SendOutcome
 from bot.services.files import FileCache, PlatformIds
 from storage.db import Database, is_transient
 from storage.models import OutboxMessage, utcnow

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from bot.channels.uploads import FILE_TYPES, common_limit, megabytes
 from bot.chat import render
 from bot.chat.messages import Attachment, AttachmentKind, Notice, Reply
-from bot.delivery.notices import DEFAULT_QUIET, QuietHours, pick_identity
 from bot.services.files import kept
+from bot.services.notices import DEFAULT_QUIET, QuietHours, pick_identity
 from bot.services.segments import Audience, Recipient, Segment, resolve
 from storage.models import Announcement, ChannelIdentity, OutboxMessage
 from storage.repositories import Repositories

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from bot.chat import render
 from bot.chat.messages import Choice, Notice, NoticeKind, Reply
-from bot.delivery.notices import QuietHours
 from bot.domain.obligations import (
     NIK_REMINDER_DAYS_BEFORE,
     ODS_REMINDER_DAYS_AFTER_RAT,
@@ -29,6 +28,7 @@ from bot.domain.obligations import (
     rat_target,
 )
 from bot.domain.periods import Period, deadline, format_date
+from bot.services.notices import QuietHours
 from storage.models import Cooperative, Officer, OfficeStaff
 from storage.repositories import Repositories
 

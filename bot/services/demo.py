@@ -16,6 +16,7 @@ from bot.domain import forms
 from bot.domain.health.rules import default_rules
 from bot.domain.periods import Period
 from bot.services.assessments import assess_revision
+from bot.services.directory import save_cooperatives
 from storage.models import utcnow
 from storage.repositories import Repositories
 
@@ -289,8 +290,6 @@ def cooperative_rows(rng: random.Random) -> list[dict[str, Any]]:
 
 async def load_demo(repos: Repositories, today: date, seed: int = 2026) -> DemoCounts:
     """Load (or refresh) the demo city; running it twice changes nothing new."""
-    from bot.services.directory import save_cooperatives
-
     rng = random.Random(seed)
     rules = default_rules()
     rows = cooperative_rows(rng)

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 from bot.chat import render
 from bot.chat.messages import Choice, Notice, Reply
-from bot.delivery.notices import DEFAULT_QUIET, QuietHours, enqueue_notice
 from bot.domain.periods import format_datetime, format_time, parse_date
 from bot.services.invites import ALPHABET, normalise
+from bot.services.notices import DEFAULT_QUIET, QuietHours, enqueue_notice
 from bot.services.segments import Audience, Segment, resolve
 from storage.models import CoachingEntry, Training, TrainingRegistration, TrainingSession
 from storage.repositories import Repositories

@@ -14,7 +14,6 @@ import pytest
 from telegram import Bot
 from telegram.error import InvalidToken
 
-from bot.channels.base import ChannelSender, SendOutcome
 from bot.channels.media import MediaKey
 from bot.channels.telegram.api import (
     OFFICER_COMMANDS,
@@ -30,9 +29,10 @@ from bot.channels.telegram.outbound import HELD_ERROR, HOLD_SECONDS, TelegramSen
 from bot.channels.textsplit import utf16_len
 from bot.chat.messages import Address, Attachment, Choice, Pressed, Reply
 from bot.chat.render import Lang
+from bot.delivery.senders import ChannelSender, SendOutcome
 from bot.logs import RedactingFilter
 from bot.services.files import PlatformIds
-from handlers import ROUTES, route_for_text
+from handlers import route_for_text, router
 from storage.db import Database
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_api import fake_telegram as fake_telegram
@@ -483,10 +483,10 @@ async def test_answer_callback(sender: TelegramSender, fake_telegram: FakeTelegr
 
 
 async def test_staff_menu_in_a_chat_scope(tg_bot: Bot, fake_telegram: FakeTelegram) -> None:
-    await set_staff_commands(tg_bot, CHAT)
+    await set_staff_commands(tg_bot, CHAT, staff_commands(router))
     indonesian = fake_telegram.commands[(f"chat:{CHAT}", "")]
     english = fake_telegram.commands[(f"chat:{CHAT}", "en")]
-    assert [c["command"] for c in indonesian] == [c["command"] for c in english] == list(staff_commands())
+    assert [c["command"] for c in indonesian] == [c["command"] for c in english] == list(staff_commands(router))
     assert {c["command"]: c["description"] for c in indonesian}["rekap"] == "Rekap: siapa yang sudah dan belum melapor"
     assert {c["command"]: c["description"] for c in english}["rekap"] == "Summary: who has reported and who has not"
     assert set(fake_telegram.commands) == {(f"chat:{CHAT}", ""), (f"chat:{CHAT}", "en")}  # the default is untouched
@@ -495,8 +495,8 @@ async def test_staff_menu_in_a_chat_scope(tg_bot: Bot, fake_telegram: FakeTelegr
 
 
 def test_staff_menu_comes_from_the_routes() -> None:
-    names = staff_commands()
-    staff_only = {name for name, route in ROUTES.items() if route.audience == "staff"}
+    names = staff_commands(router)
+    staff_only = {route.name for route in router if route.audience == "staff"}
     assert staff_only and staff_only <= set(names)  # each staff-only route is a command of its own
     assert {"lapor", "status", "riwayat", "rat"}.isdisjoint(names)  # the officers' own are not offered to staff
     assert [n for n in names if n in OFFICER_COMMANDS] == ["pelatihan", "bantuan", "batal", "bahasa", "menu"]
@@ -507,7 +507,7 @@ def test_staff_menu_comes_from_the_routes() -> None:
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_every_menu_command_has_a_valid_description(lang: Lang) -> None:
-    for command in menu((*OFFICER_COMMANDS, *staff_commands()), lang):
+    for command in menu((*OFFICER_COMMANDS, *staff_commands(router)), lang):
         assert re.fullmatch(r"[a-z0-9_]{1,32}", command.command)
         assert 1 <= len(command.description) <= 256
 

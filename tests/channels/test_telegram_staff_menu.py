@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from bot.channels.telegram.api import staff_commands
 from bot.services.invites import make_invite
+from handlers import router
 from storage.db import Database
 from storage.models import utcnow
 from tests.channels.test_telegram_webhook import SITI, Service, invite_code, telegram_service, text_update
@@ -47,7 +48,7 @@ async def test_linked_staff_chats_get_the_staff_menu_at_start(db: Database, fake
     await add_staff(db, "Tanpa Telegram")
     fake_telegram.forget_chat(GONE)  # 400 chat not found: logged, the others still get theirs
     async with telegram_service(db, fake_telegram):
-        assert menu_of(fake_telegram, BUDI) == menu_of(fake_telegram, BUDI, "en") == list(staff_commands())
+        assert menu_of(fake_telegram, BUDI) == menu_of(fake_telegram, BUDI, "en") == list(staff_commands(router))
         assert fake_telegram.commands[(f"chat:{BUDI}", "")][0]["description"].startswith("Buat jadwal")
         assert fake_telegram.commands[(f"chat:{BUDI}", "en")][0]["description"].startswith("Schedule")
         assert menu_of(fake_telegram, GONE) is None
@@ -57,7 +58,7 @@ async def test_linked_staff_chats_get_the_staff_menu_at_start(db: Database, fake
 async def test_redeeming_a_staff_invite_gives_the_menu_and_becoming_an_officer_takes_it_away(service: Service) -> None:
     staff_id = await add_staff(service.db, "Budi")
     assert await service.say(text_update(1, BUDI, f"/start {await staff_invite(service.db, staff_id)}")) == 200
-    assert menu_of(service.fake, BUDI) == menu_of(service.fake, BUDI, "en") == list(staff_commands())
+    assert menu_of(service.fake, BUDI) == menu_of(service.fake, BUDI, "en") == list(staff_commands(router))
     assert await service.say(text_update(2, BUDI, f"/start {await invite_code(service.db)}")) == 200
     assert menu_of(service.fake, BUDI) is None and menu_of(service.fake, BUDI, "en") is None
 

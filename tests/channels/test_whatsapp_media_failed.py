@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.channels.base import SendOutcome
 from bot.channels.media import MediaKey
 from bot.channels.whatsapp.inbound import StatusUpdate
 from bot.channels.whatsapp.status import apply_status
 from bot.chat.messages import Attachment, Reply
+from bot.delivery.senders import SendOutcome
 from bot.delivery.worker import record_outcome
 from bot.services import announcements
 from bot.services.files import PlatformIds

@@ -9,11 +9,11 @@ from datetime import timedelta
 import aiohttp
 import pytest
 
-from bot.channels.base import ChannelSender, SendOutcome
 from bot.channels.whatsapp.client import WhatsAppSender, classify_error
 from bot.channels.whatsapp.pacing import RecipientPacer, TokenBucket
 from bot.channels.whatsapp.templates import TemplateSpec
 from bot.chat.messages import Address, Attachment, Choice, Reply
+from bot.delivery.senders import ChannelSender, SendOutcome
 from bot.services.files import PlatformIds
 from storage.db import Database
 from tests.fakes.graph_api import FakeGraphAPI

@@ -24,8 +24,7 @@ from bot.channels.whatsapp.inbound import StatusUpdate
 from bot.channels.whatsapp.runtime import WHATSAPP_KEY, WhatsAppChannel, window_open
 from bot.channels.whatsapp.status import next_status
 from bot.config import Settings
-from bot.runtime import Runtime, build_runtime
-from bot.wiring import load_assessment_rules
+from bot.runtime import Runtime, build_runtime, load_assessment_rules
 from storage.db import Database
 from storage.models import ChannelIdentity, InboundMessage, OutboxMessage, utcnow
 from tests.fakes.graph_api import FakeGraphAPI, signed

@@ -15,7 +15,8 @@ from bot.chat.dispatch import Dispatcher
 from bot.chat.messages import Attachment, Reply
 from bot.config import load_settings
 from bot.domain.health.rules import Rules, default_rules, default_rules_path, load_rules
-from bot.wiring import bot_info, load_assessment_rules
+from bot.runtime import bot_info, load_assessment_rules
+from handlers import router
 from storage.db import Database
 from tests.handlers.chat import Clock, complete_report, registered
 
@@ -144,7 +145,7 @@ async def test_a_configured_rules_file_reaches_the_officers_pictures(
     monkeypatch.setenv("KOPSEHAT_ASSESSMENT_RULES", str(stricter_rules_file(tmp_path)))
     settings = load_settings()
     rules: Rules = load_assessment_rules(settings)
-    siti = await registered(db, Dispatcher(db, bot_info(settings, rules), clock=Clock()))
+    siti = await registered(db, Dispatcher(db, bot_info(settings, rules), router, clock=Clock()))
     await complete_report(db, siti)
     await siti.press("Kirim")
     [radar] = pictures(siti.last)

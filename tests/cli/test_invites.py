@@ -60,6 +60,7 @@ def test_unknown_cooperative_and_staff_invitation(workdir: Path, capsys: pytest.
     assert "staff #1 Pak Joko (pembina) added" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_chat_in_a_pipe_with_numbered_choices(workdir: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KOPSEHAT_")}
     result = subprocess.run(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +14,7 @@ from bot.chat.dispatch import Dispatcher, DispatchResult
 from bot.chat.messages import Address, Inbound, Reply
 from bot.domain import forms
 from bot.services.invites import make_invite
+from handlers import router
 from storage.db import Database
 
 # 2026-11-03 10:00 WIB: the October 2026 report is open (deadline 10 November)
@@ -94,6 +97,30 @@ class User:
         return [c.title for r in self.last for c in r.choices]
 
 
+Exchange = tuple[str, str] | tuple[str, str, Sequence[str]]
+
+
+async def transcript(user: User, *exchanges: Exchange) -> None:
+    """Play a conversation: each (user says, bot replies[, buttons]) must match exactly.
+
+    The bot's replies to one message are compared as their texts joined by newlines, and, where given, the buttons
+    offered under them, in order. A mismatch names the exchange and shows the conversation up to it and the difference.
+    """
+    played: list[str] = []
+    for number, (says, expected, *buttons) in enumerate(exchanges, start=1):
+        got = await user.say(says)
+        played.append(f"user> {says[:80]}\nbot> {got}")
+        wanted_buttons = list(buttons[0]) if buttons else user.buttons
+        if got != expected or user.buttons != wanted_buttons:
+            diff = "\n".join(
+                difflib.unified_diff(expected.splitlines(), got.splitlines(), "expected", "got", lineterm="")
+            )
+            raise AssertionError(
+                f"exchange {number} ({says[:40]!r}) differs:\n{diff or '(same text)'}\n"
+                f"buttons: expected {wanted_buttons}, got {user.buttons}\n--- conversation:\n" + "\n".join(played)
+            )
+
+
 async def add_cooperative(db: Database, nik: str = "3576010001", type_: str = "ksp", **extra: Any) -> int:
     async with db.transaction() as repos:
         cooperative, _ = await repos.cooperatives.upsert(
@@ -120,7 +147,7 @@ async def invite(
 
 
 def dispatcher(db: Database, clock: Clock | None = None) -> Dispatcher:
-    return Dispatcher(db, BotInfo(), clock=clock or Clock())
+    return Dispatcher(db, BotInfo(), router, clock=clock or Clock())
 
 
 async def registered(

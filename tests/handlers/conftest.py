@@ -8,7 +8,7 @@ import pytest
 
 from bot.chat.context import Context
 from bot.chat.messages import Reply
-from handlers import ROUTES, Route, register
+from handlers import Route, router
 
 
 async def _broken(ctx: Context) -> Sequence[Reply]:
@@ -19,6 +19,6 @@ async def _broken(ctx: Context) -> Sequence[Reply]:
 @pytest.fixture
 def broken_route() -> Iterator[None]:
     """A command, `rusak`, whose handler changes something and then fails."""
-    register(Route("rusak", frozenset({"rusak"}), _broken))
+    router.add(Route("rusak", frozenset({"rusak"}), _broken))
     yield
-    del ROUTES["rusak"]
+    router.remove("rusak")

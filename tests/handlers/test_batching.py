@@ -14,6 +14,7 @@ from sqlalchemy import event
 from bot.chat.dispatch import Dispatcher
 from bot.chat.messages import Address, Inbound, Reply
 from bot.delivery.worker import Delivery
+from handlers import router
 from storage.db import Database
 from tests.conftest import drop_test_database, make_test_database
 from tests.handlers.chat import NOW, add_cooperative, dispatcher, invite, registered
@@ -109,7 +110,7 @@ async def test_messages_sent_at_once_are_grouped_and_each_answered(db: Database)
 
 async def test_replies_stored_claimed_go_back_to_the_workers_when_not_sent(db: Database) -> None:
     """With reply_lease the edge owns its replies at once; what it cannot send, the delivery workers get."""
-    d = Dispatcher(db, dispatcher(db).bot, reply_lease=timedelta(minutes=2))
+    d = Dispatcher(db, dispatcher(db).bot, router, reply_lease=timedelta(minutes=2))
     result = await d.handle(said("eko", "menu"))
     async with db.transaction() as repos:
         row = await repos.outbox.by_key(result.outgoing[0].dedupe_key)
@@ -129,7 +130,7 @@ async def test_two_processes_given_the_same_messages_handle_each_once(backend: s
     second = Database(first.url, schema=schema)
     try:
         bot = dispatcher(first).bot
-        one, other = Dispatcher(first, bot), Dispatcher(second, bot)
+        one, other = Dispatcher(first, bot, router), Dispatcher(second, bot, router)
         people = [f"q{n}" for n in range(12)]
         messages = [
             said(p, text, f"{p}-{k}") for k, text in enumerate(["menu", "bantuan", "lapor", "batal"]) for p in people

@@ -7,7 +7,16 @@ from decimal import Decimal
 
 from bot.charts import specs
 from storage.db import Database
-from tests.handlers.chat import KSP_VALUES, NOW, Clock, complete_report, dispatcher, registered, report_state
+from tests.handlers.chat import (
+    KSP_VALUES,
+    NOW,
+    Clock,
+    complete_report,
+    dispatcher,
+    registered,
+    report_state,
+    transcript,
+)
 
 
 async def stored_report(db: Database, period: str = "2026-10") -> tuple[str, dict[str, str], dict[str, object]]:
@@ -52,9 +61,39 @@ async def test_amounts_are_echoed_and_bad_answers_re_asked_without_losing_anythi
     siti = await registered(db, dispatcher(db))
     await siti.say("lapor")
     assert "Kas: Rp12.300.000" in await siti.say("12,3jt")
-    for bad in ("dua juta", " ", "🙂🙂", "x" * 5000, "-5.000.000", "satu juta", "/bantuan"):
-        reply = await siti.say(bad)
-        assert reply.strip(), f"empty reply to {bad!r}"
+    unreadable = "Maaf, belum bisa kami baca. Tulis angkanya saja, misalnya 48.000.000 atau 48 jt."
+    bank = "2/82. Bank: Saldo giro dan tabungan bank yang dipakai untuk membayar. Contoh: 48.000.000 atau 48 jt."
+    stuck = (
+        'Sepertinya pertanyaan "Bank" sulit dijawab. Bapak/Ibu bisa melewatinya dulu, berhenti sebentar (jawaban '
+        "tetap tersimpan), atau minta penjelasan. Atau ketik lagi jawabannya."
+    )
+    ways_out = ["Lewati dulu", "Lanjut nanti", "Minta bantuan"]
+    help_text = "\n".join(
+        (
+            "Yang bisa Bapak/Ibu lakukan:",
+            "• *lapor*: isi laporan bulanan (jawaban tersimpan otomatis)",
+            "• *status*: skor kesehatan koperasi dan langkah pembinaan",
+            "• *riwayat*: skor enam bulan terakhir",
+            "• *rat*: catat tanggal RAT yang sudah diadakan (pengingat RAT lalu berhenti)",
+            "• *batal*: hentikan yang sedang berjalan (jawaban tetap tersimpan)",
+            "• *bahasa*: ganti bahasa (Indonesia/English)",
+            "• *menu*: kembali ke menu",
+            "Angka boleh ditulis 12.500.000, 12,5 jt, atau 250rb.",
+        )
+    )
+    await transcript(
+        siti,
+        ("dua juta", f"{unreadable}\n{bank}", []),
+        (" ", f"Maaf, jawabannya masih kosong. Tulis angkanya, misalnya 48.000.000 atau 48 jt.\n{bank}", []),
+        ("🙂🙂", f"{unreadable}\n{stuck}", ways_out),  # the third miss in a row offers a way out
+        ("x" * 5000, f"Maaf, jawabannya terlalu panjang. Tulis angkanya saja, misalnya 48.000.000 atau 48 jt.\n{bank}"),
+        (
+            "-5.000.000",
+            f"Maaf, angka ini tidak boleh minus. Tulis tanpa tanda minus, misalnya 48.000.000 atau 48 jt.\n{bank}",
+        ),
+        ("satu juta", f"{unreadable}\n{stuck}", ways_out),
+        ("/bantuan", help_text, ["Isi laporan", "Status koperasi", "Bantuan"]),
+    )
     assert "Bank: Rp2.000.000" in await siti.say("2 jt")
     _, _, draft = await stored_report(db)
     assert draft["cash"] == "12300000" and draft["bank"] == "2000000"

@@ -21,7 +21,7 @@ from bot.channels.telegram.inbound import (
 from bot.channels.telegram.outbound import TelegramSender, classify_error, inline_keyboard, redact
 from bot.chat import render
 from bot.chat.render import Lang
-from handlers import ROUTES, Route, route_for_text
+from bot.chat.routing import Route, Router
 
 __all__ = [
     "OFFICER_COMMANDS",
@@ -49,17 +49,19 @@ OFFICER_COMMANDS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def staff_commands() -> tuple[str, ...]:
-    """The menu of office staff: the commands only staff may use (handlers.ROUTES), then those of the default
+def staff_commands(router: Router) -> tuple[str, ...]:
+    """The menu of office staff: the commands only staff may use (the router's), then those of the default
     menu that staff may use too (not the officers' own, such as lapor)."""
-    own = [name for name, route in ROUTES.items() if route.audience == "staff" and _command_route(name) is route]
-    shared = [name for name in OFFICER_COMMANDS if (route := _command_route(name)) and route.open_to(staff=True)]
+    own = [r.name for r in router if r.audience == "staff" and _command_route(router, r.name) is r]
+    shared = [
+        name for name in OFFICER_COMMANDS if (route := _command_route(router, name)) and route.open_to(staff=True)
+    ]
     return (*own, *shared)
 
 
-def _command_route(name: str) -> Route | None:
+def _command_route(router: Router, name: str) -> Route | None:
     """The route `/name` starts; a route whose name is no command of its own is not in any menu."""
-    return route_for_text(f"/{name}")
+    return router.for_text(f"/{name}")
 
 
 def menu(names: Sequence[str], lang: Lang) -> list[BotCommand]:
@@ -105,10 +107,10 @@ async def set_commands(bot: Bot) -> None:
     await bot.set_my_commands(menu(OFFICER_COMMANDS, "en"), language_code="en")
 
 
-async def set_staff_commands(bot: Bot, chat_id: int) -> None:
-    """Give an office staff member's chat the staff menu: Indonesian, English for "en" (that chat only)."""
+async def set_staff_commands(bot: Bot, chat_id: int, names: Sequence[str]) -> None:
+    """Give an office staff member's chat the staff menu `names` (staff_commands): Indonesian, English for "en"
+    (that chat only)."""
     scope = BotCommandScopeChat(chat_id)
-    names = staff_commands()
     await bot.set_my_commands(menu(names, "id"), scope=scope)
     await bot.set_my_commands(menu(names, "en"), scope=scope, language_code="en")
 

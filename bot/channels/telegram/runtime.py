@@ -1,4 +1,4 @@
-"""Wiring of the telegram channel into `kopsehat run`: webhook or long polling, sender, health probe.
+"""The Telegram channel as `kopsehat run` holds it: webhook or long polling, sender, health probe.
 
 An update is answered (HTTP 200, or confirmed by the next getUpdates offset) only after dispatch has committed
 it; replies are then sent in the background, and whatever does not go stays in the outbox for delivery.
@@ -17,30 +17,27 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from aiohttp import web
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 
-from bot.channels.background import BackgroundTasks
-from bot.channels.telegram.api import clear_staff_commands, make_bot, redact, set_commands, set_staff_commands
+from bot.channels.base import Channel
+from bot.channels.telegram.api import clear_staff_commands, redact, set_commands, set_staff_commands
 from bot.channels.telegram.inbound import TelegramInbound, chat_id, read_update
 from bot.channels.telegram.outbound import HELD_ERROR, TelegramSender
-from bot.channels.telegram.rate import SendLimiter
-from bot.chat.dispatch import Dispatcher, DispatchResult, UserLocks
+from bot.chat.dispatch import Dispatcher, DispatchResult
+from bot.chat.messages import Address, ChannelName, Reply
+from bot.delivery.senders import SendOutcome
 from bot.delivery.worker import Delivery
-from handlers import onboarding, route_for_text
 from storage.db import is_transient
 from storage.models import utcnow
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-CHANNEL = "telegram"
+CHANNEL: ChannelName = "telegram"
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
@@ -56,8 +53,10 @@ def _backoff(failures: int) -> float:
     return _BACKOFF[min(failures, len(_BACKOFF)) - 1] if failures else 0.0
 
 
-class TelegramChannel:
+class TelegramChannel(Channel):
     """Receives updates (webhook route or polling loop), dispatches them, and sends the replies."""
+
+    name = CHANNEL
 
     def __init__(
         self,
@@ -66,16 +65,18 @@ class TelegramChannel:
         delivery: Delivery,
         bot: Bot,
         sender: TelegramSender,
+        staff_menu: tuple[str, ...] = (),
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
         poll_timeout: int = POLL_TIMEOUT,
         clock: Callable[[], datetime] = utcnow,
         token_check_interval: float = TOKEN_CHECK_SECONDS,
     ) -> None:
+        super().__init__(delivery)
         self.dispatcher = dispatcher
-        self.delivery = delivery
         self.bot = bot
         self.sender = sender
+        self.staff_menu = staff_menu  # the commands of office staff (bot.channels.telegram.api.staff_commands)
         self.breaker = sender.breaker
         if sender.on_moved is None:
             sender.on_moved = self.store_move
@@ -91,8 +92,6 @@ class TelegramChannel:
         self.last_error: str | None = None
         self.last_update_at: datetime | None = None
         self._me: tuple[float, dict[str, Any]] | None = None
-        self._chat_locks = UserLocks()
-        self._tasks = BackgroundTasks()
         self._stopping = asyncio.Event()
         self._main: asyncio.Task[None] | None = None
         self._watcher: asyncio.Task[None] | None = None
@@ -151,9 +150,8 @@ class TelegramChannel:
         if result.duplicate:
             return
         if result.outgoing:
-            async with self._chat_locks.get(item.inbound.address):
-                await self.delivery.send_now(result.outgoing)
-        if _is_registration(item):  # an invitation may have made the chat office staff, or an officer
+            await self.send_replies(item.inbound.address, result.outgoing)
+        if result.role_changed:  # an invitation made the chat office staff, or an officer
             await self._refresh_staff_menu(item.inbound.address.user_id)
 
     async def _note_migration(self, update: Update) -> None:
@@ -183,7 +181,7 @@ class TelegramChannel:
             await self._refresh_staff_menu(str(new))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        self._tasks.spawn(self._guarded(work))
+        self.spawn(self._guarded(work))
 
     @staticmethod
     async def _guarded(work: Awaitable[None]) -> None:
@@ -192,9 +190,8 @@ class TelegramChannel:
         except Exception:  # replies stay in the outbox; the delivery worker sends them
             log.exception("telegram: sending replies right away failed; the delivery worker will retry")
 
-    async def idle(self) -> None:
-        """Wait until every background answer and send has finished (tests, shutdown)."""
-        await self._tasks.idle()
+    async def send(self, address: Address, reply: Reply, *, business_initiated: bool = False) -> SendOutcome:
+        return await self.sender.send(address, reply, business_initiated=business_initiated)
 
     # -- polling -----------------------------------------------------------------------------------------
 
@@ -340,7 +337,7 @@ class TelegramChannel:
             return
         try:
             if staff:
-                await set_staff_commands(self.bot, chat_id)
+                await set_staff_commands(self.bot, chat_id, self.staff_menu)
                 self._staff_menus.add(chat_id)
             else:
                 await clear_staff_commands(self.bot, chat_id)
@@ -413,7 +410,7 @@ class TelegramChannel:
                 with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                     await asyncio.wait_for(task, STOP_SECONDS)
         self.polling = False
-        await self._tasks.stop(STOP_SECONDS)  # replies not sent by then stay in the outbox
+        await self.stop_background(STOP_SECONDS)  # replies not sent by then stay in the outbox
         await self.bot.shutdown()
 
     def _failed(self, what: str, exc: TelegramError, *, conflict_is_webhook: bool = False) -> None:
@@ -467,37 +464,3 @@ TELEGRAM_KEY = web.AppKey("telegram", TelegramChannel)
 
 class _Stopped(Exception):
     """The channel is stopping."""
-
-
-def _is_registration(item: TelegramInbound) -> bool:
-    """Whether the message asks to register with an invitation code (`/start CODE`, `DAFTAR CODE`)."""
-    route = route_for_text(item.inbound.text) if item.inbound.kind == "text" else None
-    return route is not None and route.name == onboarding.NAME
-
-
-def attach_telegram(runtime: Runtime) -> TelegramChannel:
-    """Register the channel's sender, webhook route or polling component, and probe on the runtime."""
-    from bot.runtime import Component
-
-    settings = runtime.settings
-    assert settings.telegram_token is not None
-    bot = make_bot(settings.telegram_token.get_secret_value(), settings.telegram_api_url)
-    # The limiter spaces a chat's messages (1/s after a short burst), so chunks need no pause of their own.
-    sender = TelegramSender(bot, chunk_interval=0, limiter=SendLimiter(), media=runtime.delivery.platform_ids)
-    webhook_url = f"{settings.public_url.rstrip('/')}{WEBHOOK_PATH}" if settings.public_url else None
-    secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
-    channel = TelegramChannel(
-        dispatcher=runtime.dispatcher,
-        delivery=runtime.delivery,
-        bot=bot,
-        sender=sender,
-        webhook_url=webhook_url if settings.telegram_webhook_mode else None,
-        webhook_secret=secret if settings.telegram_webhook_mode else None,
-    )
-    runtime.delivery.senders["telegram"] = channel.sender
-    runtime.app[TELEGRAM_KEY] = channel
-    if channel.mode == "webhook":
-        runtime.app.router.add_post(WEBHOOK_PATH, channel.webhook)
-    runtime.components.append(Component(f"telegram ({channel.mode})", channel.start, channel.stop))
-    runtime.add_probe("telegram", channel.probe)
-    return channel

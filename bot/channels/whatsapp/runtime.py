@@ -1,4 +1,4 @@
-"""Wiring of the WhatsApp channel into `kopsehat run`: webhook routes, the outbox sender, session, health probe.
+"""The WhatsApp channel as `kopsehat run` holds it: the webhook, the outbox sender, its session, the health probe.
 
 The webhook answers 200 only after every message of the POST went through dispatch (each one committed: recorded,
 handled, its replies in the outbox) and every receipt was applied; the replies are then sent in the background, in
@@ -12,43 +12,34 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, tzinfo
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from bot.channels.background import BackgroundTasks
-from bot.channels.base import SendOutcome
+from bot.channels.base import Channel
 from bot.channels.media import MediaIds
 from bot.channels.whatsapp.client import WhatsAppSender, media_key
 from bot.channels.whatsapp.inbound import meta_signature_ok, parse_webhook, verify_subscription
 from bot.channels.whatsapp.pacing import RecipientPacer, TokenBucket
 from bot.channels.whatsapp.status import UNDELIVERABLE_MARK, StatusEffect, apply_statuses, undeliverable
-from bot.channels.whatsapp.templates import TemplateConfigError, TemplateParams, TemplateSpec, load_templates
-from bot.chat.dispatch import Dispatcher, Outgoing, UserLocks
-from bot.chat.messages import Address, Inbound, Reply
+from bot.channels.whatsapp.templates import TemplateParams, TemplateSpec
+from bot.chat.dispatch import Dispatcher, Outgoing
+from bot.chat.messages import Address, ChannelName, Inbound, Reply
+from bot.delivery.policy import window_open
+from bot.delivery.senders import SendOutcome
+from bot.delivery.worker import Delivery
 from storage.db import Database, is_transient
 from storage.models import OutboxMessage, utcnow
 from storage.repositories import Repositories
 
-if TYPE_CHECKING:
-    from bot.delivery.worker import Delivery
-    from bot.runtime import Runtime
-
 log = logging.getLogger(__name__)
 
-CHANNEL = "whatsapp"
+CHANNEL: ChannelName = "whatsapp"
 WEBHOOK_PATH = "/whatsapp/webhook"
-WINDOW = timedelta(hours=24)
-WINDOW_MARGIN = timedelta(minutes=10)  # send free-form only while the window surely is open
 AUTH_PAUSE_SECONDS = 600.0  # after a refused token, try Meta again this often (rows wait, nothing is lost)
 STOP_WAIT_SECONDS = 2.0
-
-
-def window_open(last_inbound_at: datetime | None, now: datetime) -> bool:
-    """True while a free-form message may go: within 24 h (less a margin) of the user's last message."""
-    return last_inbound_at is not None and now < last_inbound_at + WINDOW - WINDOW_MARGIN
 
 
 class WhatsAppOutbox:
@@ -214,26 +205,15 @@ class WhatsAppOutbox:
 class WhatsAppWebhook:
     """GET (subscription handshake) and POST (signed updates) on /whatsapp/webhook."""
 
-    def __init__(
-        self,
-        *,
-        dispatcher: Dispatcher,
-        delivery: Delivery,
-        outbox: WhatsAppOutbox,
-        db: Database,
-        phone_number_id: str,
-        app_secret: str,
-        verify_token: str,
-    ) -> None:
+    def __init__(self, channel: WhatsAppChannel, *, dispatcher: Dispatcher, app_secret: str, verify_token: str) -> None:
+        self.channel = channel
         self.dispatcher = dispatcher
-        self.delivery = delivery
-        self.outbox = outbox
-        self.db = db
-        self.phone_number_id = phone_number_id
+        self.delivery = channel.delivery
+        self.outbox = channel.outbox
+        self.db = channel.outbox.db
+        self.phone_number_id = channel.outbox.phone_number_id
         self._app_secret = app_secret
         self._verify_token = verify_token
-        self._tasks = BackgroundTasks()
-        self._send_locks = UserLocks()
 
     async def get(self, request: web.Request) -> web.Response:
         query = request.query
@@ -307,40 +287,45 @@ class WhatsAppWebhook:
             by_user.setdefault(inbound.address, ([], []))[1].append(inbound.message_id)
         for address, (items, read) in by_user.items():
             name = f"whatsapp-send-{items[0].outbox_id if items else read[0]}"
-            self._tasks.spawn(self._send(address, items, read), name)
+            self.channel.spawn(self._send(address, items, read), name)
 
     async def _send(self, address: Address, items: list[Outgoing], read: list[str]) -> None:
-        try:
-            if items:
-                async with self._send_locks.get(address):  # one user's replies go out in the order they were made
-                    await self.delivery.send_now(items)
-        except Exception:
-            log.exception("whatsapp: fast-path send failed; the delivery worker will send from the outbox")
+        if items:
+            await self.channel.send_replies(address, items)
         for message_id in read:  # after the replies: a slow or refused read receipt never holds them up
             await self.outbox.mark_read(message_id)
 
     async def settle(self) -> None:
         """Wait until the replies being sent in the background are done (tests, benchmark)."""
-        await self._tasks.idle()
-
-    async def stop(self) -> None:
-        # a cancelled send's rows stay claimed until the lease ends, then the worker sends them
-        await self._tasks.stop(STOP_WAIT_SECONDS)
+        await self.channel.idle()
 
 
-class WhatsAppChannel:
+class WhatsAppChannel(Channel):
     """The channel as `kopsehat run` holds it: the webhook, the outbox sender and their lifecycle."""
 
-    def __init__(self, webhook: WhatsAppWebhook, outbox: WhatsAppOutbox) -> None:
-        self.webhook = webhook
+    name = CHANNEL
+
+    def __init__(
+        self, *, delivery: Delivery, dispatcher: Dispatcher, outbox: WhatsAppOutbox, app_secret: str, verify_token: str
+    ) -> None:
+        super().__init__(delivery)
         self.outbox = outbox
+        self.webhook = WhatsAppWebhook(self, dispatcher=dispatcher, app_secret=app_secret, verify_token=verify_token)
 
     async def start(self) -> None:
         await self.outbox.start()
 
     async def stop(self) -> None:
-        await self.webhook.stop()
+        # a cancelled send's rows stay claimed until the lease ends, then the worker sends them
+        await self.stop_background(STOP_WAIT_SECONDS)
         await self.outbox.stop()
+
+    async def send(self, address: Address, reply: Reply, *, business_initiated: bool = False) -> SendOutcome:
+        return await self.outbox.send(address, reply, business_initiated=business_initiated)
+
+    async def send_outbox(self, row: OutboxMessage, address: Address, reply: Reply) -> SendOutcome:
+        """The delivery workers' send (bot.delivery.worker.OutboxSender): it needs the row for the 24-hour window."""
+        return await self.outbox.send_outbox(row, address, reply)
 
     async def probe(self) -> dict[str, Any]:
         """/healthz: token state and the notices held for want of a template."""
@@ -360,55 +345,4 @@ class WhatsAppChannel:
 WHATSAPP_KEY = web.AppKey("whatsapp", WhatsAppChannel)
 
 
-def attach_whatsapp(runtime: Runtime) -> WhatsAppChannel:
-    """Register the channel's routes, sender, component and probe on the runtime."""
-    from bot.runtime import Component, StartupError
-
-    settings = runtime.settings
-    token, phone_number_id = settings.whatsapp_token, settings.whatsapp_phone_number_id
-    if token is None or not phone_number_id:
-        raise StartupError("WhatsApp needs KOPSEHAT_WHATSAPP_TOKEN and KOPSEHAT_WHATSAPP_PHONE_NUMBER_ID")
-    app_secret = settings.whatsapp_app_secret.get_secret_value() if settings.whatsapp_app_secret else ""
-    if not app_secret:
-        raise StartupError(
-            "WhatsApp needs KOPSEHAT_WHATSAPP_APP_SECRET (App Dashboard > Settings > Basic) to verify webhooks"
-        )
-    verify_token = settings.whatsapp_verify_token.get_secret_value() if settings.whatsapp_verify_token else ""
-    if not verify_token:
-        log.warning("KOPSEHAT_WHATSAPP_VERIFY_TOKEN is not set: Meta's webhook handshake (GET) will be refused")
-    try:
-        templates = load_templates(settings.whatsapp_templates) if settings.whatsapp_templates else {}
-    except TemplateConfigError as exc:
-        raise StartupError(str(exc)) from None
-    if not templates:
-        log.warning("no WhatsApp templates configured: notices outside the 24-hour window will wait for the office")
-    outbox = WhatsAppOutbox(
-        runtime.db,
-        api_url=settings.whatsapp_api_url,
-        phone_number_id=phone_number_id,
-        token=token.get_secret_value(),
-        templates=templates,
-        zone=settings.zone,
-        messages_per_second=settings.whatsapp_messages_per_second,
-        media=runtime.delivery.platform_ids,
-    )
-    webhook = WhatsAppWebhook(
-        dispatcher=runtime.dispatcher,
-        delivery=runtime.delivery,
-        outbox=outbox,
-        db=runtime.db,
-        phone_number_id=phone_number_id,
-        app_secret=app_secret,
-        verify_token=verify_token,
-    )
-    channel = WhatsAppChannel(webhook, outbox)
-    runtime.app.router.add_get(WEBHOOK_PATH, webhook.get)
-    runtime.app.router.add_post(WEBHOOK_PATH, webhook.post)
-    runtime.app[WHATSAPP_KEY] = channel
-    runtime.delivery.senders[CHANNEL] = outbox
-    runtime.add_probe(CHANNEL, channel.probe)
-    runtime.components.append(Component(CHANNEL, channel.start, channel.stop))
-    return channel
-
-
-__all__ = ["WHATSAPP_KEY", "WhatsAppChannel", "attach_whatsapp", "window_open"]
+__all__ = ["WHATSAPP_KEY", "WhatsAppChannel", "WhatsAppOutbox", "window_open"]

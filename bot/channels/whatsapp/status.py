@@ -23,10 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from bot.channels.base import SendOutcome
 from bot.channels.whatsapp.client import MEDIA_ERRORS, WINDOW_CLOSED
 from bot.channels.whatsapp.inbound import StatusUpdate
 from bot.chat.messages import Attachment
+from bot.delivery.senders import SendOutcome
 from bot.delivery.worker import MAX_ATTEMPTS, NoticePolicy, record_outcome
 from storage.models import ChannelIdentity, OutboxMessage
 from storage.repositories import Repositories
