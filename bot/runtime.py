@@ -110,9 +110,12 @@ async def prepare_database(settings: Settings) -> Database:
 def build_runtime(settings: Settings, db: Database, rules: Rules) -> Runtime:
     """Wire the service: HTTP app, dispatch, delivery, and each configured channel."""
     delivery = Delivery(db, {}, concurrency=DELIVERY_CONCURRENCY)
+    health_token = settings.health_token.get_secret_value() if settings.health_token else None
     # every channel edge sends its replies itself right away: they are stored claimed for it (no claim transaction)
     dispatcher = Dispatcher(db, bot_info(settings, rules), reply_lease=delivery.lease)
-    runtime = Runtime(settings=settings, db=db, app=make_app(db), dispatcher=dispatcher, delivery=delivery)
+    runtime = Runtime(
+        settings=settings, db=db, app=make_app(db, health_token=health_token), dispatcher=dispatcher, delivery=delivery
+    )
     if settings.telegram_enabled:
         from bot.channels.telegram.runtime import attach_telegram
 
