@@ -14,6 +14,7 @@ from bot.chat.dispatch import Dispatcher
 from bot.config import Settings
 from bot.delivery.worker import Delivery
 from bot.domain.health.rules import Rules, RulesError
+from bot.services.keys import server_key
 from bot.web.app import PROBES_KEY, HealthProbe, make_app
 from bot.wiring import bot_info, load_assessment_rules
 from storage.db import Database, is_sqlite
@@ -148,6 +149,8 @@ async def serve(settings: Settings) -> int:
     except StartupError as exc:
         log.error("%s", exc)
         return 2
+    async with db.transaction() as repos:  # the first start makes the server key (unless KOPSEHAT_SECRET_KEY)
+        await server_key(repos)
     runtime = build_runtime(settings, db, rules)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -32,6 +32,7 @@ from storage.models import (
     Region,
     Report,
     ReportRevision,
+    ServerKey,
     StoredFile,
     utcnow,
 )
@@ -246,19 +247,53 @@ class InviteRepo(_Repo):
         await self.session.flush()
         return invite
 
-    async def usable(self, code_hash: str, now: datetime) -> Invite | None:
-        stmt = select(Invite).where(Invite.code_hash == code_hash, Invite.uses_left > 0, Invite.expires_at > now)
+    async def usable(self, code_hashes: Sequence[str], now: datetime) -> Invite | None:
+        """The invitation stored under one of these hashes, if it still has uses and has not expired (locked)."""
+        stmt = select(Invite).where(
+            Invite.code_hash.in_(list(code_hashes)), Invite.uses_left > 0, Invite.expires_at > now
+        )
         return (await self.session.scalars(self._locked(stmt))).first()
 
     async def failed_attempts_since(self, identity_id: int, since: datetime) -> int:
+        """Wrong codes (of any kind) this chat sent since `since`."""
         stmt = select(func.count(InviteAttempt.id)).where(
             InviteAttempt.identity_id == identity_id, InviteAttempt.at >= since
         )
         return int(await self.session.scalar(stmt) or 0)
 
-    async def record_failure(self, identity_id: int, at: datetime) -> None:
-        self.session.add(InviteAttempt(identity_id=identity_id, at=at))
+    async def all_failures_since(self, kind: str, since: datetime) -> int:
+        """Wrong codes of `kind` from every chat since `since`."""
+        stmt = select(func.count(InviteAttempt.id)).where(InviteAttempt.kind == kind, InviteAttempt.at >= since)
+        return int(await self.session.scalar(stmt) or 0)
+
+    async def record_failure(self, identity_id: int, at: datetime, kind: str = "daftar") -> None:
+        self.session.add(InviteAttempt(identity_id=identity_id, at=at, kind=kind))
         await self.session.flush()
+
+    async def prune_failures(self, before: datetime, limit: int = 500) -> int:
+        """Delete up to `limit` attempts older than `before`; how many went. Rows another transaction is deleting
+        are left to it (PostgreSQL: SKIP LOCKED), so concurrent prunes neither wait for nor deadlock each other."""
+        old = select(InviteAttempt.id).where(InviteAttempt.at < before).order_by(InviteAttempt.id).limit(limit)
+        if self.dialect == "postgresql":
+            old = old.with_for_update(skip_locked=True)
+        ids = list((await self.session.scalars(old)).all())
+        if ids:
+            await self.session.execute(delete(InviteAttempt).where(InviteAttempt.id.in_(ids)))
+        return len(ids)
+
+
+class ServerKeyRepo(_Repo):
+    """Secrets this deployment made for itself."""
+
+    async def get_or_create(self, name: str, value: str) -> str:
+        """The value stored under `name`; `value` is stored when there is none yet (the first writer wins)."""
+        stmt = select(ServerKey.value).where(ServerKey.name == name)
+        stored = await self.session.scalar(stmt)
+        if stored is None:
+            await self._insert_ignore(ServerKey, {"name": name, "value": value, "created_at": utcnow()})
+            stored = await self.session.scalar(stmt)
+        assert stored is not None
+        return stored
 
 
 class ConversationRepo(_Repo):
@@ -740,6 +775,7 @@ class Repositories:
         self.staff = StaffRepo(session)
         self.identities = IdentityRepo(session)
         self.invites = InviteRepo(session)
+        self.server_keys = ServerKeyRepo(session)
         self.conversations = ConversationRepo(session)
         self.chats = ChatRepo(session)
         self.reports = ReportRepo(session)
