@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 
 import pytest
+from pydantic import SecretStr
 
-from bot.logs import setup_logging
+from bot.config import Settings
+from bot.logs import RedactingFilter, setup_logging
 from storage.db import Database
 from tests.channels.test_telegram_webhook import SECRET, SITI, fixture, invite_code, telegram_service
 from tests.fakes.telegram_api import FakeTelegram
@@ -36,3 +38,17 @@ async def test_a_conversation_at_debug_logs_no_token_secret_code_or_text(
     token_secret = fake_telegram.token.split(":", 1)[1]
     for secret in (token_secret, SECRET, code, "KSP Maju Bersama", "Rahayu", "siti_ksp"):
         assert secret not in logged, secret
+
+
+def test_every_secret_setting_and_the_database_password_are_redacted() -> None:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url="postgresql+asyncpg://kopsehat:pg-Pa55word@db:5432/kopsehat",
+        telegram_token=SecretStr("123456:tg-token-value"),
+        whatsapp_app_secret=SecretStr("wa-app-secret"),
+        health_token=SecretStr("health-token-value"),
+        secret_key=SecretStr("k" * 40),
+    )
+    redact = RedactingFilter(settings.secret_values()).redact
+    line = "connect postgresql://kopsehat:pg-Pa55word@db health-token-value wa-app-secret " + "k" * 40
+    assert redact(line) == "connect postgresql://kopsehat:***@db *** *** ***"
