@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     assessment_rules: Path | None = None
     public_url: str | None = None
+    health_token: SecretStr | None = None
+    secret_key: SecretStr | None = Field(default=None, min_length=32)
 
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
@@ -83,6 +85,14 @@ class Settings(BaseSettings):
         if not all(d.isdigit() and 1 <= int(d) <= 28 for d in days):
             raise ValueError("must be a comma-separated list of days 1..28, e.g. 5,9")
         return ",".join(days)
+
+    def secret_values(self) -> list[str]:
+        """Every secret setting's value and the database password, for the log's redaction."""
+        from sqlalchemy.engine import make_url
+
+        found = [v.get_secret_value() for v in self.__dict__.values() if isinstance(v, SecretStr)]
+        password = make_url(self.database_url).password
+        return [*found, str(password)] if password else found
 
     @property
     def zone(self) -> ZoneInfo:

@@ -7,6 +7,30 @@ import re
 from collections.abc import Iterable
 
 TOKEN_IN_URL = re.compile(r"bot\d+:[A-Za-z0-9_-]+")
+# The libraries below kopsehat log what passes through them at DEBUG and INFO: every text sent with its recipient
+# (telegram.Bot), every SQL statement with its parameters (sqlalchemy), every request line with its query string
+# (aiohttp.access). They stay at these levels whatever KOPSEHAT_LOG_LEVEL says, so DEBUG is kopsehat's own.
+LIBRARY_FLOORS = {
+    "aiohttp": logging.WARNING,
+    "aiosqlite": logging.WARNING,
+    "alembic": logging.INFO,
+    "apscheduler": logging.INFO,
+    "apscheduler.executors.default": logging.WARNING,
+    "asyncio": logging.WARNING,
+    "asyncpg": logging.WARNING,
+    "charset_normalizer": logging.WARNING,
+    "h2": logging.WARNING,
+    "hpack": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "httpx": logging.WARNING,
+    "matplotlib": logging.WARNING,
+    "multipart": logging.WARNING,
+    "openpyxl": logging.WARNING,
+    "PIL": logging.WARNING,
+    "sqlalchemy": logging.WARNING,
+    "telegram": logging.WARNING,
+    "urllib3": logging.WARNING,
+}
 
 
 class RedactingFilter(logging.Filter):
@@ -34,12 +58,13 @@ class RedactingFilter(logging.Filter):
 
 
 def setup_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
-    """Configure the root logger once, with secret redaction on every handler."""
+    """Configure the root logger once, with secret redaction on every handler and the libraries kept quiet."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiosqlite", "apscheduler.executors.default"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    chosen: int = logging.getLevelName(level)
+    for name, floor in LIBRARY_FLOORS.items():
+        logging.getLogger(name).setLevel(max(floor, chosen))

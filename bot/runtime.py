@@ -33,6 +33,7 @@ from bot.delivery.policy import SendPolicy
 from bot.delivery.worker import Delivery
 from bot.domain.health.rules import Rules, RulesError, load_rules
 from bot.scheduler import Scheduler, plan_from_settings
+from bot.services.keys import server_key
 from bot.services.notices import QuietHours
 from bot.web.app import PROBES_KEY, make_app
 from storage.db import Database, is_sqlite
@@ -208,7 +209,10 @@ def build_runtime(settings: Settings, db: Database, rules: Rules) -> Runtime:
     delivery = Delivery(db, {}, concurrency=DELIVERY_CONCURRENCY, policy=policy)
     # every channel edge sends its replies itself right away: they are stored claimed for it (no claim transaction)
     dispatcher = build_dispatcher(settings, db, rules, delivery)
-    runtime = Runtime(settings=settings, db=db, app=make_app(db), dispatcher=dispatcher, delivery=delivery)
+    health_token = settings.health_token.get_secret_value() if settings.health_token else None
+    runtime = Runtime(
+        settings=settings, db=db, app=make_app(db, health_token=health_token), dispatcher=dispatcher, delivery=delivery
+    )
     if settings.telegram_enabled:
         telegram = build_telegram(settings, dispatcher, delivery)
         runtime.app[TELEGRAM_KEY] = telegram
@@ -252,6 +256,8 @@ async def serve(settings: Settings) -> int:
     except StartupError as exc:
         log.error("%s", exc)
         return 2
+    async with db.transaction() as repos:  # the first start makes the server key (unless KOPSEHAT_SECRET_KEY)
+        await server_key(repos)
     try:
         runtime = build_runtime(settings, db, rules)
     except StartupError as exc:

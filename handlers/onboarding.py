@@ -22,8 +22,8 @@ async def register_with_code(ctx: Context) -> Sequence[Reply]:
         return [ctx.say("onboarding.stranger")]
     name = ctx.inbound.display_name or ctx.identity.display_name or ""
     redeemed = await ctx.services.invites.redeem(ctx.identity.id, code, now=ctx.now, name=name, language=ctx.lang)
-    if redeemed.outcome == "too_many_tries":
-        return [ctx.say("onboarding.too_many_tries")]
+    if redeemed.outcome in ("too_many_tries", "codes_paused"):
+        return [ctx.say(f"onboarding.{redeemed.outcome}")]
     if redeemed.outcome == "wrong_code":
         return [ctx.say("onboarding.wrong_code")]
     await ctx.reload_people()

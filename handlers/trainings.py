@@ -11,14 +11,13 @@ from bot.chat.context import Context
 from bot.chat.messages import Choice, Reply
 from bot.chat.routing import Route, Router
 from bot.domain.periods import format_datetime, reporting_period_for
-from bot.services import segments, trainings
+from bot.services import invites, segments, trainings
 from handlers import announcements
 from storage.models import Training, TrainingSession
 
 LIST = trainings.ROUTE
 NEW = "pelatihan_baru"
 LISTED = 5
-MAX_CODE_FAILURES_PER_HOUR = 5
 STEPS = ("title", "kind", "start", "end", "place", "capacity", "segment", "deadline", "confirm")
 
 
@@ -194,12 +193,12 @@ async def check_in(ctx: Context) -> Sequence[Reply]:
     code = "".join(ctx.inbound.text.strip().split()[1:])
     if not code:
         return [ctx.say("trainings.ask_code")]
-    since = ctx.now - timedelta(hours=1)
-    if await ctx.repos.invites.failed_attempts_since(ctx.identity.id, since) >= MAX_CODE_FAILURES_PER_HOUR:
-        return [ctx.say("trainings.too_many_tries")]
+    refused = await invites.code_refused(ctx.repos, ctx.identity.id, "hadir", ctx.now)
+    if refused is not None:
+        return [ctx.say("trainings.too_many_tries" if refused == "chat" else "trainings.codes_paused")]
     training, new = await trainings.check_in(ctx.repos, code, ctx.officer.id, ctx.cooperative.id, ctx.now)
     if training is None:
-        await ctx.repos.invites.record_failure(ctx.identity.id, ctx.now)
+        await invites.record_wrong_code(ctx.repos, ctx.identity.id, "hadir", ctx.now)
         return [ctx.say("trainings.wrong_code")]
     if not new:
         return [ctx.say("trainings.attended_before", title=training.title)]

@@ -156,13 +156,25 @@ class Invite(Base):
 
 
 class InviteAttempt(Base):
-    """A failed registration attempt, for the per-user limit."""
+    """A wrong code (an invitation's, or an attendance code), for the limits per chat and overall; pruned."""
 
     __tablename__ = "invite_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     identity_id: Mapped[int] = mapped_column(ForeignKey("channel_identities.id"), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(8), default="daftar", server_default="daftar")  # daftar | hadir
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ServerKey(Base):
+    """A secret this deployment made for itself (the key of keyed hashes), kept so that every process uses it."""
+
+    __tablename__ = "server_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    value: Mapped[str] = mapped_column(String(128))  # hex
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Conversation(Base):

@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import io
 import json
 import os
 import re
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -353,8 +355,12 @@ def sized(path: Path, size: int) -> Path:
 
 
 def test_files_become_pictures_or_documents_within_what_both_platforms_accept(tmp_path: Path) -> None:
-    (tmp_path / "poster.JPG").write_bytes(b"\xff\xd8" + b"0" * 100)
-    (tmp_path / "rekap.xlsx").write_bytes(b"PK")
+    (tmp_path / "poster.JPG").write_bytes(b"\xff\xd8\xff\xe0" + b"0" * 100)
+    workbook = io.BytesIO()  # the parts every XLSX has (its content is checked against its name)
+    with zipfile.ZipFile(workbook, "w") as parts:
+        parts.writestr("[Content_Types].xml", "<Types/>")
+        parts.writestr("xl/workbook.xml", "<workbook/>")
+    (tmp_path / "rekap.xlsx").write_bytes(workbook.getvalue())
     (tmp_path / "pas.png").write_bytes(b"\x89PNG" + b"0" * 4_999_996)
     picture = announcements.attachment_from_file(tmp_path / "poster.JPG")
     assert (picture.kind, picture.content_type) == ("photo", "image/jpeg")
@@ -362,7 +368,7 @@ def test_files_become_pictures_or_documents_within_what_both_platforms_accept(tm
     assert (sheet.kind, sheet.content_type, sheet.data) == (
         "document",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        b"PK",
+        workbook.getvalue(),
     )
     assert len(announcements.attachment_from_file(tmp_path / "pas.png").data) == 5_000_000
     refusals = {

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import math
+import zipfile
 from collections.abc import Mapping
 
 from bot.chat.messages import AttachmentKind
@@ -27,6 +29,61 @@ FILE_TYPES: Mapping[str, tuple[AttachmentKind, str]] = {
     ".pptx": ("document", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
     ".txt": ("document", "text/plain"),
 }
+
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word, Excel and PowerPoint 97-2003
+ZIP = b"PK\x03\x04"
+SIGNATURES: Mapping[str, bytes] = {
+    ".png": b"\x89PNG",
+    ".jpg": b"\xff\xd8\xff",
+    ".jpeg": b"\xff\xd8\xff",
+    ".pdf": b"%PDF-",
+    ".doc": OLE2,
+    ".xls": OLE2,
+    ".ppt": OLE2,
+    ".docx": ZIP,
+    ".xlsx": ZIP,
+    ".pptx": ZIP,
+}
+OFFICE_FOLDERS = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}  # where each Office file keeps its content
+KNOWN = (
+    ("PNG", b"\x89PNG"),
+    ("JPEG", b"\xff\xd8\xff"),
+    ("PDF", b"%PDF-"),
+    ("Office 97-2003", OLE2),
+    ("ZIP", ZIP),
+    ("GIF", b"GIF8"),
+    ("EXE", b"MZ"),
+)
+
+
+def content_type_of(data: bytes) -> str:
+    """What the bytes look like, for people ("HTML", "PDF", ...; "?" when unknown)."""
+    for name, signature in KNOWN:
+        if data.startswith(signature):
+            return name
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<?xml", b"<svg")):
+        return "HTML/XML"
+    return "?"
+
+
+def content_matches(suffix: str, data: bytes) -> bool:
+    """True when the bytes are what the file name's suffix says (a renamed HTML page is no PNG)."""
+    suffix = suffix.lower()
+    if suffix == ".txt":
+        return b"\x00" not in data and content_type_of(data) in ("?", "HTML/XML")
+    signature = SIGNATURES.get(suffix)
+    if signature is None or not data.startswith(signature):
+        return False
+    if suffix in OFFICE_FOLDERS:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, ValueError):
+            return False
+        return "[Content_Types].xml" in names and any(n.startswith(OFFICE_FOLDERS[suffix]) for n in names)
+    return True
 
 
 def upload_limit(channel: str, kind: AttachmentKind) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -116,6 +117,24 @@ class Choice:
             raise ValueError(f"Choice id must be 1..48 bytes: {self.id!r}")
 
 
+MAX_FILENAME = 120
+DEFAULT_FILENAME = "lampiran"
+
+
+def safe_filename(name: str) -> str:
+    """A file name every platform and file system takes: no control or invisible characters (a newline breaks the
+    upload's headers, U+202E reverses what people read), no folders, no quotes, at most 120 characters, suffix kept."""
+    text = unicodedata.normalize("NFC", name)
+    text = "".join(" " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] != "C")
+    text = " ".join(text.replace("/", "_").replace("\\", "_").replace('"', "'").split())
+    stem, dot, suffix = text.rpartition(".")
+    if not dot or not suffix.strip() or len(suffix) > 10:
+        stem, suffix = text, ""
+    suffix = f".{suffix}" if suffix else ""
+    stem = stem.strip(". ")[: MAX_FILENAME - len(suffix)].rstrip(". ") or DEFAULT_FILENAME
+    return stem + suffix
+
+
 @dataclass(frozen=True)
 class Attachment:
     """A picture or a document sent with a reply; from a `chart` spec or a stored `file_id`, bytes come at send time."""
@@ -127,6 +146,9 @@ class Attachment:
     caption: str = ""
     chart: dict[str, Any] | None = field(default=None, repr=False, compare=False)  # drawn at send time
     file_id: int | None = None  # a stored file (storage.models.StoredFile), read at send time
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "filename", safe_filename(self.filename))  # also for rows stored before
 
     def to_json(self) -> dict[str, Any]:
         return {

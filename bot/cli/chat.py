@@ -14,7 +14,7 @@ from bot.cli.common import SubParsers, settings_or_exit
 from bot.config import Settings
 from bot.domain.health.rules import RulesError
 from bot.runtime import console_chat, load_assessment_rules
-from bot.services.invites import OFFICER_ROLES, STAFF_ROLES, make_invite
+from bot.services.invites import OFFICER_ROLES, STAFF_ROLES, create_invite
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import utcnow
@@ -49,17 +49,16 @@ async def _register(
         now = utcnow()
         if args.staff:
             staff = await repos.staff.add(f"Petugas {args.user}", args.staff)
-            code, invite = make_invite(
-                role=args.staff, now=now, expires_in=timedelta(hours=1), uses=1, staff_id=staff.id
+            code, _invite = await create_invite(
+                repos, role=args.staff, now=now, expires_in=timedelta(hours=1), uses=1, staff_id=staff.id
             )
         else:
             cooperative = await repos.cooperatives.by_nik(args.cooperative)
             if cooperative is None:
                 return f"kopsehat: no cooperative with NIK {args.cooperative} (see: kopsehat cooperatives list)"
-            code, invite = make_invite(
-                role=args.role, now=now, expires_in=timedelta(hours=1), uses=1, cooperative_id=cooperative.id
+            code, _invite = await create_invite(
+                repos, role=args.role, now=now, expires_in=timedelta(hours=1), uses=1, cooperative_id=cooperative.id
             )
-        await repos.invites.add(invite)
     result = await dispatcher.handle(inbound_from_line(args.user, f"DAFTAR {code}", 0, f"register-{uuid.uuid4().hex}"))
     await console.delivery.send_now(result.outgoing)
     return None

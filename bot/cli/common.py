@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.services import keys
 from bot.services.segments import Audience, Segment, SegmentError, parse, resolve
 from storage.db import Database
 from storage.migrate import upgrade
@@ -23,10 +24,12 @@ else:
 def settings_or_exit() -> Settings:
     """Load settings; a bad value prints one line naming the variable and exits with status 2."""
     try:
-        return load_settings()
+        settings = load_settings()
     except ConfigError as exc:
         print(f"kopsehat: configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    keys.configure(settings.secret_key.get_secret_value() if settings.secret_key else None)
+    return settings
 
 
 def run_with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:

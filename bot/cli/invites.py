@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.cli.common import SubParsers, run_with_database, settings_or_exit
-from bot.services.invites import OFFICER_ROLES, STAFF_ROLES, IssuedInvite, links, make_invite, parse_duration
+from bot.services.invites import OFFICER_ROLES, STAFF_ROLES, IssuedInvite, create_invite, links, parse_duration
 from storage.db import Database
 from storage.models import utcnow
 
@@ -108,10 +108,14 @@ def _create(args: argparse.Namespace) -> int:
                 return Issued("", [], f"no cooperative with NIK {args.cooperative} (see: kopsehat cooperatives list)")
             made = []
             for _ in range(args.count):
-                code, row = make_invite(
-                    role=args.role, now=utcnow(), expires_in=expires_in, uses=args.uses, cooperative_id=cooperative.id
+                code, row = await create_invite(
+                    repos,
+                    role=args.role,
+                    now=utcnow(),
+                    expires_in=expires_in,
+                    uses=args.uses,
+                    cooperative_id=cooperative.id,
                 )
-                await repos.invites.add(row)
                 made.append(
                     _issue(code, row.expires_at, args.uses, settings.telegram_bot_username, settings.whatsapp_number)
                 )
@@ -134,8 +138,9 @@ def _staff_add(args: argparse.Namespace) -> int:
                     return Issued("", [], f"unknown kecamatan {args.kecamatan!r}")
                 kecamatan_id = region.id
             staff = await repos.staff.add(args.name, args.role, kecamatan_id)
-            code, row = make_invite(role=args.role, now=utcnow(), expires_in=expires_in, uses=1, staff_id=staff.id)
-            await repos.invites.add(row)
+            code, row = await create_invite(
+                repos, role=args.role, now=utcnow(), expires_in=expires_in, uses=1, staff_id=staff.id
+            )
             await repos.audit.add("cli", "staff.add", f"staff:{staff.id}", role=args.role)
             issued = _issue(code, row.expires_at, 1, settings.telegram_bot_username, settings.whatsapp_number)
             return Issued(f"staff #{staff.id} {args.name} ({args.role}) added; their invitation:", [issued])

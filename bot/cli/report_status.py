@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import csv
 import sys
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.chat import render
 from bot.cli.common import SubParsers, run_with_database, settings_or_exit
 from bot.domain.periods import Period, reporting_period_for
 from bot.scheduler import plan_from_settings
+from bot.services import exports
 from bot.services.cycle import CyclePlan, Recap, recap
 from storage.db import Database
 from storage.models import utcnow
@@ -23,13 +24,16 @@ def register(subparsers: SubParsers) -> None:
         help="who reported a period, and on time (completeness and timeliness)",
         description=(
             "Completeness (share of cooperatives that reported) and timeliness (share that reported by the "
-            "deadline, KOPSEHAT_REPORT_DEADLINE_DAY) for a period, for the city and per kecamatan; --format csv "
-            "prints one line per cooperative."
+            "deadline, KOPSEHAT_REPORT_DEADLINE_DAY) for a period, for the city and per kecamatan. --format csv "
+            "and xlsx give one row per cooperative for Excel (NIK, name, kecamatan, when the report came in the "
+            "cooperative's local time, on time, score and category; headers in KOPSEHAT_LANGUAGE): CSV separated by "
+            "';' with a UTF-8 byte order mark, to standard output or --out; XLSX to --out."
         ),
     )
     parser.add_argument("--period", help="YYYY-MM (default: the month being reported now)")
     parser.add_argument("--kecamatan", help="only this kecamatan (name)")
-    parser.add_argument("--format", choices=("text", "csv"), default="text")
+    parser.add_argument("--format", choices=("text", "csv", "xlsx"), default="text")
+    parser.add_argument("--out", type=Path, metavar="FILE", help="write the CSV or XLSX to FILE (xlsx needs it)")
     parser.set_defaults(func=_report_status)
 
     outbox = subparsers.add_parser("outbox", help="the outbox: what is waiting and why", description="The outbox.")
@@ -64,14 +68,6 @@ def print_text(summary: Recap, area: str | None) -> None:
             print(f"  {row.name} ({row.kecamatan})")
 
 
-def print_csv(summary: Recap) -> None:
-    writer = csv.writer(sys.stdout)
-    writer.writerow(["period", "cooperative_id", "cooperative", "kecamatan", "submitted_at", "on_time"])
-    for row in summary.rows:
-        submitted = row.submitted_at.isoformat(timespec="seconds") if row.submitted_at else ""
-        writer.writerow([summary.period, row.id, row.name, row.kecamatan, submitted, "yes" if row.on_time else "no"])
-
-
 def _report_status(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     plan: CyclePlan = plan_from_settings(settings)
@@ -81,6 +77,10 @@ def _report_status(args: argparse.Namespace) -> int:
         print(f"kopsehat: --period must look like 2026-10, not {args.period!r}", file=sys.stderr)
         return 2
 
+    if args.format == "xlsx" and args.out is None:
+        print("kopsehat: --format xlsx needs --out FILE (e.g. --out status-2026-10.xlsx)", file=sys.stderr)
+        return 2
+
     async def work(db: Database) -> int:
         async with db.transaction() as repos:
             region = await repos.regions.find("kecamatan", args.kecamatan) if args.kecamatan else None
@@ -88,11 +88,26 @@ def _report_status(args: argparse.Namespace) -> int:
                 print(f"kopsehat: no kecamatan named {args.kecamatan!r}", file=sys.stderr)
                 return 2
             summary = await recap(repos, period, plan, region.id if region else None)
-        with contextlib.suppress(BrokenPipeError):  # `| head` is fine
-            if args.format == "csv":
-                print_csv(summary)
-            else:
+            if args.format == "text":
                 print_text(summary, region.name if region else None)
+                return 0
+            headers, rows = await exports.report_status_table(repos, summary, settings.language)
+        if args.format == "csv":
+            data = exports.csv_bytes(headers, rows)
+        else:
+            title = render.text(settings.language, "exports.report_status_sheet") + f" {summary.period}"
+            data = exports.xlsx_bytes(title, headers, rows)
+        if args.out is None:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            try:
+                args.out.write_bytes(data)
+            except OSError as exc:
+                print(f"kopsehat: --out: {exc.strerror or exc}: {args.out}", file=sys.stderr)
+                return 2
+            print(f"{len(rows)} cooperatives written to {args.out}")
         return 0
 
     return run_with_database(settings, work)

@@ -32,16 +32,5 @@ def _run(args: argparse.Namespace) -> int:
         settings.http_host = args.host
     if args.port is not None:
         settings.http_port = args.port
-    secrets = [
-        s.get_secret_value()
-        for s in (
-            settings.telegram_token,
-            settings.telegram_webhook_secret,
-            settings.whatsapp_token,
-            settings.whatsapp_app_secret,
-            settings.whatsapp_verify_token,
-        )
-        if s is not None
-    ]
-    setup_logging(settings.log_level, secrets)
+    setup_logging(settings.log_level, settings.secret_values())
     return asyncio.run(serve(settings))

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.channels.uploads import FILE_TYPES, common_limit, megabytes
+from bot.channels.uploads import FILE_TYPES, common_limit, content_matches, content_type_of, megabytes
 from bot.chat import render
-from bot.chat.messages import Attachment, AttachmentKind, Notice, Reply
+from bot.chat.messages import Attachment, AttachmentKind, Notice, Reply, safe_filename
 from bot.services.files import kept
 from bot.services.notices import DEFAULT_QUIET, QuietHours, pick_identity
 from bot.services.segments import Audience, Recipient, Segment, resolve
@@ -73,24 +73,32 @@ class RecipientLine:
 
 def attachment_from_file(path: Path) -> Attachment:
     """A picture or a document both platforms take, from a file; ValueError (Indonesian / English) saying why not."""
+    name = safe_filename(path.name)
     found = FILE_TYPES.get(path.suffix.lower())
     if found is None:
         accepted = ", ".join(suffix.lstrip(".") for suffix in FILE_TYPES)
         raise ValueError(
-            f"{path.name}: jenis berkas tidak didukung, yang bisa: {accepted} / "
-            f"unsupported file type, accepted: {accepted}"
+            f"{name}: jenis berkas tidak didukung, yang bisa: {accepted} / unsupported file type, accepted: {accepted}"
         )
     kind, content_type = found
     size = path.stat().st_size
     limit, platform = common_limit(kind)
     if size > limit:
-        raise ValueError(_too_big(path.name, kind, size, limit, platform))
+        raise ValueError(_too_big(name, kind, size, limit, platform))
     data = path.read_bytes()
     if not data:
-        raise ValueError(f"{path.name}: berkas kosong / the file is empty")
+        raise ValueError(f"{name}: berkas kosong / the file is empty")
     if len(data) > limit:  # it grew since it was measured
-        raise ValueError(_too_big(path.name, kind, len(data), limit, platform))
-    return Attachment(kind, path.name, content_type, data)
+        raise ValueError(_too_big(name, kind, len(data), limit, platform))
+    if not content_matches(path.suffix, data):
+        wanted, seen = path.suffix.lstrip(".").upper(), content_type_of(data)
+        looks = f"isinya tampaknya {seen}" if seen != "?" else "isinya tidak dikenali"
+        looks_en = f"its content looks like {seen}" if seen != "?" else "its content is not recognised"
+        raise ValueError(
+            f"{name}: bukan berkas {wanted} yang sah ({looks}); buka lalu simpan ulang sebagai {wanted} / "
+            f"{name}: not a valid {wanted} file ({looks_en}); open it and save it again as {wanted}"
+        )
+    return Attachment(kind, name, content_type, data)
 
 
 def _too_big(name: str, kind: AttachmentKind, size: int, limit: int, platform: str) -> str:

@@ -72,6 +72,8 @@ class CooperativeStatus:
     kecamatan: str
     submitted_at: datetime | None
     on_time: bool
+    nik: str | None = None
+    timezone: str = "Asia/Jakarta"
 
 
 def share(part: int, whole: int) -> Decimal:
@@ -144,6 +146,8 @@ async def recap(repos: Repositories, period: Period, plan: CyclePlan, kecamatan_
                 kecamatan=names.get(coop.kecamatan_id or 0, "-"),
                 submitted_at=at,
                 on_time=at is not None and at <= due,
+                nik=coop.nik,
+                timezone=coop.timezone,
             )
         )
     return Recap(period, tuple(rows))

@@ -1,4 +1,5 @@
-"""Invitation codes: random, short enough to type, stored only hashed, expiring, limited in uses."""
+"""Invitation codes: random, short enough to type, stored only as a keyed hash, expiring, limited in uses; and the
+limits on wrong codes (invitation and attendance codes alike), per chat and overall."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 from urllib.parse import quote
 
+from bot.services.keys import keyed_hash, server_key
 from storage.models import ChannelIdentity, Invite
 from storage.repositories import Repositories
 
@@ -18,7 +20,11 @@ TELEGRAM_PLACEHOLDER = "<USERNAME_BOT_TELEGRAM>"
 WHATSAPP_PLACEHOLDER = "<NOMOR_WHATSAPP>"
 OFFICER_ROLES = ("ketua", "sekretaris", "bendahara", "pengawas", "manajer")
 STAFF_ROLES = ("admin", "pembina", "viewer")
-MAX_FAILURES_PER_HOUR = 5  # wrong codes one chat account may try within an hour
+MAX_FAILURES_PER_HOUR = 5  # wrong codes (of either kind) one chat account may try within an hour
+WRONG_OVERALL = 60  # wrong codes of one kind all chats together may send in OVERALL_WINDOW
+OVERALL_WINDOW = timedelta(minutes=15)
+KEEP_WRONG = timedelta(hours=1)  # the longest window: older attempts are deleted
+CodeKind = Literal["daftar", "hadir"]
 
 
 def new_code() -> str:
@@ -31,9 +37,41 @@ def normalise(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-def code_hash(code: str) -> str:
-    """The stored form of a code."""
+def code_hash(key: bytes, code: str) -> str:
+    """The stored form of a code: keyed, so that a copy of the database alone does not let codes be tried."""
+    return keyed_hash(key, "invite", normalise(code))
+
+
+def legacy_code_hash(code: str) -> str:
+    """How codes made before the keyed hash were stored (plain SHA-256); still accepted, and rewritten when used."""
     return hashlib.sha256(f"kopsehat-invite:{normalise(code)}".encode()).hexdigest()
+
+
+async def find_usable(repos: Repositories, code: str, now: datetime) -> Invite | None:
+    """The invitation this code opens (locked), if it has uses left and has not expired."""
+    keyed = code_hash(await server_key(repos), code)
+    invite = await repos.invites.usable([keyed, legacy_code_hash(code)], now)
+    if invite is not None and invite.code_hash != keyed:
+        invite.code_hash = keyed
+    return invite
+
+
+async def code_refused(
+    repos: Repositories, identity_id: int, kind: CodeKind, now: datetime
+) -> Literal["chat", "everyone"] | None:
+    """Why a code from this chat is not even looked at now: this chat sent too many wrong ones ("chat"), or all
+    chats together did ("everyone": someone is guessing from many chats); None when it may be tried."""
+    if await repos.invites.failed_attempts_since(identity_id, now - timedelta(hours=1)) >= MAX_FAILURES_PER_HOUR:
+        return "chat"
+    if await repos.invites.all_failures_since(kind, now - OVERALL_WINDOW) >= WRONG_OVERALL:
+        return "everyone"
+    return None
+
+
+async def record_wrong_code(repos: Repositories, identity_id: int, kind: CodeKind, now: datetime) -> None:
+    """Count a wrong code against the chat and the overall limit, and delete attempts too old to count."""
+    await repos.invites.record_failure(identity_id, now, kind)
+    await repos.invites.prune_failures(now - KEEP_WRONG)
 
 
 def parse_duration(text: str) -> timedelta:
@@ -63,7 +101,8 @@ def links(code: str, telegram_username: str | None, whatsapp_number: str | None)
     return f"https://t.me/{username}?start={code}", f"https://wa.me/{number}?text={quote('DAFTAR ' + code)}"
 
 
-def make_invite(
+async def create_invite(
+    repos: Repositories,
     *,
     role: str,
     now: datetime,
@@ -73,10 +112,10 @@ def make_invite(
     staff_id: int | None = None,
     created_by: str = "cli",
 ) -> tuple[str, Invite]:
-    """A new code and the row to store (which holds only the hash)."""
+    """A new code, and its stored row (which holds only the code's keyed hash)."""
     code = new_code()
     row = Invite(
-        code_hash=code_hash(code),
+        code_hash=code_hash(await server_key(repos), code),
         cooperative_id=cooperative_id,
         staff_id=staff_id,
         role=role,
@@ -85,14 +124,15 @@ def make_invite(
         created_by=created_by,
         created_at=now,
     )
-    return code, row
+    return code, await repos.invites.add(row)
 
 
 @dataclass(frozen=True)
 class Redemption:
-    """What typing a code did: refused (too many wrong codes lately, or a wrong one), or who the chat now is."""
+    """What typing a code did: refused (too many wrong codes lately from this chat, or from all chats together, or
+    a wrong one), or who the chat now is."""
 
-    outcome: Literal["too_many_tries", "wrong_code", "staff", "officer"]
+    outcome: Literal["too_many_tries", "codes_paused", "wrong_code", "staff", "officer"]
     staff_id: int | None = None
     officer_id: int | None = None
     cooperative_id: int | None = None
@@ -114,16 +154,17 @@ class InviteService:
 
     async def redeem(self, identity_id: int, code: str, *, now: datetime, name: str, language: str) -> Redemption:
         """Bind a chat account to the cooperative (a new officer named `name`) or the office staff member the code
-        was made for; wrong codes are counted, and refused altogether after too many within an hour."""
+        was made for; wrong codes are counted, and codes refused altogether after too many from this chat within an
+        hour, or from all chats within 15 minutes."""
         identity = await self._repos.identities.get(identity_id)
         if identity is None:
             raise LookupError(f"no chat account {identity_id}")
-        invites = self._repos.invites
-        if await invites.failed_attempts_since(identity.id, now - timedelta(hours=1)) >= MAX_FAILURES_PER_HOUR:
-            return Redemption("too_many_tries")
-        invite = await invites.usable(code_hash(code), now)
+        refused = await code_refused(self._repos, identity.id, "daftar", now)
+        if refused is not None:
+            return Redemption("too_many_tries" if refused == "chat" else "codes_paused")
+        invite = await find_usable(self._repos, code, now)
         if invite is None:
-            await invites.record_failure(identity.id, now)
+            await record_wrong_code(self._repos, identity.id, "daftar", now)
             await self._repos.audit.add(_actor(identity), "invite.failed", None)
             return Redemption("wrong_code")
         invite.uses_left -= 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
 import re
 import secrets
@@ -19,6 +20,7 @@ from bot.chat import render
 from bot.chat.messages import Choice, Notice, Reply
 from bot.domain.periods import format_datetime, format_time, parse_date
 from bot.services.invites import ALPHABET, normalise
+from bot.services.keys import keyed_hash, server_key
 from bot.services.notices import DEFAULT_QUIET, QuietHours, enqueue_notice
 from bot.services.segments import Audience, Segment, resolve
 from storage.models import CoachingEntry, Training, TrainingRegistration, TrainingSession
@@ -407,7 +409,13 @@ async def due_training_reminders(
     return made
 
 
-def attendance_hash(training_id: int, code: str) -> str:
+def attendance_hash(key: bytes, training_id: int, code: str) -> str:
+    """The stored form of a training's attendance code (keyed, like invitation codes)."""
+    return keyed_hash(key, "attendance", f"{training_id}:{normalise(code)}")
+
+
+def legacy_attendance_hash(training_id: int, code: str) -> str:
+    """How attendance codes made before the keyed hash were stored; still accepted until a new code is made."""
     return hashlib.sha256(f"kopsehat-attendance:{training_id}:{normalise(code)}".encode()).hexdigest()
 
 
@@ -417,7 +425,7 @@ async def new_attendance_code(repos: Repositories, training_id: int, actor: str 
     if training is None:
         return None
     code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-    training.attendance_code_hash = attendance_hash(training_id, code)
+    training.attendance_code_hash = attendance_hash(await server_key(repos), training_id, code)
     await repos.audit.add(actor, "training.attendance_code", f"training:{training_id}")
     return code
 
@@ -429,8 +437,11 @@ async def check_in(
     cleaned = normalise(code)
     if not cleaned:
         return None, False
+    key = await server_key(repos)
     for training in await repos.trainings.running(now + CHECK_IN_EARLY, now - CHECK_IN_LATE):
-        if training.attendance_code_hash != attendance_hash(training.id, cleaned):
+        stored = training.attendance_code_hash or ""
+        expected = (attendance_hash(key, training.id, cleaned), legacy_attendance_hash(training.id, cleaned))
+        if not any(hmac.compare_digest(stored, h) for h in expected):
             continue
         sessions = (await repos.trainings.sessions([training.id]))[training.id]
         current = next(

@@ -25,6 +25,7 @@ from storage.repositories.officers import OfficerFacts, OfficerRepo
 from storage.repositories.outbox import OutboxRepo
 from storage.repositories.regions import RegionRepo
 from storage.repositories.reports import ReportRepo
+from storage.repositories.server_keys import ServerKeyRepo
 from storage.repositories.staff import StaffRepo
 from storage.repositories.ticks import TickRepo
 from storage.repositories.trainings import TrainingRepo
@@ -67,6 +68,7 @@ class Repositories:
         self.staff = StaffRepo(session)
         self.identities = IdentityRepo(session)
         self.invites = InviteRepo(session)
+        self.server_keys = ServerKeyRepo(session)
         self.conversations = ConversationRepo(session)
         self.chats = ChatRepo(session)
         self.reports = ReportRepo(session)

@@ -28,6 +28,11 @@ class AssessmentRepo(Repo):
             seen.setdefault(row.period, row)
         return list(seen.values())[:limit]
 
+    async def of_period(self, period: str) -> dict[int, Assessment]:
+        """Each cooperative's latest assessment of `period`."""
+        stmt = select(Assessment).where(Assessment.period == period).order_by(Assessment.id)
+        return {a.cooperative_id: a for a in (await self.session.scalars(stmt)).all()}
+
     async def latest_by_cooperative(self, framework: str) -> dict[int, Assessment]:
         stmt = select(Assessment).where(Assessment.framework == framework).order_by(Assessment.id)
         return {a.cooperative_id: a for a in (await self.session.scalars(stmt)).all()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.channels.telegram.api import staff_commands
-from bot.services.invites import make_invite
+from bot.services.invites import create_invite
 from handlers import router
 from storage.db import Database
 from storage.models import utcnow
@@ -30,10 +30,9 @@ async def add_staff(db: Database, name: str, chat: int | None = None) -> int:
 
 async def staff_invite(db: Database, staff_id: int) -> str:
     async with db.transaction() as repos:
-        code, invite = make_invite(
-            role="pembina", now=utcnow(), expires_in=timedelta(hours=1), uses=1, staff_id=staff_id
+        code, _invite = await create_invite(
+            repos, role="pembina", now=utcnow(), expires_in=timedelta(hours=1), uses=1, staff_id=staff_id
         )
-        await repos.invites.add(invite)
     return code
 
 

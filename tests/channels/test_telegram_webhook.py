@@ -23,7 +23,7 @@ from bot.channels.telegram.runtime import SECRET_HEADER, TELEGRAM_KEY, WEBHOOK_P
 from bot.config import Settings
 from bot.domain.health.rules import default_rules
 from bot.runtime import Runtime, build_runtime
-from bot.services.invites import make_invite
+from bot.services.invites import create_invite
 from storage.db import Database
 from storage.models import ChannelIdentity, InboundMessage, OutboxMessage, utcnow
 from tests.fakes.telegram_api import FakeTelegram
@@ -156,10 +156,9 @@ async def invite_code(db: Database, *, nik: str = "3171-KSP-0001") -> str:
     """A cooperative and a one-use invitation for its bendahara; the code an officer would type."""
     async with db.transaction() as repos:
         cooperative, _ = await repos.cooperatives.upsert({"name": "KSP Maju Bersama", "nik": nik, "type": "ksp"})
-        code, invite = make_invite(
-            role="bendahara", now=utcnow(), expires_in=timedelta(hours=1), uses=1, cooperative_id=cooperative.id
+        code, _invite = await create_invite(
+            repos, role="bendahara", now=utcnow(), expires_in=timedelta(hours=1), uses=1, cooperative_id=cooperative.id
         )
-        await repos.invites.add(invite)
     return code
 
 

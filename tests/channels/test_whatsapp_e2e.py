@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.domain import forms
-from bot.services.invites import make_invite
+from bot.services.invites import create_invite
 from storage.db import Database
 from storage.models import utcnow
 from tests.channels.test_whatsapp_webhook import SITI, WaBot, running_bot
@@ -83,10 +83,9 @@ async def register(bot: WaBot) -> None:
         cooperative, _ = await repos.cooperatives.upsert(
             {"name": "KSP Maju Bersama", "nik": "3576010001", "type": "ksp"}
         )
-        code, invite = make_invite(
-            role="bendahara", now=utcnow(), expires_in=timedelta(days=1), uses=1, cooperative_id=cooperative.id
+        code, _invite = await create_invite(
+            repos, role="bendahara", now=utcnow(), expires_in=timedelta(days=1), uses=1, cooperative_id=cooperative.id
         )
-        await repos.invites.add(invite)
     assert await bot.say(f"DAFTAR {code}") == 200
 
 

@@ -13,7 +13,7 @@ from bot.chat.context import BotInfo
 from bot.chat.dispatch import Dispatcher, DispatchResult
 from bot.chat.messages import Address, Inbound, Reply
 from bot.domain import forms
-from bot.services.invites import make_invite
+from bot.services.invites import create_invite
 from handlers import router
 from storage.db import Database
 
@@ -139,10 +139,9 @@ async def invite(
     expires: timedelta = timedelta(days=30),
 ) -> str:
     async with db.transaction() as repos:
-        code, row = make_invite(
-            role=role, now=NOW, expires_in=expires, uses=uses, cooperative_id=cooperative_id, staff_id=staff_id
+        code, _row = await create_invite(
+            repos, role=role, now=NOW, expires_in=expires, uses=uses, cooperative_id=cooperative_id, staff_id=staff_id
         )
-        await repos.invites.add(row)
     return code
 
 

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.services.cooperatives import RatRecorded
-from bot.services.invites import code_hash, make_invite, normalise
+from bot.services.invites import code_hash, create_invite, normalise
+from bot.services.keys import server_key
 from bot.services.reports import NotAllowed
 from storage.db import Database
 from tests.handlers.chat import NOW
@@ -77,10 +78,15 @@ async def _identity(db: Database, user: str) -> int:
 
 async def _invite(db: Database, cooperative_id: int | None, role: str, staff_id: int | None = None) -> str:
     async with db.transaction() as repos:
-        code, row = make_invite(
-            role=role, now=NOW, expires_in=timedelta(days=1), uses=1, cooperative_id=cooperative_id, staff_id=staff_id
+        code, _row = await create_invite(
+            repos,
+            role=role,
+            now=NOW,
+            expires_in=timedelta(days=1),
+            uses=1,
+            cooperative_id=cooperative_id,
+            staff_id=staff_id,
         )
-        await repos.invites.add(row)
     return code
 
 
@@ -183,9 +189,10 @@ async def _typed_codes(backend: str, typed: list[str]) -> None:
     async with fresh_database(backend) as db:
         coop, _ = await cooperative_with_officers(db, names=())
         async with db.transaction() as repos:
-            _, row = make_invite(role="bendahara", now=NOW, expires_in=timedelta(days=1), uses=1, cooperative_id=coop)
-            row.code_hash = code_hash(CODE)
-            await repos.invites.add(row)
+            _, row = await create_invite(
+                repos, role="bendahara", now=NOW, expires_in=timedelta(days=1), uses=1, cooperative_id=coop
+            )
+            row.code_hash = code_hash(await server_key(repos), CODE)
         used = False
         for number, text in enumerate(typed):
             tamu = await _identity(db, f"tamu{number}")
