@@ -89,6 +89,11 @@ class RegionRepo(_Repo):
         stmt = select(Region).where(Region.kind == kind, func.lower(Region.name) == name.strip().lower())
         return (await self.session.scalars(stmt)).first()
 
+    async def children(self, kind: str, parent_id: int) -> list[Region]:
+        """The regions of one kind directly under a region, by name."""
+        stmt = select(Region).where(Region.kind == kind, Region.parent_id == parent_id).order_by(Region.name)
+        return list((await self.session.scalars(stmt)).all())
+
     async def names(self, ids: Sequence[int]) -> dict[int, str]:
         if not ids:
             return {}
@@ -108,6 +113,12 @@ class CooperativeRepo(_Repo):
     async def by_name(self, name: str) -> Cooperative | None:
         stmt = select(Cooperative).where(func.lower(Cooperative.name) == name.strip().lower())
         return (await self.session.scalars(stmt)).first()
+
+    async def add(self, values: dict[str, Any]) -> Cooperative:
+        cooperative = Cooperative(**values)
+        self.session.add(cooperative)
+        await self.session.flush()
+        return cooperative
 
     async def upsert(self, values: dict[str, Any]) -> tuple[Cooperative, bool]:
         """Insert or update by NIK (or by name where NIK is empty); True when created."""

@@ -16,6 +16,7 @@ from bot.domain import forms
 from bot.domain.health.rules import default_rules
 from bot.domain.periods import Period
 from bot.services.assessments import assess_revision
+from bot.services.cooperative_import import ImportRow
 from storage.models import utcnow
 from storage.repositories import Repositories
 
@@ -294,7 +295,8 @@ async def load_demo(repos: Repositories, today: date, seed: int = 2026) -> DemoC
     rng = random.Random(seed)
     rules = default_rules()
     rows = cooperative_rows(rng)
-    await save_cooperatives(repos, rows, CITY)
+    given = [ImportRow([line], {k: v for k, v in row.items() if v is not None}) for line, row in enumerate(rows, 2)]
+    await save_cooperatives(repos, given, CITY, new_kecamatan=KECAMATAN)
     officers = reports = 0
     periods = demo_periods(today)
     zone = ZoneInfo("Asia/Jakarta")
