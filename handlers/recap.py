@@ -62,7 +62,7 @@ async def show(ctx: Context) -> Sequence[Reply]:
     """The summary of the period asked (default: the one being reported now)."""
     period = _period(ctx, ctx.inbound.text)
     if period is None:
-        return [ctx.say("recap.bad_period")]
+        return [ctx.say("recap.bad_period", ex=ctx.examples)]
     summary = await recap(ctx.repos, period, _plan(ctx), _scope(ctx))
     areas = summary.by_kecamatan() if _scope(ctx) is None else []
     waiting, reason = await _waiting(ctx)

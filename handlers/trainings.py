@@ -221,13 +221,13 @@ def _ask(ctx: Context, step: str, plan: dict[str, Any]) -> Reply:
     if step == "segment":
         period = str(reporting_period_for(ctx.now, ctx.zone))
         options = segments.suggestions(period)
-        return ctx.say(
-            "trainings.ask_segment", tuple(Choice(f"{NEW}:seg:{i}", title) for i, (_, title) in enumerate(options))
-        )
+        choices = tuple(Choice(f"{NEW}:seg:{i}", ctx.say(title).text) for i, (_, title) in enumerate(options))
+        return ctx.say("trainings.ask_segment", choices, ex=ctx.examples)
     if step == "deadline":
-        return ctx.say(
-            "trainings.ask_deadline", (Choice(f"{NEW}:nodeadline", ctx.say("trainings.button_no_deadline").text),)
-        )
+        none = (Choice(f"{NEW}:nodeadline", ctx.say("trainings.button_no_deadline").text),)
+        return ctx.say("trainings.ask_deadline", none, ex=ctx.examples)
+    if step == "start":
+        return ctx.say("trainings.ask_start", ex=ctx.examples)
     return ctx.say(f"trainings.ask_{step}")
 
 
@@ -279,7 +279,7 @@ async def form_step(ctx: Context) -> Sequence[Reply]:
     if step == "start":
         start = trainings.parse_moment(text, zone)
         if start is None:
-            return [ctx.say("trainings.bad_moment"), _ask(ctx, "start", plan)]
+            return [ctx.say("trainings.bad_moment", ex=ctx.examples), _ask(ctx, "start", plan)]
         if start <= ctx.now:
             return [ctx.say("trainings.bad_value", problem="waktunya sudah lewat"), _ask(ctx, "start", plan)]
         plan["start"] = start.isoformat()
@@ -313,7 +313,7 @@ async def form_step(ctx: Context) -> Sequence[Reply]:
         try:
             audience = await segments.resolve(ctx.repos, segments.for_staff(spec, ctx.staff))
         except segments.SegmentError as exc:
-            return [ctx.say("announcements.bad_segment", problem=str(exc)), _ask(ctx, "segment", plan)]
+            return [ctx.say("announcements.bad_segment", problem=exc.text(ctx.lang)), _ask(ctx, "segment", plan)]
         plan["segment"] = audience.segment.spec
         return [_ask(ctx, "deadline", plan)]
     if step == "deadline":
@@ -322,7 +322,7 @@ async def form_step(ctx: Context) -> Sequence[Reply]:
         else:
             deadline = trainings.parse_moment(text, zone)
             if deadline is None or deadline <= ctx.now or deadline > datetime.fromisoformat(plan["start"]):
-                return [ctx.say("trainings.bad_moment"), _ask(ctx, "deadline", plan)]
+                return [ctx.say("trainings.bad_moment", ex=ctx.examples), _ask(ctx, "deadline", plan)]
             plan["deadline"] = deadline.isoformat()
         return await _preview(ctx, plan)
     if step == "confirm":
@@ -355,7 +355,7 @@ async def _preview(ctx: Context, plan: dict[str, Any]) -> Sequence[Reply]:
             place=built.venue or built.link,
             capacity=built.capacity,
             deadline=format_datetime(built.deadline, zone, ctx.lang) if built.deadline else None,
-            segment=built.segment.spec,
+            segment=built.segment.words,
             recipients=len(audience.reachable),
             cooperatives=audience.cooperatives,
             paused=audience.paused,

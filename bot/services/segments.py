@@ -1,14 +1,15 @@
-"""Segments: who a training invitation or an announcement reaches, written like `type:ksp+kecamatan:Magersari`.
+"""Segments: who a training invitation or an announcement reaches, written like `jenis:ksp+kecamatan:Magersari`.
 
-One criterion per `+`-separated part, all of which must hold (AND):
+One criterion per `+`-separated part, all of which must hold (AND); staff see the Indonesian words, the English ones
+(kept in stored segments) are read too:
 
-    all                         every cooperative
-    type:ksp                    cooperative type (ksp, usp, konsumen, produsen, pemasaran, jasa)
-    tag:kkmp                    cooperative tag (kkmp, kopontren, ...)
-    kecamatan:Magersari         kecamatan by name;  kelurahan:Meri  kelurahan or desa by name
-    category:dalam_pengawasan   latest health category (sehat, cukup_sehat, dalam_pengawasan, dalam_pengawasan_khusus)
-    reported:2026-10            report for that month submitted;  not-reported:2026-10  not submitted
-    nik:3576010001,3576010002   an explicit list of cooperatives by NIK
+    semua (all)                         every cooperative
+    jenis:ksp (type:)                   cooperative type (ksp, usp, konsumen, produsen, pemasaran, jasa)
+    tag:kkmp                            cooperative tag (kkmp, kopontren, ...)
+    kecamatan:Magersari                 kecamatan by name;  kelurahan:Meri  kelurahan or desa by name
+    kategori:dalam_pengawasan (category:) latest health category (sehat, cukup_sehat, dalam_pengawasan, ...)
+    sudah-lapor:2026-10 (reported:)     report for that month submitted;  belum-lapor:2026-10 (not-reported:) not
+    nik:3576010001,3576010002           an explicit list of cooperatives by NIK
 
 A pembina with a kecamatan reaches only that kecamatan, whatever the segment says. Recipients are the active
 officers of the matching cooperatives; those who said BERHENTI are counted apart (`paused`).
@@ -25,13 +26,40 @@ from storage.models import OfficeStaff
 from storage.repositories import Repositories
 
 KINDS = ("all", "type", "tag", "kecamatan", "kelurahan", "category", "reported", "not-reported", "nik")
+WORDS = {  # a kind as staff write and read it
+    "all": "semua",
+    "type": "jenis",
+    "tag": "tag",
+    "kecamatan": "kecamatan",
+    "kelurahan": "kelurahan",
+    "category": "kategori",
+    "reported": "sudah-lapor",
+    "not-reported": "belum-lapor",
+    "nik": "nik",
+}
 CATEGORIES = ("sehat", "cukup_sehat", "dalam_pengawasan", "dalam_pengawasan_khusus")
 _PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
-_ALIASES = {"notreported": "not-reported", "not_reported": "not-reported", "belum-lapor": "not-reported"}
+_ALIASES = {
+    **{word: kind for kind, word in WORDS.items()},
+    **{word.replace("-", "_"): kind for kind, word in WORDS.items()},
+    "desa": "kelurahan",
+    "notreported": "not-reported",
+    "not_reported": "not-reported",
+}
 
 
 class SegmentError(ValueError):
-    """A segment that cannot be read or names something unknown; the message says what is expected."""
+    """A segment that cannot be read or names something unknown; `text(lang)` says what is expected."""
+
+    def __init__(self, problem: str, **values: str) -> None:
+        self.problem, self.values = problem, values
+        super().__init__(self.text("id"))
+
+    def text(self, lang: str) -> str:
+        """The problem in the reader's language (templates segments.*)."""
+        from bot.chat import render
+
+        return render.text(lang, f"segments.{self.problem}", **self.values)
 
 
 @dataclass(frozen=True)
@@ -44,6 +72,11 @@ class Criterion:
     def __str__(self) -> str:
         return self.kind if self.kind == "all" else f"{self.kind}:{self.value}"
 
+    @property
+    def words(self) -> str:
+        """The criterion in the Indonesian words staff see: `belum-lapor:2026-10`."""
+        return WORDS[self.kind] if self.kind == "all" else f"{WORDS[self.kind]}:{self.value}"
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -55,6 +88,11 @@ class Segment:
     @property
     def spec(self) -> str:
         return "+".join(str(c) for c in self.criteria)
+
+    @property
+    def words(self) -> str:
+        """The segment as staff write it in Indonesian: `jenis:ksp+kecamatan:Magersari`."""
+        return "+".join(c.words for c in self.criteria)
 
     def to_json(self) -> dict[str, Any]:
         return {"spec": self.spec, "scope_kecamatan_id": self.scope_kecamatan_id}
@@ -98,29 +136,29 @@ def parse(text: str, *, scope_kecamatan_id: int | None = None) -> Segment:
     """Read a segment; SegmentError names the part that is wrong."""
     parts = [p.strip() for p in text.strip().split("+")]
     if not text.strip() or any(not p for p in parts):
-        raise SegmentError("segment kosong / empty segment: tulis misalnya all, type:ksp, kecamatan:Magersari")
+        raise SegmentError("empty")
     criteria: list[Criterion] = []
     for part in parts:
         kind, _, value = part.partition(":")
         kind = _ALIASES.get(kind.strip().lower(), kind.strip().lower())
         value = " ".join(value.split())
-        if kind in ("all", "semua"):
+        if kind == "all":
             criteria.append(Criterion("all"))
             continue
         if kind not in KINDS:
-            raise SegmentError(f"{part!r}: jenis tidak dikenal; pilih salah satu dari {', '.join(KINDS)}")
+            raise SegmentError("unknown_kind", part=part)
         if not value:
-            raise SegmentError(f"{part!r}: nilainya kosong, misalnya {kind}:...")
+            raise SegmentError("empty_value", part=part, word=WORDS[kind])
         if kind in ("type", "tag", "category"):
             value = value.lower()
         if kind == "category" and value not in CATEGORIES:
-            raise SegmentError(f"{part!r}: kategori harus salah satu dari {', '.join(CATEGORIES)}")
+            raise SegmentError("bad_category", part=part, categories=", ".join(CATEGORIES))
         if kind in ("reported", "not-reported") and not _PERIOD.match(value):
-            raise SegmentError(f"{part!r}: periode ditulis TTTT-BB, misalnya {kind}:2026-10")
+            raise SegmentError("bad_period", part=part, word=WORDS[kind])
         if kind == "nik":
             niks = [n.strip() for n in value.split(",") if n.strip()]
             if not niks:
-                raise SegmentError(f"{part!r}: tulis NIK koperasi dipisah koma")
+                raise SegmentError("empty_nik", part=part)
             value = ",".join(niks)
         criteria.append(Criterion(kind, value))
     if len(criteria) > 1:
@@ -146,7 +184,7 @@ async def _matching(repos: Repositories, criterion: Criterion, facts: list[q.Coo
         kinds = ("kecamatan",) if kind == "kecamatan" else ("kelurahan", "desa")
         ids = set(await q.region_ids(repos, kinds, value))
         if not ids:
-            raise SegmentError(f"{kind} {value!r} tidak ditemukan")
+            raise SegmentError("region_not_found", word=WORDS[kind], name=value)
         if kind == "kecamatan":
             return {c.id for c in facts if c.kecamatan_id in ids}
         return {c.id for c in facts if c.kelurahan_id in ids}
@@ -161,9 +199,9 @@ async def _matching(repos: Repositories, criterion: Criterion, facts: list[q.Coo
         found = {c.id for c in facts if c.nik in wanted}
         known = {c.nik for c in facts if c.nik in wanted}
         if unknown := sorted(wanted - known):
-            raise SegmentError(f"NIK tidak ditemukan: {', '.join(unknown)}")
+            raise SegmentError("nik_not_found", niks=", ".join(unknown))
         return found
-    raise SegmentError(f"jenis tidak dikenal: {kind}")
+    raise SegmentError("unknown_kind", part=kind)
 
 
 async def _chosen(repos: Repositories, segment: Segment, facts: list[q.CooperativeFacts]) -> set[int]:
@@ -194,5 +232,9 @@ async def resolve(repos: Repositories, segment: Segment) -> Audience:
 
 
 def suggestions(period: str) -> tuple[tuple[str, str], ...]:
-    """Common segments as (spec, Indonesian title), for buttons."""
-    return (("all", "Semua koperasi"), (f"not-reported:{period}", "Belum lapor"), ("type:ksp", "KSP saja"))
+    """Common segments as (spec, template of the button's title), for buttons."""
+    return (
+        ("all", "segments.button_all"),
+        (f"not-reported:{period}", "segments.button_not_reported"),
+        ("type:ksp", "segments.button_ksp"),
+    )

@@ -75,7 +75,8 @@ async def test_every_problem_of_every_row_is_named_at_once(db: Database) -> None
         "baris 2: jumlah anggota 'banyak' bukan angka",
         "baris 2: tanggal '32/13/2026' tidak dikenali (pakai 2026-03-31 atau 31/03/2026)",
         "baris 2: kecamatan 'Magersri' tidak dikenal di Kota Mojokerto; maksudnya Magersari?",
-        "baris 3: kecamatan 'Kota Baru' tidak dikenal di Kota Mojokerto (yang ada: Magersari); bila memang kecamatan baru, tambahkan --new-kecamatan 'Kota Baru'",
+        "baris 3: kecamatan 'Kota Baru' tidak dikenal di Kota Mojokerto (yang ada: Magersari); "
+        "bila memang kecamatan baru, tambahkan --new-kecamatan 'Kota Baru'",
         "baris 4: kolom nama kosong",
         "baris 6: koperasi yang sama dengan baris 5, tetapi jenis berbeda (ksp / konsumen)",
     ]

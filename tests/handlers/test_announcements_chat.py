@@ -57,11 +57,16 @@ async def test_a_typed_segment_a_scheduled_time_and_cancel(db: Database) -> None
     admin = await staff_user(db, d)
     await admin.say("umumkan")
     await admin.say("Pengumuman untuk KSP saja, ya.")
-    assert "segmen belum bisa dipakai" in await admin.say("jenis:ksp")
+    refused = await admin.say("jenjang:ksp")
+    assert "segmen belum bisa dipakai: 'jenjang:ksp' tidak dikenal; awali dengan salah satu dari semua, jenis, tag" in (
+        refused
+    )
+    assert "type" not in refused and "all" not in refused and "belum-lapor:2026-10" in refused
     assert "belum menjangkau siapa pun" in await admin.say("tag:kopontren")
-    await admin.say("type:ksp")
+    await admin.say("jenis:ksp")
     assert "belum bisa kami baca" in await admin.say("kapan-kapan")
     preview = await admin.say("20-11-2026 08.00")
+    assert "Segmen: jenis:ksp\n" in preview
     assert "*1 pengurus* dari 1 koperasi" in preview and "Jumat, 20 November 2026 08.00 WIB" in preview
     assert "tidak dikirim" in await admin.press("Batal")
     assert await announcement_rows(db) == 0
