@@ -75,7 +75,7 @@ async def resume(ctx: Context) -> Sequence[Reply]:
         except segments.SegmentError as exc:
             return [ctx.say("announcements.bad_segment", problem=exc.text(ctx.lang)), await _ask_segment(ctx, state)]
         if preview.recipients == 0:
-            return [ctx.say("announcements.nobody"), await _ask_segment(ctx, state)]
+            return [ctx.say("announcements.nobody", reach=preview.reach), await _ask_segment(ctx, state)]
         return [_ask_when(ctx, {**state, "segment": preview.audience.segment.spec})]
     if step == "when":
         if choice == "now" or text.lower() in ("sekarang", "now"):
@@ -111,9 +111,8 @@ async def _preview(ctx: Context, state: dict[str, Any]) -> Sequence[Reply]:
             choices,
             text=state["text"],
             segment=preview.audience.segment.words,
-            recipients=preview.recipients,
+            reach=preview.reach,
             cooperatives=preview.audience.cooperatives,
-            paused=preview.paused,
             when=format_datetime(at, ZoneInfo(ctx.bot.office_zone), ctx.lang) if at else None,
         )
     ]
@@ -151,7 +150,7 @@ async def status(ctx: Context, announcement_id: int | None = None) -> Sequence[R
     if found is None:
         return [ctx.say("announcements.no_announcement")]
     progress = await announcements.progress(ctx.repos, found.id)
-    reasons = announcements.failure_reasons(await announcements.recipients(ctx.repos, found.id))[:5]
+    reasons = announcements.failure_kinds(await announcements.recipients(ctx.repos, found.id))
     scheduled = found.send_at is not None and found.send_at > ctx.now
     refresh = (Choice(f"{NAME}:status:{found.id}", ctx.say("announcements.button_status").text),)
     return [

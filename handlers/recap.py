@@ -11,6 +11,7 @@ from bot.chat.context import Context
 from bot.chat.messages import Choice, NoticeKind, Reply
 from bot.delivery.notices import enqueue_notice
 from bot.domain.periods import Period, deadline, reporting_period_for
+from bot.services import segments
 from bot.services.cycle import PRIORITY_DEADLINE, CyclePlan, Recap, cooperatives, recap, region_name, report_notice
 from handlers import Route, register
 from storage.models import OutboxMessage
@@ -95,21 +96,27 @@ async def act(ctx: Context) -> Sequence[Reply]:
         return [ctx.say("common.not_for_you")]
     if action == "batal":
         return [ctx.say("recap.not_sent")]
-    officers = [
-        (coop, officer)
-        for coop in await cooperatives(ctx.repos, _scope(ctx))
-        if coop.id in {m.id for m in summary.missing}
-        for officer in await ctx.repos.officers.of_cooperative(coop.id)
-    ]
-    if not officers:
+    audience = await segments.resolve(
+        ctx.repos, segments.parse(f"not-reported:{period}", scope_kecamatan_id=_scope(ctx))
+    )
+    if not audience.recipients:
         return [ctx.say("recap.nothing_to_send", period=label)]
+    reach = audience.reach(announcement=False)  # a reminder of the cooperative's own report: BERHENTI does not stop it
+    if reach.now == 0:
+        return [ctx.say("recap.nobody_reachable", period=label, reach=reach)]
+    reached = {r.cooperative_id for r in audience.recipients}
     if action == "ingatkan":
         choices = (
             Choice(f"{ROUTE}:kirim:{period}", ctx.say("recap.button_send").text),
             Choice(f"{ROUTE}:batal:{period}", ctx.say("recap.button_cancel").text),
         )
-        cooperative_count = len({coop.id for coop, _ in officers})
-        return [ctx.say("recap.confirm", choices, period=label, officers=len(officers), cooperatives=cooperative_count)]
+        return [ctx.say("recap.confirm", choices, period=label, reach=reach, cooperatives=len(reached))]
+    officers = [
+        (coop, officer)
+        for coop in await cooperatives(ctx.repos, _scope(ctx))
+        if coop.id in reached
+        for officer in await ctx.repos.officers.of_cooperative(coop.id)
+    ]
     new: list[int] = []
     plan, today = _plan(ctx), ctx.now.astimezone(ZoneInfo(ctx.bot.office_zone)).date()
     for coop, officer in officers:

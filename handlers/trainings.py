@@ -314,6 +314,8 @@ async def form_step(ctx: Context) -> Sequence[Reply]:
             audience = await segments.resolve(ctx.repos, segments.for_staff(spec, ctx.staff))
         except segments.SegmentError as exc:
             return [ctx.say("announcements.bad_segment", problem=exc.text(ctx.lang)), _ask(ctx, "segment", plan)]
+        if audience.reach().now == 0:
+            return [ctx.say("trainings.nobody", reach=audience.reach()), _ask(ctx, "segment", plan)]
         plan["segment"] = audience.segment.spec
         return [_ask(ctx, "deadline", plan)]
     if step == "deadline":
@@ -338,10 +340,11 @@ async def form_step(ctx: Context) -> Sequence[Reply]:
 async def _preview(ctx: Context, plan: dict[str, Any]) -> Sequence[Reply]:
     built = _plan_from(ctx, plan)
     audience = await segments.resolve(ctx.repos, built.segment)
+    reach = audience.reach()
     zone = office_zone(ctx)
     ctx.goto(NEW, {"step": "confirm", "plan": plan})
     choices = (
-        Choice(f"{NEW}:save", ctx.say("trainings.button_save", count=len(audience.reachable)).text),
+        Choice(f"{NEW}:save", ctx.say("trainings.button_save", count=reach.now).text),
         Choice(f"{NEW}:cancel", ctx.say("trainings.button_cancel_form").text),
     )
     when = f"{format_datetime(built.starts_at, zone, ctx.lang)} – {format_datetime(built.ends_at, zone, ctx.lang)}"
@@ -356,9 +359,8 @@ async def _preview(ctx: Context, plan: dict[str, Any]) -> Sequence[Reply]:
             capacity=built.capacity,
             deadline=format_datetime(built.deadline, zone, ctx.lang) if built.deadline else None,
             segment=built.segment.words,
-            recipients=len(audience.reachable),
+            reach=reach,
             cooperatives=audience.cooperatives,
-            paused=audience.paused,
         )
     ]
 
@@ -370,6 +372,9 @@ async def _save(ctx: Context, plan: dict[str, Any]) -> Sequence[Reply]:
     if found:
         ctx.goto(None)
         return [ctx.say("trainings.bad_value", problem="; ".join(found))]
+    reach = (await segments.resolve(ctx.repos, built.segment)).reach()
+    if reach.now == 0:  # everyone in it became unreachable since the preview
+        return [ctx.say("trainings.nobody", reach=reach), _ask(ctx, "segment", plan)]
     training, invited = await trainings.create(
         ctx.repos, built, staff_id=ctx.staff.id, now=ctx.now, zone=office_zone(ctx), quiet=ctx.bot.quiet_hours
     )

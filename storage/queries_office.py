@@ -25,6 +25,7 @@ from storage.models import (
 )
 from storage.repositories import Repositories
 
+STOPPED_BY_RECIPIENT = "stopped by the recipient (BERHENTI)"  # an announcement row withdrawn after BERHENTI
 CHUNK = 1000  # ids per IN list; rows per insert is a fifth of it (bound parameters stay well under the limits)
 
 
@@ -229,7 +230,7 @@ async def withdraw_pending_announcements(repos: Repositories, officer_id: int, a
             OutboxMessage.announcement_id.is_not(None),
             OutboxMessage.status == "pending",
         )
-        .values(status="failed", last_error="stopped by the recipient (BERHENTI)", updated_at=at)
+        .values(status="failed", last_error=STOPPED_BY_RECIPIENT, updated_at=at)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 

@@ -12,7 +12,8 @@ One criterion per `+`-separated part, all of which must hold (AND); staff see th
     nik:3576010001,3576010002           an explicit list of cooperatives by NIK
 
 A pembina with a kecamatan reaches only that kecamatan, whatever the segment says. Recipients are the active
-officers of the matching cooperatives; those who said BERHENTI are counted apart (`paused`).
+officers of the matching cooperatives; `Audience.reach()` says how many get a message now and why the others cannot
+(no chat account, unreachable on every channel, or they said BERHENTI to announcements).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.delivery.notices import NO_ACCOUNT, UNREACHABLE, unreachable_reason
 from storage import queries_office as q
 from storage.models import OfficeStaff
 from storage.repositories import Repositories
@@ -102,9 +104,12 @@ class Segment:
         return parse(str(raw.get("spec") or "all"), scope_kecamatan_id=raw.get("scope_kecamatan_id"))
 
 
+REASONS = {NO_ACCOUNT: "no_account", UNREACHABLE: "unreachable"}  # stored reason -> word of the templates
+
+
 @dataclass(frozen=True)
 class Recipient:
-    """An officer the segment reaches."""
+    """An officer the segment reaches; `unreachable` names why no chat account of theirs can get a message now."""
 
     officer_id: int
     cooperative_id: int
@@ -112,6 +117,23 @@ class Recipient:
     language: str
     timezone: str
     paused: bool
+    unreachable: str | None = None  # "no_account" | "unreachable"
+
+    def obstacle(self, announcement: bool) -> str | None:
+        """Why this officer cannot get a message now: no account, unreachable, or (announcements only) paused."""
+        return self.unreachable or ("paused" if announcement and self.paused else None)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How many get a message now, and how many cannot, by reason (no_account, unreachable, paused)."""
+
+    now: int
+    missed: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def missing(self) -> int:
+        return sum(count for _, count in self.missed)
 
 
 @dataclass(frozen=True)
@@ -130,6 +152,13 @@ class Audience:
     @property
     def paused(self) -> int:
         return sum(r.paused for r in self.recipients)
+
+    def reach(self, *, announcement: bool = True) -> Reach:
+        """Who gets a message now; reminders about a cooperative's own duties (`announcement=False`) also go to
+        those who said BERHENTI."""
+        obstacles = [r.obstacle(announcement) for r in self.recipients]
+        missed = tuple((why, obstacles.count(why)) for why in ("no_account", "unreachable", "paused"))
+        return Reach(obstacles.count(None), tuple((why, n) for why, n in missed if n))
 
 
 def parse(text: str, *, scope_kecamatan_id: int | None = None) -> Segment:
@@ -223,10 +252,19 @@ async def resolve(repos: Repositories, segment: Segment) -> Audience:
     facts = await q.cooperative_facts(repos)
     chosen = await _chosen(repos, segment, facts)
     zones = {c.id: c.timezone for c in facts}
+    officers = [o for o in await q.active_officers(repos) if o.cooperative_id in chosen]
+    accounts = await q.identities_of_officers(repos, [o.id for o in officers])
     recipients = tuple(
-        Recipient(o.id, o.cooperative_id, o.name, o.language, zones[o.cooperative_id], o.paused)
-        for o in await q.active_officers(repos)
-        if o.cooperative_id in chosen
+        Recipient(
+            o.id,
+            o.cooperative_id,
+            o.name,
+            o.language,
+            zones[o.cooperative_id],
+            o.paused,
+            REASONS.get(unreachable_reason(accounts[o.id]) or ""),
+        )
+        for o in officers
     )
     return Audience(segment, len(chosen), recipients)
 

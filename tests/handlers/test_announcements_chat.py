@@ -43,7 +43,8 @@ async def test_compose_preview_confirm_and_follow_progress(db: Database) -> None
         rows[0].status = "sent"
         rows[1].status, rows[1].last_error = "unreachable", "Forbidden: bot was blocked by the user"
     refreshed = await admin.press("Perbarui status")
-    assert "1 dari 2 terkirim, 1 gagal, 0 menunggu" in refreshed and "blocked by the user" in refreshed
+    assert "1 dari 2 terkirim, 1 gagal, 0 menunggu" in refreshed and "1 gagal: tidak bisa dihubungi" in refreshed
+    assert "(memblokir bot" in refreshed and "blocked" not in refreshed  # the platform's English stays out
     assert "Selesai" in refreshed
     # officers cannot broadcast
     assert "khusus untuk petugas Dinas" in await siti.say("umumkan")
@@ -102,7 +103,10 @@ async def test_berhenti_stops_announcements_and_mulai_resumes_them(db: Database)
     await admin.say("umumkan")
     await admin.say("Info pelatihan pajak.")
     await admin.press("Semua koperasi")
-    assert "*1 pengurus* dari 2 koperasi (1 menghentikan pengumuman)" in await admin.press("Sekarang")
+    preview = await admin.press("Sekarang")
+    assert "*1 pengurus* dari 2 koperasi. 1 pengurus tidak bisa menerimanya sekarang: 1 menghentikan pengumuman" in (
+        preview
+    )
     assert "akan kami kirim lagi" in await siti.say("mulai")
     await admin.say("umumkan")
     await admin.say("Info pelatihan pajak.")

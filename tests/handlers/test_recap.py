@@ -55,7 +55,9 @@ async def test_officers_without_a_chat_account_are_counted_as_unreachable(db: Da
         await repos.officers.add(city.coops["KSP Sejahtera"], "Pak Tanpa Akun", "ketua")
     admin = await staff_user(db, d, city.admin, "admin", "joko")
     await admin.say("rekap")
-    assert "ke 2 pengurus dari 1 koperasi" in await admin.press("Kirim pengingat")
+    preview = await admin.press("Kirim pengingat")
+    assert "ke 1 pengurus dari 1 koperasi yang belum melapor. 1 pengurus tidak bisa menerimanya sekarang" in preview
+    assert "1 belum punya akun chat" in preview
     text = await admin.press("Ya, kirim")
     assert "Baik, 1 pengingat" in text and "1 pengurus belum bisa dihubungi" in text
 
