@@ -7,12 +7,22 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from bot.channels.uploads import FILE_TYPES
 from bot.chat.context import Context
-from bot.chat.messages import Choice, NoticeKind, Reply
+from bot.chat.messages import Attachment, Choice, NoticeKind, Reply
 from bot.delivery.notices import enqueue_notice
-from bot.domain.periods import Period, deadline, reporting_period_for
+from bot.domain.periods import Period, deadline, read_period, reporting_period_for
 from bot.services import segments
-from bot.services.cycle import PRIORITY_DEADLINE, CyclePlan, Recap, cooperatives, recap, region_name, report_notice
+from bot.services.cycle import (
+    PRIORITY_DEADLINE,
+    CyclePlan,
+    Recap,
+    cooperatives,
+    missing_workbook,
+    recap,
+    region_name,
+    report_notice,
+)
 from handlers import Route, register
 from storage.models import OutboxMessage
 
@@ -31,13 +41,10 @@ def _scope(ctx: Context) -> int | None:
 
 
 def _period(ctx: Context, text: str) -> Period | None:
-    words = text.split()
-    if len(words) > 1:
-        try:
-            return Period.parse(words[1])
-        except ValueError:
-            return None
-    return reporting_period_for(ctx.now, ctx.bot.office_zone)
+    """The month asked after `rekap` ("2026-10", "oktober", "okt 2026"), or the one being reported now."""
+    current = reporting_period_for(ctx.now, ctx.bot.office_zone)
+    asked = " ".join(word for word in text.split()[1:] if word.lower() != "laporan")  # "rekap laporan oktober"
+    return read_period(asked, current) if asked else current
 
 
 def _buttons(ctx: Context, summary: Recap, *, with_list: bool = True) -> tuple[Choice, ...]:
@@ -91,7 +98,17 @@ async def act(ctx: Context) -> Sequence[Reply]:
     if action == "daftar":
         names = [m.name for m in summary.missing]
         text = ctx.say("recap.missing", period=label, names=names[:LIST_LIMIT], more=max(0, len(names) - LIST_LIMIT))
-        return [Reply(text.text, _buttons(ctx, summary, with_list=False))]
+        replies = [Reply(text.text, _buttons(ctx, summary, with_list=False))]
+        if len(names) > LIST_LIMIT:  # the rest as a spreadsheet in the chat, not a pointer to a server command
+            columns = ctx.say("recap.sheet_columns").text.split("|")
+            sheet = Attachment(
+                "document",
+                f"{ctx.say('recap.sheet_name', period=str(period)).text}.xlsx",
+                FILE_TYPES[".xlsx"][1],
+                missing_workbook(summary, columns),
+            )
+            replies.append(Reply(ctx.say("recap.sheet_caption", period=label, count=len(names)).text, attachment=sheet))
+        return replies
     if ctx.staff.role not in SENDERS:
         return [ctx.say("common.not_for_you")]
     if action == "batal":

@@ -173,8 +173,10 @@ def _row_values(cells: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     elif savings or type_ == "usp":
         values["has_savings_unit"] = savings in YES or type_ == "usp"
     members_text = text("members").replace(".", "")
-    if members_text and not members_text.isdigit():
-        problems.append(f"jumlah anggota {text('members')!r} bukan angka")
+    if members_text.startswith(("-", "−")) and members_text[1:].strip().isdigit():
+        problems.append(f"jumlah anggota {text('members')!r} tidak boleh minus")
+    elif members_text and not members_text.isdigit():
+        problems.append(f"jumlah anggota {text('members')!r} bukan bilangan bulat (contoh: 120 atau 1.250)")
     elif members_text:
         values["members"] = int(members_text)
     for column in ("rat_date", "nik_valid_until", "ods_updated_on"):

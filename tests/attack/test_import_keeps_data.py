@@ -62,7 +62,7 @@ async def test_every_problem_of_every_row_is_named_at_once(db: Database) -> None
     parsed = parse_rows(
         table(
             "Koperasi A;2;serba ada;Magersri;;32/13/2026;banyak\n"
-            "Koperasi B;3;ksp;Kota Baru;;;\n"
+            "Koperasi B;3;ksp;Kota Baru;;;-5\n"
             ";4;ksp;;;;\n"
             "KSP Dua;5;ksp;Magersari;;;\nKSP Dua;5;konsumen;;;;\n"
         )
@@ -72,9 +72,10 @@ async def test_every_problem_of_every_row_is_named_at_once(db: Database) -> None
     problems = [str(p) for p in sorted(parsed.problems + found, key=lambda p: p.row)]
     assert problems == [
         "baris 2: jenis 'serba ada' tidak dikenal (pilih: ksp, usp, konsumen, produsen, pemasaran, jasa)",
-        "baris 2: jumlah anggota 'banyak' bukan angka",
+        "baris 2: jumlah anggota 'banyak' bukan bilangan bulat (contoh: 120 atau 1.250)",
         "baris 2: tanggal '32/13/2026' tidak dikenali (pakai 2026-03-31 atau 31/03/2026)",
         "baris 2: kecamatan 'Magersri' tidak dikenal di Kota Mojokerto; maksudnya Magersari?",
+        "baris 3: jumlah anggota '-5' tidak boleh minus",
         "baris 3: kecamatan 'Kota Baru' tidak dikenal di Kota Mojokerto (yang ada: Magersari); "
         "bila memang kecamatan baru, tambahkan --new-kecamatan 'Kota Baru'",
         "baris 4: kolom nama kosong",

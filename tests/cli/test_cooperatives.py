@@ -92,7 +92,7 @@ def test_a_blank_nik_keeps_the_nik_and_every_problem_is_listed_at_once(
     err = capsys.readouterr().err.splitlines()
     assert err == [
         "c.csv: baris 2: jenis 'serba ada' tidak dikenal (pilih: ksp, usp, konsumen, produsen, pemasaran, jasa)",
-        "c.csv: baris 2: jumlah anggota 'banyak' bukan angka",
+        "c.csv: baris 2: jumlah anggota 'banyak' bukan bilangan bulat (contoh: 120 atau 1.250)",
         "c.csv: baris 2: kecamatan 'Magersri' tidak dikenal di Kota Mojokerto; maksudnya Magersari?",
         "c.csv: baris 3: kecamatan 'Kranggn' tidak dikenal di Kota Mojokerto (yang ada: Magersari); bila memang "
         "kecamatan baru, tambahkan --new-kecamatan 'Kranggn'",
