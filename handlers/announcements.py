@@ -38,13 +38,14 @@ async def _ask_segment(ctx: Context, state: dict[str, Any]) -> Reply:
     ctx.goto(NAME, {**state, "step": "segment"})
     period = str(reporting_period_for(ctx.now, ctx.zone))
     options = segments.suggestions(period)
-    choices = tuple(Choice(f"{NAME}:seg:{i}", title) for i, (_, title) in enumerate(options))
-    return ctx.say("announcements.ask_segment", choices, scope=await _scope_name(ctx))
+    choices = tuple(Choice(f"{NAME}:seg:{i}", ctx.say(title).text) for i, (_, title) in enumerate(options))
+    return ctx.say("announcements.ask_segment", choices, scope=await _scope_name(ctx), ex=ctx.examples)
 
 
 def _ask_when(ctx: Context, state: dict[str, Any]) -> Reply:
     ctx.goto(NAME, {**state, "step": "when"})
-    return ctx.say("announcements.ask_when", (Choice(f"{NAME}:now", ctx.say("announcements.button_now").text),))
+    now = (Choice(f"{NAME}:now", ctx.say("announcements.button_now").text),)
+    return ctx.say("announcements.ask_when", now, ex=ctx.examples)
 
 
 async def resume(ctx: Context) -> Sequence[Reply]:
@@ -71,9 +72,9 @@ async def resume(ctx: Context) -> Sequence[Reply]:
         try:
             preview = await announcements.preview(ctx.repos, segments.for_staff(spec, ctx.staff))
         except segments.SegmentError as exc:
-            return [ctx.say("announcements.bad_segment", problem=str(exc)), await _ask_segment(ctx, state)]
+            return [ctx.say("announcements.bad_segment", problem=exc.text(ctx.lang)), await _ask_segment(ctx, state)]
         if preview.recipients == 0:
-            return [ctx.say("announcements.nobody"), await _ask_segment(ctx, state)]
+            return [ctx.say("announcements.nobody", reach=preview.reach), await _ask_segment(ctx, state)]
         return [_ask_when(ctx, {**state, "segment": preview.audience.segment.spec})]
     if step == "when":
         if choice == "now" or text.lower() in ("sekarang", "now"):
@@ -81,7 +82,7 @@ async def resume(ctx: Context) -> Sequence[Reply]:
         else:
             moment = trainings.parse_moment(text, ZoneInfo(ctx.bot.office_zone))
             if moment is None or moment <= ctx.now:
-                return [ctx.say("announcements.bad_when"), _ask_when(ctx, state)]
+                return [ctx.say("announcements.bad_when", ex=ctx.examples), _ask_when(ctx, state)]
             at = moment.isoformat()
         return await _preview(ctx, {**state, "at": at})
     if step == "confirm":
@@ -108,10 +109,9 @@ async def _preview(ctx: Context, state: dict[str, Any]) -> Sequence[Reply]:
             "announcements.preview",
             choices,
             text=state["text"],
-            segment=state["segment"],
-            recipients=preview.recipients,
+            segment=preview.audience.segment.words,
+            reach=preview.reach,
             cooperatives=preview.audience.cooperatives,
-            paused=preview.paused,
             when=format_datetime(at, ZoneInfo(ctx.bot.office_zone), ctx.lang) if at else None,
         )
     ]
@@ -149,7 +149,7 @@ async def status(ctx: Context, announcement_id: int | None = None) -> Sequence[R
     if found is None:
         return [ctx.say("announcements.no_announcement")]
     progress = await announcements.progress(ctx.repos, found.id)
-    reasons = announcements.failure_reasons(await announcements.recipients(ctx.repos, found.id))[:5]
+    reasons = announcements.failure_kinds(await announcements.recipients(ctx.repos, found.id))
     scheduled = found.send_at is not None and found.send_at > ctx.now
     refresh = (Choice(f"{NAME}:status:{found.id}", ctx.say("announcements.button_status").text),)
     return [

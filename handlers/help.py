@@ -36,7 +36,8 @@ async def help_(ctx: Context) -> Sequence[Reply]:
     """What the bot can do and how to talk to it."""
     if ctx.officer is None and ctx.staff is None:
         return [ctx.say("onboarding.stranger")]
-    return [ctx.say("help.help", menu_choices(ctx), staff=ctx.staff is not None)]
+    sender = ctx.staff is not None and ctx.staff.role in ("admin", "pembina")
+    return [ctx.say("help.help", menu_choices(ctx), staff=ctx.staff is not None, sender=sender, ex=ctx.examples)]
 
 
 async def cancel(ctx: Context) -> Sequence[Reply]:

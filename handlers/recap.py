@@ -5,11 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from bot.channels.uploads import FILE_TYPES
 from bot.chat.context import Context
-from bot.chat.messages import Choice, NoticeKind, Reply
+from bot.chat.messages import Attachment, Choice, NoticeKind, Reply
 from bot.chat.routing import Route, Router
-from bot.domain.periods import Period, deadline, reporting_period_for
-from bot.services.cycle import PRIORITY_DEADLINE, CyclePlan, Recap, cooperatives, recap, region_name, report_notice
+from bot.domain.periods import Period, deadline, read_period, reporting_period_for
+from bot.services import segments
+from bot.services.cycle import (
+    PRIORITY_DEADLINE,
+    CyclePlan,
+    Recap,
+    cooperatives,
+    missing_workbook,
+    recap,
+    region_name,
+    report_notice,
+)
 from bot.services.notices import enqueue_notice
 
 ROUTE = "rekap"
@@ -27,13 +38,10 @@ def _scope(ctx: Context) -> int | None:
 
 
 def _period(ctx: Context, text: str) -> Period | None:
-    words = text.split()
-    if len(words) > 1:
-        try:
-            return Period.parse(words[1])
-        except ValueError:
-            return None
-    return reporting_period_for(ctx.now, ctx.bot.office_zone)
+    """The month asked after `rekap` ("2026-10", "oktober", "okt 2026"), or the one being reported now."""
+    current = reporting_period_for(ctx.now, ctx.bot.office_zone)
+    asked = " ".join(word for word in text.split()[1:] if word.lower() != "laporan")  # "rekap laporan oktober"
+    return read_period(asked, current) if asked else current
 
 
 def _buttons(ctx: Context, summary: Recap, *, with_list: bool = True) -> tuple[Choice, ...]:
@@ -55,7 +63,7 @@ async def show(ctx: Context) -> Sequence[Reply]:
     """The summary of the period asked (default: the one being reported now)."""
     period = _period(ctx, ctx.inbound.text)
     if period is None:
-        return [ctx.say("recap.bad_period")]
+        return [ctx.say("recap.bad_period", ex=ctx.examples)]
     summary = await recap(ctx.repos, period, _plan(ctx), _scope(ctx))
     areas = summary.by_kecamatan() if _scope(ctx) is None else []
     waiting, reason = await _waiting(ctx)
@@ -83,26 +91,42 @@ async def act(ctx: Context) -> Sequence[Reply]:
     if action == "daftar":
         names = [m.name for m in summary.missing]
         text = ctx.say("recap.missing", period=label, names=names[:LIST_LIMIT], more=max(0, len(names) - LIST_LIMIT))
-        return [Reply(text.text, _buttons(ctx, summary, with_list=False))]
+        replies = [Reply(text.text, _buttons(ctx, summary, with_list=False))]
+        if len(names) > LIST_LIMIT:  # the rest as a spreadsheet in the chat, not a pointer to a server command
+            columns = ctx.say("recap.sheet_columns").text.split("|")
+            sheet = Attachment(
+                "document",
+                f"{ctx.say('recap.sheet_name', period=str(period)).text}.xlsx",
+                FILE_TYPES[".xlsx"][1],
+                missing_workbook(summary, columns),
+            )
+            replies.append(Reply(ctx.say("recap.sheet_caption", period=label, count=len(names)).text, attachment=sheet))
+        return replies
     if ctx.staff.role not in SENDERS:
         return [ctx.say("common.not_for_you")]
     if action == "batal":
         return [ctx.say("recap.not_sent")]
-    officers = [
-        (coop, officer)
-        for coop in await cooperatives(ctx.repos, _scope(ctx))
-        if coop.id in {m.id for m in summary.missing}
-        for officer in await ctx.repos.officers.of_cooperative(coop.id)
-    ]
-    if not officers:
+    audience = await segments.resolve(
+        ctx.repos, segments.parse(f"not-reported:{period}", scope_kecamatan_id=_scope(ctx))
+    )
+    if not audience.recipients:
         return [ctx.say("recap.nothing_to_send", period=label)]
+    reach = audience.reach(announcement=False)  # a reminder of the cooperative's own report: BERHENTI does not stop it
+    if reach.now == 0:
+        return [ctx.say("recap.nobody_reachable", period=label, reach=reach)]
+    reached = {r.cooperative_id for r in audience.recipients}
     if action == "ingatkan":
         choices = (
             Choice(f"{ROUTE}:kirim:{period}", ctx.say("recap.button_send").text),
             Choice(f"{ROUTE}:batal:{period}", ctx.say("recap.button_cancel").text),
         )
-        cooperative_count = len({coop.id for coop, _ in officers})
-        return [ctx.say("recap.confirm", choices, period=label, officers=len(officers), cooperatives=cooperative_count)]
+        return [ctx.say("recap.confirm", choices, period=label, reach=reach, cooperatives=len(reached))]
+    officers = [
+        (coop, officer)
+        for coop in await cooperatives(ctx.repos, _scope(ctx))
+        if coop.id in reached
+        for officer in await ctx.repos.officers.of_cooperative(coop.id)
+    ]
     new: list[int] = []
     plan, today = _plan(ctx), ctx.now.astimezone(ZoneInfo(ctx.bot.office_zone)).date()
     for coop, officer in officers:

@@ -75,7 +75,6 @@ def _ask_text(ctx: Context, ask: report_flow.Ask, period: Period, header: bool =
         current=report_words.shown(question, ask.current_value, ctx.lang) if ask.current_value else None,
         kind=question.kind,
         period=str(period),
-        project_wording=question.key.startswith("management."),
     ).text
 
 

@@ -105,7 +105,7 @@ async def history(ctx: Context) -> Sequence[Reply]:
     )
     spec = specs.trend(points, title=title, lang=ctx.lang, categories=ctx.rules.categories)
     picture = specs.picture(spec, "riwayat.png", title)
-    return [text, Reply(text=ctx.say("status.picture_caption").text, attachment=picture)]
+    return [text, Reply(text=ctx.say("status.trend_caption").text, attachment=picture)]
 
 
 router = Router(

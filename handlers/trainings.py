@@ -217,13 +217,13 @@ def _ask(ctx: Context, step: str, plan: dict[str, Any]) -> Reply:
     if step == "segment":
         period = str(reporting_period_for(ctx.now, ctx.zone))
         options = segments.suggestions(period)
-        return ctx.say(
-            "trainings.ask_segment", tuple(Choice(f"{NEW}:seg:{i}", title) for i, (_, title) in enumerate(options))
-        )
+        choices = tuple(Choice(f"{NEW}:seg:{i}", ctx.say(title).text) for i, (_, title) in enumerate(options))
+        return ctx.say("trainings.ask_segment", choices, ex=ctx.examples)
     if step == "deadline":
-        return ctx.say(
-            "trainings.ask_deadline", (Choice(f"{NEW}:nodeadline", ctx.say("trainings.button_no_deadline").text),)
-        )
+        none = (Choice(f"{NEW}:nodeadline", ctx.say("trainings.button_no_deadline").text),)
+        return ctx.say("trainings.ask_deadline", none, ex=ctx.examples)
+    if step == "start":
+        return ctx.say("trainings.ask_start", ex=ctx.examples)
     return ctx.say(f"trainings.ask_{step}")
 
 
@@ -275,7 +275,7 @@ async def form_step(ctx: Context) -> Sequence[Reply]:
     if step == "start":
         start = trainings.parse_moment(text, zone)
         if start is None:
-            return [ctx.say("trainings.bad_moment"), _ask(ctx, "start", plan)]
+            return [ctx.say("trainings.bad_moment", ex=ctx.examples), _ask(ctx, "start", plan)]
         if start <= ctx.now:
             return [ctx.say("trainings.bad_value", problem="waktunya sudah lewat"), _ask(ctx, "start", plan)]
         plan["start"] = start.isoformat()
@@ -309,7 +309,9 @@ async def form_step(ctx: Context) -> Sequence[Reply]:
         try:
             audience = await segments.resolve(ctx.repos, segments.for_staff(spec, ctx.staff))
         except segments.SegmentError as exc:
-            return [ctx.say("announcements.bad_segment", problem=str(exc)), _ask(ctx, "segment", plan)]
+            return [ctx.say("announcements.bad_segment", problem=exc.text(ctx.lang)), _ask(ctx, "segment", plan)]
+        if audience.reach().now == 0:
+            return [ctx.say("trainings.nobody", reach=audience.reach()), _ask(ctx, "segment", plan)]
         plan["segment"] = audience.segment.spec
         return [_ask(ctx, "deadline", plan)]
     if step == "deadline":
@@ -318,7 +320,7 @@ async def form_step(ctx: Context) -> Sequence[Reply]:
         else:
             deadline = trainings.parse_moment(text, zone)
             if deadline is None or deadline <= ctx.now or deadline > datetime.fromisoformat(plan["start"]):
-                return [ctx.say("trainings.bad_moment"), _ask(ctx, "deadline", plan)]
+                return [ctx.say("trainings.bad_moment", ex=ctx.examples), _ask(ctx, "deadline", plan)]
             plan["deadline"] = deadline.isoformat()
         return await _preview(ctx, plan)
     if step == "confirm":
@@ -334,10 +336,11 @@ async def form_step(ctx: Context) -> Sequence[Reply]:
 async def _preview(ctx: Context, plan: dict[str, Any]) -> Sequence[Reply]:
     built = _plan_from(ctx, plan)
     audience = await segments.resolve(ctx.repos, built.segment)
+    reach = audience.reach()
     zone = office_zone(ctx)
     ctx.goto(NEW, {"step": "confirm", "plan": plan})
     choices = (
-        Choice(f"{NEW}:save", ctx.say("trainings.button_save", count=len(audience.reachable)).text),
+        Choice(f"{NEW}:save", ctx.say("trainings.button_save", count=reach.now).text),
         Choice(f"{NEW}:cancel", ctx.say("trainings.button_cancel_form").text),
     )
     when = f"{format_datetime(built.starts_at, zone, ctx.lang)} – {format_datetime(built.ends_at, zone, ctx.lang)}"
@@ -351,10 +354,9 @@ async def _preview(ctx: Context, plan: dict[str, Any]) -> Sequence[Reply]:
             place=built.venue or built.link,
             capacity=built.capacity,
             deadline=format_datetime(built.deadline, zone, ctx.lang) if built.deadline else None,
-            segment=built.segment.spec,
-            recipients=len(audience.reachable),
+            segment=built.segment.words,
+            reach=reach,
             cooperatives=audience.cooperatives,
-            paused=audience.paused,
         )
     ]
 
@@ -366,6 +368,9 @@ async def _save(ctx: Context, plan: dict[str, Any]) -> Sequence[Reply]:
     if found:
         ctx.goto(None)
         return [ctx.say("trainings.bad_value", problem="; ".join(found))]
+    reach = (await segments.resolve(ctx.repos, built.segment)).reach()
+    if reach.now == 0:  # everyone in it became unreachable since the preview
+        return [ctx.say("trainings.nobody", reach=reach), _ask(ctx, "segment", plan)]
     training, invited = await trainings.create(
         ctx.repos, built, staff_id=ctx.staff.id, now=ctx.now, zone=office_zone(ctx), quiet=ctx.bot.quiet_hours
     )

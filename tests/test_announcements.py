@@ -96,7 +96,8 @@ def test_cli_previews_then_sends_with_yes_and_shows_progress(
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO("n\n"))
     assert main(["announce", "--segment", "kecamatan:Magersari", "--text", "Rapat koordinasi."]) == 1
     out = capsys.readouterr().out
-    assert "Rapat koordinasi." in out and "3 officers of 2 cooperatives (1 stopped announcements)" in out
+    assert "Rapat koordinasi." in out and "3 officers of 2 cooperatives; now" in out
+    assert "1 cannot receive it now: 1 stopped announcements (BERHENTI)" in out
     assert "nothing sent" in out
     assert main(["announcements", "list"]) == 0 and "no announcements yet" in capsys.readouterr().out
     code = main(

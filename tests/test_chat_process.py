@@ -90,7 +90,7 @@ def _say(process: subprocess.Popen[str], text: str) -> None:
 def test_sigkill_between_two_answers_loses_nothing(tmp_path: Path) -> None:
     (tmp_path / "k.csv").write_text(CSV)
     subprocess.run(
-        [sys.executable, "-m", "bot", "cooperatives", "import", "k.csv"],
+        [sys.executable, "-m", "bot", "cooperatives", "import", "k.csv", "--new-kecamatan", "Magersari"],
         cwd=tmp_path,
         env=_env(),
         check=True,

@@ -50,12 +50,13 @@ class ConsoleChannel(Channel):
         return SendOutcome("sent", (f"console-{self.count}",))
 
 
-def inbound_from_line(user: str, line: str, number: int, session: str) -> Inbound:
-    """One typed line as an Inbound of the console channel."""
+def inbound_from_line(user: str, line: str, number: int, session: str, name: str | None = None) -> Inbound:
+    """One typed line as an Inbound of the console channel; `name` is the person's display name, if given (the
+    user id is an address, not a name to greet)."""
     return Inbound(
         address=Address("console", user),
         message_id=f"{session}:{number}",
         received_at=datetime.now(UTC),
         text=line.rstrip("\n"),
-        display_name=user,
+        display_name=name,
     )

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.chat import render
+from bot.chat.examples import Examples, examples
 from bot.chat.messages import Choice, Inbound, Reply
 from bot.chat.render import Lang
 from bot.domain.health.rules import Rules, default_rules
@@ -55,6 +56,11 @@ class Context:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.cooperative.timezone if self.cooperative else self.bot.office_zone)
+
+    @property
+    def examples(self) -> Examples:
+        """Dates for the examples in questions, from today in the office's zone."""
+        return examples(self.now, ZoneInfo(self.bot.office_zone))
 
     @property
     def actor(self) -> str:

@@ -13,6 +13,8 @@ from bot.chat.messages import Attachment
 from bot.cli.common import (
     SubParsers,
     audience_line,
+    example_moment,
+    missed_line,
     run_with_database,
     segment_argument,
     segment_audience,
@@ -34,10 +36,11 @@ def register(subparsers: SubParsers) -> None:
         "announce",
         help="send an announcement to a segment of officers",
         description=(
-            "Send an announcement to the officers of a segment (all, type:ksp, tag:kkmp, kecamatan:NAME, "
-            "kelurahan:NAME, category:dalam_pengawasan, reported:2026-10, not-reported:2026-10, nik:A,B; combine "
-            "with +). The number of recipients and the text are shown and confirmed first; --yes skips the question. "
-            "Officers who sent BERHENTI are left out. The running service delivers it."
+            "Send an announcement to the officers of a segment (semua/all, jenis:ksp/type:ksp, tag:kkmp, "
+            "kecamatan:NAME, kelurahan:NAME, kategori:/category:dalam_pengawasan, sudah-lapor:/reported:YYYY-MM, "
+            "belum-lapor:/not-reported:YYYY-MM, nik:A,B; combine with +). The text, how many receive it now and "
+            "how many cannot and why (no chat account, unreachable, BERHENTI) are shown and confirmed first; --yes "
+            "skips the question; nobody reachable means nothing is sent. The running service delivers it."
         ),
     )
     parser.add_argument("--segment", required=True, type=segment_argument)
@@ -48,7 +51,7 @@ def register(subparsers: SubParsers) -> None:
         help=f"a picture (png/jpg, at most {megabytes(common_limit('photo')[0])}) or a document (pdf, doc(x), "
         f"xls(x), ppt(x), txt; at most {megabytes(common_limit('document')[0])}), stored once for all recipients",
     )
-    parser.add_argument("--at", help='send later, e.g. "2026-11-20 08:00" (office time zone)')
+    parser.add_argument("--at", help=f'send later, e.g. "{example_moment(8, "08:00")}" (office time zone)')
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation (for scripts)")
     parser.set_defaults(func=_announce)
 
@@ -80,7 +83,8 @@ def _announce(args: argparse.Namespace) -> int:
             return 2
     at = trainings.parse_moment(args.at, zone) if args.at else None
     if args.at and (at is None or at <= utcnow()):
-        print('kopsehat: --at looks like "2026-11-20 08:00" (office time zone) and lies ahead', file=sys.stderr)
+        example = example_moment(8, "08:00")
+        print(f'kopsehat: --at looks like "{example}" (office time zone) and lies ahead', file=sys.stderr)
         return 2
     segment: segments.Segment = args.segment
     audience = segment_audience(settings, segment)
@@ -92,12 +96,11 @@ def _announce(args: argparse.Namespace) -> int:
     if attachment:
         print(f"[{attachment.kind}: {attachment.filename}, {len(attachment.data)} bytes]")
     print("---")
-    print(
-        f"{audience_line(audience)}{f' ({found.paused} stopped announcements)' if found.paused else ''}; "
-        f"{'at ' + format_datetime(at, zone, 'en') if at else 'now'}"
-    )
+    print(f"{audience_line(audience)}; {'at ' + format_datetime(at, zone, 'en') if at else 'now'}")
+    if missed := missed_line(audience):
+        print(missed)
     if found.recipients == 0:
-        print("kopsehat: nobody to send to", file=sys.stderr)
+        print(f"kopsehat: nobody can receive it now{': ' + missed if missed else ''}; nothing sent", file=sys.stderr)
         return 1
     if not confirm(f"Send to {found.recipients} officers?", args.yes):
         print("nothing sent")

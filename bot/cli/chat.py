@@ -32,7 +32,8 @@ def register(subparsers: SubParsers) -> None:
             "and can register with DAFTAR <code> from `kopsehat invites create`."
         ),
     )
-    parser.add_argument("--user", default="terminal", help="who you are in the chat (default: terminal)")
+    parser.add_argument("--user", default="terminal", help="your chat address (default: terminal)")
+    parser.add_argument("--name", help='your name, as a chat platform would show it (e.g. "Bu Siti")')
     parser.add_argument("--cooperative", metavar="NIK", help="register this user as an officer of that cooperative")
     parser.add_argument("--role", choices=OFFICER_ROLES, default="bendahara", help="officer role (default bendahara)")
     parser.add_argument("--staff", choices=STAFF_ROLES, help="register this user as office staff with that role")
@@ -59,7 +60,9 @@ async def _register(
             code, _invite = await create_invite(
                 repos, role=args.role, now=now, expires_in=timedelta(hours=1), uses=1, cooperative_id=cooperative.id
             )
-    result = await dispatcher.handle(inbound_from_line(args.user, f"DAFTAR {code}", 0, f"register-{uuid.uuid4().hex}"))
+    result = await dispatcher.handle(
+        inbound_from_line(args.user, f"DAFTAR {code}", 0, f"register-{uuid.uuid4().hex}", args.name)
+    )
     await console.delivery.send_now(result.outgoing)
     return None
 
@@ -91,7 +94,7 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
             if not line.strip():
                 continue
             number += 1
-            result = await dispatcher.handle(inbound_from_line(args.user, line, number, session))
+            result = await dispatcher.handle(inbound_from_line(args.user, line, number, session, args.name))
             await console.delivery.send_now(result.outgoing)
         return 0
     finally:

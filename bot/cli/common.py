@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.config import ConfigError, Settings, load_settings
@@ -64,11 +65,30 @@ def segment_audience(settings: Settings, segment: Segment) -> Audience | None:
     return found
 
 
+REASONS = {
+    "no_account": "without a chat account (not registered)",
+    "unreachable": "unreachable on Telegram and WhatsApp",
+    "paused": "stopped announcements (BERHENTI)",
+}
+
+
 def audience_line(audience: Audience) -> str:
-    """The preview's count: "segment type:ksp: 3 officers of 2 cooperatives" (not counting who said BERHENTI)."""
-    return (
-        f"segment {audience.segment.spec}: {len(audience.reachable)} officers of {audience.cooperatives} cooperatives"
-    )
+    """The preview's count of who receives it now: "segment type:ksp: 3 officers of 2 cooperatives"."""
+    return f"segment {audience.segment.spec}: {audience.reach().now} officers of {audience.cooperatives} cooperatives"
+
+
+def missed_line(audience: Audience) -> str:
+    """Who cannot receive it now and why: "2 cannot receive it now: 1 without a chat account, ..." ("" for none)."""
+    reach = audience.reach()
+    if not reach.missed:
+        return ""
+    reasons = ", ".join(f"{count} {REASONS[why]}" for why, count in reach.missed)
+    return f"{reach.missing} cannot receive it now: {reasons}"
+
+
+def example_moment(days: int, clock: str) -> str:
+    """A date and time `days` from today for --help and error examples ("2026-11-19 09:00"), never one past."""
+    return f"{date.today() + timedelta(days=days):%Y-%m-%d} {clock}"
 
 
 def segment_argument(text: str) -> Segment:

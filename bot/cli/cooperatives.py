@@ -7,8 +7,14 @@ import sys
 from pathlib import Path
 
 from bot.cli.common import SubParsers, run_with_database, settings_or_exit
-from bot.services.cooperative_import import TYPES, parse_rows, read_table
-from bot.services.directory import CooperativeRow, ImportCounts, list_cooperatives, save_cooperatives
+from bot.services.cooperative_import import TYPES, RowProblem, parse_rows, read_table
+from bot.services.directory import (
+    CooperativeRow,
+    ImportCounts,
+    import_problems,
+    list_cooperatives,
+    save_cooperatives,
+)
 from storage.db import Database
 
 IMPORT_EPILOG = """\
@@ -18,8 +24,20 @@ Columns (Indonesian or English headers; only nama and jenis are required):
   zona_waktu (timezone: WIB, WITA, WIT or Asia/Jakarta...), bulan_awal_tahun_buku (1-12),
   tanggal_rat (rat_date), nik_berlaku_sampai (nik_valid_until), ods_diperbarui (ods_updated_on),
   unit_simpan_pinjam (has_savings_unit: ya/tidak), jumlah_anggota (members), alamat (address).
-Dates as 2026-03-31 or 31/03/2026. Rows are matched by NIK, or by name where NIK is empty.
-If any row is bad, each bad row is listed with its row number and nothing is imported."""
+Dates as 2026-03-31 or 31/03/2026.
+
+Each row is matched to a stored cooperative by NIK, otherwise by name; a row with a NIK also matches
+a cooperative known by name only (it gets the NIK). A blank cell never erases a stored value, so
+importing the same file again changes nothing. Rows of one file about the same cooperative (same
+NIK, or same name where one has no NIK) are one cooperative and must not contradict each other.
+
+A kecamatan must be known in --city already; a name that is not is an error naming the closest
+known ones (a typo never makes a second kecamatan). For the first import of a city, or a kecamatan
+that is really new, name it: --new-kecamatan "Magersari" (repeat, or separate with commas).
+Kelurahan/desa are added under their kecamatan as they come.
+
+Every problem of every row is listed at once (row numbers as the spreadsheet shows them), and
+then nothing is imported."""
 
 
 def register(subparsers: SubParsers) -> None:
@@ -37,6 +55,13 @@ def register(subparsers: SubParsers) -> None:
     )
     imp.add_argument("file", type=Path, help="a .csv (comma or semicolon) or .xlsx file")
     imp.add_argument("--city", default="Kota Mojokerto", help="the kota/kabupaten (default: Kota Mojokerto)")
+    imp.add_argument(
+        "--new-kecamatan",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a kecamatan the city does not have yet, to be created (repeat it, or separate names with commas)",
+    )
     imp.add_argument("--dry-run", action="store_true", help="check the file and report, import nothing")
     imp.set_defaults(func=_import)
     lst = actions.add_parser("list", help="print cooperatives as a table", description="Print cooperatives.")
@@ -56,22 +81,33 @@ def _import(args: argparse.Namespace) -> int:
     except Exception as exc:  # a damaged or foreign file: say so in one line
         print(f"kopsehat: cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
-    parsed = parse_rows(table, settings.timezone)
-    if parsed.problems:
-        for problem in parsed.problems:
-            print(f"{args.file}: {problem}", file=sys.stderr)
-        print(f"nothing imported: {len(parsed.problems)} bad row(s)", file=sys.stderr)
-        return 2
-    if args.dry_run:
-        print(f"{len(parsed.rows)} row(s) OK; nothing imported (--dry-run)")
-        return 0
+    parsed = parse_rows(table)
+    new_kecamatan = [name.strip() for given in args.new_kecamatan for name in given.split(",") if name.strip()]
 
-    async def work(db: Database) -> ImportCounts:
+    async def work(db: Database) -> list[RowProblem] | ImportCounts:
         async with db.transaction() as repos:
-            return await save_cooperatives(repos, parsed.rows, args.city)
+            found = await import_problems(repos, parsed.rows, args.city, new_kecamatan=new_kecamatan)
+            problems = sorted(parsed.problems + found, key=lambda p: p.row)
+            if problems or args.dry_run:
+                return problems
+            return await save_cooperatives(
+                repos, parsed.rows, args.city, default_zone=settings.timezone, new_kecamatan=new_kecamatan
+            )
 
-    counts = run_with_database(settings, work)
-    print(f"imported {len(parsed.rows)} cooperative(s): {counts.created} new, {counts.updated} updated")
+    outcome = run_with_database(settings, work)
+    if isinstance(outcome, ImportCounts):
+        print(
+            f"imported {len(parsed.rows)} cooperative(s): {outcome.created} new, {outcome.updated} updated, "
+            f"{outcome.unchanged} unchanged"
+        )
+        return 0
+    for problem in outcome:
+        print(f"{args.file}: {problem}", file=sys.stderr)
+    if outcome:
+        rows = len({p.row for p in outcome})
+        print(f"nothing imported: {len(outcome)} problem(s) in {rows} row(s)", file=sys.stderr)
+        return 2
+    print(f"{len(parsed.rows)} row(s) OK; nothing imported (--dry-run)")
     return 0
 
 

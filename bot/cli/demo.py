@@ -18,8 +18,9 @@ def register(subparsers: SubParsers) -> None:
         description=(
             f"Load '{CITY}': about 190 synthetic cooperatives (43 KSP, 93 konsumen, 21 produsen, 7 pemasaran, "
             "1 jasa, 18 KKMP, 7 kopontren) over 3 kecamatan and 18 kelurahan, two officers each, and a year of "
-            "monthly figures for some of them. All names are made up; NIKs start with DEMO-. Running it again "
-            "adds nothing twice."
+            "monthly figures for some of them, dated from today: no report is submitted in the future, so before "
+            "the 12th some of last month's reports have not arrived yet. All names are made up; NIKs start with "
+            "DEMO-. Running it again adds nothing twice (on a later day it adds the reports that have arrived since)."
         ),
     )
     parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
@@ -28,11 +29,11 @@ def register(subparsers: SubParsers) -> None:
 
 def _demo(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
-    today = datetime.now(settings.zone).date()
+    now = datetime.now(settings.zone)
 
     async def work(db: Database) -> DemoCounts:
         async with db.transaction() as repos:
-            return await load_demo(repos, today, seed=args.seed)
+            return await load_demo(repos, now, seed=args.seed)
 
     counts = run_with_database(settings, work)
     print(

@@ -7,20 +7,51 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.cli.common import SubParsers, run_with_database, settings_or_exit
-from bot.services.invites import OFFICER_ROLES, STAFF_ROLES, IssuedInvite, create_invite, links, parse_duration
+from bot.config import Settings
+from bot.domain.periods import format_datetime
+from bot.services.invites import (
+    OFFICER_ROLES,
+    STAFF_ROLES,
+    TELEGRAM_PLACEHOLDER,
+    WHATSAPP_PLACEHOLDER,
+    IssuedInvite,
+    create_invite,
+    links,
+    parse_duration,
+)
 from storage.db import Database
 from storage.models import utcnow
 
 
 @dataclass(frozen=True)
 class Issued:
-    """What one command run made, for printing."""
+    """What one command run made, for printing: the codes, for whom (organisation, role) and their time zone."""
 
     header: str
     invites: list[IssuedInvite]
     problem: str | None = None
+    organisation: str = ""
+    role: str = ""
+    zone: str = "Asia/Jakarta"
+
+
+def missing_platforms(settings: Settings) -> list[str]:
+    """One warning per chat platform whose address is not configured (its links would be placeholders)."""
+    warnings = []
+    if not settings.telegram_bot_username:
+        warnings.append(
+            "KOPSEHAT_TELEGRAM_BOT_USERNAME is not set: the Telegram links below are placeholders "
+            f"({TELEGRAM_PLACEHOLDER}) and the QR pictures have no Telegram code; set it to the bot's username"
+        )
+    if not settings.whatsapp_number:
+        warnings.append(
+            "KOPSEHAT_WHATSAPP_NUMBER is not set: the WhatsApp links below are placeholders "
+            f"({WHATSAPP_PLACEHOLDER}) and the QR pictures have no WhatsApp code; set it to the bot's number"
+        )
+    return warnings
 
 
 def register(subparsers: SubParsers) -> None:
@@ -43,7 +74,13 @@ def register(subparsers: SubParsers) -> None:
     create.add_argument("--count", type=int, default=1, help="how many codes (default 1)")
     create.add_argument("--uses", type=int, default=1, help="how many registrations per code (default 1)")
     create.add_argument("--expires", type=_duration, default="30d", help="validity: 30d, 12h, 2w (default 30d)")
-    create.add_argument("--qr", type=Path, metavar="DIR", help="also write a QR code PNG per invite into DIR")
+    create.add_argument(
+        "--qr",
+        type=Path,
+        metavar="DIR",
+        help="also write a picture per invite into DIR to print or forward: the cooperative, role, code, expiry "
+        "(the cooperative's local time), a QR code for Telegram and one for WhatsApp, and how to use them",
+    )
     create.set_defaults(func=_create)
 
     staff = subparsers.add_parser("staff", help="office staff accounts", description="Office staff accounts.")
@@ -57,7 +94,7 @@ def register(subparsers: SubParsers) -> None:
     add.add_argument("--role", required=True, choices=STAFF_ROLES, help="admin: everything; pembina: coaches")
     add.add_argument("--kecamatan", help="limit a pembina to one kecamatan (name)")
     add.add_argument("--expires", type=_duration, default="7d", help="validity of the code (default 7d)")
-    add.add_argument("--qr", type=Path, metavar="DIR", help="also write a QR code PNG into DIR")
+    add.add_argument("--qr", type=Path, metavar="DIR", help="also write the invitation picture (QR codes) into DIR")
     add.set_defaults(func=_staff_add)
 
 
@@ -73,24 +110,38 @@ def _issue(code: str, expires_at: datetime, uses: int, username: str | None, num
     return IssuedInvite(code, telegram, whatsapp, expires_at, uses)
 
 
-def _print(issued: Issued, qr_dir: Path | None) -> int:
+def _print(issued: Issued, qr_dir: Path | None, settings: Settings) -> int:
     if issued.problem:
         print(f"kopsehat: {issued.problem}", file=sys.stderr)
         return 2
+    for warning in missing_platforms(settings):
+        print(f"kopsehat: warning: {warning}", file=sys.stderr)
     print(issued.header)
+    zone = ZoneInfo(issued.zone)
     for invite in issued.invites:
         print(f"\n  code:     {invite.code}")
         print(f"  telegram: {invite.telegram_link}")
         print(f"  whatsapp: {invite.whatsapp_link}")
-        print(f"  expires:  {invite.expires_at.isoformat(timespec='minutes')}  uses: {invite.uses}")
+        print(f"  expires:  {format_datetime(invite.expires_at, zone, 'en')}  uses: {invite.uses}")
         if qr_dir is not None:
-            import qrcode
+            from bot.services.invite_cards import InviteCard, card_png
 
+            card = InviteCard(
+                issued.organisation,
+                issued.role,
+                invite.code,
+                invite.expires_at,
+                zone,
+                invite.uses,
+                invite.telegram_link if settings.telegram_bot_username else None,
+                invite.whatsapp_link if settings.whatsapp_number else None,
+                settings.telegram_bot_username,
+                settings.whatsapp_number,
+            )
             qr_dir.mkdir(parents=True, exist_ok=True)
             path = qr_dir / f"undangan-{invite.code}.png"
-            with path.open("wb") as png:
-                qrcode.make(invite.telegram_link).save(png)
-            print(f"  qr:       {path}")
+            path.write_bytes(card_png(card))
+            print(f"  picture:  {path}")
     return 0
 
 
@@ -120,9 +171,10 @@ def _create(args: argparse.Namespace) -> int:
                     _issue(code, row.expires_at, args.uses, settings.telegram_bot_username, settings.whatsapp_number)
                 )
             await repos.audit.add("cli", "invites.create", f"cooperative:{cooperative.id}", count=args.count)
-            return Issued(f"{len(made)} invitation(s) for {args.role} of {cooperative.name}:", made)
+            header = f"{len(made)} invitation(s) for {args.role} of {cooperative.name}:"
+            return Issued(header, made, organisation=cooperative.name, role=args.role, zone=cooperative.timezone)
 
-    return _print(run_with_database(settings, work), args.qr)
+    return _print(run_with_database(settings, work), args.qr, settings)
 
 
 def _staff_add(args: argparse.Namespace) -> int:
@@ -143,6 +195,7 @@ def _staff_add(args: argparse.Namespace) -> int:
             )
             await repos.audit.add("cli", "staff.add", f"staff:{staff.id}", role=args.role)
             issued = _issue(code, row.expires_at, 1, settings.telegram_bot_username, settings.whatsapp_number)
-            return Issued(f"staff #{staff.id} {args.name} ({args.role}) added; their invitation:", [issued])
+            header = f"staff #{staff.id} {args.name} ({args.role}) added; their invitation:"
+            return Issued(header, [issued], organisation=args.name, role=args.role, zone=settings.timezone)
 
-    return _print(run_with_database(settings, work), args.qr)
+    return _print(run_with_database(settings, work), args.qr, settings)

@@ -8,6 +8,8 @@ import sys
 from bot.cli.common import (
     SubParsers,
     audience_line,
+    example_moment,
+    missed_line,
     run_with_database,
     segment_argument,
     segment_audience,
@@ -47,22 +49,31 @@ def register(subparsers: SubParsers) -> None:
         help="create a training and invite the officers of a segment",
         description=(
             "Create a training and invite (Daftar / Tidak buttons) the officers of the segment. Dates and times are "
-            'in the office time zone (KOPSEHAT_TIMEZONE), e.g. "2026-11-19 09:00". The number of officers it '
-            "reaches is shown and confirmed first (--yes skips the question, for scripts)."
+            f'in the office time zone (KOPSEHAT_TIMEZONE), e.g. "{example_moment(7, "09:00")}". How many officers '
+            "receive the invitation now, and how many cannot and why (no chat account, unreachable, BERHENTI), is "
+            "shown and confirmed first (--yes skips the question, for scripts); with nobody to receive it, nothing "
+            "is created."
         ),
     )
     create.add_argument("--title", required=True)
     create.add_argument("--kind", required=True, choices=trainings.KINDS)
-    create.add_argument("--start", required=True, help='start, e.g. "2026-11-19 09:00"')
-    create.add_argument("--end", required=True, help='end: "2026-11-19 12:00" or a time on the start day, "12:00"')
+    create.add_argument("--start", required=True, help=f'start, e.g. "{example_moment(7, "09:00")}"')
+    create.add_argument(
+        "--end", required=True, help=f'end: "{example_moment(7, "12:00")}" or a time on the start day, "12:00"'
+    )
     place = create.add_mutually_exclusive_group(required=True)
     place.add_argument("--venue", help="where it takes place")
     place.add_argument("--link", help="the online meeting link")
     create.add_argument("--capacity", type=int, help="places (default: no limit); beyond it a waitlist")
     create.add_argument(
-        "--segment", default="all", type=segment_argument, help="who is invited, e.g. all, type:ksp+kecamatan:Magersari"
+        "--segment",
+        default="all",
+        type=segment_argument,
+        help="who is invited, e.g. semua (all), jenis:ksp+kecamatan:Magersari (see kopsehat announce --help)",
     )
-    create.add_argument("--deadline", help='registration deadline, e.g. "2026-11-17 16:00" (default: until start)')
+    create.add_argument(
+        "--deadline", help=f'registration deadline, e.g. "{example_moment(5, "16:00")}" (default: until start)'
+    )
     create.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     create.set_defaults(func=_create)
 
@@ -97,7 +108,7 @@ def _create(args: argparse.Namespace) -> int:
     end = trainings.parse_end(args.end, start, zone) if start else None
     deadline = trainings.parse_moment(args.deadline, zone) if args.deadline else None
     if start is None or end is None or (args.deadline and deadline is None):
-        print('kopsehat: dates look like "2026-11-19 09:00" (office time zone)', file=sys.stderr)
+        print(f'kopsehat: dates look like "{example_moment(7, "09:00")}" (office time zone)', file=sys.stderr)
         return 2
     segment: segments.Segment = args.segment
     plan = trainings.TrainingPlan(
@@ -119,8 +130,14 @@ def _create(args: argparse.Namespace) -> int:
     if audience is None:
         return 2
     print(f"{args.title} ({args.kind}), {format_datetime(start, zone, 'en')} – {format_datetime(end, zone, 'en')}")
-    print(f"{audience_line(audience)} will be invited ({audience.paused} stopped announcements)")
-    if not confirm(f"Create it and invite {len(audience.reachable)} officers?", args.yes):
+    print(f"{audience_line(audience)} will be invited")
+    if missed := missed_line(audience):
+        print(missed)
+    if audience.reach().now == 0:
+        print(f"kopsehat: nobody can receive the invitation now{': ' + missed if missed else ''}", file=sys.stderr)
+        print("nothing created")
+        return 1
+    if not confirm(f"Create it and invite {audience.reach().now} officers?", args.yes):
         print("nothing created")
         return 1
 

@@ -276,3 +276,24 @@ def _date_of(cleaned: str, today: date | None) -> date | None:
     except ValueError:
         return None
     return None
+
+
+def read_period(text: str, current: Period) -> Period | None:
+    """A reporting month as staff write it: "2026-10", "oktober", "okt 2026", "Oktober 2026", "10/2026"; a month
+    without its year is the latest one not after `current`; else None."""
+    cleaned = " ".join(text.strip().lower().replace(".", " ").replace(",", " ").split())
+    numeric = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})|([0-9]{1,2})[/-]([0-9]{4})", cleaned)
+    if numeric:
+        year, month = (numeric[1], numeric[2]) if numeric[1] else (numeric[4], numeric[3])
+        return Period(int(year), int(month)) if 1 <= int(month) <= 12 and 2000 <= int(year) <= 9998 else None
+    words = cleaned.split()
+    if not words or len(words) > 2 or words[0] not in _MONTH_NAMES:
+        return None
+    month = _MONTH_NAMES[words[0]]
+    if len(words) == 2:
+        return (
+            Period(int(words[1]), month)
+            if re.fullmatch(r"[0-9]{4}", words[1]) and "2000" <= words[1] <= "9998"
+            else None
+        )
+    return Period(current.year if month <= current.month else current.year - 1, month)

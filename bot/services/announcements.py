@@ -17,10 +17,11 @@ from bot.channels.uploads import FILE_TYPES, common_limit, content_matches, cont
 from bot.chat import render
 from bot.chat.messages import Attachment, AttachmentKind, Notice, Reply, safe_filename
 from bot.services.files import kept
-from bot.services.notices import DEFAULT_QUIET, QuietHours, pick_identity
-from bot.services.segments import Audience, Recipient, Segment, resolve
+from bot.services.notices import DEFAULT_QUIET, QuietHours, pick_identity, unreachable_reason
+from bot.services.segments import REASONS, Audience, Reach, Recipient, Segment, resolve
 from storage.models import Announcement, ChannelIdentity, OutboxMessage
 from storage.repositories import Repositories
+from storage.repositories.outbox import STOPPED_BY_RECIPIENT
 
 MAX_TEXT = 3500
 PENDING = frozenset({"pending", "sending", "waiting", "needs_template"})
@@ -29,13 +30,17 @@ FAILED = frozenset({"failed", "unreachable"})
 
 @dataclass(frozen=True)
 class Preview:
-    """What the author confirms: the recipients now, and those who stopped announcements."""
+    """What the author confirms: who receives it now, and who cannot and why."""
 
     audience: Audience
 
     @property
+    def reach(self) -> Reach:
+        return self.audience.reach()
+
+    @property
     def recipients(self) -> int:
-        return len(self.audience.reachable)
+        return self.reach.now
 
     @property
     def paused(self) -> int:
@@ -195,7 +200,7 @@ def outbox_row(
         "updated_at": now,
     }
     if chosen is None:
-        reason = "no chat account" if not identities else "unreachable on every channel"
+        reason = unreachable_reason(identities)
         return row | {
             "channel": fallback.channel if fallback else "none",
             "recipient": fallback.external_id if fallback else "",
@@ -256,8 +261,19 @@ async def recipients(repos: Repositories, announcement_id: int) -> list[Recipien
 
 
 def failure_reasons(lines: list[RecipientLine]) -> list[tuple[str, int]]:
-    """The reasons of failures, most common first."""
+    """The reasons of failures as stored (the platforms' words), most common first."""
     return Counter(line.error or line.status for line in lines if line.status in FAILED).most_common()
+
+
+def failure_kinds(lines: list[RecipientLine]) -> list[tuple[str, int]]:
+    """The failures by kind, as the templates name them (no_account, unreachable, paused, failed), most first."""
+
+    def kind(line: RecipientLine) -> str:
+        if line.error == STOPPED_BY_RECIPIENT:
+            return "paused"
+        return REASONS.get(line.error or "") or ("unreachable" if line.status == "unreachable" else "failed")
+
+    return Counter(kind(line) for line in lines if line.status in FAILED).most_common()
 
 
 async def set_paused(repos: Repositories, officer_id: int, paused: bool, now: datetime) -> int:

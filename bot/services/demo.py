@@ -16,6 +16,7 @@ from bot.domain import forms
 from bot.domain.health.rules import default_rules
 from bot.domain.periods import Period
 from bot.services.assessments import assess_revision
+from bot.services.cooperative_import import ImportRow
 from bot.services.directory import save_cooperatives
 from storage.models import utcnow
 from storage.repositories import Repositories
@@ -244,8 +245,14 @@ def demo_periods(today: date, months: int = 12) -> list[str]:
     return list(reversed(periods))
 
 
-def cooperative_rows(rng: random.Random) -> list[dict[str, Any]]:
-    """The demo city's cooperatives as import rows."""
+def _latest_on_or_before(today: date, month: int, day: int) -> date:
+    """The last `day`/`month` that is not after `today`."""
+    this_year = date(today.year, month, day)
+    return this_year if this_year <= today else date(today.year - 1, month, day)
+
+
+def cooperative_rows(rng: random.Random, today: date) -> list[dict[str, Any]]:
+    """The demo city's cooperatives as import rows, their dates around `today` (none of them ahead of it)."""
     rows: list[dict[str, Any]] = []
     names: set[str] = set()
     places = [(kec, kel) for kec, kels in KECAMATAN.items() for kel in kels]
@@ -264,7 +271,10 @@ def cooperative_rows(rng: random.Random) -> list[dict[str, Any]]:
                     names.add(name)
                     break
             number = len(rows) + 1
-            rat_year = 2026 if rng.random() < 0.8 else 2024
+            rat = _latest_on_or_before(today, rng.randint(2, 6), rng.randint(1, 28))
+            if rng.random() >= 0.8:
+                rat = rat.replace(year=rat.year - 2)  # a RAT more than a year old
+            ods = rat + timedelta(days=rng.randint(14, 60))
             rows.append(
                 {
                     "name": name,
@@ -276,9 +286,9 @@ def cooperative_rows(rng: random.Random) -> list[dict[str, Any]]:
                     "kelurahan": kelurahan,
                     "timezone": "Asia/Jakarta",
                     "fiscal_year_start_month": 1,
-                    "rat_date": date(rat_year, rng.randint(2, 6), rng.randint(1, 28)),
-                    "nik_valid_until": date(2026, 1, 1) + timedelta(days=rng.randint(0, 900)),
-                    "ods_updated_on": date(rat_year, 7, 1) if rng.random() < 0.7 else None,
+                    "rat_date": rat,
+                    "nik_valid_until": today + timedelta(days=rng.randint(-120, 780)),
+                    "ods_updated_on": ods if rng.random() < 0.7 and ods <= today else None,
                     "has_savings_unit": savings,
                     "members": rng.randint(20, 1500),
                     "address": None,
@@ -288,15 +298,26 @@ def cooperative_rows(rng: random.Random) -> list[dict[str, Any]]:
     return rows
 
 
-async def load_demo(repos: Repositories, today: date, seed: int = 2026) -> DemoCounts:
-    """Load (or refresh) the demo city; running it twice changes nothing new."""
+def submitted_at(seed: int, nik: str, period: str, zone: ZoneInfo) -> datetime:
+    """When the demo's report of `period` arrived: 10.00 on a day from the 2nd to the 12th of the next month, the
+    same on every run (the deadline is the 10th, so some are late)."""
+    year, month = int(period[:4]), int(period[5:7])
+    day = random.Random(f"{seed}:{nik}:{period}").randint(2, 12)
+    return datetime(year + (month == 12), month % 12 + 1, day, 10, 0, tzinfo=zone)
+
+
+async def load_demo(repos: Repositories, now: datetime, seed: int = 2026) -> DemoCounts:
+    """Load (or refresh) the demo city as of `now`; running it twice changes nothing new, and no report is stored
+    as submitted after `now` (those cooperatives have simply not reported yet)."""
     rng = random.Random(seed)
     rules = default_rules()
-    rows = cooperative_rows(rng)
-    await save_cooperatives(repos, rows, CITY)
+    zone = ZoneInfo("Asia/Jakarta")
+    today = now.astimezone(zone).date()
+    rows = cooperative_rows(rng, today)
+    given = [ImportRow([line], {k: v for k, v in row.items() if v is not None}) for line, row in enumerate(rows, 2)]
+    await save_cooperatives(repos, given, CITY, new_kecamatan=KECAMATAN)
     officers = reports = 0
     periods = demo_periods(today)
-    zone = ZoneInfo("Asia/Jakarta")
     ksp_left, shop_left = KSP_WITH_HISTORY, NON_KSP_WITH_HISTORY
     for row in rows:
         cooperative = await repos.cooperatives.by_nik(row["nik"])
@@ -321,14 +342,15 @@ async def load_demo(repos: Repositories, today: date, seed: int = 2026) -> DemoC
             first = datetime(int(periods[0][:4]), int(periods[0][5:7]), 15, tzinfo=zone)
             await repos.management.save(cooperative.id, yearly, first, existing[-1].id)
         for index, period in enumerate(periods):
+            submitted = submitted_at(seed, row["nik"], period, zone)
+            if submitted > now:
+                continue
             report = await repos.reports.get_or_create(cooperative.id, period)
             if report.status == "submitted":
                 continue
             months_elapsed = int(period[5:7])
             make = ksp_figures if row["type"] == "ksp" else shop_figures
             figures = make(rng, scale, index, months_elapsed)
-            year, month = int(period[:4]), int(period[5:7])
-            submitted = datetime(year + (month == 12), month % 12 + 1, rng.randint(2, 12), 10, 0, tzinfo=zone)
             revision = await repos.reports.add_revision(report, figures, at=submitted, officer_id=existing[-1].id)
             await assess_revision(repos, cooperative, Period.parse(period), revision, rules)
             reports += 1

@@ -41,6 +41,17 @@ class QuietHours:
 DEFAULT_QUIET = QuietHours(time(21, 0), time(7, 0))  # the default of KOPSEHAT_QUIET_HOURS
 
 
+NO_ACCOUNT = "no chat account"  # the reasons stored in the outbox (last_error) for a notice nobody can get
+UNREACHABLE = "unreachable on every channel"
+
+
+def unreachable_reason(identities: list[ChannelIdentity]) -> str | None:
+    """Why a person with these chat accounts cannot get a notice now (NO_ACCOUNT, UNREACHABLE), or None."""
+    if not identities:
+        return NO_ACCOUNT
+    return None if any(i.reachable for i in identities) else UNREACHABLE
+
+
 def pick_identity(identities: list[ChannelIdentity]) -> ChannelIdentity | None:
     """The chat account used last among the reachable ones."""
     reachable = [i for i in identities if i.reachable]
@@ -80,7 +91,7 @@ async def enqueue_notice(
         "announcement_id": announcement_id,
     }
     if chosen is None:
-        reason = "no chat account" if not identities else "unreachable on every channel"
+        reason = unreachable_reason(identities)
         return await repos.outbox.enqueue(
             channel=identities[0].channel if identities else "none",
             recipient=identities[0].external_id if identities else "",

@@ -1,17 +1,19 @@
-"""Segments: who a training invitation or an announcement reaches, written like `type:ksp+kecamatan:Magersari`.
+"""Segments: who a training invitation or an announcement reaches, written like `jenis:ksp+kecamatan:Magersari`.
 
-One criterion per `+`-separated part, all of which must hold (AND):
+One criterion per `+`-separated part, all of which must hold (AND); staff see the Indonesian words, the English ones
+(kept in stored segments) are read too:
 
-    all                         every cooperative
-    type:ksp                    cooperative type (ksp, usp, konsumen, produsen, pemasaran, jasa)
-    tag:kkmp                    cooperative tag (kkmp, kopontren, ...)
-    kecamatan:Magersari         kecamatan by name;  kelurahan:Meri  kelurahan or desa by name
-    category:dalam_pengawasan   latest health category (sehat, cukup_sehat, dalam_pengawasan, dalam_pengawasan_khusus)
-    reported:2026-10            report for that month submitted;  not-reported:2026-10  not submitted
-    nik:3576010001,3576010002   an explicit list of cooperatives by NIK
+    semua (all)                         every cooperative
+    jenis:ksp (type:)                   cooperative type (ksp, usp, konsumen, produsen, pemasaran, jasa)
+    tag:kkmp                            cooperative tag (kkmp, kopontren, ...)
+    kecamatan:Magersari                 kecamatan by name;  kelurahan:Meri  kelurahan or desa by name
+    kategori:dalam_pengawasan (category:) latest health category (sehat, cukup_sehat, dalam_pengawasan, ...)
+    sudah-lapor:2026-10 (reported:)     report for that month submitted;  belum-lapor:2026-10 (not-reported:) not
+    nik:3576010001,3576010002           an explicit list of cooperatives by NIK
 
 A pembina with a kecamatan reaches only that kecamatan, whatever the segment says. Recipients are the active
-officers of the matching cooperatives; those who said BERHENTI are counted apart (`paused`).
+officers of the matching cooperatives; `Audience.reach()` says how many get a message now and why the others cannot
+(no chat account, unreachable on every channel, or they said BERHENTI to announcements).
 """
 
 from __future__ import annotations
@@ -20,17 +22,45 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.services.notices import NO_ACCOUNT, UNREACHABLE, unreachable_reason
 from storage.models import OfficeStaff
 from storage.repositories import CooperativeFacts, Repositories
 
 KINDS = ("all", "type", "tag", "kecamatan", "kelurahan", "category", "reported", "not-reported", "nik")
+WORDS = {  # a kind as staff write and read it
+    "all": "semua",
+    "type": "jenis",
+    "tag": "tag",
+    "kecamatan": "kecamatan",
+    "kelurahan": "kelurahan",
+    "category": "kategori",
+    "reported": "sudah-lapor",
+    "not-reported": "belum-lapor",
+    "nik": "nik",
+}
 CATEGORIES = ("sehat", "cukup_sehat", "dalam_pengawasan", "dalam_pengawasan_khusus")
 _PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
-_ALIASES = {"notreported": "not-reported", "not_reported": "not-reported", "belum-lapor": "not-reported"}
+_ALIASES = {
+    **{word: kind for kind, word in WORDS.items()},
+    **{word.replace("-", "_"): kind for kind, word in WORDS.items()},
+    "desa": "kelurahan",
+    "notreported": "not-reported",
+    "not_reported": "not-reported",
+}
 
 
 class SegmentError(ValueError):
-    """A segment that cannot be read or names something unknown; the message says what is expected."""
+    """A segment that cannot be read or names something unknown; `text(lang)` says what is expected."""
+
+    def __init__(self, problem: str, **values: str) -> None:
+        self.problem, self.values = problem, values
+        super().__init__(self.text("id"))
+
+    def text(self, lang: str) -> str:
+        """The problem in the reader's language (templates segments.*)."""
+        from bot.chat import render
+
+        return render.text(lang, f"segments.{self.problem}", **self.values)
 
 
 @dataclass(frozen=True)
@@ -42,6 +72,11 @@ class Criterion:
 
     def __str__(self) -> str:
         return self.kind if self.kind == "all" else f"{self.kind}:{self.value}"
+
+    @property
+    def words(self) -> str:
+        """The criterion in the Indonesian words staff see: `belum-lapor:2026-10`."""
+        return WORDS[self.kind] if self.kind == "all" else f"{WORDS[self.kind]}:{self.value}"
 
 
 @dataclass(frozen=True)
@@ -55,6 +90,11 @@ class Segment:
     def spec(self) -> str:
         return "+".join(str(c) for c in self.criteria)
 
+    @property
+    def words(self) -> str:
+        """The segment as staff write it in Indonesian: `jenis:ksp+kecamatan:Magersari`."""
+        return "+".join(c.words for c in self.criteria)
+
     def to_json(self) -> dict[str, Any]:
         return {"spec": self.spec, "scope_kecamatan_id": self.scope_kecamatan_id}
 
@@ -63,9 +103,12 @@ class Segment:
         return parse(str(raw.get("spec") or "all"), scope_kecamatan_id=raw.get("scope_kecamatan_id"))
 
 
+REASONS = {NO_ACCOUNT: "no_account", UNREACHABLE: "unreachable"}  # stored reason -> word of the templates
+
+
 @dataclass(frozen=True)
 class Recipient:
-    """An officer the segment reaches."""
+    """An officer the segment reaches; `unreachable` names why no chat account of theirs can get a message now."""
 
     officer_id: int
     cooperative_id: int
@@ -73,6 +116,23 @@ class Recipient:
     language: str
     timezone: str
     paused: bool
+    unreachable: str | None = None  # "no_account" | "unreachable"
+
+    def obstacle(self, announcement: bool) -> str | None:
+        """Why this officer cannot get a message now: no account, unreachable, or (announcements only) paused."""
+        return self.unreachable or ("paused" if announcement and self.paused else None)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How many get a message now, and how many cannot, by reason (no_account, unreachable, paused)."""
+
+    now: int
+    missed: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def missing(self) -> int:
+        return sum(count for _, count in self.missed)
 
 
 @dataclass(frozen=True)
@@ -92,34 +152,41 @@ class Audience:
     def paused(self) -> int:
         return sum(r.paused for r in self.recipients)
 
+    def reach(self, *, announcement: bool = True) -> Reach:
+        """Who gets a message now; reminders about a cooperative's own duties (`announcement=False`) also go to
+        those who said BERHENTI."""
+        obstacles = [r.obstacle(announcement) for r in self.recipients]
+        missed = tuple((why, obstacles.count(why)) for why in ("no_account", "unreachable", "paused"))
+        return Reach(obstacles.count(None), tuple((why, n) for why, n in missed if n))
+
 
 def parse(text: str, *, scope_kecamatan_id: int | None = None) -> Segment:
     """Read a segment; SegmentError names the part that is wrong."""
     parts = [p.strip() for p in text.strip().split("+")]
     if not text.strip() or any(not p for p in parts):
-        raise SegmentError("segment kosong / empty segment: tulis misalnya all, type:ksp, kecamatan:Magersari")
+        raise SegmentError("empty")
     criteria: list[Criterion] = []
     for part in parts:
         kind, _, value = part.partition(":")
         kind = _ALIASES.get(kind.strip().lower(), kind.strip().lower())
         value = " ".join(value.split())
-        if kind in ("all", "semua"):
+        if kind == "all":
             criteria.append(Criterion("all"))
             continue
         if kind not in KINDS:
-            raise SegmentError(f"{part!r}: jenis tidak dikenal; pilih salah satu dari {', '.join(KINDS)}")
+            raise SegmentError("unknown_kind", part=part)
         if not value:
-            raise SegmentError(f"{part!r}: nilainya kosong, misalnya {kind}:...")
+            raise SegmentError("empty_value", part=part, word=WORDS[kind])
         if kind in ("type", "tag", "category"):
             value = value.lower()
         if kind == "category" and value not in CATEGORIES:
-            raise SegmentError(f"{part!r}: kategori harus salah satu dari {', '.join(CATEGORIES)}")
+            raise SegmentError("bad_category", part=part, categories=", ".join(CATEGORIES))
         if kind in ("reported", "not-reported") and not _PERIOD.match(value):
-            raise SegmentError(f"{part!r}: periode ditulis TTTT-BB, misalnya {kind}:2026-10")
+            raise SegmentError("bad_period", part=part, word=WORDS[kind])
         if kind == "nik":
             niks = [n.strip() for n in value.split(",") if n.strip()]
             if not niks:
-                raise SegmentError(f"{part!r}: tulis NIK koperasi dipisah koma")
+                raise SegmentError("empty_nik", part=part)
             value = ",".join(niks)
         criteria.append(Criterion(kind, value))
     if len(criteria) > 1:
@@ -145,7 +212,7 @@ async def _matching(repos: Repositories, criterion: Criterion, facts: list[Coope
         kinds = ("kecamatan",) if kind == "kecamatan" else ("kelurahan", "desa")
         ids = set(await repos.regions.ids_named(kinds, value))
         if not ids:
-            raise SegmentError(f"{kind} {value!r} tidak ditemukan")
+            raise SegmentError("region_not_found", word=WORDS[kind], name=value)
         if kind == "kecamatan":
             return {c.id for c in facts if c.kecamatan_id in ids}
         return {c.id for c in facts if c.kelurahan_id in ids}
@@ -160,9 +227,9 @@ async def _matching(repos: Repositories, criterion: Criterion, facts: list[Coope
         found = {c.id for c in facts if c.nik in wanted}
         known = {c.nik for c in facts if c.nik in wanted}
         if unknown := sorted(wanted - known):
-            raise SegmentError(f"NIK tidak ditemukan: {', '.join(unknown)}")
+            raise SegmentError("nik_not_found", niks=", ".join(unknown))
         return found
-    raise SegmentError(f"jenis tidak dikenal: {kind}")
+    raise SegmentError("unknown_kind", part=kind)
 
 
 async def _chosen(repos: Repositories, segment: Segment, facts: list[CooperativeFacts]) -> set[int]:
@@ -184,14 +251,27 @@ async def resolve(repos: Repositories, segment: Segment) -> Audience:
     facts = await repos.cooperatives.facts()
     chosen = await _chosen(repos, segment, facts)
     zones = {c.id: c.timezone for c in facts}
+    officers = [o for o in await repos.officers.active() if o.cooperative_id in chosen]
+    accounts = await repos.identities.of_officers([o.id for o in officers])
     recipients = tuple(
-        Recipient(o.id, o.cooperative_id, o.name, o.language, zones[o.cooperative_id], o.paused)
-        for o in await repos.officers.active()
-        if o.cooperative_id in chosen
+        Recipient(
+            o.id,
+            o.cooperative_id,
+            o.name,
+            o.language,
+            zones[o.cooperative_id],
+            o.paused,
+            REASONS.get(unreachable_reason(accounts[o.id]) or ""),
+        )
+        for o in officers
     )
     return Audience(segment, len(chosen), recipients)
 
 
 def suggestions(period: str) -> tuple[tuple[str, str], ...]:
-    """Common segments as (spec, Indonesian title), for buttons."""
-    return (("all", "Semua koperasi"), (f"not-reported:{period}", "Belum lapor"), ("type:ksp", "KSP saja"))
+    """Common segments as (spec, template of the button's title), for buttons."""
+    return (
+        ("all", "segments.button_all"),
+        (f"not-reported:{period}", "segments.button_not_reported"),
+        ("type:ksp", "segments.button_ksp"),
+    )

@@ -37,6 +37,12 @@ class CooperativeRepo(Repo):
         stmt = select(Cooperative).where(func.lower(Cooperative.name) == name.strip().lower())
         return (await self.session.scalars(stmt)).first()
 
+    async def add(self, values: dict[str, Any]) -> Cooperative:
+        cooperative = Cooperative(**values)
+        self.session.add(cooperative)
+        await self.session.flush()
+        return cooperative
+
     async def upsert(self, values: dict[str, Any]) -> tuple[Cooperative, bool]:
         """Insert or update by NIK (or by name where NIK is empty); True when created."""
         existing = await self.by_nik(values["nik"]) if values.get("nik") else None

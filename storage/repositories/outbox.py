@@ -34,6 +34,9 @@ def _outbox_defaults(values: dict[str, Any], now: datetime) -> dict[str, Any]:
     return values
 
 
+STOPPED_BY_RECIPIENT = "stopped by the recipient (BERHENTI)"  # an announcement row withdrawn after BERHENTI
+
+
 class OutboxRepo(Repo):
     """Outbound messages waiting to be sent, and the end of each."""
 
@@ -160,7 +163,7 @@ class OutboxRepo(Repo):
                 OutboxMessage.announcement_id.is_not(None),
                 OutboxMessage.status == "pending",
             )
-            .values(status="failed", last_error="stopped by the recipient (BERHENTI)", updated_at=at)
+            .values(status="failed", last_error=STOPPED_BY_RECIPIENT, updated_at=at)
         )
         return rowcount(result)
 

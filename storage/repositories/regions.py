@@ -35,6 +35,11 @@ class RegionRepo(Repo):
         stmt = select(Region.id).where(Region.kind.in_(list(kinds)), func.lower(Region.name) == name.strip().lower())
         return list((await self.session.scalars(stmt)).all())
 
+    async def children(self, kind: str, parent_id: int) -> list[Region]:
+        """The regions of one kind directly under a region, by name."""
+        stmt = select(Region).where(Region.kind == kind, Region.parent_id == parent_id).order_by(Region.name)
+        return list((await self.session.scalars(stmt)).all())
+
     async def names(self, ids: Sequence[int]) -> dict[int, str]:
         if not ids:
             return {}

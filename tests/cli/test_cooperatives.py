@@ -16,6 +16,9 @@ Kopontren Al Hidayah;;konsumen;kopontren, kkmp;Prajurit Kulon;Blooto;;
 """
 
 
+NEW = ["--new-kecamatan", "Magersari,Kranggan", "--new-kecamatan", "Prajurit Kulon"]
+
+
 @pytest.fixture
 def workdir(cli_workdir: Path) -> Path:
     return cli_workdir
@@ -23,10 +26,10 @@ def workdir(cli_workdir: Path) -> Path:
 
 def test_import_then_list_with_filters(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (workdir / "koperasi.csv").write_text(GOOD_CSV)
-    assert main(["cooperatives", "import", "koperasi.csv"]) == 0
+    assert main(["cooperatives", "import", "koperasi.csv", *NEW]) == 0
     assert "3 new, 0 updated" in capsys.readouterr().out
     assert main(["cooperatives", "import", "koperasi.csv"]) == 0
-    assert "0 new, 3 updated" in capsys.readouterr().out
+    assert "0 new, 0 updated, 3 unchanged" in capsys.readouterr().out
     assert main(["cooperatives", "list", "--tag", "kkmp"]) == 0
     out = capsys.readouterr().out
     assert "Merah Putih Meri" in out and "Kopontren Al Hidayah" in out and "KSP Maju" not in out
@@ -39,7 +42,7 @@ def test_import_then_list_with_filters(workdir: Path, capsys: pytest.CaptureFixt
 def test_one_bad_row_is_named_and_nothing_is_imported(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = GOOD_CSV + "Koperasi Salah;3576010009;koperasi serba ada;;Magersari;Wates;;\n"
     (workdir / "koperasi.csv").write_text(bad)
-    assert main(["cooperatives", "import", "koperasi.csv"]) == 2
+    assert main(["cooperatives", "import", "koperasi.csv", *NEW]) == 2
     err = capsys.readouterr().err
     assert "baris 5" in err and "koperasi serba ada" in err and "nothing imported" in err
     assert main(["cooperatives", "list"]) == 0
@@ -54,7 +57,7 @@ def test_xlsx_with_english_headers(workdir: Path, capsys: pytest.CaptureFixture[
     sheet.append(["KSP Sinar Abadi", "3576010100", "savings and loan", "", "Kranggan", "Miji", "WITA"])
     sheet.append(["Koperasi Jasa Warga", None, "jasa", "", "Kranggan", "Meri", ""])
     book.save(workdir / "list.xlsx")
-    assert main(["cooperatives", "import", "list.xlsx"]) == 0
+    assert main(["cooperatives", "import", "list.xlsx", "--new-kecamatan", "Kranggan"]) == 0
     assert "2 new" in capsys.readouterr().out
     assert main(["cooperatives", "list", "--type", "ksp"]) == 0
     assert "KSP Sinar Abadi" in capsys.readouterr().out
@@ -64,8 +67,37 @@ def test_missing_file_and_dry_run(workdir: Path, capsys: pytest.CaptureFixture[s
     assert main(["cooperatives", "import", "tidak-ada.csv"]) == 2
     assert "file not found" in capsys.readouterr().err
     (workdir / "k.csv").write_text(GOOD_CSV)
-    assert main(["cooperatives", "import", "k.csv", "--dry-run"]) == 0
+    assert main(["cooperatives", "import", "k.csv", "--dry-run", *NEW]) == 0
     assert "3 row(s) OK" in capsys.readouterr().out
+    assert main(["cooperatives", "list"]) == 0
+    assert "0 koperasi" in capsys.readouterr().out
+
+
+def test_a_blank_nik_keeps_the_nik_and_every_problem_is_listed_at_once(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "a.csv").write_text("nama;nik;jenis;kecamatan\nKSP Sejahtera;3576010006;ksp;Magersari\n")
+    assert main(["cooperatives", "import", "a.csv", *NEW]) == 0
+    (workdir / "b.csv").write_text("nama;nik;jenis;kecamatan\nKSP Sejahtera;;ksp;\n")
+    for _ in range(2):
+        assert main(["cooperatives", "import", "b.csv"]) == 0
+        assert "0 new, 0 updated, 1 unchanged" in capsys.readouterr().out
+    assert main(["cooperatives", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "3576010006" in out and "1 koperasi" in out
+    (workdir / "c.csv").write_text(
+        "nama;nik;jenis;kecamatan;jumlah_anggota\nKSP Baru;1;serba ada;Magersri;banyak\nKSP Lain;2;ksp;Kranggn;\n"
+    )
+    assert main(["cooperatives", "import", "c.csv"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "c.csv: baris 2: jenis 'serba ada' tidak dikenal (pilih: ksp, usp, konsumen, produsen, pemasaran, jasa)",
+        "c.csv: baris 2: jumlah anggota 'banyak' bukan bilangan bulat (contoh: 120 atau 1.250)",
+        "c.csv: baris 2: kecamatan 'Magersri' tidak dikenal di Kota Mojokerto; maksudnya Magersari?",
+        "c.csv: baris 3: kecamatan 'Kranggn' tidak dikenal di Kota Mojokerto (yang ada: Magersari); bila memang "
+        "kecamatan baru, tambahkan --new-kecamatan 'Kranggn'",
+        "nothing imported: 4 problem(s) in 2 row(s)",
+    ]
 
 
 def test_demo_city_loads_once(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:

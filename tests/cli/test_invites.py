@@ -7,11 +7,17 @@ import re
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
 
 from bot.cli import main
+from bot.domain.periods import format_datetime
+from bot.services.invite_cards import InviteCard, card_words
 
 CSV = "nama,nik,jenis,kecamatan\nKSP Maju Bersama,3576010001,ksp,Magersari\n"
 
@@ -20,7 +26,7 @@ CSV = "nama,nik,jenis,kecamatan\nKSP Maju Bersama,3576010001,ksp,Magersari\n"
 def workdir(cli_workdir: Path) -> Path:
     tmp_path = cli_workdir
     (tmp_path / "k.csv").write_text(CSV)
-    assert main(["cooperatives", "import", "k.csv"]) == 0
+    assert main(["cooperatives", "import", "k.csv", "--new-kecamatan", "Magersari"]) == 0
     return tmp_path
 
 
@@ -49,8 +55,52 @@ def test_links_carry_a_visible_placeholder_when_the_bot_is_unknown(
 ) -> None:
     capsys.readouterr()
     assert main(["invites", "create", "--cooperative", "3576010001", "--role", "ketua"]) == 0
-    out = capsys.readouterr().out
+    printed = capsys.readouterr()
+    out = printed.out
     assert "https://t.me/<USERNAME_BOT_TELEGRAM>?start=" in out and "https://wa.me/<NOMOR_WHATSAPP>?text=" in out
+    assert printed.err.splitlines() == [
+        "kopsehat: warning: KOPSEHAT_TELEGRAM_BOT_USERNAME is not set: the Telegram links below are placeholders "
+        "(<USERNAME_BOT_TELEGRAM>) and the QR pictures have no Telegram code; set it to the bot's username",
+        "kopsehat: warning: KOPSEHAT_WHATSAPP_NUMBER is not set: the WhatsApp links below are placeholders "
+        "(<NOMOR_WHATSAPP>) and the QR pictures have no WhatsApp code; set it to the bot's number",
+    ]
+
+
+def test_the_invitation_picture_says_who_what_until_when_and_how(
+    cli_workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (cli_workdir / "k.csv").write_text("nama,nik,jenis,kecamatan,zona_waktu\nKSP Sinar,9,ksp,Mariso,WITA\n")
+    assert main(["cooperatives", "import", "k.csv", "--new-kecamatan", "Mariso"]) == 0
+    monkeypatch.setenv("KOPSEHAT_WHATSAPP_NUMBER", "+62 811-0000-0000")
+    capsys.readouterr()
+    before = datetime.now(UTC)
+    assert main(["invites", "create", "--cooperative", "9", "--role", "bendahara", "--uses", "3", "--qr", "qr"]) == 0
+    printed = capsys.readouterr()
+    assert "KOPSEHAT_TELEGRAM_BOT_USERNAME is not set" in printed.err and "WHATSAPP_NUMBER" not in printed.err
+    code = re.findall(r"code:\s+(\w+)", printed.out)[0]
+    expires = format_datetime(before + timedelta(days=30), ZoneInfo("Asia/Makassar"), "en")
+    assert f"expires:  {expires.rsplit(' ', 2)[0]} " in printed.out  # local time, not UTC
+    assert printed.out.count(" WITA  uses: 3") == 1
+    picture = cli_workdir / "qr" / f"undangan-{code}.png"
+    assert f"picture:  qr/undangan-{code}.png" in printed.out
+    with Image.open(picture) as image:
+        assert image.format == "PNG" and image.width == 1240
+
+    card = InviteCard("KSP Sinar", "bendahara", code, before + timedelta(days=30), ZoneInfo("Asia/Makassar"), 3,
+                      None, f"https://wa.me/6281100000000?text=DAFTAR%20{code}", None, "+62 811-0000-0000")  # fmt: skip
+    words = card_words(card)
+    assert (words.title, words.organisation, words.role) == ("Undangan kopsehat", "KSP Sinar", "Peran: Bendahara")
+    assert words.expiry.startswith("Berlaku sampai ") and words.expiry.endswith(" WITA, untuk 3 orang")
+    assert words.platforms == (("WhatsApp", f"https://wa.me/6281100000000?text=DAFTAR%20{code}"),)
+    assert words.instructions == (
+        f"Pindai QR dengan kamera HP, lalu tekan Kirim (WhatsApp). Tanpa kamera: kirim DAFTAR {code} ke WhatsApp "
+        "+62 811-0000-0000."
+    )
+    both = card_words(replace(card, telegram_link="https://t.me/kop_bot?start=X", telegram_username="kop_bot"))
+    assert [name for name, _ in both.platforms] == ["Telegram", "WhatsApp"]
+    assert "Start (Telegram) atau Kirim (WhatsApp)" in both.instructions and f"/start {code} ke @kop_bot" in (
+        both.instructions
+    )
 
 
 def test_unknown_cooperative_and_staff_invitation(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:

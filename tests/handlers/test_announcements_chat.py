@@ -42,7 +42,8 @@ async def test_compose_preview_confirm_and_follow_progress(db: Database) -> None
         rows[0].status = "sent"
         rows[1].status, rows[1].last_error = "unreachable", "Forbidden: bot was blocked by the user"
     refreshed = await admin.press("Perbarui status")
-    assert "1 dari 2 terkirim, 1 gagal, 0 menunggu" in refreshed and "blocked by the user" in refreshed
+    assert "1 dari 2 terkirim, 1 gagal, 0 menunggu" in refreshed and "1 gagal: tidak bisa dihubungi" in refreshed
+    assert "(memblokir bot" in refreshed and "blocked" not in refreshed  # the platform's English stays out
     assert "Selesai" in refreshed
     # officers cannot broadcast
     assert "khusus untuk petugas Dinas" in await siti.say("umumkan")
@@ -56,11 +57,16 @@ async def test_a_typed_segment_a_scheduled_time_and_cancel(db: Database) -> None
     admin = await staff_user(db, d)
     await admin.say("umumkan")
     await admin.say("Pengumuman untuk KSP saja, ya.")
-    assert "segmen belum bisa dipakai" in await admin.say("jenis:ksp")
+    refused = await admin.say("jenjang:ksp")
+    assert "segmen belum bisa dipakai: 'jenjang:ksp' tidak dikenal; awali dengan salah satu dari semua, jenis, tag" in (
+        refused
+    )
+    assert "type" not in refused and "all" not in refused and "belum-lapor:2026-10" in refused
     assert "belum menjangkau siapa pun" in await admin.say("tag:kopontren")
-    await admin.say("type:ksp")
+    await admin.say("jenis:ksp")
     assert "belum bisa kami baca" in await admin.say("kapan-kapan")
     preview = await admin.say("20-11-2026 08.00")
+    assert "Segmen: jenis:ksp\n" in preview
     assert "*1 pengurus* dari 1 koperasi" in preview and "Jumat, 20 November 2026 08.00 WIB" in preview
     assert "tidak dikirim" in await admin.press("Batal")
     assert await announcement_rows(db) == 0
@@ -96,7 +102,10 @@ async def test_berhenti_stops_announcements_and_mulai_resumes_them(db: Database)
     await admin.say("umumkan")
     await admin.say("Info pelatihan pajak.")
     await admin.press("Semua koperasi")
-    assert "*1 pengurus* dari 2 koperasi (1 menghentikan pengumuman)" in await admin.press("Sekarang")
+    preview = await admin.press("Sekarang")
+    assert "*1 pengurus* dari 2 koperasi. 1 pengurus tidak bisa menerimanya sekarang: 1 menghentikan pengumuman" in (
+        preview
+    )
     assert "akan kami kirim lagi" in await siti.say("mulai")
     await admin.say("umumkan")
     await admin.say("Info pelatihan pajak.")

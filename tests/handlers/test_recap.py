@@ -55,7 +55,9 @@ async def test_officers_without_a_chat_account_are_counted_as_unreachable(db: Da
         await repos.officers.add(city.coops["KSP Sejahtera"], "Pak Tanpa Akun", "ketua")
     admin = await staff_user(db, d, city.admin, "admin", "joko")
     await admin.say("rekap")
-    assert "ke 2 pengurus dari 1 koperasi" in await admin.press("Kirim pengingat")
+    preview = await admin.press("Kirim pengingat")
+    assert "ke 1 pengurus dari 1 koperasi yang belum melapor. 1 pengurus tidak bisa menerimanya sekarang" in preview
+    assert "1 belum punya akun chat" in preview
     text = await admin.press("Ya, kirim")
     assert "Baik, 1 pengingat" in text and "1 pengurus belum bisa dihubungi" in text
 
@@ -66,7 +68,10 @@ async def test_a_pembina_sees_their_kecamatan_and_a_past_period(db: Database) ->
     text = await pembina.say("rekap 2026-10")
     assert text.startswith("Kecamatan Prajurit Kulon, Oktober 2026: 2 dari 2 koperasi sudah melapor (100%)")
     assert pembina.buttons == [] and "Per kecamatan" not in text
-    assert "belum bisa kami baca" in await pembina.say("rekap oktober")
+    assert (await pembina.say("rekap oktober")).startswith("Kecamatan Prajurit Kulon, Oktober 2026: 2 dari 2")
+    assert (await pembina.say("rekap okt 2026")).startswith("Kecamatan Prajurit Kulon, Oktober 2026: 2 dari 2")
+    refused = await pembina.say("rekap kemarin")
+    assert "belum bisa kami baca" in refused and "rekap oktober, rekap okt 2026 atau rekap 2026-10" in refused
 
 
 async def test_officers_cannot_use_rekap_and_waiting_notices_are_shown(db: Database) -> None:
