@@ -122,10 +122,14 @@ async def test_correction_after_submission_needs_a_reason_and_keeps_history(db: 
     assert "sudah dikirim oleh Bu Siti" in reply
     assert "alasan" in await siti.press("Ubah laporan")
     assert "Ringkasan" in await siti.say("salah ketik kas")
-    await siti.press("edit:neraca")
-    await siti.say("41 jt")
-    while (await report_state(db, siti))[0] != "summary":
-        await siti.press("keep")
+    listed = await siti.press("edit:neraca")  # the section's numbered lines: one is chosen, not all re-asked
+    assert "1. Kas Rp40.000.000" in listed and "2. Bank Rp60.000.000" in listed
+    assert "Kas" in await siti.say("1")
+    summary = await siti.say("41 jt")  # straight back to the summary, which no longer balances
+    assert "Ringkasan" in summary and "selisih Rp1.000.000" in summary
+    assert "belum bisa dikirim" in await siti.press("Kirim")
+    await siti.say("ubah 2")
+    await siti.say("59 jt")
     await siti.press("Kirim")
     assert "perbaikan laporan Oktober 2026 sudah kami simpan" in siti.text
     async with db.transaction() as repos:
@@ -135,7 +139,8 @@ async def test_correction_after_submission_needs_a_reason_and_keeps_history(db: 
         assert report is not None
         revisions = await repos.reports.revisions(report.id)
     assert [r.number for r in revisions] == [1, 2]
-    assert revisions[1].reason == "salah ketik kas" and revisions[1].changes == {"cash": ["40000000", "41000000"]}
+    assert revisions[1].reason == "salah ketik kas"
+    assert revisions[1].changes == {"cash": ["40000000", "41000000"], "bank": ["60000000", "59000000"]}
 
 
 async def test_two_messages_of_one_user_at_once_are_applied_in_order(db: Database) -> None:
