@@ -308,7 +308,8 @@ async def _start_correction(ctx: Context, reason: str) -> Sequence[Reply]:
     questions, plan = await _plan(ctx, period, full=False)
     econtext = await _engine_context(ctx, period, plan)
     yearly = {key: answer.value for key, answer in stored.items()}
-    prefilled = {**dict(report.latest.figures), **yearly}
+    computed = report_checks.derivable(questions)  # computed again from the figures as corrected
+    prefilled = {**{k: v for k, v in report.latest.figures.items() if k not in computed}, **yearly}
     step = report_flow.start(questions, econtext, prefilled=prefilled, carried=tuple(yearly))
     return await _apply(ctx, report, period, questions, step, reason=reason)
 

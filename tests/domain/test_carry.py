@@ -232,7 +232,8 @@ def test_editing_the_section_from_the_summary_asks_items_and_keeps_them_as_answe
     step = start(QUESTIONS, CONTEXT, prefilled=FIGURES)
     for _ in MANAGEMENT_SUBS:
         step = press(step, "still")
-    step = press(step, "edit:manajemen")
+    step = press(step, "edit:manajemen")  # the section's numbered lines; one is pressed
+    step = press(step, "item:management.general.1")
     assert ask(step).question.key == "management.general.1" and ask(step).editing
     step = press(step, "no")
     assert next(e for e in step.events if isinstance(e, Accepted)).value == "tidak"

@@ -7,7 +7,16 @@ from decimal import Decimal
 
 from bot.charts import specs
 from storage.db import Database
-from tests.handlers.chat import KSP_VALUES, NOW, Clock, complete_report, dispatcher, registered, report_state
+from tests.handlers.chat import (
+    KSP_VALUES,
+    NOW,
+    Clock,
+    add_cooperative,
+    complete_report,
+    dispatcher,
+    registered,
+    report_state,
+)
 
 
 async def stored_report(db: Database, period: str = "2026-10") -> tuple[str, dict[str, str], dict[str, object]]:
@@ -169,3 +178,48 @@ async def test_a_report_opened_after_the_deadline_says_it_is_late(db: Database) 
     clock.advance(days=12)  # 15 November: October's report is late
     text = await siti.say("lapor")
     assert "Batas kirim: Selasa, 10 November 2026 23.59 WIB (sudah lewat; mohon dikirim secepatnya)." in text
+
+
+async def test_books_that_do_not_balance_cannot_be_sent_and_ubah_jumps_to_one_figure(db: Database) -> None:
+    siti = await registered(db, dispatcher(db))
+    opened = await siti.say("lapor")
+    assert "Ada 79 pertanyaan dalam 5 bagian, kira-kira 27 menit." in opened  # counted; computed figures not asked
+    summary = await complete_report(db, siti, {**KSP_VALUES, "voluntary_savings": "1.025.000.000"})
+    assert "Aset Rp2.000.000.000, kewajiban + ekuitas Rp2.125.000.000: selisih Rp125.000.000." in summary
+    assert "1. Kas Rp40.000.000" in summary and "Jumlah aset Rp2.000.000.000 (dihitung)" in summary
+    assert "SHU kotor Rp300.000.000 (dihitung)" in summary
+    refused = await siti.press("Kirim")
+    assert (
+        "Laporan belum bisa dikirim" in refused
+        and "selisih Rp125.000.000" in refused
+        and "9 Simpanan sukarela" in refused
+    )
+    assert (await stored_report(db))[0] == "draft"
+    assert "Simpanan sukarela" in await siti.say("ubah 9")
+    back = await siti.say("900 jt")
+    assert "Ringkasan laporan Oktober 2026" in back and "selisih" not in back  # straight back, and it balances
+    await siti.press("Kirim")
+    assert "sudah kami terima" in siti.text
+    _, figures, _ = await stored_report(db)
+    assert figures["voluntary_savings"] == "900000000" and figures["total_assets"] == "2000000000"
+
+
+async def test_a_warning_confirmed_with_a_reason_is_stored_with_the_revision(db: Database) -> None:
+    await add_cooperative(db, members=0)  # no members on record, yet savings: a warning
+    siti = await registered(db, dispatcher(db))
+    summary = await complete_report(db, siti)
+    assert "Perlu dicek:" in summary and "Jumlah anggota tercatat 0" in summary
+    asked = await siti.press("Kirim")
+    assert "tulis alasannya" in asked
+    assert "terlalu singkat" in await siti.say("ok")
+    await siti.say("Data anggota belum diperbarui di Dinas")
+    assert "sudah kami terima" in siti.text
+    async with db.transaction() as repos:
+        coop = await repos.cooperatives.by_nik("3576010001")
+        assert coop is not None
+        report = await repos.reports.get(coop.id, "2026-10")
+        assert report is not None
+        [revision] = await repos.reports.revisions(report.id)
+    [warning] = revision.warnings
+    assert warning["id"] == "no_members" and warning["confirmed"] is True
+    assert warning["reason"] == "Data anggota belum diperbarui di Dinas"

@@ -20,7 +20,7 @@ ProblemCode = AmountProblemCode | FlowProblemCode
 PROBLEM_CODES: Final[tuple[ProblemCode, ...]] = (*get_args(AmountProblemCode), *get_args(FlowProblemCode))
 OfferWord = Literal[
     "same", "keep", "yes", "no", "skip", "pause", "help", "back", "submit", "edit", "cancel", "yes_keep", "no_fix",
-    "still", "changed", "option", "item", "confirm",
+    "still", "changed", "option", "item",
 ]  # fmt: skip
 
 
