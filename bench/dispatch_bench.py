@@ -24,7 +24,7 @@ from bench.common import fresh_database
 from bot.chat.context import BotInfo
 from bot.chat.dispatch import Dispatcher
 from bot.chat.messages import Address, Inbound
-from bot.domain import forms
+from bot.domain import forms, report_checks
 from handlers import router
 from storage.db import Database
 from tests.handlers.chat import KSP_VALUES, NOW, Clock, answer_for
@@ -42,7 +42,11 @@ async def seed(db: Database, officers: int) -> None:
             await repos.management.save(coop.id, management, NOW, officer.id)
 
 
-QUESTIONS = forms.questions_for(forms.load_form(), forms.Profile("ksp"), False, False)
+QUESTIONS = [  # asked in this order; the computed ones (total assets, SHU kotor, ...) are never asked
+    q
+    for q in forms.questions_for(forms.load_form(), forms.Profile("ksp"), False, False)
+    if q.key not in report_checks.derivable(forms.questions_for(forms.load_form(), forms.Profile("ksp"), False))
+]
 
 
 async def officer(d: Dispatcher, n: int, latencies: list[float]) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -10,18 +10,19 @@ from bot.chat import report_words
 from bot.chat.context import Context
 from bot.chat.messages import Choice, Reply
 from bot.chat.routing import Route, Router
-from bot.domain import carry, forms, report_flow
+from bot.domain import carry, forms, report_checks, report_flow
 from bot.domain.periods import Period, deadline, format_datetime, reporting_period_for
 from bot.services.reports import ReportState, profile_of
 from handlers.status import scored_replies
 
 NAME = "lapor"
+SECONDS_A_QUESTION = 20  # one typed amount or a pressed button, on a phone
 
 
 @cache
 def _every_question(profile: forms.Profile) -> tuple[forms.Question, ...]:
     """Every question of the packaged form that a cooperative of this profile may get (worked out once a profile)."""
-    return tuple(forms.questions_for(forms.load_form(), profile, True, True))
+    return tuple(forms.questions_for(forms.load_form(), profile, True, True, True))
 
 
 async def _plan(ctx: Context, period: Period, full: bool) -> tuple[list[forms.Question], carry.Plan]:
@@ -47,7 +48,8 @@ async def _engine_context(ctx: Context, period: Period, plan: carry.Plan) -> rep
         ctx.progress["previous"] = await ctx.services.reports.previous_figures(ctx.cooperative.id, period)
         ctx.progress["previous_of"] = str(period)
     previous = {**ctx.progress["previous"], **plan.previous}
-    return report_flow.Context(previous=previous, lang=ctx.lang, carried=plan.carried)
+    facts = {"members": ctx.cooperative.members}
+    return report_flow.Context(previous=previous, lang=ctx.lang, carried=plan.carried, facts=facts)
 
 
 def _choices(
@@ -78,21 +80,38 @@ def _ask_text(ctx: Context, ask: report_flow.Ask, period: Period, header: bool =
     ).text
 
 
-def _summary_text(ctx: Context, summary: report_flow.Summary, period: Period) -> str:
-    sections: list[tuple[str, list[tuple[str, str]]]] = []
+def _findings(
+    ctx: Context,
+    questions: Sequence[forms.Question],
+    findings: Sequence[report_checks.Finding],
+    numbers: Mapping[str, int],
+    figures: bool = True,
+) -> list[str]:
+    by_key = {q.key: q for q in questions}
+    return [report_words.finding(f, by_key, numbers, ctx.lang, figures) for f in findings]
+
+
+def _summary_text(
+    ctx: Context, questions: Sequence[forms.Question], summary: report_flow.Summary, period: Period
+) -> str:
+    sections: list[tuple[str, list[str]]] = []
     for section in summary.sections:
         items = section.items
         if items and all(i.question.kind == "yesno" and i.value in (report_flow.YES, report_flow.NO) for i in items):
             yes = sum(i.value == report_flow.YES for i in items)
-            count = ctx.say("report.yes_count", yes=yes, total=len(items)).text
-            sections.append((section.title, [(count, "")]))
+            numbered = [i.number for i in items if i.number is not None] or [0]
+            count = ctx.say("report.yes_count", yes=yes, total=len(items), first=numbered[0], last=numbered[-1]).text
+            sections.append((section.title, [count]))
         else:
-            shown = [
-                (i.question.short(ctx.lang), report_words.shown_or_blank(i.question, i.value, ctx.lang)) for i in items
-            ]
-            sections.append((section.title, shown))
+            sections.append((section.title, [report_words.line(i, ctx.lang) for i in items]))
     return ctx.say(
-        "report.summary", period=str(period), sections=sections, answered=summary.answered, total=summary.total
+        "report.summary",
+        period=str(period),
+        sections=sections,
+        answered=summary.answered,
+        total=summary.total,
+        blocking=_findings(ctx, questions, summary.blocking, summary.numbers),
+        warnings=_findings(ctx, questions, summary.warnings, summary.numbers),
     ).text
 
 
@@ -116,7 +135,9 @@ def _still_same_text(ctx: Context, event: report_flow.ConfirmGroup) -> str:
     ).text
 
 
-def render_events(ctx: Context, events: Sequence[report_flow.Event], period: Period) -> list[str | Reply]:
+def render_events(
+    ctx: Context, questions: Sequence[forms.Question], events: Sequence[report_flow.Event], period: Period
+) -> list[str | Reply]:
     """Engine events as chat text; Ask/Summary/NeedHelp/ConfirmChange end a message with their choices."""
     out: list[str | Reply] = []
     pending: list[str] = []
@@ -131,19 +152,19 @@ def render_events(ctx: Context, events: Sequence[report_flow.Event], period: Per
             pending.append(report_words.echo(event.question, event.value, ctx.lang))
         elif isinstance(event, report_flow.Problem):
             pending.append(report_words.problem(event, ctx.lang))
-        elif isinstance(event, (report_flow.CrossCheckFailed, report_flow.CheckKept)):
-            pending.append(event.message)
         elif isinstance(event, report_flow.Ask):
             flush(_ask_text(ctx, event, period, header), event.options, event.question)
         elif isinstance(event, report_flow.NeedHelp):
             flush(ctx.say("report.need_help", label=event.question.label(ctx.lang)).text, event.options)
         elif isinstance(event, report_flow.ConfirmChange):
+            finding = event.finding
             text = ctx.say(
                 "report.confirm_change",
                 label=event.question.short(ctx.lang),
                 old=report_words.shown(event.question, event.old, ctx.lang),
                 new=report_words.shown(event.question, event.new, ctx.lang),
                 pct=event.change_pct,
+                finding=_findings(ctx, questions, [finding], {})[0] if finding and finding.kind != "change" else "",
             ).text
             flush(text, event.options)
         elif isinstance(event, report_flow.ConfirmGroup):
@@ -155,7 +176,17 @@ def render_events(ctx: Context, events: Sequence[report_flow.Event], period: Per
             )
             pending.append(decided.text)
         elif isinstance(event, report_flow.Summary):
-            flush(_summary_text(ctx, event, period), event.options)
+            flush(_summary_text(ctx, questions, event, period), event.options)
+        elif isinstance(event, report_flow.SectionList):
+            lines = [report_words.line(i, ctx.lang) for i in event.section.items if i.number is not None]
+            text = ctx.say("report_flow.section_list", title=event.section.title, lines=lines).text
+            flush(text, event.options)
+        elif isinstance(event, report_flow.SubmitRefused):
+            problems = _findings(ctx, questions, event.blocking, event.numbers)
+            flush(ctx.say("report_flow.refused", problems=problems).text, event.options)
+        elif isinstance(event, report_flow.AskReason):
+            warnings = _findings(ctx, questions, event.warnings, event.numbers)
+            flush(ctx.say("report_flow.ask_reason", warnings=warnings, problem=event.problem or "").text, event.options)
         elif isinstance(event, report_flow.HelpRequested):
             pending.append(ctx.say("report.help", label=event.question.label(ctx.lang) if event.question else "").text)
         elif isinstance(event, report_flow.Paused):
@@ -208,25 +239,27 @@ async def start(ctx: Context) -> Sequence[Reply]:
     if not saved and report.draft and report.draft_officer_id and report.draft_officer_id != ctx.officer.id:
         at = format_datetime(report.draft_updated_at or ctx.now, ctx.zone, ctx.lang)
         intro.append(ctx.say("report.draft_by_other", who=report.draft_officer_name or "", at=at))
+    if saved:
+        progress = _with_draft(saved, report)
+        step = report_flow.resume(questions, report_flow.forget_carried(progress) if plan.full else progress, econtext)
+    else:
+        step = report_flow.start(questions, econtext, prefilled=dict(report.draft) or None)
     due = deadline(period, ctx.zone, ctx.bot.deadline_day)
+    left = report_flow.questions_left(questions, step.progress, econtext)
     intro.append(
         ctx.say(
             "report.opened",
             cooperative=ctx.cooperative.name,
             period=str(period),
             sections=len({q.section.id for q in questions}),
-            minutes=max(3, (len(questions) - len(plan.carried)) // 3),
+            left=left,
+            minutes=max(1, -(-left * SECONDS_A_QUESTION // 60)),
             deadline=format_datetime(due, ctx.zone, ctx.lang),
             resumed=bool(saved or report.draft),
             late=ctx.now > due,
         )
     )
-    if saved:
-        progress = _with_draft(saved, report)
-        step = report_flow.resume(questions, report_flow.forget_carried(progress) if plan.full else progress, econtext)
-    else:
-        step = report_flow.start(questions, econtext, prefilled=dict(report.draft) or None)
-    return intro + await _apply(ctx, report, period, step, reason=ctx.progress.get("reason"))
+    return intro + await _apply(ctx, report, period, questions, step, reason=ctx.progress.get("reason"))
 
 
 def _with_draft(saved: dict[str, Any], report: ReportState) -> report_flow.Progress:
@@ -258,7 +291,7 @@ async def resume(ctx: Context) -> Sequence[Reply]:
     progress = _with_draft(ctx.progress["engine"], report)
     user_input = report_flow.UserInput.choose(choice) if choice else report_flow.UserInput.text(inbound.text)
     step = report_flow.advance(questions, progress, user_input, econtext)
-    return await _apply(ctx, report, period, step, reason=ctx.progress.get("reason"))
+    return await _apply(ctx, report, period, questions, step, reason=ctx.progress.get("reason"))
 
 
 async def _start_correction(ctx: Context, reason: str) -> Sequence[Reply]:
@@ -268,19 +301,28 @@ async def _start_correction(ctx: Context, reason: str) -> Sequence[Reply]:
         ctx.goto(None)
         return await start(ctx)
     period = report.period
-    ctx.progress = {"reason": reason, "carry": carry.Plan().to_json()}  # a correction is about the figures alone
+    stored = await ctx.services.reports.carried_answers(ctx.cooperative.id)
+    plan = carry.Plan(asked=tuple(stored))  # the stored yearly answers are shown and may be changed too
+    ctx.progress = {"reason": reason, "carry": plan.to_json()}
     questions, plan = await _plan(ctx, period, full=False)
     econtext = await _engine_context(ctx, period, plan)
-    prefilled = dict(report.latest.figures)
-    step = report_flow.start(questions, econtext, prefilled=prefilled)
-    return await _apply(ctx, report, period, step, reason=reason)
+    yearly = {key: answer.value for key, answer in stored.items()}
+    computed = report_checks.derivable(questions)  # computed again from the figures as corrected
+    prefilled = {**{k: v for k, v in report.latest.figures.items() if k not in computed}, **yearly}
+    step = report_flow.start(questions, econtext, prefilled=prefilled, carried=tuple(yearly))
+    return await _apply(ctx, report, period, questions, step, reason=reason)
 
 
 async def _apply(
-    ctx: Context, report: ReportState, period: Period, step: report_flow.Step, reason: str | None = None
+    ctx: Context,
+    report: ReportState,
+    period: Period,
+    questions: Sequence[forms.Question],
+    step: report_flow.Step,
+    reason: str | None = None,
 ) -> list[Reply]:
     """Persist the step (draft answers and conversation state) and turn its events into replies."""
-    replies = _as_replies(render_events(ctx, step.events, period))
+    replies = _as_replies(render_events(ctx, questions, step.events, period))
     submitted = next((e for e in step.events if isinstance(e, report_flow.Submitted)), None)
     if submitted is not None:
         return replies + await _submit(ctx, period, submitted, reason)
@@ -312,6 +354,7 @@ async def _submit(ctx: Context, period: Period, submitted: report_flow.Submitted
         at=ctx.now,
         carried=submitted.carried,
         reason=reason,
+        confirmed=submitted.confirmed,
     )
     ctx.goto(None)
     late = ctx.now > deadline(period, ctx.zone, ctx.bot.deadline_day)

@@ -219,6 +219,8 @@ class ReportRevision(Base):
     number: Mapped[int] = mapped_column(Integer)
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)  # key -> decimal string / "ya" / "tidak"
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # key -> [old, new]
+    # the checks' warnings when it was sent: id, kind, keys, sums compared, confirmed, the officer's reason
+    warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     reason: Mapped[str | None] = mapped_column(Text)
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("office_staff.id"))

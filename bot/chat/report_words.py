@@ -1,11 +1,16 @@
-"""The words of the report engine's events (templates report_flow.j2): re-asks, option labels and answers as shown."""
+"""The words of the report engine's events (templates report_flow.j2): re-asks, option labels, answers as shown, and
+the problems the checks find (any path can word them: chat, form, workbook)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
 
 from bot.chat import render
 from bot.domain.forms import Question, stored_decimal
 from bot.domain.numbers import format_decimal, format_rupiah
-from bot.domain.report_flow import Offer, Problem
+from bot.domain.report_checks import Finding
+from bot.domain.report_flow import Offer, Problem, SummaryItem
 
 
 def shown(question: Question, value: str, lang: str) -> str:
@@ -45,3 +50,38 @@ def offer(option: Offer, question: Question | None, lang: str) -> str:
     if value is not None and question is not None and option.word in ("same", "keep"):
         value = shown(question, value, lang)
     return render.text(lang, "report_flow.option", word=option.word, value=value)
+
+
+def finding(
+    event: Finding, questions: Mapping[str, Question], numbers: Mapping[str, int], lang: str, figures: bool = True
+) -> str:
+    """A problem in words with its sums and difference in rupiah; `figures`: name the numbered figures entering it."""
+    question = questions.get(event.key)
+    label = question.short(lang) if question is not None else event.key
+    entering = []
+    if figures and event.kind in ("balance", "derived", "parts", "ratio", "fact"):
+        entering = [
+            render.text(lang, "report_flow.figure", number=numbers.get(k), label=questions[k].short(lang))
+            for k in event.keys
+            if k in questions and k in numbers
+        ]
+    return render.text(
+        lang,
+        "report_flow.finding",
+        kind=event.kind,
+        rule=event.rule,
+        label=label,
+        left=event.left,
+        right=event.right,
+        difference=event.difference,
+        pct=event.pct if event.pct is not None else Decimal(0),
+        figures=entering,
+    )
+
+
+def line(item: SummaryItem, lang: str) -> str:
+    """ "8. Kas Rp40.000.000", or "SHU kotor Rp240.000.000 (dihitung)" for a computed figure."""
+    return render.text(
+        lang, "report_flow.line", number=item.number, label=item.question.short(lang),
+        value=shown_or_blank(item.question, item.value, lang),
+    )  # fmt: skip

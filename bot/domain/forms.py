@@ -1,4 +1,4 @@
-"""The monthly self-report form as data (forms_data/monthly_report.json): sections, questions, cross-checks.
+"""The monthly self-report form as data (forms_data/monthly_report.json): sections, questions, the check rules.
 
 `load_form()` reads the shipped file once; `questions_for(form, profile, ...)` picks and orders the questions a
 cooperative answers. A question's `key` is what its answer is stored under: the spec's figure key
@@ -19,6 +19,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Final, Literal
 
+from bot.domain.check_rules import RuleSet, rules_from_json
 from bot.domain.figures import INDICATIVE, PERDEP
 from bot.domain.health.keys import MANAGEMENT_SUBS, SAVINGS_AND_LOAN_TYPES
 from bot.domain.numbers import parse_yes_no
@@ -97,6 +98,7 @@ class Question:
     short_en: str | None = None
     options: tuple[Option, ...] = ()
     group: Group | None = None
+    only_when_asked_by_checks: bool = False  # asked only when `report_checks.check` needs it (`Checked.ask`)
 
     @property
     def yearly(self) -> bool:
@@ -119,39 +121,14 @@ class Question:
 
 
 @dataclass(frozen=True)
-class Check:
-    """A cross-answer check: sum(lhs) <= sum(rhs) x factor; answers not given count as 0."""
-
-    id: str
-    lhs: tuple[str, ...]
-    rhs: tuple[str, ...]
-    factor: Decimal
-    reask: tuple[str, ...]
-    message_id: str
-    message_en: str
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return self.lhs + tuple(k for k in self.rhs if k not in self.lhs)
-
-    def message(self, lang: str = "id") -> str:
-        return self.message_id if lang == "id" else self.message_en
-
-    def holds(self, values: Mapping[str, Decimal]) -> bool:
-        left = sum((values.get(k, Decimal(0)) for k in self.lhs), Decimal(0))
-        right = sum((values.get(k, Decimal(0)) for k in self.rhs), Decimal(0))
-        return left <= right * self.factor
-
-
-@dataclass(frozen=True)
 class Form:
-    """The whole form: sections and questions in asking order, and the cross-checks."""
+    """The whole form: sections and questions in asking order, and the rules that check answers together."""
 
     id: str
     version: int
     sections: tuple[Section, ...]
     questions: tuple[Question, ...]
-    checks: tuple[Check, ...]
+    rules: RuleSet
     groups: tuple[Group, ...] = ()
 
     def section(self, section_id: str) -> Section:
@@ -235,6 +212,7 @@ def _question(raw: Mapping[str, Any], sections: Mapping[str, Section], groups: S
         short_en=raw.get("short_en"),
         options=tuple(Option(o["id"], o["label_id"], o["label_en"]) for o in raw.get("options", ())),
         group=next((g for g in groups if g.holds(raw["key"])), None),
+        only_when_asked_by_checks=bool(raw.get("only_when_asked_by_checks", False)),
     )
 
 
@@ -247,25 +225,13 @@ def form_from_json(raw: Mapping[str, Any]) -> Form:
     keys = [q.key for q in questions]
     if len(set(keys)) != len(keys):
         raise ValueError("duplicate question keys in the form")
-    checks = tuple(
-        Check(
-            id=c["id"],
-            lhs=tuple(c["lhs"]),
-            rhs=tuple(c["rhs"]),
-            factor=Decimal(c["factor"]),
-            reask=tuple(c["reask"]),
-            message_id=c["message_id"],
-            message_en=c["message_en"],
-        )
-        for c in raw["checks"]
-    )
-    for check in checks:
-        unknown = set(check.keys) | set(check.reask)
-        if not unknown <= set(keys):
-            raise ValueError(f"check {check.id} names unknown keys: {sorted(unknown - set(keys))}")
+    rules = rules_from_json(raw["rules"])
+    unknown = rules.keys() - set(keys)
+    if unknown:
+        raise ValueError(f"the rules name unknown keys: {sorted(unknown)}")
     order = {s.id: i for i, s in enumerate(sections)}
     ordered = tuple(sorted(questions, key=lambda q: order[q.section.id]))  # stable: keeps file order within
-    return Form(raw["form"], int(raw["version"]), sections, ordered, checks, groups)
+    return Form(raw["form"], int(raw["version"]), sections, ordered, rules, groups)
 
 
 @cache
@@ -282,15 +248,22 @@ def _applies(question: Question, profile: Profile) -> bool:
 
 
 def questions_for(
-    form: Form, profile: Profile, include_management: bool, include_compliance: bool = False
+    form: Form,
+    profile: Profile,
+    include_management: bool,
+    include_compliance: bool = False,
+    include_asked_by_checks: bool = False,
 ) -> list[Question]:
     """The questions this cooperative answers, in asking order.
 
     The management questionnaire and the compliance facts are yearly sections (answers carried forward, §8.3):
-    `carry.plan` decides which of their items a report includes.
+    `carry.plan` decides which of their items a report includes. Questions asked only when the checks need them
+    (`Question.only_when_asked_by_checks`) come with `include_asked_by_checks`.
     """
     chosen: list[Question] = []
     for question in form.questions:
+        if question.only_when_asked_by_checks and not include_asked_by_checks:
+            continue
         if question.section.id == "manajemen" and not include_management:
             continue
         if question.section.id == "kepatuhan" and not include_compliance:
@@ -303,12 +276,6 @@ def questions_for(
             question = replace(question, section=section)
         chosen.append(question)
     return chosen
-
-
-def checks_for(form: Form, questions: Sequence[Question]) -> tuple[Check, ...]:
-    """The checks whose keys are all asked."""
-    asked = {q.key for q in questions}
-    return tuple(c for c in form.checks if set(c.keys) <= asked)
 
 
 def stored_decimal(text: str) -> Decimal | None:
@@ -328,11 +295,6 @@ def amounts(answers: Mapping[str, str], keys: Iterable[str]) -> dict[str, Decima
         if value is not None:
             found[key] = value
     return found
-
-
-def failed_checks(checks: Iterable[Check], answers: Mapping[str, str]) -> list[Check]:
-    """The checks that do not hold on the stored answers (skipped answers count as 0)."""
-    return [c for c in checks if not c.holds(amounts(answers, c.keys))]
 
 
 def figures_for(questions: Iterable[Question], answers: Mapping[str, str], framework: str) -> dict[str, Decimal]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.domain import carry, forms, report_flow
+from bot.domain import carry, forms, report_checks, report_flow
 from bot.domain.health import keys
 from bot.domain.health.compliance import CooperativeRecord
 from bot.domain.health.rules import Rules
@@ -22,6 +22,14 @@ YEARLY_PREFIXES = ("management.", "compliance.")  # answers kept per cooperative
 
 class NotAllowed(Exception):
     """The officer does not report for this cooperative."""
+
+
+class BlockingProblems(Exception):
+    """The books do not add up: the report cannot be sent until these are fixed."""
+
+    def __init__(self, blocking: tuple[report_checks.Finding, ...]) -> None:
+        super().__init__(", ".join(f"{f.id}: {f.left} vs {f.right}" for f in blocking))
+        self.blocking = blocking
 
 
 def profile_of(cooperative: Cooperative) -> forms.Profile:
@@ -177,6 +185,18 @@ class ReportService:
         before = await self._repos.reports.latest_submitted_before(cooperative_id, str(period))
         return {k: str(v) for k, v in (before.figures if before else {}).items()}
 
+    async def questions(self, cooperative_id: int) -> tuple[forms.Question, ...]:
+        """Every question of the form this cooperative may be asked (its yearly items included)."""
+        profile = profile_of(await self._cooperative(cooperative_id))
+        return tuple(forms.questions_for(forms.load_form(), profile, True, True, True))
+
+    async def check(self, cooperative_id: int, period: Period, answers: Mapping[str, str]) -> report_checks.Checked:
+        """The checks every path runs (chat, form, workbook, import): against each other, last period, the record."""
+        cooperative = await self._cooperative(cooperative_id)
+        previous = await self.previous_figures(cooperative_id, period)
+        facts = {"members": cooperative.members}
+        return report_checks.check(await self.questions(cooperative_id), answers, previous, facts)
+
     async def save_draft(
         self, cooperative_id: int, period: Period, answers: Mapping[str, str], *, officer_id: int, at: datetime
     ) -> None:
@@ -197,10 +217,19 @@ class ReportService:
         at: datetime,
         carried: Collection[str] = (),
         reason: str | None = None,
+        confirmed: Mapping[str, str] | None = None,
     ) -> Submission:
         """Store a revision of the figures and the yearly answers given (those in `carried` were confirmed unchanged
-        and keep the date they were answered, so they still turn stale a year on), audit it, score it."""
+        and keep the date they were answered, so they still turn stale a year on), audit it, score it.
+
+        Refused (`BlockingProblems`, nothing stored) while the books do not add up. Derived figures not typed are
+        filled in; the warnings are stored with the revision, each with the officer's reason when `confirmed` names
+        it (warning id -> reason, "" when confirmed as it was asked)."""
         await self._check_officer(cooperative_id, officer_id)
+        checked = await self.check(cooperative_id, period, answers)
+        if checked.blocking:
+            raise BlockingProblems(checked.blocking)
+        answers = report_checks.completed(await self.questions(cooperative_id), answers, checked)
         report = await self._report(cooperative_id, period)
         figures = {k: v for k, v in answers.items() if not k.startswith(YEARLY_PREFIXES)}
         yearly = {
@@ -213,6 +242,11 @@ class ReportService:
         revision = await self._repos.reports.add_revision(
             report, figures, at=at, officer_id=officer_id, reason=reason if correction else None
         )
+        confirmed = confirmed or {}
+        revision.warnings = [
+            {**w.to_json(), "confirmed": w.id in confirmed, "reason": confirmed.get(w.id) or None}
+            for w in checked.warnings
+        ]
         await self._repos.audit.add(
             f"officer:{officer_id}", "report.submitted", f"report:{report.id}", revision=revision.number
         )

@@ -12,8 +12,6 @@ import pytest
 from bot.domain import figures
 from bot.domain.forms import (
     Profile,
-    checks_for,
-    failed_checks,
     figures_for,
     form_from_json,
     load_form,
@@ -156,42 +154,9 @@ def test_figures_for_maps_back_to_spec_keys() -> None:
     assert figures_for(questions, answers, figures.INDICATIVE) == {"total_assets": Decimal("400000000")}
 
 
-LOANS = {"total_assets": "999", "loans_to_members": "100"}
-
-
-@pytest.mark.parametrize(
-    ("answers", "failing"),
-    [
-        ({**LOANS, "loans_substandard": "60", "loans_doubtful": "30", "loans_loss": "20"},
-         {"problem_loans_within_loans"}),
-        ({**LOANS, "loans_to_non_members": "20", "loans_substandard": "60", "loans_loss": "60"},
-         set()),
-        ({**LOANS, "loans_at_risk": "101"}, {"loans_at_risk_within_loans"}),
-        ({"cash": "60", "bank": "50", "total_assets": "100"},
-         {"cash_and_bank_within_assets", "asset_lines_within_assets"}),
-        ({"cash": "50", "fixed_assets": "51", "total_assets": "100"}, set()),
-        ({"cash": "50", "fixed_assets": "52", "total_assets": "100"}, {"asset_lines_within_assets"}),
-        ({"sales": "100", "sales_to_members": "101"}, {"sales_to_members_within_sales"}),
-        ({"purchases": "100", "purchases_from_members": "100"}, set()),
-        ({"purchases": "100", "purchases_from_members": "100.01"}, {"purchases_from_members_within_purchases"}),
-    ],
-)  # fmt: skip
-def test_cross_checks(answers: dict[str, str], failing: set[str]) -> None:
-    assert {c.id for c in failed_checks(FORM.checks, answers)} == failing
-
-
-def test_every_check_has_both_messages_and_only_known_keys() -> None:
-    asked = {q.key for q in FORM.questions}
-    for check in FORM.checks:
-        assert check.message("id") and check.message("en")
-        assert set(check.keys) <= asked and set(check.reask) <= set(check.keys) and check.reask
-    ksp = questions_for(FORM, Profile("ksp"), False)
-    assert {c.id for c in checks_for(FORM, ksp)} == {
-        "problem_loans_within_loans",
-        "loans_at_risk_within_loans",
-        "cash_and_bank_within_assets",
-        "asset_lines_within_assets",
-    }
+def test_every_rule_names_only_questions_of_the_form() -> None:
+    assert FORM.rules.keys() <= {q.key for q in FORM.questions}
+    assert [d.key for d in FORM.rules.derived] == ["gross_surplus", "surplus_before_tax", "total_assets"]
 
 
 def test_malformed_form_is_refused() -> None:
@@ -200,9 +165,7 @@ def test_malformed_form_is_refused() -> None:
         "version": 1,
         "sections": [],
         "questions": [],
-        "checks": [
-            {"id": "c", "lhs": ["a"], "rhs": ["b"], "factor": "1", "reask": ["a"], "message_id": "", "message_en": ""}
-        ],
+        "rules": {"parts": [{"id": "c", "parts": ["a"], "total": ["b"]}]},
     }
     with pytest.raises(ValueError):
         form_from_json(raw)

@@ -11,6 +11,7 @@ from tests.handlers.chat import (
     KSP_VALUES,
     NOW,
     Clock,
+    add_cooperative,
     complete_report,
     dispatcher,
     registered,
@@ -62,7 +63,7 @@ async def test_amounts_are_echoed_and_bad_answers_re_asked_without_losing_anythi
     await siti.say("lapor")
     assert "Kas: Rp12.300.000" in await siti.say("12,3jt")
     unreadable = "Maaf, belum bisa kami baca. Tulis angkanya saja, misalnya 48.000.000 atau 48 jt."
-    bank = "2/82. Bank: Saldo giro dan tabungan bank yang dipakai untuk membayar. Contoh: 48.000.000 atau 48 jt."
+    bank = "2/79. Bank: Saldo giro dan tabungan bank yang dipakai untuk membayar. Contoh: 48.000.000 atau 48 jt."
     stuck = (
         'Sepertinya pertanyaan "Bank" sulit dijawab. Bapak/Ibu bisa melewatinya dulu, berhenti sebentar (jawaban '
         "tetap tersimpan), atau minta penjelasan. Atau ketik lagi jawabannya."
@@ -160,11 +161,16 @@ async def test_correction_after_submission_needs_a_reason_and_keeps_history(db: 
     reply = await siti.say("lapor")
     assert "sudah dikirim oleh Bu Siti" in reply
     assert "alasan" in await siti.press("Ubah laporan")
-    assert "Ringkasan" in await siti.say("salah ketik kas")
-    await siti.press("edit:neraca")
-    await siti.say("41 jt")
-    while (await report_state(db, siti))[0] != "summary":
-        await siti.press("keep")
+    summary = await siti.say("salah ketik kas")
+    assert "Ringkasan" in summary and "Manajemen: 38 dari 38 dijawab Ya" in summary  # may be changed too
+    listed = await siti.press("edit:neraca")  # the section's numbered lines: one is chosen, not all re-asked
+    assert "1. Kas Rp40.000.000" in listed and "2. Bank Rp60.000.000" in listed
+    assert "Kas" in await siti.say("1")
+    summary = await siti.say("41 jt")  # straight back to the summary, which no longer balances
+    assert "Ringkasan" in summary and "selisih Rp1.000.000" in summary
+    assert "belum bisa dikirim" in await siti.press("Kirim")
+    await siti.say("ubah 2")
+    await siti.say("59 jt")
     await siti.press("Kirim")
     assert "perbaikan laporan Oktober 2026 sudah kami simpan" in siti.text
     async with db.transaction() as repos:
@@ -174,7 +180,8 @@ async def test_correction_after_submission_needs_a_reason_and_keeps_history(db: 
         assert report is not None
         revisions = await repos.reports.revisions(report.id)
     assert [r.number for r in revisions] == [1, 2]
-    assert revisions[1].reason == "salah ketik kas" and revisions[1].changes == {"cash": ["40000000", "41000000"]}
+    assert revisions[1].reason == "salah ketik kas"
+    assert revisions[1].changes == {"cash": ["40000000", "41000000"], "bank": ["60000000", "59000000"]}
 
 
 async def test_two_messages_of_one_user_at_once_are_applied_in_order(db: Database) -> None:
@@ -203,3 +210,48 @@ async def test_a_report_opened_after_the_deadline_says_it_is_late(db: Database) 
     clock.advance(days=12)  # 15 November: October's report is late
     text = await siti.say("lapor")
     assert "Batas kirim: Selasa, 10 November 2026 23.59 WIB (sudah lewat; mohon dikirim secepatnya)." in text
+
+
+async def test_books_that_do_not_balance_cannot_be_sent_and_ubah_jumps_to_one_figure(db: Database) -> None:
+    siti = await registered(db, dispatcher(db))
+    opened = await siti.say("lapor")
+    assert "Ada 79 pertanyaan dalam 5 bagian, kira-kira 27 menit." in opened  # counted; computed figures not asked
+    summary = await complete_report(db, siti, {**KSP_VALUES, "voluntary_savings": "1.025.000.000"})
+    assert "Aset Rp2.000.000.000, kewajiban + ekuitas Rp2.125.000.000: selisih Rp125.000.000." in summary
+    assert "1. Kas Rp40.000.000" in summary and "Jumlah aset Rp2.000.000.000 (dihitung)" in summary
+    assert "SHU kotor Rp300.000.000 (dihitung)" in summary
+    refused = await siti.press("Kirim")
+    assert (
+        "Laporan belum bisa dikirim" in refused
+        and "selisih Rp125.000.000" in refused
+        and "9 Simpanan sukarela" in refused
+    )
+    assert (await stored_report(db))[0] == "draft"
+    assert "Simpanan sukarela" in await siti.say("ubah 9")
+    back = await siti.say("900 jt")
+    assert "Ringkasan laporan Oktober 2026" in back and "selisih" not in back  # straight back, and it balances
+    await siti.press("Kirim")
+    assert "sudah kami terima" in siti.text
+    _, figures, _ = await stored_report(db)
+    assert figures["voluntary_savings"] == "900000000" and figures["total_assets"] == "2000000000"
+
+
+async def test_a_warning_confirmed_with_a_reason_is_stored_with_the_revision(db: Database) -> None:
+    await add_cooperative(db, members=0)  # no members on record, yet savings: a warning
+    siti = await registered(db, dispatcher(db))
+    summary = await complete_report(db, siti)
+    assert "Perlu dicek:" in summary and "Jumlah anggota tercatat 0" in summary
+    asked = await siti.press("Kirim")
+    assert "tulis alasannya" in asked
+    assert "terlalu singkat" in await siti.say("ok")
+    await siti.say("Data anggota belum diperbarui di Dinas")
+    assert "sudah kami terima" in siti.text
+    async with db.transaction() as repos:
+        coop = await repos.cooperatives.by_nik("3576010001")
+        assert coop is not None
+        report = await repos.reports.get(coop.id, "2026-10")
+        assert report is not None
+        [revision] = await repos.reports.revisions(report.id)
+    [warning] = revision.warnings
+    assert warning["id"] == "no_members" and warning["confirmed"] is True
+    assert warning["reason"] == "Data anggota belum diperbarui di Dinas"

@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.health import keys
 from bot.domain.periods import Period
-from bot.services.reports import NotAllowed
+from bot.services.reports import BlockingProblems, NotAllowed
 from storage.db import Database
 from tests.handlers.chat import NOW
 from tests.services.common import audit, cooperative_with_officers, ksp_answers, services
@@ -113,7 +113,7 @@ async def test_a_correction_starts_from_the_latest_revision_and_keeps_its_reason
     async with services(db) as s:
         report = await s.reports.correction(coop)
         assert report is not None and report.period == OCTOBER and report.latest is not None
-        figures = {**report.latest.figures, "cash": "45000000"}
+        figures = {**report.latest.figures, "cash": "45000000", "bank": "55000000"}  # the books still balance
         await s.reports.save_draft(coop, OCTOBER, figures, officer_id=budi, at=NOW)
         assert (await s.reports.open(coop, OCTOBER)).draft["cash"] == "45000000"
         corrected = await s.reports.submit(
@@ -158,3 +158,21 @@ async def test_an_officer_of_another_cooperative_can_neither_draft_nor_submit(db
         assert (report.status, report.draft, report.latest) == ("draft", {}, None)
         assert await s.reports.management_answers(coop) == {} and await s.reports.history(coop) == []
     assert await audit(db, "report.submitted") == []
+
+
+async def test_submit_refuses_books_that_do_not_add_up_and_stores_nothing(db: Database) -> None:
+    coop, (siti, _) = await cooperative_with_officers(db)
+    wrong = {**ksp_answers(), "gross_surplus": "240000000"}  # typed against its formula (300 jt)
+    async with services(db) as s:
+        checked = await s.reports.check(coop, OCTOBER, wrong)
+        assert [(f.id, f.left, f.right) for f in checked.blocking] == [
+            ("derived:gross_surplus", Decimal(240_000_000), Decimal(300_000_000))
+        ]
+        with pytest.raises(BlockingProblems):
+            await s.reports.submit(coop, OCTOBER, wrong, officer_id=siti, at=NOW)
+    async with services(db) as s:
+        assert not (await s.reports.open(coop, OCTOBER)).submitted
+        answers = {k: v for k, v in ksp_answers().items() if k != "gross_surplus"}
+        await s.reports.submit(coop, OCTOBER, answers, officer_id=siti, at=NOW)  # computed when not typed
+        latest = (await s.reports.open(coop, OCTOBER)).latest
+        assert latest is not None and latest.figures["gross_surplus"] == "300000000"

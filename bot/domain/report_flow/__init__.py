@@ -15,9 +15,14 @@ API::
 
 Inputs: `UserInput.text("12,3 jt")` or `UserInput.choose("same")`. Option ids (<= 48 bytes): ``same`` (same as
 last month), ``keep`` (keep the current answer, offered when re-asking), ``yes``/``no``, ``opt:<id>`` (choice
-questions), ``skip``, ``pause``, ``help`` (offered by NeedHelp), ``back`` (leave a section edit for the summary),
-``submit``, ``edit:<section>``, ``cancel``. Typed words work too: "sama", "tetap", "lewati", "kirim",
-"ubah neraca", "batal", and the number of a listed option for yes/no and choice questions and the summary.
+questions), ``skip``, ``pause``, ``help`` (offered by NeedHelp), ``back`` (back to the summary), ``submit``,
+``edit:<section>`` (the section's numbered lines), ``item:<key>`` (one line), ``cancel``. Typed words work too:
+"sama", "tetap", "lewati", "kirim", "ubah neraca", "ubah 8", "batal", and the number of a listed option for yes/no
+and choice questions and the summary (of a line while a section's lines are listed).
+
+Figures computed from other answers (`report_checks.derivable`: total assets, SHU kotor, SHU sebelum pajak) are
+never asked; the summary shows them as computed and `Submitted` carries them. The checks (`report_checks.check`)
+run on the summary: blocking problems keep *Kirim* from sending, open warnings need a reason first.
 
 Events, in the order the host should send them:
 
@@ -29,15 +34,16 @@ Events, in the order the host should send them:
   spec §8.3), asked before its first item; ``still`` keeps them all (`GroupDecided` with the kept keys), ``changed``
   asks the sub-aspect's items one by one, each offering its stored answer (``same``). Typed "masih sama", "ya",
   "ada perubahan", "tidak" or the option's number work too.
-* `ConfirmChange(question, old, new, change_pct, options)`: a figure moved more than 50% since last period;
-  "yes" keeps it, "no" asks again, a new amount replaces it.
-* `CrossCheckFailed(check, keys)`: answers contradict each other; the keys in `check.reask` are asked again
-  one by one (with a ``keep`` option). If the check still fails after that, `CheckKept(check)` is emitted,
-  the answers stay as given (the assessment warns about it) and the report goes on.
+* `ConfirmChange(question, old, new, change_pct, options, finding)`: a likely typo (a change of more than half,
+  1,000 times last period, a figure too small) asked back once; "yes" keeps it (the warning is confirmed), "no" asks
+  again, a new amount replaces it.
 * `Ask(...)`: the next question with numbering, previous and current values, and `options` for buttons.
-* `Summary(sections, options)`: everything answered; choices Kirim / Ubah <bagian> / Batal.
-* `Submitted(answers, skipped, carried)` (carried: the keys kept by "Masih sama", not answered anew),
-  `Cancelled(kept_answers)`, `Paused()`, `HelpRequested(question)`.
+* `Summary(sections, ..., blocking, warnings, numbers)`: the numbered lines, every blocking problem and open warning;
+  choices Kirim / Ubah <bagian> / Batal. `SectionList(section, options)`: one section's numbered lines.
+* `SubmitRefused(blocking, numbers, options)`: *Kirim* while the books do not add up.
+* `AskReason(warnings, numbers, options)`: *Kirim* with open warnings; a reason confirms them all.
+* `Submitted(answers, skipped, carried, confirmed)` (carried: the keys kept by "Masih sama", not answered anew;
+  confirmed: warning id -> reason), `Cancelled(kept_answers)`, `Paused()`, `HelpRequested(question)`.
 
 The engine holds no words: events carry codes, stored answers and the form's own texts; the chat words them
 (bot/chat/report_words.py, templates report_flow.j2). `Offer(id, word, value)`: `word` names a button's label.
@@ -52,12 +58,11 @@ from bot.domain.report_flow.events import (
     PROBLEM_CODES,
     Accepted,
     Ask,
+    AskReason,
     Cancelled,
     CarriedItem,
-    CheckKept,
     ConfirmChange,
     ConfirmGroup,
-    CrossCheckFailed,
     Event,
     GroupDecided,
     HelpRequested,
@@ -67,12 +72,15 @@ from bot.domain.report_flow.events import (
     Paused,
     Problem,
     ProblemCode,
+    SectionList,
     Step,
+    SubmitRefused,
     Submitted,
     Summary,
     SummaryItem,
     SummarySection,
 )
+from bot.domain.report_flow.prompts import questions_left
 from bot.domain.report_flow.state import NO, YES, Context, Progress, UserInput
 from bot.domain.report_flow.steps import advance, forget_carried, resume, start
 
@@ -82,13 +90,12 @@ __all__ = [
     "YES",
     "Accepted",
     "Ask",
+    "AskReason",
     "Cancelled",
     "CarriedItem",
-    "CheckKept",
     "ConfirmChange",
     "ConfirmGroup",
     "Context",
-    "CrossCheckFailed",
     "Event",
     "GroupDecided",
     "HelpRequested",
@@ -99,7 +106,9 @@ __all__ = [
     "Problem",
     "ProblemCode",
     "Progress",
+    "SectionList",
     "Step",
+    "SubmitRefused",
     "Submitted",
     "Summary",
     "SummaryItem",
@@ -107,6 +116,7 @@ __all__ = [
     "UserInput",
     "advance",
     "forget_carried",
+    "questions_left",
     "resume",
     "start",
 ]

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final, Literal, get_args
 
-from bot.domain.forms import Check, Group, Question
+from bot.domain.forms import Group, Question
 from bot.domain.numbers import AmountProblemCode
+from bot.domain.report_checks import Finding
 from bot.domain.report_flow.state import YES, Progress
 
 FlowProblemCode = Literal[
     "negative", "expected_yes_no", "expected_choice", "no_previous", "nothing_to_keep", "unknown_choice",
-    "expected_still_same", "choose_option", "finished",
+    "expected_still_same", "choose_option", "finished", "unknown_line", "reason_short",
 ]  # fmt: skip
 ProblemCode = AmountProblemCode | FlowProblemCode
 PROBLEM_CODES: Final[tuple[ProblemCode, ...]] = (*get_args(AmountProblemCode), *get_args(FlowProblemCode))
 OfferWord = Literal[
     "same", "keep", "yes", "no", "skip", "pause", "help", "back", "submit", "edit", "cancel", "yes_keep", "no_fix",
-    "still", "changed", "option",
+    "still", "changed", "option", "item",
 ]  # fmt: skip
 
 
@@ -83,12 +84,15 @@ class NeedHelp:
 
 @dataclass(frozen=True)
 class ConfirmChange:
+    """A likely typo asked back once with the number (`finding`: a large or 1,000-fold change, a figure too small)."""
+
     question: Question
     key: str
     old: str
     new: str
     change_pct: Decimal
     options: tuple[Offer, ...]
+    finding: Finding | None = None
 
 
 @dataclass(frozen=True)
@@ -128,22 +132,16 @@ class GroupDecided:
 
 
 @dataclass(frozen=True)
-class CrossCheckFailed:
-    check: Check
-    keys: tuple[str, ...]
-    message: str
-
-
-@dataclass(frozen=True)
-class CheckKept:
-    check: Check
-    message: str
-
-
-@dataclass(frozen=True)
 class SummaryItem:
+    """A line of the summary: `number` is what "ubah <number>" names (None: computed, not asked)."""
+
     question: Question
     value: str | None
+    number: int | None = None
+
+    @property
+    def computed(self) -> bool:
+        return self.number is None
 
     @property
     def key(self) -> str:
@@ -159,17 +157,52 @@ class SummarySection:
 
 @dataclass(frozen=True)
 class Summary:
+    """Everything answered: the numbered lines, every blocking problem and open warning again, the choices."""
+
     sections: tuple[SummarySection, ...]
     answered: int
     total: int
     options: tuple[Offer, ...]
+    blocking: tuple[Finding, ...] = ()
+    warnings: tuple[Finding, ...] = ()
+    numbers: Mapping[str, int] = field(default_factory=dict)  # key -> line number
+
+
+@dataclass(frozen=True)
+class SectionList:
+    """The numbered lines of one section: the officer types (or presses) the one to change."""
+
+    section: SummarySection
+    options: tuple[Offer, ...]
+
+
+@dataclass(frozen=True)
+class SubmitRefused:
+    """*Kirim* while blocking problems remain: each named with its sums and the numbered figures that enter it."""
+
+    blocking: tuple[Finding, ...]
+    numbers: Mapping[str, int]
+    options: tuple[Offer, ...]
+
+
+@dataclass(frozen=True)
+class AskReason:
+    """*Kirim* with open warnings: one reason confirms them all (or "ubah <number>" corrects a figure)."""
+
+    warnings: tuple[Finding, ...]
+    numbers: Mapping[str, int]
+    options: tuple[Offer, ...]
+    problem: ProblemCode | None = None
 
 
 @dataclass(frozen=True)
 class Submitted:
+    """The answers to send; `confirmed`: warning id -> the officer's reason ("" when confirmed as asked)."""
+
     answers: Mapping[str, str]
     skipped: tuple[str, ...]
     carried: tuple[str, ...] = ()
+    confirmed: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -195,9 +228,10 @@ Event = (
     | ConfirmChange
     | ConfirmGroup
     | GroupDecided
-    | CrossCheckFailed
-    | CheckKept
     | Summary
+    | SectionList
+    | SubmitRefused
+    | AskReason
     | Submitted
     | Cancelled
     | Paused

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from bot.domain import report_checks
 from bot.domain.forms import Group, Question
+from bot.domain.numbers import to_plain
 from bot.domain.report_flow.events import (
     Ask,
     CarriedItem,
@@ -24,22 +26,56 @@ def find_question(questions: Sequence[Question], key: str | None) -> Question | 
     return next((q for q in questions if q.key == key), None)
 
 
+def askable(questions: Sequence[Question], progress: Progress | None = None) -> list[Question]:
+    """The questions put to the officer: not those computed from other answers, nor those the checks ask only when
+    they need them (unless answered or asked for)."""
+    derived = report_checks.derivable(questions)
+    answers = progress.answers if progress is not None else {}
+    return [q for q in questions if q.key not in derived and (not q.only_when_asked_by_checks or q.key in answers)]
+
+
 def section_keys(questions: Sequence[Question], section_id: str) -> list[str]:
-    return [q.key for q in questions if q.section.id == section_id]
+    return [q.key for q in askable(questions) if q.section.id == section_id]
 
 
-def _following(questions: Sequence[Question], progress: Progress, after: str | None) -> str | None:
+def checked(questions: Sequence[Question], progress: Progress, context: Context) -> report_checks.Checked:
+    return report_checks.check(questions, progress.answers, context.previous, context.facts)
+
+
+def _open(question: Question, progress: Progress) -> bool:
+    return question.key not in progress.answers and question.key not in progress.skipped
+
+
+def _following(questions: Sequence[Question], progress: Progress, context: Context, after: str | None) -> str | None:
     """The key to ask after `after` (None: none left, go to the summary)."""
+    if progress.editing is not None and progress.editing.startswith("item:"):
+        return None
     if progress.editing is not None:
         keys = section_keys(questions, progress.editing)
         if after in keys:
             index = keys.index(after) + 1
             return keys[index] if index < len(keys) else None
         return keys[0] if keys else None
-    for question in questions:
-        if question.key not in progress.answers and question.key not in progress.skipped:
+    for question in askable(questions):
+        if _open(question, progress):
             return question.key
-    return None
+    wanted = checked(questions, progress, context).ask
+    return next((q.key for q in questions if q.key in wanted and _open(q, progress)), None)
+
+
+def questions_left(questions: Sequence[Question], progress: Progress, context: Context) -> int:
+    """How many messages the officer still answers: open questions, one "Masih sama?" per sub-aspect carried."""
+    left = 0
+    groups: set[str] = set()
+    for question in askable(questions):
+        if not _open(question, progress):
+            continue
+        group = question.group
+        if group is not None and question.key in context.carried and group.id not in progress.groups_done:
+            groups.add(group.id)
+        else:
+            left += 1
+    return left + len(groups)
 
 
 def options_for(question: Question, progress: Progress, context: Context) -> tuple[Offer, ...]:
@@ -67,16 +103,17 @@ def ask_event(
 ) -> Ask:
     question = find_question(questions, progress.current)
     assert question is not None  # callers only ask a known key
-    sections = list(dict.fromkeys(q.section.id for q in questions))
-    in_section = section_keys(questions, question.section.id)
+    shown = askable(questions, replace(progress, answers={**progress.answers, question.key: ""}))
+    sections = list(dict.fromkeys(q.section.id for q in shown))
+    in_section = [q.key for q in shown if q.section.id == question.section.id]
     return Ask(
         question=question,
         number=in_section.index(question.key) + 1,
         total=len(in_section),
         section_index=sections.index(question.section.id) + 1,
         section_total=len(sections),
-        overall_number=[q.key for q in questions].index(question.key) + 1,
-        overall_total=len(questions),
+        overall_number=[q.key for q in shown].index(question.key) + 1,
+        overall_total=len(shown),
         previous_value=context.previous.get(question.key),
         current_value=progress.answers.get(question.key),
         options=options_for(question, progress, context),
@@ -126,35 +163,61 @@ def confirm_group_event(
     )
 
 
-def summary_event(questions: Sequence[Question], progress: Progress, context: Context) -> Summary:
-    lang = context.lang
+def line_numbers(questions: Sequence[Question], progress: Progress) -> dict[str, int]:
+    """The number of each line of the summary that can be changed ("ubah 8")."""
+    return {q.key: n for n, q in enumerate(askable(questions, progress), 1)}
+
+
+def summary_sections(
+    questions: Sequence[Question], progress: Progress, context: Context, found: report_checks.Checked
+) -> tuple[SummarySection, ...]:
+    numbers = line_numbers(questions, progress)
+    derived = report_checks.derivable(questions)
     sections: list[SummarySection] = []
     for section_id in dict.fromkeys(q.section.id for q in questions):
         items = []
-        members = [q for q in questions if q.section.id == section_id]
+        members = [q for q in questions if q.section.id == section_id and (q.key in numbers or q.key in derived)]
         for question in members:
-            items.append(SummaryItem(question, progress.answers.get(question.key)))
-        sections.append(SummarySection(section_id, members[0].section.title(lang), tuple(items)))
-    options = (
+            if question.key in numbers:
+                items.append(SummaryItem(question, progress.answers.get(question.key), numbers[question.key]))
+            elif question.key in found.derived:
+                items.append(SummaryItem(question, to_plain(found.derived[question.key])))
+        if items:
+            sections.append(SummarySection(section_id, members[0].section.title(context.lang), tuple(items)))
+    return tuple(sections)
+
+
+def summary_options(sections: Sequence[SummarySection]) -> tuple[Offer, ...]:
+    return (
         Offer("submit", "submit"),
         *(Offer(f"edit:{s.id}", "edit", s.title) for s in sections),
         Offer("cancel", "cancel"),
     )
-    answered = sum(1 for q in questions if q.key in progress.answers)
-    return Summary(tuple(sections), answered, len(questions), options)
+
+
+def summary_event(questions: Sequence[Question], progress: Progress, context: Context) -> Summary:
+    found = checked(questions, progress, context)
+    sections = summary_sections(questions, progress, context, found)
+    numbers = line_numbers(questions, progress)
+    answered = sum(1 for key in numbers if key in progress.answers)
+    return Summary(
+        sections,
+        answered,
+        len(numbers),
+        summary_options(sections),
+        found.blocking,
+        found.open_warnings(progress.confirmed),
+        numbers,
+    )
 
 
 def go_on(questions: Sequence[Question], progress: Progress, context: Context, after: str | None) -> Step:
     """Move to the next question (or the summary) after `after`, emitting the prompt."""
-    if progress.revisit:
-        progress = replace(progress, current=progress.revisit[0], revisit=progress.revisit[1:], failures=0)
-        return Step(progress, (ask_event(questions, progress, context),))
-    if progress.resume_after is not None:
-        after = progress.resume_after
-        progress = replace(progress, resume_after=None)
-    nxt = _following(questions, progress, after)
+    nxt = _following(questions, progress, context, after)
     if nxt is None:
-        progress = replace(progress, stage="summary", current=None, editing=None, failures=0, pending=None)
+        progress = replace(
+            progress, stage="summary", current=None, editing=None, listing=None, failures=0, pending=None
+        )
         return Step(progress, (summary_event(questions, progress, context),))
     progress = replace(progress, stage="asking", current=nxt, failures=0, pending=None)
     group = group_to_confirm(questions, progress, context)

@@ -7,24 +7,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final, Literal
 
-from bot.domain.forms import Check
-
-Stage = Literal["asking", "confirm_change", "confirm_group", "summary", "done", "cancelled"]
+Stage = Literal["asking", "confirm_change", "confirm_group", "summary", "reason", "done", "cancelled"]
 Lang = Literal["id", "en"]
-STAGES: Final = ("asking", "confirm_change", "confirm_group", "summary", "done", "cancelled")
+STAGES: Final = ("asking", "confirm_change", "confirm_group", "summary", "reason", "done", "cancelled")
 YES: Final = "ya"
 NO: Final = "tidak"
 
 
 @dataclass(frozen=True)
 class Context:
-    """What the engine needs besides the answers: last period's answers and the officer's language."""
+    """What the engine needs besides the answers: last period's answers, the officer's language, the stored yearly
+    answers, and facts about the cooperative the checks read (its members)."""
 
     previous: Mapping[str, str] = field(default_factory=dict)
     lang: Lang = "id"
-    change_threshold_pct: Decimal = Decimal(50)
-    checks: tuple[Check, ...] | None = None  # None: the shipped form's checks
     carried: Mapping[str, str] = field(default_factory=dict)  # stored answers confirmed per sub-aspect (§8.3)
+    facts: Mapping[str, Decimal | int | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -52,11 +50,9 @@ class Progress:
     failures: int = 0
     pending: str | None = None
     stage: Stage = "asking"
-    editing: str | None = None
-    revisit: tuple[str, ...] = ()
-    revisit_check: str | None = None
-    resume_after: str | None = None
-    acknowledged: tuple[str, ...] = ()
+    editing: str | None = None  # a section id (asked through), or "item:<key>" (one figure, then the summary)
+    listing: str | None = None  # the section whose numbered lines the summary shows
+    confirmed: Mapping[str, str] = field(default_factory=dict)  # warning id -> reason ("" when confirmed as asked)
     skipped: tuple[str, ...] = ()
     groups_done: tuple[str, ...] = ()  # sub-aspects whose "Masih sama?" was answered
     carried: tuple[str, ...] = ()  # answers kept by "Masih sama" (not answered anew)
@@ -70,10 +66,8 @@ class Progress:
             "pending": self.pending,
             "stage": self.stage,
             "editing": self.editing,
-            "revisit": list(self.revisit),
-            "revisit_check": self.revisit_check,
-            "resume_after": self.resume_after,
-            "acknowledged": list(self.acknowledged),
+            "listing": self.listing,
+            "confirmed": dict(self.confirmed),
             "skipped": list(self.skipped),
             "groups_done": list(self.groups_done),
             "carried": list(self.carried),
@@ -86,7 +80,10 @@ class Progress:
         answers = raw.get("answers", {})
         if stage not in STAGES or not isinstance(answers, dict):
             raise ValueError("malformed report progress")
-        if not all(isinstance(k, str) and isinstance(v, str) for k, v in answers.items()):
+        confirmed = raw.get("confirmed", {})
+        if not isinstance(confirmed, dict):
+            raise ValueError("malformed report progress")
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in (*answers.items(), *confirmed.items())):
             raise ValueError("malformed report answers")
         try:
             return cls(
@@ -96,10 +93,8 @@ class Progress:
                 pending=_opt_str(raw.get("pending")),
                 stage=stage,
                 editing=_opt_str(raw.get("editing")),
-                revisit=tuple(str(k) for k in raw.get("revisit", ())),
-                revisit_check=_opt_str(raw.get("revisit_check")),
-                resume_after=_opt_str(raw.get("resume_after")),
-                acknowledged=tuple(str(k) for k in raw.get("acknowledged", ())),
+                listing=_opt_str(raw.get("listing")),
+                confirmed=dict(confirmed),
                 skipped=tuple(str(k) for k in raw.get("skipped", ())),
                 groups_done=tuple(str(k) for k in raw.get("groups_done", ())),
                 carried=tuple(str(k) for k in raw.get("carried", ())),

@@ -7,14 +7,14 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Final
 
-from bot.domain.forms import Question, checks_for, failed_checks, load_form, stored_decimal
-from bot.domain.numbers import parse_yes_no
+from bot.domain.forms import Question
+from bot.domain.numbers import parse_yes_no, to_plain
+from bot.domain.report_checks import Finding
 from bot.domain.report_flow.events import (
     Accepted,
+    AskReason,
     Cancelled,
-    CheckKept,
     ConfirmChange,
-    CrossCheckFailed,
     Event,
     GroupDecided,
     HelpRequested,
@@ -23,7 +23,9 @@ from bot.domain.report_flow.events import (
     Paused,
     Problem,
     ProblemCode,
+    SectionList,
     Step,
+    SubmitRefused,
     Submitted,
 )
 from bot.domain.report_flow.interpret import (
@@ -40,23 +42,33 @@ from bot.domain.report_flow.interpret import (
 from bot.domain.report_flow.prompts import (
     ask_event,
     carried_pending,
+    checked,
     confirm_group_event,
     find_question,
     go_on,
     group_to_confirm,
+    line_numbers,
     options_for,
-    section_keys,
     summary_event,
 )
 from bot.domain.report_flow.state import Context, Progress, UserInput
 
 HELP_EVERY: Final = 3
 MAX_TEXT: Final = 1000
+MIN_REASON: Final = 3
+MAX_REASON: Final = 500
+ASKED_BACK: Final = ("typo", "change", "minimum")  # warnings about one figure, asked back as it is typed
 
 
-def start(questions: Sequence[Question], context: Context, prefilled: Mapping[str, str] | None = None) -> Step:
-    """Open a report: answers in `prefilled` (a resumed draft, carried-forward answers) are not asked again."""
-    progress = Progress(answers=dict(prefilled or {}))
+def start(
+    questions: Sequence[Question],
+    context: Context,
+    prefilled: Mapping[str, str] | None = None,
+    carried: Sequence[str] = (),
+) -> Step:
+    """Open a report: answers in `prefilled` (a resumed draft, stored answers) are not asked again; those named in
+    `carried` are stored answers kept as they are unless changed."""
+    progress = Progress(answers=dict(prefilled or {}), carried=tuple(k for k in carried if k in (prefilled or {})))
     return go_on(questions, progress, context, None)
 
 
@@ -64,13 +76,18 @@ def resume(questions: Sequence[Question], progress: Progress, context: Context) 
     """Re-send the current prompt, e.g. when the officer comes back after a pause."""
     if progress.stage in ("done", "cancelled"):
         return Step(progress, (_problem("finished", None, context),))
+    if progress.stage == "summary" and progress.listing is not None:
+        return Step(progress, (_section_list(questions, progress, context, progress.listing),))
     if progress.stage == "summary":
         return Step(progress, (summary_event(questions, progress, context),))
+    if progress.stage == "reason":
+        return Step(progress, (_ask_reason(questions, progress, context),))
     question = find_question(questions, progress.current)
     if question is None:
         return go_on(questions, replace(progress, stage="asking", pending=None, current=None), context, None)
     if progress.stage == "confirm_change" and progress.pending is not None:
-        return Step(progress, (_confirm_event(question, progress.pending, context),))
+        finding = _asked_back(questions, progress, question, progress.pending, context)
+        return Step(progress, (_confirm_event(question, progress.pending, context, finding),))
     if progress.stage == "confirm_group":
         group = group_to_confirm(questions, progress, context)
         if group is None:
@@ -98,6 +115,8 @@ def advance(questions: Sequence[Question], progress: Progress, user_input: UserI
         return _cancel(progress)
     if progress.stage == "summary":
         return _at_summary(questions, progress, user_input, context)
+    if progress.stage == "reason":
+        return _at_reason(questions, progress, user_input, context)
     question = find_question(questions, progress.current)
     if question is None:
         return resume(questions, progress, context)
@@ -180,37 +199,36 @@ def _control_step(
         return Step(progress, (HelpRequested(question),))
     if progress.editing is None:  # "back" outside an edit
         return _failed(questions, progress, question, "unknown_choice", context)
-    progress = replace(progress, editing=None, revisit=(), revisit_check=None, resume_after=None)
-    progress = replace(progress, stage="summary", current=None, failures=0, pending=None)
+    progress = replace(progress, editing=None, stage="summary", current=None, failures=0, pending=None)
     return Step(progress, (summary_event(questions, progress, context),))
 
 
-def _change_pct(question: Question, new: str, context: Context) -> Decimal | None:
-    """The relative change against last period, when it exceeds the threshold."""
-    if question.kind != "amount" or question.key not in context.previous:
-        return None
-    old_value = stored_decimal(context.previous[question.key])
-    new_value = stored_decimal(new)
-    if old_value is None or new_value is None or old_value == 0:
-        return None
-    pct = abs(new_value - old_value) * 100 / abs(old_value)
-    return pct.quantize(Decimal("0.01")) if pct > context.change_threshold_pct else None
+def _asked_back(
+    questions: Sequence[Question], progress: Progress, question: Question, value: str, context: Context
+) -> Finding | None:
+    """The likely typo in `value` (a big or 1,000-fold change, a figure too small) not yet confirmed, if any."""
+    trial = replace(progress, answers={**progress.answers, question.key: value})
+    for finding in checked(questions, trial, context).warnings:
+        if finding.kind in ASKED_BACK and finding.key == question.key and finding.id not in progress.confirmed:
+            return finding
+    return None
 
 
-def _confirm_event(question: Question, new: str, context: Context) -> ConfirmChange:
+def _confirm_event(question: Question, new: str, context: Context, finding: Finding | None) -> ConfirmChange:
     old = context.previous.get(question.key, "0")
-    pct = _change_pct(question, new, context) or Decimal(0)
+    pct = finding.pct if finding is not None and finding.pct is not None else Decimal(0)
     offers = (Offer("yes", "yes_keep"), Offer("no", "no_fix"))
-    return ConfirmChange(question, question.key, old, new, pct, offers)
+    return ConfirmChange(question, question.key, old, new, pct, offers, finding)
 
 
 def _propose(
     questions: Sequence[Question], progress: Progress, question: Question, value: str, context: Context
 ) -> Step:
-    """A readable answer: confirm a big move first, else accept."""
-    if _change_pct(question, value, context) is not None and progress.answers.get(question.key) != value:
+    """A readable answer: a likely typo is asked back once with the number, else accepted."""
+    finding = _asked_back(questions, progress, question, value, context)
+    if finding is not None and progress.answers.get(question.key) != value:
         progress = replace(progress, stage="confirm_change", pending=value)
-        return Step(progress, (_confirm_event(question, value, context),))
+        return Step(progress, (_confirm_event(question, value, context, finding),))
     return _accept(questions, progress, question, value, context)
 
 
@@ -227,7 +245,10 @@ def _at_confirm(
         text = normal_words(user_input.text_value or "")
         answer = parse_yes_no(text) if not text.isdigit() else {"1": True, "2": False}.get(text)
     if answer is True and pending is not None:
-        return _accept(questions, replace(progress, stage="asking", pending=None), question, pending, context)
+        finding = _asked_back(questions, progress, question, pending, context)
+        confirmed = {**progress.confirmed, finding.id: ""} if finding is not None else progress.confirmed
+        progress = replace(progress, stage="asking", pending=None, confirmed=confirmed)
+        return _accept(questions, progress, question, pending, context, keep_confirmed=True)
     if answer is False or pending is None:
         progress = replace(progress, stage="asking", pending=None)
         return Step(progress, (ask_event(questions, progress, context),))
@@ -257,78 +278,159 @@ def _at_group(questions: Sequence[Question], progress: Progress, user_input: Use
 
 
 def _accept(
-    questions: Sequence[Question], progress: Progress, question: Question, value: str, context: Context
+    questions: Sequence[Question],
+    progress: Progress,
+    question: Question,
+    value: str,
+    context: Context,
+    keep_confirmed: bool = False,
 ) -> Step:
     answers = {**progress.answers, question.key: value}
     skipped = tuple(k for k in progress.skipped if k != question.key)
     carried = tuple(k for k in progress.carried if k != question.key)
+    confirmed = progress.confirmed
+    if not keep_confirmed and progress.answers.get(question.key) != value:  # a new value is confirmed anew
+        confirmed = {k: v for k, v in confirmed.items() if not k.endswith(f":{question.key}")}
     progress = replace(
-        progress, answers=answers, skipped=skipped, carried=carried, failures=0, pending=None, stage="asking"
+        progress,
+        answers=answers,
+        skipped=skipped,
+        carried=carried,
+        confirmed=confirmed,
+        failures=0,
+        pending=None,
+        stage="asking",
     )
     accepted = Accepted(question, value)
     return _after_answer(questions, progress, question, context, (accepted,))
 
 
-def _settled(progress: Progress, keys: Sequence[str]) -> bool:
-    return all(k in progress.answers or k in progress.skipped for k in keys)
-
-
 def _after_answer(
     questions: Sequence[Question], progress: Progress, question: Question, context: Context, events: tuple[Event, ...]
 ) -> Step:
-    """Run the cross-checks an answer completes, then move on."""
-    checks = checks_for(load_form(), questions) if context.checks is None else context.checks
-    asked = {q.key for q in questions}
-    if progress.revisit_check is not None and not progress.revisit:
-        check = next((c for c in checks if c.id == progress.revisit_check), None)
-        progress = replace(progress, revisit_check=None)
-        if check is not None and failed_checks([check], progress.answers):
-            progress = replace(progress, acknowledged=(*progress.acknowledged, check.id))
-            events = (*events, CheckKept(check, check.message(context.lang)))
-        step = go_on(questions, progress, context, question.key)
-        return Step(step.progress, events + step.events)
-    if progress.revisit_check is None:
-        for check in checks:
-            relevant = question.key in check.keys and set(check.keys) <= asked
-            if not relevant or check.id in progress.acknowledged or not _settled(progress, check.keys):
-                continue
-            if failed_checks([check], progress.answers):
-                reask = tuple(k for k in check.reask if k in asked)
-                resume_after = progress.resume_after or question.key
-                progress = replace(
-                    progress, revisit=reask[1:], current=reask[0], revisit_check=check.id, resume_after=resume_after
-                )
-                failed = CrossCheckFailed(check, check.keys, check.message(context.lang))
-                return Step(progress, (*events, failed, ask_event(questions, progress, context)))
     step = go_on(questions, progress, context, question.key)
     return Step(step.progress, events + step.events)
 
 
+def _section_list(questions: Sequence[Question], progress: Progress, context: Context, section_id: str) -> SectionList:
+    summary = summary_event(questions, progress, context)
+    section = next(s for s in summary.sections if s.id == section_id)
+    offers = tuple(Offer(f"item:{i.key}", "item", i.question.short(context.lang)) for i in section.items if i.number)
+    return SectionList(section, (*offers, Offer("back", "back")))
+
+
+def _line(words: str, numbers: dict[str, int], listing: bool) -> str | None:
+    """The key named by "ubah 8" (or "8" while a section's lines are listed); "" for a number that names none."""
+    parts = words.split()
+    if len(parts) == 2 and parts[0] in ("ubah", "edit", "ganti") and parts[1].isdigit():
+        number = parts[1]
+    elif listing and words.isdigit():
+        number = words
+    else:
+        return None
+    wanted = int(number) if len(number) < 6 else 0
+    return next((k for k, n in numbers.items() if n == wanted), "")
+
+
+def _jump(questions: Sequence[Question], progress: Progress, key: str, context: Context) -> Step:
+    """Ask one figure, then back to the summary."""
+    editing = replace(progress, stage="asking", editing=f"item:{key}", listing=None, current=key, failures=0)
+    return Step(editing, (ask_event(questions, editing, context),))
+
+
 def _at_summary(questions: Sequence[Question], progress: Progress, user_input: UserInput, context: Context) -> Step:
     summary = summary_event(questions, progress, context)
+    numbers = dict(line_numbers(questions, progress))
     chosen = user_input.choice
     if chosen is None:
         words = normal_words(user_input.text_value or "")
-        if words.isdigit() and 1 <= int(words) <= len(summary.options):
+        line = _line(words, numbers, progress.listing is not None)
+        if line == "":
+            return Step(progress, (_problem("unknown_line", None, context), summary))
+        if line is not None:
+            chosen = f"item:{line}"
+        elif words.isdigit() and len(words) < 4 and 1 <= int(words) <= len(summary.options):
             chosen = summary.options[int(words) - 1].id
         elif words in SUBMIT_WORDS:
             chosen = "submit"
         elif words in CANCEL_WORDS:
             chosen = "cancel"
+        elif words in ("kembali", "back", "ringkasan"):
+            chosen = "back"
         else:
             wanted = words.removeprefix("ubah ").removeprefix("edit ")
             for section in summary.sections:
                 if wanted in (section.id, normal_words(section.title)):
                     chosen = f"edit:{section.id}"
     if chosen == "submit":
-        done = replace(progress, stage="done")
-        return Step(done, (Submitted(dict(progress.answers), progress.skipped, progress.carried),))
+        return _submit(questions, replace(progress, listing=None), context)
     if chosen == "cancel":
         return _cancel(progress)
+    if chosen == "back":
+        progress = replace(progress, listing=None)
+        return Step(progress, (summary_event(questions, progress, context),))
+    if chosen is not None and chosen.startswith("item:") and chosen.removeprefix("item:") in numbers:
+        return _jump(questions, progress, chosen.removeprefix("item:"), context)
     if chosen is not None and chosen.startswith("edit:"):
         section_id = chosen.removeprefix("edit:")
-        keys = section_keys(questions, section_id)
-        if keys:
-            editing = replace(progress, stage="asking", editing=section_id, current=keys[0], failures=0)
-            return Step(editing, (ask_event(questions, editing, context),))
+        if any(s.id == section_id for s in summary.sections):
+            listed = replace(progress, listing=section_id)
+            return Step(listed, (_section_list(questions, listed, context, section_id),))
     return Step(progress, (_problem("choose_option", None, context), summary))
+
+
+def _submit(questions: Sequence[Question], progress: Progress, context: Context) -> Step:
+    """*Kirim*: refused while a blocking problem remains; open warnings first need a reason."""
+    found = checked(questions, progress, context)
+    numbers = line_numbers(questions, progress)
+    if found.blocking:
+        summary = summary_event(questions, progress, context)
+        return Step(progress, (SubmitRefused(found.blocking, numbers, summary.options),))
+    if found.open_warnings(progress.confirmed):
+        waiting = replace(progress, stage="reason")
+        return Step(waiting, (_ask_reason(questions, waiting, context),))
+    return _done(questions, progress, context)
+
+
+def _done(questions: Sequence[Question], progress: Progress, context: Context) -> Step:
+    found = checked(questions, progress, context)
+    answers = dict(progress.answers)
+    for key, value in found.derived.items():
+        answers.setdefault(key, to_plain(value))
+    confirmed = {w.id: progress.confirmed.get(w.id, "") for w in found.warnings}
+    done = replace(progress, stage="done")
+    return Step(done, (Submitted(answers, progress.skipped, progress.carried, confirmed),))
+
+
+def _ask_reason(
+    questions: Sequence[Question], progress: Progress, context: Context, problem: ProblemCode | None = None
+) -> AskReason:
+    found = checked(questions, progress, context)
+    offers = (Offer("back", "back"), Offer("cancel", "cancel"))
+    return AskReason(found.open_warnings(progress.confirmed), line_numbers(questions, progress), offers, problem)
+
+
+def _at_reason(questions: Sequence[Question], progress: Progress, user_input: UserInput, context: Context) -> Step:
+    """The reason that confirms the open warnings, or "ubah 8" to correct a figure instead."""
+    numbers = dict(line_numbers(questions, progress))
+    if user_input.choice == "back":
+        progress = replace(progress, stage="summary")
+        return Step(progress, (summary_event(questions, progress, context),))
+    if user_input.choice is not None and user_input.choice.startswith("item:"):
+        key = user_input.choice.removeprefix("item:")
+        if key in numbers:
+            return _jump(questions, progress, key, context)
+    text = " ".join((user_input.text_value or "").split())
+    words = normal_words(text)
+    line = _line(words, numbers, False)
+    if line:
+        return _jump(questions, progress, line, context)
+    if words in CANCEL_WORDS:
+        return _cancel(progress)
+    if user_input.choice is not None or line == "" or len(words) < MIN_REASON:
+        code: ProblemCode = "unknown_line" if line == "" else "reason_short"
+        return Step(progress, (_ask_reason(questions, progress, context, code),))
+    found = checked(questions, progress, context)
+    reason = text[:MAX_REASON]
+    confirmed = {**progress.confirmed, **{w.id: reason for w in found.open_warnings(progress.confirmed)}}
+    return _submit(questions, replace(progress, stage="summary", confirmed=confirmed), context)
