@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
+from storage.clinic_repo import ClinicRepo
 from storage.models import (
     Assessment,
     AuditEntry,
@@ -750,3 +751,4 @@ class Repositories:
         self.outbox = OutboxRepo(session)
         self.files = FileRepo(session)
         self.audit = AuditRepo(session)
+        self.clinic = ClinicRepo(session)

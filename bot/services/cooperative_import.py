@@ -37,6 +37,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "timezone": ("zonawaktu", "timezone"),
     "fiscal_year_start_month": ("bulanawaltahunbuku", "fiscalyearstartmonth"),
     "rat_date": ("tanggalrat", "ratterakhir", "ratdate"),
+    "founded_on": ("tanggalberdiri", "berdiri", "tanggalpendirian", "didirikan", "foundedon", "founded"),
     "nik_valid_until": ("nikberlakusampai", "nikvaliduntil"),
     "ods_updated_on": ("odsdiperbarui", "tanggalods", "odsupdatedon"),
     "has_savings_unit": ("unitsimpanpinjam", "usp", "hassavingsunit"),
@@ -140,6 +141,7 @@ def _row_values(cells: dict[str, Any], default_zone: str) -> dict[str, Any]:
         "timezone": zone,
         "fiscal_year_start_month": int(month_text),
         "rat_date": _date(cells.get("rat_date")),
+        "founded_on": _date(cells.get("founded_on")),
         "nik_valid_until": _date(cells.get("nik_valid_until")),
         "ods_updated_on": _date(cells.get("ods_updated_on")),
         "has_savings_unit": savings in YES or type_ == "usp",
@@ -174,5 +176,7 @@ def parse_rows(table: list[list[Any]], default_zone: str = "Asia/Jakarta") -> Im
             result.problems.append(RowProblem(number, f"sama dengan baris {seen[key]} ({key.split(':', 1)[1]})"))
             continue
         seen[key] = number
+        if "founded_on" not in columns:  # a list without the column keeps the founding dates recorded before
+            del values["founded_on"]
         result.rows.append(values)
     return result
