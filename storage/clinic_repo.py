@@ -15,8 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import ActionPlan, Assessment, CoachingEntry, Cooperative, Region, Report
 
 CHUNK = 1000  # ids per IN list
-PERDEP = "perdep-06-2016"  # the framework with categories (storage does not import the domain)
-WATCHED = ("dalam_pengawasan", "dalam_pengawasan_khusus")
 
 
 @dataclass(frozen=True)
@@ -136,8 +134,8 @@ class ClinicRepo:
             Cooperative.kecamatan_id == kecamatan_id
         )
 
-    async def score_runs(self, kecamatan_id: int | None) -> list[ScoreRun]:
-        """Cooperatives whose latest official-framework assessment is DP or DPK, carries a DPK flag, or whose last
+    async def score_runs(self, framework: str, watched: Sequence[str], kecamatan_id: int | None) -> list[ScoreRun]:
+        """Cooperatives whose latest assessment of `framework` has a `watched` category or a DPK flag, or whose last
         three assessed periods fell twice in a row: one aggregate row each."""
         per_period = self._scoped(
             select(
@@ -152,7 +150,7 @@ class ClinicRepo:
                     order_by=Assessment.id.desc(),
                 )
                 .label("revision_rank"),
-            ).where(Assessment.framework == PERDEP),
+            ).where(Assessment.framework == framework),
             kecamatan_id,
         ).subquery()
         ranked = (
@@ -179,7 +177,7 @@ class ClinicRepo:
             select(ranked.c.cooperative_id, t1, t2, t3, category, flag)
             .where(ranked.c.age <= 3)
             .group_by(ranked.c.cooperative_id)
-            .having(category.in_(WATCHED) | (flag == 1) | and_(t1 < t2, t2 < t3))
+            .having(category.in_(list(watched)) | (flag == 1) | and_(t1 < t2, t2 < t3))
         )
         return [
             ScoreRun(int(row[0]), (row[1], row[2], row[3]), row[4], bool(row[5]))
