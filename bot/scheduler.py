@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.config import Settings
 from bot.delivery.notices import QuietHours, enqueue_notice
+from bot.services.clinic_notices import clinic_notices
 from bot.services.cycle import CyclePlan, Due, obligations, report_cycle
 from storage.db import Database
 from storage.models import SchedulerTick, utcnow
@@ -42,7 +43,11 @@ class Job:
     due: DueFn
 
 
-JOBS: tuple[Job, ...] = (Job("report-cycle", report_cycle), Job("obligations", obligations))
+JOBS: tuple[Job, ...] = (
+    Job("report-cycle", report_cycle),
+    Job("obligations", obligations),
+    Job("clinic", clinic_notices),
+)
 
 
 @dataclass(frozen=True)

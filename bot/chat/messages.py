@@ -199,6 +199,8 @@ NoticeKind = Literal[
     "ods_reminder",
     "announcement",
     "staff_summary",
+    "plan_reminder",
+    "follow_up",
 ]
 
 

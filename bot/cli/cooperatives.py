@@ -18,7 +18,8 @@ Columns (Indonesian or English headers; only nama and jenis are required):
   zona_waktu (timezone: WIB, WITA, WIT or Asia/Jakarta...), bulan_awal_tahun_buku (1-12),
   tanggal_rat (rat_date), nik_berlaku_sampai (nik_valid_until), ods_diperbarui (ods_updated_on),
   tanggal_berdiri (founded_on: a cooperative under 12 months old is scored as "koperasi baru"; a file
-  without this column keeps the dates recorded before), unit_simpan_pinjam (has_savings_unit: ya/tidak), jumlah_anggota (members), alamat (address).
+  without this column keeps the dates recorded before), unit_simpan_pinjam (has_savings_unit: ya/tidak),
+  jumlah_anggota (members), alamat (address).
 Dates as 2026-03-31 or 31/03/2026. Rows are matched by NIK, or by name where NIK is empty.
 If any row is bad, each bad row is listed with its row number and nothing is imported."""
 
