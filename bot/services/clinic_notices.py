@@ -68,7 +68,7 @@ async def clinic_notices(repos: Repositories, plan: CyclePlan, day: date, rules:
         for language, officer_id, staff_id in people:
             lang = _lang(language)
             text = follow_up_text(follow, cooperative.name, lang, rules)
-            verdict = render.text(lang, "clinic.verdict", verdict=follow.verdict)
+            verdict = render.text(lang, "clinic.verdict_words", verdict=follow.verdict)
             params = (cooperative.name, follow.subject_text[:200], verdict)
             key = f"{tail}:officer-{officer_id}" if officer_id else f"{tail}:staff-{staff_id}"
             notice = Notice("follow_up", key, Reply(text), PRIORITY_OBLIGATION, params)
