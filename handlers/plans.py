@@ -87,8 +87,8 @@ async def resume(ctx: Context) -> Sequence[Reply]:
     """A pressed *Selesai* or *Tambah rencana*, or the answer to one of the plan's questions."""
     if ctx.inbound.kind == "choice":
         action, _, number = (ctx.inbound.choice or "").partition(":")[2].partition(":")
-        if not number.isdigit():
-            return await start(ctx)
+        if not number.isdigit() or len(number) > 9:  # a forged id: no row has it (and PostgreSQL's integer ends)
+            return [ctx.say("clinic.plan_unknown")]
         if action == "selesai":
             return await _done(ctx, int(number))
         if action == "tambah":

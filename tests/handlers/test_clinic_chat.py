@@ -80,8 +80,9 @@ async def test_nobody_else_adds_or_finishes_a_plan_even_with_a_forged_button(db:
     for user in (joko, viewer, elsewhere):
         await user.send(choice=f"rencana:selesai:{plan.id}")
         assert "tidak berwenang" in user.text
-    await joko.send(choice="rencana:selesai:99999")
-    assert "tidak ditemukan" in joko.text
+    for forged in ("99999", "99999999999999999999", "x", ""):
+        await joko.send(choice=f"rencana:selesai:{forged}")
+        assert "tidak ditemukan" in joko.text
     async with db.transaction() as repos:
         assert (await repos.session.get(ActionPlan, plan.id)).status == "open"  # type: ignore[union-attr]
 
