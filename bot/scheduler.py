@@ -20,6 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
+from bot.services.clinic_notices import clinic_notices
 from bot.services.cycle import CyclePlan, Due, obligations, report_cycle
 from bot.services.notices import QuietHours, enqueue_notice
 from bot.services.trainings import due_training_reminders
@@ -41,7 +42,11 @@ class Job:
     due: DueFn
 
 
-JOBS: tuple[Job, ...] = (Job("report-cycle", report_cycle), Job("obligations", obligations))
+JOBS: tuple[Job, ...] = (
+    Job("report-cycle", report_cycle),
+    Job("obligations", obligations),
+    Job("clinic", clinic_notices),
+)
 
 
 @dataclass(frozen=True)

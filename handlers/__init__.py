@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.chat.routing import Route, Router
-from handlers import announcements, help, onboarding, rat, recap, report, status, trainings
+from handlers import announcements, attention, help, onboarding, plans, rat, recap, report, status, trainings
 
 # The order matters where words overlap: the first route whose words match a text wins.
 router = Router.joined(
@@ -15,6 +15,8 @@ router = Router.joined(
     announcements.router,
     recap.router,
     rat.router,
+    plans.router,
+    attention.router,
 )
 
 

@@ -132,6 +132,8 @@ async def _checked(ctx: Context, day: date) -> Sequence[Reply]:
         ods_done=obligations.ods_updated_since(day, cooperative.ods_updated_on),
         report_open=report_open,
     )
+    if recorded.official:
+        return [reply, ctx.say("clinic.made_official", periods=list(recorded.official))]
     return [reply]
 
 

@@ -73,11 +73,13 @@ async def scored_replies(ctx: Context, item: Scored, period: Period) -> list[Rep
             "status.change", before=before, delta=None if before is None else item.result.total - before
         ).text
         unit = not is_savings_and_loan(ctx.cooperative)
-        heading = ctx.say("status.heading", period=str(period), unit=unit).text
+        standing = (await ctx.services.clinic.standings(ctx.cooperative.id)).get((item.framework, str(period)))
+        heading = ctx.say("status.heading", period=str(period), unit=unit, standing=standing).text
         picture = radar_attachment(ctx, item.result, period)
         text = "\n".join(part for part in (heading, body, change) if part)
     else:
-        heading = ctx.say("status.heading", period=str(period), unit=False).text
+        standing = (await ctx.services.clinic.standings(ctx.cooperative.id)).get((item.framework, str(period)))
+        heading = ctx.say("status.heading", period=str(period), unit=False, standing=standing).text
         picture = indicative_attachment(ctx, item.result, period)
         text = f"{heading}\n{body}"
     return [Reply(text=text), Reply(text=ctx.say("status.picture_caption").text, attachment=picture)]
@@ -96,7 +98,12 @@ async def history(ctx: Context) -> Sequence[Reply]:
                 periods=[a.period for a in indicative],
             )
         ]
-    points = [charts.TrendPoint(Period.parse(a.period).label(ctx.lang), a.total, a.provisional) for a in official]
+    points = [
+        charts.TrendPoint(
+            Period.parse(a.period).label(ctx.lang), a.total, a.standing == "provisional", a.standing == "official"
+        )
+        for a in official
+    ]
     title = f"{ctx.cooperative.name}: {ctx.say('status.trend_title').text}"
     text = ctx.say(
         "status.history",

@@ -80,6 +80,7 @@ class Cooperative(Base):
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
     fiscal_year_start_month: Mapped[int] = mapped_column(Integer, default=1)
     rat_date: Mapped[date | None] = mapped_column(Date)
+    founded_on: Mapped[date | None] = mapped_column(Date)
     nik_valid_until: Mapped[date | None] = mapped_column(Date)
     ods_updated_on: Mapped[date | None] = mapped_column(Date)
     members: Mapped[int | None] = mapped_column(Integer)
@@ -243,9 +244,14 @@ class ManagementAnswer(Base):
 
 
 class Assessment(Base):
-    """A health assessment computed from one report revision (or an official annual one)."""
+    """A health assessment computed from one report revision, with the clinic's diagnosis and prescription.
+
+    Its standing: provisional (sementara) until a pembina verifies it (terverifikasi, by whom and when); the
+    year-end assessment of a book year whose RAT is recorded becomes official (resmi) once verified.
+    """
 
     __tablename__ = "assessments"
+    __table_args__ = (Index("ix_assessments_cooperative_framework_period", "cooperative_id", "framework", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
@@ -258,7 +264,34 @@ class Assessment(Base):
     category: Mapped[str | None] = mapped_column(String(32))
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
     rules_hash: Mapped[str] = mapped_column(String(64))
+    standing: Mapped[str] = mapped_column(String(16), default="provisional")  # provisional | verified | official
+    verified_by: Mapped[int | None] = mapped_column(ForeignKey("office_staff.id"))
+    verified_at: Mapped[datetime | None] = mapped_column()
+    book_year: Mapped[int | None] = mapped_column(Integer)  # set when official: the book year it closes
+    special_flag: Mapped[bool] = mapped_column(Boolean, default=False)  # a flag points to DPK
+    diagnosis: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # state, findings, weak keys
+    prescription: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the plan's items and compliance steps
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ActionPlan(Base):
+    """An action plan agreed with a cooperative: what, who, by when; open until done or cancelled."""
+
+    __tablename__ = "action_plans"
+    __table_args__ = (Index("ix_action_plans_status_due_on", "status", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    what: Mapped[str] = mapped_column(Text)
+    who: Mapped[str] = mapped_column(String(120))
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done | cancelled
+    concerns: Mapped[list[str]] = mapped_column(JSON, default=list)  # the indicators it treats
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("office_staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column()
+    done_by: Mapped[str | None] = mapped_column(String(40))  # officer:12 | staff:3
 
 
 class CoachingEntry(Base):
@@ -268,11 +301,13 @@ class CoachingEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # diagnosis | prescription | clinic_visit | note
+    kind: Mapped[str] = mapped_column(String(16))  # clinic_visit | training | note | follow_up
     summary: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("office_staff.id"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("action_plans.id"), index=True)  # a plan's follow-up
+    follows_id: Mapped[int | None] = mapped_column(ForeignKey("coaching_entries.id"), index=True)  # a visit's
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

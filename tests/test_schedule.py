@@ -40,7 +40,11 @@ async def tick_keys(db: Database) -> list[str]:
 async def test_ticks_missed_while_down_run_once_on_start(db: Database) -> None:
     await make_city(db)
     first = await catch_up(db, PLAN, on(1))
-    assert [(r.key, r.ran) for r in first] == [("report-cycle:2026-11-01", True), ("obligations:2026-11-01", True)]
+    assert [(r.key, r.ran) for r in first] == [
+        ("report-cycle:2026-11-01", True),
+        ("obligations:2026-11-01", True),
+        ("clinic:2026-11-01", True),
+    ]
     # down from the 1st after 09.00 until the 6th at 10.00: days 2..6 run now, each once
     after = await catch_up(db, PLAN, on(6, 10))
     assert [r.key for r in after if r.key.startswith("report-cycle")] == [
@@ -79,7 +83,7 @@ async def test_two_processes_starting_together_run_each_tick_once(two_processes:
     await catch_up(a, PLAN, on(1))
     results = await asyncio.gather(*(catch_up(db, PLAN, on(12)) for db in (a, b, a, b)))
     ran = [r.key for batch in results for r in batch if r.ran]
-    assert len(ran) == len(set(ran)) == 2 * 11  # days 2..12, two jobs, each once
+    assert len(ran) == len(set(ran)) == 3 * 11  # days 2..12, three jobs, each once
     assert len(await rows(a, "reminder:report-late:2026-10:")) == 3
     assert len(await rows(a, "summary:report-missing:")) == 2
 

@@ -37,11 +37,15 @@ class AspectPoint:
 
 @dataclass(frozen=True)
 class TrendPoint:
-    """One period on the trend line: `label` such as "Okt 2026"; `total` None when there is no score."""
+    """One period on the trend line: `label` such as "Okt 2026"; `total` None when there is no score.
+
+    `provisional` (sementara) until a pembina verifies it; `official` (resmi): a book year's verified year-end score.
+    """
 
     label: str
     total: Decimal | None
     provisional: bool
+    official: bool = False
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ def trend(
     points: Sequence[charts.TrendPoint], *, title: str, lang: str, categories: Sequence[Category]
 ) -> dict[str, Any]:
     """The spec of a trend of totals over the zones of `categories` (the rules' categories)."""
-    rows = [[p.label, _dec(p.total), p.provisional] for p in points]
+    rows = [[p.label, _dec(p.total), p.provisional, p.official] for p in points]
     return {"type": "trend", "title": title, "lang": lang, "points": rows, "categories": _category_rows(categories)}
 
 
@@ -60,7 +60,10 @@ def render(spec: dict[str, Any]) -> bytes:
         aspects = [charts.AspectPoint(k, label, Decimal(s), Decimal(w)) for k, label, s, w in rows]
         return charts.radar_png(aspects, title=title, lang=lang, categories=_stored_categories(spec))
     if spec["type"] == "trend":
-        trend_points = [charts.TrendPoint(label, None if t is None else Decimal(t), p) for label, t, p in rows]
+        trend_points = [  # specs stored before the official standing have three values
+            charts.TrendPoint(label, None if t is None else Decimal(t), p, bool(official and official[0]))
+            for label, t, p, *official in rows
+        ]
         return charts.trend_png(trend_points, title=title, lang=lang, categories=_stored_categories(spec))
     indicators = [
         charts.IndicatorPoint(k, label, None if v is None else Decimal(v), unit, cast(charts.Band | None, band))

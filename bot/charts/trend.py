@@ -34,7 +34,8 @@ from bot.domain.numbers import format_decimal
 
 
 def trend_png(points: Sequence[TrendPoint], *, title: str, categories: Sequence[Category], lang: str = "id") -> bytes:
-    """Totals over periods (800×800 PNG) over the category zones; hollow markers for provisional.
+    """Totals over periods (800×800 PNG) over the category zones; hollow markers for provisional, diamonds for
+    official (a book year's verified year-end score).
 
     `categories` are the rules' categories from the top: they give the zones, their lines and the legend.
     """
@@ -79,7 +80,7 @@ def trend_png(points: Sequence[TrendPoint], *, title: str, categories: Sequence[
         axes.plot(
             [x],
             [total],
-            marker="o",
+            marker="D" if point.official else "o",
             markersize=10 if crowded else (12 if many else 14),
             color=MAIN,
             markeredgewidth=2.8,
@@ -117,7 +118,7 @@ def trend_png(points: Sequence[TrendPoint], *, title: str, categories: Sequence[
         axes.spines[spine].set_visible(False)
 
     marks: list[Artist] = [
-        Line2D([0], [0], color=MAIN, marker="o", markersize=13, linestyle="none", label=word("official", language)),
+        Line2D([0], [0], color=MAIN, marker="o", markersize=13, linestyle="none", label=word("verified", language)),
         Line2D(
             [0],
             [0],
@@ -134,8 +135,11 @@ def trend_png(points: Sequence[TrendPoint], *, title: str, categories: Sequence[
         Patch(facecolor=fill, edgecolor="#9a9a9a", label=label)
         for fill, label in zip(ZONE_FILL, category_legend(categories, language), strict=True)
     ]
-    # The legend fills column by column: official + zones 1 and 3 left, provisional + zones 2 and 4 right.
-    handles = [marks[0], *zones[0::2], marks[1], *zones[1::2]]
+    official = Line2D(
+        [0], [0], color=MAIN, marker="D", markersize=12, linestyle="none", label=word("official", language)
+    )
+    # The legend fills column by column: verified, official + zones 1 and 3 left; provisional + zones 2 and 4 right.
+    handles = [marks[0], official, *zones[0::2], marks[1], *zones[1::2]]
     figure.legend(
         handles=handles,
         loc="lower center",
@@ -159,8 +163,8 @@ def trend_text(points: Sequence[TrendPoint], lang: str = "id", *, categories: Se
             lines.append(f"{point.label}: {word('no_score', language)}")
             continue
         line = f"{point.label}: {format_decimal(point.total, 2, language)} {category_label(point.total, categories)}"
-        if point.provisional:
-            line += f" ({word('provisional_short', language)})"
+        standing = "official" if point.official else "provisional" if point.provisional else "verified"
+        line += f" ({word(f'{standing}_short', language)})"
         if last is not None:
             change = point.total.quantize(Decimal("0.01"), ROUND_HALF_UP) - last.quantize(
                 Decimal("0.01"), ROUND_HALF_UP

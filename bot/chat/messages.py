@@ -221,6 +221,8 @@ NoticeKind = Literal[
     "ods_reminder",
     "announcement",
     "staff_summary",
+    "plan_reminder",
+    "follow_up",
 ]
 
 

@@ -23,7 +23,9 @@ Columns (Indonesian or English headers; only nama and jenis are required):
   pemasaran, jasa), tag (tags: e.g. "kkmp, kopontren"), kecamatan (district), kelurahan/desa (village),
   zona_waktu (timezone: WIB, WITA, WIT or Asia/Jakarta...), bulan_awal_tahun_buku (1-12),
   tanggal_rat (rat_date), nik_berlaku_sampai (nik_valid_until), ods_diperbarui (ods_updated_on),
-  unit_simpan_pinjam (has_savings_unit: ya/tidak), jumlah_anggota (members), alamat (address).
+  tanggal_berdiri (founded_on: a cooperative under 12 months old is scored as "koperasi baru"; a file
+  without this column keeps the dates recorded before), unit_simpan_pinjam (has_savings_unit: ya/tidak),
+  jumlah_anggota (members), alamat (address).
 Dates as 2026-03-31 or 31/03/2026.
 
 Each row is matched to a stored cooperative by NIK, otherwise by name; a row with a NIK also matches

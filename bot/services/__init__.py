@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from bot.domain.health.rules import Rules
+from bot.services.clinic import ClinicService
 from bot.services.cooperatives import CooperativeService
 from bot.services.invites import InviteService
 from bot.services.officers import OfficerService
@@ -44,3 +45,8 @@ class Services:
     def officers(self) -> OfficerService:
         """A person's chat account and officer record (their language)."""
         return OfficerService(self._repos)
+
+    @cached_property
+    def clinic(self) -> ClinicService:
+        """The rekam medis: notes, action plans, follow-ups, the worklist, verified and official assessments."""
+        return ClinicService(self._repos)

@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.domain import forms
 from bot.domain.figures import COMPLIANCE_FACTS
 from bot.domain.health import keys
 from bot.domain.health.assessment import assess
+from bot.domain.health.clinic import Treatment, treat
 from bot.domain.health.compliance import CooperativeRecord
+from bot.domain.health.flags import points_to_special_supervision
 from bot.domain.health.inputs import InputProblems
-from bot.domain.health.result import Result
+from bot.domain.health.result import HealthResult, Result
 from bot.domain.health.rules import Rules
 from bot.domain.periods import Period, months_elapsed
 from storage.models import Assessment, Cooperative, ReportRevision
@@ -117,6 +120,21 @@ def score_figures(
     return scored
 
 
+def weak_points(result: Result) -> list[str]:
+    """The aspects that lost the most points (up to three), or the indicators in a weak or watch band."""
+    if isinstance(result, HealthResult):
+        losing = sorted((a for a in result.aspects if a.score < a.weight), key=lambda a: a.score - a.weight)
+        return [a.key for a in losing[:3]]
+    return [i.key for i in result.indicators if i.band in ("weak", "watch")]
+
+
+def clinic_json(treatment: Treatment, result: Result) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The diagnosis (state, findings, weak points) and the prescription (plan, compliance steps) as stored."""
+    contract = treatment.to_dict()
+    diagnosis = {"state": treatment.state, "findings": contract["diagnosis"], "weak": weak_points(result)}
+    return diagnosis, {"coaching": contract["coaching"], "compliance": contract["compliance"]}
+
+
 def record_of(cooperative: Cooperative, answers: dict[str, bool]) -> CooperativeRecord:
     """What the checklist and the clinic know of a cooperative: its dates, tags and the yes/no facts answered."""
     facts: dict[str, Any] = {
@@ -133,6 +151,7 @@ def record_of(cooperative: Cooperative, answers: dict[str, bool]) -> Cooperative
         last_rat_date=rat,
         rat_reported_on=cooperative.ods_updated_on,  # the RAT is reported to the Dinas through ODS
         nik_expires_on=cooperative.nik_valid_until,
+        founded_on=cooperative.founded_on,
         ods_updated_on=cooperative.ods_updated_on,
         tags=frozenset(cooperative.tags or ()),
         **facts,
@@ -148,11 +167,14 @@ async def assess_revision(
     scored = score_figures(
         cooperative, period, revision.figures, answers, rules, derived_flags(cooperative, period, submitted)
     )
+    record = record_of(cooperative, answers)
+    today = revision.created_at.astimezone(ZoneInfo(cooperative.timezone)).date()
     for item in scored:
         if item.result is None:
             continue
         result_json = exact_json(item.result.to_dict())
         total = result_json.get("total")
+        diagnosis, prescription = clinic_json(treat(item.result, rules, "id", record, today), item.result)
         await repos.assessments.add(
             Assessment(
                 cooperative_id=cooperative.id,
@@ -165,6 +187,10 @@ async def assess_revision(
                 category=result_json.get("category"),
                 result=result_json,
                 rules_hash=rules.version_hash,
+                standing="provisional",
+                special_flag=points_to_special_supervision(item.result.flags),
+                diagnosis=diagnosis,
+                prescription=prescription,
                 created_at=revision.created_at,
             )
         )

@@ -41,6 +41,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "timezone": ("zonawaktu", "timezone"),
     "fiscal_year_start_month": ("bulanawaltahunbuku", "fiscalyearstartmonth"),
     "rat_date": ("tanggalrat", "ratterakhir", "ratdate"),
+    "founded_on": ("tanggalberdiri", "berdiri", "tanggalpendirian", "didirikan", "foundedon", "founded"),
     "nik_valid_until": ("nikberlakusampai", "nikvaliduntil"),
     "ods_updated_on": ("odsdiperbarui", "tanggalods", "odsupdatedon"),
     "has_savings_unit": ("unitsimpanpinjam", "usp", "hassavingsunit"),
@@ -179,7 +180,7 @@ def _row_values(cells: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         problems.append(f"jumlah anggota {text('members')!r} bukan bilangan bulat (contoh: 120 atau 1.250)")
     elif members_text:
         values["members"] = int(members_text)
-    for column in ("rat_date", "nik_valid_until", "ods_updated_on"):
+    for column in ("rat_date", "founded_on", "nik_valid_until", "ods_updated_on"):
         if text(column):
             try:
                 values[column] = _date(cells[column])

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain import obligations
+from bot.services.clinic import ClinicService
 from bot.services.reports import NotAllowed
 from storage.repositories import Repositories
 
@@ -17,6 +18,7 @@ class RatRecorded:
     day: date
     book_year: int
     previous: date | None
+    official: tuple[str, ...] = ()  # the year-end periods whose verified assessments became official
 
 
 class CooperativeService:
@@ -49,4 +51,5 @@ class CooperativeService:
             officer=officer.name,
             channel=channel,
         )
-        return RatRecorded(day, book_year, previous)
+        official = await ClinicService(self._repos).make_official(cooperative_id)
+        return RatRecorded(day, book_year, previous, tuple(official))

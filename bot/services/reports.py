@@ -96,6 +96,7 @@ class AssessmentSummary:
     category: str | None
     provisional: bool
     official: bool
+    standing: str = "provisional"  # provisional (sementara) | verified (terverifikasi) | official (resmi)
 
 
 class ReportService:
@@ -273,7 +274,7 @@ class ReportService:
     async def history(self, cooperative_id: int, limit: int = 6) -> list[AssessmentSummary]:
         """The latest assessment of each of the last `limit` assessed periods, newest first."""
         return [
-            AssessmentSummary(a.period, a.framework, a.total, a.category, a.provisional, a.official)
+            AssessmentSummary(a.period, a.framework, a.total, a.category, a.provisional, a.official, a.standing)
             for a in await self._repos.assessments.history(cooperative_id, limit=limit)
         ]
 

@@ -452,12 +452,14 @@ async def check_in(
         if any(a.session_id == session_id for a in seen):
             return training, False
         await repos.trainings.record_attendance(training.id, session_id, officer_id, now)
-        if training.kind == "klinik":
+        recorded = await repos.clinic.entries_of(cooperative_id, limit=200)
+        if not any(e.data.get("training_id") == training.id for e in recorded):  # one entry per cooperative
+            clinic = training.kind == "klinik"
             await repos.coaching.add(
                 CoachingEntry(
                     cooperative_id=cooperative_id,
-                    kind="clinic_visit",
-                    summary=f"Hadir di klinik koperasi: {training.title}",
+                    kind="clinic_visit" if clinic else "training",
+                    summary=f"{'Hadir di klinik koperasi' if clinic else 'Hadir di pelatihan'}: {training.title}",
                     data={"training_id": training.id, "session_id": session_id, "officer_id": officer_id},
                     created_at=now,
                 )

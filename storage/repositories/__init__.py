@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.repositories.announcements import AnnouncementRepo
 from storage.repositories.assessments import AssessmentRepo, CoachingRepo
 from storage.repositories.audit import AuditRepo
+from storage.repositories.clinic import ClinicRepo
 from storage.repositories.conversations import ChatRepo, ChatRow, ConversationRepo
 from storage.repositories.cooperatives import CooperativeFacts, CooperativeRepo
 from storage.repositories.files import FileRepo
@@ -79,6 +80,7 @@ class Repositories:
         self.outbox = OutboxRepo(session)
         self.files = FileRepo(session)
         self.audit = AuditRepo(session)
+        self.clinic = ClinicRepo(session)
         self.announcements = AnnouncementRepo(session)
         self.trainings = TrainingRepo(session)
         self.ticks = TickRepo(session)

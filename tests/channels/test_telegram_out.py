@@ -499,7 +499,7 @@ def test_staff_menu_comes_from_the_routes() -> None:
     staff_only = {route.name for route in router if route.audience == "staff"}
     assert staff_only and staff_only <= set(names)  # each staff-only route is a command of its own
     assert {"lapor", "status", "riwayat", "rat"}.isdisjoint(names)  # the officers' own are not offered to staff
-    assert [n for n in names if n in OFFICER_COMMANDS] == ["pelatihan", "bantuan", "batal", "bahasa", "menu"]
+    assert [n for n in names if n in OFFICER_COMMANDS] == ["pelatihan", "rencana", "bantuan", "batal", "bahasa", "menu"]
     for name in names:
         route = route_for_text(f"/{name}")
         assert route is not None and route.open_to(staff=True), name
@@ -517,7 +517,7 @@ async def test_set_commands_in_indonesian_and_english(tg_bot: Bot, fake_telegram
     default = fake_telegram.commands[("default", "")]
     assert default == fake_telegram.commands[("default", "id")]
     assert [c["command"] for c in default] == [
-        "lapor", "status", "riwayat", "pelatihan", "rat", "bantuan", "batal", "bahasa", "menu",
+        "lapor", "status", "riwayat", "pelatihan", "rat", "rencana", "bantuan", "batal", "bahasa", "menu",
     ]  # fmt: skip
     assert default[0]["description"] == "Isi laporan bulanan koperasi"
     assert fake_telegram.commands[("default", "en")][0]["description"] == "Fill in the monthly report"

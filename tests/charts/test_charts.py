@@ -237,14 +237,16 @@ def test_trend_rejects_empty_and_out_of_range() -> None:
 
 def test_trend_text() -> None:
     assert trend_text(TREND, categories=PERDEP).splitlines() == [
-        "Des 2025: 66,80 Cukup Sehat",
+        "Des 2025: 66,80 Cukup Sehat (terverifikasi)",
         "Jan 2026: 58,20 Dalam Pengawasan (sementara), turun 8,60",
         "Feb 2026: belum ada skor",
         "Mar 2026: 61,00 Dalam Pengawasan (sementara), naik 2,80",
         "Okt 2026: 72,40 Cukup Sehat (sementara), naik 11,40",
     ]
     english = trend_text([TrendPoint("Oct 2026", Decimal("80"), False)] * 2, lang="en", categories=PERDEP)
-    assert english.splitlines()[1] == "Oct 2026: 80.00 Sehat, unchanged"
+    assert english.splitlines()[1] == "Oct 2026: 80.00 Sehat (verified), unchanged"
+    official = trend_text([TrendPoint("Des 2026", Decimal("81"), False, official=True)], categories=PERDEP)
+    assert official == "Des 2026: 81,00 Sehat (resmi)"
     assert trend_text([], categories=PERDEP) == ""
 
 

@@ -81,12 +81,12 @@ def test_the_rules_file_decides_the_bands_in_the_spec_the_legend_and_the_text(tm
         "Dalam Pengawasan Khusus (< 51)",
     ]
     assert charts.trend_text(TREND, categories=stricter.categories).splitlines() == [
-        "Sep 2026: 82,00 Cukup Sehat",
+        "Sep 2026: 82,00 Cukup Sehat (terverifikasi)",
         "Okt 2026: 70,00 Dalam Pengawasan (sementara), turun 12,00",
         "Nov 2026: 57,50 Dalam Pengawasan Khusus (sementara), turun 12,50",
     ]
     assert charts.trend_text(TREND, categories=packaged.categories).splitlines() == [
-        "Sep 2026: 82,00 Sehat",
+        "Sep 2026: 82,00 Sehat (terverifikasi)",
         "Okt 2026: 70,00 Cukup Sehat (sementara), turun 12,00",
         "Nov 2026: 57,50 Dalam Pengawasan (sementara), turun 12,50",
     ]

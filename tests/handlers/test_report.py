@@ -75,6 +75,7 @@ async def test_amounts_are_echoed_and_bad_answers_re_asked_without_losing_anythi
             "• *lapor*: isi laporan bulanan (jawaban tersimpan otomatis)",
             "• *status*: skor kesehatan koperasi dan langkah pembinaan",
             "• *riwayat*: skor enam bulan terakhir",
+            "• *rencana*: rencana aksi dari pembina; tekan *Selesai* bila sudah dikerjakan",
             "• *rat*: catat tanggal RAT yang sudah diadakan (pengingat RAT lalu berhenti)",
             "• *batal*: hentikan yang sedang berjalan (jawaban tetap tersimpan)",
             "• *bahasa*: ganti bahasa (Indonesia/English)",

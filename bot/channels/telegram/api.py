@@ -45,7 +45,7 @@ __all__ = [
 # The default menu (everyone; mostly cooperative officers), in this order. The descriptions are the templates
 # commands.<name> (bot/chat/templates/<lang>/commands.j2).
 OFFICER_COMMANDS: tuple[str, ...] = (
-    "lapor", "status", "riwayat", "pelatihan", "rat", "bantuan", "batal", "bahasa", "menu",
+    "lapor", "status", "riwayat", "pelatihan", "rat", "rencana", "bantuan", "batal", "bahasa", "menu",
 )  # fmt: skip
 
 

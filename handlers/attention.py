@@ -1,0 +1,45 @@
+"""`perhatian` for pembina and admins: the cooperatives that need attention in their kecamatan (admin: all)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from bot.chat.context import Context
+from bot.chat.messages import Reply
+from bot.chat.routing import Route, Router
+from bot.domain.periods import Period, deadline, local_date, reporting_period_for
+from bot.services.clinic import REASONS
+from bot.services.cycle import region_name
+from handlers.plans import actor
+
+NAME = "perhatian"
+SHOWN = 20
+READERS = ("admin", "pembina")
+
+
+def missed_periods(ctx: Context) -> tuple[Period, Period]:
+    """The last two report periods whose deadline has passed."""
+    zone = ZoneInfo(ctx.bot.office_zone)
+    period = reporting_period_for(ctx.now, zone)
+    if ctx.now <= deadline(period, zone, ctx.bot.deadline_day):
+        period = period.previous()
+    return period, period.previous()
+
+
+async def show(ctx: Context) -> Sequence[Reply]:
+    """The worklist, worst first."""
+    assert ctx.staff is not None
+    if ctx.staff.role not in READERS:
+        return [ctx.say("clinic.worklist_not_for_you")]
+    today = local_date(ctx.now, ZoneInfo(ctx.bot.office_zone))
+    found = await ctx.services.clinic.worklist(actor(ctx), today, missed_periods(ctx))
+    area = await region_name(ctx.repos, None if ctx.staff.role == "admin" else ctx.staff.kecamatan_id)
+    if not found.items:
+        return [ctx.say("clinic.worklist_empty", area=area)]
+    counts = [(key, found.counts[key]) for key in REASONS]
+    more = max(0, len(found.items) - SHOWN)
+    return [ctx.say("clinic.worklist", area=area, items=found.items[:SHOWN], counts=counts, more=more)]
+
+
+router = Router(Route(NAME, frozenset({NAME, "worklist", "perlu perhatian"}), show, audience="staff"))

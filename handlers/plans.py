@@ -1,0 +1,167 @@
+"""`rencana`: officers see their cooperative's open action plans and mark them done; staff see a cooperative's plans
+(`rencana NIK`), and a pembina or admin adds one in three short questions (what, who, by when)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from bot.chat.context import Context
+from bot.chat.messages import Choice, Reply
+from bot.chat.routing import Route, Router
+from bot.domain.periods import format_date, local_date, read_date
+from bot.services.clinic import WHAT_LIMIT, WHO_LIMIT, Actor
+from bot.services.reports import NotAllowed
+
+NAME = "rencana"
+WORDS = frozenset({NAME, "rencana aksi", "plans"})
+SHOWN = 10  # plans with a button each (a WhatsApp list holds ten rows)
+
+
+def actor(ctx: Context) -> Actor:
+    """The chat user as the clinic's actor."""
+    if ctx.staff is not None:
+        return Actor(staff_id=ctx.staff.id)
+    return Actor(officer_id=ctx.officer.id if ctx.officer else None)
+
+
+def _today(ctx: Context) -> date:
+    return local_date(ctx.now, ctx.zone)
+
+
+def _argument(ctx: Context) -> str:
+    words = ctx.inbound.text.split() if ctx.inbound.kind == "text" else []
+    if len(words) > 1 and words[0].lower().lstrip("/") in WORDS:
+        return " ".join(words[1:])
+    if len(words) > 2 and " ".join(w.lower() for w in words[:2]) in WORDS:
+        return " ".join(words[2:])
+    return ""
+
+
+async def start(ctx: Context) -> Sequence[Reply]:
+    """Officers: their open plans. Staff: the plans of the cooperative named by its NIK."""
+    if ctx.handler == NAME and ctx.progress.get("stage"):  # "rencana ..." typed as the answer to a question
+        return await resume(ctx)
+    ctx.goto(None)
+    if ctx.staff is None:
+        return await _officer_plans(ctx)
+    nik = _argument(ctx).strip()
+    if not nik:
+        return [ctx.say("clinic.staff_ask_nik")]
+    return await _staff_plans(ctx, nik)
+
+
+async def _officer_plans(ctx: Context) -> list[Reply]:
+    assert ctx.cooperative is not None
+    plans = await ctx.services.clinic.plans(ctx.cooperative.id, actor(ctx), open_only=True)
+    choices = tuple(
+        Choice(f"{NAME}:selesai:{p.id}", ctx.say("clinic.done_button", number=i).text)
+        for i, p in enumerate(plans[:SHOWN], 1)
+    )
+    return [ctx.say("clinic.officer_plans", choices, cooperative=ctx.cooperative.name, plans=plans, today=_today(ctx))]
+
+
+async def _staff_plans(ctx: Context, nik: str) -> list[Reply]:
+    cooperative = await ctx.repos.cooperatives.by_nik(nik)
+    if cooperative is None:
+        return [ctx.say("clinic.unknown_nik", nik=nik[:40])]
+    try:
+        plans = await ctx.services.clinic.plans(cooperative.id, actor(ctx))
+    except NotAllowed:
+        return [ctx.say("clinic.unknown_nik", nik=nik[:40])]  # another kecamatan's cooperative is not shown
+    may_add = await ctx.services.clinic.may_change(actor(ctx), cooperative.id)
+    choices = (Choice(f"{NAME}:tambah:{cooperative.id}", ctx.say("clinic.button_add").text),) if may_add else ()
+    reply = ctx.say(
+        "clinic.staff_plans",
+        choices,
+        cooperative=cooperative.name,
+        nik=cooperative.nik,
+        plans=plans,
+        today=_today(ctx),
+        may_add=may_add,
+    )
+    return [reply]
+
+
+async def resume(ctx: Context) -> Sequence[Reply]:
+    """A pressed *Selesai* or *Tambah rencana*, or the answer to one of the plan's questions."""
+    if ctx.inbound.kind == "choice":
+        action, _, number = (ctx.inbound.choice or "").partition(":")[2].partition(":")
+        if not number.isdigit() or len(number) > 9:  # a forged id: no row has it (and PostgreSQL's integer ends)
+            return [ctx.say("clinic.plan_unknown")]
+        if action == "selesai":
+            return await _done(ctx, int(number))
+        if action == "tambah":
+            return await _begin(ctx, int(number))
+        return await start(ctx)
+    stage = ctx.progress.get("stage")
+    text = " ".join(ctx.inbound.text.split())
+    if stage == "what":
+        if len(text) > WHAT_LIMIT:
+            return [ctx.say("clinic.too_long", limit=WHAT_LIMIT)]
+        if not text:
+            return [ctx.say("clinic.ask_what", cooperative=ctx.progress.get("name", ""))]
+        ctx.goto(NAME, {**ctx.progress, "stage": "who", "what": text})
+        return [ctx.say("clinic.ask_who")]
+    if stage == "who":
+        if len(text) > WHO_LIMIT:
+            return [ctx.say("clinic.too_long", limit=WHO_LIMIT)]
+        if not text:
+            return [ctx.say("clinic.ask_who")]
+        ctx.goto(NAME, {**ctx.progress, "stage": "due", "who": text})
+        return [_ask_due(ctx)]
+    if stage == "due":
+        return await _due(ctx, text)
+    return await start(ctx)
+
+
+def _ask_due(ctx: Context, problem: str | None = None) -> Reply:
+    example = format_date(date.fromordinal(_today(ctx).toordinal() + 30), ctx.lang, weekday=False)
+    return ctx.say("clinic.ask_due", example=example, problem=problem)
+
+
+async def _done(ctx: Context, plan_id: int) -> list[Reply]:
+    try:
+        plan, changed = await ctx.services.clinic.close_plan(plan_id, "done", actor(ctx), ctx.now)
+    except NotAllowed:
+        return [ctx.say("clinic.not_allowed")]
+    except LookupError:
+        return [ctx.say("clinic.plan_unknown")]
+    if not changed:
+        return [ctx.say("clinic.plan_closed_before", what=plan.what, status=plan.status)]
+    replies = [ctx.say("clinic.plan_done", what=plan.what)]
+    if ctx.staff is None and ctx.cooperative is not None:
+        replies.extend(await _officer_plans(ctx))
+    return replies
+
+
+async def _begin(ctx: Context, cooperative_id: int) -> list[Reply]:
+    cooperative = await ctx.repos.cooperatives.get(cooperative_id)
+    if cooperative is None:
+        return [ctx.say("clinic.plan_unknown")]
+    if not await ctx.services.clinic.may_change(actor(ctx), cooperative_id):
+        return [ctx.say("clinic.not_allowed")]
+    ctx.goto(NAME, {"stage": "what", "cooperative": cooperative_id, "name": cooperative.name})
+    return [ctx.say("clinic.ask_what", cooperative=cooperative.name)]
+
+
+async def _due(ctx: Context, text: str) -> list[Reply]:
+    day = read_date(text, _today(ctx))
+    if day is None:
+        return [_ask_due(ctx, "unreadable")]
+    if day < _today(ctx):
+        return [_ask_due(ctx, "past")]
+    progress = ctx.progress
+    try:
+        plan = await ctx.services.clinic.add_plan(
+            int(progress["cooperative"]), str(progress["what"]), str(progress["who"]), day, actor(ctx), ctx.now
+        )
+    except NotAllowed:
+        ctx.goto(None)
+        return [ctx.say("clinic.not_allowed")]
+    ctx.goto(None)
+    due = format_date(plan.due_on, ctx.lang)
+    return [ctx.say("clinic.plan_added", cooperative=progress.get("name", ""), what=plan.what, who=plan.who, due=due)]
+
+
+router = Router(Route(NAME, WORDS, start, resume, takes_argument=True))

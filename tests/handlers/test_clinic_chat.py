@@ -1,0 +1,170 @@
+"""`rencana`, `perhatian`, the follow-up notice and the official annual score, as users see them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from bot.domain.periods import Period
+from bot.scheduler import catch_up
+from bot.services.clinic import Actor
+from storage.db import Database
+from storage.models import ActionPlan, OutboxMessage
+from tests.handlers.chat import Clock, complete_report, dispatcher, registered
+from tests.handlers.test_announcements_chat import staff_user
+from tests.services.common import services
+from tests.test_cycle import PLAN
+
+NIK = "3576010001"
+
+
+async def kecamatan(db: Database, name: str) -> int:
+    async with db.transaction() as repos:
+        return (await repos.regions.get_or_create("kecamatan", name)).id
+
+
+async def test_a_pembina_adds_a_plan_the_officer_sees_it_and_marks_it_done(db: Database) -> None:
+    d = dispatcher(db)
+    north = await kecamatan(db, "Lowokwaru")
+    siti = await registered(db, d, "siti", NIK, kecamatan_id=north)
+    pembina = await staff_user(db, d, "pembina", north)
+
+    assert "Tidak ada rencana aksi KSP Maju Bersama yang masih terbuka." in await siti.say("rencana")
+    assert "Tulis *rencana* lalu NIK koperasinya" in await pembina.say("rencana")
+    assert "tidak ditemukan" in await pembina.say("rencana 999")
+    shown = await pembina.say(f"rencana {NIK}")
+    assert "Belum ada rencana aksi." in shown and pembina.buttons == ["Tambah rencana"]
+    assert "Apa yang harus dikerjakan?" in await pembina.press("Tambah rencana")
+    assert "Siapa penanggung jawabnya?" in await pembina.say("Tagih pinjaman macet 5 anggota terbesar")
+    assert "Sampai kapan?" in await pembina.say("Bendahara")
+    assert "Tenggatnya tidak boleh sebelum hari ini." in await pembina.say("1 Oktober 2026")
+    assert "belum bisa kami baca" in await pembina.say("segera")
+    added = await pembina.say("15 Desember 2026")
+    assert "Rencana aksi KSP Maju Bersama tersimpan:" in added and "Tenggat: Selasa, 15 Desember 2026." in added
+
+    mine = await siti.say("rencana")
+    assert "1. Tagih pinjaman macet 5 anggota terbesar: Bendahara, tenggat Selasa, 15 Desember 2026" in mine
+    assert siti.buttons == ["Selesai 1"]
+    done = await siti.press("Selesai 1")
+    assert "tercatat selesai: Tagih pinjaman macet 5 anggota terbesar" in done
+    assert "Tidak ada rencana aksi KSP Maju Bersama yang masih terbuka." in done
+    async with db.transaction() as repos:
+        [plan] = (await repos.session.scalars(select(ActionPlan))).all()
+    assert (plan.status, plan.due_on) == ("done", date(2026, 12, 15))
+    assert ", selesai" in await pembina.say(f"rencana {NIK}")
+
+
+async def test_nobody_else_adds_or_finishes_a_plan_even_with_a_forged_button(db: Database) -> None:
+    d = dispatcher(db)
+    north, south = await kecamatan(db, "Lowokwaru"), await kecamatan(db, "Sukun")
+    await registered(db, d, "siti", NIK, kecamatan_id=north)
+    joko = await registered(db, d, "joko", "3576010002", kecamatan_id=south, name="KSP Sukun Jaya")
+    elsewhere = await staff_user(db, d, "pembina", south)
+    viewer = await staff_user(db, d, "viewer", north)
+    async with db.transaction() as repos:
+        coop = await repos.cooperatives.by_nik(NIK)
+        admin = await repos.staff.add("Admin", "admin")
+        assert coop is not None
+    async with services(db) as s:
+        plan = await s.clinic.add_plan(
+            coop.id, "Rapat pengurus", "Ketua", date(2026, 12, 1), Actor(admin.id), d.clock()
+        )
+
+    assert "tidak ditemukan" in await elsewhere.say(f"rencana {NIK}")  # another kecamatan's cooperative
+    shown = await viewer.say(f"rencana {NIK}")
+    assert "Rapat pengurus" in shown and viewer.buttons == []
+    for user in (viewer, elsewhere):
+        await user.send(choice=f"rencana:tambah:{coop.id}")
+        assert "tidak berwenang" in user.text
+    for user in (joko, viewer, elsewhere):
+        await user.send(choice=f"rencana:selesai:{plan.id}")
+        assert "tidak berwenang" in user.text
+    for forged in ("99999", "99999999999999999999", "x", ""):
+        await joko.send(choice=f"rencana:selesai:{forged}")
+        assert "tidak ditemukan" in joko.text
+    async with db.transaction() as repos:
+        assert (await repos.session.get(ActionPlan, plan.id)).status == "open"  # type: ignore[union-attr]
+
+
+async def test_perhatian_lists_the_kecamatan_cooperatives_that_need_attention(db: Database) -> None:
+    d = dispatcher(db)
+    north, south = await kecamatan(db, "Lowokwaru"), await kecamatan(db, "Sukun")
+    siti = await registered(db, d, "siti", NIK, kecamatan_id=north)
+    await registered(db, d, "joko", "3576010002", kecamatan_id=south, name="KSP Sukun Jaya")
+    pembina = await staff_user(db, d, "pembina", north)
+    viewer = await staff_user(db, d, "viewer", north)
+    assert "Tidak ada koperasi yang perlu perhatian khusus di Kecamatan Lowokwaru" in await pembina.say("perhatian")
+    assert "hanya untuk pembina dan admin" in await viewer.say("perhatian")
+    assert "khusus untuk petugas Dinas" in await siti.say("perhatian")
+
+    async with db.transaction() as repos:
+        coop = await repos.cooperatives.by_nik(NIK)
+        admin = await repos.staff.add("Admin", "admin")
+        assert coop is not None
+    async with services(db) as s:
+        await s.clinic.add_plan(coop.id, "Rapat pengurus", "Ketua", date(2026, 10, 1), Actor(admin.id), d.clock())
+    listed = await pembina.say("perhatian")
+    assert "Koperasi yang perlu perhatian di Kecamatan Lowokwaru:" in listed
+    assert "• rencana aksi lewat tenggat: 1" in listed
+    assert f"1. KSP Maju Bersama (NIK {NIK}): rencana aksi lewat tenggat (1)" in listed
+    assert "KSP Sukun Jaya" not in listed
+
+
+async def test_the_follow_up_reaches_the_officer_and_the_pembina(db: Database) -> None:
+    clock = Clock()
+    d = dispatcher(db, clock)
+    north = await kecamatan(db, "Lowokwaru")
+    siti = await registered(db, d, "siti", NIK, kecamatan_id=north)
+    pembina = await staff_user(db, d, "pembina", north)
+    clock.now = datetime(2026, 5, 4, 3, tzinfo=UTC)
+    await complete_report(db, siti)  # April 2026
+    await siti.press("Kirim")
+    async with db.transaction() as repos:
+        coop = await repos.cooperatives.by_nik(NIK)
+        assert coop is not None
+    await pembina.say(f"rencana {NIK}")
+    await pembina.press("Tambah rencana")
+    await pembina.say("Tagih pinjaman macet")
+    await pembina.say("Bendahara")
+    await pembina.say("31 Mei 2026")
+    clock.now = datetime(2026, 9, 3, 3, tzinfo=UTC)
+    await complete_report(db, siti)  # August 2026, three periods after May
+    await siti.press("Kirim")
+    await catch_up(db, PLAN, datetime(2026, 9, 4, 2, tzinfo=UTC))
+    async with db.transaction() as repos:
+        stmt = select(OutboxMessage).where(OutboxMessage.kind == "follow_up").order_by(OutboxMessage.id)
+        rows = list((await repos.session.scalars(stmt)).all())
+    assert sorted((r.officer_id is not None, r.staff_id is not None) for r in rows) == [(False, True), (True, False)]
+    text = rows[0].payload["text"]
+    assert "Tindak lanjut pembinaan KSP Maju Bersama" in text and "Rencana aksi: Tagih pinjaman macet" in text
+    assert "Skor April 2026:" in text and "Agustus 2026:" in text and "Hasil: " in text
+
+
+async def test_the_year_end_score_becomes_resmi_when_verified_and_the_rat_is_recorded(db: Database) -> None:
+    clock = Clock()
+    d = dispatcher(db, clock)
+    siti = await registered(db, d, "siti", NIK)
+    clock.now = datetime(2027, 1, 4, 3, tzinfo=UTC)
+    await complete_report(db, siti)  # December 2026, the book year's year-end figures
+    await siti.press("Kirim")
+    assert "(skor sementara)" in await siti.say("status")
+    async with db.transaction() as repos:
+        coop = await repos.cooperatives.by_nik(NIK)
+        pembina = await repos.staff.add("Bu Pembina", "pembina")
+        assert coop is not None
+    async with services(db) as s:
+        [december] = (await s.clinic.record(coop.id, Actor(pembina.id))).assessments
+        await s.clinic.verify(december.id, Actor(pembina.id), clock.now)
+    assert "(skor terverifikasi)" in await siti.say("status")
+    clock.now = datetime(2027, 3, 20, 3, tzinfo=UTC)
+    recorded = await siti.say("RAT 14 Maret 2027")
+    assert "RAT tahun buku 2026 KSP Maju Bersama tercatat" in recorded
+    assert (
+        "Skor Desember 2026 sudah diverifikasi pembina dan kini menjadi penilaian *resmi* tahun buku ini." in recorded
+    )
+    assert "(skor resmi)" in await siti.say("status")
+    assert "Desember 2026: 88,60 Sehat (resmi)" in await siti.say("riwayat")
+    async with db.transaction() as repos:
+        history = await repos.assessments.history(coop.id)
+    assert [(a.period, a.standing, a.book_year) for a in history] == [(str(Period(2026, 12)), "official", 2026)]
