@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     assessment_rules: Path | None = None
     public_url: str | None = None
+    secret_key: SecretStr | None = Field(default=None, min_length=32)
 
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
@@ -83,6 +84,11 @@ class Settings(BaseSettings):
         if not all(d.isdigit() and 1 <= int(d) <= 28 for d in days):
             raise ValueError("must be a comma-separated list of days 1..28, e.g. 5,9")
         return ",".join(days)
+
+    @property
+    def office_url(self) -> str:
+        """Where people reach this server: KOPSEHAT_PUBLIC_URL, else http://HOST:PORT."""
+        return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
 
     @property
     def zone(self) -> ZoneInfo:

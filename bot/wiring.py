@@ -23,5 +23,6 @@ def bot_info(settings: Settings, rules: Rules) -> BotInfo:
         default_language=as_lang(settings.language),
         rules=rules,
         deadline_day=settings.report_deadline_day,
+        office_url=settings.office_url,
         quiet_hours=QuietHours(*settings.quiet_window) if settings.quiet_window else None,
     )
