@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.delivery.worker import Delivery
 from bot.domain.health.rules import Rules, RulesError
 from bot.web.app import PROBES_KEY, HealthProbe, make_app
+from bot.web.office import add_office
 from bot.wiring import bot_info, load_assessment_rules
 from storage.db import Database, is_sqlite
 from storage.migrate import current, upgrade
@@ -113,6 +114,7 @@ def build_runtime(settings: Settings, db: Database, rules: Rules) -> Runtime:
     # every channel edge sends its replies itself right away: they are stored claimed for it (no claim transaction)
     dispatcher = Dispatcher(db, bot_info(settings, rules), reply_lease=delivery.lease)
     runtime = Runtime(settings=settings, db=db, app=make_app(db), dispatcher=dispatcher, delivery=delivery)
+    add_office(runtime.app, db, settings, rules)  # the office web app under /kantor/
     if settings.telegram_enabled:
         from bot.channels.telegram.runtime import attach_telegram
 

@@ -75,7 +75,17 @@ def route_for_text(text: str) -> Route | None:
 def _load() -> None:
     import importlib
 
-    for module in ("help", "onboarding", "report", "status", "trainings", "announcements", "recap", "rat"):
+    for module in (
+        "help",
+        "onboarding",
+        "report",
+        "status",
+        "trainings",
+        "announcements",
+        "recap",
+        "rat",
+        "office_login",
+    ):
         importlib.import_module(f"handlers.{module}")  # each registers its routes
 
 

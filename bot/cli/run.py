@@ -39,6 +39,7 @@ def _run(args: argparse.Namespace) -> int:
             settings.whatsapp_token,
             settings.whatsapp_app_secret,
             settings.whatsapp_verify_token,
+            settings.secret_key,
         )
         if s is not None
     ]

@@ -1,0 +1,163 @@
+"""Sessions (encrypted, signed cookies), who is signed in, CSRF tokens, security headers and error pages."""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from aiohttp_session import AbstractStorage, Session, get_session, new_session
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
+
+from bot.services import Services
+from bot.services.staff_access import StaffAccount
+from bot.web.office.context import ACCOUNT, OFFICE, Office
+from bot.web.office.render import page
+
+log = logging.getLogger("kopsehat.office")
+PREFIX = "/kantor"
+COOKIE = "kopsehat_kantor"
+IDLE_SECONDS = 8 * 60 * 60
+SEEN_EVERY = 60  # seconds: a session's idle clock is moved on (and its cookie written again) at most this often
+OPEN_PATHS = (f"{PREFIX}/masuk", f"{PREFIX}/static/")  # reached without a session
+CSRF_FIELD = "csrf"
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",  # a login link's token never leaves in a Referer
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class DeferredStorage(AbstractStorage):
+    """The encrypted cookie storage, whose key (from the database) is set when the app starts."""
+
+    def __init__(self, *, secure: bool) -> None:
+        self._params = {
+            "cookie_name": COOKIE,
+            "max_age": IDLE_SECONDS,
+            "path": PREFIX,
+            "httponly": True,
+            "samesite": "Lax",
+            "secure": secure,
+        }
+        super().__init__(**self._params)  # type: ignore[arg-type]
+        self._inner: EncryptedCookieStorage | None = None
+
+    def use_key(self, key: bytes) -> None:
+        """Encrypt and sign with this 32-byte key from now on."""
+        self._inner = EncryptedCookieStorage(base64.urlsafe_b64encode(key), **self._params)  # type: ignore[arg-type]
+
+    def _ready(self) -> EncryptedCookieStorage:
+        if self._inner is None:
+            raise RuntimeError("the office sessions have no key yet (the app has not started)")
+        return self._inner
+
+    async def load_session(self, request: web.Request) -> Session:
+        return await self._ready().load_session(request)
+
+    async def save_session(self, request: web.Request, response: web.StreamResponse, session: Session) -> None:
+        await self._ready().save_session(request, response, session)
+
+
+def in_office(request: web.Request) -> bool:
+    return request.path == PREFIX or request.path.startswith(f"{PREFIX}/") or request.path.startswith(f"{PREFIX}.")
+
+
+async def csrf_token(request: web.Request) -> str:
+    """The session's CSRF token (made now when the session has none)."""
+    session = await get_session(request)
+    token = session.get(CSRF_FIELD)
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        session[CSRF_FIELD] = token
+    return token
+
+
+async def start_session(request: web.Request, account: StaffAccount) -> None:
+    """A new session (never one an attacker could have planted) for this staff member."""
+    session = await new_session(request)
+    session["staff"] = account.id
+    session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    session["seen"] = int(time.time())
+
+
+async def end_session(request: web.Request) -> None:
+    """Forget the session (its cookie is cleared)."""
+    (await get_session(request)).invalidate()
+
+
+async def _account(request: web.Request, office: Office) -> StaffAccount | None:
+    session = await get_session(request)
+    staff_id, seen = session.get("staff"), session.get("seen")
+    if not isinstance(staff_id, int) or not isinstance(seen, int):
+        return None
+    now = int(time.time())
+    if now - seen > IDLE_SECONDS:
+        session.invalidate()
+        return None
+    async with office.db.reading() as repos:
+        account = await Services(repos, office.rules).staff_access.account(staff_id)
+    if account is None:
+        session.invalidate()
+        return None
+    if now - seen >= SEEN_EVERY:
+        session["seen"] = now
+    return account
+
+
+def forbidden(request: web.Request, lang: str) -> web.Response:
+    return page("message.html", lang, 403, title_key="forbidden", account=request.get(ACCOUNT))
+
+
+@web.middleware
+async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Under /kantor/: security headers, sign-in (GET: to the login page; POST: 403), CSRF on every POST, viewers
+    never change anything, no stack trace ever."""
+    if not in_office(request):
+        return await handler(request)
+    office = request.app[OFFICE]
+    try:
+        response = await _guarded(request, handler, office)
+    except web.HTTPException as exc:
+        if exc.status == 404:
+            response = page("message.html", office.language, 404, title_key="not_found", account=request.get(ACCOUNT))
+        elif exc.status == 403:
+            response = forbidden(request, office.language)
+        else:
+            raise
+    except Exception:
+        log.exception("office page %s %s failed", request.method, request.path)
+        response = page("message.html", office.language, 500, title_key="error", account=None)
+    response.headers.update(HEADERS)
+    return response
+
+
+async def _guarded(request: web.Request, handler: Handler, office: Office) -> web.StreamResponse:
+    account = await _account(request, office)
+    if account is not None:
+        request[ACCOUNT] = account
+    lang = account.language if account else office.language
+    open_path = request.path.startswith(OPEN_PATHS)
+    if request.method == "POST":
+        form = await request.post()
+        given = form.get(CSRF_FIELD)
+        expected = (await get_session(request)).get(CSRF_FIELD)
+        if not (isinstance(given, str) and isinstance(expected, str) and hmac.compare_digest(given, expected)):
+            return forbidden(request, lang)
+        if not open_path and request.path != f"{PREFIX}/keluar" and (account is None or not account.may_change):
+            return forbidden(request, lang)
+    if account is None and not open_path:
+        if request.method == "POST":
+            return forbidden(request, lang)
+        raise web.HTTPSeeOther(f"{PREFIX}/masuk")
+    return await handler(request)
