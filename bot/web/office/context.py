@@ -24,11 +24,9 @@ class Office:
 
 
 OFFICE = web.AppKey("office", Office)
-ACCOUNT = "kopsehat.office.account"  # request key: the signed-in StaffAccount
+ACCOUNT = web.RequestKey("kopsehat.office.account", StaffAccount)  # the signed-in staff member
 
 
 def account_of(request: web.Request) -> StaffAccount:
     """The signed-in staff member (the guard let the request through)."""
-    account = request[ACCOUNT]
-    assert isinstance(account, StaffAccount)
-    return account
+    return request[ACCOUNT]

@@ -61,14 +61,14 @@ async def login_link(request: web.Request) -> web.StreamResponse:
     token = request.match_info["token"]
     agent = request.headers.get("User-Agent", "").lower()
     if any(name in agent for name in PREVIEW_AGENTS):
-        return page("message.html", office.language, title_key="link_preview", account=None)
+        return page("message.html", office.language, title_key="link_preview", account=None, csrf="")
     async with office.db.transaction() as repos:
         result = await Services(repos, office.rules).staff_access.open_link(token, _address(request), _now())
     if result.outcome == "ok" and result.account is not None:
         await start_session(request, result.account)
         raise web.HTTPSeeOther(f"{PREFIX}/")
     status = 429 if result.outcome == "limited" else 403
-    return page("message.html", office.language, status, title_key=f"link_{result.outcome}", account=None)
+    return page("message.html", office.language, status, title_key=f"link_{result.outcome}", account=None, csrf="")
 
 
 async def logout(request: web.Request) -> web.StreamResponse:

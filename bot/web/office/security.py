@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hmac
 import logging
 import secrets
@@ -55,7 +54,7 @@ class DeferredStorage(AbstractStorage):
 
     def use_key(self, key: bytes) -> None:
         """Encrypt and sign with this 32-byte key from now on."""
-        self._inner = EncryptedCookieStorage(base64.urlsafe_b64encode(key), **self._params)  # type: ignore[arg-type]
+        self._inner = EncryptedCookieStorage(key, **self._params)  # type: ignore[arg-type]
 
     def _ready(self) -> EncryptedCookieStorage:
         if self._inner is None:
@@ -115,8 +114,12 @@ async def _account(request: web.Request, office: Office) -> StaffAccount | None:
     return account
 
 
-def forbidden(request: web.Request, lang: str) -> web.Response:
-    return page("message.html", lang, 403, title_key="forbidden", account=request.get(ACCOUNT))
+async def message(request: web.Request, status: int, key: str) -> web.Response:
+    """A page that says what went wrong (`key`: forbidden, not_found, error)."""
+    account = request.get(ACCOUNT)
+    lang = account.language if account else request.app[OFFICE].language
+    csrf = await csrf_token(request) if account else ""
+    return page("message.html", lang, status, title_key=key, account=account, csrf=csrf)
 
 
 @web.middleware
@@ -129,15 +132,12 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         response = await _guarded(request, handler, office)
     except web.HTTPException as exc:
-        if exc.status == 404:
-            response = page("message.html", office.language, 404, title_key="not_found", account=request.get(ACCOUNT))
-        elif exc.status == 403:
-            response = forbidden(request, office.language)
-        else:
+        if exc.status not in (403, 404, 405):
             raise
+        response = await message(request, exc.status, "not_found" if exc.status == 404 else "forbidden")
     except Exception:
         log.exception("office page %s %s failed", request.method, request.path)
-        response = page("message.html", office.language, 500, title_key="error", account=None)
+        response = page("message.html", office.language, 500, title_key="error", account=None, csrf="")
     response.headers.update(HEADERS)
     return response
 
@@ -146,18 +146,17 @@ async def _guarded(request: web.Request, handler: Handler, office: Office) -> we
     account = await _account(request, office)
     if account is not None:
         request[ACCOUNT] = account
-    lang = account.language if account else office.language
     open_path = request.path.startswith(OPEN_PATHS)
     if request.method == "POST":
         form = await request.post()
         given = form.get(CSRF_FIELD)
         expected = (await get_session(request)).get(CSRF_FIELD)
         if not (isinstance(given, str) and isinstance(expected, str) and hmac.compare_digest(given, expected)):
-            return forbidden(request, lang)
+            return await message(request, 403, "forbidden")
         if not open_path and request.path != f"{PREFIX}/keluar" and (account is None or not account.may_change):
-            return forbidden(request, lang)
+            return await message(request, 403, "forbidden")
     if account is None and not open_path:
         if request.method == "POST":
-            return forbidden(request, lang)
+            return await message(request, 403, "forbidden")
         raise web.HTTPSeeOther(f"{PREFIX}/masuk")
     return await handler(request)
