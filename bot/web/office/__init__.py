@@ -29,18 +29,18 @@ async def to_overview(_request: web.Request) -> web.Response:
 
 
 def add_office(app: web.Application, db: Database, settings: Settings, rules: Rules) -> None:
-    """Mount the office web app on `app` (before it starts); its session key is read (or made) when it starts."""
+    """Mount the office web app on `app` (before it starts); its session key is read (or made) on first use."""
     configure(settings.secret_key.get_secret_value() if settings.secret_key else None)
-    storage = DeferredStorage(secure=settings.office_url.startswith("https://"))
 
-    async def load_key(_app: web.Application) -> None:
-        async with db.transaction() as repos:  # the first start makes the server key (unless KOPSEHAT_SECRET_KEY)
-            storage.use_key(derived_key(await server_key(repos), "office-session"))
+    async def session_key() -> bytes:
+        async with db.transaction() as repos:  # the first use makes the server key (unless KOPSEHAT_SECRET_KEY)
+            return derived_key(await server_key(repos), "office-session")
+
+    storage = DeferredStorage(session_key, secure=settings.office_url.startswith("https://"))
 
     app[OFFICE] = Office(
         db, rules, settings.timezone, settings.report_deadline_day, settings.language, settings.office_url
     )
-    app.on_startup.append(load_key)
     app.middlewares.append(session_middleware(storage))
     app.middlewares.append(guard)
     router = app.router

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import secrets
@@ -38,9 +39,10 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class DeferredStorage(AbstractStorage):
-    """The encrypted cookie storage, whose key (from the database) is set when the app starts."""
+    """The encrypted cookie storage, whose key is read (or made) in the database by the first office request: the
+    server starts, and answers its webhooks, also while the database is away."""
 
-    def __init__(self, *, secure: bool) -> None:
+    def __init__(self, key: Callable[[], Awaitable[bytes]], *, secure: bool) -> None:
         self._params = {
             "cookie_name": COOKIE,
             "max_age": IDLE_SECONDS,
@@ -50,22 +52,21 @@ class DeferredStorage(AbstractStorage):
             "secure": secure,
         }
         super().__init__(**self._params)  # type: ignore[arg-type]
+        self._key = key
+        self._lock = asyncio.Lock()
         self._inner: EncryptedCookieStorage | None = None
 
-    def use_key(self, key: bytes) -> None:
-        """Encrypt and sign with this 32-byte key from now on."""
-        self._inner = EncryptedCookieStorage(key, **self._params)  # type: ignore[arg-type]
-
-    def _ready(self) -> EncryptedCookieStorage:
-        if self._inner is None:
-            raise RuntimeError("the office sessions have no key yet (the app has not started)")
+    async def _ready(self) -> EncryptedCookieStorage:
+        async with self._lock:
+            if self._inner is None:
+                self._inner = EncryptedCookieStorage(await self._key(), **self._params)  # type: ignore[arg-type]
         return self._inner
 
     async def load_session(self, request: web.Request) -> Session:
-        return await self._ready().load_session(request)
+        return await (await self._ready()).load_session(request)
 
     async def save_session(self, request: web.Request, response: web.StreamResponse, session: Session) -> None:
-        await self._ready().save_session(request, response, session)
+        await (await self._ready()).save_session(request, response, session)
 
 
 def in_office(request: web.Request) -> bool:
