@@ -95,6 +95,11 @@ class Settings(BaseSettings):
         return [*found, str(password)] if password else found
 
     @property
+    def office_url(self) -> str:
+        """Where people reach this server: KOPSEHAT_PUBLIC_URL, else http://HOST:PORT."""
+        return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 

@@ -36,6 +36,7 @@ from bot.scheduler import Scheduler, plan_from_settings
 from bot.services.keys import server_key
 from bot.services.notices import QuietHours
 from bot.web.app import PROBES_KEY, make_app
+from bot.web.office import add_office
 from storage.db import Database, is_sqlite
 from storage.migrate import alembic_config, current, upgrade
 
@@ -122,6 +123,7 @@ def bot_info(settings: Settings, rules: Rules) -> BotInfo:
         default_language=as_lang(settings.language),
         rules=rules,
         deadline_day=settings.report_deadline_day,
+        office_url=settings.office_url,
         quiet_hours=QuietHours(*settings.quiet_window) if settings.quiet_window else None,
     )
 
@@ -213,6 +215,7 @@ def build_runtime(settings: Settings, db: Database, rules: Rules) -> Runtime:
     runtime = Runtime(
         settings=settings, db=db, app=make_app(db, health_token=health_token), dispatcher=dispatcher, delivery=delivery
     )
+    add_office(runtime.app, db, settings, rules)  # the office web app under /kantor/
     if settings.telegram_enabled:
         telegram = build_telegram(settings, dispatcher, delivery)
         runtime.app[TELEGRAM_KEY] = telegram

@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from bot.chat.routing import Route, Router
-from handlers import announcements, attention, help, onboarding, plans, rat, recap, report, status, trainings
+from handlers import (
+    announcements,
+    attention,
+    help,
+    office_login,
+    onboarding,
+    plans,
+    rat,
+    recap,
+    report,
+    status,
+    trainings,
+)
 
 # The order matters where words overlap: the first route whose words match a text wins.
 router = Router.joined(
@@ -17,6 +29,7 @@ router = Router.joined(
     rat.router,
     plans.router,
     attention.router,
+    office_login.router,
 )
 
 

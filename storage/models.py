@@ -116,6 +116,8 @@ class OfficeStaff(Base):
     kecamatan_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     language: Mapped[str] = mapped_column(String(2), default="id")
     status: Mapped[str] = mapped_column(String(16), default="active")
+    login: Mapped[str | None] = mapped_column(String(60), unique=True)  # the office web app's user name
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # Argon2; None: login links only
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -251,7 +253,11 @@ class Assessment(Base):
     """
 
     __tablename__ = "assessments"
-    __table_args__ = (Index("ix_assessments_cooperative_framework_period", "cooperative_id", "framework", "period"),)
+    # the office's counts per period and category read ix_assessments_office alone
+    __table_args__ = (
+        Index("ix_assessments_cooperative_framework_period", "cooperative_id", "framework", "period"),
+        Index("ix_assessments_office", "framework", "period", "cooperative_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
@@ -486,3 +492,31 @@ class SchedulerTick(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120), unique=True)
     ran_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StaffLoginLink(Base):
+    """A one-time link into the office web app, stored only as the SHA-256 of its token."""
+
+    __tablename__ = "staff_login_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("office_staff.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginFailure(Base):
+    """A failed sign-in to the office web app (wrong password or link), for the limits per login and per address."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_login_at", "login", "at"),
+        Index("ix_login_failures_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str | None] = mapped_column(String(60))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -30,6 +30,7 @@ class BotInfo:
     rules: Rules | None = None
     quiet_hours: QuietHours | None = DEFAULT_QUIET  # KOPSEHAT_QUIET_HOURS; None: no quiet hours
     deadline_day: int = 10
+    office_url: str = "http://127.0.0.1:8080"  # where the office web app is reached (login links)
 
 
 @dataclass

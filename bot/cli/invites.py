@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.cli import staff_login
 from bot.cli.common import SubParsers, run_with_database, settings_or_exit
 from bot.config import Settings
 from bot.domain.periods import format_datetime
@@ -22,6 +23,7 @@ from bot.services.invites import (
     links,
     parse_duration,
 )
+from bot.services.staff_access import LoginTaken, StaffAccessService, valid_login
 from storage.db import Database
 from storage.models import utcnow
 
@@ -93,9 +95,13 @@ def register(subparsers: SubParsers) -> None:
     add.add_argument("--name", required=True, help="the staff member's name")
     add.add_argument("--role", required=True, choices=STAFF_ROLES, help="admin: everything; pembina: coaches")
     add.add_argument("--kecamatan", help="limit a pembina to one kecamatan (name)")
+    add.add_argument(
+        "--login", help="their login for the office web app (default: from the name, e.g. siti.aminah; printed)"
+    )
     add.add_argument("--expires", type=_duration, default="7d", help="validity of the code (default 7d)")
     add.add_argument("--qr", type=Path, metavar="DIR", help="also write the invitation picture (QR codes) into DIR")
     add.set_defaults(func=_staff_add)
+    staff_login.register(staff_actions)
 
 
 def _duration(text: str) -> timedelta:
@@ -180,8 +186,17 @@ def _create(args: argparse.Namespace) -> int:
 def _staff_add(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     expires_in: timedelta = args.expires
+    if args.login is not None and not valid_login(args.login.strip().lower()):
+        print(f"kopsehat: {args.login!r} is not a login (a-z, 0-9, dot, dash, underscore; 2 to 60)", file=sys.stderr)
+        return 2
 
     async def work(db: Database) -> Issued:
+        try:
+            return await _add_staff(db)
+        except LoginTaken:
+            return Issued("", [], f"the login {args.login!r} is taken; choose another with --login")
+
+    async def _add_staff(db: Database) -> Issued:
         async with db.transaction() as repos:
             kecamatan_id = None
             if args.kecamatan:
@@ -190,12 +205,13 @@ def _staff_add(args: argparse.Namespace) -> int:
                     return Issued("", [], f"unknown kecamatan {args.kecamatan!r}")
                 kecamatan_id = region.id
             staff = await repos.staff.add(args.name, args.role, kecamatan_id)
+            login = await StaffAccessService(repos).give_login(staff.id, args.login)
             code, row = await create_invite(
                 repos, role=args.role, now=utcnow(), expires_in=expires_in, uses=1, staff_id=staff.id
             )
             await repos.audit.add("cli", "staff.add", f"staff:{staff.id}", role=args.role)
             issued = _issue(code, row.expires_at, 1, settings.telegram_bot_username, settings.whatsapp_number)
-            header = f"staff #{staff.id} {args.name} ({args.role}) added; their invitation:"
+            header = f"staff #{staff.id} {args.name} ({args.role}) added, login {login}; their invitation:"
             return Issued(header, [issued], organisation=args.name, role=args.role, zone=settings.timezone)
 
     return _print(run_with_database(settings, work), args.qr, settings)

@@ -16,7 +16,8 @@ def register(subparsers: SubParsers) -> None:
         "run",
         help="run the bot service (HTTP server, channels, reminders)",
         description=(
-            "Run kopsehat: the HTTP server with GET /healthz and the webhooks, the configured chat channels "
+            "Run kopsehat: the HTTP server with GET /healthz, the webhooks and the office web app (/kantor/), "
+            "the configured chat channels "
             "(Telegram, WhatsApp), delivery workers and the reminder scheduler. The embedded SQLite database "
             "is created and upgraded automatically. Stop with Ctrl+C (SIGINT) or SIGTERM."
         ),

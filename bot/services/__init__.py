@@ -14,8 +14,10 @@ from bot.domain.health.rules import Rules
 from bot.services.clinic import ClinicService
 from bot.services.cooperatives import CooperativeService
 from bot.services.invites import InviteService
+from bot.services.office import OfficeService
 from bot.services.officers import OfficerService
 from bot.services.reports import ReportService
+from bot.services.staff_access import StaffAccessService
 from storage.repositories import Repositories
 
 
@@ -50,3 +52,13 @@ class Services:
     def clinic(self) -> ClinicService:
         """The rekam medis: notes, action plans, follow-ups, the worklist, verified and official assessments."""
         return ClinicService(self._repos)
+
+    @cached_property
+    def staff_access(self) -> StaffAccessService:
+        """The office web app's sign-in: logins, one-time links, passwords."""
+        return StaffAccessService(self._repos)
+
+    @cached_property
+    def office(self) -> OfficeService:
+        """What the office web app shows: counts, lists, the rekam medis, exports."""
+        return OfficeService(self._repos)

@@ -1,4 +1,4 @@
-"""The server's secret key, for keyed hashes (invitation and attendance codes) and anything else signed.
+"""The server's secret key, for keyed hashes and the office web app's session cookies.
 
 KOPSEHAT_SECRET_KEY when it is set (`configure` at start); otherwise a random key made once, on the first start, and
 kept in the database (table `server_keys`), so that every process and every restart uses the same one.
@@ -33,3 +33,8 @@ async def server_key(repos: Repositories) -> bytes:
 def keyed_hash(key: bytes, purpose: str, text: str) -> str:
     """HMAC-SHA256 of `text` for one `purpose` (so a hash made for one use is worthless for another), hex."""
     return hmac.new(key, f"kopsehat-{purpose}:{text}".encode(), hashlib.sha256).hexdigest()
+
+
+def derived_key(key: bytes, purpose: str) -> bytes:
+    """32 bytes for one `purpose`, derived from the server key (the session cookie's key is not the hash key)."""
+    return hmac.new(key, f"kopsehat-key:{purpose}".encode(), hashlib.sha256).digest()

@@ -1,0 +1,198 @@
+"""The office web app's pages: sign-in and out, the overview, the cooperative list and its export, the rekam medis."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import quote, urlencode
+
+from aiohttp import web
+
+from bot.services import Services
+from bot.services.office import CATEGORIES, REPORTING, SORTS, list_filter, page_number
+from bot.web.office.charts import score_line, trend_bars
+from bot.web.office.context import OFFICE, account_of
+from bot.web.office.export import workbook
+from bot.web.office.render import page
+from bot.web.office.security import PREFIX, csrf_token, end_session, start_session
+
+# Chat apps fetch a link to preview it: such a fetch must not use up a one-time login link.
+PREVIEW_AGENTS = ("telegrambot", "whatsapp", "facebookexternalhit", "twitterbot", "slackbot", "discordbot", "skypeuri")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _address(request: web.Request) -> str:
+    return request.remote or "-"
+
+
+async def login_form(request: web.Request) -> web.StreamResponse:
+    """The login form (name and password); the link from `masuk` needs none."""
+    office = request.app[OFFICE]
+    return page("login.html", office.language, csrf=await csrf_token(request), login="", problem=None, account=None)
+
+
+async def login_password(request: web.Request) -> web.StreamResponse:
+    """Sign in with login and password."""
+    office = request.app[OFFICE]
+    form = await request.post()
+    login, password = str(form.get("login", ""))[:100], str(form.get("password", ""))
+    async with office.db.transaction() as repos:
+        result = await Services(repos, office.rules).staff_access.sign_in(login, password, _address(request), _now())
+    if result.outcome == "ok" and result.account is not None:
+        await start_session(request, result.account)
+        raise web.HTTPSeeOther(f"{PREFIX}/")
+    return page(
+        "login.html",
+        office.language,
+        429 if result.outcome == "limited" else 401,
+        csrf=await csrf_token(request),
+        login=login,
+        problem=result.outcome,
+        account=None,
+    )
+
+
+async def login_link(request: web.Request) -> web.StreamResponse:
+    """Open a one-time login link."""
+    office = request.app[OFFICE]
+    token = request.match_info["token"]
+    agent = request.headers.get("User-Agent", "").lower()
+    if any(name in agent for name in PREVIEW_AGENTS):
+        return page("message.html", office.language, title_key="link_preview", account=None, csrf="")
+    async with office.db.transaction() as repos:
+        result = await Services(repos, office.rules).staff_access.open_link(token, _address(request), _now())
+    if result.outcome == "ok" and result.account is not None:
+        await start_session(request, result.account)
+        raise web.HTTPSeeOther(f"{PREFIX}/")
+    status = 429 if result.outcome == "limited" else 403
+    return page("message.html", office.language, status, title_key=f"link_{result.outcome}", account=None, csrf="")
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    """End the session."""
+    await end_session(request)
+    raise web.HTTPSeeOther(f"{PREFIX}/masuk")
+
+
+async def overview(request: web.Request) -> web.StreamResponse:
+    """Counts per category, the trend, reporting per kecamatan."""
+    office, account = request.app[OFFICE], account_of(request)
+    async with office.db.reading() as repos:
+        services = Services(repos, office.rules)
+        found = await services.office.overview(account.scope, _now(), office.office_zone, office.deadline_day)
+        area = (await repos.regions.names([account.scope])).get(account.scope) if account.scope else None
+    return page(
+        "overview.html",
+        account.language,
+        account=account,
+        csrf=await csrf_token(request),
+        overview=found,
+        area=area,
+        categories=CATEGORIES,
+        trend_svg=trend_bars(found.trend, CATEGORIES),
+        office_zone=office.office_zone,
+    )
+
+
+def _query(params: dict[str, str], **changes: str | int) -> str:
+    merged = {k: v for k, v in {**params, **{k: str(v) for k, v in changes.items()}}.items() if v}
+    return urlencode(merged)
+
+
+async def cooperatives(request: web.Request) -> web.StreamResponse:
+    """The list: search, filters, sort, pages."""
+    office, account = request.app[OFFICE], account_of(request)
+    params = {k: v for k, v in request.query.items() if isinstance(v, str)}
+    where = list_filter(params, account.scope)
+    async with office.db.reading() as repos:
+        services = Services(repos, office.rules)
+        found = await services.office.cooperatives(
+            where, page_number(params), _now(), office.office_zone, office.deadline_day
+        )
+        options = await services.office.options(account.scope)
+    kept = {
+        k: v
+        for k, v in params.items()
+        if k in ("q", "jenis", "tag", "kecamatan", "kelurahan", "kategori", "lapor", "urut")
+    }
+    return page(
+        "list.html",
+        account.language,
+        account=account,
+        csrf=await csrf_token(request),
+        listing=found,
+        where=where,
+        options=options,
+        categories=CATEGORIES,
+        reporting=REPORTING,
+        sorts=SORTS,
+        query=lambda **changes: _query(kept, **changes),
+        export_query=_query(kept),
+    )
+
+
+async def export(request: web.Request) -> web.StreamResponse:
+    """The list as an Excel workbook, with the same filters."""
+    office, account = request.app[OFFICE], account_of(request)
+    params = {k: v for k, v in request.query.items() if isinstance(v, str)}
+    async with office.db.reading() as repos:
+        found = await Services(repos, office.rules).office.export(
+            list_filter(params, account.scope), _now(), office.office_zone, office.deadline_day
+        )
+    data = workbook(found, account.language)
+    name = f"koperasi-{found.period}.xlsx"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return web.Response(body=data, content_type=XLSX, headers=headers)
+
+
+async def record(request: web.Request) -> web.StreamResponse:
+    """The rekam medis of one cooperative (404 outside the staff member's kecamatan)."""
+    office, account = request.app[OFFICE], account_of(request)
+    async with office.db.reading() as repos:
+        found = await Services(repos, office.rules).office.record(
+            request.match_info["nik"], account.scope, office.deadline_day
+        )
+    if found is None:
+        raise web.HTTPNotFound()
+    return page(
+        "record.html",
+        account.language,
+        account=account,
+        csrf=await csrf_token(request),
+        record=found,
+        score_svg=score_line(found.scores),
+        note="",
+        problem=None,
+    )
+
+
+async def add_note(request: web.Request) -> web.StreamResponse:
+    """A pembina's or admin's note on the rekam medis (the guard refuses viewers)."""
+    office, account = request.app[OFFICE], account_of(request)
+    nik = request.match_info["nik"]
+    text = str((await request.post()).get("catatan", ""))
+    try:
+        async with office.db.transaction() as repos:
+            added = await Services(repos, office.rules).office.add_note(nik, account.scope, account.id, text, _now())
+    except ValueError:
+        async with office.db.reading() as repos:
+            found = await Services(repos, office.rules).office.record(nik, account.scope, office.deadline_day)
+        if found is None:
+            raise web.HTTPNotFound() from None
+        return page(
+            "record.html",
+            account.language,
+            400,
+            account=account,
+            csrf=await csrf_token(request),
+            record=found,
+            score_svg=score_line(found.scores),
+            note=text[:5000],
+            problem="note",
+        )
+    if not added:
+        raise web.HTTPNotFound()
+    raise web.HTTPSeeOther(f"{PREFIX}/koperasi/{quote(nik)}#catatan")

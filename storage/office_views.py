@@ -1,0 +1,376 @@
+"""The office web app's reads: counts, the filtered list and one cooperative's record, as aggregate SQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, exists, false, func, or_, select
+from sqlalchemy.orm import aliased
+
+from storage.models import (
+    Assessment,
+    ChannelIdentity,
+    CoachingEntry,
+    Cooperative,
+    Officer,
+    Region,
+    Report,
+    ReportRevision,
+)
+from storage.repositories import Repositories
+
+AnySelect = Select[*tuple[Any, ...]]
+S = TypeVar("S", bound=AnySelect)
+Deadlines = Mapping[str, datetime]  # a cooperative's time zone -> the deadline of the period in that zone
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """What the cooperative list is narrowed to; every field already checked by the service."""
+
+    scope: int | None = None  # the kecamatan the staff member is limited to
+    query: str = ""  # part of the name, or the start of the NIK
+    type: str | None = None
+    tag: str | None = None
+    kecamatan_id: int | None = None
+    kelurahan_id: int | None = None
+    category: str | None = None  # a category key, or "none": never assessed
+    reporting: str | None = None  # submitted | on_time | late | missing (for the open period)
+    sort: str = "name"  # name | nik | score | kecamatan
+
+
+@dataclass(frozen=True)
+class CooperativeRow:
+    """One line of the list and the export."""
+
+    id: int
+    nik: str | None
+    name: str
+    type: str
+    tags: tuple[str, ...]
+    kecamatan: str | None
+    kelurahan: str | None
+    timezone: str
+    score_period: str | None
+    total: Any  # Decimal | None
+    category: str | None
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AreaCount:
+    """Reporting of one kecamatan for one period."""
+
+    kecamatan_id: int | None
+    total: int
+    reported: int
+    on_time: int
+
+
+def _in_scope(stmt: S, scope: int | None) -> S:
+    return stmt.where(Cooperative.kecamatan_id == scope) if scope is not None else stmt
+
+
+def _on_time(deadlines: Deadlines) -> ColumnElement[bool]:
+    """The report was first submitted by the deadline of the cooperative's zone."""
+    checks = [and_(Cooperative.timezone == zone, Report.first_submitted_at <= due) for zone, due in deadlines.items()]
+    return or_(*checks) if checks else false()
+
+
+async def timezones(repos: Repositories) -> list[str]:
+    """The time zones the cooperatives are in."""
+    return [str(z) for z in (await repos.session.scalars(select(Cooperative.timezone).distinct())).all()]
+
+
+async def cooperative_count(repos: Repositories, scope: int | None) -> int:
+    """Cooperatives of the city or of one kecamatan."""
+    stmt = _in_scope(select(func.count(Cooperative.id)), scope)
+    return int(await repos.session.scalar(stmt) or 0)
+
+
+async def category_counts(
+    repos: Repositories, framework: str, first: str, last: str, scope: int | None, official_types: Sequence[str]
+) -> list[tuple[str, str | None, bool, int]]:
+    """(period, category, of an official type, cooperatives) for periods first..last: each cooperative's latest
+    assessment of `framework` in each period."""
+    latest = (
+        select(func.max(Assessment.id))
+        .where(Assessment.framework == framework, Assessment.period >= first, Assessment.period <= last)
+        .group_by(Assessment.cooperative_id, Assessment.period)
+    )
+    official = Cooperative.type.in_(list(official_types))
+    stmt = (
+        select(Assessment.period, Assessment.category, official, func.count(Assessment.id))
+        .join(Cooperative, Cooperative.id == Assessment.cooperative_id)
+        .where(Assessment.id.in_(latest))
+        .group_by(Assessment.period, Assessment.category, official)
+    )
+    rows = await repos.session.execute(_in_scope(stmt, scope))
+    return [(str(r[0]), r[1], bool(r[2]), int(r[3])) for r in rows]
+
+
+async def assessed_without(
+    repos: Repositories, framework: str, without: str, first: str, last: str, scope: int | None
+) -> dict[str, int]:
+    """Per period, cooperatives assessed with `framework` but not with `without` (indicative only)."""
+    other = aliased(Assessment)
+    stmt = (
+        select(Assessment.period, func.count(func.distinct(Assessment.cooperative_id)))
+        .join(Cooperative, Cooperative.id == Assessment.cooperative_id)
+        .where(Assessment.framework == framework, Assessment.period >= first, Assessment.period <= last)
+        .where(
+            ~exists().where(
+                other.cooperative_id == Assessment.cooperative_id,
+                other.period == Assessment.period,
+                other.framework == without,
+            )
+        )
+        .group_by(Assessment.period)
+    )
+    return {str(r[0]): int(r[1]) for r in await repos.session.execute(_in_scope(stmt, scope))}
+
+
+async def reporting_by_kecamatan(
+    repos: Repositories, period: str, deadlines: Deadlines, scope: int | None
+) -> list[AreaCount]:
+    """Per kecamatan: cooperatives, those that submitted `period`, and those that did by their deadline."""
+    joined = and_(Report.cooperative_id == Cooperative.id, Report.period == period, Report.status == "submitted")
+    stmt = (
+        select(
+            Cooperative.kecamatan_id,
+            func.count(Cooperative.id),
+            func.count(Report.id),
+            func.coalesce(func.sum(case((_on_time(deadlines), 1), else_=0)), 0),
+        )
+        .select_from(Cooperative)
+        .outerjoin(Report, joined)
+        .group_by(Cooperative.kecamatan_id)
+    )
+    rows = await repos.session.execute(_in_scope(stmt, scope))
+    return [AreaCount(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+
+def _latest_assessment(framework: str) -> Any:
+    ranked = (
+        select(
+            Assessment.cooperative_id,
+            Assessment.period,
+            Assessment.total,
+            Assessment.category,
+            func.row_number()
+            .over(partition_by=Assessment.cooperative_id, order_by=(Assessment.period.desc(), Assessment.id.desc()))
+            .label("rank"),
+        )
+        .where(Assessment.framework == framework)
+        .subquery()
+    )
+    return select(ranked).where(ranked.c.rank == 1).subquery("latest")
+
+
+Columns = Callable[[Any, Any, Any], list[Any]]  # (latest assessment, kecamatan, kelurahan) -> what is selected
+
+
+def _filtered(columns: Columns, where: ListFilter, framework: str, period: str, deadlines: Deadlines) -> AnySelect:
+    latest = _latest_assessment(framework)
+    kecamatan, kelurahan = aliased(Region), aliased(Region)
+    joined = and_(Report.cooperative_id == Cooperative.id, Report.period == period, Report.status == "submitted")
+    stmt: AnySelect = (
+        select(*columns(latest, kecamatan, kelurahan))
+        .select_from(Cooperative)
+        .outerjoin(kecamatan, kecamatan.id == Cooperative.kecamatan_id)
+        .outerjoin(kelurahan, kelurahan.id == Cooperative.kelurahan_id)
+        .outerjoin(latest, latest.c.cooperative_id == Cooperative.id)
+        .outerjoin(Report, joined)
+    )
+    stmt = _in_scope(stmt, where.scope)
+    if where.query:
+        words = where.query.strip().lower()
+        escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(
+            or_(
+                func.lower(Cooperative.name).like(f"%{escaped}%", escape="\\"),
+                Cooperative.nik.like(f"{escaped}%", escape="\\"),
+            )
+        )
+    if where.type:
+        stmt = stmt.where(Cooperative.type == where.type)
+    if where.tag:  # the tags are a JSON list of plain words: '["kkmp", "kopontren"]'
+        stmt = stmt.where(cast(Cooperative.tags, String).like(f'%"{where.tag}"%'))
+    if where.kecamatan_id is not None:
+        stmt = stmt.where(Cooperative.kecamatan_id == where.kecamatan_id)
+    if where.kelurahan_id is not None:
+        stmt = stmt.where(Cooperative.kelurahan_id == where.kelurahan_id)
+    if where.category == "none":
+        stmt = stmt.where(latest.c.category.is_(None))
+    elif where.category:
+        stmt = stmt.where(latest.c.category == where.category)
+    on_time = _on_time(deadlines)
+    if where.reporting == "submitted":
+        stmt = stmt.where(Report.id.is_not(None))
+    elif where.reporting == "on_time":
+        stmt = stmt.where(Report.id.is_not(None), on_time)
+    elif where.reporting == "late":
+        stmt = stmt.where(Report.id.is_not(None), ~on_time)
+    elif where.reporting == "missing":
+        stmt = stmt.where(Report.id.is_(None))
+    return stmt
+
+
+def _row_columns(latest: Any, kecamatan: Any, kelurahan: Any) -> list[Any]:
+    return [
+        Cooperative.id,
+        Cooperative.nik,
+        Cooperative.name,
+        Cooperative.type,
+        Cooperative.tags,
+        kecamatan.name.label("kecamatan_name"),
+        kelurahan.name.label("kelurahan_name"),
+        Cooperative.timezone,
+        latest.c.period,
+        latest.c.total,
+        latest.c.category,
+        Report.first_submitted_at,
+    ]
+
+
+async def list_count(repos: Repositories, where: ListFilter, framework: str, period: str, deadlines: Deadlines) -> int:
+    """How many cooperatives the filter leaves."""
+    stmt = _filtered(lambda *_: [func.count(Cooperative.id)], where, framework, period, deadlines)
+    return int(await repos.session.scalar(stmt) or 0)
+
+
+async def list_rows(
+    repos: Repositories,
+    where: ListFilter,
+    framework: str,
+    period: str,
+    deadlines: Deadlines,
+    *,
+    limit: int | None,
+    offset: int = 0,
+) -> list[CooperativeRow]:
+    """The cooperatives the filter leaves, sorted (then by id, so pages never overlap), one page (or all)."""
+    stmt = _filtered(_row_columns, where, framework, period, deadlines)
+    columns = {c.key: c for c in stmt.selected_columns}
+    order: list[Any]
+    if where.sort == "nik":
+        order = [Cooperative.nik.is_(None), Cooperative.nik]
+    elif where.sort == "score":
+        order = [columns["total"].is_(None), columns["total"].desc()]
+    elif where.sort == "kecamatan":
+        order = [columns["kecamatan_name"].is_(None), columns["kecamatan_name"], func.lower(Cooperative.name)]
+    else:
+        order = [func.lower(Cooperative.name)]
+    stmt = stmt.order_by(*order, Cooperative.id).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [
+        CooperativeRow(
+            r[0], r[1], r[2], r[3], tuple(r[4] or ()), r[5], r[6], r[7] or "Asia/Jakarta", r[8], r[9], r[10], r[11]
+        )
+        for r in await repos.session.execute(stmt)
+    ]
+
+
+async def regions_in_scope(repos: Repositories, kind: str, scope: int | None) -> list[tuple[int, str]]:
+    """The kecamatan (or kelurahan) that have cooperatives in the scope, by name."""
+    column = Cooperative.kecamatan_id if kind == "kecamatan" else Cooperative.kelurahan_id
+    used = _in_scope(select(column).where(column.is_not(None)).distinct(), scope)
+    stmt = select(Region.id, Region.name).where(Region.id.in_(used)).order_by(Region.name)
+    return [(int(r[0]), str(r[1])) for r in await repos.session.execute(stmt)]
+
+
+async def kelurahan_of(repos: Repositories, kelurahan_id: int) -> int | None:
+    """The kecamatan a kelurahan lies in."""
+    return await repos.session.scalar(select(Region.parent_id).where(Region.id == kelurahan_id))
+
+
+async def types_and_tags(repos: Repositories, scope: int | None) -> tuple[list[str], list[str]]:
+    """The cooperative types and tags in use in the scope."""
+    types = _in_scope(select(Cooperative.type).distinct(), scope)
+    tags = _in_scope(select(cast(Cooperative.tags, String)).distinct(), scope)
+    found: set[str] = set()
+    for text in (await repos.session.scalars(tags)).all():
+        found.update(str(t) for t in (json.loads(text) if text else []) or [])
+    return sorted(str(t) for t in (await repos.session.scalars(types)).all()), sorted(found)
+
+
+async def cooperative_in_scope(repos: Repositories, nik: str, scope: int | None) -> Cooperative | None:
+    """The cooperative with this NIK, if the scope includes it."""
+    stmt = _in_scope(select(Cooperative).where(Cooperative.nik == nik), scope)
+    return (await repos.session.scalars(stmt)).first()
+
+
+async def officers_with_identities(
+    repos: Repositories, cooperative_id: int
+) -> list[tuple[Officer, list[ChannelIdentity]]]:
+    """The cooperative's officers (active first) with their chat accounts."""
+    officers = list(
+        (
+            await repos.session.scalars(
+                select(Officer)
+                .where(Officer.cooperative_id == cooperative_id)
+                .order_by(Officer.status != "active", Officer.id)
+            )
+        ).all()
+    )
+    ids = [o.id for o in officers]
+    identities = (
+        (await repos.session.scalars(select(ChannelIdentity).where(ChannelIdentity.officer_id.in_(ids)))).all()
+        if ids
+        else []
+    )
+    return [(o, [i for i in identities if i.officer_id == o.id]) for o in officers]
+
+
+async def reports_with_revisions(
+    repos: Repositories, cooperative_id: int, limit: int
+) -> list[tuple[Report, list[ReportRevision]]]:
+    """The cooperative's latest `limit` reports, newest period first, each with its revisions (newest first)."""
+    stmt = select(Report).where(Report.cooperative_id == cooperative_id).order_by(Report.period.desc()).limit(limit)
+    reports = list((await repos.session.scalars(stmt)).all())
+    ids = [r.id for r in reports]
+    revisions = (
+        (
+            await repos.session.scalars(
+                select(ReportRevision).where(ReportRevision.report_id.in_(ids)).order_by(ReportRevision.number.desc())
+            )
+        ).all()
+        if ids
+        else []
+    )
+    return [(r, [v for v in revisions if v.report_id == r.id]) for r in reports]
+
+
+async def officer_names(repos: Repositories, ids: Sequence[int]) -> dict[int, str]:
+    """Officers' names by id."""
+    if not ids:
+        return {}
+    rows = await repos.session.execute(select(Officer.id, Officer.name).where(Officer.id.in_(set(ids))))
+    return {int(r[0]): str(r[1]) for r in rows}
+
+
+async def assessments_of(repos: Repositories, cooperative_id: int, first: str) -> list[Assessment]:
+    """The cooperative's latest assessment per period and framework since `first`, oldest period first."""
+    latest = (
+        select(func.max(Assessment.id))
+        .where(Assessment.cooperative_id == cooperative_id, Assessment.period >= first)
+        .group_by(Assessment.period, Assessment.framework)
+    )
+    stmt = select(Assessment).where(Assessment.id.in_(latest)).order_by(Assessment.period, Assessment.framework)
+    return list((await repos.session.scalars(stmt)).all())
+
+
+async def coaching_of(repos: Repositories, cooperative_id: int, limit: int) -> list[CoachingEntry]:
+    """The cooperative's coaching record, newest first."""
+    stmt = (
+        select(CoachingEntry)
+        .where(CoachingEntry.cooperative_id == cooperative_id)
+        .order_by(CoachingEntry.id.desc())
+        .limit(limit)
+    )
+    return list((await repos.session.scalars(stmt)).all())
