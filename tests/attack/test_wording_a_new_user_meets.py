@@ -13,9 +13,21 @@ from openpyxl import load_workbook
 
 from bot.channels.console import inbound_from_line
 from bot.chat.dispatch import Dispatcher
+from bot.domain import forms
 from handlers import router
 from storage.db import Database
-from tests.handlers.chat import NOW, Clock, User, complete_report, dispatcher, invite, registered, report_state
+from tests.handlers.chat import (
+    KSP_VALUES,
+    NOW,
+    Clock,
+    User,
+    answer_for,
+    complete_report,
+    dispatcher,
+    invite,
+    registered,
+    report_state,
+)
 from tests.handlers.test_announcements_chat import staff_user
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -69,7 +81,8 @@ async def test_a_management_question_asks_once_and_the_trend_is_captioned_as_one
         _, key = await report_state(db, siti)
         if key and key.startswith("management."):
             break
-        text = await siti.say("10 jt")
+        assert key is not None, text
+        text = await siti.say(answer_for(forms.load_form().question(key), KSP_VALUES))  # books that balance
     assert text.count("Jawab Ya atau Tidak.") == 1 and "versi proyek" not in text
     assert "disahkan rapat anggota? (Manajemen umum, pertanyaan 1 dari 12)\nJawab Ya atau Tidak." in text
     await complete_report(db, siti)
