@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.chat.context import Context
 from bot.chat.messages import Reply
 from bot.chat.routing import Route, Router
-from bot.domain.periods import Period, deadline, local_date, reporting_period_for
+from bot.domain.periods import Period, closed_periods, local_date
 from bot.services.clinic import REASONS
 from bot.services.cycle import region_name
 from handlers.plans import actor
@@ -20,11 +20,7 @@ READERS = ("admin", "pembina")
 
 def missed_periods(ctx: Context) -> tuple[Period, Period]:
     """The last two report periods whose deadline has passed."""
-    zone = ZoneInfo(ctx.bot.office_zone)
-    period = reporting_period_for(ctx.now, zone)
-    if ctx.now <= deadline(period, zone, ctx.bot.deadline_day):
-        period = period.previous()
-    return period, period.previous()
+    return closed_periods(ctx.now, ZoneInfo(ctx.bot.office_zone), ctx.bot.deadline_day)
 
 
 async def show(ctx: Context) -> Sequence[Reply]:

@@ -274,14 +274,15 @@ async def resume(ctx: Context) -> Sequence[Reply]:
     assert ctx.officer is not None and ctx.cooperative is not None
     inbound = ctx.inbound
     choice = (inbound.choice or "").split(":", 1)[1] if inbound.kind == "choice" and inbound.choice else None
-    if choice == "correct":
-        ctx.goto(NAME, {"awaiting": "reason"})
+    if choice is not None and choice.split(":", 1)[0] == "correct":
+        asked = choice.split(":", 1)[1] if ":" in choice else ""  # a send-back's button names the period
+        ctx.goto(NAME, {"awaiting": "reason", **({"correct": asked} if _period(asked) else {})})
         return [ctx.say("report.ask_reason")]
     if ctx.progress.get("awaiting") == "reason":
         reason = inbound.text.strip()[:500]
         if len(reason) < 3:
             return [ctx.say("report.ask_reason")]
-        return await _start_correction(ctx, reason)
+        return await _start_correction(ctx, reason, _period(ctx.progress.get("correct")))
     if ctx.handler != NAME or not ctx.progress.get("engine"):
         return await start(ctx)
     period = Period.parse(ctx.progress["period"])
@@ -294,9 +295,17 @@ async def resume(ctx: Context) -> Sequence[Reply]:
     return await _apply(ctx, report, period, questions, step, reason=ctx.progress.get("reason"))
 
 
-async def _start_correction(ctx: Context, reason: str) -> Sequence[Reply]:
+def _period(text: object) -> Period | None:
+    """A period named by a button or the conversation's state (None: none, or not a period)."""
+    try:
+        return Period.parse(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
+async def _start_correction(ctx: Context, reason: str, period: Period | None = None) -> Sequence[Reply]:
     assert ctx.cooperative is not None
-    report = await ctx.services.reports.correction(ctx.cooperative.id)
+    report = await ctx.services.reports.correction(ctx.cooperative.id, period)
     if report is None or report.latest is None:
         ctx.goto(None)
         return await start(ctx)

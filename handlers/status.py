@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from bot import charts
 from bot.charts import specs
+from bot.charts.words import word
 from bot.chat.context import Context
 from bot.chat.messages import Attachment, Reply
 from bot.chat.routing import Route, Router
@@ -18,12 +19,19 @@ from bot.domain.periods import Period
 from bot.services.assessments import Scored, is_savings_and_loan
 
 
-def radar_attachment(ctx: Context, result: HealthResult, period: Period) -> Attachment:
-    """The seven aspects as a radar picture (the text above it is the fallback)."""
+def _standing(ctx: Context, standing: str | None) -> str:
+    """ ", terverifikasi" for a picture's title (the score's standing: sementara, terverifikasi, resmi)."""
+    return f", {word(f'{standing}_short', ctx.lang)}" if standing in ("provisional", "verified", "official") else ""
+
+
+def radar_attachment(ctx: Context, result: HealthResult, period: Period, standing: str | None = None) -> Attachment:
+    """The seven aspects as a radar picture, its title naming the score's standing (the text above is the
+    fallback)."""
     assert ctx.cooperative is not None
     points = [charts.AspectPoint(a.key, "", a.score, Decimal(a.weight)) for a in result.aspects]
     title = (
-        f"{ctx.cooperative.name} – {period.label(ctx.lang)}: {format_decimal(result.total)} ({result.category_label})"
+        f"{ctx.cooperative.name} – {period.label(ctx.lang)}: {format_decimal(result.total)} "
+        f"({result.category_label}{_standing(ctx, standing)})"
     )
     spec = specs.radar(points, title=title, lang=ctx.lang, categories=ctx.rules.categories)
     return specs.picture(spec, f"kesehatan-{period}.png", title)
@@ -75,7 +83,7 @@ async def scored_replies(ctx: Context, item: Scored, period: Period) -> list[Rep
         unit = not is_savings_and_loan(ctx.cooperative)
         standing = (await ctx.services.clinic.standings(ctx.cooperative.id)).get((item.framework, str(period)))
         heading = ctx.say("status.heading", period=str(period), unit=unit, standing=standing).text
-        picture = radar_attachment(ctx, item.result, period)
+        picture = radar_attachment(ctx, item.result, period, standing)
         text = "\n".join(part for part in (heading, body, change) if part)
     else:
         standing = (await ctx.services.clinic.standings(ctx.cooperative.id)).get((item.framework, str(period)))

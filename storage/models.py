@@ -230,6 +230,22 @@ class ReportRevision(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ReportReview(Base):
+    """The office's decision on one revision of a report: verified, or sent back with a reason; never changed.
+
+    A correction adds a revision without a review: it waits for review again."""
+
+    __tablename__ = "report_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)  # the revision's number
+    action: Mapped[str] = mapped_column(String(16))  # verified | sent_back
+    reason: Mapped[str | None] = mapped_column(Text)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("office_staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ManagementAnswer(Base):
     """The cooperative's latest yes/no answer to one management questionnaire item, carried forward."""
 

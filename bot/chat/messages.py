@@ -223,6 +223,7 @@ NoticeKind = Literal[
     "staff_summary",
     "plan_reminder",
     "follow_up",
+    "report_sent_back",
 ]
 
 

@@ -144,6 +144,14 @@ def deadline(period: Period, tz: TimeZoneLike, day: int = DEFAULT_DUE_DAY) -> da
     return datetime.combine(due, time.max, tzinfo=to_zone(tz))
 
 
+def closed_periods(now: datetime, tz: TimeZoneLike, day: int = DEFAULT_DUE_DAY) -> tuple[Period, Period]:
+    """The last two report periods whose deadline has passed at `now` (newest first)."""
+    period = reporting_period_for(now, tz)
+    if now <= deadline(period, tz, day):
+        period = period.previous()
+    return period, period.previous()
+
+
 def is_late(period: Period, now: datetime, tz: TimeZoneLike, day: int = DEFAULT_DUE_DAY) -> bool:
     """Whether a report for `period` sent at `now` is after its deadline."""
     _require_aware(now)

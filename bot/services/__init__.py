@@ -17,6 +17,7 @@ from bot.services.invites import InviteService
 from bot.services.office import OfficeService
 from bot.services.officers import OfficerService
 from bot.services.reports import ReportService
+from bot.services.review import ReviewService
 from bot.services.staff_access import StaffAccessService
 from storage.repositories import Repositories
 
@@ -62,3 +63,8 @@ class Services:
     def office(self) -> OfficeService:
         """What the office web app shows: counts, lists, the rekam medis, exports."""
         return OfficeService(self._repos)
+
+    @cached_property
+    def review(self) -> ReviewService:
+        """The office's review of submitted reports: the queue, verify, send back, the period's export."""
+        return ReviewService(self._repos)

@@ -287,7 +287,7 @@ class ClinicService:
             [a.verified_by for a in rows] + [p.created_by for p in plans] + [e.staff_id for e in entries]
         )
         current = {(a.framework, a.period): a.id for a in rows}  # the last row of each period wins
-        views = [self._assessment_view(a, names, current[(a.framework, a.period)] == a.id) for a in reversed(rows)]
+        views = [self.assessment_view(a, names, current[(a.framework, a.period)] == a.id) for a in reversed(rows)]
         return MedicalRecord(
             cooperative.id,
             cooperative.nik,
@@ -311,7 +311,7 @@ class ClinicService:
         )
 
     @staticmethod
-    def _assessment_view(a: Assessment, names: dict[int, str], current: bool) -> AssessmentView:
+    def assessment_view(a: Assessment, names: dict[int, str], current: bool) -> AssessmentView:
         return AssessmentView(
             a.id,
             a.period,
@@ -528,7 +528,7 @@ class ClinicService:
             assessment.standing, assessment.verified_by, assessment.verified_at = "verified", staff.id, at
             await self._repos.audit.add(actor.key, "clinic.assessment_verified", f"assessment:{assessment.id}")
         await self.make_official(cooperative.id)
-        return self._assessment_view(assessment, {staff.id: staff.name}, True)
+        return self.assessment_view(assessment, {staff.id: staff.name}, True)
 
     async def make_official(self, cooperative_id: int) -> list[str]:
         """Mark official the verified year-end assessments of the book year whose RAT is recorded; their periods."""

@@ -89,6 +89,8 @@ def xlsx_bytes(title: str, headers: Sequence[str], rows: Sequence[Sequence[Cell]
         for row_number, value in enumerate(cells, start=2):
             if isinstance(value, datetime):
                 sheet.cell(row=row_number, column=column).number_format = "dd/mm/yyyy hh:mm"
+            elif isinstance(value, Decimal):
+                sheet.cell(row=row_number, column=column).number_format = "0.00"
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     out = io.BytesIO()

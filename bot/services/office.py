@@ -6,7 +6,7 @@ cooperatives, and another kecamatan's cooperative is not found.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,7 +16,7 @@ from bot.domain import forms
 from bot.domain.health import keys
 from bot.domain.periods import Period, deadline, reporting_period_for
 from storage import office_views
-from storage.models import CoachingEntry
+from storage.models import CoachingEntry, ReportRevision
 from storage.office_views import CooperativeRow, ListFilter
 from storage.repositories import Repositories
 
@@ -338,10 +338,7 @@ class OfficeService:
             for officer, identities in await office_views.officers_with_identities(self._repos, coop.id)
         )
         reports = await office_views.reports_with_revisions(self._repos, coop.id, RECORD_REPORTS)
-        who = await office_views.officer_names(
-            self._repos, [v.officer_id for _, revisions in reports for v in revisions if v.officer_id]
-        )
-        labels = {q.key: q for q in forms.load_form().questions}
+        revision_lines = await self.revision_lines([v for _, revisions in reports for v in revisions])
         lines = []
         for report, revisions in reports:
             period = Period.parse(report.period)
@@ -353,25 +350,7 @@ class OfficeService:
                     report.status == "submitted",
                     first,
                     None if first is None else first <= due,
-                    tuple(
-                        RevisionLine(
-                            v.number,
-                            v.created_at,
-                            who.get(v.officer_id or 0),
-                            v.reason,
-                            tuple(
-                                Change(
-                                    key,
-                                    labels[key].label_id if key in labels else key,
-                                    labels[key].label_en if key in labels else key,
-                                    None if pair[0] is None else str(pair[0]),
-                                    None if pair[1] is None else str(pair[1]),
-                                )
-                                for key, pair in sorted((v.changes or {}).items())
-                            ),
-                        )
-                        for v in revisions
-                    ),
+                    tuple(revision_lines[v.id] for v in revisions),
                 )
             )
         first_period = Period.parse(reports[0][0].period) if reports else None
@@ -406,6 +385,30 @@ class OfficeService:
             scores,
             coaching,
         )
+
+    async def revision_lines(self, revisions: Sequence[ReportRevision]) -> dict[int, RevisionLine]:
+        """Each revision (by id) as a page shows it: when, by whom, why, what changed (with the figures' labels)."""
+        who = await office_views.officer_names(self._repos, [v.officer_id for v in revisions if v.officer_id])
+        labels = {q.key: q for q in forms.load_form().questions}
+        return {
+            v.id: RevisionLine(
+                v.number,
+                v.created_at,
+                who.get(v.officer_id or 0),
+                v.reason,
+                tuple(
+                    Change(
+                        key,
+                        labels[key].label_id if key in labels else key,
+                        labels[key].label_en if key in labels else key,
+                        None if pair[0] is None else str(pair[0]),
+                        None if pair[1] is None else str(pair[1]),
+                    )
+                    for key, pair in sorted((v.changes or {}).items())
+                ),
+            )
+            for v in revisions
+        }
 
     async def add_note(self, nik: str, scope: int | None, staff_id: int, text: str, at: datetime) -> bool:
         """A pembina's or admin's note in the rekam medis (False: no such cooperative in the scope).

@@ -156,12 +156,19 @@ class ReportService:
         """The report of `period` (made when new), locked for this unit of work where the database can."""
         return await self._state(await self._report(cooperative_id, period))
 
-    async def correction(self, cooperative_id: int) -> ReportState | None:
-        """The latest submitted report, to be corrected from its latest revision (None: nothing submitted yet)."""
-        latest = await self._repos.reports.latest_submitted(cooperative_id)
-        if latest is None:
-            return None
-        report, _ = latest
+    async def correction(self, cooperative_id: int, period: Period | None = None) -> ReportState | None:
+        """The submitted report of `period` (default: the latest one), to be corrected from its latest revision
+        (None: nothing submitted for it)."""
+        if period is not None:
+            found = await self._repos.reports.get(cooperative_id, str(period), lock=True)
+            if found is None or found.status != "submitted":
+                return None
+            report = found
+        else:
+            latest = await self._repos.reports.latest_submitted(cooperative_id)
+            if latest is None:
+                return None
+            report, _ = latest
         self._open[(cooperative_id, report.period)] = report
         return await self._state(report)
 

@@ -26,6 +26,7 @@ from storage.repositories.officers import OfficerFacts, OfficerRepo
 from storage.repositories.outbox import OutboxRepo
 from storage.repositories.regions import RegionRepo
 from storage.repositories.reports import ReportRepo
+from storage.repositories.reviews import QueueRow, ReviewRepo
 from storage.repositories.server_keys import ServerKeyRepo
 from storage.repositories.staff import StaffRepo
 from storage.repositories.ticks import TickRepo
@@ -49,9 +50,11 @@ __all__ = [
     "OfficerFacts",
     "OfficerRepo",
     "OutboxRepo",
+    "QueueRow",
     "RegionRepo",
     "ReportRepo",
     "Repositories",
+    "ReviewRepo",
     "StaffRepo",
     "TickRepo",
     "TrainingRepo",
@@ -73,6 +76,7 @@ class Repositories:
         self.conversations = ConversationRepo(session)
         self.chats = ChatRepo(session)
         self.reports = ReportRepo(session)
+        self.reviews = ReviewRepo(session)
         self.management = ManagementRepo(session)
         self.assessments = AssessmentRepo(session)
         self.coaching = CoachingRepo(session)

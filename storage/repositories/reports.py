@@ -32,6 +32,10 @@ class ReportRepo(Repo):
         ).first()
         return report
 
+    async def by_id(self, report_id: int, *, lock: bool = False) -> Report | None:
+        stmt = select(Report).where(Report.id == report_id)
+        return (await self.session.scalars(self._locked(stmt) if lock else stmt)).first()
+
     async def get_or_create(self, cooperative_id: int, period: str) -> Report:
         report = await self.get(cooperative_id, period, lock=True)
         if report is None:

@@ -124,7 +124,7 @@ def fast_limiter() -> SendLimiter:
 
 @asynccontextmanager
 async def telegram_service(
-    db: Database, fake: FakeTelegram, *, webhook: bool = True, ready: bool = True
+    db: Database, fake: FakeTelegram, *, webhook: bool = True, ready: bool = True, **overrides: Any
 ) -> AsyncIterator[Service]:
     """`build_runtime` with a Telegram token, as `kopsehat run` does, on a free loopback port; with `ready`, once
     the webhook is set (or polling runs). A refused token is checked again every 0.05 s instead of every minute."""
@@ -136,6 +136,7 @@ async def telegram_service(
         telegram_api_url=fake.url,
         public_url=PUBLIC_URL if webhook else None,
         telegram_webhook_secret=SecretStr(SECRET) if webhook else None,
+        **overrides,
     )
     runtime = build_runtime(settings, db, default_rules())
     channel = runtime.app[TELEGRAM_KEY]

@@ -149,6 +149,9 @@ async def test_the_year_end_score_becomes_resmi_when_verified_and_the_rat_is_rec
     await complete_report(db, siti)  # December 2026, the book year's year-end figures
     await siti.press("Kirim")
     assert "(skor sementara)" in await siti.say("status")
+    assert [r.attachment.chart["title"] for r in siti.last if r.attachment and r.attachment.chart] == [
+        "KSP Maju Bersama – Desember 2026: 88,60 (Sehat, sementara)"
+    ]  # the picture says it too
     async with db.transaction() as repos:
         coop = await repos.cooperatives.by_nik(NIK)
         pembina = await repos.staff.add("Bu Pembina", "pembina")
@@ -157,6 +160,9 @@ async def test_the_year_end_score_becomes_resmi_when_verified_and_the_rat_is_rec
         [december] = (await s.clinic.record(coop.id, Actor(pembina.id))).assessments
         await s.clinic.verify(december.id, Actor(pembina.id), clock.now)
     assert "(skor terverifikasi)" in await siti.say("status")
+    assert [r.attachment.caption for r in siti.last if r.attachment] == [
+        "KSP Maju Bersama – Desember 2026: 88,60 (Sehat, terverifikasi)"
+    ]
     clock.now = datetime(2027, 3, 20, 3, tzinfo=UTC)
     recorded = await siti.say("RAT 14 Maret 2027")
     assert "RAT tahun buku 2026 KSP Maju Bersama tercatat" in recorded

@@ -256,3 +256,30 @@ async def test_a_warning_confirmed_with_a_reason_is_stored_with_the_revision(db:
     [warning] = revision.warnings
     assert warning["id"] == "no_members" and warning["confirmed"] is True
     assert warning["reason"] == "Data anggota belum diperbarui di Dinas"
+
+
+async def test_the_office_s_correction_button_opens_the_period_it_names(db: Database) -> None:
+    clock = Clock()
+    siti = await registered(db, dispatcher(db, clock))
+    await complete_report(db, siti)  # October 2026
+    await siti.press("Kirim")
+    clock.advance(days=31)  # December: the November report
+    await complete_report(db, siti)
+    await siti.press("Kirim")
+    await siti.send("Ubah laporan", choice="lapor:correct:2026-10")  # sent back by the office: October, not November
+    assert "alasan" in siti.text
+    summary = await siti.say("kas salah ketik")
+    assert "Ringkasan" in summary and "Oktober 2026" in summary and "November 2026" not in summary
+    await siti.press("edit:neraca")
+    await siti.say("1")
+    await siti.say("41 jt")
+    await siti.say("ubah 2")
+    await siti.say("59 jt")
+    await siti.press("Kirim")
+    assert "perbaikan laporan Oktober 2026 sudah kami simpan" in siti.text
+    _, october, _ = await stored_report(db, "2026-10")
+    _, november, _ = await stored_report(db, "2026-11")
+    assert october["cash"] == "41000000" and november["cash"] == "40000000"
+    await siti.send("Ubah laporan", choice="lapor:correct:2026-13")  # a forged period: the latest report, as before
+    assert "alasan" in siti.text
+    assert "November 2026" in await siti.say("salah ketik")
