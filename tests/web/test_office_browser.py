@@ -1,16 +1,21 @@
 """The office web app in a real browser (Debian's Chromium through Playwright): sign in by link, the overview's
-counts, filter the list, open a rekam medis; screenshots of each page are kept as test artefacts."""
+counts, filter the list, open a rekam medis, verify one report and send one back; screenshots of each page are kept as
+test artefacts."""
 
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright.async_api import async_playwright
+from sqlalchemy import select
 
+from storage.models import OutboxMessage
 from tests.conftest import IN_CI
 from tests.web.conftest import Office
+from tests.web.review_city import submitted_report
 from tests.web.test_office_pages import expected_counts
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -39,6 +44,9 @@ def shots(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 async def test_the_office_in_a_browser(office: Office, shots: Path) -> None:
     base = str(office.client.make_url("")).rstrip("/")
+    magersari, period, now = office.city.kecamatan["Magersari"], office.city.open_period, datetime.now(UTC)
+    checked = await submitted_report(office.db, magersari, "3576099101", period, now)
+    doubtful = await submitted_report(office.db, magersari, "3576099102", period, now, chat=777001)
     link = await office.link("ibu.admin")
     _, counts, total = await expected_counts(office)
     async with async_playwright() as playwright:
@@ -72,15 +80,49 @@ async def test_the_office_in_a_browser(office: Office, shots: Path) -> None:
             assert await page.locator("#pengurus tbody tr").count() == 1
             await page.screenshot(path=str(shots / "rekam-medis.png"), full_page=True)
 
+            await page.goto(f"{base}/kantor/laporan?periode={period}")
+            assert await page.locator(f'tr[data-report="{checked.report_id}"]').count() == 1
+            await page.screenshot(path=str(shots / "laporan.png"), full_page=True)
+            await page.click(f'tr[data-report="{checked.report_id}"] a')
+            assert await page.locator("#peringatan li").count() >= 1
+            await page.screenshot(path=str(shots / "periksa.png"), full_page=True)
+            await page.click("#verifikasi")
+            assert await page.locator("#status-periksa").inner_text() == "Terverifikasi"
+            assert "terverifikasi" in await page.locator(".skor").first.inner_text()
+            await page.screenshot(path=str(shots / "terverifikasi.png"), full_page=True)
+
+            reason = "Kas naik Rp60 jt tanpa penjelasan; mohon lampirkan rekening koran"
+            await page.goto(f"{base}/kantor/laporan/{doubtful.report_id}")
+            await page.fill("#alasan", reason)
+            await page.click("#kembalikan")
+            assert await page.locator("#status-periksa").inner_text() == "Dikembalikan untuk diperbaiki"
+            assert "1 dari 1 pengurus diberi tahu" in await page.locator("#hasil").inner_text()
+            await page.screenshot(path=str(shots / "dikembalikan.png"), full_page=True)
+            await page.goto(f"{base}/kantor/laporan?periode={period}")
+            assert await page.locator(f'tr[data-report="{checked.report_id}"]').count() == 0
+            assert await page.locator(f'tr[data-report="{doubtful.report_id}"]').count() == 0
+
             await page.set_viewport_size({"width": 390, "height": 844})  # a phone
             await page.goto(f"{base}/kantor/")
             await page.screenshot(path=str(shots / "ringkasan-ponsel.png"), full_page=True)
+            await page.goto(f"{base}/kantor/laporan/{doubtful.report_id}")
+            await page.screenshot(path=str(shots / "periksa-ponsel.png"), full_page=True)
         finally:
             await browser.close()
+    async with office.db.reading() as repos:  # the officer's chat gets the reason, with the correction's button
+        [told] = (await repos.session.scalars(select(OutboxMessage))).all()
+    assert (told.channel, told.recipient, told.kind) == ("telegram", "777001", "report_sent_back")
+    assert reason in told.payload["text"]
+    assert [c["id"] for c in told.payload["choices"]] == [f"lapor:correct:{period}"]
     assert sorted(os.listdir(shots)) == [
         "daftar.png",
+        "dikembalikan.png",
+        "laporan.png",
         "masuk.png",
+        "periksa-ponsel.png",
+        "periksa.png",
         "rekam-medis.png",
         "ringkasan-ponsel.png",
         "ringkasan.png",
+        "terverifikasi.png",
     ]

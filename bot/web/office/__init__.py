@@ -10,7 +10,7 @@ from aiohttp_session import session_middleware
 from bot.config import Settings
 from bot.domain.health.rules import Rules
 from bot.services.keys import configure, derived_key, server_key
-from bot.web.office import pages
+from bot.web.office import pages, review
 from bot.web.office.context import OFFICE, Office
 from bot.web.office.security import PREFIX, DeferredStorage, guard
 from storage.db import Database
@@ -55,3 +55,8 @@ def add_office(app: web.Application, db: Database, settings: Settings, rules: Ru
     router.add_get(f"{PREFIX}/koperasi.xlsx", pages.export)
     router.add_get(f"{PREFIX}/koperasi/{{nik}}", pages.record)
     router.add_post(f"{PREFIX}/koperasi/{{nik}}/catatan", pages.add_note)
+    router.add_get(f"{PREFIX}/laporan", review.reports)
+    router.add_get(f"{PREFIX}/laporan.xlsx", review.export)
+    router.add_get(f"{PREFIX}/laporan/{{id}}", review.report)
+    router.add_post(f"{PREFIX}/laporan/{{id}}/verifikasi", review.verify)
+    router.add_post(f"{PREFIX}/laporan/{{id}}/kembalikan", review.send_back)

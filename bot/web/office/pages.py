@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from bot.domain.periods import closed_periods, local_date
 from bot.services import Services
+from bot.services.clinic import REASONS, Actor
 from bot.services.office import CATEGORIES, REPORTING, SORTS, list_filter, page_number
 from bot.web.office.charts import score_line, trend_bars
 from bot.web.office.context import OFFICE, account_of
@@ -18,6 +21,7 @@ from bot.web.office.security import PREFIX, csrf_token, end_session, start_sessi
 # Chat apps fetch a link to preview it: such a fetch must not use up a one-time login link.
 PREVIEW_AGENTS = ("telegrambot", "whatsapp", "facebookexternalhit", "twitterbot", "slackbot", "discordbot", "skypeuri")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+WORKLIST_SHOWN = 30  # cooperatives listed on the overview (worst first); the counts cover all
 
 
 def _now() -> datetime:
@@ -82,8 +86,13 @@ async def overview(request: web.Request) -> web.StreamResponse:
     office, account = request.app[OFFICE], account_of(request)
     async with office.db.reading() as repos:
         services = Services(repos, office.rules)
-        found = await services.office.overview(account.scope, _now(), office.office_zone, office.deadline_day)
+        now = _now()
+        found = await services.office.overview(account.scope, now, office.office_zone, office.deadline_day)
         area = (await repos.regions.names([account.scope])).get(account.scope) if account.scope else None
+        zone = ZoneInfo(office.office_zone)
+        worklist = await services.clinic.worklist(
+            Actor(staff_id=account.id), local_date(now, zone), closed_periods(now, zone, office.deadline_day)
+        )
     return page(
         "overview.html",
         account.language,
@@ -94,6 +103,9 @@ async def overview(request: web.Request) -> web.StreamResponse:
         categories=CATEGORIES,
         trend_svg=trend_bars(found.trend, CATEGORIES),
         office_zone=office.office_zone,
+        worklist=worklist,
+        worklist_shown=WORKLIST_SHOWN,
+        reasons=REASONS,
     )
 
 
