@@ -303,3 +303,19 @@ async def test_send_back_tells_the_officer_in_chat_with_the_button_that_opens_th
         assert [(r.revision, r.action, r.reason) for r in reviews] == [(1, "sent_back", reason)]
         assert [o.officer_id for o in outbox] == [done.officer_id]
         assert {a.standing for a in assessments} == {"provisional"}
+
+
+async def test_the_review_pages_speak_english_to_english_staff(office: Office) -> None:
+    here, _ = await review_city(office)
+    async with office.db.transaction() as repos:
+        staff = await repos.staff.get(office.city.logins["ibu.admin"])
+        assert staff is not None
+        staff.language = "en"
+    await office.sign_in("ibu.admin")
+    listed = await (await office.client.get("/kantor/laporan")).text()
+    assert "Report review" in listed and "Waiting for review" in listed and "Menunggu" not in listed
+    html = await (await office.client.get(f"/kantor/laporan/{here.report_id}")).text()
+    assert "Verify report" in html and f"The officer's reason: {REASON}" in html and "changed" in html
+    assert here.period.label("en") in html and "Send back to the cooperative" in html
+    sheet = load_workbook(BytesIO(await (await office.client.get("/kantor/laporan.xlsx")).read())).active
+    assert sheet is not None and next(sheet.iter_rows(values_only=True))[-1] == "Review status"
