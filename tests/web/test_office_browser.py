@@ -106,6 +106,8 @@ async def test_the_office_in_a_browser(office: Office, shots: Path) -> None:
             await page.goto(f"{base}/kantor/")
             await page.screenshot(path=str(shots / "ringkasan-ponsel.png"), full_page=True)
             await page.goto(f"{base}/kantor/laporan/{doubtful.report_id}")
+            last_period = page.locator("#angka-tabel tbody tr >> nth=0 >> td >> nth=2")
+            assert await last_period.is_visible() and await last_period.inner_text() == "Rp40.000.000"  # on a phone too
             await page.screenshot(path=str(shots / "periksa-ponsel.png"), full_page=True)
         finally:
             await browser.close()
