@@ -61,7 +61,7 @@ async def resume(ctx: Context) -> Sequence[Reply]:
     step = state.get("step", "text")
     text = ctx.inbound.text.strip()
     if step == "text":
-        if len(text) < 5:
+        if len(text) < announcements.MIN_TEXT:
             return [ctx.say("announcements.text_too_short")]
         return [await _ask_segment(ctx, {"text": text[: announcements.MAX_TEXT]})]
     if step == "segment":

@@ -71,8 +71,10 @@ def _announce(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     zone = settings.zone
     text = args.text.strip()
-    if len(text) < 5 or len(text) > announcements.MAX_TEXT:
-        print(f"kopsehat: --text must be 5..{announcements.MAX_TEXT} characters", file=sys.stderr)
+    if len(text) < announcements.MIN_TEXT or len(text) > announcements.MAX_TEXT:
+        print(
+            f"kopsehat: --text must be {announcements.MIN_TEXT}..{announcements.MAX_TEXT} characters", file=sys.stderr
+        )
         return 2
     attachment: Attachment | None = None
     if args.file:

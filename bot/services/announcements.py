@@ -23,6 +23,7 @@ from storage.models import Announcement, ChannelIdentity, OutboxMessage
 from storage.repositories import Repositories
 from storage.repositories.outbox import STOPPED_BY_RECIPIENT
 
+MIN_TEXT = 5
 MAX_TEXT = 3500
 PENDING = frozenset({"pending", "sending", "waiting", "needs_template"})
 FAILED = frozenset({"failed", "unreachable"})
@@ -74,6 +75,11 @@ class RecipientLine:
     status: str
     error: str | None
     sent_at: datetime | None
+
+    @property
+    def failure(self) -> str | None:
+        """Why nothing reached them (no_account, unreachable, paused, failed), or None."""
+        return failure_kind(self)
 
 
 def attachment_from_file(path: Path) -> Attachment:
@@ -222,7 +228,11 @@ def outbox_row(
 
 async def progress(repos: Repositories, announcement_id: int) -> Progress:
     """Counts from the announcement's outbox rows."""
-    counts = await repos.outbox.count_by_status(announcement_id)
+    return progress_of(await repos.outbox.count_by_status(announcement_id))
+
+
+def progress_of(counts: dict[str, int]) -> Progress:
+    """Progress from the number of outbox rows per status (an announcement's, a training's invitations)."""
     delivered, read = counts.get("delivered", 0), counts.get("read", 0)
     return Progress(
         total=sum(counts.values()),
@@ -241,7 +251,11 @@ async def latest_of(repos: Repositories, staff_id: int | None) -> Announcement |
 
 async def recipients(repos: Repositories, announcement_id: int) -> list[RecipientLine]:
     """Per recipient: channel, status (sent, delivered, read, failed with the reason, pending)."""
-    rows: list[OutboxMessage] = await repos.outbox.of_announcement(announcement_id)
+    return await recipient_lines(repos, await repos.outbox.of_announcement(announcement_id))
+
+
+async def recipient_lines(repos: Repositories, rows: list[OutboxMessage]) -> list[RecipientLine]:
+    """One line per outbox row: who, which cooperative, channel, status, the failure's reason, when sent."""
     people = await repos.officers.with_cooperatives([r.officer_id for r in rows if r.officer_id is not None])
     lines = []
     for row in rows:
@@ -265,15 +279,19 @@ def failure_reasons(lines: list[RecipientLine]) -> list[tuple[str, int]]:
     return Counter(line.error or line.status for line in lines if line.status in FAILED).most_common()
 
 
+def failure_kind(line: RecipientLine) -> str | None:
+    """Why this recipient got nothing, as the templates name it (no_account, unreachable, paused, failed); None when
+    it was not a failure."""
+    if line.status not in FAILED:
+        return None
+    if line.error == STOPPED_BY_RECIPIENT:
+        return "paused"
+    return REASONS.get(line.error or "") or ("unreachable" if line.status == "unreachable" else "failed")
+
+
 def failure_kinds(lines: list[RecipientLine]) -> list[tuple[str, int]]:
     """The failures by kind, as the templates name them (no_account, unreachable, paused, failed), most first."""
-
-    def kind(line: RecipientLine) -> str:
-        if line.error == STOPPED_BY_RECIPIENT:
-            return "paused"
-        return REASONS.get(line.error or "") or ("unreachable" if line.status == "unreachable" else "failed")
-
-    return Counter(kind(line) for line in lines if line.status in FAILED).most_common()
+    return Counter(kind for line in lines if (kind := failure_kind(line))).most_common()
 
 
 async def set_paused(repos: Repositories, officer_id: int, paused: bool, now: datetime) -> int:

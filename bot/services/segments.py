@@ -194,6 +194,12 @@ def parse(text: str, *, scope_kecamatan_id: int | None = None) -> Segment:
     return Segment(tuple(criteria), scope_kecamatan_id)
 
 
+def in_scope(stored: dict[str, Any] | None, scope: int | None) -> bool:
+    """Whether a stored segment (a training's, an announcement's) is one a staff member limited to the kecamatan
+    `scope` may see: everything for the whole city (None), else only what was kept to that kecamatan."""
+    return scope is None or (stored or {}).get("scope_kecamatan_id") == scope
+
+
 def for_staff(text: str, staff: OfficeStaff | None) -> Segment:
     """Read a segment as written by a staff member: a pembina with a kecamatan is kept to it."""
     scope = staff.kecamatan_id if staff is not None and staff.role == "pembina" else None

@@ -73,6 +73,7 @@ class RosterLine:
     status: str
     position: int
     attended_at: datetime | None
+    timezone: str = "Asia/Jakarta"  # the cooperative's, for its local times
 
 
 def parse_moment(text: str, zone: ZoneInfo) -> datetime | None:
@@ -104,24 +105,41 @@ def parse_end(text: str, start: datetime, zone: ZoneInfo) -> datetime | None:
     return parse_moment(text, zone)
 
 
-def problems(plan: TrainingPlan, now: datetime) -> list[str]:
-    """What is wrong with a plan (empty when it can be saved)."""
-    found = []
+PROBLEMS_EN = {  # a plan's problem (by field and code) as the command line says it
+    "empty": "title is empty",
+    "kind": f"kind must be one of {', '.join(KINDS)}",
+    "past": "the start is in the past",
+    "before_start": "the end must be after the start",
+    "no_place": "a venue or a link is needed",
+    "capacity": "capacity must be at least 1 (or left out for no limit)",
+    "after_start": "the registration deadline must be before the start",
+}
+
+
+def plan_problems(plan: TrainingPlan, now: datetime) -> dict[str, str]:
+    """What is wrong with a plan, as {field: code} (title, kind, start, end, place, capacity, deadline); empty when it
+    can be saved. The web form names each beside its field; `problems` says them in English."""
+    found: dict[str, str] = {}
     if not plan.title.strip():
-        found.append("title is empty")
+        found["title"] = "empty"
     if plan.kind not in KINDS:
-        found.append(f"kind must be one of {', '.join(KINDS)}")
+        found["kind"] = "kind"
     if plan.starts_at <= now:
-        found.append("the start is in the past")
+        found["start"] = "past"
     if plan.ends_at <= plan.starts_at:
-        found.append("the end must be after the start")
+        found["end"] = "before_start"
     if not (plan.venue or plan.link):
-        found.append("a venue or a link is needed")
+        found["place"] = "no_place"
     if plan.capacity is not None and plan.capacity < 1:
-        found.append("capacity must be at least 1 (or left out for no limit)")
+        found["capacity"] = "capacity"
     if plan.deadline is not None and plan.deadline > plan.starts_at:
-        found.append("the registration deadline must be before the start")
+        found["deadline"] = "after_start"
     return found
+
+
+def problems(plan: TrainingPlan, now: datetime) -> list[str]:
+    """What is wrong with a plan, in English (empty when it can be saved)."""
+    return [PROBLEMS_EN[code] for code in plan_problems(plan, now).values()]
 
 
 def place_of(training: Training) -> str:
@@ -334,6 +352,40 @@ async def promote(
     return first.officer_id
 
 
+async def tell_changed(
+    repos: Repositories,
+    training: Training,
+    session: TrainingSession,
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: QuietHours | None,
+) -> None:
+    """The new time and place, to everyone registered or waiting (once per change)."""
+    waiting = [
+        r.officer_id
+        for r in await repos.trainings.registrations(training.id)
+        if r.status in ("registered", "waitlisted")
+    ]
+    people = await repos.officers.with_cooperatives(waiting)
+    stamp = int(now.timestamp())
+    for officer_id in waiting:
+        if officer_id not in people:
+            continue
+        officer, cooperative = people[officer_id]
+        text = render.text(
+            officer.language,
+            "trainings.changed",
+            name=officer.name,
+            title=training.title,
+            when=when_text(session, zone, officer.language),
+            place=place_of(training),
+        )
+        notice = Notice("training_invite", f"training:{training.id}:officer-{officer_id}:changed:{stamp}", Reply(text))
+        await enqueue_notice(
+            repos, notice, now, officer_id=officer_id, zone=ZoneInfo(cooperative.timezone), quiet=quiet
+        )
+
+
 def _stage(start: datetime, now: datetime) -> str | None:
     """The reminder due now: the closest of 2h, 1d, 3d before the start that has been reached."""
     if now >= start:
@@ -495,6 +547,7 @@ async def roster(repos: Repositories, training_id: int) -> list[RosterLine]:
                 status,
                 position,
                 attended.get(officer_id),
+                cooperative.timezone,
             )
         )
     return sorted(lines, key=lambda line: (order.get(line.status, 9), line.position, line.officer))

@@ -10,7 +10,8 @@ from aiohttp_session import session_middleware
 from bot.config import Settings
 from bot.domain.health.rules import Rules
 from bot.services.keys import configure, derived_key, server_key
-from bot.web.office import pages, review
+from bot.services.notices import QuietHours
+from bot.web.office import announcement_pages, audit_page, pages, review, training_pages
 from bot.web.office.context import OFFICE, Office
 from bot.web.office.security import PREFIX, DeferredStorage, guard
 from storage.db import Database
@@ -39,7 +40,13 @@ def add_office(app: web.Application, db: Database, settings: Settings, rules: Ru
     storage = DeferredStorage(session_key, secure=settings.office_url.startswith("https://"))
 
     app[OFFICE] = Office(
-        db, rules, settings.timezone, settings.report_deadline_day, settings.language, settings.office_url
+        db,
+        rules,
+        settings.timezone,
+        settings.report_deadline_day,
+        settings.language,
+        settings.office_url,
+        QuietHours(*settings.quiet_window) if settings.quiet_window else None,
     )
     app.middlewares.append(session_middleware(storage))
     app.middlewares.append(guard)
@@ -60,3 +67,14 @@ def add_office(app: web.Application, db: Database, settings: Settings, rules: Ru
     router.add_get(f"{PREFIX}/laporan/{{id}}", review.report)
     router.add_post(f"{PREFIX}/laporan/{{id}}/verifikasi", review.verify)
     router.add_post(f"{PREFIX}/laporan/{{id}}/kembalikan", review.send_back)
+    router.add_get(f"{PREFIX}/pelatihan", training_pages.listing)
+    router.add_route("*", f"{PREFIX}/pelatihan/baru", training_pages.new)
+    router.add_get(f"{PREFIX}/pelatihan/{{id:[0-9]{{1,9}}}}", training_pages.detail)
+    router.add_route("*", f"{PREFIX}/pelatihan/{{id:[0-9]{{1,9}}}}/ubah", training_pages.edit)
+    router.add_post(f"{PREFIX}/pelatihan/{{id:[0-9]{{1,9}}}}/undang", training_pages.invite)
+    router.add_post(f"{PREFIX}/pelatihan/{{id:[0-9]{{1,9}}}}/kode", training_pages.attendance_code)
+    router.add_get(f"{PREFIX}/pelatihan/{{id:[0-9]{{1,9}}}}/peserta.xlsx", training_pages.export)
+    router.add_get(f"{PREFIX}/pengumuman", announcement_pages.listing)
+    router.add_route("*", f"{PREFIX}/pengumuman/baru", announcement_pages.new)
+    router.add_get(f"{PREFIX}/pengumuman/{{id:[0-9]{{1,9}}}}", announcement_pages.detail)
+    router.add_get(f"{PREFIX}/audit", audit_page.audit)

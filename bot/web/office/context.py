@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.domain.health.rules import Rules
+from bot.services.notices import QuietHours
 from bot.services.staff_access import StaffAccount
 from storage.db import Database
 
@@ -21,6 +22,7 @@ class Office:
     deadline_day: int
     language: str  # for pages before sign-in
     base_url: str
+    quiet: QuietHours | None = None  # office notices (invitations, announcements) wait out these hours
 
 
 OFFICE = web.AppKey("office", Office)

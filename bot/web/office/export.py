@@ -3,7 +3,9 @@ category, frozen header row, filter, column widths and number formats."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from io import BytesIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -20,15 +22,12 @@ SCORE_FORMAT = "0.00"
 TIME_FORMAT = "dd/mm/yyyy hh:mm"
 
 
-def workbook(listing: ListPage, lang: str) -> bytes:
-    """The workbook's bytes: one sheet of the cooperatives, one row each."""
-    w = words(lang)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(str(w.sheet_cooperatives(listing.period.label("en" if lang == "en" else "id")))[:31])
-    for index, width in enumerate(WIDTHS, start=1):
+def header_sheet(book: Workbook, title: str, headers: list[str], widths: tuple[int, ...], rows: int) -> Any:
+    """A write-only sheet with its column widths, a bold frozen header row and a filter over `rows` rows."""
+    sheet = book.create_sheet(title[:31])
+    for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    headers = [str(h) for h in w.export_headers]
     bold = Font(bold=True)
     header_cells = []
     for text in headers:
@@ -36,16 +35,30 @@ def workbook(listing: ListPage, lang: str) -> bytes:
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(listing.rows) + 1}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{rows + 1}"
+    return sheet
+
+
+def local_time(sheet: Any, moment: datetime | None, zone: str) -> Any:
+    """A cell with `moment` in `zone`'s local time (Excel has no time zones), or None."""
+    if moment is None:
+        return None
+    cell = WriteOnlyCell(sheet, value=moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None))
+    cell.number_format = TIME_FORMAT
+    return cell
+
+
+def workbook(listing: ListPage, lang: str) -> bytes:
+    """The workbook's bytes: one sheet of the cooperatives, one row each."""
+    w = words(lang)
+    book = Workbook(write_only=True)
+    title = str(w.sheet_cooperatives(listing.period.label("en" if lang == "en" else "id")))
+    sheet = header_sheet(book, title, [str(h) for h in w.export_headers], WIDTHS, len(listing.rows))
     for listed in listing.rows:
         row = listed.row
         score = WriteOnlyCell(sheet, value=row.total)
         score.number_format = SCORE_FORMAT
-        submitted = None
-        if row.submitted_at is not None:
-            local = row.submitted_at.astimezone(ZoneInfo(row.timezone)).replace(tzinfo=None)
-            submitted = WriteOnlyCell(sheet, value=local)
-            submitted.number_format = TIME_FORMAT
+        submitted = local_time(sheet, row.submitted_at, row.timezone)
         sheet.append(
             [
                 row.nik or "",

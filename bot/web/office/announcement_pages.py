@@ -1,0 +1,91 @@
+"""Announcements in the office web app: the list with progress, a new one (checked, previewed with who receives it
+and who cannot and why, then sent now or at a time), and one announcement with each recipient's delivery. Sending is
+`announcements.publish`, as from the chat and the command line."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from bot.domain.periods import reporting_period_for
+from bot.services import announcement_admin
+from bot.services.announcement_admin import DraftCheck, DraftForm
+from bot.web.office.context import OFFICE, account_of
+from bot.web.office.render import page
+from bot.web.office.security import PREFIX, csrf_token
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def listing(request: web.Request) -> web.StreamResponse:
+    """The announcements this staff member may see, newest first, with how far each has gone."""
+    office, account = request.app[OFFICE], account_of(request)
+    async with office.db.reading() as repos:
+        rows = await announcement_admin.listing(repos, account.scope)
+    return page(
+        "announcements.html",
+        account.language,
+        account=account,
+        csrf=await csrf_token(request),
+        rows=rows,
+        now=_now(),
+        zone=office.office_zone,
+    )
+
+
+async def _form(request: web.Request, check: DraftCheck, *, preview: bool, status: int) -> web.Response:
+    office, account = request.app[OFFICE], account_of(request)
+    return page(
+        "announcement_form.html",
+        account.language,
+        status,
+        account=account,
+        csrf=await csrf_token(request),
+        check=check,
+        form=check.form,
+        preview=preview,
+        period=str(reporting_period_for(_now(), ZoneInfo(office.office_zone))),
+        zone=office.office_zone,
+    )
+
+
+async def new(request: web.Request) -> web.StreamResponse:
+    """GET: the empty form. POST `aksi=pratinjau`: checked and previewed; `aksi=kirim`: sent (or scheduled)."""
+    office, account = request.app[OFFICE], account_of(request)
+    if not account.may_change:
+        raise web.HTTPForbidden()
+    if request.method != "POST":
+        return await _form(request, DraftCheck(DraftForm()), preview=False, status=200)
+    fields = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    now, sent = _now(), None
+    async with office.db.transaction() as repos:
+        check = await announcement_admin.check_draft(
+            repos, DraftForm.from_fields(fields), scope=account.scope, zone=ZoneInfo(office.office_zone), now=now
+        )
+        if fields.get("aksi") == "kirim":
+            sent = await announcement_admin.send(repos, check, staff_id=account.id, now=now, quiet=office.quiet)
+    if sent is not None:
+        raise web.HTTPSeeOther(f"{PREFIX}/pengumuman/{sent.id}")
+    return await _form(request, check, preview=not check.problems, status=400 if check.problems else 200)
+
+
+async def detail(request: web.Request) -> web.StreamResponse:
+    """One announcement: its text, segment, time, progress and each recipient's delivery."""
+    office, account = request.app[OFFICE], account_of(request)
+    async with office.db.reading() as repos:
+        found = await announcement_admin.detail(repos, int(request.match_info["id"]), account.scope)
+    if found is None:
+        raise web.HTTPNotFound()
+    return page(
+        "announcement.html",
+        account.language,
+        account=account,
+        csrf=await csrf_token(request),
+        d=found,
+        now=_now(),
+        zone=office.office_zone,
+    )
