@@ -94,11 +94,8 @@ async def check_draft(
         found["at"] = "format"
     elif send_at is not None and send_at <= now:
         found["at"] = "past"
-    audience, segment_error = None, None
-    try:
-        audience = await segments.resolve(repos, segments.parse(form.segment, scope_kecamatan_id=scope))
-    except SegmentError as exc:
-        segment_error = exc
+    audience, segment_error = await segments.audience_of(repos, form.segment, scope_kecamatan_id=scope)
+    if segment_error is not None:
         found["segment"] = "segment"
     return DraftCheck(form, found, segment_error, audience, send_at)
 

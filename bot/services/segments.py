@@ -274,6 +274,16 @@ async def resolve(repos: Repositories, segment: Segment) -> Audience:
     return Audience(segment, len(chosen), recipients)
 
 
+async def audience_of(
+    repos: Repositories, text: str, *, scope_kecamatan_id: int | None
+) -> tuple[Audience | None, SegmentError | None]:
+    """Who a segment typed by staff reaches now, or what is wrong with it (a form shows it beside the field)."""
+    try:
+        return await resolve(repos, parse(text, scope_kecamatan_id=scope_kecamatan_id)), None
+    except SegmentError as exc:
+        return None, exc
+
+
 def suggestions(period: str) -> tuple[tuple[str, str], ...]:
     """Common segments as (spec, template of the button's title), for buttons."""
     return (

@@ -156,11 +156,8 @@ async def check_form(
         found["deadline"] = "format"
     elif deadline is not None and deadline <= now:
         found["deadline"] = "past"
-    audience, segment_error = None, None
-    try:
-        audience = await segments.resolve(repos, segments.parse(form.segment, scope_kecamatan_id=scope))
-    except SegmentError as exc:
-        segment_error = exc
+    audience, segment_error = await segments.audience_of(repos, form.segment, scope_kecamatan_id=scope)
+    if segment_error is not None:
         found["segment"] = "segment"
     plan = None
     if start is not None and end is not None:
