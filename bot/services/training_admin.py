@@ -134,9 +134,19 @@ def _capacity(text: str) -> tuple[int | None, str | None]:
 
 
 async def check_form(
-    repos: Repositories, form: TrainingForm, *, scope: int | None, zone: ZoneInfo, now: datetime
+    repos: Repositories,
+    form: TrainingForm,
+    *,
+    scope: int | None,
+    zone: ZoneInfo,
+    now: datetime,
+    editing: Training | None = None,
 ) -> FormCheck:
-    """Read and check every field (dates in the office's zone; a pembina's segment kept to their kecamatan)."""
+    """Read and check every field (dates in the office's zone). The segment is kept to a pembina's kecamatan, and
+    a training being edited keeps the kecamatan it was kept to (an admin's edit of a pembina's training does not
+    make it city-wide)."""
+    if scope is None and editing is not None:
+        scope = (editing.segment or {}).get("scope_kecamatan_id")
     found: dict[str, str] = {}
     if len(form.title) < 3:
         found["title"] = "short"

@@ -112,6 +112,7 @@ async def test_a_training_is_checked_previewed_saved_and_its_invitations_reach_t
     status, path, body = await post(office, "/kantor/pelatihan/baru", training_fields() | {"aksi": "simpan"})
     assert status == 200 and re.fullmatch(r"/kantor/pelatihan/[0-9]+", path)
     assert "12 pesan: 0 terkirim" in body and "6 menunggu" in body
+    assert re.search(r'id="waktu">[A-Z][a-z]+, [0-9]+ [A-Za-z]+ 20[0-9]{2} 09\.00 WIB – 12\.00 WIB<', body)
 
     await deliver(office.db, fake_telegram)
     for text in texts_to(fake_telegram, MAGERSARI_CHATS):
@@ -312,3 +313,17 @@ async def test_outbox_rows_of_a_training_are_only_its_own(office: Office) -> Non
     assert total == 24
     for path in paths:
         assert "12 pesan" in await (await office.client.get(path)).text()
+
+
+async def test_an_admin_editing_a_pembinas_training_keeps_it_in_their_kecamatan(office: Office) -> None:
+    await office.sign_in("pak.pembina")
+    _, path, _ = await post(office, "/kantor/pelatihan/baru", training_fields(segment="semua") | {"aksi": "simpan"})
+    await office.client.post("/kantor/keluar", data={"csrf": await office.csrf()})
+    await office.sign_in("ibu.admin")
+    renamed = training_fields(title="Klinik Magersari", segment="semua")
+    _, final, body = await post(office, f"{path}/ubah", renamed | {"aksi": "simpan"})
+    assert final == path and "Klinik Magersari" in body
+    assert "kini menjangkau 6 pengurus; 0 di antaranya belum diundang" in body, "still Magersari's 6, not the city's"
+    await office.client.post("/kantor/keluar", data={"csrf": await office.csrf()})
+    await office.sign_in("pak.pembina")
+    assert (await office.client.get(path)).status == 200

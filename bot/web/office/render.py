@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from bot.chat.render import Lang, as_lang
 from bot.domain.numbers import format_decimal, format_percent, format_rupiah
-from bot.domain.periods import Period, format_date, format_datetime, zone_abbrev
+from bot.domain.periods import Period, format_date, format_datetime, format_time, to_zone, zone_abbrev
 
 
 def _period(value: str | Period, lang: Lang = "id") -> str:
@@ -29,6 +29,12 @@ def _date(value: date | None, lang: Lang = "id") -> str:
 
 def _moment(value: datetime | None, zone: str, lang: Lang = "id") -> str:
     return format_datetime(value, zone, lang) if value is not None else "-"
+
+
+def _span(start: datetime, end: datetime, zone: str, lang: Lang = "id") -> str:
+    """ "Sabtu, 12 Desember 2026 09.00 WIB – 12.00 WIB" (the end's date too when it is another day)."""
+    same_day = start.astimezone(to_zone(zone)).date() == end.astimezone(to_zone(zone)).date()
+    return f"{format_datetime(start, zone, lang)} – {(format_time if same_day else format_datetime)(end, zone, lang)}"
 
 
 def _score(value: Decimal | None) -> str:
@@ -53,6 +59,7 @@ def environment() -> Environment:
     env.filters["short_period"] = _short_period
     env.filters["date"] = _date
     env.filters["moment"] = _moment
+    env.filters["span"] = _span
     env.filters["zone"] = zone_abbrev
     return env
 

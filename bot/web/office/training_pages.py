@@ -111,14 +111,16 @@ async def edit(request: web.Request) -> web.StreamResponse:
             if training is None:
                 raise web.HTTPNotFound()
             form = TrainingForm.of(training, await trainings.first_session(repos, training_id), zone)
-            check = await check_form(repos, form, scope=account.scope, zone=zone, now=now)
+            check = await check_form(repos, form, scope=account.scope, zone=zone, now=now, editing=training)
         return await _form(request, office, check, training_id=training_id, preview=False, status=200)
     fields = await _fields(request)
     saved = False
     async with office.db.transaction() as repos:
-        if visible(await repos.trainings.get(training_id), account.scope) is None:
+        training = visible(await repos.trainings.get(training_id), account.scope)
+        if training is None:
             raise web.HTTPNotFound()
-        check = await check_form(repos, TrainingForm.from_fields(fields), scope=account.scope, zone=zone, now=now)
+        form = TrainingForm.from_fields(fields)
+        check = await check_form(repos, form, scope=account.scope, zone=zone, now=now, editing=training)
         if fields.get("aksi") == "simpan" and check.plan is not None:
             changed = await update(
                 repos,
