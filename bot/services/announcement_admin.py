@@ -5,6 +5,7 @@ and one announcement as staff see them (scoped to a pembina's kecamatan) with ea
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services import announcements, segments, trainings
 from bot.services.announcements import Progress, RecipientLine
+from bot.services.files import kept
 from bot.services.notices import QuietHours
 from bot.services.segments import Audience, Reach, Segment, SegmentError
 from storage.models import Announcement
@@ -27,6 +29,7 @@ class DraftForm:
     text: str = ""
     segment: str = "semua"
     at: str = ""
+    file_ref: str = ""  # "<stored file id>:<its SHA-256>" of a file uploaded with the preview
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, str]) -> DraftForm:
@@ -34,6 +37,7 @@ class DraftForm:
             text=str(fields.get("text", "")).strip()[: announcements.MAX_TEXT + 1],
             segment=str(fields.get("segment", "")).strip()[:500],
             at=str(fields.get("at", "")).strip()[:40],
+            file_ref="" if fields.get("drop_file") else str(fields.get("file_ref", "")).strip()[:100],
         )
 
 
@@ -46,6 +50,9 @@ class DraftCheck:
     segment_error: SegmentError | None = None
     audience: Audience | None = None
     send_at: datetime | None = None
+    attachment: announcements.File | None = None
+    file_error: str | None = None  # why an uploaded file cannot go (Indonesian / English)
+    file_ref: str = ""
 
     @property
     def reach(self) -> Reach | None:
@@ -80,10 +87,38 @@ class AnnouncementDetail:
         return announcements.failure_kinds(self.recipients)
 
 
+async def _attachment(
+    repos: Repositories, form: DraftForm, upload: tuple[str, bytes] | None
+) -> tuple[announcements.File | None, str | None, str]:
+    """The draft's file: a new upload (checked, then stored once), or the one a preview stored; (attachment, why
+    not, its reference for the next step)."""
+    if upload is not None:
+        try:
+            attachment = announcements.attachment_from_bytes(*upload)
+        except ValueError as exc:
+            return None, str(exc), ""
+        digest = hashlib.sha256(attachment.data).hexdigest()
+        attachment = await kept(repos, attachment)
+        return attachment, None, f"{attachment.file_id}:{digest}"
+    head, _, digest = form.file_ref.partition(":")
+    if head.isdigit() and len(head) < 19 and digest:
+        found = await announcements.stored_attachment(repos, int(head), digest)
+        if found is not None:
+            return found, None, form.file_ref
+    return None, None, ""
+
+
 async def check_draft(
-    repos: Repositories, form: DraftForm, *, scope: int | None, zone: ZoneInfo, now: datetime
+    repos: Repositories,
+    form: DraftForm,
+    *,
+    scope: int | None,
+    zone: ZoneInfo,
+    now: datetime,
+    upload: tuple[str, bytes] | None = None,
 ) -> DraftCheck:
-    """Read and check the draft (the time in the office's zone; a pembina's segment kept to their kecamatan)."""
+    """Read and check the draft (the time in the office's zone; a pembina's segment kept to their kecamatan); a file
+    uploaded with it is checked as `kopsehat announce --file` checks one, and stored once for the next step."""
     found: dict[str, str] = {}
     if len(form.text) < announcements.MIN_TEXT:
         found["text"] = "short"
@@ -97,7 +132,10 @@ async def check_draft(
     audience, segment_error = await segments.audience_of(repos, form.segment, scope_kecamatan_id=scope)
     if segment_error is not None:
         found["segment"] = "segment"
-    return DraftCheck(form, found, segment_error, audience, send_at)
+    attachment, file_error, file_ref = await _attachment(repos, form, upload)
+    if file_error is not None:
+        found["file"] = "file"
+    return DraftCheck(form, found, segment_error, audience, send_at, attachment, file_error, file_ref)
 
 
 async def send(
@@ -113,6 +151,7 @@ async def send(
         staff_id=staff_id,
         now=now,
         send_at=check.send_at,
+        attachment=check.attachment,
         quiet=quiet,
     )
 

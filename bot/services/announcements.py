@@ -23,6 +23,7 @@ from storage.models import Announcement, ChannelIdentity, OutboxMessage
 from storage.repositories import Repositories
 from storage.repositories.outbox import STOPPED_BY_RECIPIENT
 
+File = Attachment  # what an announcement carries, for the use cases that may not import the chat's messages
 MIN_TEXT = 5
 MAX_TEXT = 3500
 PENDING = frozenset({"pending", "sending", "waiting", "needs_template"})
@@ -84,25 +85,38 @@ class RecipientLine:
 
 def attachment_from_file(path: Path) -> Attachment:
     """A picture or a document both platforms take, from a file; ValueError (Indonesian / English) saying why not."""
-    name = safe_filename(path.name)
-    found = FILE_TYPES.get(path.suffix.lower())
+    kind, _ = _file_type(path.name)
+    limit, platform = common_limit(kind)
+    size = path.stat().st_size
+    if size > limit:
+        raise ValueError(_too_big(safe_filename(path.name), kind, size, limit, platform))
+    return attachment_from_bytes(path.name, path.read_bytes())
+
+
+def _file_type(filename: str) -> tuple[AttachmentKind, str]:
+    found = FILE_TYPES.get(Path(filename).suffix.lower())
     if found is None:
         accepted = ", ".join(suffix.lstrip(".") for suffix in FILE_TYPES)
+        name = safe_filename(filename)
         raise ValueError(
             f"{name}: jenis berkas tidak didukung, yang bisa: {accepted} / unsupported file type, accepted: {accepted}"
         )
-    kind, content_type = found
-    size = path.stat().st_size
+    return found
+
+
+def attachment_from_bytes(filename: str, data: bytes) -> Attachment:
+    """A picture or a document both platforms take, from a file's name and bytes (an upload); ValueError
+    (Indonesian / English) saying why not: its type, its size, or content that does not match its name."""
+    name = safe_filename(filename)
+    kind, content_type = _file_type(filename)
     limit, platform = common_limit(kind)
-    if size > limit:
-        raise ValueError(_too_big(name, kind, size, limit, platform))
-    data = path.read_bytes()
     if not data:
         raise ValueError(f"{name}: berkas kosong / the file is empty")
-    if len(data) > limit:  # it grew since it was measured
+    if len(data) > limit:
         raise ValueError(_too_big(name, kind, len(data), limit, platform))
-    if not content_matches(path.suffix, data):
-        wanted, seen = path.suffix.lstrip(".").upper(), content_type_of(data)
+    suffix = Path(filename).suffix
+    if not content_matches(suffix, data):
+        wanted, seen = suffix.lstrip(".").upper(), content_type_of(data)
         looks = f"isinya tampaknya {seen}" if seen != "?" else "isinya tidak dikenali"
         looks_en = f"its content looks like {seen}" if seen != "?" else "its content is not recognised"
         raise ValueError(
@@ -110,6 +124,15 @@ def attachment_from_file(path: Path) -> Attachment:
             f"{name}: not a valid {wanted} file ({looks_en}); open it and save it again as {wanted}"
         )
     return Attachment(kind, name, content_type, data)
+
+
+async def stored_attachment(repos: Repositories, file_id: int, digest: str) -> Attachment | None:
+    """An attachment stored before (by a preview), when its id and SHA-256 match; None otherwise."""
+    found = await repos.files.described(file_id, digest)
+    if found is None or Path(found[0]).suffix.lower() not in FILE_TYPES:
+        return None
+    kind, _ = FILE_TYPES[Path(found[0]).suffix.lower()]
+    return Attachment(kind, found[0], found[1], b"", file_id=file_id)
 
 
 def _too_big(name: str, kind: AttachmentKind, size: int, limit: int, platform: str) -> str:

@@ -24,6 +24,16 @@ class FileRepo(Repo):
             return made
         return (await self.session.execute(select(StoredFile.id).where(StoredFile.sha256 == digest))).scalar_one()
 
+    async def described(self, file_id: int, digest: str) -> tuple[str, str] | None:
+        """A stored file's name and content type when it has this id and SHA-256 (a form proves it saw the file)."""
+        found = await self.session.execute(
+            select(StoredFile.filename, StoredFile.content_type).where(
+                StoredFile.id == file_id, StoredFile.sha256 == digest
+            )
+        )
+        row = found.first()
+        return None if row is None else (row[0], row[1])
+
     async def data(self, file_id: int) -> bytes | None:
         """A stored file's bytes, or None when there is no such file."""
         return await self.session.scalar(select(StoredFile.data).where(StoredFile.id == file_id))

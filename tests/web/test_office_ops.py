@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiohttp import FormData
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -327,3 +328,46 @@ async def test_an_admin_editing_a_pembinas_training_keeps_it_in_their_kecamatan(
     await office.client.post("/kantor/keluar", data={"csrf": await office.csrf()})
     await office.sign_in("pak.pembina")
     assert (await office.client.get(path)).status == 200
+
+
+PDF = b"%PDF-1.7\n" + b"0" * 50_000
+
+
+async def test_an_announcement_carries_a_file_checked_like_the_command_lines_and_a_forged_one_is_dropped(
+    office: Office, fake_telegram: FakeTelegram
+) -> None:
+    await office.sign_in("ibu.admin")
+    fields = {"text": "Edaran RAT 2026 terlampir.", "segment": "jenis:ksp", "at": "", "csrf": await office.csrf()}
+
+    def form(name: str, data: bytes, **more: str) -> FormData:
+        sent = FormData(fields | more)
+        sent.add_field("file", io.BytesIO(data), filename=name, content_type="application/octet-stream")
+        return sent
+
+    response = await office.client.post("/kantor/pengumuman/baru", data=form("edaran.pdf", b"<html>", aksi="kirim"))
+    body = await response.text()
+    assert response.status == 400 and "bukan berkas PDF yang sah" in body and 'id="masalah-file"' in body
+    assert await count(office.db, Announcement) == 0
+
+    response = await office.client.post("/kantor/pengumuman/baru", data=form("edaran.pdf", PDF, aksi="pratinjau"))
+    body = await response.text()
+    ref = re.search(r'name="file_ref" value="([^"]+)"', body)
+    assert response.status == 200 and ref is not None and "edaran.pdf" in body
+    assert await count(office.db, Announcement) == 0
+
+    forged = ref.group(1).split(":")[0] + ":" + "0" * 64
+    status, _, body = await post(office, "/kantor/pengumuman/baru", fields | {"file_ref": forged, "aksi": "pratinjau"})
+    assert status == 200 and 'name="file_ref"' not in body, "a stored file is only used with its own SHA-256"
+
+    status, path, body = await post(
+        office, "/kantor/pengumuman/baru", fields | {"file_ref": ref.group(1), "aksi": "kirim"}
+    )
+    assert re.fullmatch(r"/kantor/pengumuman/[0-9]+", path) and "edaran.pdf" in body
+    await deliver(office.db, fake_telegram)
+    documents = [c for c in fake_telegram.calls_to("sendDocument") if c.status == 200]
+    assert len(documents) == 6, "each KSP officer on Telegram gets the circular"
+
+    big = FormData(fields | {"aksi": "pratinjau"})
+    big.add_field("file", io.BytesIO(b"%PDF-1.7\n" + b"0" * (5 * 1024 * 1024)), filename="besar.pdf")
+    response = await office.client.post("/kantor/pengumuman/baru", data=big)
+    assert response.status == 413 and "Berkas terlalu besar" in await response.text()

@@ -16,6 +16,8 @@ from bot.web.office.context import OFFICE, account_of
 from bot.web.office.render import page
 from bot.web.office.security import PREFIX, csrf_token
 
+UPLOAD_LIMIT = 4 * 1024 * 1024  # the server's limit on a request (bigger files: kopsehat announce --file)
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -49,6 +51,7 @@ async def _form(request: web.Request, check: DraftCheck, *, preview: bool, statu
         form=check.form,
         preview=preview,
         period=str(reporting_period_for(_now(), ZoneInfo(office.office_zone))),
+        upload_limit=UPLOAD_LIMIT,
         zone=office.office_zone,
     )
 
@@ -60,11 +63,19 @@ async def new(request: web.Request) -> web.StreamResponse:
         raise web.HTTPForbidden()
     if request.method != "POST":
         return await _form(request, DraftCheck(DraftForm()), preview=False, status=200)
-    fields = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    posted = await request.post()
+    fields = {k: v for k, v in posted.items() if isinstance(v, str)}
+    file = posted.get("file")
+    upload = (file.filename, file.file.read()) if isinstance(file, web.FileField) and file.filename else None
     now, sent = _now(), None
     async with office.db.transaction() as repos:
         check = await announcement_admin.check_draft(
-            repos, DraftForm.from_fields(fields), scope=account.scope, zone=ZoneInfo(office.office_zone), now=now
+            repos,
+            DraftForm.from_fields(fields),
+            scope=account.scope,
+            zone=ZoneInfo(office.office_zone),
+            now=now,
+            upload=upload,
         )
         if fields.get("aksi") == "kirim":
             sent = await announcement_admin.send(repos, check, staff_id=account.id, now=now, quiet=office.quiet)

@@ -133,9 +133,10 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         response = await _guarded(request, handler, office)
     except web.HTTPException as exc:
-        if exc.status not in (403, 404, 405):
+        if exc.status not in (403, 404, 405, 413):
             raise
-        response = await message(request, exc.status, "not_found" if exc.status == 404 else "forbidden")
+        key = {404: "not_found", 413: "too_large"}.get(exc.status, "forbidden")
+        response = await message(request, exc.status, key)
     except Exception:
         log.exception("office page %s %s failed", request.method, request.path)
         response = page("message.html", office.language, 500, title_key="error", account=None, csrf="")
