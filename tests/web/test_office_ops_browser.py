@@ -8,11 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.async_api import async_playwright
+from playwright.async_api import FilePayload, async_playwright
 
 from tests.web.conftest import Office
 from tests.web.test_office_browser import ARGS, CHROMIUM, pytestmark, shots
-from tests.web.test_office_ops import local
+from tests.web.test_office_ops import PDF, local
 from tests.web.test_office_ops import office as office
 
 __all__ = ["pytestmark", "shots"]
@@ -60,12 +60,16 @@ async def test_trainings_and_announcements_in_a_browser(office: Office, shots: P
             await page.click("#baru")
             await page.fill("textarea[name=text]", "Batas laporan bulan ini tanggal 10.")
             await page.fill("input[name=segment]", "jenis:ksp")
+            circular = FilePayload(name="edaran.pdf", mimeType="application/pdf", buffer=PDF)
+            await page.set_input_files("input[name=file]", files=[circular])
             await page.click("button[value=pratinjau]")
             assert "6 pengurus dari 6 koperasi" in await page.locator("#bisa").inner_text()
+            assert "edaran.pdf" in await page.locator("#lampiran").inner_text()
             await page.screenshot(path=str(shots / "pengumuman-pratinjau.png"), full_page=True)
             await page.click("#kirim")
             assert "/kantor/pengumuman/" in page.url
             assert await page.locator("#penerima tbody tr").count() == 6
+            assert "edaran.pdf" in await page.locator("dl.facts").inner_text()
             await page.screenshot(path=str(shots / "pengumuman.png"), full_page=True)
             await page.goto(f"{base}/kantor/pengumuman")
             await page.screenshot(path=str(shots / "pengumuman-daftar.png"), full_page=True)

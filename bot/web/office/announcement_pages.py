@@ -16,8 +16,6 @@ from bot.web.office.context import OFFICE, account_of
 from bot.web.office.render import page
 from bot.web.office.security import PREFIX, csrf_token
 
-UPLOAD_LIMIT = 4 * 1024 * 1024  # the server's limit on a request (bigger files: kopsehat announce --file)
-
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -51,7 +49,6 @@ async def _form(request: web.Request, check: DraftCheck, *, preview: bool, statu
         form=check.form,
         preview=preview,
         period=str(reporting_period_for(_now(), ZoneInfo(office.office_zone))),
-        upload_limit=UPLOAD_LIMIT,
         zone=office.office_zone,
     )
 

@@ -10,7 +10,6 @@ from typing import Any
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from bot.channels.uploads import megabytes
 from bot.chat.render import Lang, as_lang
 from bot.domain.numbers import format_decimal, format_percent, format_rupiah
 from bot.domain.periods import Period, format_date, format_datetime, format_time, to_zone, zone_abbrev
@@ -61,7 +60,6 @@ def environment() -> Environment:
     env.filters["date"] = _date
     env.filters["moment"] = _moment
     env.filters["span"] = _span
-    env.filters["megabytes"] = megabytes
     env.filters["zone"] = zone_abbrev
     return env
 
