@@ -15,6 +15,7 @@ from handlers import (
     report,
     status,
     trainings,
+    workbook,
 )
 
 # The order matters where words overlap: the first route whose words match a text wins.
@@ -22,6 +23,7 @@ router = Router.joined(
     help.router,
     onboarding.router,
     report.router,
+    workbook.router,
     status.router,
     trainings.router,
     announcements.router,

@@ -391,3 +391,19 @@ router = Router(
     Route(NAME, frozenset({"lapor", "laporan", "report", "isi laporan"}), start, resume, audience="officer"),
     Route("ubah_manajemen", frozenset({"ubah manajemen", "ubah_manajemen"}), edit_management, audience="officer"),
 )
+
+
+async def take_answers(ctx: Context, period: Period, answers: Mapping[str, str]) -> list[Reply]:
+    """Answers from another door (a workbook) over the draft, then the chat goes on where they leave it: the summary
+    with *Kirim* when every question is answered. A yearly answer equal to the one stored is kept as confirmed."""
+    assert ctx.cooperative is not None
+    report = await ctx.services.reports.open(ctx.cooperative.id, period)
+    ctx.goto(None)
+    questions, plan = await _plan(ctx, period, full=False)
+    econtext = await _engine_context(ctx, period, plan)
+    asked = {q.key for q in questions} - report_checks.derivable(questions)  # computed again, as in chat
+    taken = {k: v for k, v in answers.items() if k in asked}
+    prefilled = {**report.draft, **taken}
+    carried = [k for k, v in plan.carried.items() if prefilled.get(k) == v]
+    step = report_flow.start(questions, econtext, prefilled=prefilled, carried=carried)
+    return await _apply(ctx, report, period, questions, step)

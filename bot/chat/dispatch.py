@@ -297,6 +297,9 @@ class Dispatcher:
         await self._batches.idle()
 
 
+DOCUMENT_ROUTE = "workbook_file"  # the route a document goes to (handlers.workbook)
+
+
 def _resolve_choice(inbound: Inbound, progress: dict[str, Any] | None) -> Inbound:
     """Turn a typed "2" or an option's words into the option offered last (any channel, any phone)."""
     if inbound.kind != "text" or not progress or CHOICES_KEY not in progress:
@@ -324,6 +327,11 @@ async def _route(router: Router, ctx: Context) -> Sequence[Reply]:
     if inbound.kind == "unsupported":
         return [ctx.say("common.unsupported", kind=inbound.unsupported_type or "")]
     route: Route | None = None
+    if inbound.kind == "document":  # a file sent: the report workbook's door (officers only)
+        route = router.get(DOCUMENT_ROUTE)
+        if route is None:
+            return [ctx.say("common.unsupported", kind="document")]
+        return route.refuse(ctx) if not route.allowed(ctx) else await route.start(ctx)
     resume = False
     if inbound.kind == "choice" and inbound.choice:
         prefix = inbound.choice.split(":", 1)[0]

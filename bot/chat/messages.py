@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 ChannelName = Literal["telegram", "whatsapp", "console"]
-InboundKind = Literal["text", "choice", "unsupported", "blocked", "unblocked"]
+InboundKind = Literal["text", "choice", "document", "unsupported", "blocked", "unblocked"]
 AttachmentKind = Literal["photo", "document"]
 
 # What the database can hold (storage.models): a platform's message id, a user id, a display name.
@@ -67,6 +67,28 @@ class Pressed:
         return cls(message_id=str(raw["message_id"]), title=raw.get("title"), question=raw.get("question"))
 
 
+UPLOAD_MAX = 2_000_000  # the largest file a user sends that the edges fetch (a report workbook is far smaller)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A document a user sent: its name, type and size as the platform says, and its bytes once fetched (None when
+    it was too large to fetch, or the platform would not give it)."""
+
+    filename: str
+    content_type: str
+    size: int | None
+    ref: str = ""  # the platform's id for fetching it (Telegram file_id, WhatsApp media id)
+    data: bytes | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "filename", safe_filename(self.filename))
+
+    @property
+    def too_large(self) -> bool:
+        return (self.size or 0) > UPLOAD_MAX or (self.data is not None and len(self.data) > UPLOAD_MAX)
+
+
 @dataclass(frozen=True)
 class Inbound:
     """One message from a user, stripped of everything platform-specific."""
@@ -81,6 +103,7 @@ class Inbound:
     alt_user_id: str | None = None
     unsupported_type: str | None = None
     pressed: Pressed | None = None  # a choice made with a button of this message (channels that can edit it)
+    upload: Upload | None = None  # kind "document": the file sent
 
     def __post_init__(self) -> None:
         """Ids must be storable as they are (else Unstorable); the words are cleaned and bounded."""

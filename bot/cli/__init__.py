@@ -9,9 +9,9 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.cli import announce, assess, chat, cooperatives, db, demo, invites, report_status, run, trainings
+from bot.cli import announce, assess, chat, cooperatives, db, demo, invites, report_status, reports, run, trainings
 
-COMMANDS = [run, chat, db, cooperatives, invites, demo, trainings, announce, report_status, assess]
+COMMANDS = [run, chat, db, cooperatives, invites, demo, trainings, announce, report_status, reports, assess]
 
 
 def build_parser() -> argparse.ArgumentParser:

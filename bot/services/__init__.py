@@ -19,6 +19,7 @@ from bot.services.officers import OfficerService
 from bot.services.reports import ReportService
 from bot.services.review import ReviewService
 from bot.services.staff_access import StaffAccessService
+from bot.services.workbooks import WorkbookService
 from storage.repositories import Repositories
 
 
@@ -33,6 +34,11 @@ class Services:
     def reports(self) -> ReportService:
         """Open, draft, submit, correct and read the monthly report."""
         return ReportService(self._repos, self.rules)
+
+    @cached_property
+    def workbooks(self) -> WorkbookService:
+        """The report workbook: write it for a cooperative, read a filled one back, import the archive."""
+        return WorkbookService(self._repos, self.reports)
 
     @cached_property
     def cooperatives(self) -> CooperativeService:

@@ -221,7 +221,7 @@ class ReportService:
         period: Period,
         answers: Mapping[str, str],
         *,
-        officer_id: int,
+        officer_id: int | None,
         at: datetime,
         carried: Collection[str] = (),
         reason: str | None = None,
@@ -232,8 +232,10 @@ class ReportService:
 
         Refused (`BlockingProblems`, nothing stored) while the books do not add up. Derived figures not typed are
         filled in; the warnings are stored with the revision, each with the officer's reason when `confirmed` names
-        it (warning id -> reason, "" when confirmed as it was asked)."""
-        await self._check_officer(cooperative_id, officer_id)
+        it (warning id -> reason, "" when confirmed as it was asked). `officer_id` None: the office's archive
+        (`kopsehat reports import`), audited as such."""
+        if officer_id is not None:
+            await self._check_officer(cooperative_id, officer_id)
         checked = await self.check(cooperative_id, period, answers)
         if checked.blocking:
             raise BlockingProblems(checked.blocking)
@@ -256,7 +258,10 @@ class ReportService:
             for w in checked.warnings
         ]
         await self._repos.audit.add(
-            f"officer:{officer_id}", "report.submitted", f"report:{report.id}", revision=revision.number
+            f"officer:{officer_id}" if officer_id is not None else "office:import",
+            "report.submitted",
+            f"report:{report.id}",
+            revision=revision.number,
         )
         cooperative = await self._cooperative(cooperative_id)
         scored = await assess_revision(self._repos, cooperative, period, revision, self._rules)

@@ -17,7 +17,7 @@ from bot.channels.telegram.inbound import (
     parse_update,
     update_to_inbound,
 )
-from bot.chat.messages import Address, Inbound, Pressed
+from bot.chat.messages import Address, Inbound, Pressed, Upload
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "telegram"
 AT = datetime(2026, 11, 9, 3, 14, tzinfo=UTC)
@@ -90,7 +90,6 @@ def test_edited_message_is_ignored() -> None:
     ("name", "kind", "caption"),
     [
         ("photo", "photo", "Neraca Oktober"),
-        ("document", "document", ""),
         ("sticker", "sticker", ""),
         ("voice", "voice", ""),
         ("location", "location", ""),
@@ -102,6 +101,20 @@ def test_media_is_unsupported(name: str, kind: str, caption: str) -> None:
     assert parsed == TelegramInbound(
         message(f"u:{load(name)['update_id']}", kind="unsupported", unsupported_type=kind, text=caption)
     )
+
+
+def test_a_document_is_read_with_its_name_type_size_and_file_id_to_fetch_it() -> None:
+    parsed = parse("document")
+    assert parsed is not None
+    inbound = parsed.inbound
+    assert (inbound.kind, inbound.text) == ("document", "")
+    assert inbound.upload == Upload(
+        "neraca-oktober-2026.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        18422,
+        ref="BQACAgUAAxkBAAIBN2Doc",
+    )
+    assert inbound.upload.data is None  # fetched by the channel before dispatch
 
 
 def test_kicked_means_blocked() -> None:

@@ -17,7 +17,7 @@ from bot.channels.whatsapp.inbound import (
     parse_webhook,
     verify_subscription,
 )
-from bot.chat.messages import Address, Inbound
+from bot.chat.messages import Address, Inbound, Upload
 from tests.fakes.graph_api import signed, webhook_fixture
 
 PNID = "109876543210987"
@@ -116,7 +116,6 @@ def test_template_quick_reply_is_a_choice_with_the_payload() -> None:
     ("name", "kind", "caption"),
     [
         ("image", "image", "Foto neraca"),
-        ("document", "document", "Neraca Mei"),
         ("audio", "audio", ""),
         ("location", "location", ""),
         ("unsupported", "unsupported", ""),
@@ -128,6 +127,12 @@ def test_media_and_others_are_unsupported(name: str, kind: str, caption: str) ->
     assert inbound.unsupported_type == kind
     assert inbound.text == caption
     assert inbound.address == SITI and inbound.choice is None
+
+
+def test_a_document_is_read_with_its_name_type_and_media_id_to_fetch_it() -> None:
+    inbound = only_message("document")
+    assert (inbound.kind, inbound.text) == ("document", "Neraca Mei")
+    assert inbound.upload == Upload("neraca-2026-05.pdf", "application/pdf", None, ref="1184467203915520")
 
 
 @pytest.mark.parametrize("name", ["reaction", "system"])

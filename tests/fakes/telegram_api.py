@@ -331,6 +331,18 @@ class FakeTelegram:
         for size_id in known.size_ids if known is not None and known.size_ids else (file_id,):
             self._files.pop(size_id, None)
 
+    def user_document(self, data: bytes, filename: str, mime_type: str) -> dict[str, Any]:
+        """A document a user sends: kept as Telegram keeps it (getFile and the download find it); the `document`
+        object of the message that carries it."""
+        file_id, file = self._keep_file("document", UploadedFile(filename, mime_type, data))
+        return {
+            "file_id": file_id,
+            "file_unique_id": file.unique_id,
+            "file_name": filename,
+            "mime_type": mime_type,
+            "file_size": len(data),
+        }
+
     def expire_callback(self, callback_query_id: str) -> None:
         """answerCallbackQuery for this id answers 400 `query is too old ...`."""
         self._expired_callbacks.add(callback_query_id)

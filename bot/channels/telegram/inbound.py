@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import Chat, Message, Update, User
 
-from bot.chat.messages import Address, Inbound, InboundKind, Pressed, Unstorable
+from bot.chat.messages import Address, Inbound, InboundKind, Pressed, Unstorable, Upload
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,9 @@ def update_to_inbound(update: Update, received_at: datetime) -> TelegramInbound 
 
 
 def _from_message(update_id: int, message: Message, received_at: datetime) -> TelegramInbound | None:
-    def inbound(kind: InboundKind, text: str, unsupported_type: str | None = None) -> TelegramInbound:
+    def inbound(
+        kind: InboundKind, text: str, unsupported_type: str | None = None, upload: Upload | None = None
+    ) -> TelegramInbound:
         return TelegramInbound(
             Inbound(
                 address=_address(message.chat),
@@ -116,11 +118,20 @@ def _from_message(update_id: int, message: Message, received_at: datetime) -> Te
                 unsupported_type=unsupported_type,
                 display_name=_display_name(message.from_user),
                 alt_user_id=_username(message.from_user),
+                upload=upload,
             )
         )
 
     if message.text is not None:
         return inbound("text", _string(message.text, "text"))
+    document = message.document
+    if document is not None and not message.animation:
+        caption = message.caption if isinstance(message.caption, str) else ""
+        size = document.file_size if isinstance(document.file_size, int) else None
+        name = document.file_name if isinstance(document.file_name, str) else ""
+        mime = document.mime_type if isinstance(document.mime_type, str) else ""
+        upload = Upload(name, mime, size, ref=_string(document.file_id, "file id"))
+        return inbound("document", caption, upload=upload)
     for field in _UNSUPPORTED_FIELDS:
         if getattr(message, field, None):
             caption = message.caption if isinstance(message.caption, str) else ""

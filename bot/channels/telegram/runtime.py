@@ -16,6 +16,7 @@ import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
@@ -28,7 +29,7 @@ from bot.channels.telegram.api import clear_staff_commands, redact, set_commands
 from bot.channels.telegram.inbound import TelegramInbound, chat_id, read_update
 from bot.channels.telegram.outbound import HELD_ERROR, TelegramSender
 from bot.chat.dispatch import Dispatcher, DispatchResult
-from bot.chat.messages import Address, ChannelName, Reply
+from bot.chat.messages import UPLOAD_MAX, Address, ChannelName, Reply, Upload
 from bot.delivery.senders import SendOutcome
 from bot.delivery.worker import Delivery
 from storage.db import is_transient
@@ -140,9 +141,26 @@ class TelegramChannel(Channel):
         item = read_update(update, self.last_update_at)
         if item is None:
             return None
+        if item.inbound.upload is not None:
+            item = replace(item, inbound=replace(item.inbound, upload=await self._fetch(item.inbound.upload)))
         result = await self.dispatcher.handle(item.inbound)
         self._spawn(self._answer_and_send(item, result))
         return result
+
+    async def _fetch(self, upload: Upload) -> Upload:
+        """The document's bytes (getFile, then the file's download), unless it is too large; without them when
+        Telegram would not give them (the handler says so)."""
+        if upload.too_large or not upload.ref:
+            return upload
+        try:
+            found = await self.bot.get_file(upload.ref)
+            if isinstance(found.file_size, int) and found.file_size > UPLOAD_MAX:
+                return replace(upload, size=found.file_size)
+            data = bytes(await found.download_as_bytearray())
+        except (TelegramError, OSError) as exc:
+            log.warning("telegram: document %.20s not fetched (%s)", upload.ref, type(exc).__name__)
+            return upload
+        return replace(upload, data=data, size=len(data))
 
     async def _answer_and_send(self, item: TelegramInbound, result: DispatchResult) -> None:
         if item.callback_query_id is not None:

@@ -19,6 +19,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -92,7 +93,8 @@ class WhatsAppSender:
     ) -> None:
         self._session = session
         self._phone_number_id = phone_number_id
-        self._base = f"{api_url.rstrip('/')}/{phone_number_id}"
+        self._api = api_url.rstrip("/")
+        self._base = f"{self._api}/{phone_number_id}"
         self._headers = {"Authorization": f"Bearer {token}"}
         self._templates = dict(templates or {})
         self._timeout = aiohttp.ClientTimeout(total=timeout)
@@ -211,6 +213,29 @@ class WhatsAppSender:
                 )
             sent.extend(_message_ids(result))
         return SendOutcome("sent", provider_message_ids=tuple(sent))
+
+    async def download(self, media_id: str, limit: int) -> bytes | int | None:
+        """A file a user sent (its media URL from the Graph API, then the file, both with the token): its bytes, its
+        size when over `limit` (not fetched), or None when it cannot be had."""
+        try:
+            async with self._session.get(
+                f"{self._api}/{quote(media_id, safe='')}", headers=self._headers, timeout=self._timeout
+            ) as response:
+                info = _json_object(await response.text()) if response.status == 200 else None
+            url = info.get("url") if info else None
+            size = info.get("file_size") if info else None
+            if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+                return None
+            if isinstance(size, int) and size > limit:
+                return size
+            async with self._session.get(url, headers=self._headers, timeout=self._timeout) as response:
+                if response.status != 200:
+                    return None
+                data = await response.content.read(limit + 1)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            log.warning("whatsapp: media %.20s not fetched (%s)", media_id, type(exc).__name__)
+            return None
+        return len(data) if len(data) > limit else data
 
     async def _request(self, url: str, **kwargs: Any) -> dict[str, Any] | SendOutcome:
         """POST to the Graph API: the JSON answer on success, else the classified outcome."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
-from bot.chat.messages import MESSAGE_ID_MAX, USER_ID_MAX, Address, Inbound, Unstorable, check_id, storable
+from bot.chat.messages import MESSAGE_ID_MAX, USER_ID_MAX, Address, Inbound, Unstorable, Upload, check_id, storable
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,11 @@ def _parse_message(message: dict[str, Any], contacts: list[dict[str, Any]]) -> I
         if payload:
             return Inbound(kind="choice", choice=payload, text=_str(body.get("text")) or "", **common)
         return Inbound(kind="text", text=_str(body.get("text")) or "", **common)
-    # image, document, audio, video, sticker, location, contacts, unsupported and anything new.
+    if kind == "document" and _str(body.get("id")):
+        name = _str(body.get("filename")) or ""
+        upload = Upload(name, _str(body.get("mime_type")) or "", None, ref=body["id"])
+        return Inbound(kind="document", text=_str(body.get("caption")) or "", upload=upload, **common)
+    # image, audio, video, sticker, location, contacts, unsupported and anything new.
     return Inbound(kind="unsupported", unsupported_type=kind, text=_str(body.get("caption")) or "", **common)
 
 

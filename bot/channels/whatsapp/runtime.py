@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -26,7 +27,7 @@ from bot.channels.whatsapp.pacing import RecipientPacer, TokenBucket
 from bot.channels.whatsapp.status import UNDELIVERABLE_MARK, StatusEffect, apply_statuses, undeliverable
 from bot.channels.whatsapp.templates import TemplateParams, TemplateSpec
 from bot.chat.dispatch import Dispatcher, Outgoing
-from bot.chat.messages import Address, ChannelName, Inbound, Reply
+from bot.chat.messages import UPLOAD_MAX, Address, ChannelName, Inbound, Reply
 from bot.delivery.policy import window_open
 from bot.delivery.senders import SendOutcome
 from bot.delivery.worker import Delivery
@@ -246,8 +247,9 @@ class WhatsAppWebhook:
             return web.Response(text="ok")
         outgoing: list[Outgoing] = []
         handled: list[Inbound] = []  # new messages (not repeats): marked as read once their replies went
+        messages = [await self._fetched(inbound) for inbound in batch.messages]
         try:
-            for inbound, result in zip(batch.messages, await self.dispatcher.handle_many(batch.messages), strict=True):
+            for inbound, result in zip(messages, await self.dispatcher.handle_many(messages), strict=True):
                 outgoing.extend(result.outgoing)
                 if not result.duplicate:
                     handled.append(inbound)
@@ -271,6 +273,19 @@ class WhatsAppWebhook:
             return web.Response(text="ok")
         self._send_in_background(outgoing, handled)
         return web.Response(text="ok")
+
+    async def _fetched(self, inbound: Inbound) -> Inbound:
+        """A document with its bytes (media URL, then the file, with the token), unless too large or not to be had."""
+        upload = inbound.upload
+        sender = self.outbox.sender
+        if upload is None or not upload.ref or sender is None:
+            return inbound
+        found = await sender.download(upload.ref, UPLOAD_MAX)
+        if isinstance(found, bytes):
+            upload = replace(upload, data=found, size=len(found))
+        elif isinstance(found, int):
+            upload = replace(upload, size=found)
+        return replace(inbound, upload=upload)
 
     async def _forget_failed_media(self, repos: Repositories, effects: Sequence[StatusEffect]) -> None:
         """Meta could not use the media of some messages after all: the ids they went by are not used again (in
