@@ -99,6 +99,7 @@ class Question:
     options: tuple[Option, ...] = ()
     group: Group | None = None
     only_when_asked_by_checks: bool = False  # asked only when `report_checks.check` needs it (`Checked.ask`)
+    statement_id: str | None = None  # the line's name under SAK EP where it differs from the older one in `label_id`
 
     @property
     def yearly(self) -> bool:
@@ -107,6 +108,11 @@ class Question:
 
     def label(self, lang: str = "id") -> str:
         return self.label_id if lang == "id" else self.label_en
+
+    def statement_label(self, lang: str = "id") -> str:
+        """The name on the financial statements: SAK EP's, the older one in brackets ("Aset tetap (Aktiva tetap)")."""
+        label = self.label(lang)
+        return f"{self.statement_id} ({label})" if lang == "id" and self.statement_id else label
 
     def short(self, lang: str = "id") -> str:
         """The name used in echoes and the summary ("Kas", "NIB")."""
@@ -213,6 +219,7 @@ def _question(raw: Mapping[str, Any], sections: Mapping[str, Section], groups: S
         options=tuple(Option(o["id"], o["label_id"], o["label_en"]) for o in raw.get("options", ())),
         group=next((g for g in groups if g.holds(raw["key"])), None),
         only_when_asked_by_checks=bool(raw.get("only_when_asked_by_checks", False)),
+        statement_id=raw.get("statement_id"),
     )
 
 

@@ -9,6 +9,7 @@ as the chat's (`ReportService.check`) and are stored by the same `ReportService.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from bot.services.reports import YEARLY_PREFIXES, ReportService, Submission
 from storage.repositories import Repositories
 
 MAX_BYTES = 2_000_000
+MAX_UNPACKED = 40_000_000  # what a 2 MB workbook of text unpacks to, with room to spare
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RefusalCode = Literal[
     "not_xlsx", "too_large", "macros", "no_sheet", "formulas", "no_cooperative", "unknown_cooperative",
@@ -127,7 +129,7 @@ def write(
     unlocked = Protection(locked=False)
     for row, question in enumerate(questions, start=layout.FIRST_ROW):
         sheet.cell(row, layout.KEY_COLUMN, question.key)
-        sheet.cell(row, layout.LABEL_COLUMN, question.label(lang))
+        sheet.cell(row, layout.LABEL_COLUMN, question.statement_label(lang))
         target = sheet.cell(row, layout.VALUE_COLUMN, _cell_value(question, values.get(question.key)))
         target.protection = unlocked
         if question.kind in ("amount", "integer"):
@@ -171,6 +173,8 @@ def rows_of(data: bytes) -> tuple[layout.Row, ...] | Refusal:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
+            if sum(item.file_size for item in archive.infolist()) > MAX_UNPACKED:
+                return Refusal("too_large")  # a small file that unpacks into a huge one
             types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
     except (zipfile.BadZipFile, ValueError, OSError):
         return Refusal("not_xlsx")
@@ -180,7 +184,7 @@ def rows_of(data: bytes) -> tuple[layout.Row, ...] | Refusal:
         return Refusal("macros")
     try:
         values = _sheet(data, formulas=False)
-        formulas = _sheet(data, formulas=True)
+        formulas = _sheet(data, formulas=True) if _has_formulas(data, names) else {}
     except KeyError:
         return Refusal("no_sheet")
     except Exception:  # openpyxl raises many kinds on a broken file; whatever it is, the file is not readable
@@ -198,6 +202,19 @@ def rows_of(data: bytes) -> tuple[layout.Row, ...] | Refusal:
         for row, key in sorted(keys.items())
         if isinstance(key, str)
     )
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(data: bytes, names: set[str]) -> bool:
+    """Whether any sheet holds a formula (most filled workbooks hold none: their second read is spared)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(
+            _FORMULA.search(archive.read(name))
+            for name in names
+            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+        )
 
 
 def _sheet(data: bytes, *, formulas: bool) -> dict[tuple[int, int], layout.CellValue]:

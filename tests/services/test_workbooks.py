@@ -41,6 +41,7 @@ async def test_the_template_names_its_cooperative_and_period_hides_keys_locks_la
     cash = row_of(data, "cash")
     assert sheet.cell(cash, 2).value == "Kas" and sheet.cell(cash, 2).protection.locked
     assert not sheet.cell(cash, 3).protection.locked
+    assert sheet.cell(row_of(data, "fixed_assets"), 2).value == "Aset tetap (Aktiva tetap)"  # SAK EP, old name
     keys = [sheet.cell(r, 1).value for r in range(layout.FIRST_ROW, sheet.max_row + 1)]
     assert "management.general.1" in keys and "compliance.nib" in keys and "risk_reserve_side" not in keys
     validated = {str(v.sqref): v.type for v in sheet.data_validations.dataValidation}
@@ -92,6 +93,15 @@ def _xlsm(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def _unpacks_huge() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        target.writestr("[Content_Types].xml", b"<Types/>")
+        target.writestr("xl/workbook.xml", b"<workbook/>")
+        target.writestr("xl/worksheets/sheet1.xml", b"\x00" * 50_000_000)
+    return out.getvalue()
+
+
 async def test_refused_whole(db: Database) -> None:
     coop, _ = await cooperative_with_officers(db)
     other, _ = await cooperative_with_officers(db, nik="3576019999", names=("Pak Lain",))
@@ -100,6 +110,7 @@ async def test_refused_whole(db: Database) -> None:
     cases = {
         b"<html>not a workbook</html>": "not_xlsx",
         data + b"\x00" * 2_000_001: "too_large",
+        _unpacks_huge(): "too_large",
         _xlsm(data): "macros",
         with_formula: "formulas",
         await _template(db, other): "other_cooperative",
