@@ -22,20 +22,8 @@ from bot.domain import workbook as layout
 from bot.domain.numbers import AmountProblem, parse_amount, to_plain
 from bot.domain.periods import Period
 from bot.services.workbooks import TemplateWords, rows_of, sheet_questions, write
+from tests.handlers.chat import KSP_VALUES
 
-FIGURES = {
-    "cash": "40 jt", "bank": "60 jt", "placements": "300 jt", "securities": "0", "loans_to_members": "1.350.000.000",
-    "loans_to_non_members": "150 jt", "loans_substandard": "60 jt", "loans_doubtful": "40 jt", "loans_loss": "30 jt",
-    "loans_at_risk": "1 M", "risk_reserve": "45 jt", "investments": "0", "accrued_income": "0",
-    "fixed_assets": "100 jt", "total_assets": "2 M", "current_liabilities": "800 jt", "voluntary_savings": "900 jt",
-    "time_deposits": "100 jt", "borrowings": "100 jt", "accrued_expenses": "0", "other_liabilities": "45 jt",
-    "principal_savings": "50 jt", "mandatory_savings": "350 jt", "special_mandatory_savings": "0", "grants": "0",
-    "general_reserve": "300 jt", "participation_capital": "0", "equalization_capital": "0",
-    "undistributed_surplus": "110 jt", "gross_participation": "330 jt", "non_member_income": "30 jt",
-    "cost_of_services": "60 jt", "operating_expenses": "150 jt", "cooperative_expenses": "40 jt",
-    "staff_costs": "60 jt", "gross_surplus": "300 jt", "surplus_before_tax": "110 jt",
-    "members_surplus_share": "40 jt", "member_economic_benefit": "12 jt",
-}  # fmt: skip
 WORDS = TemplateWords("Laporan", "NIK", "Periode", "Pos", "Nilai", "Bulan lalu", "ya/tidak", "rupiah")
 
 
@@ -45,8 +33,8 @@ def filled_workbook() -> tuple[bytes, list[forms.Question]]:
     questions = sheet_questions(forms.questions_for(forms.load_form(), profile, True, True, True))
     values: dict[str, str] = {}
     for question in questions:
-        if question.key in FIGURES:
-            amount = parse_amount(FIGURES[question.key])
+        if question.key in KSP_VALUES:
+            amount = parse_amount(KSP_VALUES[question.key])
             assert not isinstance(amount, AmountProblem)
             values[question.key] = to_plain(amount)
         elif question.yearly:
