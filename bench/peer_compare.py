@@ -175,7 +175,8 @@ async def prepare(url: str, chats: list[int]) -> None:
         await upgrade(db)
         async with db.transaction() as repos:
             for chat in chats:
-                coop, _ = await repos.cooperatives.upsert({"name": f"KSP Peer {chat}", "nik": f"P{chat}", "type": "ksp"})
+                values = {"name": f"KSP Peer {chat}", "nik": f"P{chat}", "type": "ksp"}
+                coop, _ = await repos.cooperatives.upsert(values)
                 officer = await repos.officers.add(coop.id, f"Petugas {chat}", "bendahara")
                 identity = await repos.identities.get_or_create("telegram", str(chat))
                 identity.officer_id = officer.id
@@ -217,8 +218,10 @@ def kopsehat(url: str, fake: str, port: int) -> list[str] | Any:
         KOPSEHAT_TELEGRAM_MESSAGES_PER_SECOND="0",
         KOPSEHAT_LOG_LEVEL="WARNING",
     )
-    program = str(Path(sys.executable).parent / "kopsehat")
-    return started([program, "run", "--host", "127.0.0.1", "--port", str(port)], port, env)
+    program = [str(Path(sys.executable).parent / "kopsehat")]
+    if os.environ.get("PEER_PROFILE"):  # a cProfile of the service, written when it stops
+        program = [sys.executable, "-m", "cProfile", "-o", f"{os.environ['PEER_PROFILE']}.{port}", "-m", "bot"]
+    return started([*program, "run", "--host", "127.0.0.1", "--port", str(port)], port, env)
 
 
 # -- the comparison -----------------------------------------------------------------------------------------------
@@ -264,7 +267,8 @@ async def compare(backend: str, rounds: int, users: int, messages: int, processe
                 many = measure([s.pid for s in servers], hooks, fake, users, messages, next(bases))
                 print(
                     f"  1 process: {one['rate']:6.0f} msg/s p99 {one['p99']:6.1f} ms ({one['cores']:.2f} cores)"
-                    f" | {processes} processes ({users} users each): {many['rate']:6.0f} msg/s p99 {many['p99']:6.1f} ms"
+                    f" | {processes} processes ({users} users each): {many['rate']:6.0f} msg/s"
+                    f" p99 {many['p99']:6.1f} ms"
                     f" ({many['cores']:.2f} cores for the servers) | ratio {many['rate'] / one['rate']:.2f}x"
                 )
                 stack.close()
@@ -284,7 +288,8 @@ def main() -> None:
         return
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for backend in backends:
-        asyncio.run(compare(backend, args.rounds, args.users, args.messages, args.processes if backend != "sqlite" else 1))
+        processes = args.processes if backend != "sqlite" else 1
+        asyncio.run(compare(backend, args.rounds, args.users, args.messages, processes))
 
 
 if __name__ == "__main__":

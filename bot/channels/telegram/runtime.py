@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
+import orjson
 from aiohttp import web
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, TelegramError
@@ -108,7 +109,7 @@ class TelegramChannel(Channel):
         if not self._secret or not hmac.compare_digest(given, self._secret):
             return web.Response(status=403, text="forbidden")
         try:
-            data = await request.json()
+            data = orjson.loads(await request.read())
         except Exception:  # not JSON (or nested too deep to read): not from Telegram, nothing to retry
             log.warning("telegram: webhook body is not JSON; refused")
             return web.Response(status=400, text="not an update")

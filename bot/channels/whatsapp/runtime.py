@@ -8,7 +8,6 @@ the message is not marked again). Whatever does not go stays in the outbox for t
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -16,6 +15,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 import aiohttp
+import orjson
 from aiohttp import web
 
 from bot.channels.base import Channel
@@ -235,7 +235,7 @@ class WhatsAppWebhook:
             log.warning("whatsapp webhook: POST with a wrong signature refused")
             return web.Response(status=403, text="bad signature")
         try:
-            payload: Any = json.loads(raw)
+            payload: Any = orjson.loads(raw)
         except (ValueError, RecursionError):  # not JSON, or nested too deep to read: not from Meta
             log.warning("whatsapp webhook: signed body is not JSON; refused")
             return web.Response(status=400, text="not JSON")
