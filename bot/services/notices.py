@@ -6,12 +6,13 @@ quiet hours in the person's time zone, and is recorded as unreachable, with the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.chat.messages import Notice
-from storage.models import ChannelIdentity
 from storage.repositories import Repositories
 
 NEVER = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
@@ -45,14 +46,32 @@ NO_ACCOUNT = "no chat account"  # the reasons stored in the outbox (last_error) 
 UNREACHABLE = "unreachable on every channel"
 
 
-def unreachable_reason(identities: list[ChannelIdentity]) -> str | None:
+class ChatAccount(Protocol):
+    """A chat account as notices read it: an identity, or a plain row of one (storage's Account)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def external_id(self) -> str: ...
+    @property
+    def reachable(self) -> bool: ...
+    @property
+    def last_inbound_at(self) -> datetime | None: ...
+
+
+A = TypeVar("A", bound=ChatAccount)
+
+
+def unreachable_reason(identities: Sequence[ChatAccount]) -> str | None:
     """Why a person with these chat accounts cannot get a notice now (NO_ACCOUNT, UNREACHABLE), or None."""
     if not identities:
         return NO_ACCOUNT
     return None if any(i.reachable for i in identities) else UNREACHABLE
 
 
-def pick_identity(identities: list[ChannelIdentity]) -> ChannelIdentity | None:
+def pick_identity(identities: Sequence[A]) -> A | None:
     """The chat account used last among the reachable ones."""
     reachable = [i for i in identities if i.reachable]
     if not reachable:
