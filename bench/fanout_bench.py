@@ -18,6 +18,7 @@ import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text
 
 from bench.common import fresh_database
+from bot.config import Settings
+from bot.scheduler import JOBS, TickResult, plan_from_settings, run_tick
 from bot.services import announcements
 from bot.services.segments import parse as segment
 from storage.db import Database
@@ -112,6 +115,20 @@ async def main() -> None:
         print(
             f"announcement to {officers} officers: enqueued in {seconds:.1f} s, peak memory +{memory:.0f} MB, "
             f"event loop held at most {lag:.0f} ms"
+        )
+        plan = plan_from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
+        day = date(2026, 11, plan.reminder_days[0])  # a reminder day: every cooperative that has not reported
+        now = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=1)
+        job = next(j for j in JOBS if j.name == "report-cycle")
+        result: list[TickResult] = []
+
+        async def tick() -> None:
+            result.append(await run_tick(db, plan, job, day, now))
+
+        seconds, lag, memory = await held(tick)
+        print(
+            f"daily tick (report reminders): {result[0].enqueued} notices in {seconds:.1f} s, peak memory "
+            f"+{memory:.0f} MB, event loop held at most {lag:.0f} ms"
         )
 
 

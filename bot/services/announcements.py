@@ -27,7 +27,7 @@ from storage.repositories.outbox import STOPPED_BY_RECIPIENT
 File = Attachment  # what an announcement carries, for the use cases that may not import the chat's messages
 MIN_TEXT = 5
 MAX_TEXT = 3500
-FAN_OUT_CHUNK = 1000  # recipients whose outbox rows are made and inserted together
+FAN_OUT_CHUNK = 500  # recipients whose outbox rows are made and inserted together
 PENDING = frozenset({"pending", "sending", "waiting", "needs_template"})
 FAILED = frozenset({"failed", "unreachable"})
 

@@ -89,11 +89,13 @@ class IdentityRepo(Repo):
             parts = [columns.where(t.officer_id.is_not(None))]
         else:
             parts = [columns.where(t.officer_id.in_(list(found)))] if found else []
-        for stmt in parts:
-            for row in await self.session.execute(stmt.order_by(t.id)):
-                accounts = found.get(row.officer_id)
-                if accounts is not None:
-                    accounts.append(Account(*row))
+        for stmt in parts:  # streamed a chunk at a time: the event loop gets its turn in between
+            result = await self.session.stream(stmt.order_by(t.id))
+            async for part in result.partitions(CHUNK):
+                for row in part:
+                    accounts = found.get(row.officer_id)
+                    if accounts is not None:
+                        accounts.append(Account(*row))
         return found
 
     async def of_staff(self, staff_id: int) -> list[ChannelIdentity]:
