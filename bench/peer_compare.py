@@ -207,7 +207,7 @@ async def database(backend: str) -> Any:
         await admin.close()
 
 
-def kopsehat(url: str, fake: str, port: int) -> list[str] | Any:
+def kopsehat(url: str, fake: str, port: int) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
     env = dict(os.environ)
     env.update(
         KOPSEHAT_DATABASE_URL=url,
