@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_secret: SecretStr | None = None
     telegram_bot_username: str | None = None
+    # sends per second over all chats (Telegram's limit is about 30); 0 = unpaced, for a benchmark against a fake API
+    telegram_messages_per_second: int = Field(default=25, ge=0, le=1000)
 
     whatsapp_token: SecretStr | None = None
     whatsapp_phone_number_id: str | None = None

@@ -155,7 +155,14 @@ def build_telegram(settings: Settings, dispatcher: Dispatcher, delivery: Deliver
     assert settings.telegram_token is not None
     bot = make_bot(settings.telegram_token.get_secret_value(), settings.telegram_api_url)
     # The limiter spaces a chat's messages (1/s after a short burst), so chunks need no pause of their own.
-    sender = TelegramSender(bot, chunk_interval=0, limiter=SendLimiter(), media=delivery.platform_ids)
+    rate = settings.telegram_messages_per_second
+    limiter = SendLimiter(float(rate), overall_burst=min(25, rate)) if rate else None
+    if limiter is None:
+        log.warning(
+            "KOPSEHAT_TELEGRAM_MESSAGES_PER_SECOND=0: Telegram sends are not paced (for a benchmark against a fake "
+            "API; the real Bot API answers too fast a bot with flood control)"
+        )
+    sender = TelegramSender(bot, chunk_interval=0, limiter=limiter, media=delivery.platform_ids)
     webhook_url = f"{settings.public_url.rstrip('/')}{WEBHOOK_PATH}" if settings.public_url else None
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
     return TelegramChannel(

@@ -22,7 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Settings
 from bot.services.clinic_notices import clinic_notices
 from bot.services.cycle import CyclePlan, Due, obligations, report_cycle
-from bot.services.notices import QuietHours, enqueue_notice
+from bot.services.notices import QuietHours, enqueue_notices
 from bot.services.trainings import due_training_reminders
 from storage.db import Database
 from storage.models import utcnow
@@ -89,18 +89,7 @@ async def run_tick(db: Database, plan: CyclePlan, job: Job, day: date, now: date
     async with db.transaction() as repos:
         if not await _claim_tick(repos, key, now):
             return TickResult(key, ran=False)
-        enqueued = 0
-        for item in await job.due(repos, plan, day):
-            row = await enqueue_notice(
-                repos,
-                item.notice,
-                now,
-                officer_id=item.officer_id,
-                staff_id=item.staff_id,
-                zone=item.zone,
-                quiet=plan.quiet,
-            )
-            enqueued += row is not None
+        enqueued = await enqueue_notices(repos, await job.due(repos, plan, day), now, quiet=plan.quiet)
     log.info("tick %s: %d notices enqueued", key, enqueued)
     return TickResult(key, ran=True, enqueued=enqueued)
 

@@ -12,6 +12,7 @@ from bot.chat.messages import Choice, Reply
 from bot.chat.routing import Route, Router
 from bot.domain import carry, forms, report_checks, report_flow
 from bot.domain.periods import Period, deadline, format_datetime, reporting_period_for
+from bot.services import Services
 from bot.services.reports import ReportState, profile_of
 from handlers.status import scored_replies
 
@@ -295,6 +296,16 @@ async def resume(ctx: Context) -> Sequence[Reply]:
     return await _apply(ctx, report, period, questions, step, reason=ctx.progress.get("reason"))
 
 
+async def prepare(services: Services, waiting: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """A batch's officers answering report questions: their reports locked and read in one statement."""
+    keys = []
+    for cooperative_id, progress in waiting:
+        period = _period(progress.get("period")) if progress.get("engine") else None
+        if period is not None:  # else `resume` deals with it alone
+            keys.append((cooperative_id, period))
+    await services.reports.prepare(keys)
+
+
 def _period(text: object) -> Period | None:
     """A period named by a button or the conversation's state (None: none, or not a period)."""
     try:
@@ -388,7 +399,14 @@ async def edit_management(ctx: Context) -> Sequence[Reply]:
 
 
 router = Router(
-    Route(NAME, frozenset({"lapor", "laporan", "report", "isi laporan"}), start, resume, audience="officer"),
+    Route(
+        NAME,
+        frozenset({"lapor", "laporan", "report", "isi laporan"}),
+        start,
+        resume,
+        audience="officer",
+        prepare=prepare,
+    ),
     Route("ubah_manajemen", frozenset({"ubah manajemen", "ubah_manajemen"}), edit_management, audience="officer"),
 )
 

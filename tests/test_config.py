@@ -58,3 +58,36 @@ def test_cli_stops_with_one_line_on_bad_configuration(tmp_path: Path) -> None:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "KOPSEHAT_HTTP_PORT" in lines[0] and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("value", "paced"), [(None, 25.0), ("10", 10.0), ("0", None)])
+def test_telegram_sends_are_paced_by_the_setting_and_unpaced_only_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    value: str | None,
+    paced: float | None,
+) -> None:
+    from bot.channels.telegram.runtime import TELEGRAM_KEY
+    from bot.runtime import build_runtime, load_assessment_rules
+    from storage.db import Database
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KOPSEHAT_TELEGRAM_TOKEN", "123456:TEST")
+    if value is not None:
+        monkeypatch.setenv("KOPSEHAT_TELEGRAM_MESSAGES_PER_SECOND", value)
+    settings = load_settings()
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/k.db")
+    sender = build_runtime(settings, db, load_assessment_rules(settings)).app[TELEGRAM_KEY].sender
+    unpaced = "KOPSEHAT_TELEGRAM_MESSAGES_PER_SECOND=0: Telegram sends are not paced" in caplog.text
+    if paced is None:
+        assert sender.limiter is None and unpaced
+    else:
+        assert sender.limiter is not None and not unpaced
+        assert sender.limiter.overall.interval == pytest.approx(1 / paced)
+
+
+def test_telegram_rate_cannot_be_negative(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KOPSEHAT_TELEGRAM_MESSAGES_PER_SECOND", "-1")
+    with pytest.raises(ConfigError, match="KOPSEHAT_TELEGRAM_MESSAGES_PER_SECOND"):
+        load_settings()

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.chat.messages import Notice, Reply
-from bot.services.notices import QuietHours, enqueue_notice
+from bot.services.cycle import Due
+from bot.services.notices import QuietHours, enqueue_notice, enqueue_notices
 from storage.db import Database
 
 WIB, WITA = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar")
@@ -72,3 +73,31 @@ async def test_a_notice_in_quiet_hours_waits_for_the_morning(db: Database) -> No
         await enqueue_notice(repos, notice, night, officer_id=officer.id, zone=WIB, quiet=QUIET)
         row = await repos.outbox.by_key(notice.dedupe_key)
         assert row is not None and row.next_attempt_at == datetime(2026, 11, 6, 7, 0, tzinfo=WIB)
+
+
+async def test_many_notices_at_once_go_as_each_would_alone(db: Database) -> None:
+    """A tick's notices, set-based: the chat used last, the reason for nobody, quiet hours, repeats skipped."""
+    night = datetime(2026, 11, 5, 15, 0, tzinfo=UTC)  # 22.00 WIB, 23.00 WITA
+    async with db.transaction() as repos:
+        coop, _ = await repos.cooperatives.upsert({"name": "KSP D", "nik": "4", "type": "ksp"})
+        siti = await repos.officers.add(coop.id, "Siti", "bendahara")
+        budi = await repos.officers.add(coop.id, "Budi", "ketua")
+        telegram = await repos.identities.get_or_create("telegram", "5124")
+        whatsapp = await repos.identities.get_or_create("whatsapp", "62813")
+        telegram.officer_id = whatsapp.officer_id = siti.id
+        telegram.last_inbound_at = night - timedelta(hours=1)
+        whatsapp.last_inbound_at = night - timedelta(days=2)
+        items = [
+            Due(Notice("report_reminder", "r:siti", Reply("Pengingat")), WITA, officer_id=siti.id),
+            Due(Notice("report_reminder", "r:budi", Reply("Pengingat")), WIB, officer_id=budi.id),
+        ]
+        assert await enqueue_notices(repos, items, night, quiet=QUIET) == 2
+        assert await enqueue_notices(repos, items, night, quiet=QUIET) == 0  # the same tick again: nothing new
+        to_siti, to_budi = await repos.outbox.by_key("r:siti"), await repos.outbox.by_key("r:budi")
+        assert to_siti is not None and (to_siti.channel, to_siti.recipient, to_siti.status) == (
+            "telegram",
+            "5124",
+            "pending",
+        )
+        assert to_siti.next_attempt_at == datetime(2026, 11, 6, 7, 0, tzinfo=WITA) and to_siti.business_initiated
+        assert to_budi is not None and (to_budi.status, to_budi.last_error) == ("unreachable", "no chat account")

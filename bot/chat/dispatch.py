@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,6 +15,8 @@ from bot.chat.batching import Batcher, retrying, together_else_each
 from bot.chat.context import BotInfo, Context
 from bot.chat.messages import Address, Choice, Inbound, Reply
 from bot.chat.routing import Route, Router
+from bot.domain.health.rules import default_rules
+from bot.services import Services
 from storage.db import Database, is_transient
 from storage.models import utcnow
 from storage.repositories import ChatRow, Repositories
@@ -183,6 +185,7 @@ class Dispatcher:
             for channel, pairs in senders.items()
             for sender, row in (await repos.chats.load_many(channel, pairs)).items()
         }
+        await self._prepare(repos, chats.values())
         touched: set[int] = set()  # identities already handled in this batch: their records may have changed
         decided: list[_Decided | None] = []
         for inbound in inbounds:
@@ -201,6 +204,20 @@ class Dispatcher:
             decided.append(await self._decide(repos, inbound, loaded))
         stored = iter(await self._enqueue(repos, [d for d in decided if d is not None]))
         return [DispatchResult(duplicate=True) if d is None else next(stored) for d in decided]
+
+    async def _prepare(self, repos: Repositories, rows: Iterable[ChatRow]) -> None:
+        """Let each route continued in this batch read at once what its messages need (the report drafts)."""
+        waiting: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        for _, conversation, _, cooperative, _ in rows:
+            route = self.router.get(conversation.handler)
+            if route is not None and route.prepare is not None and cooperative is not None:
+                waiting.setdefault(route.name, []).append((cooperative.id, dict(conversation.progress or {})))
+        if waiting:
+            services = Services(repos, self.bot.rules or default_rules())
+            for name, items in waiting.items():
+                prepare = self.router.routes[name].prepare
+                assert prepare is not None
+                await prepare(services, items)
 
     @staticmethod
     async def _first_contact(repos: Repositories, inbound: Inbound) -> ChatRow:

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from bot.chat.context import Context
 from bot.chat.messages import Reply
+from bot.services import Services
 
 HandlerFn = Callable[[Context], Awaitable[Sequence[Reply]]]
+# Before a batch of messages: the (cooperative id, saved progress) of each officer continuing the route, so the route
+# can read for all of them at once what each message would read alone (one statement instead of one each).
+PrepareFn = Callable[[Services, Sequence[tuple[int, dict[str, Any]]]], Awaitable[None]]
 Audience = Literal["anyone", "officer", "staff", "member"]
 
 
@@ -27,6 +31,7 @@ class Route:
     audience: Audience = "member"
     takes_argument: bool = False
     aliases: frozenset[str] = field(default_factory=frozenset)
+    prepare: PrepareFn | None = None
 
     def allowed(self, ctx: Context) -> bool:
         return self.open_to(officer=ctx.officer is not None, staff=ctx.staff is not None)

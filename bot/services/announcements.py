@@ -7,6 +7,7 @@ delivery workers send it when it is due and no separate tick is needed; the reci
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,15 +18,16 @@ from bot.channels.uploads import FILE_TYPES, common_limit, content_matches, cont
 from bot.chat import render
 from bot.chat.messages import Attachment, AttachmentKind, Notice, Reply, safe_filename
 from bot.services.files import kept
-from bot.services.notices import DEFAULT_QUIET, QuietHours, pick_identity, unreachable_reason
+from bot.services.notices import DEFAULT_QUIET, ChatAccount, QuietHours, pick_identity, unreachable_reason
 from bot.services.segments import REASONS, Audience, Reach, Recipient, Segment, resolve
-from storage.models import Announcement, ChannelIdentity, OutboxMessage
+from storage.models import Announcement, OutboxMessage
 from storage.repositories import Repositories
 from storage.repositories.outbox import STOPPED_BY_RECIPIENT
 
 File = Attachment  # what an announcement carries, for the use cases that may not import the chat's messages
 MIN_TEXT = 5
 MAX_TEXT = 3500
+FAN_OUT_CHUNK = 500  # recipients whose outbox rows are made and inserted together
 PENDING = frozenset({"pending", "sending", "waiting", "needs_template"})
 FAILED = frozenset({"failed", "unreachable"})
 
@@ -185,17 +187,19 @@ async def publish(
     people = audience.reachable
     accounts = await repos.identities.of_officers([p.officer_id for p in people])
     bodies = {lang: render.text(lang, "announcements.notice", text=text) for lang in {p.language for p in people}}
-    rows = []
-    for person in people:
-        notice = Notice(
-            "announcement",
-            f"announcement:{announcement.id}:officer-{person.officer_id}",
-            Reply(bodies[person.language], attachment=attachment),
-            priority=7,
-            template_params=(office_name, title),
-        )
-        rows.append(outbox_row(notice, person, accounts[person.officer_id], now, when, quiet, announcement.id))
-    made = await repos.outbox.insert_many(rows)
+    made = 0
+    for start in range(0, len(people), FAN_OUT_CHUNK):  # rows made and written a chunk at a time: memory stays
+        rows = []  # small, and the event loop gets its turn between chunks
+        for person in people[start : start + FAN_OUT_CHUNK]:
+            notice = Notice(
+                "announcement",
+                f"announcement:{announcement.id}:officer-{person.officer_id}",
+                Reply(bodies[person.language], attachment=attachment),
+                priority=7,
+                template_params=(office_name, title),
+            )
+            rows.append(outbox_row(notice, person, accounts[person.officer_id], now, when, quiet, announcement.id))
+        made += await repos.outbox.insert_many(rows)
     announcement.recipients = made
     actor = f"staff:{staff_id}" if staff_id else "cli"
     await repos.audit.add(actor, "announcement.published", f"announcement:{announcement.id}", recipients=made)
@@ -205,7 +209,7 @@ async def publish(
 def outbox_row(
     notice: Notice,
     person: Recipient,
-    identities: list[ChannelIdentity],
+    identities: Sequence[ChatAccount],
     now: datetime,
     when: datetime,
     quiet: QuietHours | None,

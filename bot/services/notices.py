@@ -6,14 +6,18 @@ quiet hours in the person's time zone, and is recorded as unreachable, with the 
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.chat.messages import Notice
-from storage.models import ChannelIdentity
 from storage.repositories import Repositories
+from storage.repositories.outbox import with_defaults
 
+NOTICE_CHUNK = 500  # notices whose rows are made and inserted together
 NEVER = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
 
 
@@ -45,14 +49,32 @@ NO_ACCOUNT = "no chat account"  # the reasons stored in the outbox (last_error) 
 UNREACHABLE = "unreachable on every channel"
 
 
-def unreachable_reason(identities: list[ChannelIdentity]) -> str | None:
+class ChatAccount(Protocol):
+    """A chat account as notices read it: an identity, or a plain row of one (storage's Account)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def external_id(self) -> str: ...
+    @property
+    def reachable(self) -> bool: ...
+    @property
+    def last_inbound_at(self) -> datetime | None: ...
+
+
+A = TypeVar("A", bound=ChatAccount)
+
+
+def unreachable_reason(identities: Sequence[ChatAccount]) -> str | None:
     """Why a person with these chat accounts cannot get a notice now (NO_ACCOUNT, UNREACHABLE), or None."""
     if not identities:
         return NO_ACCOUNT
     return None if any(i.reachable for i in identities) else UNREACHABLE
 
 
-def pick_identity(identities: list[ChannelIdentity]) -> ChannelIdentity | None:
+def pick_identity(identities: Sequence[A]) -> A | None:
     """The chat account used last among the reachable ones."""
     reachable = [i for i in identities if i.reachable]
     if not reachable:
@@ -79,8 +101,60 @@ async def enqueue_notice(
         if officer_id is not None
         else await repos.identities.of_staff(staff_id or 0)
     )
+    values = notice_row(notice, identities, now, zone, quiet, officer_id=officer_id, staff_id=staff_id)
+    return await repos.outbox.enqueue(**(values | {"announcement_id": announcement_id}))
+
+
+class Addressed(Protocol):
+    """A notice for one officer or one staff member, with the zone its quiet hours are counted in (cycle's Due)."""
+
+    @property
+    def notice(self) -> Notice: ...
+    @property
+    def zone(self) -> ZoneInfo: ...
+    @property
+    def officer_id(self) -> int | None: ...
+    @property
+    def staff_id(self) -> int | None: ...
+
+
+async def enqueue_notices(
+    repos: Repositories, items: Sequence[Addressed], now: datetime, *, quiet: QuietHours | None = None
+) -> int:
+    """`enqueue_notice` for many notices (a daily tick's), set-based: the officers' chat accounts read in one pass,
+    the rows inserted a chunk at a time (the event loop gets its turn between chunks); how many rows are new."""
+    for item in items:
+        if (item.officer_id is None) == (item.staff_id is None):
+            raise ValueError("a notice goes to exactly one officer or one staff member")
+    officers = await repos.identities.of_officers(sorted({i.officer_id for i in items if i.officer_id is not None}))
+    staff = {s: await repos.identities.of_staff(s) for s in {i.staff_id for i in items if i.staff_id is not None}}
+    made = 0
+    for start in range(0, len(items), NOTICE_CHUNK):
+        rows = []
+        for item in items[start : start + NOTICE_CHUNK]:
+            accounts: Sequence[ChatAccount] = (
+                officers[item.officer_id] if item.officer_id is not None else staff[item.staff_id or 0]
+            )
+            row = notice_row(item.notice, accounts, now, item.zone, quiet, item.officer_id, item.staff_id)
+            rows.append(row | {"announcement_id": None, "last_error": row.get("last_error")})
+        made += await repos.outbox.insert_many([with_defaults(row, now) for row in rows])
+        await asyncio.sleep(0)
+    return made
+
+
+def notice_row(
+    notice: Notice,
+    identities: Sequence[ChatAccount],
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: QuietHours | None,
+    officer_id: int | None = None,
+    staff_id: int | None = None,
+) -> dict[str, Any]:
+    """The outbox values of one notice: to the chat used last, held through quiet hours; "unreachable" with the
+    reason when no chat can get it."""
     chosen = pick_identity(identities)
-    values = {
+    values: dict[str, Any] = {
         "dedupe_key": notice.dedupe_key,
         "officer_id": officer_id,
         "staff_id": staff_id,
@@ -88,23 +162,18 @@ async def enqueue_notice(
         "business_initiated": True,
         "priority": notice.priority,
         "payload": {**notice.reply.to_json(), "template_params": list(notice.template_params)},
-        "announcement_id": announcement_id,
     }
     if chosen is None:
-        reason = unreachable_reason(identities)
-        return await repos.outbox.enqueue(
-            channel=identities[0].channel if identities else "none",
-            recipient=identities[0].external_id if identities else "",
-            identity_id=identities[0].id if identities else None,
-            status="unreachable",
-            last_error=reason,
-            **values,
-        )
-    release = quiet.release_time(now, zone) if quiet else now
-    return await repos.outbox.enqueue(
-        channel=chosen.channel,
-        recipient=chosen.external_id,
-        identity_id=chosen.id,
-        next_attempt_at=release,
-        **values,
-    )
+        return values | {
+            "channel": identities[0].channel if identities else "none",
+            "recipient": identities[0].external_id if identities else "",
+            "identity_id": identities[0].id if identities else None,
+            "status": "unreachable",
+            "last_error": unreachable_reason(identities),
+        }
+    return values | {
+        "channel": chosen.channel,
+        "recipient": chosen.external_id,
+        "identity_id": chosen.id,
+        "next_attempt_at": quiet.release_time(now, zone) if quiet else now,
+    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -151,6 +151,11 @@ class ReportService:
             report.draft_updated_at,
             await self._revision(latest) if latest else None,
         )
+
+    async def prepare(self, keys: Sequence[tuple[int, Period]]) -> None:
+        """Lock the reports these (cooperative, period) pairs will open in this unit of work, all in one statement
+        (a batch of messages answering report questions); `open` then reads nothing more for them."""
+        await self._repos.reports.lock_many([(cooperative_id, str(period)) for cooperative_id, period in keys])
 
     async def open(self, cooperative_id: int, period: Period) -> ReportState:
         """The report of `period` (made when new), locked for this unit of work where the database can."""

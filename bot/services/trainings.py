@@ -6,6 +6,7 @@ The scheduler calls `due_training_reminders(repos, now)` from a tick; its dedupe
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import hmac
@@ -19,9 +20,10 @@ from zoneinfo import ZoneInfo
 from bot.chat import render
 from bot.chat.messages import Choice, Notice, Reply
 from bot.domain.periods import format_datetime, format_time, parse_date
+from bot.services.cycle import YIELD_EVERY, Due
 from bot.services.invites import ALPHABET, normalise
 from bot.services.keys import keyed_hash, server_key
-from bot.services.notices import DEFAULT_QUIET, QuietHours, enqueue_notice
+from bot.services.notices import DEFAULT_QUIET, QuietHours, enqueue_notice, enqueue_notices
 from bot.services.segments import Audience, Segment, resolve
 from storage.models import CoachingEntry, Training, TrainingRegistration, TrainingSession
 from storage.repositories import Repositories
@@ -207,8 +209,10 @@ async def invite(
     quiet: QuietHours | None,
 ) -> int:
     """One training_invite notice per reachable officer (not those who said BERHENTI); how many were new."""
-    made = 0
-    for person in audience.reachable:
+    due: list[Due] = []
+    for n, person in enumerate(audience.reachable):
+        if n % YIELD_EVERY == YIELD_EVERY - 1:
+            await asyncio.sleep(0)  # a province's officers: other work runs in between
         text = render.text(
             person.language,
             "trainings.invite",
@@ -228,11 +232,8 @@ async def invite(
             Reply(text, invite_choices(training.id, person.language)),
             priority=6,
         )
-        key = await enqueue_notice(
-            repos, notice, now, officer_id=person.officer_id, zone=ZoneInfo(person.timezone), quiet=quiet
-        )
-        made += key is not None
-    return made
+        due.append(Due(notice, ZoneInfo(person.timezone), officer_id=person.officer_id))
+    return await enqueue_notices(repos, due, now, quiet=quiet)  # set-based: one pass for the chats, rows in chunks
 
 
 def _closed(training: Training | None, session: TrainingSession | None, now: datetime) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from storage.models import Cooperative, Officer
-from storage.repositories._base import Repo
+from storage.repositories._base import CHUNK, Repo
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,11 @@ class OfficerRepo(Repo):
         if not ids:
             return []
         stmt = select(Officer).where(Officer.cooperative_id.in_(ids), Officer.status == "active")
-        return list((await self.session.scalars(stmt.order_by(Officer.cooperative_id, Officer.id))).all())
+        stmt = stmt.order_by(Officer.cooperative_id, Officer.id).execution_options(yield_per=CHUNK)
+        found: list[Officer] = []
+        async for part in (await self.session.stream_scalars(stmt)).partitions():  # the loop's turn between parts
+            found.extend(part)
+        return found
 
     async def active(self) -> list[OfficerFacts]:
         """Every active officer, in id order."""

@@ -22,7 +22,7 @@ def _by_ids_statement() -> Select[OutboxMessage]:
     return select(OutboxMessage).where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
 
 
-def _outbox_defaults(values: dict[str, Any], now: datetime) -> dict[str, Any]:
+def with_defaults(values: dict[str, Any], now: datetime) -> dict[str, Any]:
     """An outbox row's values with the defaults filled in (a new message waits for nothing, priority 5)."""
     values.setdefault("status", "pending")
     values.setdefault("attempts", 0)
@@ -42,7 +42,7 @@ class OutboxRepo(Repo):
 
     async def enqueue(self, **values: Any) -> int | None:
         """Add a message unless its dedupe key exists; its id, or None when the key was there already."""
-        return await self._insert_ignore(OutboxMessage, _outbox_defaults(values, utcnow()))
+        return await self._insert_ignore(OutboxMessage, with_defaults(values, utcnow()))
 
     async def enqueue_new(self, messages: Sequence[dict[str, Any]]) -> dict[str, int]:
         """Add messages whose dedupe keys are new (replies to a message recorded just now) in one statement.
@@ -54,7 +54,7 @@ class OutboxRepo(Repo):
         now = utcnow()
         table = Base.metadata.tables[OutboxMessage.__tablename__]
         stmt = insert(table).returning(table.c.id, table.c.dedupe_key)
-        rows = [_outbox_defaults(dict(m), now) for m in messages]
+        rows = [with_defaults(dict(m), now) for m in messages]
         result = await self.session.execute(stmt, rows[0] if len(rows) == 1 else rows)
         return {str(key): int(outbox_id) for outbox_id, key in result}
 
@@ -138,11 +138,12 @@ class OutboxRepo(Repo):
     async def insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
         """Insert many rows (all with the same columns), skipping dedupe keys already there; how many are new."""
         table = OutboxMessage.__table__
+        # one statement compiled once, its rows sent as multi-row INSERTs by SQLAlchemy's "insertmanyvalues" (a
+        # VALUES list compiled per chunk cost more than the database's work); chunks give the event loop its turn
+        stmt = dialect_insert(self.dialect, table).on_conflict_do_nothing().returning(table.c.id)
         made = 0
-        for start in range(0, len(rows), CHUNK // 5):
-            part = list(rows[start : start + CHUNK // 5])
-            stmt = dialect_insert(self.dialect, table).values(part).on_conflict_do_nothing().returning(table.c.id)
-            made += len((await self.session.execute(stmt)).all())
+        for start in range(0, len(rows), CHUNK // 5):  # 200 rows: about 10-30 ms of the loop's time each
+            made += len((await self.session.execute(stmt, list(rows[start : start + CHUNK // 5]))).all())
         return made
 
     async def of_announcement(self, announcement_id: int) -> list[OutboxMessage]:

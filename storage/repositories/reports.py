@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Report, ReportRevision, utcnow
 from storage.repositories._base import Repo
@@ -25,11 +27,36 @@ def _report_statement(locking_dialect: str) -> Select[Any]:
 class ReportRepo(Repo):
     """Monthly reports, drafts and their revisions."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        self._held: dict[tuple[int, str], Report] = {}  # rows this transaction locked, by (cooperative, period)
+
+    async def lock_many(self, keys: Sequence[tuple[int, str]]) -> None:
+        """Load and lock the reports of these (cooperative, period) pairs in one statement (in id order, so two
+        processes queue instead of deadlocking), for the `get(..., lock=True)` calls of this transaction."""
+        wanted = sorted({k for k in keys if k not in self._held})
+        if not wanted:
+            return
+        stmt = select(Report).where(tuple_(Report.cooperative_id, Report.period).in_(wanted)).order_by(Report.id)
+        if self.dialect == "postgresql":
+            stmt = stmt.with_for_update()
+        with self.session.no_autoflush:  # as in `get`
+            for report in await self.session.scalars(stmt):
+                self._held[(report.cooperative_id, report.period)] = report
+
     async def get(self, cooperative_id: int, period: str, *, lock: bool = False) -> Report | None:
+        if lock and (cooperative_id, period) in self._held:
+            return self._held[(cooperative_id, period)]
         stmt = _report_statement(self.dialect if lock else "")
-        report: Report | None = (
-            await self.session.scalars(stmt, {"cooperative_id": cooperative_id, "period": period})
-        ).first()
+        # Asked on every report answer: without flushing first, so the rows this unit of work changed (the sender's
+        # conversation, the previous draft) are written together at its end, one statement per table, not one each.
+        # Safe: the row is found by its key whatever is pending, and a row already loaded keeps its pending changes.
+        with self.session.no_autoflush:
+            report: Report | None = (
+                await self.session.scalars(stmt, {"cooperative_id": cooperative_id, "period": period})
+            ).first()
+        if lock and report is not None:
+            self._held[(cooperative_id, period)] = report
         return report
 
     async def by_id(self, report_id: int, *, lock: bool = False) -> Report | None:

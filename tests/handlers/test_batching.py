@@ -149,3 +149,34 @@ async def test_two_processes_given_the_same_messages_handle_each_once(backend: s
     finally:
         await second.dispose()
         await drop_test_database(first, schema)
+
+
+async def test_report_answers_in_one_batch_are_written_one_statement_per_table(db: Database) -> None:
+    """Officers answering their report at the same moment: each draft holds its own answer, and the batch reads the
+    drafts and writes the drafts, conversations and identities with one statement per table, not one per message."""
+    d = dispatcher(db)
+    people = [f"k{n}" for n in range(6)]
+    for n, person in enumerate(people):
+        user = await registered(db, d, person, nik=f"35760100{n + 10}")
+        await user.say("lapor")
+    statements: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(" ".join(statement.split())[:40])
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", note)
+    try:
+        results = await d.handle_many([said(p, f"{n + 1},5 jt") for n, p in enumerate(people)])
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", note)
+    assert all("Bank" in texts(r.replies) for r in results)  # each cash answer taken, the next question asked
+    for table in ("conversations", "reports"):
+        assert sum(s.startswith(f"UPDATE {table} ") for s in statements) == 1, (table, statements)
+    assert sum(s.startswith("UPDATE channel_identities ") for s in statements) <= 1, statements  # last inbound
+    assert sum(s.startswith("SELECT reports.") for s in statements) == 1, statements
+    async with db.transaction() as repos:
+        for n in range(len(people)):
+            coop = await repos.cooperatives.by_nik(f"35760100{n + 10}")
+            assert coop is not None
+            report = await repos.reports.get(coop.id, "2026-10")
+            assert report is not None and report.draft.get("cash") == f"{n + 1}500000"

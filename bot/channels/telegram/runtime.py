@@ -24,7 +24,7 @@ from aiohttp import web
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 
-from bot.channels.base import Channel
+from bot.channels.base import Channel, read_json
 from bot.channels.telegram.api import clear_staff_commands, redact, set_commands, set_staff_commands
 from bot.channels.telegram.inbound import TelegramInbound, chat_id, read_update
 from bot.channels.telegram.outbound import HELD_ERROR, TelegramSender
@@ -109,7 +109,7 @@ class TelegramChannel(Channel):
         if not self._secret or not hmac.compare_digest(given, self._secret):
             return web.Response(status=403, text="forbidden")
         try:
-            data = await request.json()
+            data = read_json(await request.read())
         except Exception:  # not JSON (or nested too deep to read): not from Telegram, nothing to retry
             log.warning("telegram: webhook body is not JSON; refused")
             return web.Response(status=400, text="not an update")

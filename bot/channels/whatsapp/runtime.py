@@ -8,7 +8,6 @@ the message is not marked again). Whatever does not go stays in the outbox for t
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -19,7 +18,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.channels.base import Channel
+from bot.channels.base import Channel, read_json
 from bot.channels.media import MediaIds
 from bot.channels.whatsapp.client import WhatsAppSender, media_key
 from bot.channels.whatsapp.inbound import meta_signature_ok, parse_webhook, verify_subscription
@@ -236,7 +235,7 @@ class WhatsAppWebhook:
             log.warning("whatsapp webhook: POST with a wrong signature refused")
             return web.Response(status=403, text="bad signature")
         try:
-            payload: Any = json.loads(raw)
+            payload: Any = read_json(raw)
         except (ValueError, RecursionError):  # not JSON, or nested too deep to read: not from Meta
             log.warning("whatsapp webhook: signed body is not JSON; refused")
             return web.Response(status=400, text="not JSON")
