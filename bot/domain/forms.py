@@ -99,6 +99,7 @@ class Question:
     options: tuple[Option, ...] = ()
     group: Group | None = None
     only_when_asked_by_checks: bool = False  # asked only when `report_checks.check` needs it (`Checked.ask`)
+    ask_again_while_no: bool = False  # a yearly item answered "tidak" is asked every report until it is "ya"
 
     @property
     def yearly(self) -> bool:
@@ -213,6 +214,7 @@ def _question(raw: Mapping[str, Any], sections: Mapping[str, Section], groups: S
         options=tuple(Option(o["id"], o["label_id"], o["label_en"]) for o in raw.get("options", ())),
         group=next((g for g in groups if g.holds(raw["key"])), None),
         only_when_asked_by_checks=bool(raw.get("only_when_asked_by_checks", False)),
+        ask_again_while_no=bool(raw.get("ask_again_while_no", False)),
     )
 
 

@@ -11,7 +11,8 @@ from bot.scheduler import catch_up
 from bot.services.clinic import Actor
 from storage.db import Database
 from storage.models import ActionPlan, OutboxMessage
-from tests.handlers.chat import Clock, User, complete_report, dispatcher, invite, registered
+from tests.charts.test_indicative_pictures import CONSUMER
+from tests.handlers.chat import Clock, User, complete_report, dispatcher, invite, registered, report_state
 from tests.handlers.test_announcements_chat import staff_user
 from tests.services.common import services
 from tests.test_cycle import PLAN
@@ -243,3 +244,46 @@ async def test_the_year_end_score_becomes_resmi_when_verified_and_the_rat_is_rec
     async with db.transaction() as repos:
         history = await repos.assessments.history(coop.id)
     assert [(a.period, a.standing, a.book_year) for a in history] == [(str(Period(2026, 12)), "official", 2026)]
+
+
+async def test_a_kkmp_is_asked_its_readiness_once_and_followed_up_until_in_place(db: Database) -> None:
+    clock = Clock()
+    d = dispatcher(db, clock)
+    kkmp = await registered(db, d, "wati", "3576010005", type_="konsumen", name="KKMP Sumber Rejeki", tags=["kkmp"])
+    opened = await kkmp.say("lapor")
+    await kkmp.say("batal")
+    assert "Ada " in opened
+    not_ready = {**CONSUMER, "compliance.readiness_supplier_ekatalog": "tidak", "compliance.readiness_rat": "tidak"}
+    await complete_report(db, kkmp, not_ready)
+    scored = await kkmp.press("Kirim")
+    assert "Kewajiban koperasi:" in scored
+    assert (
+        "• Pemasok dan kesiapan e-katalog (belum)\n  1. Buat perjanjian tertulis" in scored
+        and "• RAT (belum)" in scored
+    )
+    assert "Rekening bank atas nama koperasi" not in scored  # answered ya: in place, not prescribed
+    async with db.transaction() as repos:
+        coop = await repos.cooperatives.by_nik("3576010005")
+        assert coop is not None
+        stored = await repos.management.answers(coop.id)
+    assert stored["compliance.readiness_supplier_ekatalog"].answer is False
+    assert stored["compliance.readiness_bank_account"].answer is True
+
+    clock.advance(days=30)  # November: only the items not in place are asked again
+    asked: list[str] = []
+    await kkmp.say("lapor")
+    for _ in range(200):
+        stage, key = await report_state(db, kkmp)
+        if stage == "summary":
+            break
+        if stage in ("confirm_change", "confirm_group"):
+            await kkmp.press("yes" if stage == "confirm_change" else "still")
+            continue
+        assert key is not None
+        asked.append(key)
+        await kkmp.say("ya" if key.startswith("compliance.") else CONSUMER.get(key, "10 jt"))
+    assert [k for k in asked if k.startswith("compliance.")] == [
+        "compliance.readiness_supplier_ekatalog", "compliance.readiness_rat"
+    ]  # fmt: skip
+    assert "Pemasok dan kesiapan e-katalog" not in await kkmp.press("Kirim")
+    assert "• RAT (belum)" not in kkmp.text
