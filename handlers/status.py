@@ -9,10 +9,10 @@ from bot import charts
 from bot.charts import Band, IndicatorPoint, specs
 from bot.charts.words import word
 from bot.chat.context import Context
+from bot.chat.health_words import summary_text
 from bot.chat.messages import Attachment, Reply
 from bot.chat.routing import Route, Router
 from bot.domain.coaching import coach
-from bot.domain.health.explain import summary_text
 from bot.domain.health.keys import INDICATORS
 from bot.domain.health.result import HealthResult, IndicativeResult
 from bot.domain.numbers import format_decimal
@@ -101,10 +101,11 @@ async def scored_replies(ctx: Context, item: Scored, period: Period) -> list[Rep
         text = "\n".join(part for part in (heading, body, change) if part)
     else:
         standing = (await ctx.services.clinic.standings(ctx.cooperative.id)).get((item.framework, str(period)))
-        heading = ctx.say("status.heading", period=str(period), unit=False, standing=standing).text
+        heading = ctx.say("status.heading", period=str(period), unit=False, standing=standing, indicative=True).text
         picture = indicative_attachment(ctx, item.result, period)
         text = f"{heading}\n{body}"
-    return [Reply(text=text), Reply(text=ctx.say("status.picture_caption").text, attachment=picture)]
+    caption = ctx.say("status.picture_caption", indicative=isinstance(item.result, IndicativeResult)).text
+    return [Reply(text=text), Reply(text=caption, attachment=picture)]
 
 
 async def history(ctx: Context) -> Sequence[Reply]:

@@ -256,6 +256,9 @@ async def test_a_kkmp_is_asked_its_readiness_once_and_followed_up_until_in_place
     not_ready = {**CONSUMER, "compliance.readiness_supplier_ekatalog": "tidak", "compliance.readiness_rat": "tidak"}
     await complete_report(db, kkmp, not_ready)
     scored = await kkmp.press("Kirim")
+    assert "Laporan Oktober 2026 (penilaian sementara)\nIndikatif - bukan penilaian kesehatan resmi" in scored
+    assert "Perputaran persediaan: 7,07 kali setahun (baik)" in scored  # no abbreviation ("x/tahun")
+    assert scored.endswith("Gambar: tiap indikator dibandingkan dengan targetnya (area hijau).")
     assert "Kewajiban koperasi:" in scored
     assert (
         "• Pemasok dan kesiapan e-katalog (belum)\n  1. Buat perjanjian tertulis" in scored

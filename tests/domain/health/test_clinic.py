@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from bot.chat.health_words import full_text
 from bot.domain.coaching import coach
 from bot.domain.health.assessment import assess_input
-from bot.domain.health.explain import full_text
 from bot.domain.health.inputs import AssessmentInput, parse_input
 from bot.domain.health.rules import Rules
 from tests.domain.health.vectors import V95, v111
