@@ -10,7 +10,7 @@ from PIL import Image
 from bot.charts import IndicatorPoint, IndicatorSeries, indicative_png, indicative_trend_png, indicative_trend_text
 from bot.charts.common import BAND_FILL
 from bot.charts.indicative import row_of, target_text
-from bot.charts.specs import drawn
+from bot.charts.specs import drawn, render
 from storage.db import Database
 from tests.charts.test_specs import pictures, through_the_outbox
 from tests.handlers.chat import Clock, complete_report, dispatcher, registered
@@ -98,3 +98,9 @@ async def test_riwayat_of_a_consumer_cooperative_shows_its_indicators_over_the_m
     assert trend["type"] == "indicative_trend" and trend["periods"] == ["Oktober 2026", "November 2026"]
     png = drawn(through_the_outbox(budi.last[-1].attachment)).data  # type: ignore[arg-type]
     assert png.startswith(b"\x89PNG")
+
+
+def test_indicative_specs_stored_before_the_targets_still_draw() -> None:
+    old = {"type": "indicative", "title": "KKMP Maju – Oktober 2026", "lang": "id",
+           "points": [["net_margin", "Margin bersih", "1.97", "percent", "watch"], ["payable_days", "", None, "days", None]]}  # fmt: skip
+    assert render(old).startswith(b"\x89PNG")
