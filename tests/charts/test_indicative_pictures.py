@@ -101,6 +101,6 @@ async def test_riwayat_of_a_consumer_cooperative_shows_its_indicators_over_the_m
 
 
 def test_indicative_specs_stored_before_the_targets_still_draw() -> None:
-    old = {"type": "indicative", "title": "KKMP Maju – Oktober 2026", "lang": "id",
-           "points": [["net_margin", "Margin bersih", "1.97", "percent", "watch"], ["payable_days", "", None, "days", None]]}  # fmt: skip
+    rows = [["net_margin", "Margin bersih", "1.97", "percent", "watch"], ["payable_days", "", None, "days", None]]
+    old = {"type": "indicative", "title": "KKMP Maju – Oktober 2026", "lang": "id", "points": rows}
     assert render(old).startswith(b"\x89PNG")
