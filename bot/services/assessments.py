@@ -135,7 +135,7 @@ def clinic_json(treatment: Treatment, result: Result) -> tuple[dict[str, Any], d
     return diagnosis, {"coaching": contract["coaching"], "compliance": contract["compliance"]}
 
 
-READINESS = "compliance.readiness_"  # the form's readiness items (KKMP, kopontren), asked until in place
+READINESS = "compliance.ready_"  # the form's readiness items (KKMP, kopontren), asked until in place
 
 
 def record_of(cooperative: Cooperative, answers: dict[str, bool]) -> CooperativeRecord:

@@ -253,7 +253,7 @@ async def test_a_kkmp_is_asked_its_readiness_once_and_followed_up_until_in_place
     opened = await kkmp.say("lapor")
     await kkmp.say("batal")
     assert "Ada " in opened
-    not_ready = {**CONSUMER, "compliance.readiness_supplier_ekatalog": "tidak", "compliance.readiness_rat": "tidak"}
+    not_ready = {**CONSUMER, "compliance.ready_supplier_ekatalog": "tidak", "compliance.ready_rat": "tidak"}
     await complete_report(db, kkmp, not_ready)
     scored = await kkmp.press("Kirim")
     assert "Laporan Oktober 2026 (penilaian sementara)\nIndikatif - bukan penilaian kesehatan resmi" in scored
@@ -269,8 +269,8 @@ async def test_a_kkmp_is_asked_its_readiness_once_and_followed_up_until_in_place
         coop = await repos.cooperatives.by_nik("3576010005")
         assert coop is not None
         stored = await repos.management.answers(coop.id)
-    assert stored["compliance.readiness_supplier_ekatalog"].answer is False
-    assert stored["compliance.readiness_bank_account"].answer is True
+    assert stored["compliance.ready_supplier_ekatalog"].answer is False
+    assert stored["compliance.ready_bank_account"].answer is True
 
     clock.advance(days=30)  # November: only the items not in place are asked again
     asked: list[str] = []
@@ -286,7 +286,7 @@ async def test_a_kkmp_is_asked_its_readiness_once_and_followed_up_until_in_place
         asked.append(key)
         await kkmp.say("ya" if key.startswith("compliance.") else CONSUMER.get(key, "10 jt"))
     assert [k for k in asked if k.startswith("compliance.")] == [
-        "compliance.readiness_supplier_ekatalog", "compliance.readiness_rat"
+        "compliance.ready_supplier_ekatalog", "compliance.ready_rat"
     ]  # fmt: skip
     assert "Pemasok dan kesiapan e-katalog" not in await kkmp.press("Kirim")
     assert "• RAT (belum)" not in kkmp.text
