@@ -1,5 +1,6 @@
 """`rencana`: officers see their cooperative's open action plans and mark them done; staff see a cooperative's plans
-(`rencana NIK`), and a pembina or admin adds one in three short questions (what, who, by when)."""
+(`rencana NIK`), and a pembina or admin adds one in three short questions (what, who, by when), changes an open one's
+what, who or due date, or cancels it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bot.services.reports import NotAllowed
 NAME = "rencana"
 WORDS = frozenset({NAME, "rencana aksi", "plans"})
 SHOWN = 10  # plans with a button each (a WhatsApp list holds ten rows)
+CHANGES = {"ubah_apa": "edit_what", "ubah_siapa": "edit_who", "ubah_tenggat": "edit_due"}  # button -> stage
 
 
 def actor(ctx: Context) -> Actor:
@@ -70,7 +72,12 @@ async def _staff_plans(ctx: Context, nik: str) -> list[Reply]:
     except NotAllowed:
         return [ctx.say("clinic.unknown_nik", nik=nik[:40])]  # another kecamatan's cooperative is not shown
     may_add = await ctx.services.clinic.may_change(actor(ctx), cooperative.id)
-    choices = (Choice(f"{NAME}:tambah:{cooperative.id}", ctx.say("clinic.button_add").text),) if may_add else ()
+    choices: tuple[Choice, ...] = ()
+    if may_add:
+        numbered = [(i, p) for i, p in enumerate(plans, 1) if p.status == "open"][: SHOWN - 1]
+        choices = tuple(Choice(f"{NAME}:kelola:{p.id}", ctx.say("clinic.manage_button", number=i).text)
+                        for i, p in numbered)  # fmt: skip
+        choices += (Choice(f"{NAME}:tambah:{cooperative.id}", ctx.say("clinic.button_add").text),)
     reply = ctx.say(
         "clinic.staff_plans",
         choices,
@@ -93,6 +100,8 @@ async def resume(ctx: Context) -> Sequence[Reply]:
             return await _done(ctx, int(number))
         if action == "tambah":
             return await _begin(ctx, int(number))
+        if action in CHANGES or action in ("kelola", "batal", "batal_ya"):
+            return await _manage(ctx, action, int(number))
         return await start(ctx)
     stage = ctx.progress.get("stage")
     text = " ".join(ctx.inbound.text.split())
@@ -112,6 +121,8 @@ async def resume(ctx: Context) -> Sequence[Reply]:
         return [_ask_due(ctx)]
     if stage == "due":
         return await _due(ctx, text)
+    if stage in CHANGES.values():
+        return await _change(ctx, str(stage), text)
     return await start(ctx)
 
 
@@ -162,6 +173,74 @@ async def _due(ctx: Context, text: str) -> list[Reply]:
     ctx.goto(None)
     due = format_date(plan.due_on, ctx.lang)
     return [ctx.say("clinic.plan_added", cooperative=progress.get("name", ""), what=plan.what, who=plan.who, due=due)]
+
+
+async def _manage(ctx: Context, action: str, plan_id: int) -> list[Reply]:
+    """An open plan's menu (change what, who, due date; cancel), a change asked for, or the cancel confirmed."""
+    ctx.goto(None)
+    clinic = ctx.services.clinic
+    try:
+        plan = await clinic.plan(plan_id, actor(ctx))
+    except LookupError:
+        return [ctx.say("clinic.plan_unknown")]
+    except NotAllowed:
+        return [ctx.say("clinic.not_allowed")]
+    if not await clinic.may_change(actor(ctx), plan.cooperative_id):
+        return [ctx.say("clinic.not_allowed")]
+    if plan.status != "open":
+        return [ctx.say("clinic.plan_closed_before", what=plan.what, status=plan.status)]
+    if action == "kelola":
+        buttons = [*CHANGES, "batal"]
+        choices = tuple(Choice(f"{NAME}:{b}:{plan.id}", ctx.say("clinic.manage_choice", key=b).text) for b in buttons)
+        due = format_date(plan.due_on, ctx.lang)
+        return [ctx.say("clinic.plan_manage", choices, what=plan.what, who=plan.who, due=due)]
+    if action == "batal":
+        confirm = (Choice(f"{NAME}:batal_ya:{plan.id}", ctx.say("clinic.manage_choice", key="batal_ya").text),)
+        return [ctx.say("clinic.confirm_cancel", confirm, what=plan.what)]
+    if action == "batal_ya":
+        try:
+            closed, changed = await clinic.close_plan(plan.id, "cancelled", actor(ctx), ctx.now)
+        except NotAllowed:
+            return [ctx.say("clinic.not_allowed")]
+        if not changed:
+            return [ctx.say("clinic.plan_closed_before", what=closed.what, status=closed.status)]
+        return [ctx.say("clinic.plan_cancelled", what=closed.what)]
+    stage = CHANGES[action]
+    ctx.goto(NAME, {"stage": stage, "plan": plan.id})
+    if stage == "edit_due":
+        return [_ask_due(ctx)]
+    return [ctx.say("clinic.ask_change", field=stage, current=plan.what if stage == "edit_what" else plan.who)]
+
+
+async def _change(ctx: Context, stage: str, text: str) -> list[Reply]:
+    """The new what, who or due date of the plan being changed."""
+    limit = WHAT_LIMIT if stage == "edit_what" else WHO_LIMIT
+    due: date | None = None
+    if stage == "edit_due":
+        due = read_date(text, _today(ctx))
+        if due is None or due < _today(ctx):
+            return [_ask_due(ctx, "unreadable" if due is None else "past")]
+    elif not text or len(text) > limit:
+        return [ctx.say("clinic.too_long", limit=limit)] if text else [ctx.say("clinic.ask_change", field=stage)]
+    plan_id = int(ctx.progress["plan"])
+    ctx.goto(None)
+    try:
+        current = await ctx.services.clinic.plan(plan_id, actor(ctx))
+        if current.status != "open":  # closed since the question was asked
+            return [ctx.say("clinic.plan_closed_before", what=current.what, status=current.status)]
+        plan = await ctx.services.clinic.update_plan(
+            plan_id,
+            actor(ctx),
+            ctx.now,
+            what=text if stage == "edit_what" else None,
+            who=text if stage == "edit_who" else None,
+            due_on=due,
+        )
+    except NotAllowed:
+        return [ctx.say("clinic.not_allowed")]
+    except LookupError:
+        return [ctx.say("clinic.plan_unknown")]
+    return [ctx.say("clinic.plan_changed", what=plan.what, who=plan.who, due=format_date(plan.due_on, ctx.lang))]
 
 
 router = Router(Route(NAME, WORDS, start, resume, takes_argument=True))

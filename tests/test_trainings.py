@@ -124,6 +124,7 @@ async def test_a_whole_clinic_with_waitlist_reminders_and_attendance(db: Databas
         assert (await trainings.check_in(repos, code, o["c1"], city.coops["C"], START + timedelta(days=1)))[0] is None
         visits = await repos.coaching.of_cooperative(city.coops["B"])
         assert [(v.kind, v.data["training_id"]) for v in visits] == [("clinic_visit", tid)]
+        assert visits[0].summary.startswith("Hadir di klinik koperasi: ")
         lines = await trainings.roster(repos, tid)
     assert [(line.officer, line.status, line.attended_at is not None) for line in lines] == [
         ("Bu b1", "registered", True),

@@ -25,6 +25,7 @@ from bot.charts.common import (
     category_legend,
 )
 from bot.charts.indicative import indicative_png
+from bot.charts.indicative_trend import IndicatorSeries, indicative_trend_png, indicative_trend_text
 from bot.charts.radar import radar_png, radar_text
 from bot.charts.trend import trend_png, trend_text
 from bot.domain.numbers import format_decimal
@@ -34,12 +35,15 @@ __all__ = [
     "AspectPoint",
     "Band",
     "IndicatorPoint",
+    "IndicatorSeries",
     "Lang",
     "TrendPoint",
     "category_label",
     "category_legend",
     "format_decimal",
     "indicative_png",
+    "indicative_trend_png",
+    "indicative_trend_text",
     "radar_png",
     "radar_text",
     "trend_png",

@@ -61,6 +61,8 @@ class IndicatorPoint:
     value: Decimal | None
     unit: str
     band: Band | None
+    target_low: Decimal | None = None  # the good band's lower edge ("≥ 75%"), None when it has none
+    target_high: Decimal | None = None  # the good band's upper edge ("≤ 30 hari"), None when it has none
 
 
 ASPECT_KEYS: tuple[str, ...] = (
@@ -82,7 +84,6 @@ ZONE_FILL = ("#cdebc5", "#fff0a8", "#ffd3b0", "#f7b4b4")
 ZONE_TEXT = ("#1b5e20", "#6d5a00", "#8a3b00", "#8e1b1b")
 BAND_FILL: dict[str, str] = {"good": "#2e7d32", "watch": "#f2b600", "weak": "#c62828", "unknown": "#bdbdbd"}
 BAND_TEXT: dict[str, str] = {"good": "white", "watch": INK, "weak": "white", "unknown": INK}
-BAND_LEVEL: dict[str, float] = {"good": 3.0, "watch": 2.0, "weak": 1.0, "unknown": 3.0}
 
 HUNDRED = Decimal(100)
 

@@ -19,6 +19,10 @@ def _dec(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
 
 
+def _num(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
 def _category_rows(categories: Sequence[Category]) -> list[list[str | None]]:
     return [[c.key, c.label, _dec(c.minimum)] for c in categories]
 
@@ -49,8 +53,20 @@ def trend(
 
 def indicative(points: Sequence[charts.IndicatorPoint], *, title: str, lang: str) -> dict[str, Any]:
     """The spec of the indicative indicators' bars."""
-    rows = [[p.key, p.label, _dec(p.value), p.unit, p.band] for p in points]
+    rows = [[p.key, p.label, _dec(p.value), p.unit, p.band, _dec(p.target_low), _dec(p.target_high)] for p in points]
     return {"type": "indicative", "title": title, "lang": lang, "points": rows}
+
+
+def indicative_trend(
+    series: Sequence[charts.IndicatorSeries], periods: Sequence[str], *, title: str, lang: str
+) -> dict[str, Any]:
+    """The spec of the indicators over periods, each against its target."""
+    rows = [
+        [s.key, s.label, s.points[0].unit, _dec(s.points[0].target_low), _dec(s.points[0].target_high),
+         [[_dec(p.value), p.band] for p in s.points]]
+        for s in series
+    ]  # fmt: skip
+    return {"type": "indicative_trend", "title": title, "lang": lang, "periods": list(periods), "points": rows}
 
 
 def render(spec: dict[str, Any]) -> bytes:
@@ -65,9 +81,18 @@ def render(spec: dict[str, Any]) -> bytes:
             for label, t, p, *official in rows
         ]
         return charts.trend_png(trend_points, title=title, lang=lang, categories=_stored_categories(spec))
-    indicators = [
-        charts.IndicatorPoint(k, label, None if v is None else Decimal(v), unit, cast(charts.Band | None, band))
-        for k, label, v, unit, band in rows
+    if spec["type"] == "indicative_trend":
+        series = [
+            charts.IndicatorSeries(key, label, tuple(
+                charts.IndicatorPoint(key, label, _num(v), unit, cast(charts.Band | None, band), _num(low), _num(high))
+                for v, band in values
+            ))
+            for key, label, unit, low, high, values in rows
+        ]  # fmt: skip
+        return charts.indicative_trend_png(series, spec["periods"], title=title, lang=lang)
+    indicators = [  # specs stored before the targets have five values
+        charts.IndicatorPoint(k, label, _num(v), unit, cast(charts.Band | None, band), *map(_num, target))
+        for k, label, v, unit, band, *target in rows
     ]
     return charts.indicative_png(indicators, title=title, lang=lang)
 

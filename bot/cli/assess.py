@@ -8,9 +8,9 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from bot.chat.health_words import full_text
 from bot.domain.coaching import Lang, coach
 from bot.domain.health.assessment import assess_input
-from bot.domain.health.explain import full_text
 from bot.domain.health.inputs import InputProblems, parse_input_text
 from bot.domain.health.result import dumps
 from bot.domain.health.rules import RulesError, load_rules

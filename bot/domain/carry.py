@@ -3,7 +3,9 @@
 Each month the stored answers of a management sub-aspect are shown together and confirmed with one "Masih sama?"
 (`report_flow.ConfirmGroup`); only an answer that is stale (answered 12 or more months before), never given, or given
 to other wording is always asked. Yearly items without a group (the compliance facts) are asked only when due, and
-otherwise carried silently. A full re-ask ("ubah manajemen") asks every yearly item, offering its stored answer.
+otherwise carried silently; a readiness item answered "tidak" (`Question.ask_again_while_no`) is asked again every
+report until it is in place, so it is followed up. A full re-ask ("ubah manajemen") asks every yearly item,
+offering its stored answer.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain.forms import Question, wording_hash, yearly_due
+from bot.domain.report_flow.state import NO
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ def plan(questions: Sequence[Question], stored: Mapping[str, StoredAnswer], peri
             asked.append(question.key)
             continue
         previous[question.key] = answer.value
-        fresh = not yearly_due(answer.period, period)
+        fresh = not yearly_due(answer.period, period) and not (question.ask_again_while_no and answer.value == NO)
         if fresh and not full and question.group is not None:
             carried[question.key] = answer.value
         if full or not fresh or question.group is not None:

@@ -100,6 +100,7 @@ class Question:
     group: Group | None = None
     only_when_asked_by_checks: bool = False  # asked only when `report_checks.check` needs it (`Checked.ask`)
     statement_id: str | None = None  # the line's name under SAK EP where it differs from the older one in `label_id`
+    ask_again_while_no: bool = False  # a yearly item answered "tidak" is asked every report until it is "ya"
 
     @property
     def yearly(self) -> bool:
@@ -220,6 +221,7 @@ def _question(raw: Mapping[str, Any], sections: Mapping[str, Section], groups: S
         group=next((g for g in groups if g.holds(raw["key"])), None),
         only_when_asked_by_checks=bool(raw.get("only_when_asked_by_checks", False)),
         statement_id=raw.get("statement_id"),
+        ask_again_while_no=bool(raw.get("ask_again_while_no", False)),
     )
 
 

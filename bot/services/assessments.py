@@ -135,6 +135,9 @@ def clinic_json(treatment: Treatment, result: Result) -> tuple[dict[str, Any], d
     return diagnosis, {"coaching": contract["coaching"], "compliance": contract["compliance"]}
 
 
+READINESS = "compliance.ready_"  # the form's readiness items (KKMP, kopontren), asked until in place
+
+
 def record_of(cooperative: Cooperative, answers: dict[str, bool]) -> CooperativeRecord:
     """What the checklist and the clinic know of a cooperative: its dates, tags and the yes/no facts answered."""
     facts: dict[str, Any] = {
@@ -143,6 +146,9 @@ def record_of(cooperative: Cooperative, answers: dict[str, bool]) -> Cooperative
         if fact.kind == "yesno" and f"compliance.{key}" in answers
     }
     rat = cooperative.rat_date
+    readiness = {k.removeprefix(READINESS): v for k, v in answers.items() if k.startswith(READINESS)}
+    if "compliance.nib" in answers:  # asked of every cooperative; a readiness item of a KKMP too
+        readiness["nib"] = answers["compliance.nib"]
     return CooperativeRecord(
         cooperative_type=cooperative.type,
         is_kkmp="kkmp" in (cooperative.tags or ()),
@@ -154,6 +160,7 @@ def record_of(cooperative: Cooperative, answers: dict[str, bool]) -> Cooperative
         founded_on=cooperative.founded_on,
         ods_updated_on=cooperative.ods_updated_on,
         tags=frozenset(cooperative.tags or ()),
+        readiness=readiness,
         **facts,
     )
 

@@ -419,6 +419,14 @@ class ClinicService:
             raise LookupError(f"no plan {plan_id}")
         return plan, await self._cooperative(plan.cooperative_id)
 
+    async def plan(self, plan_id: int, actor: Actor) -> PlanView:
+        """One plan, for whoever may read its cooperative's record (LookupError: no such plan)."""
+        plan = await self._repos.clinic.plan(plan_id)
+        if plan is None:
+            raise LookupError(f"no plan {plan_id}")
+        await self._may_read(actor, await self._cooperative(plan.cooperative_id))
+        return plan_view(plan, await self._names([plan.created_by]))
+
     async def update_plan(
         self,
         plan_id: int,

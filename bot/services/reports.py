@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import carry, forms, report_checks, report_flow
@@ -97,6 +98,21 @@ class AssessmentSummary:
     provisional: bool
     official: bool
     standing: str = "provisional"  # provisional (sementara) | verified (terverifikasi) | official (resmi)
+    indicators: tuple[tuple[str, Decimal | None, str | None], ...] = ()  # indicative: (key, value, band) each
+
+
+def stored_indicators(result: Mapping[str, Any]) -> tuple[tuple[str, Decimal | None, str | None], ...]:
+    """An indicative result's indicators as stored: (key, value, band); () for any other result."""
+    rows = result.get("indicators")
+    if not isinstance(rows, list):
+        return ()
+    found = []
+    for row in rows:
+        if isinstance(row, dict) and isinstance(row.get("key"), str):
+            value, band = row.get("value"), row.get("band")
+            number = None if value is None else Decimal(str(value))
+            found.append((row["key"], number, band if isinstance(band, str) else None))
+    return tuple(found)
 
 
 class ReportService:
@@ -291,7 +307,16 @@ class ReportService:
     async def history(self, cooperative_id: int, limit: int = 6) -> list[AssessmentSummary]:
         """The latest assessment of each of the last `limit` assessed periods, newest first."""
         return [
-            AssessmentSummary(a.period, a.framework, a.total, a.category, a.provisional, a.official, a.standing)
+            AssessmentSummary(
+                a.period,
+                a.framework,
+                a.total,
+                a.category,
+                a.provisional,
+                a.official,
+                a.standing,
+                stored_indicators(a.result),
+            )
             for a in await self._repos.assessments.history(cooperative_id, limit=limit)
         ]
 

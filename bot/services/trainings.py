@@ -512,7 +512,7 @@ async def check_in(
                 CoachingEntry(
                     cooperative_id=cooperative_id,
                     kind="clinic_visit" if clinic else "training",
-                    summary=f"{'Hadir di klinik koperasi' if clinic else 'Hadir di pelatihan'}: {training.title}",
+                    summary=render.text("id", "trainings.attended_entry", clinic=clinic, title=training.title),
                     data={"training_id": training.id, "session_id": session_id, "officer_id": officer_id},
                     created_at=now,
                 )

@@ -17,16 +17,18 @@ class AssessmentRepo(Repo):
         return assessment
 
     async def history(self, cooperative_id: int, limit: int = 6) -> list[Assessment]:
-        """The latest assessment per period, newest first."""
+        """The latest assessment per period and framework (a cooperative with a savings unit has two), of the last
+        `limit` assessed periods, newest first."""
         stmt = (
             select(Assessment)
             .where(Assessment.cooperative_id == cooperative_id)
             .order_by(Assessment.period.desc(), Assessment.id.desc())
         )
-        seen: dict[str, Assessment] = {}
-        for row in (await self.session.scalars(stmt.limit(limit * 4))).all():
-            seen.setdefault(row.period, row)
-        return list(seen.values())[:limit]
+        seen: dict[tuple[str, str], Assessment] = {}
+        for row in (await self.session.scalars(stmt.limit(limit * 8))).all():
+            seen.setdefault((row.period, row.framework), row)
+        periods = sorted({period for period, _ in seen}, reverse=True)[:limit]
+        return [row for (period, _), row in seen.items() if period in periods]
 
     async def of_period(self, period: str) -> dict[int, Assessment]:
         """Each cooperative's latest assessment of `period`."""

@@ -11,7 +11,8 @@ from bot.scheduler import catch_up
 from bot.services.clinic import Actor
 from storage.db import Database
 from storage.models import ActionPlan, OutboxMessage
-from tests.handlers.chat import Clock, complete_report, dispatcher, registered
+from tests.charts.test_indicative_pictures import CONSUMER
+from tests.handlers.chat import Clock, User, complete_report, dispatcher, invite, registered, report_state
 from tests.handlers.test_announcements_chat import staff_user
 from tests.services.common import services
 from tests.test_cycle import PLAN
@@ -85,6 +86,75 @@ async def test_nobody_else_adds_or_finishes_a_plan_even_with_a_forged_button(db:
         assert "tidak ditemukan" in joko.text
     async with db.transaction() as repos:
         assert (await repos.session.get(ActionPlan, plan.id)).status == "open"  # type: ignore[union-attr]
+
+
+async def test_a_pembina_changes_and_cancels_a_plan_in_chat_and_nobody_else_can(db: Database) -> None:
+    d = dispatcher(db)
+    north, south = await kecamatan(db, "Lowokwaru"), await kecamatan(db, "Sukun")
+    siti = await registered(db, d, "siti", NIK, kecamatan_id=north)
+    pembina = await staff_user(db, d, "pembina", north)
+    viewer = await staff_user(db, d, "viewer", north)
+    async with db.transaction() as repos:
+        south_staff = await repos.staff.add("Pembina Sukun", "pembina", south)
+    elsewhere = User(d, "pembina-sukun")
+    await elsewhere.say(f"DAFTAR {await invite(db, None, 'pembina', staff_id=south_staff.id)}")
+    async with db.transaction() as repos:
+        coop = await repos.cooperatives.by_nik(NIK)
+        admin = await repos.staff.add("Admin", "admin")
+        assert coop is not None
+    async with services(db) as s:
+        plan = await s.clinic.add_plan(
+            coop.id, "Rapat pengurus", "Ketua", date(2026, 12, 1), Actor(admin.id), d.clock()
+        )
+        other = await s.clinic.add_plan(coop.id, "Tagih tunggakan", "Bendahara", date(2026, 12, 9), Actor(admin.id),
+                                        d.clock())  # fmt: skip
+
+    shown = await pembina.say(f"rencana {NIK}")
+    assert pembina.buttons == ["Ubah 1", "Ubah 2", "Tambah rencana"] and "Tekan *Ubah* dan nomornya" in shown
+    menu = await pembina.press("Ubah 1")
+    assert "Rencana aksi: Rapat pengurus\nPenanggung jawab: Ketua. Tenggat: Selasa, 1 Desember 2026." in menu
+    assert pembina.buttons == ["Ubah kegiatan", "Ubah penanggung jawab", "Ubah tenggat", "Batalkan rencana"]
+    assert "Sekarang: Rapat pengurus" in await pembina.press("Ubah kegiatan")
+    assert "terlalu panjang" in await pembina.say("x" * 501)
+    changed = await pembina.say("Rapat pengurus bulanan dengan notulen")
+    assert "Rencana aksi diubah:\nRapat pengurus bulanan dengan notulen" in changed
+    await pembina.say(f"rencana {NIK}")
+    await pembina.press("Ubah 1")
+    await pembina.press("Ubah penanggung jawab")
+    assert "Penanggung jawab: Sekretaris." in await pembina.say("Sekretaris")
+    await pembina.say(f"rencana {NIK}")
+    await pembina.press("Ubah 1")
+    assert "Sampai kapan?" in await pembina.press("Ubah tenggat")
+    assert "Tenggatnya tidak boleh sebelum hari ini." in await pembina.say("1 Oktober 2026")
+    assert "Tenggat: Selasa, 22 Desember 2026." in await pembina.say("22 Desember 2026")
+    async with db.transaction() as repos:
+        stored = await repos.session.get(ActionPlan, plan.id)
+        assert stored is not None
+        assert (stored.what, stored.who, stored.due_on, stored.status) == (
+            "Rapat pengurus bulanan dengan notulen", "Sekretaris", date(2026, 12, 22), "open")  # fmt: skip
+
+    # a cooperative's officer, a viewer and another kecamatan's pembina cannot, even with forged buttons
+    for user in (siti, viewer, elsewhere):
+        for action in ("kelola", "ubah_apa", "batal", "batal_ya"):
+            await user.send(choice=f"rencana:{action}:{other.id}")
+            assert "tidak berwenang" in user.text, (user.user_id, action)
+    await pembina.send(choice="rencana:batal_ya:99999")
+    assert "tidak ditemukan" in pembina.text
+
+    await pembina.say(f"rencana {NIK}")  # by due date: Tagih tunggakan (9 December) is now the first
+    await pembina.press("Ubah 1")
+    assert "Batalkan rencana aksi ini? Tagih tunggakan" in await pembina.press("Batalkan rencana")
+    assert "Rencana aksi dibatalkan: Tagih tunggakan" in await pembina.press("Ya, batalkan")
+    await pembina.send(choice=f"rencana:batal_ya:{other.id}")  # pressed twice: nothing changes
+    assert "sudah dibatalkan" in pembina.text
+    listed = await pembina.say(f"rencana {NIK}")
+    assert "Tagih tunggakan: Bendahara, tenggat Rabu, 9 Desember 2026, dibatalkan" in listed
+    assert pembina.buttons == ["Ubah 2", "Tambah rencana"]
+    mine = await siti.say("rencana")
+    assert "Tagih tunggakan" not in mine and siti.buttons == ["Selesai 1"]
+    async with db.transaction() as repos:
+        cancelled = await repos.session.get(ActionPlan, other.id)
+        assert cancelled is not None and cancelled.status == "cancelled"
 
 
 async def test_perhatian_lists_the_kecamatan_cooperatives_that_need_attention(db: Database) -> None:
@@ -174,3 +244,49 @@ async def test_the_year_end_score_becomes_resmi_when_verified_and_the_rat_is_rec
     async with db.transaction() as repos:
         history = await repos.assessments.history(coop.id)
     assert [(a.period, a.standing, a.book_year) for a in history] == [(str(Period(2026, 12)), "official", 2026)]
+
+
+async def test_a_kkmp_is_asked_its_readiness_once_and_followed_up_until_in_place(db: Database) -> None:
+    clock = Clock()
+    d = dispatcher(db, clock)
+    kkmp = await registered(db, d, "wati", "3576010005", type_="konsumen", name="KKMP Sumber Rejeki", tags=["kkmp"])
+    opened = await kkmp.say("lapor")
+    await kkmp.say("batal")
+    assert "Ada " in opened
+    not_ready = {**CONSUMER, "compliance.ready_supplier_ekatalog": "tidak", "compliance.ready_rat": "tidak"}
+    await complete_report(db, kkmp, not_ready)
+    scored = await kkmp.press("Kirim")
+    assert "Laporan Oktober 2026 (penilaian sementara)\nIndikatif - bukan penilaian kesehatan resmi" in scored
+    assert "Perputaran persediaan: 7,07 kali setahun (baik)" in scored  # no abbreviation ("x/tahun")
+    assert scored.endswith("Gambar: tiap indikator dibandingkan dengan targetnya (area hijau).")
+    assert "Kewajiban koperasi:" in scored
+    assert (
+        "• Pemasok dan kesiapan e-katalog (belum)\n  1. Buat perjanjian tertulis" in scored
+        and "• RAT (belum)" in scored
+    )
+    assert "Rekening bank atas nama koperasi" not in scored  # answered ya: in place, not prescribed
+    async with db.transaction() as repos:
+        coop = await repos.cooperatives.by_nik("3576010005")
+        assert coop is not None
+        stored = await repos.management.answers(coop.id)
+    assert stored["compliance.ready_supplier_ekatalog"].answer is False
+    assert stored["compliance.ready_bank_account"].answer is True
+
+    clock.advance(days=30)  # November: only the items not in place are asked again
+    asked: list[str] = []
+    await kkmp.say("lapor")
+    for _ in range(200):
+        stage, key = await report_state(db, kkmp)
+        if stage == "summary":
+            break
+        if stage in ("confirm_change", "confirm_group"):
+            await kkmp.press("yes" if stage == "confirm_change" else "still")
+            continue
+        assert key is not None
+        asked.append(key)
+        await kkmp.say("ya" if key.startswith("compliance.") else CONSUMER.get(key, "10 jt"))
+    assert [k for k in asked if k.startswith("compliance.")] == [
+        "compliance.ready_supplier_ekatalog", "compliance.ready_rat"
+    ]  # fmt: skip
+    assert "Pemasok dan kesiapan e-katalog" not in await kkmp.press("Kirim")
+    assert "• RAT (belum)" not in kkmp.text

@@ -258,8 +258,12 @@ def due_steps(
         topic = FLAG_TOPICS.get(flag)
         if topic is not None:
             steps.append(DueStep(flag, "not_met", None, rules.label("flags", flag, lang), how[topic][lang]))
-    for tag in sorted(record.tags if record is not None else ()):
+    kinds = set() if record is None else {*record.tags, record.cooperative_type}  # a KKMP by type or by tag
+    listed = {s.key for s in steps}  # NIB: a checklist item already said
+    for tag in sorted(kinds):
         for entry in rules.clinic.readiness.get(tag, ()):
+            if entry.key in listed:
+                continue
             answer = record.readiness.get(entry.key) if record is not None else None
             if answer is not True:
                 status: Status = "unknown" if answer is None else "not_met"

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from bot.chat.health_words import full_text
 from bot.domain.coaching import coach
 from bot.domain.health.assessment import assess_input
-from bot.domain.health.explain import full_text
 from bot.domain.health.inputs import AssessmentInput, parse_input
 from bot.domain.health.rules import Rules
 from tests.domain.health.vectors import V95, v111
@@ -58,6 +58,13 @@ KKMP_SHOP: dict[str, Any] = {
                     "readiness": {"legal_entity": True, "nib": True}},
 }  # fmt: skip
 
+# A pesantren's consumer shop: slow stock, the readiness of a kopontren not yet answered.
+KOPONTREN_SHOP: dict[str, Any] = {
+    **V95, "figures": {**V95["figures"], "inventory": "400000000"},
+    "cooperative": {"as_of": "2026-07-15", "founded_on": "2019-07-01", "tags": ["kopontren"],
+                    "readiness": {"separate_from_pesantren": False}},
+}  # fmt: skip
+
 CONSUMER_WEAK_NET_MARGIN = {**V95, "figures": {**V95["figures"], "net_surplus": "3000000"}}
 
 
@@ -81,6 +88,10 @@ CASES: list[tuple[str, Any, str, list[str], str | None]] = [
     ("producer", {**V95, "cooperative_type": "produsen", "figures": {**V95["figures"], "purchases": "500000000",
                   "purchases_from_members": "100000000"}}, "ok", ["member_business_share"], "member_business_share"),
     ("service", {**V95, "cooperative_type": "jasa"}, "ok", ["net_margin"], "net_margin"),
+    ("marketing", {**V95, "cooperative_type": "pemasaran", "figures": {**V95["figures"], "purchases": "400000000",
+                   "purchases_from_members": "180000000", "receivables": "120000000"}}, "ok",
+     ["member_business_share", "receivable_days"], "member_business_share"),
+    ("kopontren_shop", KOPONTREN_SHOP, "ok", ["inventory_turnover"], "inventory_turnover"),
 ]  # fmt: skip
 
 
@@ -181,3 +192,14 @@ def test_service_cooperatives_are_not_coached_on_stock(rules: Rules) -> None:
     inp = checked(data, rules)
     concerns = {c for p in coach(assess_input(inp, rules), rules).plan for c in p.concerns}
     assert "inventory_turnover" not in concerns and "gross_margin" not in concerns
+
+
+def test_a_kopontren_is_prescribed_its_own_readiness_list(rules: Rules) -> None:
+    inp = checked(KOPONTREN_SHOP, rules)
+    advice = coach(assess_input(inp, rules), rules, "id", inp.record, inp.as_of)
+    readiness = {s.key: s.status for s in advice.compliance if s.key.startswith("kopontren.")}
+    assert readiness == {
+        "kopontren.legal_entity": "unknown", "kopontren.separate_from_pesantren": "not_met",
+        "kopontren.member_register": "unknown", "kopontren.sop_som": "unknown", "kopontren.rat": "unknown",
+    }  # fmt: skip
+    assert not any(s.key.startswith("kkmp.") for s in advice.compliance)

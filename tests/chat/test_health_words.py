@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
+
+from bot.chat.health_words import full_text, header, summary_text
 from bot.domain.coaching import coach
 from bot.domain.health.assessment import assess
-from bot.domain.health.explain import full_text, header, summary_text
 from bot.domain.health.result import HealthResult, IndicativeResult
-from bot.domain.health.rules import Rules
+from bot.domain.health.rules import Rules, default_rules
 from tests.domain.health.vectors import V95, v111
+
+
+@pytest.fixture
+def rules() -> Rules:
+    """The packaged rules."""
+    return default_rules()
 
 
 def scored(months: int = 12, **figures: object) -> HealthResult:
@@ -52,5 +60,5 @@ def test_indicative_summary(rules: Rules) -> None:
     assert isinstance(result, IndicativeResult)
     text = summary_text(result, coach(result, rules, "id"), "id")
     assert "Margin bersih: 1,97% (perlu perhatian)" in text
-    assert "Perputaran persediaan: 11,78 x/tahun (baik)" in text
+    assert "Perputaran persediaan: 11,78 kali setahun (baik)" in text
     assert "Sehat" not in text

@@ -1,7 +1,11 @@
-"""Plain-text explanations of a result: a phone-sized summary for chat and a full text for the CLI."""
+"""Plain-text explanations of a result: a phone-sized summary for chat and a full text for the CLI.
+
+The words are the templates' health.j2 (id and en); the rules file gives the labels, coaching texts and targets.
+"""
 
 from __future__ import annotations
 
+from bot.chat import render
 from bot.domain.coaching import Coaching, Lang
 from bot.domain.health.clinic import DueStep, Prescription, component_range
 from bot.domain.health.formats import number
@@ -14,15 +18,19 @@ SUMMARY_BUDGET = 1500
 CHAT_PLAN_ITEMS = 3
 
 
+def word(key: str, lang: Lang) -> str:
+    """A fixed word of health.j2: "score", "not_computed", "next_steps", ..."""
+    return render.text(lang, "health.word", key=key)
+
+
 def header(result: Result, lang: Lang) -> str:
     """'Skor sementara: 72,40 - Cukup Sehat' (provisional) or 'Cukup Sehat - skor 72,40' (official)."""
     if isinstance(result, IndicativeResult):
-        return result.label if lang == "id" else f"{result.label} (indicative - not an official health score)"
+        return render.text(lang, "health.indicative_header", label=result.label)
     total = number(result.total, lang)
     if result.provisional:
-        word = "Skor sementara" if lang == "id" else "Provisional score"
-        return f"{word}: {total} - {result.category_label}"
-    return f"{result.category_label} - {'skor' if lang == 'id' else 'score'} {total}"
+        return f"{word('provisional_score', lang)}: {total} - {result.category_label}"
+    return f"{result.category_label} - {word('score', lang)} {total}"
 
 
 def _reason(result: HealthResult, comp: ComponentResult, rules: Rules, lang: Lang) -> str | None:
@@ -37,18 +45,13 @@ def _reason(result: HealthResult, comp: ComponentResult, rules: Rules, lang: Lan
 def raise_hint(rules: Rules, aspect: str, comp: ComponentResult, lang: Lang, result: HealthResult | None = None) -> str:
     """One short sentence on what would raise a component's nilai."""
     if comp.score >= comp.weight:
-        return "Sudah maksimal." if lang == "id" else "Already at the maximum."
+        return word("at_maximum", lang)
     if aspect == "management":
-        points = rules.management[comp.key].points_per_yes
-        return (
-            f"Tiap jawaban 'ya' tambahan +{number(points, lang)} poin."
-            if lang == "id"
-            else f"Each extra 'yes' adds {number(points, lang)} points."
-        )
+        return render.text(lang, "health.per_yes", points=number(rules.management[comp.key].points_per_yes, lang))
     best = component_range(rules, aspect, comp, lang)
     if best is None:
-        return "Makin kecil rasionya makin baik." if lang == "id" else "The lower the ratio, the better."
-    hint = f"Nilai terbaik bila rasio {best}." if lang == "id" else f"Best nilai at a ratio {best}."
+        return word("lower_is_better", lang)
+    hint = render.text(lang, "health.best_at", range=best)
     reason = _reason(result, comp, rules, lang) if result is not None and comp.ratio is None else None
     return hint if reason is None else f"{reason} {hint}"
 
@@ -61,10 +64,11 @@ def _component_line(rules: Rules, result: HealthResult, aspect: str, comp: Compo
     elif aspect == "management":
         ratio = ""
     else:
-        ratio = "tidak dihitung" if lang == "id" else "not computed"
-    score = f"{'skor' if lang == 'id' else 'score'} {number(comp.score, lang)}/{comp.weight}"
+        ratio = word("not_computed", lang)
+    score = f"{word('score', lang)} {number(comp.score, lang)}/{comp.weight}"
     shown = f"{ratio}, " if ratio else ""
-    return f"  - {name}: {shown}nilai {nilai}, {score}. {raise_hint(rules, aspect, comp, lang, result)}"
+    hint = raise_hint(rules, aspect, comp, lang, result)
+    return f"  - {name}: {shown}{word('nilai', lang)} {nilai}, {score}. {hint}"
 
 
 def _concern_name(rules: Rules, key: str, lang: Lang) -> str | None:
@@ -89,8 +93,7 @@ def _plan_lines(rules: Rules, item: Prescription, lang: Lang, with_why: bool, ma
 def _due_lines(rules: Rules, item: DueStep, lang: Lang, with_how: bool, max_steps: int) -> list[str]:
     status = rules.label("statuses", item.status, lang)
     if item.due is not None:
-        by = "paling lambat" if lang == "id" else "by"
-        when = f" ({status}, {by} {format_date(item.due, lang, weekday=False)})"
+        when = f" ({status}, {word('by', lang)} {format_date(item.due, lang, weekday=False)})"
     else:
         when = f" ({status})"
     steps = [f"  {i}. {s}" for i, s in enumerate(item.steps[:max_steps], 1)] if with_how else []
@@ -103,14 +106,14 @@ def _coaching_lines(
     lines: list[str] = []
     causes = [f for f in coaching.diagnosis if f.key not in ("new_cooperative", "data_incomplete")]
     if with_why and coaching.state == "ok" and len(causes) > 1 and items > CHAT_PLAN_ITEMS:
-        lines.append("Penyebab utama:" if lang == "id" else "Main causes:")
+        lines.append(word("main_causes", lang))
         lines += [f"- {f.text}" for f in causes]
     if coaching.plan:
-        lines.append("Langkah berikutnya:" if lang == "id" else "Next steps:")
+        lines.append(word("next_steps", lang))
         for item in coaching.plan[:items]:
             lines += _plan_lines(rules, item, lang, with_why, max_steps)
     if coaching.compliance:
-        lines.append("Kewajiban koperasi:" if lang == "id" else "Cooperative obligations:")
+        lines.append(word("obligations", lang))
         for due in coaching.compliance:
             lines += _due_lines(rules, due, lang, max_steps > 0, min(max_steps, 2 if items <= CHAT_PLAN_ITEMS else 4))
     if coaching.review_list_note:
@@ -123,7 +126,7 @@ def _indicator_lines(rules: Rules, result: IndicativeResult, lang: Lang) -> list
     for ind in result.indicators:
         name = rules.label("indicators", ind.key, lang)
         if ind.value is None:
-            lines.append(f"- {name}: {'tidak dihitung' if lang == 'id' else 'not computed'}")
+            lines.append(f"- {name}: {word('not_computed', lang)}")
             continue
         unit = rules.label("units", ind.unit, lang)
         band = rules.label("bands", ind.band or "", lang)
@@ -157,13 +160,13 @@ def full_text(result: Result, coaching: Coaching, lang: Lang = "id", rules: Rule
     else:
         lines += _aspect_lines(result, active, lang)
     if result.notes:
-        lines += ["", "Catatan:" if lang == "id" else "Notes:"]
+        lines += ["", word("notes", lang)]
         lines += [f"- {officer_text(n, active, lang)}" for n in result.notes]
     coaching_lines = _coaching_lines(active, coaching, lang, True, 5, len(coaching.plan))
     if coaching_lines:
         lines += ["", *coaching_lines]
     if coaching.escalation:
-        lines += ["", "Tindak lanjut Dinas:" if lang == "id" else "Office follow-up:"]
+        lines += ["", word("office_follow_up", lang)]
         lines += [f"- {s}" for s in coaching.escalation]
     if coaching.provisional_note:
         lines.append(coaching.provisional_note)
