@@ -14,10 +14,10 @@ from bot.services import segments
 from bot.services.cycle import (
     PRIORITY_DEADLINE,
     CyclePlan,
-    Recap,
     cooperatives,
     missing_workbook,
     recap,
+    recap_counts,
     region_name,
     report_notice,
 )
@@ -44,13 +44,13 @@ def _period(ctx: Context, text: str) -> Period | None:
     return read_period(asked, current) if asked else current
 
 
-def _buttons(ctx: Context, summary: Recap, *, with_list: bool = True) -> tuple[Choice, ...]:
+def _buttons(ctx: Context, period: Period, missing: int, *, with_list: bool = True) -> tuple[Choice, ...]:
     assert ctx.staff is not None
-    if not summary.missing:
+    if not missing:
         return ()
-    choices = [Choice(f"{ROUTE}:daftar:{summary.period}", ctx.say("recap.button_list").text)] if with_list else []
+    choices = [Choice(f"{ROUTE}:daftar:{period}", ctx.say("recap.button_list").text)] if with_list else []
     if ctx.staff.role in SENDERS:
-        choices.append(Choice(f"{ROUTE}:ingatkan:{summary.period}", ctx.say("recap.button_remind").text))
+        choices.append(Choice(f"{ROUTE}:ingatkan:{period}", ctx.say("recap.button_remind").text))
     return tuple(choices)
 
 
@@ -64,19 +64,20 @@ async def show(ctx: Context) -> Sequence[Reply]:
     period = _period(ctx, ctx.inbound.text)
     if period is None:
         return [ctx.say("recap.bad_period", ex=ctx.examples)]
-    summary = await recap(ctx.repos, period, _plan(ctx), _scope(ctx))
-    areas = summary.by_kecamatan() if _scope(ctx) is None else []
+    counts = await recap_counts(ctx.repos, period, _plan(ctx), _scope(ctx))
+    areas = counts.areas if _scope(ctx) is None else ()
+    summary = counts.whole
     waiting, reason = await _waiting(ctx)
     text = ctx.say(
         "recap.summary",
         period=period.label(ctx.lang),
         area=await region_name(ctx.repos, _scope(ctx)),
         summary=summary,
-        areas=[(a.rows[0].kecamatan, a) for a in areas] if len(areas) > 1 else [],
+        areas=[(a.kecamatan, a) for a in areas] if len(areas) > 1 else [],
         waiting=waiting,
         reason=reason,
     ).text
-    return [Reply(text, _buttons(ctx, summary))]
+    return [Reply(text, _buttons(ctx, period, summary.missing))]
 
 
 async def act(ctx: Context) -> Sequence[Reply]:
@@ -91,7 +92,7 @@ async def act(ctx: Context) -> Sequence[Reply]:
     if action == "daftar":
         names = [m.name for m in summary.missing]
         text = ctx.say("recap.missing", period=label, names=names[:LIST_LIMIT], more=max(0, len(names) - LIST_LIMIT))
-        replies = [Reply(text.text, _buttons(ctx, summary, with_list=False))]
+        replies = [Reply(text.text, _buttons(ctx, period, len(names), with_list=False))]
         if len(names) > LIST_LIMIT:  # the rest as a spreadsheet in the chat, not a pointer to a server command
             columns = ctx.say("recap.sheet_columns").text.split("|")
             sheet = Attachment(

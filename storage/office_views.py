@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, cast, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from storage.models import (
@@ -78,7 +78,8 @@ def _in_scope(stmt: S, scope: int | None) -> S:
 def _on_time(deadlines: Deadlines) -> ColumnElement[bool]:
     """The report was first submitted by the deadline of the cooperative's zone."""
     checks = [and_(Cooperative.timezone == zone, Report.first_submitted_at <= due) for zone, due in deadlines.items()]
-    return or_(*checks) if checks else false()
+    # submitted without a time counts as on time; nothing submitted (the outer join found no report) does not
+    return and_(Report.id.is_not(None), or_(Report.first_submitted_at.is_(None), *checks))
 
 
 async def timezones(repos: Repositories) -> list[str]:
@@ -374,3 +375,31 @@ async def coaching_of(repos: Repositories, cooperative_id: int, limit: int) -> l
         .limit(limit)
     )
     return list((await repos.session.scalars(stmt)).all())
+
+
+async def reporting_rows(
+    repos: Repositories, period: str, scope: int | None
+) -> list[tuple[int, str, int | None, str | None, str | None, str, bool, datetime | None]]:
+    """Every cooperative (of the kecamatan `scope`) in name order: id, name, kecamatan id and name, NIK, time zone,
+    whether it submitted `period` and when first, read as plain columns (no objects)."""
+    joined = and_(Report.cooperative_id == Cooperative.id, Report.period == period, Report.status == "submitted")
+    stmt = (
+        select(
+            Cooperative.id,
+            Cooperative.name,
+            Cooperative.kecamatan_id,
+            Region.name,
+            Cooperative.nik,
+            Cooperative.timezone,
+            Report.id.is_not(None),
+            Report.first_submitted_at,
+        )
+        .select_from(Cooperative)
+        .outerjoin(Region, Region.id == Cooperative.kecamatan_id)
+        .outerjoin(Report, joined)
+        .order_by(Cooperative.name)
+    )
+    return [
+        (int(r[0]), str(r[1]), r[2], r[3], r[4], str(r[5] or "Asia/Jakarta"), bool(r[6]), r[7])
+        for r in await repos.session.execute(_in_scope(stmt, scope))
+    ]

@@ -162,3 +162,31 @@ async def test_unknown_places_and_niks_are_errors_not_empty_audiences(db: Databa
             await resolve(repos, parse("kecamatan:Atlantis"))
         with pytest.raises(SegmentError, match="9999"):
             await resolve(repos, parse("nik:1001,9999"))
+
+
+async def test_counts_in_the_database_equal_the_audience_resolved(db: Database) -> None:
+    city = await seed_city(db)
+    specs = ["all", "type:ksp", "tag:kkmp", "kecamatan:Magersari", "kelurahan:Meri", "category:sehat",
+             "category:dalam_pengawasan", "reported:2026-10", "not-reported:2026-10", "nik:1001,1003",
+             "type:ksp+kecamatan:Magersari"]  # fmt: skip
+    async with db.transaction() as repos:
+        for spec in specs:
+            for scope in (None, city.magersari):
+                segment = parse(spec, scope_kecamatan_id=scope)
+                audience = await resolve(repos, segment)
+                for announcement in (True, False):
+                    counted = await segments.count(repos, segment, announcement=announcement)
+                    assert counted.reach == audience.reach(announcement=announcement), (spec, scope, announcement)
+                    assert counted.cooperatives == audience.cooperatives, (spec, scope)
+                    assert counted.officers == len(audience.recipients), (spec, scope)
+        all_count = await segments.count(repos, parse("all"))
+    assert all_count.reach.now == 4 and dict(all_count.reach.missed) == {"paused": 1}  # c_gone is inactive
+
+
+async def test_counts_say_why_officers_cannot_be_reached(db: Database) -> None:
+    await seed_city(db, with_chats=False)
+    async with db.transaction() as repos:
+        counted = await segments.count(repos, parse("type:ksp"), announcement=False)
+        with pytest.raises(SegmentError, match="9999"):
+            await segments.count(repos, parse("nik:9999"))
+    assert counted.reach.now == 0 and dict(counted.reach.missed) == {"no_account": 4}

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 from datetime import datetime
 
 from bot.cli.common import SubParsers, run_with_database, settings_or_exit
+from bot.config import Settings
 from bot.services.demo import CITY, DemoCounts, load_demo
+from bot.services.province import ProvinceCounts, load_province
 from storage.db import Database
 
 
@@ -24,12 +28,25 @@ def register(subparsers: SubParsers) -> None:
         ),
     )
     parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+    parser.add_argument(
+        "--cooperatives",
+        type=int,
+        metavar="N",
+        help="instead of the city, a synthetic province of N cooperatives (e.g. 30000): kabupaten, kecamatan and "
+        "kelurahan in proportion, three officers each with Telegram and WhatsApp accounts, monthly reports with "
+        "scores, trainings and announcements, written set-based (NIKs start with DEMOP-)",
+    )
+    parser.add_argument(
+        "--periods", type=int, default=12, metavar="P", help="monthly periods of the province (default 12)"
+    )
     parser.set_defaults(func=_demo)
 
 
 def _demo(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     now = datetime.now(settings.zone)
+    if args.cooperatives is not None:
+        return _province(args, settings, now)
 
     async def work(db: Database) -> DemoCounts:
         async with db.transaction() as repos:
@@ -39,5 +56,26 @@ def _demo(args: argparse.Namespace) -> int:
     print(
         f"demo city loaded: {counts.cooperatives} cooperatives, {counts.officers} new officers, "
         f"{counts.reports} new monthly reports. Try: kopsehat cooperatives list"
+    )
+    return 0
+
+
+def _province(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
+    if not 1 <= args.cooperatives <= 200_000 or not 1 <= args.periods <= 120:
+        print("kopsehat: --cooperatives must be 1 to 200000 and --periods 1 to 120", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+
+    async def work(db: Database) -> ProvinceCounts:
+        async with db.transaction() as repos:
+            return await load_province(repos, now, args.cooperatives, args.periods, seed=args.seed)
+
+    counts = run_with_database(settings, work)
+    if counts.cooperatives == 0:
+        print("the demo province is already loaded; nothing added")
+        return 0
+    print(
+        f"demo province loaded in {time.perf_counter() - started:.0f} s: {counts.cooperatives} cooperatives, "
+        f"{counts.officers} officers, {counts.reports} monthly reports, {counts.assessments} assessments"
     )
     return 0

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.services.notices import NO_ACCOUNT, UNREACHABLE, unreachable_reason
+from storage import audience_counts
 from storage.models import OfficeStaff
-from storage.repositories import CooperativeFacts, Repositories
+from storage.repositories import Repositories
 
 KINDS = ("all", "type", "tag", "kecamatan", "kelurahan", "category", "reported", "not-reported", "nik")
 WORDS = {  # a kind as staff write and read it
@@ -206,57 +207,59 @@ def for_staff(text: str, staff: OfficeStaff | None) -> Segment:
     return parse(text, scope_kecamatan_id=scope)
 
 
-async def _matching(repos: Repositories, criterion: Criterion, facts: list[CooperativeFacts]) -> set[int]:
-    kind, value = criterion.kind, criterion.value
-    if kind == "all":
-        return {c.id for c in facts}
-    if kind == "type":
-        return {c.id for c in facts if c.type.lower() == value}
-    if kind == "tag":
-        return {c.id for c in facts if value in (t.lower() for t in c.tags)}
-    if kind in ("kecamatan", "kelurahan"):
-        kinds = ("kecamatan",) if kind == "kecamatan" else ("kelurahan", "desa")
-        ids = set(await repos.regions.ids_named(kinds, value))
-        if not ids:
-            raise SegmentError("region_not_found", word=WORDS[kind], name=value)
-        if kind == "kecamatan":
-            return {c.id for c in facts if c.kecamatan_id in ids}
-        return {c.id for c in facts if c.kelurahan_id in ids}
-    if kind == "category":
-        categories = await repos.assessments.latest_categories()
-        return {c.id for c in facts if categories.get(c.id) == value}
-    if kind in ("reported", "not-reported"):
-        reported = set(await repos.reports.submitted_cooperative_ids(value))
-        return {c.id for c in facts if (c.id in reported) == (kind == "reported")}
-    if kind == "nik":
-        wanted = set(value.split(","))
-        found = {c.id for c in facts if c.nik in wanted}
-        known = {c.nik for c in facts if c.nik in wanted}
-        if unknown := sorted(wanted - known):
-            raise SegmentError("nik_not_found", niks=", ".join(unknown))
-        return found
-    raise SegmentError("unknown_kind", part=kind)
-
-
-async def _chosen(repos: Repositories, segment: Segment, facts: list[CooperativeFacts]) -> set[int]:
-    chosen = {c.id for c in facts}
+async def _criteria(repos: Repositories, segment: Segment) -> list[audience_counts.Criterion]:
+    """The segment's criteria for SQL: region names turned into ids; SegmentError for an unknown region or NIK."""
+    criteria: list[audience_counts.Criterion] = []
     for criterion in segment.criteria:
-        chosen &= await _matching(repos, criterion, facts)
-    if segment.scope_kecamatan_id is not None:
-        chosen &= {c.id for c in facts if c.kecamatan_id == segment.scope_kecamatan_id}
-    return chosen
+        kind, value = criterion.kind, criterion.value
+        regions: list[int] = []
+        if kind in ("kecamatan", "kelurahan"):
+            kinds = ("kecamatan",) if kind == "kecamatan" else ("kelurahan", "desa")
+            regions = list(await repos.regions.ids_named(kinds, value))
+            if not regions:
+                raise SegmentError("region_not_found", word=WORDS[kind], name=value)
+        if kind == "nik":
+            wanted = set(value.split(","))
+            if unknown := sorted(wanted - await audience_counts.known_niks(repos, sorted(wanted))):
+                raise SegmentError("nik_not_found", niks=", ".join(unknown))
+        if kind not in KINDS:
+            raise SegmentError("unknown_kind", part=kind)
+        if kind != "all":
+            criteria.append((kind, value, regions))
+    return criteria
 
 
 async def cooperative_ids(repos: Repositories, segment: Segment) -> set[int]:
     """The ids of the cooperatives the segment reaches now."""
-    return await _chosen(repos, segment, await repos.cooperatives.facts())
+    criteria = await _criteria(repos, segment)
+    return await audience_counts.cooperative_ids(repos, criteria, segment.scope_kecamatan_id)
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many cooperatives a segment reaches, and how many of their active officers a message reaches now."""
+
+    segment: Segment
+    cooperatives: int
+    officers: int
+    reach: Reach
+
+
+async def count(repos: Repositories, segment: Segment, *, announcement: bool = True) -> Count:
+    """The segment's numbers counted in the database (nobody loaded): cooperatives, officers and their reach, as
+    `resolve(...).reach(announcement=...)` would give them."""
+    criteria = await _criteria(repos, segment)
+    coops, obstacles = await audience_counts.reach(
+        repos, criteria, segment.scope_kecamatan_id, announcement=announcement
+    )
+    missed = tuple((why, obstacles[why]) for why in ("no_account", "unreachable", "paused") if obstacles.get(why))
+    return Count(segment, coops, sum(obstacles.values()), Reach(obstacles.get(None, 0), missed))
 
 
 async def resolve(repos: Repositories, segment: Segment) -> Audience:
     """The cooperatives and active officers the segment reaches now."""
-    facts = await repos.cooperatives.facts()
-    chosen = await _chosen(repos, segment, facts)
-    zones = {c.id: c.timezone for c in facts}
+    chosen = await cooperative_ids(repos, segment)
+    zones = {c.id: c.timezone for c in await repos.cooperatives.facts()}
     officers = [o for o in await repos.officers.active() if o.cooperative_id in chosen]
     accounts = await repos.identities.of_officers([o.id for o in officers])
     recipients = tuple(

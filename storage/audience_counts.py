@@ -1,0 +1,93 @@
+"""Segments in SQL: which cooperatives a segment's criteria leave, and how many of their officers a message reaches.
+
+The criteria arrive already read and checked (kind, value); region names already turned into ids by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, case, cast, exists, func, select, true
+
+from storage.models import Assessment, ChannelIdentity, Cooperative, Officer, Report
+from storage.repositories import Repositories
+
+Criterion = tuple[str, str, Sequence[int]]  # kind, value, region ids (kecamatan and kelurahan criteria)
+
+
+def _latest_category(value: str) -> ColumnElement[bool]:
+    """The cooperative's latest category (by period, then newest assessment) is `value`."""
+    ranked = (
+        select(
+            Assessment.cooperative_id,
+            Assessment.category,
+            func.row_number()
+            .over(partition_by=Assessment.cooperative_id, order_by=(Assessment.period.desc(), Assessment.id.desc()))
+            .label("rank"),
+        )
+        .where(Assessment.category.is_not(None))
+        .subquery()
+    )
+    return Cooperative.id.in_(select(ranked.c.cooperative_id).where(ranked.c.rank == 1, ranked.c.category == value))
+
+
+def _condition(kind: str, value: str, region_ids: Sequence[int]) -> ColumnElement[bool]:
+    if kind == "type":
+        return func.lower(Cooperative.type) == value
+    if kind == "tag":  # the tags are a JSON list of plain words: '["kkmp", "kopontren"]'
+        return func.lower(cast(Cooperative.tags, String)).like(f'%"{value}"%')
+    if kind == "kecamatan":
+        return Cooperative.kecamatan_id.in_(list(region_ids))
+    if kind == "kelurahan":
+        return Cooperative.kelurahan_id.in_(list(region_ids))
+    if kind == "category":
+        return _latest_category(value)
+    if kind in ("reported", "not-reported"):
+        submitted = exists().where(
+            Report.cooperative_id == Cooperative.id, Report.period == value, Report.status == "submitted"
+        )
+        return submitted if kind == "reported" else ~submitted
+    if kind == "nik":
+        return Cooperative.nik.in_(value.split(","))
+    return true()
+
+
+def matching(criteria: Sequence[Criterion], scope: int | None) -> Any:
+    """SELECT the ids of the cooperatives every criterion holds for (within the kecamatan `scope`)."""
+    stmt = select(Cooperative.id)
+    for kind, value, regions in criteria:
+        stmt = stmt.where(_condition(kind, value, regions))
+    return stmt.where(Cooperative.kecamatan_id == scope) if scope is not None else stmt
+
+
+async def cooperative_ids(repos: Repositories, criteria: Sequence[Criterion], scope: int | None) -> set[int]:
+    """The ids of the cooperatives the criteria leave."""
+    return {int(i) for i in (await repos.session.scalars(matching(criteria, scope))).all()}
+
+
+async def known_niks(repos: Repositories, niks: Sequence[str]) -> set[str]:
+    """Which of these NIKs belong to a cooperative."""
+    found = await repos.session.scalars(select(Cooperative.nik).where(Cooperative.nik.in_(list(niks))))
+    return {str(n) for n in found.all()}
+
+
+async def reach(
+    repos: Repositories, criteria: Sequence[Criterion], scope: int | None, *, announcement: bool
+) -> tuple[int, dict[str | None, int]]:
+    """(cooperatives, active officers per obstacle): "no_account", "unreachable", "paused" (announcements only) or
+    None for those a message reaches now."""
+    chosen = matching(criteria, scope).subquery()
+    coops = int(await repos.session.scalar(select(func.count()).select_from(chosen)) or 0)
+    has_account = exists().where(ChannelIdentity.officer_id == Officer.id)
+    reachable = exists().where(ChannelIdentity.officer_id == Officer.id, ChannelIdentity.reachable.is_(True))
+    whens: list[tuple[ColumnElement[bool], str]] = [(~has_account, "no_account"), (~reachable, "unreachable")]
+    if announcement:
+        whens.append((Officer.announcements_paused.is_(True), "paused"))
+    obstacle = case(*whens, else_=None)
+    stmt = (
+        select(obstacle, func.count(Officer.id))
+        .where(Officer.status == "active", Officer.cooperative_id.in_(select(chosen.c.id)))
+        .group_by(obstacle)
+    )
+    return coops, {r[0]: int(r[1]) for r in await repos.session.execute(stmt)}

@@ -1,0 +1,86 @@
+"""The synthetic province (`kopsehat demo --cooperatives N --periods P`): regions, officers and chat accounts in
+proportion, reports with the seeds' mix of categories, nothing dated after today, and loaded once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from bot.services.province import load_province
+from storage.db import Database
+from storage.models import (
+    Announcement,
+    Assessment,
+    Attendance,
+    ChannelIdentity,
+    Cooperative,
+    Officer,
+    Region,
+    Report,
+    ReportRevision,
+    TrainingRegistration,
+    TrainingSession,
+)
+
+WIB = ZoneInfo("Asia/Jakarta")
+NOW = datetime(2026, 11, 5, 9, 0, tzinfo=WIB)  # before the 10th: October's reports are still arriving
+
+
+async def test_a_province_in_proportion_with_nothing_from_the_future(db: Database) -> None:
+    async with db.transaction() as repos:
+        counts = await load_province(repos, NOW, 600, 6, specimens=8)
+    assert (counts.cooperatives, counts.officers) == (600, 1800)
+    async with db.transaction() as repos:
+        session = repos.session
+        kinds = dict((await session.execute(select(Region.kind, func.count()).group_by(Region.kind))).all())
+        assert kinds == {"kabupaten": 1, "kecamatan": 10, "kelurahan": 60}
+        channels = dict(
+            (await session.execute(select(ChannelIdentity.channel, func.count()).group_by("channel"))).all()
+        )
+        assert 900 < channels["telegram"] < 1300 and 800 < channels["whatsapp"] < 1200
+        assert await session.scalar(select(func.count()).select_from(Report)) == counts.reports
+        assert await session.scalar(select(func.count()).select_from(ReportRevision)) == counts.reports
+        periods = dict((await session.execute(select(Report.period, func.count()).group_by(Report.period))).all())
+        assert sorted(periods) == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+        assert periods["2026-10"] < periods["2026-09"]  # October's are still arriving
+        latest: dict[int, str] = {}
+        for coop, category in await session.execute(
+            select(Assessment.cooperative_id, Assessment.category)
+            .where(Assessment.category.is_not(None))
+            .order_by(Assessment.period, Assessment.id)
+        ):
+            latest[coop] = category
+        shares = Counter(latest.values())
+        total = sum(shares.values())
+        # the seeds' city: 19 / 68 / 32 / 45 of 164 assessed (11.6%, 41.5%, 19.5%, 27.4%)
+        for category, share in (("sehat", 0.116), ("cukup_sehat", 0.415), ("dalam_pengawasan", 0.195),
+                                ("dalam_pengawasan_khusus", 0.274)):  # fmt: skip
+            assert abs(shares[category] / total - share) < 0.08, (category, shares)
+        moved = await session.execute(
+            select(Assessment.cooperative_id, func.count(func.distinct(Assessment.category)))
+            .where(Assessment.category.is_not(None))
+            .group_by(Assessment.cooperative_id)
+        )
+        assert sum(1 for _, n in moved if n > 1) > 50  # histories rise and fall
+        for column in (
+            Report.first_submitted_at,
+            ReportRevision.created_at,
+            Assessment.created_at,
+            Officer.created_at,
+            Cooperative.created_at,
+            TrainingSession.ends_at,
+            TrainingRegistration.created_at,
+            Attendance.at,
+            Announcement.send_at,
+        ):
+            assert (await session.scalar(select(func.max(column)))) <= NOW, column
+        assert (await session.scalar(select(func.max(Cooperative.rat_date)))) <= NOW.date()
+        assert (await session.scalar(select(func.max(Cooperative.ods_updated_on)))) <= NOW.date()
+        assert await session.scalar(select(func.count()).select_from(Attendance)) > 0
+    async with db.transaction() as repos:
+        again = await load_province(repos, NOW, 600, 6, specimens=8)
+        officer = await repos.officers.add(1, "Bu Baru", "ketua")  # the sequences continue past the loaded ids
+    assert again.cooperatives == 0 and officer.id == 1801
