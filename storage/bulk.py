@@ -81,10 +81,12 @@ async def insert_rows(repos: Repositories, name: str, rows: Sequence[dict[str, A
 
 
 async def renumber(repos: Repositories, names: Iterable[str]) -> None:
-    """After rows were written with ids of our own, let PostgreSQL's sequences continue past them."""
+    """After rows were written with ids of our own, let PostgreSQL's sequences continue past them, and give its
+    planner fresh statistics (autovacuum would take minutes to notice a million new rows)."""
     if (await repos.session.connection()).dialect.name != "postgresql":
         return
     for name in names:
         await repos.session.execute(
             text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT coalesce(max(id), 1) FROM {name}))")
         )
+        await repos.session.execute(text(f"ANALYZE {name}"))

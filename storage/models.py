@@ -197,7 +197,11 @@ class Report(Base):
     """The monthly report of one cooperative for one period: one draft, then submitted revisions."""
 
     __tablename__ = "reports"
-    __table_args__ = (UniqueConstraint("cooperative_id", "period"),)
+    # who reported a period, and when, is read from ix_reports_period_status alone (rekap, report-status, the office)
+    __table_args__ = (
+        UniqueConstraint("cooperative_id", "period"),
+        Index("ix_reports_period_status", "period", "status", "cooperative_id", "first_submitted_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"))
@@ -269,10 +273,10 @@ class Assessment(Base):
     """
 
     __tablename__ = "assessments"
-    # the office's counts per period and category read ix_assessments_office alone
+    # the office's counts per period and category (the latest of each cooperative) read ix_assessments_latest alone
     __table_args__ = (
         Index("ix_assessments_cooperative_framework_period", "cooperative_id", "framework", "period"),
-        Index("ix_assessments_office", "framework", "period", "cooperative_id", "id"),
+        Index("ix_assessments_latest", "framework", "period", "cooperative_id", "id", "category"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, or_, select
 from sqlalchemy.orm import aliased
 
 from storage.models import (
@@ -97,18 +97,25 @@ async def category_counts(
     repos: Repositories, framework: str, first: str, last: str, scope: int | None, official_types: Sequence[str]
 ) -> list[tuple[str, str | None, bool, int]]:
     """(period, category, of an official type, cooperatives) for periods first..last: each cooperative's latest
-    assessment of `framework` in each period."""
-    latest = (
-        select(func.max(Assessment.id))
+    assessment of `framework` in each period (ranked in the order of ix_assessments_latest, read from it alone)."""
+    ranked = (
+        select(
+            Assessment.period,
+            Assessment.category,
+            Assessment.cooperative_id,
+            func.row_number()
+            .over(partition_by=(Assessment.period, Assessment.cooperative_id), order_by=Assessment.id.desc())
+            .label("rank"),
+        )
         .where(Assessment.framework == framework, Assessment.period >= first, Assessment.period <= last)
-        .group_by(Assessment.cooperative_id, Assessment.period)
+        .subquery()
     )
     official = Cooperative.type.in_(list(official_types))
     stmt = (
-        select(Assessment.period, Assessment.category, official, func.count(Assessment.id))
-        .join(Cooperative, Cooperative.id == Assessment.cooperative_id)
-        .where(Assessment.id.in_(latest))
-        .group_by(Assessment.period, Assessment.category, official)
+        select(ranked.c.period, ranked.c.category, official, func.count())
+        .join(Cooperative, Cooperative.id == ranked.c.cooperative_id)
+        .where(ranked.c.rank == 1)
+        .group_by(ranked.c.period, ranked.c.category, official)
     )
     rows = await repos.session.execute(_in_scope(stmt, scope))
     return [(str(r[0]), r[1], bool(r[2]), int(r[3])) for r in rows]
@@ -117,22 +124,20 @@ async def category_counts(
 async def assessed_without(
     repos: Repositories, framework: str, without: str, first: str, last: str, scope: int | None
 ) -> dict[str, int]:
-    """Per period, cooperatives assessed with `framework` but not with `without` (indicative only)."""
-    other = aliased(Assessment)
-    stmt = (
-        select(Assessment.period, func.count(func.distinct(Assessment.cooperative_id)))
-        .join(Cooperative, Cooperative.id == Assessment.cooperative_id)
-        .where(Assessment.framework == framework, Assessment.period >= first, Assessment.period <= last)
-        .where(
-            ~exists().where(
-                other.cooperative_id == Assessment.cooperative_id,
-                other.period == Assessment.period,
-                other.framework == without,
-            )
-        )
-        .group_by(Assessment.period)
+    """Per period, cooperatives assessed with `framework` but not with `without` (indicative only): one pass over
+    ix_assessments_latest, grouped by period and cooperative."""
+    pairs = (
+        select(Assessment.period, Assessment.cooperative_id)
+        .where(Assessment.framework.in_([framework, without]), Assessment.period >= first, Assessment.period <= last)
+        .group_by(Assessment.period, Assessment.cooperative_id)
+        .having(func.max(case((Assessment.framework == without, 1), else_=0)) == 0)
     )
-    return {str(r[0]): int(r[1]) for r in await repos.session.execute(_in_scope(stmt, scope))}
+    if scope is not None:
+        in_scope = select(Cooperative.id).where(Cooperative.kecamatan_id == scope)
+        pairs = pairs.where(Assessment.cooperative_id.in_(in_scope))
+    only = pairs.subquery()
+    stmt = select(only.c.period, func.count()).group_by(only.c.period)
+    return {str(r[0]): int(r[1]) for r in await repos.session.execute(stmt)}
 
 
 async def reporting_by_kecamatan(

@@ -135,12 +135,13 @@ async def cooperatives(repos: Repositories, kecamatan_id: int | None = None) -> 
 async def recap(repos: Repositories, period: Period, plan: CyclePlan, kecamatan_id: int | None = None) -> Recap:
     """Who reported `period`, and on time, among the city's (or one kecamatan's) cooperatives, one row each."""
     rows = []
+    deadlines: dict[str, datetime] = {}
     for id_, name, kecamatan_id_, kecamatan, nik, zone, submitted, at in await office_views.reporting_rows(
         repos, str(period), kecamatan_id
     ):
         if submitted and at is None:
             at = datetime.min.replace(tzinfo=ZoneInfo("UTC"))  # submitted without a time: count it, as on time
-        due = deadline(period, zone, plan.deadline_day)
+        due = deadlines.get(zone) or deadlines.setdefault(zone, deadline(period, zone, plan.deadline_day))
         rows.append(
             CooperativeStatus(
                 id=id_,

@@ -1,0 +1,144 @@
+"""The office at province scale: page times of the office web app and the staff's counts, on a synthetic province.
+
+    python -m bench.office_pages --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/province \
+        [--cooperatives 30000 --periods 36] [--rounds 30]
+
+The database keeps the province between runs: it is loaded (`kopsehat demo --cooperatives N --periods P`'s
+loader) only when it is not there yet. Pages are fetched over loopback from the real aiohttp app, signed in as an
+admin; each time is one request's (the test client's share is a few hundred microseconds). Then `rekap`'s counts,
+a segment's count (`belum-lapor` of the open period, as the announcement preview counts it) and `report-status`'s
+work (every cooperative's row, printed) are timed in-process, without the command's start-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import random
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import redirect_stdout
+from datetime import UTC, datetime
+
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
+
+from bench.common import percentile_ms
+from bot.cli.report_status import print_text
+from bot.config import Settings
+from bot.domain.health.rules import default_rules
+from bot.domain.periods import reporting_period_for
+from bot.services import segments
+from bot.services.cycle import CyclePlan, recap, recap_counts
+from bot.services.province import NIK_PREFIX, load_province
+from bot.services.staff_access import StaffAccessService
+from bot.web.app import make_app
+from bot.web.office import add_office
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import Cooperative, Officer, ReportRevision
+
+Timed = Callable[[int], Awaitable[None]]
+
+
+async def _times(rounds: int, one: Timed) -> list[float]:
+    await one(0)  # warm: statement caches, the first connection
+    spent = []
+    for i in range(rounds):
+        started = time.perf_counter()
+        await one(i + 1)
+        spent.append(time.perf_counter() - started)
+    return spent
+
+
+def _line(name: str, spent: list[float]) -> str:
+    return f"{name:<48} p50 {percentile_ms(spent, 0.5):8.1f} ms   p95 {percentile_ms(spent, 0.95):8.1f} ms"
+
+
+async def _ensure_province(db: Database, cooperatives: int, periods: int) -> None:
+    async with db.transaction() as repos:
+        if await repos.cooperatives.by_nik(f"{NIK_PREFIX}{1:06d}") is None:
+            print(f"loading a province of {cooperatives} cooperatives x {periods} periods ...", flush=True)
+            started = time.perf_counter()
+            await load_province(repos, datetime.now(UTC), cooperatives, periods)
+            print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+async def main(url: str, cooperatives: int, periods: int, rounds: int) -> None:
+    """Run every measurement and print one line each."""
+    db = Database(url)
+    await upgrade(db)
+    await _ensure_province(db, cooperatives, periods)
+    async with db.transaction() as repos:
+        session = repos.session
+        coops = int(await session.scalar(select(func.count(Cooperative.id))) or 0)
+        officers = int(await session.scalar(select(func.count(Officer.id))) or 0)
+        revisions = int(await session.scalar(select(func.count(ReportRevision.id))) or 0)
+        niks = list((await session.scalars(select(Cooperative.nik).where(Cooperative.nik.like(f"{NIK_PREFIX}%")))).all())
+        staff = await repos.staff.add("Bench Admin", "admin")
+        link = await StaffAccessService(repos).issue_link(
+            await StaffAccessService(repos).give_login(staff.id, None), "http://kantor.test", datetime.now(UTC)
+        )
+    assert link is not None
+    print(f"province: {coops} cooperatives, {officers} officers, {revisions} report revisions")
+    settings = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
+    app = make_app(db)
+    add_office(app, db, settings, default_rules())
+    rng = random.Random(7)
+    async with TestClient(TestServer(app)) as client:
+        signed = await client.get(link.url.removeprefix("http://kantor.test"))
+        assert signed.status == 200, signed.status
+
+        def page(path: Callable[[int], str]) -> Timed:
+            async def one(i: int) -> None:
+                response = await client.get(path(i))
+                await response.read()
+                assert response.status == 200, (path(i), response.status)
+
+            return one
+
+        filtered = "/kantor/koperasi?jenis=ksp&kategori=dalam_pengawasan_khusus&lapor=missing&urut=score&hal={}"
+        measured = [
+            ("overview /kantor/", page(lambda i: "/kantor/")),
+            ("filtered list (ksp, DPK, not reported, by score)", page(lambda i: filtered.format(1 + i % 3))),
+            ("list, all, page 1..300", page(lambda i: f"/kantor/koperasi?hal={1 + (i * 37) % 300}")),
+            ("rekam medis /kantor/koperasi/{nik}", page(lambda i: f"/kantor/koperasi/{rng.choice(niks)}")),
+        ]
+        for name, one in measured:
+            print(_line(name, await _times(rounds, one)), flush=True)
+        export = await _times(3, page(lambda i: "/kantor/koperasi.xlsx"))
+        print(_line(f"list export, all {coops} rows (.xlsx)", export), flush=True)
+
+    plan = CyclePlan()
+    period = reporting_period_for(datetime.now(UTC), plan.office_zone).previous()
+    segment = segments.parse(f"not-reported:{period}")
+
+    async def rekap(_: int) -> None:
+        async with db.reading() as repos:
+            await recap_counts(repos, period, plan)
+
+    async def count(_: int) -> None:
+        async with db.reading() as repos:
+            await segments.count(repos, segment)
+
+    async def report_status(_: int) -> None:
+        async with db.reading() as repos:
+            summary = await recap(repos, period, plan)
+        with redirect_stdout(io.StringIO()):
+            print_text(summary, None)
+
+    print(_line(f"rekap counts ({period}, per kecamatan)", await _times(rounds, rekap)))
+    print(_line(f"segment count (belum-lapor:{period})", await _times(rounds, count)))
+    print(_line("report-status work (every row, printed)", await _times(max(5, rounds // 3), report_status)))
+    await db.dispose()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", required=True, help="a PostgreSQL database (kept: the province stays)")
+    parser.add_argument("--cooperatives", type=int, default=30_000)
+    parser.add_argument("--periods", type=int, default=36)
+    parser.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args()
+    asyncio.run(main(args.database_url, args.cooperatives, args.periods, args.rounds))
