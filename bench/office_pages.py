@@ -25,13 +25,14 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bench.common import percentile_ms
+from bot.chat import render
 from bot.cli.report_status import print_text
 from bot.config import Settings
 from bot.domain.health.rules import default_rules
 from bot.domain.periods import reporting_period_for
 from bot.services import segments
 from bot.services.cycle import CyclePlan, recap, recap_counts
-from bot.services.province import NIK_PREFIX, load_province
+from bot.services.province import NIK_PREFIX, load_province, settle
 from bot.services.staff_access import StaffAccessService
 from bot.web.app import make_app
 from bot.web.office import add_office
@@ -58,11 +59,15 @@ def _line(name: str, spent: list[float]) -> str:
 
 async def _ensure_province(db: Database, cooperatives: int, periods: int) -> None:
     async with db.transaction() as repos:
-        if await repos.cooperatives.by_nik(f"{NIK_PREFIX}{1:06d}") is None:
+        loaded = await repos.cooperatives.by_nik(f"{NIK_PREFIX}{1:06d}") is not None
+        if not loaded:
             print(f"loading a province of {cooperatives} cooperatives x {periods} periods ...", flush=True)
             started = time.perf_counter()
-            await load_province(repos, datetime.now(UTC), cooperatives, periods)
-            print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
+            texts = [render.text("id", "demo.announcement", number=n) for n in range(1, 7)]
+            await load_province(repos, datetime.now(UTC), cooperatives, periods, announcements=texts)
+    if not loaded:
+        await settle(db)
+        print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 async def main(url: str, cooperatives: int, periods: int, rounds: int) -> None:
@@ -75,7 +80,8 @@ async def main(url: str, cooperatives: int, periods: int, rounds: int) -> None:
         coops = int(await session.scalar(select(func.count(Cooperative.id))) or 0)
         officers = int(await session.scalar(select(func.count(Officer.id))) or 0)
         revisions = int(await session.scalar(select(func.count(ReportRevision.id))) or 0)
-        niks = list((await session.scalars(select(Cooperative.nik).where(Cooperative.nik.like(f"{NIK_PREFIX}%")))).all())
+        demo = select(Cooperative.nik).where(Cooperative.nik.like(f"{NIK_PREFIX}%"))
+        niks = [str(n) for n in (await session.scalars(demo)).all()]
         staff = await repos.staff.add("Bench Admin", "admin")
         link = await StaffAccessService(repos).issue_link(
             await StaffAccessService(repos).give_login(staff.id, None), "http://kantor.test", datetime.now(UTC)

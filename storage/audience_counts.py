@@ -79,14 +79,27 @@ async def reach(
     None for those a message reaches now."""
     chosen = matching(criteria, scope).subquery()
     coops = int(await repos.session.scalar(select(func.count()).select_from(chosen)) or 0)
-    has_account = exists().where(ChannelIdentity.officer_id == Officer.id)
-    reachable = exists().where(ChannelIdentity.officer_id == Officer.id, ChannelIdentity.reachable.is_(True))
-    whens: list[tuple[ColumnElement[bool], str]] = [(~has_account, "no_account"), (~reachable, "unreachable")]
+    accounts = (
+        select(
+            ChannelIdentity.officer_id,
+            func.max(case((ChannelIdentity.reachable.is_(True), 1), else_=0)).label("reachable"),
+        )
+        .where(
+            ChannelIdentity.officer_id.in_(select(Officer.id).where(Officer.cooperative_id.in_(select(chosen.c.id))))
+        )
+        .group_by(ChannelIdentity.officer_id)
+        .subquery()
+    )
+    whens: list[tuple[ColumnElement[bool], str]] = [
+        (accounts.c.officer_id.is_(None), "no_account"),
+        (accounts.c.reachable == 0, "unreachable"),
+    ]
     if announcement:
         whens.append((Officer.announcements_paused.is_(True), "paused"))
     obstacle = case(*whens, else_=None)
     stmt = (
         select(obstacle, func.count(Officer.id))
+        .outerjoin(accounts, accounts.c.officer_id == Officer.id)
         .where(Officer.status == "active", Officer.cooperative_id.in_(select(chosen.c.id)))
         .group_by(obstacle)
     )

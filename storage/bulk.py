@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Table, func, insert, select, text
 from sqlalchemy.types import TypeDecorator
 
+from storage.db import Database, is_sqlite
 from storage.models import Base
 from storage.repositories import Repositories
 
@@ -90,3 +91,14 @@ async def renumber(repos: Repositories, names: Iterable[str]) -> None:
             text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT coalesce(max(id), 1) FROM {name}))")
         )
         await repos.session.execute(text(f"ANALYZE {name}"))
+
+
+async def vacuum(db: Database, names: Iterable[str] = TABLES) -> None:
+    """After a bulk load on PostgreSQL: VACUUM ANALYZE (outside any transaction), so that the office's counts can
+    read their indexes alone (index-only scans need the visibility map a vacuum writes)."""
+    if is_sqlite(db.url):
+        return
+    async with db.engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        for name in names:
+            await connection.execute(text(f"VACUUM ANALYZE {name}"))

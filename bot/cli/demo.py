@@ -7,10 +7,11 @@ import sys
 import time
 from datetime import datetime
 
+from bot.chat import render
 from bot.cli.common import SubParsers, run_with_database, settings_or_exit
 from bot.config import Settings
 from bot.services.demo import CITY, DemoCounts, load_demo
-from bot.services.province import ProvinceCounts, load_province
+from bot.services.province import ProvinceCounts, load_province, settle
 from storage.db import Database
 
 
@@ -60,6 +61,11 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def announcements(settings: Settings) -> list[str]:
+    """The demo's announcements, in the office's language."""
+    return [render.text(settings.language, "demo.announcement", number=n) for n in range(1, 7)]
+
+
 def _province(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
     if not 1 <= args.cooperatives <= 200_000 or not 1 <= args.periods <= 120:
         print("kopsehat: --cooperatives must be 1 to 200000 and --periods 1 to 120", file=sys.stderr)
@@ -68,7 +74,11 @@ def _province(args: argparse.Namespace, settings: Settings, now: datetime) -> in
 
     async def work(db: Database) -> ProvinceCounts:
         async with db.transaction() as repos:
-            return await load_province(repos, now, args.cooperatives, args.periods, seed=args.seed)
+            counts = await load_province(
+                repos, now, args.cooperatives, args.periods, seed=args.seed, announcements=announcements(settings)
+            )
+        await settle(db)
+        return counts
 
     counts = run_with_database(settings, work)
     if counts.cooperatives == 0:

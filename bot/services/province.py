@@ -12,14 +12,13 @@ Every NIK starts with DEMOP-; every cooperative is marked is_demo.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.chat import render
 from bot.domain import forms
 from bot.domain.health import keys
 from bot.domain.health.clinic import treat
@@ -28,6 +27,7 @@ from bot.domain.periods import Period
 from bot.services.assessments import clinic_json, exact_json, record_of, score_figures
 from bot.services.demo import FIRST, LAST, MIX, PREFIX, WORDS_A, WORDS_B, demo_periods, ksp_figures, shop_figures
 from storage import bulk
+from storage.db import Database
 from storage.models import Cooperative, utcnow
 from storage.repositories import Repositories
 
@@ -145,6 +145,11 @@ class Specimens:
         return self._rng.choice(next(iter(buckets.values())))
 
 
+async def settle(db: Database) -> None:
+    """After the load has committed: let PostgreSQL vacuum and analyze what was written."""
+    await bulk.vacuum(db)
+
+
 def _names(rng: random.Random, count: int) -> Iterator[str]:
     """Distinct made-up place names."""
     seen: set[str] = set()
@@ -180,9 +185,11 @@ async def load_province(
     periods: int,
     seed: int = 2026,
     specimens: int = SPECIMENS,
+    announcements: Sequence[str] = (),
 ) -> ProvinceCounts:
-    """Write a province of `cooperatives` with `periods` monthly periods before the open one, as of `now`; a
-    province already loaded is left as it is (nothing is written twice)."""
+    """Write a province of `cooperatives` with `periods` monthly periods before the open one, as of `now`, and
+    `announcements` (their texts) sent to everyone in the months before; a province already loaded is left as it is
+    (nothing is written twice)."""
     found = await repos.cooperatives.by_nik(f"{NIK_PREFIX}{1:06d}")
     if found is not None:
         return ProvinceCounts(0, 0, 0, 0)
@@ -357,7 +364,7 @@ async def load_province(
                     }
                 )
     await flush()
-    await _trainings(repos, rng, ids, coops, officers, now)
+    await _trainings(repos, rng, ids, coops, officers, now, announcements)
     await bulk.renumber(repos, bulk.TABLES)
     await repos.audit.add("cli", "demo.province", None, cooperatives=cooperatives, at=utcnow().isoformat())
     return ProvinceCounts(len(coops), len(officers), written[0], written[1])
@@ -370,6 +377,7 @@ async def _trainings(
     coops: list[dict[str, Any]],
     officers: list[dict[str, Any]],
     now: datetime,
+    texts: Sequence[str],
 ) -> None:
     """Past trainings of a kecamatan's officers (registered, most of them present) and announcements sent."""
     by_kecamatan: dict[int, list[dict[str, Any]]] = {}
@@ -430,14 +438,14 @@ async def _trainings(
     announcements = [
         {
             "id": ids["announcements"] + number,
-            "text": render.text("id", "demo.announcement", number=number + 1),
+            "text": text,
             "segment": {"spec": "all", "scope_kecamatan_id": None},
             "status": "done",
             "recipients": len(officers),
             "send_at": now - timedelta(days=30 * number + 2),
             "created_at": now - timedelta(days=30 * number + 3),
         }
-        for number in range(6)
+        for number, text in enumerate(texts)
     ]
     for name, rows in (
         ("trainings", trainings),
