@@ -40,7 +40,8 @@ def table(name: str) -> Table:
 
 
 async def reserve_ids(repos: Repositories, name: str) -> int:
-    """The first id free in table `name` (its rows are numbered from there on by the caller)."""
+    """The first id free in table `name` (its rows are numbered from there on by the caller: a bulk load is meant for a
+    quiet database, nothing else inserting into the table meanwhile)."""
     found = await repos.session.scalar(select(func.max(table(name).c.id)))
     return int(found or 0) + 1
 

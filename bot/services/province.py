@@ -206,13 +206,13 @@ async def load_province(
     kabupaten_ids: list[int] = []
     for name in _names(rng, kabupaten_count):
         kabupaten_ids.append(ids["regions"] + len(regions))
-        regions.append({"id": kabupaten_ids[-1], "kind": "kabupaten", "name": f"Kabupaten {name} (demo)"})
-        regions[-1]["parent_id"] = None
+        regions.append(
+            {"id": kabupaten_ids[-1], "kind": "kabupaten", "name": f"Kabupaten {name} (demo)", "parent_id": None}
+        )
     places: list[tuple[int, int]] = []
     for number, name in enumerate(_names(rng, kecamatan_count)):
-        kecamatan_id = ids["regions"] + len(regions)
-        regions.append({"id": kecamatan_id, "kind": "kecamatan", "name": name})
-        regions[-1]["parent_id"] = kabupaten_ids[number % kabupaten_count]
+        kecamatan_id, parent = ids["regions"] + len(regions), kabupaten_ids[number % kabupaten_count]
+        regions.append({"id": kecamatan_id, "kind": "kecamatan", "name": name, "parent_id": parent})
         for kelurahan in _names(rng, KELURAHAN_PER_KECAMATAN):
             places.append((kecamatan_id, ids["regions"] + len(regions)))
             regions.append({"id": places[-1][1], "kind": "kelurahan", "name": kelurahan, "parent_id": kecamatan_id})
