@@ -2,7 +2,7 @@
 period, from an index alone (measured with EXPLAIN ANALYZE at 30,000 cooperatives, docs/benchmarks.md)
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-06 20:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
