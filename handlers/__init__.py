@@ -6,6 +6,7 @@ from bot.chat.routing import Route, Router
 from handlers import (
     announcements,
     attention,
+    form,
     help,
     office_login,
     onboarding,
@@ -22,6 +23,7 @@ router = Router.joined(
     help.router,
     onboarding.router,
     report.router,
+    form.router,
     status.router,
     trainings.router,
     announcements.router,
