@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from pydantic import SecretStr
 
 from bot.chat.dispatch import Dispatcher, Outgoing
 from bot.config import Settings
@@ -34,7 +35,8 @@ class Sent:
 
 
 def form_app(db: Database, dispatcher: Dispatcher, sent: Sent, telegram_token: str | None = None) -> web.Application:
-    settings = Settings(database_url=db.url, telegram_token=telegram_token, _env_file=None)  # type: ignore[call-arg]
+    secret = SecretStr(telegram_token) if telegram_token else None
+    settings = Settings(database_url=db.url, telegram_token=secret, _env_file=None)  # type: ignore[call-arg]
     app = make_app(db)
     add_form(app, db, settings, default_rules(), dispatcher, sent)
     return app

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from bot.chat.messages import Reply
 from bot.domain.health.rules import default_rules
 from bot.services import Services
+from bot.services.cycle import CyclePlan, report_notice
 from bot.services.form_links import FormGrant, sign
 from bot.services.keys import server_key
 from storage.db import Database
 from storage.models import ChannelIdentity, OutboxMessage
 from tests.handlers.chat import KSP_VALUES, NOW, Clock, dispatcher, registered, report_state
-from tests.web.conftest import AiohttpClient
-from tests.web.form import PERIOD, Sent, draft, form_app, form_path, form_view, section_fields
+from tests.web.conftest import AiohttpClient, Client
+from tests.web.form import LINK, PERIOD, Sent, draft, form_app, form_path, form_view, section_fields
 
 
 async def cooperative_of(db: Database, user_id: str = "siti") -> tuple[int, int]:
@@ -30,7 +30,7 @@ async def cooperative_of(db: Database, user_id: str = "siti") -> tuple[int, int]
         return officer.cooperative_id, officer.id
 
 
-async def fill(client, path: str, screens: list[tuple[str, dict[str, str]]]) -> None:  # type: ignore[no-untyped-def]
+async def fill(client: Client, path: str, screens: list[tuple[str, dict[str, str]]]) -> None:
     for section, fields in screens:
         response = await client.post(path, data={"bagian": section, "aksi": "simpan", **fields}, allow_redirects=False)
         assert response.status == 303, await response.text()
@@ -55,9 +55,10 @@ async def test_formulir_gives_a_link_and_every_screen_saves_to_the_chats_draft(
     first = await client.get(path)
     page = await first.text()
     assert first.status == 200 and 'name="cash"' in page and "Kas" in page
-    assert first.headers["Referrer-Policy"] == "no-referrer" and "script-src 'self'" in first.headers[
-        "Content-Security-Policy"
-    ]
+    assert (
+        first.headers["Referrer-Policy"] == "no-referrer"
+        and "script-src 'self'" in first.headers["Content-Security-Policy"]
+    )
     view = await form_view(db, cooperative)
     screens = section_fields(view)
     for number, (section, fields) in enumerate(screens):
@@ -83,7 +84,8 @@ async def test_a_bad_amount_is_shown_beside_its_field_with_what_was_typed(
     path = await form_path(user)
     cooperative, _ = await cooperative_of(db)
     section = (await form_view(db, cooperative)).sections[0][0].id
-    response = await client.post(path, data={"bagian": section, "aksi": "simpan", "cash": "12,3,4 jt", "bank": "1,5 jt"})
+    typed = {"bagian": section, "aksi": "simpan", "cash": "12,3,4 jt", "bank": "1,5 jt"}
+    response = await client.post(path, data=typed)
     page = await response.text()
     assert response.status == 422
     field = page[page.index('id="f-cash"') : page.index('id="f-bank"')]
@@ -92,7 +94,7 @@ async def test_a_bad_amount_is_shown_beside_its_field_with_what_was_typed(
     assert "cash" not in saved and saved["bank"] == "1500000"  # the good one is kept, the bad one never stored
 
 
-async def _fill_all(db: Database, client, path: str, cooperative: int, **changes: str) -> None:  # type: ignore[no-untyped-def]
+async def _fill_all(db: Database, client: Client, path: str, cooperative: int, **changes: str) -> None:
     await fill(client, path, section_fields(await form_view(db, cooperative), {**KSP_VALUES, **changes}))
 
 
@@ -209,3 +211,22 @@ async def test_start_in_chat_continue_in_the_form_finish_in_chat(db: Database, a
     stage, _ = await report_state(db, user)
     assert stage == "summary", text[-500:]
     assert "Rp40.000.000" in text
+
+
+async def test_the_invitation_and_reminders_offer_the_form_beside_isi_laporan(db: Database) -> None:
+    d = dispatcher(db)
+    user = await registered(db, d)
+    cooperative_id, officer_id = await cooperative_of(db)
+    async with db.transaction() as repos:
+        cooperative = await repos.cooperatives.get(cooperative_id)
+        officer = await repos.officers.get(officer_id)
+        assert cooperative is not None and officer is not None
+        for kind in ("report_open", "report_reminder", "report_late"):
+            due = report_notice(kind, f"k:{kind}", cooperative, officer, PERIOD, CyclePlan(), 1)  # type: ignore[arg-type]
+            assert [(c.id, c.title) for c in due.notice.reply.choices] == [
+                ("go:lapor", "Isi laporan"),
+                ("go:formulir", "Isi formulir"),
+            ]
+            assert "go:formulir" not in due.notice.template_params  # the approved WhatsApp templates are unchanged
+    await user.send("Isi formulir", choice="go:formulir")  # the button pressed
+    assert LINK.search(user.text) is not None
