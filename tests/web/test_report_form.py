@@ -222,7 +222,7 @@ async def test_the_invitation_and_reminders_offer_the_form_beside_isi_laporan(db
         officer = await repos.officers.get(officer_id)
         assert cooperative is not None and officer is not None
         for kind in ("report_open", "report_reminder", "report_late"):
-            due = report_notice(kind, f"k:{kind}", cooperative, officer, PERIOD, CyclePlan(), 1)  # type: ignore[arg-type]
+            due = report_notice(kind, f"k:{kind}", cooperative, officer, PERIOD, CyclePlan(), 1)
             assert [(c.id, c.title) for c in due.notice.reply.choices] == [
                 ("go:lapor", "Isi laporan"),
                 ("go:formulir", "Isi formulir"),
