@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -241,6 +242,8 @@ async def start(ctx: Context) -> Sequence[Reply]:
         intro.append(ctx.say("report.draft_by_other", who=report.draft_officer_name or "", at=at))
     if saved:
         progress = _with_draft(saved, report)
+        if progress.current in report.draft and progress.current not in saved.get("answers", {}):
+            progress = replace(progress, current=None)  # answered meanwhile in the form: on to the next open one
         step = report_flow.resume(questions, report_flow.forget_carried(progress) if plan.full else progress, econtext)
     else:
         step = report_flow.start(questions, econtext, prefilled=dict(report.draft) or None)

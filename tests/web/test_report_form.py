@@ -3,11 +3,15 @@ screen saved to the chat's draft, problems beside their field, the checks before
 
 from __future__ import annotations
 
-from datetime import timedelta
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.channels.console import ConsoleChannel
 from bot.chat.messages import Reply
+from bot.delivery.worker import Delivery
 from bot.domain.health.rules import default_rules
 from bot.services import Services
 from bot.services.cycle import CyclePlan, report_notice
@@ -205,9 +209,7 @@ async def test_start_in_chat_continue_in_the_form_finish_in_chat(db: Database, a
     assert 'name="cash" type="text" value="40.000.000"' in page  # what was typed in chat is in the form
     assert 'name="bank" type="text" value="60.000.000"' in page
     await _fill_all(db, client, path, cooperative)
-    text = await user.say("lapor")  # back in chat: nothing left but the question it was at, asked again
-    assert "tinggal 0 pertanyaan" in text and "Jawaban sekarang: Rp300.000.000" in text
-    text = await user.press("keep")  # then the summary with Kirim
+    text = await user.say("lapor")  # back in chat: everything is answered, the summary with Kirim
     stage, _ = await report_state(db, user)
     assert stage == "summary", text[-500:]
     assert "Rp40.000.000" in text
@@ -230,3 +232,26 @@ async def test_the_invitation_and_reminders_offer_the_form_beside_isi_laporan(db
             assert "go:formulir" not in due.notice.template_params  # the approved WhatsApp templates are unchanged
     await user.send("Isi formulir", choice="go:formulir")  # the button pressed
     assert LINK.search(user.text) is not None
+
+
+async def test_in_the_terminal_chat_the_results_wait_for_kopsehat_chat_to_print_them(
+    db: Database, aiohttp_client: AiohttpClient, tmp_path: Path
+) -> None:
+    d = dispatcher(db)
+    user = await registered(db, d)
+    client = await aiohttp_client(form_app(db, d, Sent()))  # `kopsehat run`: no terminal here to print to
+    path = await form_path(user)
+    cooperative, _ = await cooperative_of(db)
+    await _fill_all(db, client, path, cooperative)
+    view = await form_view(db, cooperative)
+    data = [("aksi", "kirim")]
+    for warning in view.checked.warnings:
+        data += [("konfirmasi", warning.id), (f"alasan:{warning.id}", "sesuai buku")]
+    assert "Laporan terkirim" in await (await client.post(path, data=data)).text()
+    out = io.StringIO()  # `kopsehat chat`'s delivery prints what is due for the terminal
+    terminal = Delivery(db, {})
+    terminal.senders["console"] = ConsoleChannel(terminal, out=out, files_dir=tmp_path)
+    await terminal.drain_once(datetime.now(UTC) + timedelta(minutes=1))
+    printed = out.getvalue()
+    assert "bot> Terima kasih, laporan Oktober 2026 sudah kami terima" in printed
+    assert "[gambar: " in printed

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.async_api import async_playwright
+from playwright.async_api import ViewportSize, async_playwright
 
 from storage.db import Database
 from tests.handlers.chat import dispatcher, registered
@@ -16,7 +16,7 @@ from tests.web.test_office_browser import ARGS, CHROMIUM, pytestmark, shots
 from tests.web.test_report_form import cooperative_of, outbox_replies
 
 __all__ = ["pytestmark", "shots"]
-PHONE = {"width": 360, "height": 740}
+PHONE: ViewportSize = {"width": 360, "height": 740}
 
 
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
