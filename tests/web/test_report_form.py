@@ -118,7 +118,8 @@ async def test_books_that_do_not_balance_stop_kirim(db: Database, aiohttp_client
 
 
 async def test_kirim_sends_the_score_in_chat_and_closes_the_link(db: Database, aiohttp_client: AiohttpClient) -> None:
-    d = dispatcher(db)
+    clock = Clock()
+    d = dispatcher(db, clock)
     user = await registered(db, d)
     sent = Sent()
     client = await aiohttp_client(form_app(db, d, sent))
@@ -154,6 +155,11 @@ async def test_kirim_sends_the_score_in_chat_and_closes_the_link(db: Database, a
     again = await client.post(path, data={"bagian": "ringkasan", "aksi": "kirim"})
     assert "Laporan sudah dikirim" in await again.text()
     assert "sudah dikirim, jadi formulirnya sudah ditutup" in await user.say("formulir")
+
+    clock.advance(days=30)  # next month's form starts from this month's figures
+    following = await (await client.get(await form_path(user))).text()
+    assert 'name="cash" type="text" value="40.000.000"' in following
+    assert "Bulan lalu: Rp40.000.000 (sudah diisikan; ubah bila berbeda)" in following
 
 
 async def test_a_forged_expired_or_foreign_link_opens_nothing(db: Database, aiohttp_client: AiohttpClient) -> None:
@@ -255,3 +261,31 @@ async def test_in_the_terminal_chat_the_results_wait_for_kopsehat_chat_to_print_
     printed = out.getvalue()
     assert "bot> Terima kasih, laporan Oktober 2026 sudah kami terima" in printed
     assert "[gambar: " in printed
+
+
+async def test_a_warning_is_confirmed_on_the_page_with_a_tick_and_a_reason(
+    db: Database, aiohttp_client: AiohttpClient
+) -> None:
+    d = dispatcher(db)
+    user = await registered(db, d)
+    client = await aiohttp_client(form_app(db, d, Sent()))
+    path = await form_path(user)
+    cooperative, _ = await cooperative_of(db)
+    # Partisipasi Bruto of Rp500 is likely a typo (SHU kotor is computed, so the books still add up)
+    await _fill_all(db, client, path, cooperative, gross_participation="500", undistributed_surplus="110 jt")
+    summary = await (await client.get(f"{path}?bagian=ringkasan")).text()
+    assert "Partisipasi Bruto hanya Rp500, kurang dari Rp1.000" in summary and 'name="konfirmasi"' in summary
+    ticked_only = await client.post(path, data={"aksi": "kirim", "konfirmasi": "minimum:gross_participation"})
+    page = await ticked_only.text()
+    assert ticked_only.status == 422 and "tulis alasannya" in page
+    confirmed = [("aksi", "kirim")]
+    for found in (await form_view(db, cooperative)).checked.warnings:  # a low income also makes costs look high
+        confirmed += [("konfirmasi", found.id), (f"alasan:{found.id}", "usaha baru mulai")]
+    assert "Laporan terkirim" in await (await client.post(path, data=confirmed)).text()
+    async with db.transaction() as repos:
+        report = await repos.reports.get(cooperative, str(PERIOD))
+        assert report is not None
+        revision = await repos.reports.revision(report.id, report.latest_revision)
+        assert revision is not None
+    [warning] = [w for w in revision.warnings or [] if w["id"] == "minimum:gross_participation"]
+    assert warning["confirmed"] is True and warning["reason"] == "usaha baru mulai"
