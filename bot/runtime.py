@@ -36,6 +36,7 @@ from bot.scheduler import Scheduler, plan_from_settings
 from bot.services.keys import server_key
 from bot.services.notices import QuietHours
 from bot.web.app import PROBES_KEY, make_app
+from bot.web.form import add_form
 from bot.web.office import add_office
 from storage.db import Database, is_sqlite
 from storage.migrate import alembic_config, current, upgrade
@@ -223,6 +224,7 @@ def build_runtime(settings: Settings, db: Database, rules: Rules) -> Runtime:
         settings=settings, db=db, app=make_app(db, health_token=health_token), dispatcher=dispatcher, delivery=delivery
     )
     add_office(runtime.app, db, settings, rules)  # the office web app under /kantor/
+    add_form(runtime.app, db, settings, rules, dispatcher, delivery.send_now)  # the report form, /formulir/
     if settings.telegram_enabled:
         telegram = build_telegram(settings, dispatcher, delivery)
         runtime.app[TELEGRAM_KEY] = telegram

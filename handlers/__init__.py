@@ -6,6 +6,7 @@ from bot.chat.routing import Route, Router
 from handlers import (
     announcements,
     attention,
+    form,
     help,
     office_login,
     onboarding,
@@ -24,6 +25,7 @@ router = Router.joined(
     onboarding.router,
     report.router,
     workbook.router,
+    form.router,
     status.router,
     trainings.router,
     announcements.router,

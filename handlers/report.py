@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -242,6 +243,8 @@ async def start(ctx: Context) -> Sequence[Reply]:
         intro.append(ctx.say("report.draft_by_other", who=report.draft_officer_name or "", at=at))
     if saved:
         progress = _with_draft(saved, report)
+        if progress.current in report.draft and progress.current not in saved.get("answers", {}):
+            progress = replace(progress, current=None)  # answered meanwhile in the form: on to the next open one
         step = report_flow.resume(questions, report_flow.forget_carried(progress) if plan.full else progress, econtext)
     else:
         step = report_flow.start(questions, econtext, prefilled=dict(report.draft) or None)
@@ -365,18 +368,32 @@ async def _apply(
 
 async def _submit(ctx: Context, period: Period, submitted: report_flow.Submitted, reason: str | None) -> list[Reply]:
     """Submit the answers (stored, audited, scored) and say so."""
+    replies = await submitted_replies(ctx, period, submitted.answers, submitted.carried, submitted.confirmed, reason)
+    ctx.goto(None)
+    return replies
+
+
+async def submitted_replies(
+    ctx: Context,
+    period: Period,
+    answers: Mapping[str, str],
+    carried: Sequence[str] = (),
+    confirmed: Mapping[str, str] | None = None,
+    reason: str | None = None,
+) -> list[Reply]:
+    """Submit a report (stored, audited, scored; `BlockingProblems` while its books do not add up) and the replies
+    that say so: thanks, then the score, coaching and picture of each assessment (the chat's *Kirim*, the form's)."""
     assert ctx.officer is not None and ctx.cooperative is not None
     submission = await ctx.services.reports.submit(
         ctx.cooperative.id,
         period,
-        submitted.answers,
+        answers,
         officer_id=ctx.officer.id,
         at=ctx.now,
-        carried=submitted.carried,
+        carried=carried,
         reason=reason,
-        confirmed=submitted.confirmed,
+        confirmed=confirmed,
     )
-    ctx.goto(None)
     late = ctx.now > deadline(period, ctx.zone, ctx.bot.deadline_day)
     replies = [
         ctx.say(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +28,7 @@ MAX_BATCH = 32  # messages per transaction at most: a bound on the wait of the f
 # A lost connection is not a handler's fault: the batch is done again on a fresh one after each of these waits
 # (about 3 s in all); then the edge answers 503 and the platform sends the messages again.
 RETRY_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
+Action = Callable[[Context], Awaitable[Sequence[Reply]]]
 
 
 @dataclass(frozen=True)
@@ -120,10 +121,22 @@ class Dispatcher:
         self.clock = clock
         self.reply_lease = reply_lease
         self._batches = Batcher[Inbound, DispatchResult](self._run, max_batch, "dispatch")
+        self._actions: dict[str, Action] = {}  # message id -> what another door does in this chat (`act`)
 
     async def handle(self, inbound: Inbound) -> DispatchResult:
         """Handle one message; a repeat of a message id changes nothing."""
         return (await self.handle_many([inbound]))[0]
+
+    async def act(self, address: Address, message_id: str, action: Action) -> DispatchResult:
+        """Do `action` in this chat account's conversation as a message would be handled (conversation locked, one
+        transaction with the replies stored in the outbox, once per `message_id`), though the person wrote nothing
+        in chat: another door (the phone form) has them told there what it did. Their last message time is left
+        alone (it opens WhatsApp's window); no reply is made up when `action` returns none."""
+        self._actions[message_id] = action
+        try:
+            return await self.handle(Inbound(address=address, message_id=message_id, received_at=self.clock()))
+        finally:
+            self._actions.pop(message_id, None)
 
     async def handle_many(self, inbounds: Sequence[Inbound]) -> list[DispatchResult]:
         """Handle messages in this order (after any queued before them); each result once it is committed."""
@@ -238,14 +251,16 @@ class Dispatcher:
     async def _decide(self, repos: Repositories, inbound: Inbound, loaded: ChatRow) -> _Decided:
         """Route one message to its handler and save the conversation; its replies are stored by the caller."""
         identity, conversation, officer, cooperative, staff = loaded
-        if inbound.kind == "blocked":
-            await repos.identities.mark_unreachable(identity.id, "blocked by the user", inbound.received_at)
-            return _Decided(inbound, identity.id, None, None, [])
-        identity.last_inbound_at = inbound.received_at
-        if not identity.reachable:
-            await repos.identities.mark_reachable(identity.id)
-        if inbound.kind == "unblocked":
-            return _Decided(inbound, identity.id, None, None, [])
+        action = self._actions.get(inbound.message_id)
+        if action is None:  # a message the person wrote (an action of another door is not one)
+            if inbound.kind == "blocked":
+                await repos.identities.mark_unreachable(identity.id, "blocked by the user", inbound.received_at)
+                return _Decided(inbound, identity.id, None, None, [])
+            identity.last_inbound_at = inbound.received_at
+            if not identity.reachable:
+                await repos.identities.mark_reachable(identity.id)
+            if inbound.kind == "unblocked":
+                return _Decided(inbound, identity.id, None, None, [])
         ctx = Context(
             inbound=_resolve_choice(inbound, conversation.progress),
             repos=repos,
@@ -259,14 +274,14 @@ class Dispatcher:
             handler=conversation.handler,
             progress={k: v for k, v in (conversation.progress or {}).items() if k != CHOICES_KEY},
         )
-        replies = list(await _route(self.router, ctx))
-        if not replies:
+        replies = list(await (action(ctx) if action is not None else _route(self.router, ctx)))
+        if not replies and action is None:
             replies = [ctx.say("common.not_understood")]
         if inbound.pressed is not None:  # stored with the reply: whoever sends it can show the choice on the question
             first = replies[0]
             replies[0] = replace(first, confirms=first.confirms or inbound.pressed.title, answers=inbound.pressed)
         progress = dict(ctx.progress)
-        offered = [c for c in replies[-1].choices]
+        offered = [c for c in replies[-1].choices] if replies else []
         if offered:
             progress[CHOICES_KEY] = [[c.id, c.title] for c in offered]
         await repos.conversations.save(conversation, ctx.handler, progress, ctx.now)

@@ -129,11 +129,17 @@ def _clean(value: object, **limits: int) -> None:
 
 @dataclass(frozen=True)
 class Choice:
-    """An option offered with a reply; `id` is what comes back when it is chosen (at most 48 bytes)."""
+    """An option offered with a reply; `id` is what comes back when it is chosen (at most 48 bytes).
+
+    With `url` it opens a page instead where a channel can (Telegram: a link button, or with `web_app` a Mini App
+    inside Telegram); a channel that cannot shows it as an option like any other.
+    """
 
     id: str
     title: str
     description: str | None = None
+    url: str | None = None
+    web_app: bool = False
 
     def __post_init__(self) -> None:
         if not self.id or len(self.id.encode()) > 48:
@@ -214,7 +220,7 @@ class Reply:
     def to_json(self) -> dict[str, Any]:
         return {
             "text": self.text,
-            "choices": [{"id": c.id, "title": c.title, "description": c.description} for c in self.choices],
+            "choices": [_choice_json(c) for c in self.choices],
             "attachment": self.attachment.to_json() if self.attachment else None,
             "confirms": self.confirms,
             "answers": self.answers.to_json() if self.answers else None,
@@ -225,12 +231,20 @@ class Reply:
         return cls(
             text=raw["text"],
             choices=tuple(
-                Choice(id=c["id"], title=c["title"], description=c.get("description")) for c in raw.get("choices", [])
+                Choice(c["id"], c["title"], c.get("description"), c.get("url"), bool(c.get("web_app")))
+                for c in raw.get("choices", [])
             ),
             attachment=Attachment.from_json(raw["attachment"]) if raw.get("attachment") else None,
             confirms=raw.get("confirms"),
             answers=Pressed.from_json(raw["answers"]) if raw.get("answers") else None,
         )
+
+
+def _choice_json(choice: Choice) -> dict[str, Any]:
+    found: dict[str, Any] = {"id": choice.id, "title": choice.title, "description": choice.description}
+    if choice.url is not None:
+        found.update(url=choice.url, web_app=choice.web_app)
+    return found
 
 
 NoticeKind = Literal[

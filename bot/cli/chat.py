@@ -78,27 +78,36 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
     try:
         await upgrade(db)
         dispatcher, console = console_chat(settings, db, rules)
-        problem = await _register(db, args, dispatcher, console)
-        if problem:
-            print(problem, file=sys.stderr)
-            return 2
-        if sys.stdin.isatty():
-            print("kopsehat chat: ketik pesan lalu Enter (Ctrl+D untuk keluar). Coba: menu", file=sys.stderr)
-        session = uuid.uuid4().hex[:12]
-        loop = asyncio.get_running_loop()
-        number = 0
-        while True:
-            line = await loop.run_in_executor(None, sys.stdin.readline)
-            if not line:
-                break
-            if not line.strip():
-                continue
-            number += 1
-            result = await dispatcher.handle(inbound_from_line(args.user, line, number, session, args.name))
-            await console.delivery.send_now(result.outgoing)
-        return 0
+        # what reaches this chat from elsewhere (the report form's results, reminders) is printed as it comes
+        await console.delivery.start()
+        try:
+            return await _converse(db, args, dispatcher, console)
+        finally:
+            await console.delivery.stop()
     finally:
         await db.dispose()
+
+
+async def _converse(db: Database, args: argparse.Namespace, dispatcher: Dispatcher, console: ConsoleChannel) -> int:
+    problem = await _register(db, args, dispatcher, console)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    if sys.stdin.isatty():
+        print("kopsehat chat: ketik pesan lalu Enter (Ctrl+D untuk keluar). Coba: menu", file=sys.stderr)
+    session = uuid.uuid4().hex[:12]
+    loop = asyncio.get_running_loop()
+    number = 0
+    while True:
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        if not line:
+            break
+        if not line.strip():
+            continue
+        number += 1
+        result = await dispatcher.handle(inbound_from_line(args.user, line, number, session, args.name))
+        await console.delivery.send_now(result.outgoing)
+    return 0
 
 
 def _chat(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from functools import cached_property
 from bot.domain.health.rules import Rules
 from bot.services.clinic import ClinicService
 from bot.services.cooperatives import CooperativeService
+from bot.services.form_links import FormLinkService
 from bot.services.invites import InviteService
 from bot.services.office import OfficeService
 from bot.services.officers import OfficerService
@@ -44,6 +45,11 @@ class Services:
     def cooperatives(self) -> CooperativeService:
         """The cooperative's own records (its RAT date)."""
         return CooperativeService(self._repos)
+
+    @cached_property
+    def form_links(self) -> FormLinkService:
+        """The report form's links: issue one, check one, where its results go in chat."""
+        return FormLinkService(self._repos)
 
     @cached_property
     def invites(self) -> InviteService:

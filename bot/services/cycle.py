@@ -216,7 +216,10 @@ def _lang(value: str | None) -> render.Lang:
 
 
 def _start_choice(lang: render.Lang) -> tuple[Choice, ...]:
-    return (Choice("go:lapor", render.text(lang, "notices.button_report")),)
+    return (
+        Choice("go:lapor", render.text(lang, "notices.button_report")),
+        Choice("go:formulir", render.text(lang, "notices.button_form")),
+    )
 
 
 async def _officers(repos: Repositories, coops: Iterable[Cooperative]) -> list[tuple[Cooperative, Officer]]:

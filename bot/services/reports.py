@@ -14,6 +14,8 @@ from bot.domain.health import keys
 from bot.domain.health.compliance import CooperativeRecord
 from bot.domain.health.rules import Rules
 from bot.domain.periods import Period, reporting_period_for
+from bot.domain.report_flow.interpret import Refused, read_answer
+from bot.domain.report_flow.prompts import askable
 from bot.services.assessments import Scored, assess_revision, record_of, score_figures
 from storage.models import Cooperative, Report, ReportRevision
 from storage.repositories import Repositories
@@ -113,6 +115,27 @@ def stored_indicators(result: Mapping[str, Any]) -> tuple[tuple[str, Decimal | N
             number = None if value is None else Decimal(str(value))
             found.append((row["key"], number, band if isinstance(band, str) else None))
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class FormReport:
+    """The report as the phone form shows it: its questions by section, the values to show, the checks of what would
+    be sent (`answers`: the draft and the yearly answers carried), what is still missing."""
+
+    period: Period
+    status: str
+    sections: tuple[tuple[forms.Section, tuple[forms.Question, ...]], ...]
+    values: dict[str, str]  # what each field shows: the answer, else last period's (see `from_previous`)
+    from_previous: frozenset[str]
+    previous: dict[str, str]
+    answers: dict[str, str]
+    carried: tuple[str, ...]  # yearly answers kept as stored (not answered anew)
+    checked: report_checks.Checked
+    missing: tuple[str, ...]
+
+    @property
+    def questions(self) -> dict[str, forms.Question]:
+        return {q.key: q for _, questions in self.sections for q in questions}
 
 
 class ReportService:
@@ -287,6 +310,66 @@ class ReportService:
         cooperative = await self._cooperative(cooperative_id)
         scored = await assess_revision(self._repos, cooperative, period, revision, self._rules)
         return Submission(period, revision.number, at, correction, tuple(scored))
+
+    async def _form_plan(self, cooperative_id: int, period: Period) -> tuple[list[forms.Question], carry.Plan]:
+        """The questions of this report (as the chat asks them) and its yearly answers carried (spec §8.3)."""
+        every = list(await self.questions(cooperative_id))
+        plan = carry.plan(every, await self.carried_answers(cooperative_id), str(period))
+        return plan.questions(every), plan
+
+    async def form(self, cooperative_id: int, period: Period) -> FormReport:
+        """The report of `period` for the phone form: the same questions, draft, checks and derived figures as the
+        chat; fields not answered yet show last period's value."""
+        questions, plan = await self._form_plan(cooperative_id, period)
+        report = await self._report(cooperative_id, period)
+        draft = {k: str(v) for k, v in (report.draft or {}).items()}
+        answers = {**plan.carried, **draft}
+        checked = await self.check(cooperative_id, period, answers)
+        asked = {q.key for q in askable(questions)} | set(checked.ask)
+        shown = [q for q in questions if q.key in asked or (q.only_when_asked_by_checks and q.key in answers)]
+        sections: dict[str, tuple[forms.Section, list[forms.Question]]] = {}
+        for question in shown:
+            sections.setdefault(question.section.id, (question.section, []))[1].append(question)
+        previous = {**await self.previous_figures(cooperative_id, period), **plan.previous}
+        offered = {q.key: previous[q.key] for q in shown if q.key in previous and q.key not in answers}
+        return FormReport(
+            period,
+            report.status,
+            tuple((section, tuple(items)) for section, items in sections.values()),
+            {**offered, **{k: v for k, v in answers.items() if k in {q.key for q in shown}}},
+            frozenset(offered),
+            previous,
+            answers,
+            tuple(k for k in plan.carried if k not in draft),
+            checked,
+            tuple(q.key for q in shown if q.key not in answers),
+        )
+
+    async def save_form(
+        self, cooperative_id: int, period: Period, typed: Mapping[str, str], *, officer_id: int, at: datetime
+    ) -> dict[str, report_flow.ProblemCode]:
+        """Read the fields of one screen with the chat's own reading (amounts the Indonesian way), keep those read in
+        the draft (an empty field is no answer), and return the problems of the others, by key (nothing of theirs
+        is stored)."""
+        questions, plan = await self._form_plan(cooperative_id, period)
+        derived = report_checks.derivable(questions)
+        by_key = {q.key: q for q in questions if q.key not in derived}
+        report = await self._report(cooperative_id, period)
+        draft = {k: str(v) for k, v in (report.draft or {}).items()}
+        problems: dict[str, report_flow.ProblemCode] = {}
+        for key, text in typed.items():
+            question = by_key.get(key)
+            if question is None:
+                continue  # not a field of this report: ignored
+            value = read_answer(question, text.strip()[:100], ()) if text.strip() else None
+            if isinstance(value, Refused):
+                problems[key] = value.code
+            elif value is None or (question.yearly and plan.carried.get(key) == value):
+                draft.pop(key, None)  # no answer, or the stored yearly answer kept as it is
+            else:
+                draft[key] = value
+        await self.save_draft(cooperative_id, period, draft, officer_id=officer_id, at=at)
+        return problems
 
     async def clinic_record(self, cooperative_id: int) -> CooperativeRecord:
         """What the checklist and the clinic know of the cooperative: its dates, tags and the yes/no facts answered."""

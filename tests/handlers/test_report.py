@@ -73,6 +73,7 @@ async def test_amounts_are_echoed_and_bad_answers_re_asked_without_losing_anythi
         (
             "Yang bisa Bapak/Ibu lakukan:",
             "• *lapor*: isi laporan bulanan (jawaban tersimpan otomatis)",
+            "• *formulir*: isi laporan di formulir (satu layar per bagian), di HP atau komputer",
             "• *template*: laporan sebagai berkas Excel; isi lalu kirim kembali berkasnya di chat ini",
             "• *status*: skor kesehatan koperasi dan langkah pembinaan",
             "• *riwayat*: skor enam bulan terakhir",

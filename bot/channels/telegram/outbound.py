@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, WebAppInfo
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -164,7 +164,7 @@ def inline_keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
     pending: InlineKeyboardButton | None = None
     for choice in choices:
-        button = InlineKeyboardButton(choice.title, callback_data=encode_callback(choice.id))
+        button = _button(choice)
         if len(choice.title) > _PAIR_TITLE_MAX:
             if pending is not None:
                 rows.append([pending])
@@ -178,6 +178,15 @@ def inline_keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup:
     if pending is not None:
         rows.append([pending])
     return InlineKeyboardMarkup(rows)
+
+
+def _button(choice: Choice) -> InlineKeyboardButton:
+    """A callback button; a link button, or a Mini App's (`web_app`, https only) for a choice with a URL."""
+    if choice.url is not None and choice.web_app and choice.url.startswith("https://"):
+        return InlineKeyboardButton(choice.title, web_app=WebAppInfo(choice.url))
+    if choice.url is not None:
+        return InlineKeyboardButton(choice.title, url=choice.url)
+    return InlineKeyboardButton(choice.title, callback_data=encode_callback(choice.id))
 
 
 @dataclass(frozen=True)
