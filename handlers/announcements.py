@@ -12,6 +12,7 @@ from bot.chat.messages import Choice, Reply
 from bot.chat.routing import Route, Router
 from bot.domain.periods import format_datetime, reporting_period_for
 from bot.services import announcements, segments, trainings
+from bot.services.reports import NotAllowed
 
 NAME = "umumkan"
 
@@ -51,10 +52,10 @@ def _ask_when(ctx: Context, state: dict[str, Any]) -> Reply:
 async def resume(ctx: Context) -> Sequence[Reply]:
     """The author's answer at each step, or a pressed button (send, cancel, refresh status)."""
     choice = (ctx.inbound.choice or "").split(":", 1)[1] if ctx.inbound.kind == "choice" and ctx.inbound.choice else ""
-    if choice.startswith("status:"):
-        return await status(ctx, int(choice[7:]) if choice[7:].isdigit() else None)
     if not may_announce(ctx):
         return [ctx.say("announcements.not_allowed")]
+    if ctx.press is not None and ctx.press.action == "status":
+        return await status(ctx, ctx.press.number())
     if ctx.handler != NAME:
         return await start(ctx)
     state = dict(ctx.progress)
@@ -141,13 +142,12 @@ async def status(ctx: Context, announcement_id: int | None = None) -> Sequence[R
     """Progress of the author's latest (or a given) announcement, with a button to refresh it."""
     if ctx.staff is None:
         return [ctx.say("common.not_for_you")]
-    found = (
-        await ctx.repos.announcements.get(announcement_id)
-        if announcement_id
-        else await announcements.latest_of(ctx.repos, ctx.staff.id)
-    )
+    try:
+        found = await announcements.followed(ctx.repos, announcement_id, ctx.staff)
+    except NotAllowed:
+        return [ctx.say("announcements.not_allowed")]
     if found is None:
-        return [ctx.say("announcements.no_announcement")]
+        return [ctx.say("announcements.not_found" if announcement_id else "announcements.no_announcement")]
     progress = await announcements.progress(ctx.repos, found.id)
     reasons = announcements.failure_kinds(await announcements.recipients(ctx.repos, found.id))
     scheduled = found.send_at is not None and found.send_at > ctx.now

@@ -92,17 +92,13 @@ async def _staff_plans(ctx: Context, nik: str) -> list[Reply]:
 
 async def resume(ctx: Context) -> Sequence[Reply]:
     """A pressed *Selesai* or *Tambah rencana*, or the answer to one of the plan's questions."""
-    if ctx.inbound.kind == "choice":
-        action, _, number = (ctx.inbound.choice or "").partition(":")[2].partition(":")
-        if not number.isdigit() or len(number) > 9:  # a forged id: no row has it (and PostgreSQL's integer ends)
-            return [ctx.say("clinic.plan_unknown")]
+    if ctx.press is not None:  # read and range-checked by the dispatcher (bot.chat.buttons)
+        action, number = ctx.press.action, ctx.press.number()
         if action == "selesai":
-            return await _done(ctx, int(number))
+            return await _done(ctx, number)
         if action == "tambah":
-            return await _begin(ctx, int(number))
-        if action in CHANGES or action in ("kelola", "batal", "batal_ya"):
-            return await _manage(ctx, action, int(number))
-        return await start(ctx)
+            return await _begin(ctx, number)
+        return await _manage(ctx, action, number)
     stage = ctx.progress.get("stage")
     text = " ".join(ctx.inbound.text.split())
     if stage == "what":

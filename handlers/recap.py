@@ -83,10 +83,9 @@ async def show(ctx: Context) -> Sequence[Reply]:
 async def act(ctx: Context) -> Sequence[Reply]:
     """A button of the summary: the list, the reminder preview, sending, or not sending."""
     assert ctx.staff is not None
-    parts = (ctx.inbound.choice or "").split(":")
-    if len(parts) != 3:
+    if ctx.press is None:  # a typed text while nothing of the recap is in progress
         return await show(ctx)
-    action, period = parts[1], Period.parse(parts[2])
+    action, period = ctx.press.action, Period.parse(ctx.press.word())  # read and range-checked (bot.chat.buttons)
     summary = await recap(ctx.repos, period, _plan(ctx), _scope(ctx))
     label = period.label(ctx.lang)
     if action == "daftar":

@@ -11,7 +11,8 @@ from bot.chat.context import Context
 from bot.chat.messages import Choice, Reply
 from bot.chat.routing import Route, Router
 from bot.domain.periods import format_datetime, reporting_period_for
-from bot.services import invites, segments, trainings
+from bot.services import access, invites, segments, trainings
+from bot.services.reports import NotAllowed
 from handlers import announcements
 from storage.models import Training, TrainingSession
 
@@ -35,6 +36,11 @@ async def _upcoming(ctx: Context) -> list[tuple[Training, TrainingSession | None
     return [(t, next(iter(sessions.get(t.id) or []), None)) for t in found[:50]]
 
 
+async def _invited(ctx: Context, training: Training) -> bool:
+    assert ctx.officer is not None and ctx.cooperative is not None
+    return await access.invited(ctx.repos, training, ctx.officer.id, ctx.cooperative.id)
+
+
 async def list_(ctx: Context) -> Sequence[Reply]:
     """What is coming: for officers with their registration, for staff with the numbers."""
     upcoming = await _upcoming(ctx)
@@ -56,20 +62,20 @@ async def list_(ctx: Context) -> Sequence[Reply]:
                     "capacity": training.capacity,
                 }
             )
-            if index <= 3:
+            if index <= 3 and await access.may_read_training(ctx.repos, training, ctx.staff):
                 choices.append(
                     Choice(
                         f"{LIST}:peserta:{training.id}", ctx.say("trainings.button_participants_for", index=index).text
                     )
                 )
-                if may_organise(ctx):
+                if await access.may_run_training(ctx.repos, training, ctx.staff):
                     choices.append(
                         Choice(f"{LIST}:kode:{training.id}", ctx.say("trainings.button_code_for", index=index).text)
                     )
         return [ctx.say("trainings.list_staff", tuple(choices[:10]), items=items)]
     assert ctx.officer is not None and ctx.cooperative is not None
     mine = await ctx.repos.trainings.registrations_of(ctx.officer.id)
-    upcoming = [(t, s) for t, s in upcoming if t.id in mine or await invited(ctx, t)][:LISTED]
+    upcoming = [(t, s) for t, s in upcoming if t.id in mine or await _invited(ctx, t)][:LISTED]
     items, choices = [], []
     for index, (training, session) in enumerate(upcoming, start=1):
         status = mine[training.id].status if training.id in mine else None
@@ -96,39 +102,26 @@ async def list_(ctx: Context) -> Sequence[Reply]:
     return [ctx.say("trainings.list_officer", tuple(choices), items=items)]
 
 
-async def invited(ctx: Context, training: Training) -> bool:
-    """Whether the officer's cooperative is in the training's segment (what the list shows them)."""
-    assert ctx.cooperative is not None
-    try:
-        reached = await segments.cooperative_ids(ctx.repos, segments.Segment.from_json(training.segment or {}))
-    except segments.SegmentError:  # a kecamatan renamed since: the training is shown rather than hidden
-        return True
-    return ctx.cooperative.id in reached
-
-
 async def on_choice(ctx: Context) -> Sequence[Reply]:
-    """A pressed button: daftar, tidak, batal (officers); peserta, kode (staff)."""
-    parts = (ctx.inbound.choice or "").split(":")
-    if len(parts) != 3 or not parts[2].isdigit():
+    """A pressed button (read and checked by the dispatcher): daftar, tidak, batal (officers); peserta, kode (staff)."""
+    press = ctx.press
+    if press is None:
         return await list_(ctx)
-    action, training_id = parts[1], int(parts[2])
-    if action in ("peserta", "kode"):
-        if ctx.staff is None:
-            return [ctx.say("common.not_for_you")]
-        return await (show_roster(ctx, training_id) if action == "peserta" else show_code(ctx, training_id))
-    if ctx.officer is None:
-        return [ctx.say("common.officers_only")]
+    action, training_id = press.action, press.number()
+    if action == "peserta":
+        return await show_roster(ctx, training_id)
+    if action == "kode":
+        return await show_code(ctx, training_id)
+    assert ctx.officer is not None
     zone = office_zone(ctx)
     if action == "daftar":
         outcome = await trainings.register(ctx.repos, training_id, ctx.officer.id, ctx.now)
     elif action == "tidak":
         outcome = await trainings.decline(ctx.repos, training_id, ctx.officer.id, ctx.now)
-    elif action == "batal":
+    else:
         outcome = await trainings.cancel(
             ctx.repos, training_id, ctx.officer.id, ctx.now, zone=zone, quiet=ctx.bot.quiet_hours
         )
-    else:
-        return await list_(ctx)
     training = outcome.training
     if training is None:
         return [ctx.say("trainings.not_found")]
@@ -155,7 +148,10 @@ async def show_roster(ctx: Context, training_id: int) -> Sequence[Reply]:
     training = await ctx.repos.trainings.get(training_id)
     if training is None:
         return [ctx.say("trainings.not_found")]
-    lines = await trainings.roster(ctx.repos, training_id)
+    try:
+        lines = await trainings.roster(ctx.repos, training_id, ctx.staff)
+    except NotAllowed:
+        return [ctx.say("trainings.outside_area")]
     session = await trainings.first_session(ctx.repos, training_id)
     shown = [line for line in lines if line.status in ("registered", "waitlisted", "walk-in")][:40]
     return [
@@ -174,9 +170,10 @@ async def show_roster(ctx: Context, training_id: int) -> Sequence[Reply]:
 
 
 async def show_code(ctx: Context, training_id: int) -> Sequence[Reply]:
-    if not may_organise(ctx):
-        return [ctx.say("trainings.not_allowed")]
-    code = await trainings.new_attendance_code(ctx.repos, training_id, ctx.actor)
+    try:
+        code = await trainings.new_attendance_code(ctx.repos, training_id, ctx.staff)
+    except NotAllowed:
+        return [ctx.say("trainings.outside_area")]
     training = await ctx.repos.trainings.get(training_id)
     if code is None or training is None:
         return [ctx.say("trainings.not_found")]

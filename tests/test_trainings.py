@@ -106,7 +106,7 @@ async def test_a_whole_clinic_with_waitlist_reminders_and_attendance(db: Databas
 
     # attendance: a fresh code at the venue; HADIR with it records once; a clinic visit enters the coaching record
     async with db.transaction() as repos:
-        code = await trainings.new_attendance_code(repos, tid)
+        code = await trainings.new_attendance_code(repos, tid, None)
         assert code is not None and len(code) == trainings.CODE_LENGTH
         stored = await repos.trainings.get(tid)
         assert stored is not None and stored.attendance_code_hash and code not in stored.attendance_code_hash
@@ -125,7 +125,7 @@ async def test_a_whole_clinic_with_waitlist_reminders_and_attendance(db: Databas
         visits = await repos.coaching.of_cooperative(city.coops["B"])
         assert [(v.kind, v.data["training_id"]) for v in visits] == [("clinic_visit", tid)]
         assert visits[0].summary.startswith("Hadir di klinik koperasi: ")
-        lines = await trainings.roster(repos, tid)
+        lines = await trainings.roster(repos, tid, None)
     assert [(line.officer, line.status, line.attended_at is not None) for line in lines] == [
         ("Bu b1", "registered", True),
         ("Bu c1", "registered", False),
@@ -147,11 +147,12 @@ async def test_declining_and_unlimited_capacity(db: Database) -> None:
         assert (await trainings.decline(repos, training.id, o["a1"], NOW)).status == "declined"
         assert (await trainings.register(repos, training.id, o["a1"], NOW)).status == "registered"
         assert (await trainings.decline(repos, training.id, o["a1"], NOW)).status == "cancelled"
-        for name in ("a2", "c1", "b1"):
+        for name in ("a2", "c1"):
             assert (await trainings.register(repos, training.id, o[name], NOW)).status == "registered"
+        assert (await trainings.register(repos, training.id, o["b1"], NOW)).status == "not_invited"  # a konsumen
         assert (await trainings.register(repos, 999, o["a1"], NOW)).status == "not_found"
         counts = await repos.trainings.registered_counts([training.id])
-    assert counts[training.id] == {"cancelled": 1, "registered": 3}
+    assert counts[training.id] == {"cancelled": 1, "registered": 2}
 
 
 async def test_a_late_registration_gets_the_next_stage_only_and_quiet_hours_never_hold_a_2h_reminder(

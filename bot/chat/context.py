@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.chat import render
+from bot.chat.buttons import Press
 from bot.chat.examples import Examples, examples
 from bot.chat.messages import Choice, Inbound, Reply
 from bot.chat.render import Lang
@@ -48,6 +49,7 @@ class Context:
     now: datetime
     handler: str | None = None
     progress: dict[str, Any] = field(default_factory=dict)
+    press: Press | None = None  # the pressed button, read and checked against its declaration (bot.chat.buttons)
 
     @property
     def lang(self) -> Lang:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.chat import render
+from bot.chat import buttons, render
 from bot.chat.batching import Batcher, retrying, together_else_each
 from bot.chat.context import BotInfo, Context
 from bot.chat.messages import Address, Choice, Inbound, Reply
@@ -366,17 +366,41 @@ async def _route(router: Router, ctx: Context) -> Sequence[Reply]:
         return route.refuse(ctx) if not route.allowed(ctx) else await route.start(ctx)
     resume = False
     if inbound.kind == "choice" and inbound.choice:
-        prefix = inbound.choice.split(":", 1)[0]
-        if prefix == "go":
-            route = router.get(inbound.choice.split(":", 1)[1])
-        else:
-            route, resume = router.get(prefix), True
-    else:
-        route = router.for_text(inbound.text)
-        if route is None and ctx.handler in router:
-            route, resume = router.get(ctx.handler), True
+        return await _pressed(router, ctx, inbound.choice)
+    route, resume = router.for_text(inbound.text), False
+    if route is None and ctx.handler in router:
+        route, resume = router.get(ctx.handler), True
     if route is None:
         route = router.routes["menu"]
     if not route.allowed(ctx):
         return route.refuse(ctx)
     return await (route.resume(ctx) if resume and route.resume else route.start(ctx))
+
+
+async def _pressed(router: Router, ctx: Context, button_id: str) -> Sequence[Reply]:
+    """A pressed button, checked against its declaration before any handler sees it (bot.chat.buttons)."""
+    press = buttons.read(button_id)
+    route = router.get(press.action if press.route == "go" else press.route) if press else None
+    sender = f"{ctx.inbound.address.channel} user {ctx.inbound.address.user_id}"
+    if press is None or route is None:
+        log.info("button %.60r from %s: not one the bot offers, or out of range; answered as stale", button_id, sender)
+        return [ctx.say("common.stale_button")]
+    staff_role = ctx.staff.role if ctx.staff is not None else None
+    if not route.allowed(ctx) or not press.button.allows(officer=ctx.officer is not None, staff_role=staff_role):
+        log.warning("button %.60r from %s (%s) refused: it is for %s", button_id, sender, ctx.actor, press.button.who)
+        return [_refusal(ctx, press.button.who)]
+    ctx.press = press
+    if press.route == "go" or route.resume is None:
+        return await route.start(ctx)
+    return await route.resume(ctx)
+
+
+def _refusal(ctx: Context, who: buttons.Who) -> Reply:
+    """Why this person may not press a button that is for `who`."""
+    if ctx.officer is None and ctx.staff is None:
+        return ctx.say("onboarding.stranger")
+    if who == "officer":
+        return ctx.say("common.officers_only")
+    if who == "sender" and ctx.staff is not None:
+        return ctx.say("common.senders_only")
+    return ctx.say("common.not_for_you")

@@ -195,7 +195,7 @@ def _code(args: argparse.Namespace) -> int:
 
     async def work(db: Database) -> str | None:
         async with db.transaction() as repos:
-            return await trainings.new_attendance_code(repos, args.training_id)
+            return await trainings.new_attendance_code(repos, args.training_id, None)  # the operator
 
     code = run_with_database(settings, work)
     if code is None:
@@ -213,7 +213,7 @@ def _attendance(args: argparse.Namespace) -> int:
         async with db.transaction() as repos:
             if await repos.trainings.get(args.training_id) is None:
                 return None
-            return await trainings.roster(repos, args.training_id)
+            return await trainings.roster(repos, args.training_id, None)  # the operator
 
     lines = run_with_database(settings, work)
     if lines is None:

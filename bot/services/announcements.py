@@ -17,10 +17,12 @@ from zoneinfo import ZoneInfo
 from bot.channels.uploads import FILE_TYPES, common_limit, content_matches, content_type_of, megabytes
 from bot.chat import render
 from bot.chat.messages import Attachment, AttachmentKind, Notice, Reply, safe_filename
+from bot.services.access import may_change, may_read_announcement
 from bot.services.files import kept
 from bot.services.notices import DEFAULT_QUIET, ChatAccount, QuietHours, pick_identity, unreachable_reason
+from bot.services.reports import NotAllowed
 from bot.services.segments import REASONS, Audience, Reach, Recipient, Segment, resolve
-from storage.models import Announcement, OutboxMessage
+from storage.models import Announcement, OfficeStaff, OutboxMessage
 from storage.repositories import Repositories
 from storage.repositories.outbox import STOPPED_BY_RECIPIENT
 
@@ -274,6 +276,15 @@ def progress_of(counts: dict[str, int]) -> Progress:
 async def latest_of(repos: Repositories, staff_id: int | None) -> Announcement | None:
     """The author's latest announcement."""
     return await repos.announcements.latest(staff_id)
+
+
+async def followed(repos: Repositories, announcement_id: int | None, by: OfficeStaff) -> Announcement | None:
+    """The announcement whose progress `by` asks for: this one, or their latest. Only admins and pembina follow
+    announcements (else NotAllowed); a pembina those of their kecamatan and their own. None: none they may see."""
+    if not may_change(by):
+        raise NotAllowed(f"staff:{by.id} ({by.role}) does not follow announcements")
+    found = await repos.announcements.get(announcement_id) if announcement_id else await latest_of(repos, by.id)
+    return found if found is not None and may_read_announcement(found, by) else None
 
 
 async def recipients(repos: Repositories, announcement_id: int) -> list[RecipientLine]:

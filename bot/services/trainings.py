@@ -20,12 +20,14 @@ from zoneinfo import ZoneInfo
 from bot.chat import render
 from bot.chat.messages import Choice, Notice, Reply
 from bot.domain.periods import format_datetime, format_time, parse_date
+from bot.services.access import invited, may_read_training, may_run_training
 from bot.services.cycle import YIELD_EVERY, Due
 from bot.services.invites import ALPHABET, normalise
 from bot.services.keys import keyed_hash, server_key
 from bot.services.notices import DEFAULT_QUIET, QuietHours, enqueue_notice, enqueue_notices
+from bot.services.reports import NotAllowed
 from bot.services.segments import Audience, Segment, resolve
-from storage.models import CoachingEntry, Training, TrainingRegistration, TrainingSession
+from storage.models import CoachingEntry, OfficeStaff, Training, TrainingRegistration, TrainingSession
 from storage.repositories import Repositories
 
 KINDS = ("bimtek", "pelatihan", "klinik")
@@ -57,7 +59,8 @@ class TrainingPlan:
 class Outcome:
     """What an officer's registration action did; `status` names the template to say it."""
 
-    status: str  # registered | waitlisted | already | declined | cancelled | closed | not_found | not_registered
+    # registered | waitlisted | already | declined | cancelled | closed | not_found | not_registered | not_invited
+    status: str
     training: Training | None = None
     position: int = 0
     promoted_officer_id: int | None = None
@@ -256,6 +259,8 @@ async def register(repos: Repositories, training_id: int, officer_id: int, now: 
     existing = await repos.trainings.registration(training_id, officer_id)
     if existing is not None and existing.status in ("registered", "waitlisted"):
         return Outcome("already", training, existing.position if existing.status == "waitlisted" else 0)
+    if not await _may_answer(repos, training, officer_id):
+        return Outcome("not_invited", training)
     if _closed(training, await first_session(repos, training_id), now):
         return Outcome("closed", training)
     counts = (await repos.trainings.registered_counts([training_id]))[training_id]
@@ -268,6 +273,14 @@ async def register(repos: Repositories, training_id: int, officer_id: int, now: 
     await repos.trainings.save_registration(existing)
     await repos.audit.add(f"officer:{officer_id}", f"training.{status}", f"training:{training_id}")
     return Outcome(status, training, await waitlist_place(repos, training_id, officer_id) if full else 0)
+
+
+async def _may_answer(repos: Repositories, training: Training, officer_id: int) -> bool:
+    """An active officer of a cooperative the training is for (its segment, or the invitation they were sent)."""
+    officer = await repos.officers.get(officer_id)
+    if officer is None or officer.status != "active":
+        return False
+    return await invited(repos, training, officer_id, officer.cooperative_id)
 
 
 async def waitlist_place(repos: Repositories, training_id: int, officer_id: int) -> int:
@@ -284,6 +297,8 @@ async def decline(repos: Repositories, training_id: int, officer_id: int, now: d
     training = await repos.trainings.get(training_id)
     if training is None:
         return Outcome("not_found")
+    if not await _may_answer(repos, training, officer_id):
+        return Outcome("not_invited", training)
     if existing is None:
         existing = TrainingRegistration(training_id=training_id, officer_id=officer_id, created_at=now)
     existing.status, existing.updated_at = "declined", now
@@ -472,11 +487,16 @@ def legacy_attendance_hash(training_id: int, code: str) -> str:
     return hashlib.sha256(f"kopsehat-attendance:{training_id}:{normalise(code)}".encode()).hexdigest()
 
 
-async def new_attendance_code(repos: Repositories, training_id: int, actor: str = "cli") -> str | None:
-    """A fresh attendance code for the venue (the old one stops working); stored hashed. None: no training."""
+async def new_attendance_code(repos: Repositories, training_id: int, by: OfficeStaff | None) -> str | None:
+    """A fresh attendance code for the venue (the old one stops working); stored hashed. None: no training.
+
+    `by`: an admin, or a pembina of the training's kecamatan (else NotAllowed); None: the server's operator."""
     training = await repos.trainings.get(training_id, lock=True)
     if training is None:
         return None
+    if not await may_run_training(repos, training, by):
+        raise NotAllowed(f"staff:{by.id if by else '-'} may not make the code of training {training_id}")
+    actor = f"staff:{by.id}" if by is not None else "cli"
     code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
     training.attendance_code_hash = attendance_hash(await server_key(repos), training_id, code)
     await repos.audit.add(actor, "training.attendance_code", f"training:{training_id}")
@@ -522,8 +542,13 @@ async def check_in(
     return None, False
 
 
-async def roster(repos: Repositories, training_id: int) -> list[RosterLine]:
-    """Everyone who answered or attended: registered, waitlisted (in order), cancelled, declined, walk-ins."""
+async def roster(repos: Repositories, training_id: int, by: OfficeStaff | None) -> list[RosterLine]:
+    """Everyone who answered or attended: registered, waitlisted (in order), cancelled, declined, walk-ins.
+
+    `by`: staff whose area holds the training's kecamatan (else NotAllowed); None: the server's operator."""
+    training = await repos.trainings.get(training_id)
+    if training is not None and not await may_read_training(repos, training, by):
+        raise NotAllowed(f"staff:{by.id if by else '-'} may not read the roster of training {training_id}")
     rows = await repos.trainings.registrations(training_id)
     attended: dict[int, datetime] = {}
     for entry in await repos.trainings.attendance(training_id):

@@ -164,7 +164,7 @@ async def test_attendance_codes_are_keyed_and_old_ones_still_check_in(db: Databa
     budi = await registered(db, d, "budi", "3576010002", name="KSP Lain")
     keyed = await running_training(db, "Pelatihan Pembukuan")
     async with db.transaction() as repos:
-        code = await trainings.new_attendance_code(repos, keyed)
+        code = await trainings.new_attendance_code(repos, keyed, None)
         assert code is not None
         stored = (await repos.session.get(Training, keyed)).attendance_code_hash  # type: ignore[union-attr]
         key = await server_key(repos)

@@ -75,15 +75,18 @@ async def test_nobody_else_adds_or_finishes_a_plan_even_with_a_forged_button(db:
     assert "tidak ditemukan" in await elsewhere.say(f"rencana {NIK}")  # another kecamatan's cooperative
     shown = await viewer.say(f"rencana {NIK}")
     assert "Rapat pengurus" in shown and viewer.buttons == []
-    for user in (viewer, elsewhere):
-        await user.send(choice=f"rencana:tambah:{coop.id}")
-        assert "tidak berwenang" in user.text
+    await viewer.send(choice=f"rencana:tambah:{coop.id}")  # refused before any handler: the button is for senders
+    assert "khusus untuk admin dan pembina" in viewer.text
+    await elsewhere.send(choice=f"rencana:tambah:{coop.id}")
+    assert "tidak berwenang" in elsewhere.text
     for user in (joko, viewer, elsewhere):
         await user.send(choice=f"rencana:selesai:{plan.id}")
         assert "tidak berwenang" in user.text
-    for forged in ("99999", "99999999999999999999", "x", ""):
+    await joko.send(choice="rencana:selesai:99999")
+    assert "tidak ditemukan" in joko.text
+    for forged in ("99999999999999999999", "x", "", "1:2"):  # refused before any handler
         await joko.send(choice=f"rencana:selesai:{forged}")
-        assert "tidak ditemukan" in joko.text
+        assert "tombol ini sudah tidak berlaku" in joko.text
     async with db.transaction() as repos:
         assert (await repos.session.get(ActionPlan, plan.id)).status == "open"  # type: ignore[union-attr]
 
