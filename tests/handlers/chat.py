@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.chat import buttons
 from bot.chat.context import BotInfo
 from bot.chat.dispatch import Dispatcher, DispatchResult
 from bot.chat.messages import Address, Inbound, Reply
@@ -74,6 +75,8 @@ class User:
         result = await self.dispatcher.handle(inbound)
         if not result.duplicate:
             self.last = result.replies
+        offered = [c.id for r in result.replies for c in r.choices]
+        assert all(buttons.read(i) for i in offered), f"a button not declared in bot.chat.buttons: {offered}"
         return result
 
     async def say(self, text: str) -> str:
