@@ -95,7 +95,8 @@ async def city(db: Database, d: Dispatcher, capacity: int | None = None) -> City
             repos, text="Rapat anggota tahunan di Lowokwaru.", segment=mine, staff_id=author.id, now=NOW
         )
     async with services(db) as s:
-        action = await s.clinic.add_plan(cooperative.id, "Rapat pengurus", "Ketua", date(2026, 12, 1), Actor(author.id), NOW)
+        due = date(2026, 12, 1)
+        action = await s.clinic.add_plan(cooperative.id, "Rapat pengurus", "Ketua", due, Actor(author.id), NOW)
     return City(people, training.id, announcement.id, action.id, cooperative.id, north, south)
 
 

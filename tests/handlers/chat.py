@@ -112,10 +112,10 @@ async def transcript(user: User, *exchanges: Exchange) -> None:
     offered under them, in order. A mismatch names the exchange and shows the conversation up to it and the difference.
     """
     played: list[str] = []
-    for number, (says, expected, *buttons) in enumerate(exchanges, start=1):
+    for number, (says, expected, *shown) in enumerate(exchanges, start=1):
         got = await user.say(says)
         played.append(f"user> {says[:80]}\nbot> {got}")
-        wanted_buttons = list(buttons[0]) if buttons else user.buttons
+        wanted_buttons = list(shown[0]) if shown else user.buttons
         if got != expected or user.buttons != wanted_buttons:
             diff = "\n".join(
                 difflib.unified_diff(expected.splitlines(), got.splitlines(), "expected", "got", lineterm="")
