@@ -277,7 +277,8 @@ class Dispatcher:
         replies = list(await (action(ctx) if action is not None else _route(self.router, ctx)))
         if not replies and action is None:
             replies = [ctx.say("common.not_understood")]
-        if inbound.pressed is not None:  # stored with the reply: whoever sends it can show the choice on the question
+        if inbound.pressed is not None and ctx.press is not None:  # a press taken (not a stale or refused one) is
+            # stored with the reply: whoever sends it can show the choice on the question
             first = replies[0]
             replies[0] = replace(first, confirms=first.confirms or inbound.pressed.title, answers=inbound.pressed)
         progress = dict(ctx.progress)
