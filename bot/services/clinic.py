@@ -12,6 +12,7 @@ from typing import Any, Literal
 from bot.domain import obligations
 from bot.domain.health import keys
 from bot.domain.periods import Period
+from bot.services.access import covers
 from bot.services.assessments import frameworks_for
 from bot.services.reports import NotAllowed
 from storage.models import ActionPlan, Assessment, CoachingEntry, Cooperative, Officer, OfficeStaff
@@ -235,7 +236,7 @@ class ClinicService:
 
     @staticmethod
     def _in_scope(staff: OfficeStaff, cooperative: Cooperative) -> bool:
-        return staff.role == "admin" or staff.kecamatan_id is None or staff.kecamatan_id == cooperative.kecamatan_id
+        return covers(staff, cooperative.kecamatan_id)
 
     async def _may_read(self, actor: Actor, cooperative: Cooperative) -> None:
         staff = await self._staff(actor)
