@@ -138,6 +138,7 @@ DECLARED: tuple[Button, ...] = (
     Button("bahasa", "en", "anyone"),
     *(Button("lapor", word, "officer") for word in _REPORT_WORDS),
     *(Button("lapor", word, "officer", (key,)) for word in ("opt", "edit", "item")),
+    Button("lapor", "correct", "officer", (period,)),  # the office sent that month's report back
     *(Button(RAT_ROUTE, word, "officer") for word in ("keep", "today", "yesterday", "not_yet")),
     *(Button(TRAININGS, action, "officer", (record_id,)) for action in ("daftar", "tidak", "batal")),
     Button(TRAININGS, "peserta", "staff", (record_id,)),
@@ -154,7 +155,7 @@ DECLARED: tuple[Button, ...] = (
     Button(PLAN_ROUTE, "tambah", "sender", (record_id,)),
     *(Button(PLAN_ROUTE, action, "sender", (record_id,)) for action in _PLAN_CHANGES),
 )
-_BY_NAME = {(b.route, b.action): b for b in DECLARED}
+_BY_NAME = {(b.route, b.action, len(b.args)): b for b in DECLARED}
 MAX_ID_BYTES = 48  # what an option id may be (bot.chat.messages.Choice)
 
 
@@ -164,11 +165,9 @@ def read(button_id: str) -> Press | None:
         return None
     route, _, rest = button_id.partition(":")
     action, _, tail = rest.partition(":")
-    button = _BY_NAME.get((route, action))
-    if button is None:
-        return None
     parts = tail.split(":") if tail else []
-    if len(parts) != len(button.args):
+    button = _BY_NAME.get((route, action, len(parts)))
+    if button is None:
         return None
     values = tuple(parse(part) for parse, part in zip(button.args, parts, strict=True))
     if any(value is None for value in values):

@@ -282,6 +282,8 @@ async def test_the_office_s_correction_button_opens_the_period_it_names(db: Data
     _, october, _ = await stored_report(db, "2026-10")
     _, november, _ = await stored_report(db, "2026-11")
     assert october["cash"] == "41000000" and november["cash"] == "40000000"
-    await siti.send("Ubah laporan", choice="lapor:correct:2026-13")  # a forged period: the latest report, as before
+    await siti.send("Ubah laporan", choice="lapor:correct:2026-13")  # a forged period (issue 13.4): a stale button
+    assert "tombol ini sudah tidak berlaku" in siti.text
+    await siti.send("Ubah laporan", choice="lapor:correct")  # the button without a period: the latest report
     assert "alasan" in siti.text
     assert "November 2026" in await siti.say("salah ketik")
