@@ -62,13 +62,13 @@ async def list_(ctx: Context) -> Sequence[Reply]:
                     "capacity": training.capacity,
                 }
             )
-            if index <= 3 and await access.may_read_training(ctx.repos, training, ctx.staff):
+            if index <= 3 and access.may_read_training(training, ctx.staff):
                 choices.append(
                     Choice(
                         f"{LIST}:peserta:{training.id}", ctx.say("trainings.button_participants_for", index=index).text
                     )
                 )
-                if await access.may_run_training(ctx.repos, training, ctx.staff):
+                if access.may_run_training(training, ctx.staff):
                     choices.append(
                         Choice(f"{LIST}:kode:{training.id}", ctx.say("trainings.button_code_for", index=index).text)
                     )

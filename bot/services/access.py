@@ -6,19 +6,27 @@ officer answers the invitations of their own cooperative. The command line is th
 
 from __future__ import annotations
 
-from bot.services.segments import Segment, SegmentError, cooperative_ids
+from bot.services.segments import Segment, SegmentError, cooperative_ids, in_scope
+from bot.services.staff_access import StaffAccount
 from storage.models import Announcement, OfficeStaff, Training
 from storage.repositories import Repositories
 
 SENDER_ROLES = frozenset({"admin", "pembina"})  # they change and send; viewers read
+Staff = OfficeStaff | StaffAccount  # a staff member as the chat (a row) or the office web app (an account) knows them
 
 
-def covers(staff: OfficeStaff, kecamatan_id: int | None) -> bool:
-    """Whether a staff member's area holds this kecamatan (None: several, or the whole city)."""
-    return staff.role == "admin" or staff.kecamatan_id is None or staff.kecamatan_id == kecamatan_id
+def scope_of(staff: Staff) -> int | None:
+    """The kecamatan a staff member is limited to (None: the whole city)."""
+    return None if staff.role == "admin" else staff.kecamatan_id
 
 
-def may_change(staff: OfficeStaff) -> bool:
+def covers(staff: Staff, kecamatan_id: int | None) -> bool:
+    """Whether a staff member's area holds this kecamatan."""
+    scope = scope_of(staff)
+    return scope is None or scope == kecamatan_id
+
+
+def may_change(staff: Staff) -> bool:
     """Admins and pembina change and send; viewers only read."""
     return staff.role in SENDER_ROLES
 
@@ -36,27 +44,15 @@ async def _reached(repos: Repositories, segment: dict[str, object] | None) -> se
         return None
 
 
-async def training_kecamatan(repos: Repositories, training: Training) -> int | None:
-    """The kecamatan a training is for: a pembina's (its segment's scope), or the one kecamatan of every cooperative
-    it reaches; None when it is for several, or the whole city."""
-    scope = _scope(training.segment)
-    if scope is not None:
-        return scope
-    reached = await _reached(repos, training.segment)
-    if not reached:
-        return None
-    found = {c.kecamatan_id for c in await repos.cooperatives.facts() if c.id in reached}
-    return found.pop() if len(found) == 1 else None
+def may_read_training(training: Training, by: Staff | None) -> bool:
+    """Its roster: staff of any role whose area holds the kecamatan it was kept to (the whole city: every
+    training); the operator."""
+    return by is None or in_scope(training.segment, scope_of(by))
 
 
-async def may_read_training(repos: Repositories, training: Training, by: OfficeStaff | None) -> bool:
-    """Its roster: staff of any role whose area holds the training's kecamatan; the operator."""
-    return by is None or by.role == "admin" or covers(by, await training_kecamatan(repos, training))
-
-
-async def may_run_training(repos: Repositories, training: Training, by: OfficeStaff | None) -> bool:
-    """Its attendance code: admins, and pembina whose area holds the training's kecamatan; the operator."""
-    return by is None or (may_change(by) and await may_read_training(repos, training, by))
+def may_run_training(training: Training, by: Staff | None) -> bool:
+    """Its attendance code: admins, and pembina of the kecamatan it was kept to; the operator."""
+    return by is None or (may_change(by) and may_read_training(training, by))
 
 
 async def invited(repos: Repositories, training: Training, officer_id: int, cooperative_id: int) -> bool:
@@ -73,12 +69,12 @@ async def invited(repos: Repositories, training: Training, officer_id: int, coop
     return await repos.outbox.by_key(f"training:{training.id}:officer-{officer_id}:invite") is not None
 
 
-def may_read_announcement(announcement: Announcement, by: OfficeStaff | None) -> bool:
-    """Its progress: the operator; admins; its author; a pembina of its kecamatan (one without: every one).
+def may_read_announcement(announcement: Announcement, by: Staff | None) -> bool:
+    """Its progress: the operator; admins; its author; a pembina of the kecamatan it was kept to.
 
     Viewers do not follow announcements: they send none."""
     if by is None:
         return True
     if not may_change(by):
         return False
-    return announcement.staff_id == by.id or covers(by, _scope(announcement.segment))
+    return announcement.staff_id == by.id or in_scope(announcement.segment, scope_of(by))

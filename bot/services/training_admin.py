@@ -242,7 +242,7 @@ async def detail(repos: Repositories, training_id: int, scope: int | None) -> Tr
         training,
         await trainings.first_session(repos, training_id),
         Segment.from_json(training.segment or {}).words,
-        await trainings.roster(repos, training_id),
+        await trainings.roster(repos, training_id, None),  # `visible` above kept it to the staff member's area
         announcements.progress_of(dict(Counter(row.status for row in rows))),
         await announcements.recipient_lines(repos, rows),
         audience,

@@ -20,14 +20,14 @@ from zoneinfo import ZoneInfo
 from bot.chat import render
 from bot.chat.messages import Choice, Notice, Reply
 from bot.domain.periods import format_datetime, format_time, parse_date
-from bot.services.access import invited, may_read_training, may_run_training
+from bot.services.access import Staff, invited, may_read_training, may_run_training
 from bot.services.cycle import YIELD_EVERY, Due
 from bot.services.invites import ALPHABET, normalise
 from bot.services.keys import keyed_hash, server_key
 from bot.services.notices import DEFAULT_QUIET, QuietHours, enqueue_notice, enqueue_notices
 from bot.services.reports import NotAllowed
 from bot.services.segments import Audience, Segment, resolve
-from storage.models import CoachingEntry, OfficeStaff, Training, TrainingRegistration, TrainingSession
+from storage.models import CoachingEntry, Training, TrainingRegistration, TrainingSession
 from storage.repositories import Repositories
 
 KINDS = ("bimtek", "pelatihan", "klinik")
@@ -487,14 +487,14 @@ def legacy_attendance_hash(training_id: int, code: str) -> str:
     return hashlib.sha256(f"kopsehat-attendance:{training_id}:{normalise(code)}".encode()).hexdigest()
 
 
-async def new_attendance_code(repos: Repositories, training_id: int, by: OfficeStaff | None) -> str | None:
+async def new_attendance_code(repos: Repositories, training_id: int, by: Staff | None) -> str | None:
     """A fresh attendance code for the venue (the old one stops working); stored hashed. None: no training.
 
     `by`: an admin, or a pembina of the training's kecamatan (else NotAllowed); None: the server's operator."""
     training = await repos.trainings.get(training_id, lock=True)
     if training is None:
         return None
-    if not await may_run_training(repos, training, by):
+    if not may_run_training(training, by):
         raise NotAllowed(f"staff:{by.id if by else '-'} may not make the code of training {training_id}")
     actor = f"staff:{by.id}" if by is not None else "cli"
     code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
@@ -542,12 +542,12 @@ async def check_in(
     return None, False
 
 
-async def roster(repos: Repositories, training_id: int, by: OfficeStaff | None) -> list[RosterLine]:
+async def roster(repos: Repositories, training_id: int, by: Staff | None) -> list[RosterLine]:
     """Everyone who answered or attended: registered, waitlisted (in order), cancelled, declined, walk-ins.
 
     `by`: staff whose area holds the training's kecamatan (else NotAllowed); None: the server's operator."""
     training = await repos.trainings.get(training_id)
-    if training is not None and not await may_read_training(repos, training, by):
+    if training is not None and not may_read_training(training, by):
         raise NotAllowed(f"staff:{by.id if by else '-'} may not read the roster of training {training_id}")
     rows = await repos.trainings.registrations(training_id)
     attended: dict[int, datetime] = {}

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot.domain.periods import reporting_period_for
 from bot.services import trainings
+from bot.services.reports import NotAllowed
 from bot.services.training_admin import FormCheck, TrainingForm, check_form, send_invitations, update, visible
 from bot.services.training_admin import detail as training_detail
 from bot.services.training_admin import listing as training_listing
@@ -186,7 +187,10 @@ async def attendance_code(request: web.Request) -> web.StreamResponse:
     async with office.db.transaction() as repos:
         if visible(await repos.trainings.get(training_id), account.scope) is None:
             raise web.HTTPNotFound()
-        code = await trainings.new_attendance_code(repos, training_id, f"staff:{account.id}")
+        try:
+            code = await trainings.new_attendance_code(repos, training_id, account)
+        except NotAllowed:  # a viewer (the guard refuses them first)
+            raise web.HTTPForbidden() from None
     return await _detail_page(request, code)
 
 
