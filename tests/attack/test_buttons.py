@@ -111,6 +111,7 @@ def walk(world: City) -> dict[str, tuple[str, set[str]]]:
         "go:rencana": ("go:rencana", members),
         "go:rekap": ("go:rekap", STAFF),
         "go:bantuan": ("go:bantuan", members),  # a stranger is told how to register
+        "go:menu": ("go:menu", members),
         "bahasa:id": ("bahasa:id", EVERYONE),
         "bahasa:en": ("bahasa:en", EVERYONE),
         "pelatihan:daftar": (f"pelatihan:daftar:{t}", {"own officer"}),
@@ -125,6 +126,11 @@ def walk(world: City) -> dict[str, tuple[str, set[str]]]:
         "rekap:daftar": ("rekap:daftar:2026-10", STAFF),
         "rencana:selesai": (f"rencana:selesai:{p}", {"own officer", "admin"}),
         "rencana:tambah": (f"rencana:tambah:{c}", {"admin"}),
+        **{
+            f"rencana:{w}": (f"rencana:{w}:{p}", {"admin"})
+            for w in ("kelola", "ubah_apa", "ubah_siapa", "ubah_tenggat")
+        },
+        **{f"rencana:{w}": (f"rencana:{w}:{p}", {"admin"}) for w in ("batal", "batal_ya")},
         **{f"pelatihan_baru:{w}": (f"pelatihan_baru:{w}", SENDERS) for w in ("nodeadline", "save", "cancel")},
         **{f"umumkan:{w}": (f"umumkan:{w}", SENDERS) for w in ("now", "send", "cancel")},
         **{f"rekap:{w}": (f"rekap:{w}:2026-10", SENDERS) for w in ("ingatkan", "kirim", "batal")},

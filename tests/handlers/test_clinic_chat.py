@@ -137,10 +137,15 @@ async def test_a_pembina_changes_and_cancels_a_plan_in_chat_and_nobody_else_can(
             "Rapat pengurus bulanan dengan notulen", "Sekretaris", date(2026, 12, 22), "open")  # fmt: skip
 
     # a cooperative's officer, a viewer and another kecamatan's pembina cannot, even with forged buttons
-    for user in (siti, viewer, elsewhere):
+    refused = [  # officers and viewers before any handler (the buttons are for senders), the pembina by the service
+        (siti, "khusus untuk petugas Dinas"),
+        (viewer, "khusus untuk admin dan pembina"),
+        (elsewhere, "tidak berwenang"),
+    ]
+    for user, told in refused:
         for action in ("kelola", "ubah_apa", "batal", "batal_ya"):
             await user.send(choice=f"rencana:{action}:{other.id}")
-            assert "tidak berwenang" in user.text, (user.user_id, action)
+            assert told in user.text, (user.user_id, action)
     await pembina.send(choice="rencana:batal_ya:99999")
     assert "tidak ditemukan" in pembina.text
 
