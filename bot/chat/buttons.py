@@ -134,6 +134,8 @@ DECLARED: tuple[Button, ...] = (
     _go("rekap", "staff"),
     _go("bantuan", "anyone"),
     _go("menu", "member"),  # a reminder template's second quick reply
+    _go("formulir", "officer"),
+    Button("formulir", "open", "officer"),  # the report as a form on the phone (a link where the platform has one)
     Button("bahasa", "id", "anyone"),
     Button("bahasa", "en", "anyone"),
     *(Button("lapor", word, "officer") for word in _REPORT_WORDS),

@@ -112,6 +112,8 @@ def walk(world: City) -> dict[str, tuple[str, set[str]]]:
         "go:rekap": ("go:rekap", STAFF),
         "go:bantuan": ("go:bantuan", members),  # a stranger is told how to register
         "go:menu": ("go:menu", members),
+        "go:formulir": ("go:formulir", OFFICERS),
+        "formulir:open": ("formulir:open", OFFICERS),
         "bahasa:id": ("bahasa:id", EVERYONE),
         "bahasa:en": ("bahasa:en", EVERYONE),
         "pelatihan:daftar": (f"pelatihan:daftar:{t}", {"own officer"}),
