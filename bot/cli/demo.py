@@ -10,7 +10,7 @@ from datetime import datetime
 from bot.chat import render
 from bot.cli.common import SubParsers, run_with_database, settings_or_exit
 from bot.config import Settings
-from bot.services.demo import CITY, DemoCounts, load_demo
+from bot.services.demo import CITY, DemoCounts, DemoWords, load_demo
 from bot.services.province import ProvinceCounts, load_province, settle
 from storage.db import Database
 
@@ -19,13 +19,18 @@ def register(subparsers: SubParsers) -> None:
     """Add the `demo` command."""
     parser = subparsers.add_parser(
         "demo",
-        help="load a synthetic demo city (about 190 cooperatives)",
+        help="load a synthetic demo city (192 cooperatives)",
         description=(
-            f"Load '{CITY}': about 190 synthetic cooperatives (43 KSP, 93 konsumen, 21 produsen, 7 pemasaran, "
-            "1 jasa, 18 KKMP, 7 kopontren) over 3 kecamatan and 18 kelurahan, two officers each, and a year of "
-            "monthly figures for some of them, dated from today: no report is submitted in the future, so before "
-            "the 12th some of last month's reports have not arrived yet. All names are made up; NIKs start with "
-            "DEMO-. Running it again adds nothing twice (on a later day it adds the reports that have arrived since)."
+            f"Load '{CITY}': 192 synthetic cooperatives (43 KSP, 95 konsumen, 21 produsen, 7 pemasaran, 1 jasa, "
+            "18 KKMP, 7 kopontren; 121 of the non-KSP with a savings unit) over 3 kecamatan and 18 kelurahan, two "
+            "officers each, scored by the real scorer into the seeds' city: latest categories 19 Sehat, "
+            "68 Cukup Sehat, 32 Dalam Pengawasan, 45 Dalam Pengawasan Khusus, 28 never reported. A year of monthly "
+            "reports for 41 of them (rising and falling), three months for the others, dated from today: no report "
+            "is submitted in the future, so before the 12th some of last month's have not arrived yet (they wait "
+            "for review). A pembina (login demo.pembina) has verified some of the month before, sent 4 back, opened "
+            "action plans (some overdue) and held 3 trainings with attendance. All names are made up; NIKs start "
+            "with DEMO-. Running it again adds nothing twice (on a later day it adds the reports that have arrived "
+            "since)."
         ),
     )
     parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
@@ -51,7 +56,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     async def work(db: Database) -> DemoCounts:
         async with db.transaction() as repos:
-            return await load_demo(repos, now, seed=args.seed)
+            return await load_demo(repos, now, seed=args.seed, words=demo_words(settings.language))
 
     counts = run_with_database(settings, work)
     print(
@@ -59,6 +64,19 @@ def _demo(args: argparse.Namespace) -> int:
         f"{counts.reports} new monthly reports. Try: kopsehat cooperatives list"
     )
     return 0
+
+
+def demo_words(language: str) -> DemoWords:
+    """What the demo's pembina writes, in the office's language."""
+    return DemoWords(
+        reasons=tuple(render.text(language, "demo.sent_back", number=n) for n in range(4)),
+        plans=tuple(
+            (render.text(language, "demo.plan_what", number=n), render.text(language, "demo.plan_who", number=n))
+            for n in range(4)
+        ),
+        trainings=tuple(render.text(language, "demo.training", number=n) for n in range(3)),
+        venue=render.text(language, "demo.venue"),
+    )
 
 
 def announcements(settings: Settings) -> list[str]:

@@ -25,7 +25,19 @@ from bot.domain.health.clinic import treat
 from bot.domain.health.rules import Rules, default_rules
 from bot.domain.periods import Period
 from bot.services.assessments import clinic_json, exact_json, record_of, score_figures
-from bot.services.demo import FIRST, LAST, MIX, PREFIX, WORDS_A, WORDS_B, demo_periods, ksp_figures, shop_figures
+from bot.services.demo import (
+    FIRST,
+    LAST,
+    MIX,
+    PREFIX,
+    SHARES,
+    WORDS_A,
+    WORDS_B,
+    demo_periods,
+    ksp_figures,
+    shop_figures,
+)
+from bot.services.demo import tilt as _tilt
 from storage import bulk
 from storage.db import Database
 from storage.models import Cooperative, utcnow
@@ -36,8 +48,6 @@ PER_KECAMATAN = 63  # cooperatives per kecamatan, as in the demo city (190 over 
 KELURAHAN_PER_KECAMATAN = 6
 PER_KABUPATEN = 800  # East Java: about 30,000 cooperatives over 38 kabupaten and kota
 ROLES = ("ketua", "bendahara", "sekretaris")
-# the seeds' city, of those assessed: 19 Sehat, 68 Cukup Sehat, 32 Dalam Pengawasan, 45 Dalam Pengawasan Khusus
-SHARES = (("sehat", 19), ("cukup_sehat", 68), ("dalam_pengawasan", 32), ("dalam_pengawasan_khusus", 45))
 BANDS = {"sehat": (80, 95), "cukup_sehat": (66, 80), "dalam_pengawasan": (51, 66), "dalam_pengawasan_khusus": (30, 51)}
 SPECIMENS = 30  # scored figure sets per month of the book year and framework
 ZONE = ZoneInfo("Asia/Jakarta")
@@ -61,20 +71,6 @@ class Specimen:
     figures: dict[str, str]
     scored: tuple[dict[str, Any], ...]  # assessment columns per framework
     category: str | None  # of the official framework, when it applies
-
-
-def _tilt(figures: dict[str, str], quality: float) -> dict[str, str]:
-    """Worse (quality < 0) or better books: problem loans, capital and surplus moved."""
-    out = dict(figures)
-    for key in ("loans_substandard", "loans_doubtful", "loans_loss", "loans_at_risk"):
-        out[key] = str(int(Decimal(figures[key]) * Decimal(str(round(2.5 * (1 - quality), 3)))))
-    if quality < 0:
-        for key in ("principal_savings", "mandatory_savings", "general_reserve", "cash", "bank", "risk_reserve"):
-            out[key] = str(int(Decimal(figures[key]) * Decimal(str(round(1 + quality, 3)))))
-        for key in ("surplus_before_tax", "gross_surplus", "members_surplus_share"):
-            out[key] = str(-abs(int(Decimal(figures[key]))))
-        out["undistributed_surplus"] = "0"
-    return out
 
 
 class Specimens:

@@ -103,7 +103,7 @@ def test_a_blank_nik_keeps_the_nik_and_every_problem_is_listed_at_once(
 def test_demo_city_loads_once(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     first = capsys.readouterr().out
-    assert "190 cooperatives" in first
+    assert "192 cooperatives" in first
     assert main(["demo"]) == 0
     assert "0 new officers, 0 new monthly reports" in capsys.readouterr().out
     assert main(["cooperatives", "list", "--type", "ksp"]) == 0
