@@ -40,7 +40,7 @@ async def test_the_demo_city_reads_as_the_seeds_city(db: Database) -> None:
         assert {c: overview.latest.both(c) for c in SEEDS} == SEEDS
         assert (overview.latest.indicative_only, overview.latest.not_assessed) == (0, 28)
 
-        histories: dict[int, set[str]] = {}
+        histories: dict[int, set[str | None]] = {}
         for coop, category in (
             await repos.session.execute(
                 select(Assessment.cooperative_id, Assessment.category).where(Assessment.category.is_not(None))
