@@ -256,7 +256,8 @@ async def test_send_back_tells_the_officer_in_chat_with_the_button_that_opens_th
         period = Period(2026, 10)
         done = await submitted_report(db, kecamatan.id, "3576099003", period, NOW, chat=SITI)
         async with db.transaction() as repos:
-            link = await StaffAccessService(repos).issue_link(login, service.base, NOW)
+            # the server checks the link against its clock: issued now, not at import (a long run outlives 15 min)
+            link = await StaffAccessService(repos).issue_link(login, service.base, datetime.now(UTC))
         assert link is not None
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
             async with browser.get(link.url) as signed_in:
