@@ -31,6 +31,7 @@ TABLES = (  # what the synthetic province writes, parents first
     "attendance",
     "announcements",
 )
+SUMMARIES = ("latest_standings",)  # filled from what was written (no ids of their own), vacuumed with it
 CHUNK = 5000  # rows per executemany on SQLite (and per COPY batch on PostgreSQL)
 
 
@@ -94,7 +95,7 @@ async def renumber(repos: Repositories, names: Iterable[str]) -> None:
         await repos.session.execute(text(f"ANALYZE {name}"))
 
 
-async def vacuum(db: Database, names: Iterable[str] = TABLES) -> None:
+async def vacuum(db: Database, names: Iterable[str] = TABLES + SUMMARIES) -> None:
     """After a bulk load on PostgreSQL: VACUUM ANALYZE (outside any transaction), so that the office's counts can
     read their indexes alone (index-only scans need the visibility map a vacuum writes)."""
     if is_sqlite(db.url):

@@ -300,6 +300,22 @@ class Assessment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class LatestStanding(Base):
+    """Each cooperative's latest assessment with one framework (the newest of its latest period), kept in the
+    transaction that stores an assessment: the office's list, filters, sort and export join it by key instead of
+    ranking every assessment."""
+
+    __tablename__ = "latest_standings"
+    __table_args__ = (Index("ix_latest_standings_framework_category", "framework", "category", "cooperative_id"),)
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), primary_key=True)
+    framework: Mapped[str] = mapped_column(String(32), primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    period: Mapped[str] = mapped_column(String(7))
+    total: Mapped[Decimal | None] = mapped_column()
+    category: Mapped[str | None] = mapped_column(String(32))
+
+
 class ActionPlan(Base):
     """An action plan agreed with a cooperative: what, who, by when; open until done or cancelled."""
 

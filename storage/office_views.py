@@ -16,6 +16,7 @@ from storage.models import (
     ChannelIdentity,
     CoachingEntry,
     Cooperative,
+    LatestStanding,
     Officer,
     Region,
     Report,
@@ -160,28 +161,11 @@ async def reporting_by_kecamatan(
     return [AreaCount(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows]
 
 
-def _latest_assessment(framework: str) -> Any:
-    ranked = (
-        select(
-            Assessment.cooperative_id,
-            Assessment.period,
-            Assessment.total,
-            Assessment.category,
-            func.row_number()
-            .over(partition_by=Assessment.cooperative_id, order_by=(Assessment.period.desc(), Assessment.id.desc()))
-            .label("rank"),
-        )
-        .where(Assessment.framework == framework)
-        .subquery()
-    )
-    return select(ranked).where(ranked.c.rank == 1).subquery("latest")
-
-
 Columns = Callable[[Any, Any, Any], list[Any]]  # (latest assessment, kecamatan, kelurahan) -> what is selected
 
 
 def _filtered(columns: Columns, where: ListFilter, framework: str, period: str, deadlines: Deadlines) -> AnySelect:
-    latest = _latest_assessment(framework)
+    latest = LatestStanding.__table__.alias("latest")  # the cooperative's latest assessment, kept when one is stored
     kecamatan, kelurahan = aliased(Region), aliased(Region)
     joined = and_(Report.cooperative_id == Cooperative.id, Report.period == period, Report.status == "submitted")
     stmt: AnySelect = (
@@ -189,7 +173,7 @@ def _filtered(columns: Columns, where: ListFilter, framework: str, period: str, 
         .select_from(Cooperative)
         .outerjoin(kecamatan, kecamatan.id == Cooperative.kecamatan_id)
         .outerjoin(kelurahan, kelurahan.id == Cooperative.kelurahan_id)
-        .outerjoin(latest, latest.c.cooperative_id == Cooperative.id)
+        .outerjoin(latest, and_(latest.c.cooperative_id == Cooperative.id, latest.c.framework == framework))
         .outerjoin(Report, joined)
     )
     stmt = _in_scope(stmt, where.scope)

@@ -50,7 +50,7 @@ async def seed_city(db: Database, *, with_chats: bool = True) -> City:
             coops[key] = coop.id
         for coop_key, period, category in (("A", "2026-09", "dalam_pengawasan"), ("A", "2026-10", "sehat"),
                                            ("B", "2026-10", "dalam_pengawasan")):  # fmt: skip
-            repos.session.add(
+            await repos.assessments.add(
                 Assessment(
                     cooperative_id=coops[coop_key],
                     period=period,

@@ -360,6 +360,7 @@ async def load_province(
                     }
                 )
     await flush()
+    await repos.assessments.rebuild_standings()
     await _trainings(repos, rng, ids, coops, officers, now, announcements)
     await bulk.renumber(repos, bulk.TABLES)
     await repos.audit.add("cli", "demo.province", None, cooperatives=cooperatives, at=utcnow().isoformat())

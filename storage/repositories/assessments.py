@@ -2,19 +2,55 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
 
-from storage.models import Assessment, CoachingEntry
-from storage.repositories._base import Repo
+from sqlalchemy import delete, func, insert, select
+
+from storage.models import Assessment, CoachingEntry, LatestStanding
+from storage.repositories._base import Repo, dialect_insert
+
+STANDING = ("cooperative_id", "framework", "assessment_id", "period", "total", "category")
 
 
 class AssessmentRepo(Repo):
     """Stored health assessments."""
 
     async def add(self, assessment: Assessment) -> Assessment:
+        """Store an assessment and, in the same transaction, the cooperative's latest standing with its framework:
+        it becomes the standing unless the standing is of a later period (a correction of an older period)."""
         self.session.add(assessment)
         await self.session.flush()
+        values: dict[str, Any] = {
+            "cooperative_id": assessment.cooperative_id,
+            "framework": assessment.framework,
+            "assessment_id": assessment.id,
+            "period": assessment.period,
+            "total": assessment.total,
+            "category": assessment.category,
+        }
+        stmt = dialect_insert(self.dialect, LatestStanding).values(values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["cooperative_id", "framework"],
+            set_={key: stmt.excluded[key] for key in STANDING[2:]},
+            where=LatestStanding.period <= stmt.excluded.period,
+        )
+        await self.session.execute(stmt)
         return assessment
+
+    async def rebuild_standings(self) -> None:
+        """Every cooperative's latest standing from the stored assessments (after a bulk load), in one statement."""
+        ranked = select(
+            *(getattr(Assessment, key) for key in ("cooperative_id", "framework", "id", "period", "total", "category")),
+            func.row_number()
+            .over(
+                partition_by=(Assessment.cooperative_id, Assessment.framework),
+                order_by=(Assessment.period.desc(), Assessment.id.desc()),
+            )
+            .label("rank"),
+        ).subquery()
+        latest = select(*(c for c in ranked.c if c.key != "rank")).where(ranked.c.rank == 1)
+        await self.session.execute(delete(LatestStanding))
+        await self.session.execute(insert(LatestStanding).from_select(list(STANDING), latest))
 
     async def history(self, cooperative_id: int, limit: int = 6) -> list[Assessment]:
         """The latest assessment per period and framework (a cooperative with a savings unit has two), of the last

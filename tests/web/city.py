@@ -90,7 +90,7 @@ async def build_city(db: Database, now: datetime | None = None) -> City:
                 await repos.session.flush()
                 category = CATEGORY_OF[(index + back) % 4]
                 if type_ in ("ksp", "usp") or type_ == "konsumen":
-                    repos.session.add(
+                    await repos.assessments.add(
                         Assessment(
                             cooperative_id=coop.id,
                             revision_id=revision.id,
@@ -104,7 +104,7 @@ async def build_city(db: Database, now: datetime | None = None) -> City:
                         )
                     )
                 if type_ not in ("ksp", "usp"):
-                    repos.session.add(
+                    await repos.assessments.add(
                         Assessment(
                             cooperative_id=coop.id,
                             revision_id=revision.id,
