@@ -54,6 +54,13 @@ def workbook(listing: ListPage, lang: str) -> bytes:
     book = Workbook(write_only=True)
     title = str(w.sheet_cooperatives(listing.period.label("en" if lang == "en" else "id")))
     sheet = header_sheet(book, title, [str(h) for h in w.export_headers], WIDTHS, len(listing.rows))
+    named: dict[tuple[str, str], str] = {}  # a handful of types, categories and states: each rendered once
+
+    def name(kind: str, key: str) -> str:
+        if (kind, key) not in named:
+            named[kind, key] = str(getattr(w, kind)(key))
+        return named[kind, key]
+
     for listed in listing.rows:
         row = listed.row
         score = WriteOnlyCell(sheet, value=row.total)
@@ -63,14 +70,14 @@ def workbook(listing: ListPage, lang: str) -> bytes:
             [
                 row.nik or "",
                 row.name,
-                str(w.type_name(row.type)),
+                name("type_name", row.type),
                 row.kecamatan or "",
                 row.kelurahan or "",
                 ", ".join(row.tags),
                 row.score_period or "",
                 score,
-                str(w.category_name(row.category or "none")),
-                str(w.reporting_name(listed.reporting)),
+                name("category_name", row.category or "none"),
+                name("reporting_name", listed.reporting),
                 submitted,
                 zone_abbrev(row.timezone),
             ]
