@@ -29,6 +29,14 @@ WHAT_LIMIT, WHO_LIMIT, NOTE_LIMIT = 500, 120, 2000
 BAND_RANK = {"weak": 0, "watch": 1, "good": 2}
 
 
+class BadField(ValueError):
+    """A plan's field that does not fit; `field` names it ("what" or "who")."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class Superseded(ValueError):
     """The assessment belongs to a revision that a correction replaced; the current one is verified instead."""
 
@@ -365,9 +373,9 @@ class ClinicService:
     def _checked(what: str, who: str) -> tuple[str, str]:
         what, who = " ".join(what.split()), " ".join(who.split())
         if not what or len(what) > WHAT_LIMIT:
-            raise ValueError(f"what: 1 to {WHAT_LIMIT} characters")
+            raise BadField("what", f"what: 1 to {WHAT_LIMIT} characters")
         if not who or len(who) > WHO_LIMIT:
-            raise ValueError(f"who: 1 to {WHO_LIMIT} characters")
+            raise BadField("who", f"who: 1 to {WHO_LIMIT} characters")
         return what, who
 
     async def add_plan(

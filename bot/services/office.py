@@ -16,7 +16,7 @@ from bot.domain import forms
 from bot.domain.health import keys
 from bot.domain.periods import Period, deadline, reporting_period_for
 from storage import office_views
-from storage.models import CoachingEntry, ReportRevision
+from storage.models import ReportRevision
 from storage.office_views import CooperativeRow, ListFilter
 from storage.repositories import Repositories
 
@@ -28,7 +28,6 @@ REPORTING = ("submitted", "on_time", "late", "missing")
 SORTS = ("name", "nik", "score", "kecamatan")
 RECORD_REPORTS = 24  # reports shown on the rekam medis
 RECORD_SCORES = 36  # periods of scores shown
-NOTE_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -155,6 +154,7 @@ class RevisionLine:
 class ReportLine:
     """One period's report with its revisions."""
 
+    id: int
     period: Period
     submitted: bool
     first_submitted_at: datetime | None
@@ -346,6 +346,7 @@ class OfficeService:
             first = report.first_submitted_at
             lines.append(
                 ReportLine(
+                    report.id,
                     period,
                     report.status == "submitted",
                     first,
@@ -409,23 +410,6 @@ class OfficeService:
             )
             for v in revisions
         }
-
-    async def add_note(self, nik: str, scope: int | None, staff_id: int, text: str, at: datetime) -> bool:
-        """A pembina's or admin's note in the rekam medis (False: no such cooperative in the scope).
-        SLOT: the clinic service (h14b, ClinicService.add_note) owns notes once it is on main; this writes the same
-        coaching entry (kind "note")."""
-        text = text.strip()
-        if not text or len(text) > NOTE_LIMIT:
-            raise ValueError(f"a note has 1 to {NOTE_LIMIT} characters")
-        coop = await office_views.cooperative_in_scope(self._repos, nik, scope) if len(nik) <= 40 else None
-        if coop is None:
-            return False
-        entry = CoachingEntry(
-            cooperative_id=coop.id, kind="note", summary=text, data={}, staff_id=staff_id, created_at=at
-        )
-        await self._repos.coaching.add(entry)
-        await self._repos.audit.add(f"staff:{staff_id}", "clinic.note_added", f"cooperative:{coop.id}", entry=entry.id)
-        return True
 
 
 def _reporting(row: CooperativeRow, deadlines: Mapping[str, datetime]) -> str:

@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.domain.periods import closed_periods, local_date
+from bot.domain.periods import closed_periods, local_date, read_date
 from bot.services import Services
-from bot.services.clinic import REASONS, Actor
+from bot.services.clinic import REASONS, Actor, BadField, PlanStatus
 from bot.services.office import CATEGORIES, REPORTING, SORTS, list_filter, page_number
+from bot.services.reports import NotAllowed
 from bot.web.office.charts import score_line, trend_bars
 from bot.web.office.context import OFFICE, account_of
 from bot.web.office.export import workbook
@@ -160,25 +161,45 @@ async def export(request: web.Request) -> web.StreamResponse:
     return web.Response(body=data, content_type=XLSX, headers=headers)
 
 
-async def record(request: web.Request) -> web.StreamResponse:
-    """The rekam medis of one cooperative (404 outside the staff member's kecamatan)."""
+async def _record_page(
+    request: web.Request, nik: str, status: int = 200, problem: str | None = None, typed: dict[str, str] | None = None
+) -> web.Response:
+    """The rekam medis with its plans; a refused form comes back with its message beside the field, as typed."""
     office, account = request.app[OFFICE], account_of(request)
     async with office.db.reading() as repos:
-        found = await Services(repos, office.rules).office.record(
-            request.match_info["nik"], account.scope, office.deadline_day
-        )
-    if found is None:
-        raise web.HTTPNotFound()
+        services = Services(repos, office.rules)
+        found = await services.office.record(nik, account.scope, office.deadline_day)
+        if found is None:
+            raise web.HTTPNotFound()
+        plans = await services.clinic.plans(found.id, Actor(staff_id=account.id))
     return page(
         "record.html",
         account.language,
+        status,
         account=account,
         csrf=await csrf_token(request),
         record=found,
         score_svg=score_line(found.scores),
-        note="",
-        problem=None,
+        plans=plans,
+        today=local_date(_now(), ZoneInfo(found.timezone)),
+        typed=typed or {},
+        problem=problem,
     )
+
+
+async def record(request: web.Request) -> web.StreamResponse:
+    """The rekam medis of one cooperative (404 outside the staff member's kecamatan)."""
+    return await _record_page(request, request.match_info["nik"])
+
+
+async def _cooperative_id(request: web.Request, nik: str) -> int:
+    """The id of the cooperative with this NIK in the staff member's scope (404 otherwise)."""
+    office, account = request.app[OFFICE], account_of(request)
+    async with office.db.reading() as repos:
+        found = await Services(repos, office.rules).office.record(nik, account.scope, office.deadline_day)
+    if found is None:
+        raise web.HTTPNotFound()
+    return found.id
 
 
 async def add_note(request: web.Request) -> web.StreamResponse:
@@ -186,25 +207,58 @@ async def add_note(request: web.Request) -> web.StreamResponse:
     office, account = request.app[OFFICE], account_of(request)
     nik = request.match_info["nik"]
     text = str((await request.post()).get("catatan", ""))
+    cooperative_id = await _cooperative_id(request, nik)
     try:
         async with office.db.transaction() as repos:
-            added = await Services(repos, office.rules).office.add_note(nik, account.scope, account.id, text, _now())
+            await Services(repos, office.rules).clinic.add_note(
+                cooperative_id, text, Actor(staff_id=account.id), _now()
+            )
+    except NotAllowed:
+        raise web.HTTPForbidden() from None
     except ValueError:
-        async with office.db.reading() as repos:
-            found = await Services(repos, office.rules).office.record(nik, account.scope, office.deadline_day)
-        if found is None:
-            raise web.HTTPNotFound() from None
-        return page(
-            "record.html",
-            account.language,
-            400,
-            account=account,
-            csrf=await csrf_token(request),
-            record=found,
-            score_svg=score_line(found.scores),
-            note=text[:5000],
-            problem="note",
-        )
-    if not added:
-        raise web.HTTPNotFound()
+        return await _record_page(request, nik, 400, "note", {"catatan": text[:5000]})
     raise web.HTTPSeeOther(f"{PREFIX}/koperasi/{quote(nik)}#catatan")
+
+
+async def add_plan(request: web.Request) -> web.StreamResponse:
+    """A new action plan: what, who, due date (the guard refuses viewers)."""
+    office, account = request.app[OFFICE], account_of(request)
+    nik = request.match_info["nik"]
+    form = await request.post()
+    typed = {key: str(form.get(key, ""))[:1000] for key in ("apa", "siapa", "tenggat")}
+    cooperative_id = await _cooperative_id(request, nik)
+    due = read_date(typed["tenggat"], local_date(_now(), ZoneInfo(office.office_zone)))
+    if due is None:
+        return await _record_page(request, nik, 400, "plan_due", typed)
+    try:
+        async with office.db.transaction() as repos:
+            await Services(repos, office.rules).clinic.add_plan(
+                cooperative_id, typed["apa"], typed["siapa"], due, Actor(staff_id=account.id), _now()
+            )
+    except NotAllowed:
+        raise web.HTTPForbidden() from None
+    except BadField as bad:
+        return await _record_page(request, nik, 400, f"plan_{bad.field}", typed)
+    raise web.HTTPSeeOther(f"{PREFIX}/koperasi/{quote(nik)}#rencana")
+
+
+async def close_plan(request: web.Request) -> web.StreamResponse:
+    """Mark a plan of this cooperative done or cancelled (another cooperative's plan, or none: 404)."""
+    office, account = request.app[OFFICE], account_of(request)
+    nik, action, plan_id = request.match_info["nik"], request.match_info["action"], request.match_info["plan"]
+    status: PlanStatus = "done" if action == "selesai" else "cancelled"
+    if action not in ("selesai", "batal") or not plan_id.isdigit() or len(plan_id) > 12:
+        raise web.HTTPNotFound()
+    cooperative_id = await _cooperative_id(request, nik)
+    actor = Actor(staff_id=account.id)
+    try:
+        async with office.db.transaction() as repos:
+            clinic = Services(repos, office.rules).clinic
+            if (await clinic.plan(int(plan_id), actor)).cooperative_id != cooperative_id:
+                raise web.HTTPNotFound()
+            await clinic.close_plan(int(plan_id), status, actor, _now())
+    except LookupError:
+        raise web.HTTPNotFound() from None
+    except NotAllowed:
+        raise web.HTTPForbidden() from None
+    raise web.HTTPSeeOther(f"{PREFIX}/koperasi/{quote(nik)}#rencana")

@@ -1,0 +1,121 @@
+"""Action plans and notes on the rekam medis: pembina and admins add and close them, viewers only read."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from storage.models import ActionPlan, AuditEntry, CoachingEntry
+from tests.handlers.chat import User, dispatcher
+from tests.web.conftest import Office
+
+PLAN = {"apa": "Tagih pinjaman macet 5 anggota terbesar", "siapa": "Bendahara", "tenggat": "15 Desember 2030"}
+
+
+async def plans(office: Office) -> list[ActionPlan]:
+    async with office.db.transaction() as repos:
+        return list((await repos.session.scalars(select(ActionPlan).order_by(ActionPlan.id))).all())
+
+
+async def post(office: Office, path: str, **fields: str) -> tuple[int, str]:
+    token = await office.csrf(f"/kantor/koperasi/{office.city.niks['Koperasi KSP Nomor 01']}")
+    response = await office.client.post(path, data={"csrf": token, **fields})
+    return response.status, await response.text()
+
+
+async def test_a_pembina_adds_a_plan_and_a_bad_date_is_refused_beside_its_field(office: Office) -> None:
+    await office.sign_in("pak.pembina")
+    nik = office.city.niks["Koperasi KSP Nomor 01"]
+    status, html = await post(office, f"/kantor/koperasi/{nik}/rencana", **{**PLAN, "tenggat": "31 Februari 2030"})
+    assert status == 400 and "tulis tenggat sebagai tanggal" in html
+    assert 'value="Tagih pinjaman macet 5 anggota terbesar"' in html and 'value="31 Februari 2030"' in html
+    assert await plans(office) == []
+    status, html = await post(office, f"/kantor/koperasi/{nik}/rencana", **{**PLAN, "siapa": "  "})
+    assert status == 400 and "tulis siapa yang mengerjakan" in html and await plans(office) == []
+
+    status, html = await post(office, f"/kantor/koperasi/{nik}/rencana", **PLAN)
+    assert status == 200 and "Tagih pinjaman macet 5 anggota terbesar" in html and "Berjalan" in html
+    [plan] = await plans(office)
+    assert (plan.who, plan.due_on, plan.status) == ("Bendahara", date(2030, 12, 15), "open")
+    assert "Tandai selesai" in html and "Belum ada rencana aksi." not in html
+
+    # the officer sees it with `rencana` in chat (the city's Bu Bendahara 1 is on Telegram)
+    officer = User(dispatcher(office.db), "9000", "telegram")
+    assert "Tagih pinjaman macet 5 anggota terbesar: Bendahara" in await officer.say("rencana")
+
+
+async def test_marking_done_cancelling_and_overdue(office: Office) -> None:
+    await office.sign_in("ibu.admin")
+    nik = office.city.niks["Koperasi KSP Nomor 01"]
+    await post(office, f"/kantor/koperasi/{nik}/rencana", **PLAN)
+    await post(office, f"/kantor/koperasi/{nik}/rencana", **{**PLAN, "apa": "Rapat pengurus", "tenggat": "1-1-2020"})
+    first, second = await plans(office)
+    html = await (await office.client.get(f"/kantor/koperasi/{nik}")).text()
+    assert html.count("(lewat tenggat)") == 1 and re.search(r"Rapat pengurus.*?\(lewat tenggat\)", html, re.S)
+
+    status, html = await post(office, f"/kantor/koperasi/{nik}/rencana/{first.id}/selesai")
+    assert status == 200 and "Selesai" in html
+    status, html = await post(office, f"/kantor/koperasi/{nik}/rencana/{second.id}/batal")
+    assert status == 200 and "Dibatalkan" in html and "(lewat tenggat)" not in html and "Tandai selesai" not in html
+    assert [p.status for p in await plans(office)] == ["done", "cancelled"]
+    async with office.db.transaction() as repos:
+        actions = set((await repos.session.scalars(select(AuditEntry.action))).all())
+    assert {"clinic.plan_added", "clinic.plan_done", "clinic.plan_cancelled"} <= actions
+
+
+async def test_a_forged_plan_id_or_another_cooperatives_plan_is_not_found(office: Office) -> None:
+    await office.sign_in("ibu.admin")
+    own, other = office.city.niks["Koperasi KSP Nomor 01"], office.city.niks["Koperasi USP Nomor 02"]
+    await post(office, f"/kantor/koperasi/{other}/rencana", **PLAN)
+    [plan] = await plans(office)
+    assert (await post(office, f"/kantor/koperasi/{own}/rencana/{plan.id}/selesai"))[0] == 404
+    assert (await post(office, f"/kantor/koperasi/{own}/rencana/999999/selesai"))[0] == 404
+    assert (await post(office, f"/kantor/koperasi/{own}/rencana/x1/batal"))[0] == 404
+    assert (await post(office, f"/kantor/koperasi/{other}/rencana/{plan.id}/hapus"))[0] == 404
+    assert [p.status for p in await plans(office)] == ["open"]
+
+
+async def test_a_viewer_sees_plans_without_forms_and_a_forged_post_is_refused(office: Office) -> None:
+    await office.sign_in("ibu.admin")
+    nik = office.city.niks["Koperasi KSP Nomor 01"]
+    await post(office, f"/kantor/koperasi/{nik}/rencana", **PLAN)
+    [plan] = await plans(office)
+    await office.client.post("/kantor/keluar", data={"csrf": await office.csrf()})
+    await office.sign_in("bu.pemantau")
+    html = await (await office.client.get(f"/kantor/koperasi/{nik}")).text()
+    assert "Tagih pinjaman macet 5 anggota terbesar" in html and 'name="apa"' not in html
+    assert "Tandai selesai" not in html
+    assert (await post(office, f"/kantor/koperasi/{nik}/rencana", **PLAN))[0] == 403
+    assert (await post(office, f"/kantor/koperasi/{nik}/rencana/{plan.id}/selesai"))[0] == 403
+    assert [p.status for p in await plans(office)] == ["open"]
+
+
+async def test_a_pembina_cannot_touch_another_kecamatan(office: Office) -> None:
+    await office.sign_in("ibu.admin")
+    other = office.city.niks["Koperasi KSP Nomor 13"]  # Prajurit Kulon
+    await post(office, f"/kantor/koperasi/{other}/rencana", **PLAN)
+    [plan] = await plans(office)
+    await office.client.post("/kantor/keluar", data={"csrf": await office.csrf()})
+    await office.sign_in("pak.pembina")
+    assert (await post(office, f"/kantor/koperasi/{other}/rencana", **PLAN))[0] == 404
+    assert (await post(office, f"/kantor/koperasi/{other}/rencana/{plan.id}/batal"))[0] == 404
+    assert [p.status for p in await plans(office)] == ["open"]
+
+
+async def test_notes_go_through_the_clinic_and_reports_link_to_their_review(office: Office) -> None:
+    await office.sign_in("pak.pembina")
+    nik = office.city.niks["Koperasi KSP Nomor 01"]
+    status, html = await post(office, f"/kantor/koperasi/{nik}/catatan", catatan="x" * 2001)
+    assert status == 400 and "isi 1 sampai 2.000 huruf" in html
+    status, html = await post(office, f"/kantor/koperasi/{nik}/catatan", catatan="Kunjungan ke kantor")
+    assert status == 200 and "Kunjungan ke kantor" in html
+    async with office.db.transaction() as repos:
+        [entry] = (await repos.session.scalars(select(CoachingEntry))).all()
+        actions = list((await repos.session.scalars(select(AuditEntry.action))).all())
+    assert entry.kind == "note" and "clinic.note_added" in actions
+    assert "akan tampil di sini" not in html
+    links = re.findall(r'href="(/kantor/laporan/\d+)"', html)
+    assert links
+    assert (await office.client.get(links[0])).status == 200
