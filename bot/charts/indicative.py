@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from bot.charts.common import (
@@ -119,6 +120,24 @@ def _draw_row(axes: Axes, row: int, point: IndicatorPoint, lang: Lang, size: int
     axes.text(0, row + 0.27, text, ha="left", va="center", fontsize=size, fontweight="bold", color=INK, zorder=5)
 
 
+def indicative_heading(figure: Figure, title: str, lang: Lang, *, width: int, gap: float, fontsize: int) -> float:
+    """The picture's title and, under it, the red "indicative only" line; returns that line's top (figure fraction)."""
+    draw_title(figure, title, width=width)
+    title_lines = len(textwrap.wrap(title, width=width)) or 1
+    subtitle_y = 0.975 - 0.04 * title_lines - gap
+    figure.text(
+        0.5,
+        subtitle_y,
+        word("indicative", lang),
+        ha="center",
+        va="top",
+        fontsize=fontsize,
+        color="#8e1b1b",
+        fontstyle="italic",
+    )
+    return subtitle_y
+
+
 def indicative_png(indicators: Sequence[IndicatorPoint], *, title: str, lang: str = "id") -> bytes:
     """One row per indicator (800×800 PNG), marked as indicative only: a bar for the value coloured by band,
     over a green zone for the target; an indicator without data gets no bar, only the words "tidak ada data".
@@ -131,19 +150,7 @@ def indicative_png(indicators: Sequence[IndicatorPoint], *, title: str, lang: st
     count = len(indicators)
 
     figure = new_figure(800, 800)
-    draw_title(figure, title, width=40)
-    title_lines = len(textwrap.wrap(title, width=40)) or 1
-    subtitle_y = 0.975 - 0.04 * title_lines - 0.012
-    figure.text(
-        0.5,
-        subtitle_y,
-        word("indicative", language),
-        ha="center",
-        va="top",
-        fontsize=15,
-        color="#8e1b1b",
-        fontstyle="italic",
-    )
+    subtitle_y = indicative_heading(figure, title, language, width=40, gap=0.012, fontsize=15)
     top = subtitle_y - 0.06
     axes: Axes = figure.add_axes((0.33, 0.12, 0.63, top - 0.12))
     axes.set_xlim(0, 1)

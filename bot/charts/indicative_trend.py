@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
-from bot.charts.common import BAND_FILL, INK, MAIN, IndicatorPoint, Lang, checked_lang, draw_title, new_figure, png
-from bot.charts.indicative import TARGET_FILL, target_text, value_text
+from bot.charts.common import BAND_FILL, INK, MAIN, IndicatorPoint, Lang, checked_lang, new_figure, png
+from bot.charts.indicative import TARGET_FILL, indicative_heading, target_text, value_text
 from bot.charts.words import indicator_label, word
 
 MISSING = "#9a9a9a"
@@ -100,19 +99,7 @@ def indicative_trend_png(
     if any(len(s.points) != len(periods) for s in series):
         raise ValueError("series: one point per period is needed")
     figure = new_figure(800, 800)
-    draw_title(figure, title, width=42)
-    title_lines = len(textwrap.wrap(title, width=42)) or 1
-    subtitle_y = 0.975 - 0.04 * title_lines - 0.01
-    figure.text(
-        0.5,
-        subtitle_y,
-        word("indicative", language),
-        ha="center",
-        va="top",
-        fontsize=14,
-        color="#8e1b1b",
-        fontstyle="italic",
-    )
+    subtitle_y = indicative_heading(figure, title, language, width=42, gap=0.01, fontsize=14)
     rows = math.ceil(len(series) / 2)
     top, bottom_edge = subtitle_y - 0.07, 0.16
     height = (top - bottom_edge) / rows
