@@ -138,6 +138,21 @@ def indicative_heading(figure: Figure, title: str, lang: Lang, *, width: int, ga
     return subtitle_y
 
 
+def indicative_legend(figure: Figure, lang: Lang, *, y: float, fontsize: int) -> None:
+    """The bands' colours and the target zone, in one row at the bottom of the picture."""
+    legend = [Patch(facecolor=BAND_FILL[b], label=word(b, lang)) for b in ("good", "watch", "weak")]
+    legend.append(Patch(facecolor=TARGET_FILL, edgecolor=INK, label=word("target", lang)))
+    figure.legend(
+        handles=legend,
+        loc="lower center",
+        bbox_to_anchor=(0.5, y),
+        ncols=4,
+        fontsize=fontsize,
+        frameon=False,
+        handlelength=1.4,
+    )
+
+
 def indicative_png(indicators: Sequence[IndicatorPoint], *, title: str, lang: str = "id") -> bytes:
     """One row per indicator (800×800 PNG), marked as indicative only: a bar for the value coloured by band,
     over a green zone for the target; an indicator without data gets no bar, only the words "tidak ada data".
@@ -170,15 +185,5 @@ def indicative_png(indicators: Sequence[IndicatorPoint], *, title: str, lang: st
     for row, point in enumerate(indicators):
         _draw_row(axes, row, point, language, size)
 
-    legend = [Patch(facecolor=BAND_FILL[b], label=word(b, language)) for b in ("good", "watch", "weak")]
-    legend.append(Patch(facecolor=TARGET_FILL, edgecolor=INK, label=word("target", language)))
-    figure.legend(
-        handles=legend,
-        loc="lower center",
-        bbox_to_anchor=(0.5, 0.015),
-        ncols=4,
-        fontsize=15,
-        frameon=False,
-        handlelength=1.4,
-    )
+    indicative_legend(figure, language, y=0.015, fontsize=15)
     return png(figure)

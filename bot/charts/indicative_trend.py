@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from matplotlib.axes import Axes
-from matplotlib.patches import Patch
 
 from bot.charts.common import BAND_FILL, INK, MAIN, IndicatorPoint, Lang, checked_lang, new_figure, png
-from bot.charts.indicative import TARGET_FILL, indicative_heading, target_text, value_text
+from bot.charts.indicative import TARGET_FILL, indicative_heading, indicative_legend, target_text, value_text
 from bot.charts.words import indicator_label, word
 
 MISSING = "#9a9a9a"
@@ -108,17 +107,7 @@ def indicative_trend_png(
         box = (0.08 + column * 0.48, top - (row + 1) * height + 0.04, 0.4, height - 0.11)
         last_in_column = index + 2 >= len(series)
         _panel(figure.add_axes(box), item, periods, language, last_in_column)
-    legend = [Patch(facecolor=BAND_FILL[b], label=word(b, language)) for b in ("good", "watch", "weak")]
-    legend.append(Patch(facecolor=TARGET_FILL, edgecolor=INK, label=word("target", language)))
-    figure.legend(
-        handles=legend,
-        loc="lower center",
-        bbox_to_anchor=(0.5, 0.005),
-        ncols=4,
-        fontsize=14,
-        frameon=False,
-        handlelength=1.4,
-    )
+    indicative_legend(figure, language, y=0.005, fontsize=14)
     return png(figure)
 
 
