@@ -8,9 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,10 +19,8 @@ from bot.services.invites import create_invite
 from storage.db import Database
 from storage.models import utcnow
 from tests.attack.test_poison_updates import WA_SITI
-from tests.channels.test_telegram_webhook import Service, fixture, telegram_service, text_update
-from tests.channels.test_whatsapp_webhook import WaBot, running_bot
-from tests.fakes.graph_api import FakeGraphAPI
-from tests.fakes.telegram_api import FakeTelegram
+from tests.channels.test_telegram_webhook import Service, fixture, text_update
+from tests.channels.test_whatsapp_webhook import WaBot
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Deprecated since version v22.2.*retry_after:telegram.warnings.PTBDeprecationWarning"
@@ -90,18 +86,6 @@ def callback(update_id: int, chat: int, data: str) -> dict[str, Any]:
 
 def clean_log(caplog: pytest.LogCaptureFixture) -> None:
     assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
-
-
-@pytest.fixture
-async def telegram(db: Database, fake_telegram: FakeTelegram) -> AsyncIterator[Service]:
-    async with telegram_service(db, fake_telegram) as service:
-        yield service
-
-
-@pytest.fixture
-async def whatsapp(db: Database, fake_graph: FakeGraphAPI, tmp_path: Path) -> AsyncIterator[WaBot]:
-    async with running_bot(db, fake_graph, tmp_path) as bot:
-        yield bot
 
 
 async def test_forged_telegram_callbacks(telegram: Service, caplog: pytest.LogCaptureFixture) -> None:

@@ -7,12 +7,8 @@ display name with NUL is cleaned, so its owner is served like anyone else; a dat
 from __future__ import annotations
 
 import copy
-import hashlib
-import hmac
 import json
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,9 +19,9 @@ from bot.chat import render
 from storage.db import Database
 from storage.models import ChannelIdentity, InboundMessage, OutboxMessage, utcnow
 from tests.channels.test_telegram_webhook import SECRET, Service, fixture, telegram_service, text_update
-from tests.channels.test_whatsapp_webhook import APP_SECRET, WaBot, envelope, running_bot
+from tests.channels.test_whatsapp_webhook import APP_SECRET, WaBot, envelope
 from tests.conftest import require_postgres
-from tests.fakes.graph_api import FakeGraphAPI, signed
+from tests.fakes.graph_api import signed_headers
 from tests.fakes.telegram_api import FakeTelegram
 
 pytestmark = pytest.mark.filterwarnings(
@@ -35,18 +31,6 @@ pytestmark = pytest.mark.filterwarnings(
 APOLOGY = render.text("id", "common.fault").split("\n")[0]
 SITI = 5123456789
 WA_SITI = "6281234567890"
-
-
-@pytest.fixture
-async def telegram(db: Database, fake_telegram: FakeTelegram) -> AsyncIterator[Service]:
-    async with telegram_service(db, fake_telegram) as service:
-        yield service
-
-
-@pytest.fixture
-async def whatsapp(db: Database, fake_graph: FakeGraphAPI, tmp_path: Path) -> AsyncIterator[WaBot]:
-    async with running_bot(db, fake_graph, tmp_path) as bot:
-        yield bot
 
 
 async def count(db: Database, model: type[Any]) -> int:
@@ -199,9 +183,7 @@ async def test_a_status_with_an_unstorable_id_is_skipped(whatsapp: WaBot, caplog
 
 async def test_a_signed_whatsapp_body_nested_too_deep_is_refused_not_a_500(whatsapp: WaBot) -> None:
     raw = b"[" * 50_000 + b"]" * 50_000
-    signature = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
-    headers = {**signed({}, APP_SECRET)[1], "X-Hub-Signature-256": signature}
-    assert await whatsapp.post_raw(raw, headers) == 400
+    assert await whatsapp.post_raw(raw, signed_headers(raw, APP_SECRET)) == 400
 
 
 # -- a database that stays away ----------------------------------------------------------------------------

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import itertools
 import json
 import logging
@@ -27,7 +25,7 @@ from bot.config import Settings
 from bot.runtime import Runtime, build_runtime, load_assessment_rules
 from storage.db import Database
 from storage.models import ChannelIdentity, InboundMessage, OutboxMessage, utcnow
-from tests.fakes.graph_api import FakeGraphAPI, signed
+from tests.fakes.graph_api import FakeGraphAPI, signed, signed_headers
 
 APP_SECRET = "test-app-secret"
 VERIFY_TOKEN = "verify-me"
@@ -242,9 +240,7 @@ async def test_bad_signature_stores_nothing(bot: WaBot) -> None:
 
 async def test_signed_garbage_is_refused_without_effect(bot: WaBot) -> None:
     raw = b"{not json"
-    _, headers = signed({}, APP_SECRET)
-    headers["X-Hub-Signature-256"] = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
-    assert await bot.post_raw(raw, headers) == 400
+    assert await bot.post_raw(raw, signed_headers(raw, APP_SECRET)) == 400
     assert await bot.post(envelope("999999")) == 200  # another number's change: ignored, still 200
     assert await bot.count(InboundMessage) == 0
 
