@@ -25,7 +25,6 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bench.common import percentile_ms
-from bot.chat import render
 from bot.cli.report_status import print_text
 from bot.config import Settings
 from bot.domain.health.rules import default_rules
@@ -36,6 +35,7 @@ from bot.services.province import NIK_PREFIX, load_province, settle
 from bot.services.staff_access import StaffAccessService
 from bot.web.app import make_app
 from bot.web.office import add_office
+from bot.words import render
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Cooperative, Officer, ReportRevision

@@ -27,7 +27,6 @@ from bot.channels.whatsapp.runtime import WHATSAPP_KEY, WhatsAppChannel, WhatsAp
 from bot.channels.whatsapp.templates import TemplateConfigError, load_templates
 from bot.chat.context import BotInfo
 from bot.chat.dispatch import Dispatcher
-from bot.chat.render import as_lang
 from bot.config import Settings
 from bot.delivery.policy import SendPolicy
 from bot.delivery.worker import Delivery
@@ -38,6 +37,7 @@ from bot.services.notices import QuietHours
 from bot.web.app import PROBES_KEY, make_app
 from bot.web.form import add_form
 from bot.web.office import add_office
+from bot.words.render import as_lang
 from storage.db import Database, is_sqlite
 from storage.migrate import alembic_config, current, upgrade
 

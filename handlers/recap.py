@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from bot.channels.uploads import FILE_TYPES
 from bot.chat.context import Context
 from bot.chat.messages import Attachment, Choice, NoticeKind, Reply
 from bot.chat.routing import Route, Router
@@ -22,6 +21,7 @@ from bot.services.cycle import (
     report_notice,
 )
 from bot.services.notices import enqueue_notice
+from bot.words.attachments import FILE_TYPES
 
 ROUTE = "rekap"
 LIST_LIMIT = 40

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.chat import render, workbook_words
+from bot.chat import workbook_words
 from bot.chat.context import Context
 from bot.chat.messages import Attachment, Reply
 from bot.chat.routing import Route, Router
 from bot.domain.periods import reporting_period_for
 from bot.services.workbooks import CONTENT_TYPE, MAX_BYTES, Refusal
+from bot.words import render
 from handlers import report
 
 NAME = "template"

@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.channels.media import MediaKey
 from bot.channels.telegram.outbound import TelegramSender
 from bot.chat.messages import Attachment, Reply
 from bot.cli import main
@@ -27,6 +26,7 @@ from bot.delivery.worker import Delivery
 from bot.services import announcements
 from bot.services.files import FileCache, PlatformIds
 from bot.services.segments import parse
+from bot.words.attachments import MediaKey
 from storage.db import Database
 from storage.models import Announcement, OutboxMessage, PlatformFile, StoredFile, utcnow
 from tests.channels.test_telegram_out import make_test_bot

@@ -1,51 +1,22 @@
 """Stored files sent by the id a platform gave them: uploaded once, then sent to every later recipient by that id.
 
 A Telegram sendDocument/sendPhoto answers with a `file_id`, a WhatsApp media upload with a media id (kept 30 days by
-Meta); both can be sent again without the bytes (platforms.md §1.4, §2.7). The senders ask a `MediaIds` (kept in the
-database and in memory by bot.services.files.PlatformIds) and stay free of database code themselves.
+Meta); both can be sent again without the bytes (platforms.md §1.4, §2.7). The senders ask a `MediaIds`
+(bot.words.attachments; kept in the database and in memory by bot.services.files.PlatformIds) and stay free of
+database code themselves.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol, TypeVar
+from typing import TypeVar
+
+from bot.words.attachments import MediaIds, MediaKey
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class MediaKey:
-    """One stored file as one platform account knows it."""
-
-    channel: str  # telegram | whatsapp
-    account: str  # the bot (Telegram) or business phone number (WhatsApp) the platform's id belongs to
-    file_id: int  # the stored file (storage.models.StoredFile)
-    variant: str  # what else the platform's id fixes: the kind, a Telegram document's name, a WhatsApp MIME type
-
-
-class MediaIds(Protocol):
-    """The platforms' ids of stored files. Never raises: a failure to keep an id only costs an upload later."""
-
-    async def known(self, key: MediaKey, max_age: timedelta | None = None) -> str | None:
-        """The id kept for `key` (uploaded less than `max_age` ago, when given), or None."""
-        ...
-
-    async def remember(self, key: MediaKey, platform_id: str) -> None:
-        """Keep the id an upload just gave (replacing the one kept before)."""
-        ...
-
-    async def forget(self, key: MediaKey, platform_id: str) -> None:
-        """The platform refused `platform_id`: forget it (unless another upload replaced it already)."""
-        ...
-
-    def lock(self, key: MediaKey) -> asyncio.Lock:
-        """Held while `key` is uploaded, so that the other sends of the file in this process wait and reuse its id."""
-        ...
 
 
 async def by_id_or_upload(

@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import Any, cast
 
 from bot import charts
-from bot.chat.messages import Attachment
 from bot.domain.health.rules import Category, default_rules
+from bot.words.messages import Attachment
 
 
 def _dec(value: Decimal | None) -> str | None:

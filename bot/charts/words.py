@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.chat import render
+from bot.words import render
 
 
 def word(key: str, lang: str) -> str:

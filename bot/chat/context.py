@@ -8,14 +8,14 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.chat import render
 from bot.chat.buttons import Press
 from bot.chat.examples import Examples, examples
 from bot.chat.messages import Choice, Inbound, Reply
-from bot.chat.render import Lang
 from bot.domain.health.rules import Rules, default_rules
 from bot.services import Services
 from bot.services.notices import DEFAULT_QUIET, QuietHours
+from bot.words import render
+from bot.words.render import Lang
 from storage.models import ChannelIdentity, Conversation, Cooperative, Officer, OfficeStaff
 from storage.repositories import Repositories
 

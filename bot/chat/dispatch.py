@@ -10,13 +10,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.chat import buttons, render
+from bot.chat import buttons
 from bot.chat.batching import Batcher, retrying, together_else_each
 from bot.chat.context import BotInfo, Context
 from bot.chat.messages import Address, Choice, Inbound, Reply
 from bot.chat.routing import Route, Router
 from bot.domain.health.rules import default_rules
 from bot.services import Services
+from bot.words import render
 from storage.db import Database, is_transient
 from storage.models import utcnow
 from storage.repositories import ChatRow, Repositories

@@ -5,7 +5,6 @@ The words are the templates' health.j2 (id and en); the rules file gives the lab
 
 from __future__ import annotations
 
-from bot.chat import render
 from bot.domain.coaching import Coaching, Lang
 from bot.domain.health.clinic import DueStep, Prescription, component_range
 from bot.domain.health.formats import number
@@ -13,6 +12,7 @@ from bot.domain.health.notes import ASPECT_OF, officer_text
 from bot.domain.health.result import ComponentResult, HealthResult, IndicativeResult, Result
 from bot.domain.health.rules import Rules, default_rules
 from bot.domain.periods import format_date
+from bot.words import render
 
 SUMMARY_BUDGET = 1500
 CHAT_PLAN_ITEMS = 3

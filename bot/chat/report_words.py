@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from bot.chat import render
 from bot.domain.forms import Question, stored_decimal
 from bot.domain.numbers import format_decimal, format_rupiah
 from bot.domain.report_checks import Finding
 from bot.domain.report_flow import Offer, Problem, SummaryItem
+from bot.words import render
 
 
 def shown(question: Question, value: str, lang: str) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bot.chat import render, report_words
+from bot.chat import report_words
 from bot.domain import workbook as layout
 from bot.domain.periods import Period
 from bot.services.workbooks import MAX_BYTES, Loaded, Refusal, TemplateWords
+from bot.words import render
 
 
 def template_words(lang: str, cooperative: str, period: Period) -> TemplateWords:

@@ -8,7 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-from bot.channels.uploads import common_limit, megabytes
 from bot.chat.messages import Attachment
 from bot.cli.common import (
     SubParsers,
@@ -24,6 +23,7 @@ from bot.cli.trainings import confirm, quiet_of
 from bot.config import Settings
 from bot.domain.periods import format_datetime
 from bot.services import announcements, segments, trainings
+from bot.words.attachments import common_limit, megabytes
 from storage.db import Database
 from storage.models import Announcement, utcnow
 

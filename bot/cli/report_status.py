@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.chat import render
 from bot.cli.common import SubParsers, run_with_database, settings_or_exit
 from bot.domain.periods import Period, reporting_period_for
 from bot.scheduler import plan_from_settings
 from bot.services import exports
 from bot.services.cycle import CyclePlan, Recap, recap
+from bot.words import render
 from storage.db import Database
 from storage.models import utcnow
 

@@ -6,12 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.chat import render, workbook_words
+from bot.chat import workbook_words
 from bot.cli.common import SubParsers, run_with_database, settings_or_exit
 from bot.domain.periods import Period, reporting_period_for
 from bot.runtime import load_assessment_rules
 from bot.services import Services
 from bot.services.workbooks import MAX_BYTES, Imported, Refusal
+from bot.words import render
 from storage.db import Database
 from storage.models import utcnow
 

@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.channels.uploads import FILE_TYPES, common_limit, content_matches, content_type_of, megabytes
-from bot.chat import render
-from bot.chat.messages import Attachment, AttachmentKind, Notice, Reply, safe_filename
 from bot.services.access import may_change, may_read_announcement
 from bot.services.files import kept
 from bot.services.notices import DEFAULT_QUIET, ChatAccount, QuietHours, pick_identity, unreachable_reason
 from bot.services.reports import NotAllowed
 from bot.services.segments import REASONS, Audience, Reach, Recipient, Segment, resolve
+from bot.words import render
+from bot.words.attachments import FILE_TYPES, common_limit, content_matches, content_type_of, megabytes
+from bot.words.messages import Attachment, AttachmentKind, Notice, Reply, safe_filename
 from storage.models import Announcement, OfficeStaff, OutboxMessage
 from storage.repositories import Repositories
 from storage.repositories.outbox import STOPPED_BY_RECIPIENT

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.chat import render
-from bot.chat.messages import Choice, Notice, Reply
 from bot.domain.health.notes import key_label
 from bot.domain.health.rules import Rules, default_rules
 from bot.domain.periods import format_date
 from bot.services.clinic import ClinicService, FollowUp
 from bot.services.cycle import PRIORITY_OBLIGATION, CyclePlan, Due
+from bot.words import render
+from bot.words.messages import Choice, Notice, Reply
 from storage.models import Cooperative, OfficeStaff
 from storage.repositories import Repositories
 

@@ -15,8 +15,6 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from bot.chat import render
-from bot.chat.messages import Choice, Notice, NoticeKind, Reply
 from bot.domain.obligations import (
     NIK_REMINDER_DAYS_BEFORE,
     ODS_REMINDER_DAYS_AFTER_RAT,
@@ -31,6 +29,8 @@ from bot.domain.obligations import (
 )
 from bot.domain.periods import Period, deadline, format_date
 from bot.services.notices import QuietHours
+from bot.words import render
+from bot.words.messages import Choice, Notice, NoticeKind, Reply
 from storage import office_views
 from storage.models import Cooperative, Officer, OfficeStaff
 from storage.repositories import Repositories

@@ -10,9 +10,9 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.chat import render
 from bot.domain.periods import zone_abbrev
 from bot.services.cycle import Recap
+from bot.words import render
 from storage.repositories import Repositories
 
 Cell = str | int | Decimal | datetime | None

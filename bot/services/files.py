@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.channels.media import MediaKey
-from bot.chat.messages import Attachment
+from bot.words.attachments import MediaKey
+from bot.words.messages import Attachment
 from storage.db import Database
 from storage.models import utcnow
 from storage.repositories import Repositories
@@ -83,7 +83,7 @@ class FileCache:
 
 
 class PlatformIds:
-    """The ids Telegram and WhatsApp gave stored files (bot.channels.media.MediaIds): in the database, so that
+    """The ids Telegram and WhatsApp gave stored files (bot.words.attachments.MediaIds): in the database, so that
     another process or a restart reuses them, and in memory, so that a broadcast reads each one once.
 
     Never raises: when the database cannot be read or written, the file is uploaded (again) instead.

@@ -14,8 +14,8 @@ import matplotlib
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.chat import render
 from bot.domain.periods import format_datetime
+from bot.words import render
 
 WIDTH = 1240
 MARGIN = 70

@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.chat.messages import Notice
+from bot.words.messages import Notice
 from storage.repositories import Repositories
 from storage.repositories.outbox import with_defaults
 

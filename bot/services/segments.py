@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.services.notices import NO_ACCOUNT, UNREACHABLE, unreachable_reason
+from bot.words import render
 from storage import audience_counts
 from storage.models import OfficeStaff
 from storage.repositories import Repositories
@@ -59,8 +60,6 @@ class SegmentError(ValueError):
 
     def text(self, lang: str) -> str:
         """The problem in the reader's language (templates segments.*)."""
-        from bot.chat import render
-
         return render.text(lang, f"segments.{self.problem}", **self.values)
 
 

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.chat import render
-from bot.chat.messages import Choice, Notice, Reply
 from bot.domain.periods import format_datetime, format_time, parse_date
 from bot.services.access import Staff, invited, may_read_training, may_run_training
 from bot.services.cycle import YIELD_EVERY, Due
@@ -27,6 +25,8 @@ from bot.services.keys import keyed_hash, server_key
 from bot.services.notices import DEFAULT_QUIET, QuietHours, enqueue_notice, enqueue_notices
 from bot.services.reports import NotAllowed
 from bot.services.segments import Audience, Segment, resolve
+from bot.words import render
+from bot.words.messages import Choice, Notice, Reply
 from storage.models import CoachingEntry, Training, TrainingRegistration, TrainingSession
 from storage.repositories import Repositories
 

@@ -13,11 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.chat import buttons, render
+from bot.chat import buttons
 from bot.chat.dispatch import Dispatcher
 from bot.services import announcements, segments, trainings
 from bot.services.clinic import Actor
 from bot.services.reports import NotAllowed
+from bot.words import render
 from storage.db import Database
 from storage.models import OfficeStaff
 from tests.handlers.chat import NOW, Clock, User, dispatcher, invite, registered

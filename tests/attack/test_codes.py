@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.chat import render
 from bot.services import invites, keys, trainings
 from bot.services.keys import server_key
+from bot.words import render
 from storage.db import Database
 from storage.models import Invite, InviteAttempt, ServerKey, Training, TrainingSession
 from tests.handlers.chat import NOW, Clock, User, add_cooperative, dispatcher, invite, registered

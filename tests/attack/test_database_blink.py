@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from bot.channels.telegram.runtime import SECRET_HEADER, WEBHOOK_PATH
-from bot.chat import render
 from bot.runtime import Runtime
+from bot.words import render
 from storage.db import Database
 from storage.models import utcnow
 from tests.attack.blink import Killer, deliver_all, settled, stored

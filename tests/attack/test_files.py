@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.channels.uploads import FILE_TYPES, SIGNATURES
 from bot.chat.messages import Attachment, safe_filename
 from bot.cli import main
 from bot.services import announcements
+from bot.words.attachments import FILE_TYPES, SIGNATURES
 from storage.db import Database
 from tests.fakes.telegram_api import FakeTelegram
 from tests.test_announcement_files import PDF, officers_on, publish_circular, statuses, telegram_broadcast

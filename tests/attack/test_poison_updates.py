@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.channels.telegram.runtime import SECRET_HEADER, WEBHOOK_PATH
-from bot.chat import render
+from bot.words import render
 from storage.db import Database
 from storage.models import ChannelIdentity, InboundMessage, OutboxMessage, utcnow
 from tests.channels.test_telegram_webhook import SECRET, Service, fixture, telegram_service, text_update

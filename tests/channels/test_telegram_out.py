@@ -14,7 +14,6 @@ import pytest
 from telegram import Bot
 from telegram.error import InvalidToken
 
-from bot.channels.media import MediaKey
 from bot.channels.telegram.api import (
     OFFICER_COMMANDS,
     clear_staff_commands,
@@ -28,10 +27,11 @@ from bot.channels.telegram.api import (
 from bot.channels.telegram.outbound import HELD_ERROR, HOLD_SECONDS, TelegramSender
 from bot.channels.textsplit import utf16_len
 from bot.chat.messages import Address, Attachment, Choice, Pressed, Reply
-from bot.chat.render import Lang
 from bot.delivery.senders import ChannelSender, SendOutcome
 from bot.logs import RedactingFilter
 from bot.services.files import PlatformIds
+from bot.words.attachments import MediaKey
+from bot.words.render import Lang
 from handlers import route_for_text, router
 from storage.db import Database
 from tests.fakes.telegram_api import FakeTelegram

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.channels.media import MediaKey
 from bot.channels.whatsapp.inbound import StatusUpdate
 from bot.channels.whatsapp.status import apply_status
 from bot.chat.messages import Attachment, Reply
@@ -22,6 +21,7 @@ from bot.delivery.worker import record_outcome
 from bot.services import announcements
 from bot.services.files import PlatformIds
 from bot.services.segments import parse
+from bot.words.attachments import MediaKey
 from storage.db import Database
 from storage.models import OutboxMessage, utcnow
 from tests.channels.test_whatsapp_webhook import WaBot, running_bot

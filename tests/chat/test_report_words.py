@@ -6,8 +6,8 @@ from typing import get_args
 
 import pytest
 
-from bot.chat import render
 from bot.domain.report_flow import PROBLEM_CODES, OfferWord
+from bot.words import render
 
 FALLBACK = {"id": "Maaf, belum bisa kami baca. Tulis angkanya saja, misalnya 5 jt.",
             "en": "Sorry, we could not read that. Type just the number, for example 5 jt."}  # fmt: skip

@@ -19,9 +19,9 @@ from bot.channels.telegram.inbound import (
     update_to_inbound,
 )
 from bot.channels.telegram.outbound import TelegramSender, classify_error, inline_keyboard, redact
-from bot.chat import render
-from bot.chat.render import Lang
 from bot.chat.routing import Route, Router
+from bot.words import render
+from bot.words.render import Lang
 
 __all__ = [
     "OFFICER_COMMANDS",
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 # The default menu (everyone; mostly cooperative officers), in this order. The descriptions are the templates
-# commands.<name> (bot/chat/templates/<lang>/commands.j2).
+# commands.<name> (bot/words/templates/<lang>/commands.j2).
 OFFICER_COMMANDS: tuple[str, ...] = (
     "lapor", "status", "riwayat", "pelatihan", "rat", "rencana", "bantuan", "batal", "bahasa", "menu",
 )  # fmt: skip

@@ -29,13 +29,14 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.media import MediaIds, MediaKey, by_id_or_upload
+from bot.channels.media import by_id_or_upload
 from bot.channels.telegram.inbound import encode_callback
 from bot.channels.telegram.rate import SendLimiter
 from bot.channels.textsplit import split_text, utf16_len
 from bot.chat.messages import Address, Attachment, Choice, Pressed, Reply
 from bot.delivery.senders import SendOutcome
 from bot.logs import TOKEN_IN_URL
+from bot.words.attachments import MediaIds, MediaKey
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -23,13 +23,13 @@ from urllib.parse import quote
 
 import aiohttp
 
-from bot.channels.media import MediaIds, MediaKey, by_id_or_upload
-from bot.channels.uploads import megabytes, upload_limit
+from bot.channels.media import by_id_or_upload
 from bot.channels.whatsapp.outbound import recipient_fields, reply_to_bodies, template_body
 from bot.channels.whatsapp.pacing import TokenBucket
 from bot.channels.whatsapp.templates import TemplateParams, TemplateParamsError, TemplateSpec
 from bot.chat.messages import Address, Attachment, Reply
 from bot.delivery.senders import SendOutcome
+from bot.words.attachments import MediaIds, MediaKey, megabytes, upload_limit
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,6 @@ import aiohttp
 from aiohttp import web
 
 from bot.channels.base import Channel, read_json
-from bot.channels.media import MediaIds
 from bot.channels.whatsapp.client import WhatsAppSender, media_key
 from bot.channels.whatsapp.inbound import meta_signature_ok, parse_webhook, verify_subscription
 from bot.channels.whatsapp.pacing import RecipientPacer, TokenBucket
@@ -30,6 +29,7 @@ from bot.chat.messages import UPLOAD_MAX, Address, ChannelName, Inbound, Reply
 from bot.delivery.policy import window_open
 from bot.delivery.senders import SendOutcome
 from bot.delivery.worker import Delivery
+from bot.words.attachments import MediaIds
 from storage.db import Database, is_transient
 from storage.models import OutboxMessage, utcnow
 from storage.repositories import Repositories

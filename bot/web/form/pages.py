@@ -13,7 +13,6 @@ from multidict import MultiDictProxy
 
 from bot.chat import report_words
 from bot.chat.messages import Address
-from bot.chat.render import Lang, as_lang
 from bot.domain.forms import Question, load_form, stored_decimal
 from bot.domain.numbers import format_decimal, to_plain
 from bot.domain.report_checks import Finding
@@ -24,6 +23,7 @@ from bot.services.reports import FormReport
 from bot.web.form.context import FORM, FormDoor
 from bot.web.form.telegram import telegram_user
 from bot.web.office.render import environment
+from bot.words.render import Lang, as_lang
 from handlers.form import Sending, send_from_form
 
 log = logging.getLogger("kopsehat.form")

@@ -10,9 +10,9 @@ from typing import Any
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from bot.chat.render import Lang, as_lang
 from bot.domain.numbers import format_decimal, format_percent, format_rupiah
 from bot.domain.periods import Period, format_date, format_datetime, format_time, to_zone, zone_abbrev
+from bot.words.render import Lang, as_lang
 
 
 def _period(value: str | Period, lang: Lang = "id") -> str:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.chat import render, report_words
+from bot.chat import report_words
 from bot.chat.messages import Choice, Notice, Reply
 from bot.domain import forms
 from bot.domain.periods import Period, reporting_period_for, zone_abbrev
@@ -26,6 +26,7 @@ from bot.services.review import REASON_LIMIT, AlreadyDecided, ReviewPage, SentBa
 from bot.web.office.context import OFFICE, account_of
 from bot.web.office.render import page, words
 from bot.web.office.security import PREFIX, csrf_token
+from bot.words import render
 from storage.repositories import Repositories
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,13 +1,18 @@
-"""What the platforms accept as an uploaded picture or document (sizes in decimal MB, as the platforms count them)."""
+"""What an attachment may be on each platform (types by file name, sizes in decimal MB as the platforms count them,
+whether the bytes are what the name says), and how a platform knows a stored one (MediaKey, MediaIds)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import math
 import zipfile
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
 
-from bot.chat.messages import AttachmentKind
+from bot.words.messages import AttachmentKind
 
 MB = 1_000_000
 UPLOAD_LIMITS: Mapping[str, Mapping[AttachmentKind, int]] = {
@@ -99,3 +104,33 @@ def common_limit(kind: AttachmentKind) -> tuple[int, str]:
 def megabytes(size: int) -> str:
     """A size for people in decimal MB, like the limits: "50 MB", or rounded up, "5.1 MB" (never shows 5 for 5.0001)."""
     return f"{size // MB} MB" if size % MB == 0 else f"{math.ceil(size / (MB // 10)) / 10} MB"
+
+
+@dataclass(frozen=True)
+class MediaKey:
+    """One stored file as one platform account knows it."""
+
+    channel: str  # telegram | whatsapp
+    account: str  # the bot (Telegram) or business phone number (WhatsApp) the platform's id belongs to
+    file_id: int  # the stored file (storage.models.StoredFile)
+    variant: str  # what else the platform's id fixes: the kind, a Telegram document's name, a WhatsApp MIME type
+
+
+class MediaIds(Protocol):
+    """The platforms' ids of stored files. Never raises: a failure to keep an id only costs an upload later."""
+
+    async def known(self, key: MediaKey, max_age: timedelta | None = None) -> str | None:
+        """The id kept for `key` (uploaded less than `max_age` ago, when given), or None."""
+        ...
+
+    async def remember(self, key: MediaKey, platform_id: str) -> None:
+        """Keep the id an upload just gave (replacing the one kept before)."""
+        ...
+
+    async def forget(self, key: MediaKey, platform_id: str) -> None:
+        """The platform refused `platform_id`: forget it (unless another upload replaced it already)."""
+        ...
+
+    def lock(self, key: MediaKey) -> asyncio.Lock:
+        """Held while `key` is uploaded, so that the other sends of the file in this process wait and reuse its id."""
+        ...

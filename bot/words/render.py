@@ -30,7 +30,7 @@ def _period_label(value: str | Period, lang: Lang = "id") -> str:
 def environment() -> Environment:
     """The environment; StrictUndefined makes a missing variable an error, never an empty hole."""
     env = Environment(
-        loader=PackageLoader("bot.chat", "templates"),
+        loader=PackageLoader("bot.words", "templates"),
         undefined=StrictUndefined,
         autoescape=False,
         trim_blocks=True,
