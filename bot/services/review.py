@@ -18,6 +18,7 @@ from bot.domain.periods import Period
 from bot.domain.report_checks import Finding, FindingKind
 from bot.services.assessments import frameworks_for
 from bot.services.clinic import Actor, AssessmentView, ClinicService
+from bot.services.clinic_values import assessment_view
 from bot.services.office import OfficeService, RevisionLine
 from bot.services.reports import NotAllowed
 from storage.models import Cooperative, Report, ReportRevision
@@ -213,9 +214,7 @@ class ReviewService:
             current = await self._repos.clinic.latest_of_period(cooperative.id, framework, report.period)
             if current is not None:
                 verifier = await self._repos.staff.get(current.verified_by) if current.verified_by else None
-                assessments.append(
-                    ClinicService.assessment_view(current, {verifier.id: verifier.name} if verifier else {}, True)
-                )
+                assessments.append(assessment_view(current, {verifier.id: verifier.name} if verifier else {}, True))
         kecamatan = (await self._repos.regions.names([cooperative.kecamatan_id])) if cooperative.kecamatan_id else {}
         officers = await self._repos.officers.of_cooperative(cooperative.id)
         identities = await self._repos.identities.of_officers([o.id for o in officers])
