@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.services.clinic_notices import clinic_notices
 from bot.services.cycle import CyclePlan, Due, obligations, report_cycle
 from bot.services.notices import QuietHours, enqueue_notices
-from bot.services.trainings import due_training_reminders
+from bot.services.training_reminders import due_training_reminders
 from storage.db import Database
 from storage.models import utcnow
 from storage.repositories import Repositories

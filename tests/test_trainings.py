@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.services import trainings
+from bot.services import training_reminders, trainings
 from bot.services.segments import parse
 from storage.db import Database
 from tests.test_segments import NOW, seed_city
@@ -90,7 +90,7 @@ async def test_a_whole_clinic_with_waitlist_reminders_and_attendance(db: Databas
     # reminders: 3 days, 1 day, 2 hours before, each once, only to the registered
     async def remind(at: timedelta) -> int:
         async with db.transaction() as repos:
-            return await trainings.due_training_reminders(repos, START - at, zone=WIB, quiet=None)
+            return await training_reminders.due_training_reminders(repos, START - at, zone=WIB, quiet=None)
 
     assert await remind(timedelta(days=4)) == 0
     assert await remind(timedelta(days=3) - timedelta(minutes=1)) == 2
@@ -166,7 +166,7 @@ async def test_a_late_registration_gets_the_next_stage_only_and_quiet_hours_neve
         )
         training, _ = await trainings.create(repos, morning, staff_id=None, now=NOW, zone=WIB)
         await trainings.register(repos, training.id, city.officers["b1"], NOW)
-        made = await trainings.due_training_reminders(repos, early - timedelta(hours=2), zone=WIB)
+        made = await training_reminders.due_training_reminders(repos, early - timedelta(hours=2), zone=WIB)
         row = await repos.outbox.by_key(f"training:{training.id}:officer-{city.officers['b1']}:2h")
     assert made == 1 and row is not None and row.next_attempt_at <= early - timedelta(hours=2)
 

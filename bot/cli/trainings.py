@@ -17,7 +17,7 @@ from bot.cli.common import (
 )
 from bot.config import Settings
 from bot.domain.periods import format_datetime
-from bot.services import segments, trainings
+from bot.services import segments, training_reminders, trainings
 from bot.services.notices import QuietHours
 from storage.db import Database
 from storage.models import utcnow
@@ -184,7 +184,9 @@ def _remind(args: argparse.Namespace) -> int:
 
     async def work(db: Database) -> int:
         async with db.transaction() as repos:
-            return await trainings.due_training_reminders(repos, utcnow(), zone=settings.zone, quiet=quiet_of(settings))
+            return await training_reminders.due_training_reminders(
+                repos, utcnow(), zone=settings.zone, quiet=quiet_of(settings)
+            )
 
     print(f"{run_with_database(settings, work)} reminder(s) queued")
     return 0

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from bot.services import announcements, segments, trainings
 from bot.services.notices import QuietHours
 from bot.services.segments import Audience, Reach, Segment, SegmentError
-from bot.services.trainings import RosterLine, TrainingPlan
+from bot.services.training_attendance import RosterLine
+from bot.services.trainings import TrainingPlan
 from storage.models import OutboxMessage, Training, TrainingSession
 from storage.repositories import Repositories
 

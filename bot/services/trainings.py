@@ -1,41 +1,35 @@
-"""Trainings and coaching clinics: creation with invitations, registration with a waitlist, reminders, attendance.
-
-The scheduler calls `due_training_reminders(repos, now)` from a tick; its dedupe keys
-(`training:12:officer-42:3d`) make a second tick, process or restart harmless.
-"""
+"""Trainings and coaching clinics: creation with invitations, registration with a waitlist, changes told to those
+registered. Reminders are in training_reminders, the attendance code, check-in and the list in training_attendance
+(its names are importable from here too)."""
 
 from __future__ import annotations
 
 import asyncio
-import csv
-import hashlib
-import hmac
-import io
 import re
-import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain.periods import format_datetime, format_time, parse_date
-from bot.services.access import Staff, invited, may_read_training, may_run_training
+from bot.services.access import invited
 from bot.services.cycle import YIELD_EVERY, Due
-from bot.services.invites import ALPHABET, normalise
-from bot.services.keys import keyed_hash, server_key
 from bot.services.notices import DEFAULT_QUIET, QuietHours, enqueue_notice, enqueue_notices
-from bot.services.reports import NotAllowed
 from bot.services.segments import Audience, Segment, resolve
+from bot.services.training_attendance import CODE_LENGTH as CODE_LENGTH
+from bot.services.training_attendance import RosterLine as RosterLine
+from bot.services.training_attendance import attendance_hash as attendance_hash
+from bot.services.training_attendance import check_in as check_in
+from bot.services.training_attendance import legacy_attendance_hash as legacy_attendance_hash
+from bot.services.training_attendance import new_attendance_code as new_attendance_code
+from bot.services.training_attendance import roster as roster
+from bot.services.training_attendance import roster_csv as roster_csv
 from bot.words import render
 from bot.words.messages import Choice, Notice, Reply
-from storage.models import CoachingEntry, Training, TrainingRegistration, TrainingSession
+from storage.models import Training, TrainingRegistration, TrainingSession
 from storage.repositories import Repositories
 
 KINDS = ("bimtek", "pelatihan", "klinik")
 ROUTE = "pelatihan"
-REMINDER_STAGES = (("2h", timedelta(hours=2)), ("1d", timedelta(days=1)), ("3d", timedelta(days=3)))
-CODE_LENGTH = 6
-CHECK_IN_EARLY = timedelta(hours=2)
-CHECK_IN_LATE = timedelta(hours=6)
 _ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})[ T]([0-9]{1,2})[:.]([0-9]{2})$")
 _TIME = re.compile(r"^([0-9]{1,2})[:.]([0-9]{2})$")
 
@@ -64,21 +58,6 @@ class Outcome:
     training: Training | None = None
     position: int = 0
     promoted_officer_id: int | None = None
-
-
-@dataclass(frozen=True)
-class RosterLine:
-    """One officer on a training's list."""
-
-    officer_id: int
-    officer: str
-    role: str
-    cooperative: str
-    nik: str
-    status: str
-    position: int
-    attended_at: datetime | None
-    timezone: str = "Asia/Jakarta"  # the cooperative's, for its local times
 
 
 def parse_moment(text: str, zone: ZoneInfo) -> datetime | None:
@@ -400,193 +379,3 @@ async def tell_changed(
         await enqueue_notice(
             repos, notice, now, officer_id=officer_id, zone=ZoneInfo(cooperative.timezone), quiet=quiet
         )
-
-
-def _stage(start: datetime, now: datetime) -> str | None:
-    """The reminder due now: the closest of 2h, 1d, 3d before the start that has been reached."""
-    if now >= start:
-        return None
-    for name, lead in REMINDER_STAGES:
-        if now >= start - lead:
-            return name
-    return None
-
-
-async def due_training_reminders(
-    repos: Repositories,
-    now: datetime,
-    *,
-    zone: ZoneInfo | str = "Asia/Jakarta",
-    quiet: QuietHours | None = DEFAULT_QUIET,
-) -> int:
-    """Enqueue the reminders due now (3 days, 1 day, 2 hours before) to registered officers; how many are new.
-
-    Idempotent: keys `training:<id>:officer-<id>:<3d|1d|2h>`. Only the closest stage reached is sent, so a
-    registration two days before gets the 1-day one next, not a late "3 days" one as well. A 2-hour reminder
-    that quiet hours would hold past the start goes at once.
-    """
-    office = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
-    made = 0
-    for training in await repos.trainings.between(now - timedelta(days=1), now + REMINDER_STAGES[-1][1]):
-        session = await first_session(repos, training.id)
-        stage = _stage(session.starts_at, now) if session else None
-        if session is None or stage is None:
-            continue
-        registered = [
-            r.officer_id for r in await repos.trainings.registrations(training.id) if r.status == "registered"
-        ]
-        people = await repos.officers.with_cooperatives(registered)
-        for officer_id in registered:
-            if officer_id not in people:
-                continue
-            officer, cooperative = people[officer_id]
-            if officer.status != "active":
-                continue
-            local_zone = ZoneInfo(cooperative.timezone)
-            hold = quiet
-            if quiet is not None and quiet.release_time(now, local_zone) >= session.starts_at - timedelta(minutes=30):
-                hold = None
-            lang = render.as_lang(officer.language)
-            when = when_text(session, office, lang)
-            days = (session.starts_at.astimezone(office).date() - now.astimezone(office).date()).days
-            text = render.text(
-                lang,
-                "trainings.reminder",
-                name=officer.name,
-                title=training.title,
-                when=when,
-                place=place_of(training),
-                days=days,
-                stage=stage,
-            )
-            choices = (Choice(f"{ROUTE}:batal:{training.id}", render.text(lang, "trainings.button_cancel")),)
-            notice = Notice(
-                "training_reminder",
-                f"training:{training.id}:officer-{officer_id}:{stage}",
-                Reply(text, choices),
-                priority=3,
-                template_params=(
-                    officer.name,
-                    training.title,
-                    format_datetime(session.starts_at, office, lang),
-                    place_of(training),
-                ),
-            )
-            key = await enqueue_notice(repos, notice, now, officer_id=officer_id, zone=local_zone, quiet=hold)
-            made += key is not None
-    return made
-
-
-def attendance_hash(key: bytes, training_id: int, code: str) -> str:
-    """The stored form of a training's attendance code (keyed, like invitation codes)."""
-    return keyed_hash(key, "attendance", f"{training_id}:{normalise(code)}")
-
-
-def legacy_attendance_hash(training_id: int, code: str) -> str:
-    """How attendance codes made before the keyed hash were stored; still accepted until a new code is made."""
-    return hashlib.sha256(f"kopsehat-attendance:{training_id}:{normalise(code)}".encode()).hexdigest()
-
-
-async def new_attendance_code(repos: Repositories, training_id: int, by: Staff | None) -> str | None:
-    """A fresh attendance code for the venue (the old one stops working); stored hashed. None: no training.
-
-    `by`: an admin, or a pembina of the training's kecamatan (else NotAllowed); None: the server's operator."""
-    training = await repos.trainings.get(training_id, lock=True)
-    if training is None:
-        return None
-    if not may_run_training(training, by):
-        raise NotAllowed(f"staff:{by.id if by else '-'} may not make the code of training {training_id}")
-    actor = f"staff:{by.id}" if by is not None else "cli"
-    code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-    training.attendance_code_hash = attendance_hash(await server_key(repos), training_id, code)
-    await repos.audit.add(actor, "training.attendance_code", f"training:{training_id}")
-    return code
-
-
-async def check_in(
-    repos: Repositories, code: str, officer_id: int, cooperative_id: int, now: datetime
-) -> tuple[Training | None, bool]:
-    """Record attendance for the running training this code belongs to; (training or None, newly recorded)."""
-    cleaned = normalise(code)
-    if not cleaned:
-        return None, False
-    key = await server_key(repos)
-    for training in await repos.trainings.running(now + CHECK_IN_EARLY, now - CHECK_IN_LATE):
-        stored = training.attendance_code_hash or ""
-        expected = (attendance_hash(key, training.id, cleaned), legacy_attendance_hash(training.id, cleaned))
-        if not any(hmac.compare_digest(stored, h) for h in expected):
-            continue
-        sessions = (await repos.trainings.sessions([training.id]))[training.id]
-        current = next(
-            (s for s in sessions if s.starts_at <= now + CHECK_IN_EARLY and s.ends_at >= now - CHECK_IN_LATE), None
-        )
-        session_id = current.id if current else None
-        seen = [a for a in await repos.trainings.attendance(training.id) if a.officer_id == officer_id]
-        if any(a.session_id == session_id for a in seen):
-            return training, False
-        await repos.trainings.record_attendance(training.id, session_id, officer_id, now)
-        recorded = await repos.clinic.entries_of(cooperative_id, limit=200)
-        if not any(e.data.get("training_id") == training.id for e in recorded):  # one entry per cooperative
-            clinic = training.kind == "klinik"
-            await repos.coaching.add(
-                CoachingEntry(
-                    cooperative_id=cooperative_id,
-                    kind="clinic_visit" if clinic else "training",
-                    summary=render.text("id", "trainings.attended_entry", clinic=clinic, title=training.title),
-                    data={"training_id": training.id, "session_id": session_id, "officer_id": officer_id},
-                    created_at=now,
-                )
-            )
-        await repos.audit.add(f"officer:{officer_id}", "training.attended", f"training:{training.id}")
-        return training, True
-    return None, False
-
-
-async def roster(repos: Repositories, training_id: int, by: Staff | None) -> list[RosterLine]:
-    """Everyone who answered or attended: registered, waitlisted (in order), cancelled, declined, walk-ins.
-
-    `by`: staff whose area holds the training's kecamatan (else NotAllowed); None: the server's operator."""
-    training = await repos.trainings.get(training_id)
-    if training is not None and not may_read_training(training, by):
-        raise NotAllowed(f"staff:{by.id if by else '-'} may not read the roster of training {training_id}")
-    rows = await repos.trainings.registrations(training_id)
-    attended: dict[int, datetime] = {}
-    for entry in await repos.trainings.attendance(training_id):
-        attended.setdefault(entry.officer_id, entry.at)
-    ids = [r.officer_id for r in rows] + [o for o in attended if o not in {r.officer_id for r in rows}]
-    people = await repos.officers.with_cooperatives(ids)
-    statuses = {r.officer_id: (r.status, r.position) for r in rows}
-    order = {"registered": 0, "waitlisted": 1, "walk-in": 2, "cancelled": 3, "declined": 4}
-    lines = []
-    for officer_id in ids:
-        if officer_id not in people:
-            continue
-        officer, cooperative = people[officer_id]
-        status, position = statuses.get(officer_id, ("walk-in", 0))
-        lines.append(
-            RosterLine(
-                officer_id,
-                officer.name,
-                officer.role,
-                cooperative.name,
-                cooperative.nik or "",
-                status,
-                position,
-                attended.get(officer_id),
-                cooperative.timezone,
-            )
-        )
-    return sorted(lines, key=lambda line: (order.get(line.status, 9), line.position, line.officer))
-
-
-def roster_csv(lines: list[RosterLine], zone: ZoneInfo) -> str:
-    """The list as CSV for Excel: one row per officer."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["officer_id", "officer", "role", "cooperative", "nik", "status", "position", "attended_at"])
-    for line in lines:
-        attended = line.attended_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if line.attended_at else ""
-        writer.writerow(
-            [line.officer_id, line.officer, line.role, line.cooperative, line.nik, line.status, line.position, attended]
-        )
-    return out.getvalue()
