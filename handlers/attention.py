@@ -10,7 +10,6 @@ from bot.chat.messages import Reply
 from bot.chat.routing import Route, Router
 from bot.domain.periods import Period, closed_periods, local_date
 from bot.services.clinic import REASONS
-from bot.services.cycle import region_name
 from handlers.plans import actor
 
 NAME = "perhatian"
@@ -30,7 +29,7 @@ async def show(ctx: Context) -> Sequence[Reply]:
         return [ctx.say("clinic.worklist_not_for_you")]
     today = local_date(ctx.now, ZoneInfo(ctx.bot.office_zone))
     found = await ctx.services.clinic.worklist(actor(ctx), today, missed_periods(ctx))
-    area = await region_name(ctx.repos, None if ctx.staff.role == "admin" else ctx.staff.kecamatan_id)
+    area = found.area
     if not found.items:
         return [ctx.say("clinic.worklist_empty", area=area)]
     counts = [(key, found.counts[key]) for key in REASONS]

@@ -64,28 +64,23 @@ async def _officer_plans(ctx: Context) -> list[Reply]:
 
 
 async def _staff_plans(ctx: Context, nik: str) -> list[Reply]:
-    cooperative = await ctx.repos.cooperatives.by_nik(nik)
-    if cooperative is None:
+    found = await ctx.services.clinic.plans_by_nik(nik, actor(ctx))
+    if found is None:  # also another kecamatan's cooperative: it is not shown
         return [ctx.say("clinic.unknown_nik", nik=nik[:40])]
-    try:
-        plans = await ctx.services.clinic.plans(cooperative.id, actor(ctx))
-    except NotAllowed:
-        return [ctx.say("clinic.unknown_nik", nik=nik[:40])]  # another kecamatan's cooperative is not shown
-    may_add = await ctx.services.clinic.may_change(actor(ctx), cooperative.id)
     choices: tuple[Choice, ...] = ()
-    if may_add:
-        numbered = [(i, p) for i, p in enumerate(plans, 1) if p.status == "open"][: SHOWN - 1]
+    if found.may_change:
+        numbered = [(i, p) for i, p in enumerate(found.plans, 1) if p.status == "open"][: SHOWN - 1]
         choices = tuple(Choice(f"{NAME}:kelola:{p.id}", ctx.say("clinic.manage_button", number=i).text)
                         for i, p in numbered)  # fmt: skip
-        choices += (Choice(f"{NAME}:tambah:{cooperative.id}", ctx.say("clinic.button_add").text),)
+        choices += (Choice(f"{NAME}:tambah:{found.cooperative_id}", ctx.say("clinic.button_add").text),)
     reply = ctx.say(
         "clinic.staff_plans",
         choices,
-        cooperative=cooperative.name,
-        nik=cooperative.nik,
-        plans=plans,
+        cooperative=found.name,
+        nik=found.nik,
+        plans=found.plans,
         today=_today(ctx),
-        may_add=may_add,
+        may_add=found.may_change,
     )
     return [reply]
 
@@ -143,13 +138,13 @@ async def _done(ctx: Context, plan_id: int) -> list[Reply]:
 
 
 async def _begin(ctx: Context, cooperative_id: int) -> list[Reply]:
-    cooperative = await ctx.repos.cooperatives.get(cooperative_id)
-    if cooperative is None:
+    name = await ctx.services.clinic.name_of(cooperative_id)
+    if name is None:
         return [ctx.say("clinic.plan_unknown")]
     if not await ctx.services.clinic.may_change(actor(ctx), cooperative_id):
         return [ctx.say("clinic.not_allowed")]
-    ctx.goto(NAME, {"stage": "what", "cooperative": cooperative_id, "name": cooperative.name})
-    return [ctx.say("clinic.ask_what", cooperative=cooperative.name)]
+    ctx.goto(NAME, {"stage": "what", "cooperative": cooperative_id, "name": name})
+    return [ctx.say("clinic.ask_what", cooperative=name)]
 
 
 async def _due(ctx: Context, text: str) -> list[Reply]:

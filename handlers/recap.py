@@ -6,21 +6,12 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.chat.context import Context
-from bot.chat.messages import Attachment, Choice, NoticeKind, Reply
+from bot.chat.messages import Attachment, Choice, Reply
 from bot.chat.routing import Route, Router
-from bot.domain.periods import Period, deadline, read_period, reporting_period_for
+from bot.domain.periods import Period, read_period, reporting_period_for
+from bot.services import recap as recap_service
 from bot.services import segments
-from bot.services.cycle import (
-    PRIORITY_DEADLINE,
-    CyclePlan,
-    cooperatives,
-    missing_workbook,
-    recap,
-    recap_counts,
-    region_name,
-    report_notice,
-)
-from bot.services.notices import enqueue_notice
+from bot.services.cycle import CyclePlan, missing_workbook, recap, recap_counts, region_name
 from bot.words.attachments import FILE_TYPES
 
 ROUTE = "rekap"
@@ -54,11 +45,6 @@ def _buttons(ctx: Context, period: Period, missing: int, *, with_list: bool = Tr
     return tuple(choices)
 
 
-async def _waiting(ctx: Context) -> tuple[int, str | None]:
-    """Notices held back for WhatsApp's daily limit (or anything else waiting), and the latest reason."""
-    return await ctx.repos.outbox.waiting()
-
-
 async def show(ctx: Context) -> Sequence[Reply]:
     """The summary of the period asked (default: the one being reported now)."""
     period = _period(ctx, ctx.inbound.text)
@@ -67,15 +53,15 @@ async def show(ctx: Context) -> Sequence[Reply]:
     counts = await recap_counts(ctx.repos, period, _plan(ctx), _scope(ctx))
     areas = counts.areas if _scope(ctx) is None else ()
     summary = counts.whole
-    waiting, reason = await _waiting(ctx)
+    waiting = await recap_service.waiting(ctx.repos)
     text = ctx.say(
         "recap.summary",
         period=period.label(ctx.lang),
         area=await region_name(ctx.repos, _scope(ctx)),
         summary=summary,
         areas=[(a.kecamatan, a) for a in areas] if len(areas) > 1 else [],
-        waiting=waiting,
-        reason=reason,
+        waiting=waiting.count,
+        reason=waiting.reason,
     ).text
     return [Reply(text, _buttons(ctx, period, summary.missing))]
 
@@ -121,31 +107,11 @@ async def act(ctx: Context) -> Sequence[Reply]:
             Choice(f"{ROUTE}:batal:{period}", ctx.say("recap.button_cancel").text),
         )
         return [ctx.say("recap.confirm", choices, period=label, reach=reach, cooperatives=len(reached))]
-    officers = [
-        (coop, officer)
-        for coop in await cooperatives(ctx.repos, _scope(ctx))
-        if coop.id in reached
-        for officer in await ctx.repos.officers.of_cooperative(coop.id)
-    ]
-    new: list[int] = []
-    plan, today = _plan(ctx), ctx.now.astimezone(ZoneInfo(ctx.bot.office_zone)).date()
-    for coop, officer in officers:
-        late = ctx.now > deadline(period, coop.timezone, plan.deadline_day)
-        kind: NoticeKind = "report_late" if late else "report_reminder"
-        key = f"reminder:report-manual:{period}:{today}:coop-{coop.id}:officer-{officer.id}"
-        due = report_notice(kind, key, coop, officer, period, plan, PRIORITY_DEADLINE)
-        row_id = await enqueue_notice(ctx.repos, due.notice, ctx.now, officer_id=officer.id, zone=due.zone)
-        new.extend([row_id] if row_id is not None else [])
-    unreachable = await ctx.repos.outbox.count_with_status("unreachable", ids=new) if new else 0
-    await ctx.repos.audit.add(ctx.actor, "report.reminders_sent", f"period:{period}", count=len(new))
+    sent = await recap_service.remind_not_reported(
+        ctx.repos, period, _plan(ctx), reached, kecamatan_id=_scope(ctx), now=ctx.now, actor=ctx.actor
+    )
     return [
-        ctx.say(
-            "recap.queued",
-            period=label,
-            count=len(new) - unreachable,
-            unreachable=unreachable,
-            repeated=len(officers) - len(new),
-        )
+        ctx.say("recap.queued", period=label, count=sent.queued, unreachable=sent.unreachable, repeated=sent.repeated)
     ]
 
 

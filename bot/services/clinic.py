@@ -16,6 +16,7 @@ from bot.services.clinic_values import (
     Actor,
     AssessmentView,
     BadField,
+    CooperativePlans,
     EntryView,
     FollowUp,
     MedicalRecord,
@@ -27,6 +28,7 @@ from bot.services.clinic_values import (
     plan_view,
 )
 from bot.services.clinic_watch import ClinicWatch
+from bot.services.reports import NotAllowed
 from storage.models import ActionPlan, CoachingEntry, Cooperative
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "AssessmentView",
     "BadField",
     "ClinicService",
+    "CooperativePlans",
     "FollowUp",
     "PlanStatus",
     "Superseded",
@@ -98,6 +101,24 @@ class ClinicService(ClinicWatch):
         rows = await self._repos.clinic.plans_of(cooperative_id, ["open"] if open_only else None)
         names = await self._names([p.created_by for p in rows])
         return [plan_view(p, names) for p in rows]
+
+    async def plans_by_nik(self, nik: str, actor: Actor) -> CooperativePlans | None:
+        """The plans of the cooperative with this NIK, for staff who may read its record; None: no such cooperative
+        (or one outside the actor's kecamatan, which is not shown either)."""
+        cooperative = await self._repos.cooperatives.by_nik(nik)
+        if cooperative is None:
+            return None
+        try:
+            plans = await self.plans(cooperative.id, actor)
+        except NotAllowed:
+            return None
+        may = await self.may_change(actor, cooperative.id)
+        return CooperativePlans(cooperative.id, cooperative.nik, cooperative.name, tuple(plans), may)
+
+    async def name_of(self, cooperative_id: int) -> str | None:
+        """The cooperative's name (None: no such cooperative)."""
+        cooperative = await self._repos.cooperatives.get(cooperative_id)
+        return cooperative.name if cooperative is not None else None
 
     # -- changing ------------------------------------------------------------------------------------------------
 

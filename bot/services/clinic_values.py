@@ -69,6 +69,17 @@ class PlanView:
 
 
 @dataclass(frozen=True)
+class CooperativePlans:
+    """A cooperative's plans as a staff member sees them, and whether they may add and change them."""
+
+    cooperative_id: int
+    nik: str | None
+    name: str
+    plans: tuple[PlanView, ...]
+    may_change: bool
+
+
+@dataclass(frozen=True)
 class EntryView:
     """One entry of the record: a clinic visit, a training attended, a note or a follow-up."""
 
@@ -139,6 +150,7 @@ class Worklist:
     items: tuple[WorkItem, ...]
     counts: dict[str, int]
     periods: tuple[str, ...]  # the report periods "not reporting" looks at
+    area: str | None = None  # the kecamatan's name (None: the whole city)
 
 
 @dataclass(frozen=True)

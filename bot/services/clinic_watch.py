@@ -86,7 +86,8 @@ class ClinicWatch(ClinicAccess):
             )
         items.sort(key=lambda i: (REASONS.index(i.reasons[0]), -len(i.reasons), i.name.lower()))
         counts = {r: sum(r in i.reasons for i in items) for r in REASONS}
-        return Worklist(tuple(items), counts, tuple(str(p) for p in periods))
+        region = await self._repos.regions.get(scope) if scope is not None else None
+        return Worklist(tuple(items), counts, tuple(str(p) for p in periods), region.name if region else None)
 
     # -- standing: verified, official ------------------------------------------------------------------------------
 
