@@ -1,1 +1,1 @@
-"""Channel-neutral conversation: messages, context, dispatch, routing, rendering."""
+"""Channel-neutral conversation: incoming messages, context, dispatch, routing, buttons (its words: bot.words)."""
