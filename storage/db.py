@@ -81,7 +81,10 @@ def make_engine(url: str, *, echo: bool = False, schema: str | None = None) -> A
     """An async engine with the per-backend settings kopsehat relies on (`schema`: PostgreSQL search path)."""
     if not is_sqlite(url):
         # The application name marks the service's connections in pg_stat_activity (per schema for the tests).
-        settings = {"application_name": application_name(schema)} | ({"search_path": schema} if schema else {})
+        # JIT off: compiling the office's aggregate queries cost more than running them (100-150 ms each, measured
+        # at 30,000 cooperatives: docs/benchmarks.md).
+        settings = {"application_name": application_name(schema), "jit": "off"}
+        settings |= {"search_path": schema} if schema else {}
         connect_args = {"server_settings": settings}
         engine = create_async_engine(
             url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True, connect_args=connect_args

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -314,6 +315,27 @@ class LatestStanding(Base):
     period: Mapped[str] = mapped_column(String(7))
     total: Mapped[Decimal | None] = mapped_column()
     category: Mapped[str | None] = mapped_column(String(32))
+    special_flag: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # latest's flag
+    # the totals of the two assessed periods before `period` (newest first): the worklist's "falling" reads them
+    previous_total: Mapped[Decimal | None] = mapped_column()
+    earlier_total: Mapped[Decimal | None] = mapped_column()
+
+
+class PeriodStanding(Base):
+    """Each cooperative's newest assessment with one framework in each period it was assessed, kept in the
+    transaction that stores an assessment: the overview's trend counts these small rows instead of ranking every
+    assessment, and the latest standing's last three totals are read from them."""
+
+    __tablename__ = "period_standings"
+    __table_args__ = (Index("ix_period_standings_counts", "framework", "period", "category", "cooperative_id"),)
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), primary_key=True)
+    framework: Mapped[str] = mapped_column(String(32), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    total: Mapped[Decimal | None] = mapped_column()
+    category: Mapped[str | None] = mapped_column(String(32))
+    special_flag: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ActionPlan(Base):

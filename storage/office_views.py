@@ -18,6 +18,7 @@ from storage.models import (
     Cooperative,
     LatestStanding,
     Officer,
+    PeriodStanding,
     Region,
     Report,
     ReportRevision,
@@ -98,46 +99,44 @@ async def category_counts(
     repos: Repositories, framework: str, first: str, last: str, scope: int | None, official_types: Sequence[str]
 ) -> list[tuple[str, str | None, bool, int]]:
     """(period, category, of an official type, cooperatives) for periods first..last: each cooperative's latest
-    assessment of `framework` in each period (ranked in the order of ix_assessments_latest, read from it alone)."""
-    ranked = (
-        select(
-            Assessment.period,
-            Assessment.category,
-            Assessment.cooperative_id,
-            func.row_number()
-            .over(partition_by=(Assessment.period, Assessment.cooperative_id), order_by=Assessment.id.desc())
-            .label("rank"),
-        )
-        .where(Assessment.framework == framework, Assessment.period >= first, Assessment.period <= last)
-        .subquery()
+    assessment of `framework` in each period, read from the period standings (kept when an assessment is stored);
+    the official types' cooperatives are one hashed set (cheaper than joining every row to its cooperative)."""
+    standing = PeriodStanding
+    official = standing.cooperative_id.in_(
+        _in_scope(select(Cooperative.id).where(Cooperative.type.in_(list(official_types))), scope)
     )
-    official = Cooperative.type.in_(list(official_types))
     stmt = (
-        select(ranked.c.period, ranked.c.category, official, func.count())
-        .join(Cooperative, Cooperative.id == ranked.c.cooperative_id)
-        .where(ranked.c.rank == 1)
-        .group_by(ranked.c.period, ranked.c.category, official)
+        select(standing.period, standing.category, official, func.count())
+        .where(standing.framework == framework, standing.period >= first, standing.period <= last)
+        .group_by(standing.period, standing.category, official)
     )
-    rows = await repos.session.execute(_in_scope(stmt, scope))
+    if scope is not None:
+        stmt = stmt.where(standing.cooperative_id.in_(select(Cooperative.id).where(Cooperative.kecamatan_id == scope)))
+    rows = await repos.session.execute(stmt)
     return [(str(r[0]), r[1], bool(r[2]), int(r[3])) for r in rows]
 
 
 async def assessed_without(
     repos: Repositories, framework: str, without: str, first: str, last: str, scope: int | None
 ) -> dict[str, int]:
-    """Per period, cooperatives assessed with `framework` but not with `without` (indicative only): one pass over
-    ix_assessments_latest, grouped by period and cooperative."""
-    pairs = (
-        select(Assessment.period, Assessment.cooperative_id)
-        .where(Assessment.framework.in_([framework, without]), Assessment.period >= first, Assessment.period <= last)
-        .group_by(Assessment.period, Assessment.cooperative_id)
-        .having(func.max(case((Assessment.framework == without, 1), else_=0)) == 0)
+    """Per period, cooperatives assessed with `framework` but not with `without` (indicative only), from the period
+    standings: those of `framework` less those that have both (one hashed join, not a probe per row)."""
+    standing, other = PeriodStanding, aliased(PeriodStanding)
+    both = and_(
+        other.cooperative_id == standing.cooperative_id,
+        other.period == standing.period,
+        other.framework == without,
+        other.period >= first,
+        other.period <= last,
+    )
+    stmt = (
+        select(standing.period, func.count() - func.count(other.cooperative_id))
+        .outerjoin(other, both)
+        .where(standing.framework == framework, standing.period >= first, standing.period <= last)
+        .group_by(standing.period)
     )
     if scope is not None:
-        in_scope = select(Cooperative.id).where(Cooperative.kecamatan_id == scope)
-        pairs = pairs.where(Assessment.cooperative_id.in_(in_scope))
-    only = pairs.subquery()
-    stmt = select(only.c.period, func.count()).group_by(only.c.period)
+        stmt = stmt.where(standing.cooperative_id.in_(select(Cooperative.id).where(Cooperative.kecamatan_id == scope)))
     return {str(r[0]): int(r[1]) for r in await repos.session.execute(stmt)}
 
 

@@ -147,10 +147,11 @@ class WorkItem:
 class Worklist:
     """The escalation worklist of a scope, worst first, with the count per reason."""
 
-    items: tuple[WorkItem, ...]
+    items: tuple[WorkItem, ...]  # the first of them, when fewer were asked for
     counts: dict[str, int]
     periods: tuple[str, ...]  # the report periods "not reporting" looks at
     area: str | None = None  # the kecamatan's name (None: the whole city)
+    size: int = 0  # how many cooperatives need attention in all
 
 
 @dataclass(frozen=True)

@@ -39,55 +39,40 @@ class ClinicWatch(ClinicAccess):
 
     # -- the worklist ----------------------------------------------------------------------------------------------
 
-    async def worklist(self, actor: Actor, today: date, periods: tuple[Period, Period]) -> Worklist:
+    async def worklist(
+        self, actor: Actor, today: date, periods: tuple[Period, Period], shown: int | None = None
+    ) -> Worklist:
         """DP and DPK, DPK flags, falling two periods in a row, not reporting `periods`, overdue plans: the staff
-        member's kecamatan (admin, or staff without one: all)."""
+        member's kecamatan (admin, or staff without one: all), worst first; the first `shown` (all when None) with
+        the count per reason and in all."""
         staff = await self._staff(actor)
         if staff is None:
             raise NotAllowed(f"{actor.key} has no worklist")
         scope = None if staff.role == "admin" else staff.kecamatan_id
-        clinic = self._repos.clinic
-        reasons: dict[int, list[str]] = {}
-        runs = {r.cooperative_id: r for r in await clinic.score_runs(keys.PERDEP, WATCHED, scope)}
-        for scores in runs.values():
-            t1, t2, t3 = scores.totals
-            found = reasons.setdefault(scores.cooperative_id, [])
-            if scores.category in WATCHED:
-                found.append(str(scores.category))
-            if scores.special_flag:
-                found.append("dpk_flag")
-            if t1 is not None and t2 is not None and t3 is not None and t1 < t2 < t3:
-                found.append("falling")
         older = min(periods, key=str)
         created_before = datetime.combine(older.start_date(), time(), tzinfo=UTC)
-        for cooperative_id in await clinic.not_reporting([str(p) for p in periods], created_before, scope):
-            reasons.setdefault(cooperative_id, []).append("not_reporting")
-        overdue = await clinic.overdue_counts(today, scope)
-        for cooperative_id in overdue:
-            reasons.setdefault(cooperative_id, []).append("overdue_plans")
-        lines = await clinic.lines([c for c, r in reasons.items() if r])
+        found, counts, size = await self._repos.clinic.attention(
+            keys.PERDEP, REASONS, [str(p) for p in periods], created_before, today, scope, shown
+        )
+        names = await self._repos.regions.names(sorted({a.kecamatan_id for a in found if a.kecamatan_id}))
         items = []
-        for cooperative_id, found in reasons.items():
-            if not found or cooperative_id not in lines:
-                continue
-            line, run = lines[cooperative_id], runs.get(cooperative_id)
-            ordered = tuple(r for r in REASONS if r in found)
+        for one in found:
+            scored = any(r in one.reasons for r in (*WATCHED, "dpk_flag", "falling"))  # its standing is why
             items.append(
                 WorkItem(
-                    cooperative_id,
-                    line.nik,
-                    line.name,
-                    line.kecamatan,
-                    ordered,
-                    run.category if run else None,
-                    run.totals if run else (),
-                    overdue.get(cooperative_id, 0),
+                    one.cooperative_id,
+                    one.nik,
+                    one.name,
+                    names.get(one.kecamatan_id or 0),
+                    one.reasons,
+                    one.category if scored else None,
+                    one.totals if scored else (),
+                    one.overdue_plans,
                 )
             )
-        items.sort(key=lambda i: (REASONS.index(i.reasons[0]), -len(i.reasons), i.name.lower()))
-        counts = {r: sum(r in i.reasons for i in items) for r in REASONS}
         region = await self._repos.regions.get(scope) if scope is not None else None
-        return Worklist(tuple(items), counts, tuple(str(p) for p in periods), region.name if region else None)
+        area = region.name if region else None
+        return Worklist(tuple(items), counts, tuple(str(p) for p in periods), area, size)
 
     # -- standing: verified, official ------------------------------------------------------------------------------
 

@@ -4,53 +4,97 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 
-from storage.models import Assessment, CoachingEntry, LatestStanding
+from storage.models import Assessment, CoachingEntry, LatestStanding, PeriodStanding
 from storage.repositories._base import Repo, dialect_insert
 
-STANDING = ("cooperative_id", "framework", "assessment_id", "period", "total", "category")
+PERIOD_KEY = ("cooperative_id", "framework", "period")
+KEPT = ("assessment_id", "total", "category", "special_flag")  # what a standing keeps of its assessment
+STANDING = (*PERIOD_KEY, *KEPT)
+LATEST = (*STANDING, "previous_total", "earlier_total")
 
 
 class AssessmentRepo(Repo):
     """Stored health assessments."""
 
     async def add(self, assessment: Assessment) -> Assessment:
-        """Store an assessment and, in the same transaction, the cooperative's latest standing with its framework:
-        it becomes the standing unless the standing is of a later period (a correction of an older period)."""
+        """Store an assessment and, in the same transaction, its period's standing (the newest assessment of each
+        cooperative, framework and period) and the cooperative's latest standing with the framework (its latest
+        assessed period, with the totals of the two assessed periods before it)."""
         self.session.add(assessment)
         await self.session.flush()
-        values: dict[str, Any] = {
-            "cooperative_id": assessment.cooperative_id,
-            "framework": assessment.framework,
-            "assessment_id": assessment.id,
-            "period": assessment.period,
-            "total": assessment.total,
-            "category": assessment.category,
-        }
-        stmt = dialect_insert(self.dialect, LatestStanding).values(values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["cooperative_id", "framework"],
-            set_={key: stmt.excluded[key] for key in STANDING[2:]},
-            where=LatestStanding.period <= stmt.excluded.period,
+        values: dict[str, Any] = {key: getattr(assessment, key) for key in (*PERIOD_KEY, *KEPT[1:])}
+        values["assessment_id"] = assessment.id
+        values["special_flag"] = bool(assessment.special_flag)
+        # The newest of the period is the highest id: another process's assessment that took a lower id and
+        # commits later does not replace it.
+        period = dialect_insert(self.dialect, PeriodStanding).values(values)
+        period = period.on_conflict_do_update(
+            index_elements=list(PERIOD_KEY),
+            set_={key: period.excluded[key] for key in KEPT},
+            where=PeriodStanding.assessment_id < period.excluded.assessment_id,
         )
-        await self.session.execute(stmt)
+        await self.session.execute(period)
+        # Lock the latest standing (or create it), then read the last three assessed periods: a second process
+        # storing an assessment of the same cooperative waits here and reads what this one wrote.
+        lock = dialect_insert(self.dialect, LatestStanding).values(values)
+        lock = lock.on_conflict_do_update(
+            index_elements=["cooperative_id", "framework"], set_={"period": LatestStanding.period}
+        )
+        await self.session.execute(lock)
+        last = (
+            await self.session.execute(
+                select(*(getattr(PeriodStanding, key) for key in STANDING[2:]))
+                .where(
+                    PeriodStanding.cooperative_id == assessment.cooperative_id,
+                    PeriodStanding.framework == assessment.framework,
+                )
+                .order_by(PeriodStanding.period.desc())
+                .limit(3)
+            )
+        ).all()
+        totals = [row.total for row in last[1:]] + [None, None]
+        await self.session.execute(
+            update(LatestStanding)
+            .where(
+                LatestStanding.cooperative_id == assessment.cooperative_id,
+                LatestStanding.framework == assessment.framework,
+            )
+            .values(**last[0]._asdict(), previous_total=totals[0], earlier_total=totals[1])
+        )
         return assessment
 
     async def rebuild_standings(self) -> None:
-        """Every cooperative's latest standing from the stored assessments (after a bulk load), in one statement."""
-        ranked = select(
-            *(getattr(Assessment, key) for key in ("cooperative_id", "framework", "id", "period", "total", "category")),
+        """Every period's and every cooperative's latest standing from the stored assessments (after a bulk load),
+        in two statements."""
+        newest = select(
+            *(getattr(Assessment, key) for key in PERIOD_KEY),
+            Assessment.id,
+            *(getattr(Assessment, key) for key in KEPT[1:]),
             func.row_number()
-            .over(
-                partition_by=(Assessment.cooperative_id, Assessment.framework),
-                order_by=(Assessment.period.desc(), Assessment.id.desc()),
-            )
+            .over(partition_by=[getattr(Assessment, key) for key in PERIOD_KEY], order_by=Assessment.id.desc())
             .label("rank"),
         ).subquery()
-        latest = select(*(c for c in ranked.c if c.key != "rank")).where(ranked.c.rank == 1)
         await self.session.execute(delete(LatestStanding))
-        await self.session.execute(insert(LatestStanding).from_select(list(STANDING), latest))
+        await self.session.execute(delete(PeriodStanding))
+        await self.session.execute(
+            insert(PeriodStanding).from_select(
+                list(STANDING), select(*(c for c in newest.c if c.key != "rank")).where(newest.c.rank == 1)
+            )
+        )
+        window: dict[str, Any] = {
+            "partition_by": (PeriodStanding.cooperative_id, PeriodStanding.framework),
+            "order_by": PeriodStanding.period.desc(),
+        }
+        aged = select(
+            *(getattr(PeriodStanding, key) for key in STANDING),
+            func.lead(PeriodStanding.total, 1).over(**window).label("previous_total"),
+            func.lead(PeriodStanding.total, 2).over(**window).label("earlier_total"),
+            func.row_number().over(**window).label("age"),
+        ).subquery()
+        latest = select(*(c for c in aged.c if c.key != "age")).where(aged.c.age == 1)
+        await self.session.execute(insert(LatestStanding).from_select(list(LATEST), latest))
 
     async def history(self, cooperative_id: int, limit: int = 6) -> list[Assessment]:
         """The latest assessment per period and framework (a cooperative with a savings unit has two), of the last

@@ -9,32 +9,24 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, select
+from sqlalchemy import Float, Select, and_, case, cast, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ActionPlan, Assessment, CoachingEntry, Cooperative, Region, Report
-
-CHUNK = 1000  # ids per IN list
+from storage.models import ActionPlan, Assessment, CoachingEntry, Cooperative, LatestStanding, Report
 
 
 @dataclass(frozen=True)
-class ScoreRun:
-    """A cooperative's latest three assessed periods (official framework): newest total first, its category, flag."""
+class Attention:
+    """A cooperative that needs attention: its latest standing (official framework), its overdue plans, and why."""
 
     cooperative_id: int
-    totals: tuple[Decimal | None, Decimal | None, Decimal | None]
-    category: str | None
-    special_flag: bool
-
-
-@dataclass(frozen=True)
-class CooperativeLine:
-    """A cooperative as a list shows it."""
-
-    id: int
     nik: str | None
     name: str
-    kecamatan: str | None
+    kecamatan_id: int | None
+    category: str | None
+    totals: tuple[Decimal | None, Decimal | None, Decimal | None]  # its last three assessed periods, newest first
+    overdue_plans: int
+    reasons: tuple[str, ...]
 
 
 class ClinicRepo:
@@ -127,98 +119,96 @@ class ClinicRepo:
         )
         return (await self.session.scalars(stmt)).first()
 
-    def _scoped(self, stmt: Select[Any], kecamatan_id: int | None) -> Select[Any]:
-        if kecamatan_id is None:
-            return stmt
-        return stmt.join(Cooperative, Cooperative.id == Assessment.cooperative_id).where(
-            Cooperative.kecamatan_id == kecamatan_id
-        )
-
-    async def score_runs(self, framework: str, watched: Sequence[str], kecamatan_id: int | None) -> list[ScoreRun]:
-        """Cooperatives whose latest assessment of `framework` has a `watched` category or a DPK flag, or whose last
-        three assessed periods fell twice in a row: one aggregate row each."""
-        per_period = self._scoped(
-            select(
-                Assessment.cooperative_id.label("cooperative_id"),
-                Assessment.period.label("period"),
-                Assessment.total.label("total"),
-                Assessment.category.label("category"),
-                Assessment.special_flag.label("special_flag"),
-                func.row_number()
-                .over(
-                    partition_by=(Assessment.cooperative_id, Assessment.period),
-                    order_by=Assessment.id.desc(),
-                )
-                .label("revision_rank"),
-            ).where(Assessment.framework == framework),
-            kecamatan_id,
-        ).subquery()
-        ranked = (
-            select(
-                per_period.c.cooperative_id,
-                per_period.c.total,
-                per_period.c.category,
-                per_period.c.special_flag,
-                func.row_number()
-                .over(partition_by=per_period.c.cooperative_id, order_by=per_period.c.period.desc())
-                .label("age"),
-            )
-            .where(per_period.c.revision_rank == 1)
+    async def attention(
+        self,
+        framework: str,
+        reasons: Sequence[str],
+        periods: Sequence[str],
+        created_before: datetime,
+        today: date,
+        kecamatan_id: int | None,
+        limit: int | None,
+    ) -> tuple[list[Attention], dict[str, int], int]:
+        """The cooperatives that need attention, worst first (the first of `reasons` they have, then how many, then
+        the name), at most `limit`; with the count per reason and in all. A reason is a category of the latest
+        standing with `framework`, "dpk_flag" (its DPK flag), "falling" (its last three assessed periods fell twice in
+        a row: read from the standing, kept when an assessment is stored), "not_reporting" (known before
+        `created_before`, submitted none of `periods`) or "overdue_plans" (open plans past their due date). One
+        statement over the cooperatives and their standings: no assessment is ranked, no row built per cooperative
+        that is not shown."""
+        latest = LatestStanding
+        sqlite = self.session.get_bind().dialect.name == "sqlite"
+        t1, t2, t3 = (
+            cast(c, Float) if sqlite else c for c in (latest.total, latest.previous_total, latest.earlier_total)
+        )  # SQLite keeps the exact decimals as text
+        reported = (
+            select(Report.cooperative_id)
+            .where(Report.period.in_(list(periods)), Report.status == "submitted")
+            .distinct()
             .subquery()
         )
-
-        def at(age: int, column: Any) -> Any:
-            return func.max(case((ranked.c.age == age, column)))
-
-        t1, t2, t3 = at(1, ranked.c.total), at(2, ranked.c.total), at(3, ranked.c.total)
-        category = at(1, ranked.c.category)
-        flag = func.max(case((and_(ranked.c.age == 1, ranked.c.special_flag), 1), else_=0))
-        stmt = (
-            select(ranked.c.cooperative_id, t1, t2, t3, category, flag)
-            .where(ranked.c.age <= 3)
-            .group_by(ranked.c.cooperative_id)
-            .having(category.in_(list(watched)) | (flag == 1) | and_(t1 < t2, t2 < t3))
-        )
-        return [
-            ScoreRun(int(row[0]), (row[1], row[2], row[3]), row[4], bool(row[5]))
-            for row in await self.session.execute(stmt)
-        ]
-
-    async def not_reporting(
-        self, periods: Sequence[str], created_before: datetime, kecamatan_id: int | None
-    ) -> set[int]:
-        """Cooperatives (known since before `created_before`) with no submitted report for any of `periods`."""
-        reported = exists().where(
-            Report.cooperative_id == Cooperative.id, Report.period.in_(list(periods)), Report.status == "submitted"
-        )
-        stmt = select(Cooperative.id).where(Cooperative.created_at < created_before, ~reported)
-        if kecamatan_id is not None:
-            stmt = stmt.where(Cooperative.kecamatan_id == kecamatan_id)
-        return set((await self.session.scalars(stmt)).all())
-
-    async def overdue_counts(self, today: date, kecamatan_id: int | None) -> dict[int, int]:
-        """Per cooperative: how many open plans are past their due date."""
-        stmt = (
-            select(ActionPlan.cooperative_id, func.count(ActionPlan.id))
+        overdue = (
+            select(ActionPlan.cooperative_id, func.count(ActionPlan.id).label("plans"))
             .where(ActionPlan.status == "open", ActionPlan.due_on < today)
             .group_by(ActionPlan.cooperative_id)
+            .subquery()
+        )
+        special: dict[str, Any] = {
+            "dpk_flag": latest.special_flag.is_(True),
+            "falling": and_(t1 < t2, t2 < t3),
+            "not_reporting": and_(Cooperative.created_at < created_before, reported.c.cooperative_id.is_(None)),
+            "overdue_plans": overdue.c.plans > 0,
+        }
+        checks = [special.get(key, latest.category == key) for key in reasons]
+        found = (
+            select(
+                Cooperative.id,
+                Cooperative.nik,
+                Cooperative.name,
+                Cooperative.kecamatan_id,
+                latest.category,
+                latest.total,
+                latest.previous_total,
+                latest.earlier_total,
+                func.coalesce(overdue.c.plans, 0).label("plans"),
+                *(case((check, 1), else_=0).label(f"reason_{i}") for i, check in enumerate(checks)),
+            )
+            .select_from(Cooperative)
+            .outerjoin(latest, and_(latest.cooperative_id == Cooperative.id, latest.framework == framework))
+            .outerjoin(overdue, overdue.c.cooperative_id == Cooperative.id)
+            .outerjoin(reported, reported.c.cooperative_id == Cooperative.id)
+            .where(or_(*checks))
         )
         if kecamatan_id is not None:
-            stmt = stmt.join(Cooperative, Cooperative.id == ActionPlan.cooperative_id).where(
-                Cooperative.kecamatan_id == kecamatan_id
+            found = found.where(Cooperative.kecamatan_id == kecamatan_id)
+        rows = found.subquery()
+        has = [rows.c[f"reason_{i}"] for i in range(len(reasons))]
+        first = case(*((flag == 1, i) for i, flag in enumerate(has)), else_=len(has))
+        many = sum(has[1:], has[0])
+        everywhere: dict[str, Any] = {"partition_by": None}
+        stmt = select(
+            rows,
+            func.count().over(**everywhere),
+            *(func.sum(flag).over(**everywhere) for flag in has),
+        ).order_by(first, -many, func.lower(rows.c.name), rows.c.id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        result = (await self.session.execute(stmt)).all()
+        if not result:
+            return [], dict.fromkeys(reasons, 0), 0
+        width = 9 + len(has)
+        counts = {key: int(result[0][width + 1 + i] or 0) for i, key in enumerate(reasons)}
+        items = [
+            Attention(
+                int(row[0]),
+                row[1],
+                str(row[2]),
+                row[3],
+                row[4],
+                (row[5], row[6], row[7]),
+                int(row[8] or 0),
+                tuple(key for i, key in enumerate(reasons) if row[9 + i]),
             )
-        return {int(row[0]): int(row[1]) for row in await self.session.execute(stmt)}
-
-    async def lines(self, ids: Sequence[int]) -> dict[int, CooperativeLine]:
-        """Name, NIK and kecamatan of these cooperatives, in chunks."""
-        found: dict[int, CooperativeLine] = {}
-        wanted = sorted(set(ids))
-        for start in range(0, len(wanted), CHUNK):
-            stmt = (
-                select(Cooperative.id, Cooperative.nik, Cooperative.name, Region.name)
-                .outerjoin(Region, Region.id == Cooperative.kecamatan_id)
-                .where(Cooperative.id.in_(wanted[start : start + CHUNK]))
-            )
-            for row in await self.session.execute(stmt):
-                found[int(row[0])] = CooperativeLine(int(row[0]), row[1], row[2], row[3])
-        return found
+            for row in result
+        ]
+        return items, counts, int(result[0][width])

@@ -92,7 +92,10 @@ async def overview(request: web.Request) -> web.StreamResponse:
         area = (await repos.regions.names([account.scope])).get(account.scope) if account.scope else None
         zone = ZoneInfo(office.office_zone)
         worklist = await services.clinic.worklist(
-            Actor(staff_id=account.id), local_date(now, zone), closed_periods(now, zone, office.deadline_day)
+            Actor(staff_id=account.id),
+            local_date(now, zone),
+            closed_periods(now, zone, office.deadline_day),
+            WORKLIST_SHOWN,
         )
     return page(
         "overview.html",
