@@ -163,18 +163,23 @@ async def reporting_by_kecamatan(
 Columns = Callable[[Any, Any, Any], list[Any]]  # (latest assessment, kecamatan, kelurahan) -> what is selected
 
 
-def _filtered(columns: Columns, where: ListFilter, framework: str, period: str, deadlines: Deadlines) -> AnySelect:
+def _filtered(
+    columns: Columns, where: ListFilter, framework: str, period: str, deadlines: Deadlines, *, slim: bool = False
+) -> AnySelect:
+    """The list's joins and filters; `slim`: only the joins the filter and the sort need (counting, and choosing
+    one page's cooperatives before their rows are read)."""
     latest = LatestStanding.__table__.alias("latest")  # the cooperative's latest assessment, kept when one is stored
     kecamatan, kelurahan = aliased(Region), aliased(Region)
     joined = and_(Report.cooperative_id == Cooperative.id, Report.period == period, Report.status == "submitted")
-    stmt: AnySelect = (
-        select(*columns(latest, kecamatan, kelurahan))
-        .select_from(Cooperative)
-        .outerjoin(kecamatan, kecamatan.id == Cooperative.kecamatan_id)
-        .outerjoin(kelurahan, kelurahan.id == Cooperative.kelurahan_id)
-        .outerjoin(latest, and_(latest.c.cooperative_id == Cooperative.id, latest.c.framework == framework))
-        .outerjoin(Report, joined)
-    )
+    stmt: AnySelect = select(*columns(latest, kecamatan, kelurahan)).select_from(Cooperative)
+    if not slim or where.sort == "kecamatan":
+        stmt = stmt.outerjoin(kecamatan, kecamatan.id == Cooperative.kecamatan_id)
+    if not slim:
+        stmt = stmt.outerjoin(kelurahan, kelurahan.id == Cooperative.kelurahan_id)
+    if not slim or where.category or where.sort == "score":
+        stmt = stmt.outerjoin(latest, and_(latest.c.cooperative_id == Cooperative.id, latest.c.framework == framework))
+    if not slim or where.reporting:
+        stmt = stmt.outerjoin(Report, joined)
     stmt = _in_scope(stmt, where.scope)
     if where.query:
         words = where.query.strip().lower()
@@ -228,8 +233,29 @@ def _row_columns(latest: Any, kecamatan: Any, kelurahan: Any) -> list[Any]:
 
 async def list_count(repos: Repositories, where: ListFilter, framework: str, period: str, deadlines: Deadlines) -> int:
     """How many cooperatives the filter leaves."""
-    stmt = _filtered(lambda *_: [func.count(Cooperative.id)], where, framework, period, deadlines)
+    stmt = _filtered(lambda *_: [func.count(Cooperative.id)], where, framework, period, deadlines, slim=True)
     return int(await repos.session.scalar(stmt) or 0)
+
+
+def _order(where: ListFilter, latest: Any, kecamatan: Any, *, backwards: bool = False) -> list[Any]:
+    """The list's order: the sort asked for, then the id (pages never overlap); `backwards`: the same reversed."""
+    keys: list[tuple[Any, bool]]  # (what, descending)
+    if where.sort == "nik":
+        keys = [(Cooperative.nik.is_(None), False), (Cooperative.nik, False)]
+    elif where.sort == "score":
+        keys = [(latest.c.total.is_(None), False), (latest.c.total, True)]
+    elif where.sort == "kecamatan":
+        keys = [(kecamatan.name.is_(None), False), (kecamatan.name, False), (func.lower(Cooperative.name), False)]
+    else:
+        keys = [(func.lower(Cooperative.name), False)]
+    keys.append((Cooperative.id, False))
+    return [what.desc() if descending != backwards else what.asc() for what, descending in keys]
+
+
+def _row(r: Any) -> CooperativeRow:
+    return CooperativeRow(
+        r[0], r[1], r[2], r[3], tuple(r[4] or ()), r[5], r[6], r[7] or "Asia/Jakarta", r[8], r[9], r[10], r[11]
+    )
 
 
 async def list_rows(
@@ -241,28 +267,40 @@ async def list_rows(
     *,
     limit: int | None,
     offset: int = 0,
+    total: int | None = None,
 ) -> list[CooperativeRow]:
-    """The cooperatives the filter leaves, sorted (then by id, so pages never overlap), one page (or all)."""
-    stmt = _filtered(_row_columns, where, framework, period, deadlines)
-    columns = {c.key: c for c in stmt.selected_columns}
-    order: list[Any]
-    if where.sort == "nik":
-        order = [Cooperative.nik.is_(None), Cooperative.nik]
-    elif where.sort == "score":
-        order = [columns["total"].is_(None), columns["total"].desc()]
-    elif where.sort == "kecamatan":
-        order = [columns["kecamatan_name"].is_(None), columns["kecamatan_name"], func.lower(Cooperative.name)]
-    else:
-        order = [func.lower(Cooperative.name)]
-    stmt = stmt.order_by(*order, Cooperative.id).offset(offset)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return [
-        CooperativeRow(
-            r[0], r[1], r[2], r[3], tuple(r[4] or ()), r[5], r[6], r[7] or "Asia/Jakarta", r[8], r[9], r[10], r[11]
-        )
-        for r in await repos.session.execute(stmt)
-    ]
+    """The cooperatives the filter leaves, sorted (then by id, so pages never overlap), one page (or all). A page
+    is chosen first by id with only the joins its filter and sort need (a deep page skips narrow rows, not whole
+    ones), walking the order from the nearer end when `total` (the filter's count) is known, then its rows are read
+    by id."""
+    if limit is None:
+        every: list[Any] = []
+
+        def ordered(latest: Any, kecamatan: Any, kelurahan: Any) -> list[Any]:
+            every.extend(_order(where, latest, kecamatan))
+            return _row_columns(latest, kecamatan, kelurahan)
+
+        stmt = _filtered(ordered, where, framework, period, deadlines)
+        return [_row(r) for r in await repos.session.execute(stmt.order_by(*every).offset(offset))]
+    chosen: list[Any] = []
+    backwards = total is not None and offset > total // 2  # a deep page: from the end, the shorter way
+    skip, take = (
+        (max(0, total - offset - limit), min(limit, total - offset)) if total and backwards else (offset, limit)
+    )
+
+    def page_ids(latest: Any, kecamatan: Any, _kelurahan: Any) -> list[Any]:
+        chosen.extend(_order(where, latest, kecamatan, backwards=backwards))
+        return [Cooperative.id]
+
+    stmt = _filtered(page_ids, where, framework, period, deadlines, slim=True)
+    ids = list((await repos.session.scalars(stmt.order_by(*chosen).offset(skip).limit(max(0, take)))).all())
+    if backwards:
+        ids.reverse()
+    if not ids:
+        return []
+    rows = _filtered(_row_columns, ListFilter(), framework, period, deadlines).where(Cooperative.id.in_(ids))
+    found = {r[0]: _row(r) for r in await repos.session.execute(rows)}
+    return [found[i] for i in ids if i in found]
 
 
 async def regions_in_scope(repos: Repositories, kind: str, scope: int | None) -> list[tuple[int, str]]:

@@ -294,11 +294,16 @@ class OfficeService:
         )
 
     async def _listed(
-        self, where: ListFilter, period: Period, deadline_day: int, limit: int | None, offset: int
+        self,
+        where: ListFilter,
+        period: Period,
+        deadlines: Mapping[str, datetime],
+        limit: int | None,
+        offset: int,
+        total: int | None = None,
     ) -> list[Listed]:
-        deadlines = await self._deadlines(period, deadline_day)
         rows = await office_views.list_rows(
-            self._repos, where, keys.PERDEP, str(period), deadlines, limit=limit, offset=offset
+            self._repos, where, keys.PERDEP, str(period), deadlines, limit=limit, offset=offset, total=total
         )
         return [Listed(row, _reporting(row, deadlines)) for row in rows]
 
@@ -311,13 +316,13 @@ class OfficeService:
         total = await office_views.list_count(self._repos, where, keys.PERDEP, str(period), deadlines)
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(page, pages)
-        rows = await self._listed(where, period, deadline_day, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        rows = await self._listed(where, period, deadlines, PAGE_SIZE, (page - 1) * PAGE_SIZE, total)
         return ListPage(tuple(rows), total, page, pages, period)
 
     async def export(self, where: ListFilter, now: datetime, office_zone: str, deadline_day: int) -> ListPage:
         """Every row of the filtered list (for the workbook)."""
         period = reporting_period_for(now, ZoneInfo(office_zone))
-        rows = await self._listed(where, period, deadline_day, None, 0)
+        rows = await self._listed(where, period, await self._deadlines(period, deadline_day), None, 0)
         return ListPage(tuple(rows), len(rows), 1, 1, period)
 
     async def record(self, nik: str, scope: int | None, deadline_day: int) -> HealthRecord | None:
