@@ -20,8 +20,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
-    func,
-    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -70,8 +68,6 @@ class Cooperative(Base):
     """A registered cooperative (koperasi) of the city."""
 
     __tablename__ = "cooperatives"
-    # the office's list in name order: a page is an index walk, not a sort of every cooperative
-    __table_args__ = (Index("ix_cooperatives_lower_name", func.lower(text("name")), "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)

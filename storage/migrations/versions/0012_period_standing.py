@@ -1,7 +1,7 @@
 """period standing: each cooperative's newest assessment per framework and period, and on the latest standing the
 latest assessment's DPK flag and the totals of the two assessed periods before it, kept when an assessment is
 stored, so that the overview's trend and worklist read small rows instead of ranking every assessment
-(docs/benchmarks.md); and an index on the cooperatives' lower-case name for the list's pages
+(docs/benchmarks.md)
 
 Revision ID: 0012
 Revises: 0011
@@ -75,14 +75,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("special_flag", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column("previous_total", storage.types.ExactDecimal(precision=18, scale=2), nullable=True))
         batch.add_column(sa.Column("earlier_total", storage.types.ExactDecimal(precision=18, scale=2), nullable=True))
-    op.create_index("ix_cooperatives_lower_name", "cooperatives", [sa.text("lower(name)"), "id"], unique=False)
     op.execute(PERIODS)
     op.execute("DELETE FROM latest_standings")
     op.execute(LATEST)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_cooperatives_lower_name", table_name="cooperatives")
     with op.batch_alter_table("latest_standings") as batch:
         batch.drop_column("earlier_total")
         batch.drop_column("previous_total")
