@@ -6,23 +6,27 @@ second process storing the next period at the same time must all leave them righ
 from __future__ import annotations
 
 import asyncio
+import importlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import delete, select, text
 
 from bot.domain.health import keys
 from bot.domain.periods import Period
 from bot.services.clinic import Actor, Worklist
 from bot.services.office import CategoryCount
+from bot.services.province import load_province
 from storage.db import Database, is_sqlite
-from storage.models import Assessment
+from storage.models import Assessment, LatestStanding, PeriodStanding
 from storage.repositories import Repositories
 from tests.services.common import services
 
 NOW = datetime(2026, 11, 5, 2, 0, tzinfo=UTC)  # the open period is 2026-10
 TODAY = date(2026, 11, 5)
 JULY, AUGUST, SEPTEMBER = "2026-07", "2026-08", "2026-09"
+MIGRATION = importlib.import_module("storage.migrations.versions.0012_period_standing")
 CATEGORY = {"80": "sehat", "75": "cukup_sehat", "70": "cukup_sehat", "65": "dalam_pengawasan"}
 
 
@@ -123,3 +127,46 @@ async def test_a_second_process_storing_the_next_period_meanwhile_reads_what_the
         {"cukup_sehat": 1},
         {"cukup_sehat": 1},
     ]
+
+
+Kept = tuple[dict[tuple[int, str, str], Any], dict[tuple[int, str], Any]]
+
+
+async def kept(repos: Repositories) -> Kept:
+    """The stored period standings, and each latest standing's period with its last three totals."""
+    periods = {
+        (s.cooperative_id, s.framework, s.period): (s.assessment_id, s.total, s.category)
+        for s in (await repos.session.scalars(select(PeriodStanding))).all()
+    }
+    latest = {
+        (s.cooperative_id, s.framework): (s.period, s.total, s.previous_total, s.earlier_total)
+        for s in (await repos.session.scalars(select(LatestStanding))).all()
+    }
+    return periods, latest
+
+
+async def test_the_province_loader_and_the_migration_keep_what_storing_each_assessment_keeps(db: Database) -> None:
+    async with db.transaction() as repos:
+        await load_province(repos, NOW, 60, 5, specimens=6)
+    async with db.reading() as repos:
+        every = (await repos.session.scalars(select(Assessment).order_by(Assessment.id))).all()
+        newest = {(a.cooperative_id, a.framework, a.period): (a.id, a.total, a.category) for a in every}
+        histories: dict[tuple[int, str], list[tuple[str, Decimal | None]]] = {}
+        for (coop, framework, period), (_, total, _) in sorted(newest.items(), key=lambda kv: kv[0][2], reverse=True):
+            histories.setdefault((coop, framework), []).append((period, total))
+        expected = (
+            newest,
+            {
+                key: (history[0][0], *(total for _, total in [*history, ("", None), ("", None)][:3]))
+                for key, history in histories.items()
+            },
+        )
+        assert sum(len(h) >= 3 for h in histories.values()) > 10
+        assert await kept(repos) == expected  # the loader's rebuild
+    async with db.transaction() as repos:
+        await repos.session.execute(delete(LatestStanding))
+        await repos.session.execute(delete(PeriodStanding))
+        await repos.session.execute(text(MIGRATION.PERIODS))
+        await repos.session.execute(text(MIGRATION.LATEST))
+    async with db.reading() as repos:
+        assert await kept(repos) == expected  # the migration's backfill
