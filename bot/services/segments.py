@@ -228,6 +228,11 @@ async def _criteria(repos: Repositories, segment: Segment) -> list[audience_coun
     return criteria
 
 
+async def sql_criteria(repos: Repositories, segment: Segment) -> list[audience_counts.Criterion]:
+    """The segment's criteria as storage's queries take them (SegmentError for an unknown region or NIK)."""
+    return await _criteria(repos, segment)
+
+
 async def cooperative_ids(repos: Repositories, segment: Segment) -> set[int]:
     """The ids of the cooperatives the segment reaches now."""
     criteria = await _criteria(repos, segment)

@@ -1,0 +1,52 @@
+"""Fan-out at province scale: an announcement's outbox rows made in the database, a chunk of cooperatives at a time.
+
+The rows are those `enqueue_notice` would write for each recipient (the chat used last, held through quiet hours in
+the cooperative's zone, unreachable with the reason), with the same dedupe keys; the event loop gets its turn
+between chunks, and no recipient is held in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.services.notices import QuietHours
+from bot.services.segments import Segment, sql_criteria
+from storage import fanout, office_views
+from storage.repositories import Repositories
+
+COOPERATIVES_PER_CHUNK = 2000  # about 6,000 officers: one INSERT ... SELECT of a few hundred milliseconds
+
+
+async def announcement_rows(
+    repos: Repositories,
+    segment: Segment,
+    *,
+    announcement_id: int,
+    payloads: dict[str, dict[str, Any]],
+    when: datetime,
+    now: datetime,
+    quiet: QuietHours | None,
+    priority: int = 7,
+) -> int:
+    """Write the announcement's outbox row for every active officer of the segment who did not say BERHENTI, in
+    chunks of cooperatives (id order); how many rows are new. `payloads`: by language, "id" and "en"."""
+    criteria = await sql_criteria(repos, segment)
+    zones = await office_views.timezones(repos) if quiet is not None else []
+    rows = fanout.AnnouncementRows(
+        announcement_id=announcement_id,
+        payloads=payloads,
+        release_by_zone={zone: quiet.release_time(when, ZoneInfo(zone)) for zone in zones if quiet is not None},
+        when=when,
+        now=now,
+        priority=priority,
+    )
+    made, after = 0, 0
+    scope = segment.scope_kecamatan_id
+    while (upto := await fanout.matching_after(repos, criteria, scope, after, COOPERATIVES_PER_CHUNK)) is not None:
+        made += await fanout.insert_announcement_rows(repos, rows, criteria, scope, after, upto)
+        after = upto
+        await asyncio.sleep(0)
+    return made
