@@ -179,3 +179,14 @@ async def insert_announcement_rows(
     table = OutboxMessage.__table__
     stmt = dialect_insert(repos.outbox.dialect, table).from_select(list(columns), source).on_conflict_do_nothing()
     return rowcount(await repos.session.execute(stmt))
+
+
+async def missing_names(repos: Repositories, period: str, scope: int | None, limit: int) -> list[str]:
+    """The names of the first `limit` cooperatives (by name; of the kecamatan `scope`) that did not submit `period`."""
+    submitted = exists().where(
+        Report.cooperative_id == Cooperative.id, Report.period == period, Report.status == "submitted"
+    )
+    stmt = select(Cooperative.name).where(~submitted)
+    if scope is not None:
+        stmt = stmt.where(Cooperative.kecamatan_id == scope)
+    return [str(n) for n in (await repos.session.scalars(stmt.order_by(Cooperative.name).limit(limit))).all()]
