@@ -55,7 +55,7 @@ def _condition(kind: str, value: str, region_ids: Sequence[int]) -> ColumnElemen
 
 def matching(criteria: Sequence[Criterion], scope: int | None) -> Any:
     """SELECT the ids of the cooperatives every criterion holds for (within the kecamatan `scope`)."""
-    stmt = select(Cooperative.id)
+    stmt = select(Cooperative.id).correlate(None)  # never tied to a `cooperatives` of the statement it is put in
     for kind, value, regions in criteria:
         stmt = stmt.where(_condition(kind, value, regions))
     return stmt.where(Cooperative.kecamatan_id == scope) if scope is not None else stmt
@@ -104,3 +104,37 @@ async def reach(
         .group_by(obstacle)
     )
     return coops, {r[0]: int(r[1]) for r in await repos.session.execute(stmt)}
+
+
+RecipientRow = tuple[int, int, str, str, str, bool]  # officer id, cooperative id, name, language, time zone, paused
+STREAM_PART = 2000  # rows read between two turns of the event loop
+
+
+async def recipients(repos: Repositories, criteria: Sequence[Criterion], scope: int | None) -> list[RecipientRow]:
+    """The active officers of the cooperatives the criteria leave, in id order, with their cooperative's time zone;
+    plain rows streamed a part at a time (the event loop gets its turn between parts)."""
+    o = Officer
+    stmt = (
+        select(
+            o.id,
+            o.cooperative_id,
+            o.name,
+            o.language,
+            func.coalesce(Cooperative.timezone, "Asia/Jakarta"),
+            o.announcements_paused,
+        )
+        .join(Cooperative, Cooperative.id == o.cooperative_id)
+        .where(o.status == "active", o.cooperative_id.in_(matching(criteria, scope)))
+        .order_by(o.id)
+    )
+    found: list[RecipientRow] = []
+    result = await repos.session.stream(stmt)
+    async for part in result.partitions(STREAM_PART):
+        found.extend((r[0], r[1], r[2], r[3] or "id", r[4], bool(r[5])) for r in part)
+    return found
+
+
+async def cooperative_count(repos: Repositories, criteria: Sequence[Criterion], scope: int | None) -> int:
+    """How many cooperatives the criteria leave."""
+    chosen = matching(criteria, scope).subquery()
+    return int(await repos.session.scalar(select(func.count()).select_from(chosen)) or 0)

@@ -78,17 +78,27 @@ async def officers_of(repos: Repositories, cooperative_ids: Sequence[int]) -> li
     return [OfficerRow(r[0], r[1], r[2], r[3] or "id") for r in await repos.session.execute(stmt) if r[1] in wanted]
 
 
-async def matching_after(
+def _announced(criteria: Sequence[Criterion], scope: int | None) -> ColumnElement[bool]:
+    """An officer an announcement goes to: active, did not say BERHENTI, of a cooperative the criteria leave."""
+    o = Officer
+    return and_(
+        o.status == "active", o.announcements_paused.is_not(True), o.cooperative_id.in_(matching(criteria, scope))
+    )
+
+
+async def recipients_after(
     repos: Repositories, criteria: Sequence[Criterion], scope: int | None, after: int, size: int
 ) -> int | None:
-    """The id of the last of the next `size` cooperatives (id above `after`) the criteria leave; None: no more."""
-    ids = matching(criteria, scope).where(Cooperative.id > after).order_by(Cooperative.id).limit(size).subquery()
-    return await repos.session.scalar(select(func.max(ids.c.id)))
+    """The id of the last of the next `size` officers (id above `after`) an announcement to the criteria goes to;
+    None: no more."""
+    ids = select(Officer.id).where(Officer.id > after, _announced(criteria, scope)).order_by(Officer.id).limit(size)
+    last = await repos.session.scalar(select(func.max(ids.subquery().c.id)))
+    return None if last is None else int(last)
 
 
-def _chosen_accounts(officers: Any) -> Any:
-    """Per officer among `officers` (a subquery of ids), its accounts ranked: 1 is the reachable one used last, or
-    (none reachable) the first one."""
+def _chosen_accounts(after: int, upto: int) -> Any:
+    """The accounts of the officers with ids in (after, upto], ranked per officer: 1 is the one a notice goes to
+    (the reachable one used last, or, none reachable, the first one). Read by an index range on officer_id."""
     i = ChannelIdentity
     order = (
         i.reachable.desc(),
@@ -104,7 +114,7 @@ def _chosen_accounts(officers: Any) -> Any:
             i.reachable,
             func.row_number().over(partition_by=i.officer_id, order_by=order).label("rank"),
         )
-        .where(i.officer_id.in_(officers))
+        .where(i.officer_id > after, i.officer_id <= upto)
         .subquery()
     )
 
@@ -129,16 +139,18 @@ async def insert_announcement_rows(
     after: int,
     upto: int,
 ) -> int:
-    """One `INSERT ... SELECT` of the outbox rows for the active officers who did not stop announcements, of the
-    cooperatives the criteria leave with ids in (after, upto]; how many rows are new (a dedupe key seen is skipped)."""
+    """One `INSERT ... SELECT` of the outbox rows for the officers with ids in (after, upto] an announcement to the
+    criteria goes to; how many rows are new (a dedupe key seen is skipped)."""
+    stmt = announcement_insert(repos.outbox.dialect, rows, criteria, scope, after, upto)
+    return rowcount(await repos.session.execute(stmt))
+
+
+def announcement_insert(
+    dialect: str, rows: AnnouncementRows, criteria: Sequence[Criterion], scope: int | None, after: int, upto: int
+) -> Any:
+    """The statement of `insert_announcement_rows`."""
     o, c = Officer, Cooperative
-    chosen_coops = matching(criteria, scope).where(c.id > after, c.id <= upto)
-    recipients = (
-        select(o.id)
-        .where(o.status == "active", o.announcements_paused.is_not(True), o.cooperative_id.in_(chosen_coops))
-        .scalar_subquery()
-    )
-    account = _chosen_accounts(recipients)
+    account = _chosen_accounts(after, upto)
     zone = func.coalesce(c.timezone, DEFAULT_ZONE)
     at_type = OutboxMessage.__table__.c.next_attempt_at.type
     release: ColumnElement[Any] = literal(rows.when, at_type)
@@ -173,12 +185,11 @@ async def insert_announcement_rows(
         .select_from(o)
         .join(c, c.id == o.cooperative_id)
         .outerjoin(account, and_(account.c.officer_id == o.id, account.c.rank == 1))
-        .where(o.id.in_(recipients))
+        .where(o.id > after, o.id <= upto, _announced(criteria, scope))
         .order_by(o.id)
     )
     table = OutboxMessage.__table__
-    stmt = dialect_insert(repos.outbox.dialect, table).from_select(list(columns), source).on_conflict_do_nothing()
-    return rowcount(await repos.session.execute(stmt))
+    return dialect_insert(dialect, table).from_select(list(columns), source).on_conflict_do_nothing()
 
 
 async def missing_names(repos: Repositories, period: str, scope: int | None, limit: int) -> list[str]:

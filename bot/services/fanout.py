@@ -1,4 +1,4 @@
-"""Fan-out at province scale: an announcement's outbox rows made in the database, a chunk of cooperatives at a time.
+"""Fan-out at province scale: an announcement's outbox rows made in the database, a chunk of officers at a time.
 
 The rows are those `enqueue_notice` would write for each recipient (the chat used last, held through quiet hours in
 the cooperative's zone, unreachable with the reason), with the same dedupe keys; the event loop gets its turn
@@ -17,7 +17,7 @@ from bot.services.segments import Segment, sql_criteria
 from storage import fanout, office_views
 from storage.repositories import Repositories
 
-COOPERATIVES_PER_CHUNK = 2000  # about 6,000 officers: one INSERT ... SELECT of a few hundred milliseconds
+OFFICERS_PER_CHUNK = 5000  # recipients (by officer id) whose rows one INSERT ... SELECT makes
 
 
 async def announcement_rows(
@@ -32,7 +32,7 @@ async def announcement_rows(
     priority: int = 7,
 ) -> int:
     """Write the announcement's outbox row for every active officer of the segment who did not say BERHENTI, in
-    chunks of cooperatives (id order); how many rows are new. `payloads`: by language, "id" and "en"."""
+    chunks of officers (id order); how many rows are new. `payloads`: by language, "id" and "en"."""
     criteria = await sql_criteria(repos, segment)
     zones = await office_views.timezones(repos) if quiet is not None else []
     rows = fanout.AnnouncementRows(
@@ -45,7 +45,7 @@ async def announcement_rows(
     )
     made, after = 0, 0
     scope = segment.scope_kecamatan_id
-    while (upto := await fanout.matching_after(repos, criteria, scope, after, COOPERATIVES_PER_CHUNK)) is not None:
+    while (upto := await fanout.recipients_after(repos, criteria, scope, after, OFFICERS_PER_CHUNK)) is not None:
         made += await fanout.insert_announcement_rows(repos, rows, criteria, scope, after, upto)
         after = upto
         await asyncio.sleep(0)
