@@ -30,7 +30,7 @@ from bot.config import Settings
 from bot.domain.health.rules import default_rules
 from bot.domain.periods import reporting_period_for
 from bot.services import segments
-from bot.services.cycle import CyclePlan, recap, recap_counts
+from bot.services.cycle import CyclePlan, recap_counts
 from bot.services.province import NIK_PREFIX, load_province, settle
 from bot.services.staff_access import StaffAccessService
 from bot.web.app import make_app
@@ -129,10 +129,9 @@ async def main(url: str, cooperatives: int, periods: int, rounds: int) -> None:
             await segments.count(repos, segment)
 
     async def report_status(_: int) -> None:
-        async with db.reading() as repos:
-            summary = await recap(repos, period, plan)
         with redirect_stdout(io.StringIO()):
-            print_text(summary, None)
+            async with db.reading() as repos:
+                await print_text(repos, period, plan, None)
 
     print(_line(f"rekap counts ({period}, per kecamatan)", await _times(rounds, rekap)))
     print(_line(f"segment count (belum-lapor:{period})", await _times(rounds, count)))

@@ -9,7 +9,7 @@ last), or, when none is reachable, the first one, recorded as unreachable with t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,13 +17,14 @@ from typing import Any
 from sqlalchemy import JSON, ColumnElement, String, and_, case, cast, exists, func, literal, null, select, true
 
 from storage.audience_counts import Criterion, matching
-from storage.models import ChannelIdentity, Cooperative, Officer, OutboxMessage, Report
+from storage.models import ChannelIdentity, Cooperative, Officer, OutboxMessage, Region, Report
 from storage.repositories import Repositories
 from storage.repositories._base import dialect_insert, rowcount
 
 NO_ACCOUNT = "no chat account"  # as bot.services.notices stores them
 UNREACHABLE = "unreachable on every channel"
 DEFAULT_ZONE = "Asia/Jakarta"
+STREAM_PART = 2000  # rows read between two turns of the event loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,3 +202,22 @@ async def missing_names(repos: Repositories, period: str, scope: int | None, lim
     if scope is not None:
         stmt = stmt.where(Cooperative.kecamatan_id == scope)
     return [str(n) for n in (await repos.session.scalars(stmt.order_by(Cooperative.name).limit(limit))).all()]
+
+
+async def not_reported(repos: Repositories, period: str, scope: int | None) -> AsyncIterator[list[tuple[str, str]]]:
+    """(name, kecamatan or "-") of every cooperative (of the kecamatan `scope`) that did not submit `period`, in
+    name order, streamed a part at a time."""
+    submitted = exists().where(
+        Report.cooperative_id == Cooperative.id, Report.period == period, Report.status == "submitted"
+    )
+    stmt = (
+        select(Cooperative.name, func.coalesce(Region.name, "-"))
+        .outerjoin(Region, Region.id == Cooperative.kecamatan_id)
+        .where(~submitted)
+        .order_by(Cooperative.name)
+    )
+    if scope is not None:
+        stmt = stmt.where(Cooperative.kecamatan_id == scope)
+    result = await repos.session.stream(stmt)
+    async for part in result.partitions(STREAM_PART):
+        yield [(str(r[0]), str(r[1])) for r in part]
