@@ -114,6 +114,11 @@ class IdentityRepo(Repo):
         )
         return list((await self.session.scalars(stmt)).all())
 
+    async def staff_chats(self) -> set[tuple[str, str]]:
+        """(channel, chat) of every account linked to an office staff member."""
+        stmt = select(ChannelIdentity.channel, ChannelIdentity.external_id).where(ChannelIdentity.staff_id.is_not(None))
+        return {(str(r[0]), str(r[1])) for r in await self.session.execute(stmt)}
+
     async def is_staff_chat(self, channel: str, external_id: str) -> bool:
         """Whether this chat is linked to an office staff member."""
         stmt = select(ChannelIdentity.staff_id).where(
