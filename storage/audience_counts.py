@@ -79,30 +79,26 @@ async def reach(
     None for those a message reaches now."""
     chosen = matching(criteria, scope).subquery()
     coops = int(await repos.session.scalar(select(func.count()).select_from(chosen)) or 0)
-    accounts = (
+    i = ChannelIdentity
+    officers = (  # one pass: each chosen officer with how many accounts it has and whether one is reachable
         select(
-            ChannelIdentity.officer_id,
-            func.max(case((ChannelIdentity.reachable.is_(True), 1), else_=0)).label("reachable"),
+            Officer.announcements_paused.label("paused"),
+            func.count(i.id).label("accounts"),
+            func.max(case((i.reachable.is_(True), 1), else_=0)).label("reachable"),
         )
-        .where(
-            ChannelIdentity.officer_id.in_(select(Officer.id).where(Officer.cooperative_id.in_(select(chosen.c.id))))
-        )
-        .group_by(ChannelIdentity.officer_id)
+        .outerjoin(i, i.officer_id == Officer.id)
+        .where(Officer.status == "active", Officer.cooperative_id.in_(select(chosen.c.id)))
+        .group_by(Officer.id, Officer.announcements_paused)
         .subquery()
     )
     whens: list[tuple[ColumnElement[bool], str]] = [
-        (accounts.c.officer_id.is_(None), "no_account"),
-        (accounts.c.reachable == 0, "unreachable"),
+        (officers.c.accounts == 0, "no_account"),
+        (officers.c.reachable == 0, "unreachable"),
     ]
     if announcement:
-        whens.append((Officer.announcements_paused.is_(True), "paused"))
+        whens.append((officers.c.paused.is_(True), "paused"))
     obstacle = case(*whens, else_=None)
-    stmt = (
-        select(obstacle, func.count(Officer.id))
-        .outerjoin(accounts, accounts.c.officer_id == Officer.id)
-        .where(Officer.status == "active", Officer.cooperative_id.in_(select(chosen.c.id)))
-        .group_by(obstacle)
-    )
+    stmt = select(obstacle, func.count()).select_from(officers).group_by(obstacle)
     return coops, {r[0]: int(r[1]) for r in await repos.session.execute(stmt)}
 
 
