@@ -106,9 +106,12 @@ RecipientRow = tuple[int, int, str, str, str, bool]  # officer id, cooperative i
 STREAM_PART = 2000  # rows read between two turns of the event loop
 
 
-async def recipients(repos: Repositories, criteria: Sequence[Criterion], scope: int | None) -> list[RecipientRow]:
-    """The active officers of the cooperatives the criteria leave, in id order, with their cooperative's time zone;
-    plain rows streamed a part at a time (the event loop gets its turn between parts)."""
+async def recipients(
+    repos: Repositories, criteria: Sequence[Criterion], scope: int | None, after: int = 0, limit: int | None = None
+) -> list[RecipientRow]:
+    """The active officers of the cooperatives the criteria leave, in id order (those with ids above `after`, at most
+    `limit`), with their cooperative's time zone; plain rows streamed a part at a time (the event loop gets its turn
+    between parts)."""
     o = Officer
     stmt = (
         select(
@@ -120,8 +123,9 @@ async def recipients(repos: Repositories, criteria: Sequence[Criterion], scope: 
             o.announcements_paused,
         )
         .join(Cooperative, Cooperative.id == o.cooperative_id)
-        .where(o.status == "active", o.cooperative_id.in_(matching(criteria, scope)))
+        .where(o.id > after, o.status == "active", o.cooperative_id.in_(matching(criteria, scope)))
         .order_by(o.id)
+        .limit(limit)
     )
     found: list[RecipientRow] = []
     result = await repos.session.stream(stmt)

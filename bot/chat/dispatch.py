@@ -126,6 +126,7 @@ class Dispatcher:
         # batches: never inside one, where every officer of the batch would wait for them
         self._staff_lane = Batcher[Inbound, DispatchResult](self._run, 1, "dispatch-staff")
         self._staff_chats: set[tuple[str, str]] | None = None  # (channel, user id) of staff, read once, then kept
+        self._staff_loading = asyncio.Lock()
         self._actions: dict[str, Action] = {}  # message id -> what another door does in this chat (`act`)
 
     async def handle(self, inbound: Inbound) -> DispatchResult:
@@ -146,10 +147,8 @@ class Dispatcher:
     async def handle_many(self, inbounds: Sequence[Inbound]) -> list[DispatchResult]:
         """Handle messages in this order (after any queued before them); each result once it is committed.
         Office staff's messages go in the staff lane, officers' (and strangers') in the batches."""
-        if self._staff_chats is None:
-            async with self.db.reading() as repos:
-                self._staff_chats = await repos.identities.staff_chats()
-        staff = [(i.address.channel, i.address.user_id) in self._staff_chats for i in inbounds]
+        staff_chats = await self._staff()
+        staff = [(i.address.channel, i.address.user_id) in staff_chats for i in inbounds]
         if not any(staff):
             return await self._batches.submit(inbounds)
         others = [i for i, is_staff in zip(inbounds, staff, strict=True) if not is_staff]
@@ -159,6 +158,16 @@ class Dispatcher:
         )
         lanes = iter(theirs), iter(ours)
         return [next(lanes[is_staff]) for is_staff in staff]
+
+    async def _staff(self) -> set[tuple[str, str]]:
+        """The staff's chats, read once (by the first of the messages arriving together)."""
+        if self._staff_chats is not None:
+            return self._staff_chats
+        async with self._staff_loading:
+            if self._staff_chats is None:
+                async with self.db.reading() as repos:
+                    self._staff_chats = await repos.identities.staff_chats()
+        return self._staff_chats
 
     async def _run(self, inbounds: list[Inbound]) -> list[DispatchResult | Exception]:
         # an exception left for one message: the database stayed away (the caller answers 503 and the platform sends

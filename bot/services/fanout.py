@@ -8,16 +8,18 @@ between chunks, and no recipient is held in memory.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.services.notices import QuietHours
-from bot.services.segments import Segment, sql_criteria
-from storage import fanout, office_views
+from bot.services.notices import QuietHours, unreachable_reason
+from bot.services.segments import REASONS, Audience, Recipient, Segment, sql_criteria
+from storage import audience_counts, fanout, office_views
 from storage.repositories import Repositories
 
 OFFICERS_PER_CHUNK = 5000  # recipients (by officer id) whose rows one INSERT ... SELECT makes
+OFFICERS_PER_PART = 1000  # recipients of a fan-out made in Python (training invitations) read and stored together
 
 
 async def announcement_rows(
@@ -50,3 +52,22 @@ async def announcement_rows(
         after = upto
         await asyncio.sleep(0)
     return made
+
+
+async def audience_parts(
+    repos: Repositories, segment: Segment, size: int = OFFICERS_PER_PART
+) -> AsyncIterator[Audience]:
+    """Who the segment reaches, `size` officers at a time (id order): what `segments.resolve` gives, in parts, for a
+    fan-out that makes each part's notices and stores them before reading the next (memory stays small)."""
+    criteria = await sql_criteria(repos, segment)
+    after = 0
+    while people := await audience_counts.recipients(repos, criteria, segment.scope_kecamatan_id, after, size):
+        accounts = await repos.identities.of_officers([p[0] for p in people])
+        recipients = tuple(
+            Recipient(officer_id, coop_id, name, language, zone, paused, REASONS.get(unreachable_reason(mine) or ""))
+            for officer_id, coop_id, name, language, zone, paused in people
+            for mine in (accounts[officer_id],)
+        )
+        yield Audience(segment, 0, recipients)  # cooperatives: not counted per part
+        after = people[-1][0]
+        await asyncio.sleep(0)
