@@ -1,7 +1,7 @@
 """The office at province scale: page times of the office web app and the staff's counts, on a synthetic province.
 
     python -m bench.office_pages --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/province \
-        [--cooperatives 30000 --periods 36] [--rounds 30]
+        [--cooperatives 30000 --periods 36] [--rounds 30] [--counts-only]
 
 The database keeps the province between runs: it is loaded (`kopsehat demo --cooperatives N --periods P`'s
 loader) only when it is not there yet. Pages are fetched over loopback from the real aiohttp app, signed in as an
@@ -30,7 +30,7 @@ from bot.config import Settings
 from bot.domain.health.rules import default_rules
 from bot.domain.periods import reporting_period_for
 from bot.services import segments
-from bot.services.cycle import CyclePlan, recap, recap_counts
+from bot.services.cycle import CyclePlan, recap_counts
 from bot.services.province import NIK_PREFIX, load_province, settle
 from bot.services.staff_access import StaffAccessService
 from bot.web.app import make_app
@@ -70,7 +70,7 @@ async def _ensure_province(db: Database, cooperatives: int, periods: int) -> Non
         print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
 
 
-async def main(url: str, cooperatives: int, periods: int, rounds: int) -> None:
+async def main(url: str, cooperatives: int, periods: int, rounds: int, counts_only: bool = False) -> None:
     """Run every measurement and print one line each."""
     db = Database(url)
     await upgrade(db)
@@ -82,12 +82,21 @@ async def main(url: str, cooperatives: int, periods: int, rounds: int) -> None:
         revisions = int(await session.scalar(select(func.count(ReportRevision.id))) or 0)
         demo = select(Cooperative.nik).where(Cooperative.nik.like(f"{NIK_PREFIX}%"))
         niks = [str(n) for n in (await session.scalars(demo)).all()]
+    print(f"province: {coops} cooperatives, {officers} officers, {revisions} report revisions")
+    if not counts_only:
+        await _pages(db, url, coops, niks, rounds)
+    await _counts(db, rounds)
+    await db.dispose()
+
+
+async def _pages(db: Database, url: str, coops: int, niks: list[str], rounds: int) -> None:
+    """The office web app's pages, signed in as a new admin (written to the database)."""
+    async with db.transaction() as repos:
         staff = await repos.staff.add("Bench Admin", "admin")
         link = await StaffAccessService(repos).issue_link(
             await StaffAccessService(repos).give_login(staff.id, None), "http://kantor.test", datetime.now(UTC)
         )
     assert link is not None
-    print(f"province: {coops} cooperatives, {officers} officers, {revisions} report revisions")
     settings = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
     app = make_app(db)
     add_office(app, db, settings, default_rules())
@@ -116,6 +125,9 @@ async def main(url: str, cooperatives: int, periods: int, rounds: int) -> None:
         export = await _times(3, page(lambda i: "/kantor/koperasi.xlsx"))
         print(_line(f"list export, all {coops} rows (.xlsx)", export), flush=True)
 
+
+async def _counts(db: Database, rounds: int) -> None:
+    """The staff's counts and report-status's work, in-process."""
     plan = CyclePlan()
     period = reporting_period_for(datetime.now(UTC), plan.office_zone).previous()
     segment = segments.parse(f"not-reported:{period}")
@@ -129,15 +141,13 @@ async def main(url: str, cooperatives: int, periods: int, rounds: int) -> None:
             await segments.count(repos, segment)
 
     async def report_status(_: int) -> None:
-        async with db.reading() as repos:
-            summary = await recap(repos, period, plan)
         with redirect_stdout(io.StringIO()):
-            print_text(summary, None)
+            async with db.reading() as repos:
+                await print_text(repos, period, plan, None)
 
     print(_line(f"rekap counts ({period}, per kecamatan)", await _times(rounds, rekap)))
     print(_line(f"segment count (belum-lapor:{period})", await _times(rounds, count)))
     print(_line("report-status work (every row, printed)", await _times(max(5, rounds // 3), report_status)))
-    await db.dispose()
 
 
 if __name__ == "__main__":
@@ -146,5 +156,6 @@ if __name__ == "__main__":
     parser.add_argument("--cooperatives", type=int, default=30_000)
     parser.add_argument("--periods", type=int, default=36)
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--counts-only", action="store_true", help="only the staff's counts and report-status")
     args = parser.parse_args()
-    asyncio.run(main(args.database_url, args.cooperatives, args.periods, args.rounds))
+    asyncio.run(main(args.database_url, args.cooperatives, args.periods, args.rounds, args.counts_only))

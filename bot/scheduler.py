@@ -1,9 +1,11 @@
 """The scheduler: daily ticks that put due notices in the outbox, each tick at most once, missed ones caught up.
 
 A tick is a plain async function of (database, plan, day, now): tests call it with any clock. A tick for one job
-and one day runs inside one transaction that first inserts its `SchedulerTick` key; a second process, a second
-firing or a restart finds the key and does nothing, and a crash before the commit leaves no key, so the tick runs
-again. The notices' dedupe keys protect a second time. APScheduler (3.x, in memory) only decides when to look.
+and one day goes a part at a time (a chunk of cooperatives, bot.services.daily), each part's notices stored in a
+transaction of its own; the last part's transaction inserts the tick's `SchedulerTick` key. A tick whose key is
+there is not run again (a second firing, a restart, another process that finished it); a tick stopped between parts
+left no key, so it runs again from the start, and the notices' dedupe keys keep each notice once (two processes
+running the same tick at once store each notice once too). APScheduler (3.x, in memory) only decides when to look.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
 from bot.services.clinic_notices import clinic_notices
-from bot.services.cycle import CyclePlan, Due, obligations, report_cycle
+from bot.services.cycle import CyclePlan, Due
+from bot.services.daily import Part, PartFn, obligations_part, report_cycle_part
 from bot.services.notices import QuietHours, enqueue_notices
 from bot.services.training_reminders import due_training_reminders
 from storage.db import Database
@@ -34,18 +37,27 @@ CATCH_UP_DAYS = 40  # a longer downtime catches up this many days; older ticks a
 DueFn = Callable[[Repositories, CyclePlan, date], Awaitable[list[Due]]]
 
 
+def in_one_part(due: DueFn) -> PartFn:
+    """A job small enough to be done in one part (the clinic's follow-ups: a few rows)."""
+
+    async def part(repos: Repositories, plan: CyclePlan, day: date, after: int) -> Part:
+        return Part(await due(repos, plan, day), None)
+
+    return part
+
+
 @dataclass(frozen=True)
 class Job:
-    """A daily job: its name (the tick key's first part) and what it finds due on a day."""
+    """A daily job: its name (the tick key's first part) and what it finds due on a day, a part at a time."""
 
     name: str
-    due: DueFn
+    part: PartFn
 
 
 JOBS: tuple[Job, ...] = (
-    Job("report-cycle", report_cycle),
-    Job("obligations", obligations),
-    Job("clinic", clinic_notices),
+    Job("report-cycle", report_cycle_part),
+    Job("obligations", obligations_part),
+    Job("clinic", in_one_part(clinic_notices)),
 )
 
 
@@ -84,14 +96,25 @@ async def _claim_tick(repos: Repositories, key: str, now: datetime) -> bool:
 
 
 async def run_tick(db: Database, plan: CyclePlan, job: Job, day: date, now: datetime) -> TickResult:
-    """Run `job` for `day` once: record its key and enqueue its notices in one transaction."""
+    """Run `job` for `day` once: its notices a part at a time, each part in its own transaction, the tick's key
+    recorded with the last; `ran` is False when the key was there (before, or by another process meanwhile)."""
     key = tick_key(job.name, day)
     async with db.transaction() as repos:
-        if not await _claim_tick(repos, key, now):
+        if await repos.ticks.ran(key):
             return TickResult(key, ran=False)
-        enqueued = await enqueue_notices(repos, await job.due(repos, plan, day), now, quiet=plan.quiet)
+    enqueued, after, claimed = 0, 0, False
+    while True:
+        async with db.transaction() as repos:
+            part = await job.part(repos, plan, day, after)
+            enqueued += await enqueue_notices(repos, part.due, now, quiet=plan.quiet)
+            if part.last is None:
+                claimed = await _claim_tick(repos, key, now)
+        if part.last is None:
+            break
+        after = part.last
+        await asyncio.sleep(0)  # between parts: officers' messages and the delivery run
     log.info("tick %s: %d notices enqueued", key, enqueued)
-    return TickResult(key, ran=True, enqueued=enqueued)
+    return TickResult(key, ran=claimed, enqueued=enqueued)
 
 
 async def last_run(db: Database, job: str) -> date | None:

@@ -55,7 +55,7 @@ def _condition(kind: str, value: str, region_ids: Sequence[int]) -> ColumnElemen
 
 def matching(criteria: Sequence[Criterion], scope: int | None) -> Any:
     """SELECT the ids of the cooperatives every criterion holds for (within the kecamatan `scope`)."""
-    stmt = select(Cooperative.id)
+    stmt = select(Cooperative.id).correlate(None)  # never tied to a `cooperatives` of the statement it is put in
     for kind, value, regions in criteria:
         stmt = stmt.where(_condition(kind, value, regions))
     return stmt.where(Cooperative.kecamatan_id == scope) if scope is not None else stmt
@@ -79,28 +79,62 @@ async def reach(
     None for those a message reaches now."""
     chosen = matching(criteria, scope).subquery()
     coops = int(await repos.session.scalar(select(func.count()).select_from(chosen)) or 0)
-    accounts = (
+    i = ChannelIdentity
+    officers = (  # one pass: each chosen officer with how many accounts it has and whether one is reachable
         select(
-            ChannelIdentity.officer_id,
-            func.max(case((ChannelIdentity.reachable.is_(True), 1), else_=0)).label("reachable"),
+            Officer.announcements_paused.label("paused"),
+            func.count(i.id).label("accounts"),
+            func.max(case((i.reachable.is_(True), 1), else_=0)).label("reachable"),
         )
-        .where(
-            ChannelIdentity.officer_id.in_(select(Officer.id).where(Officer.cooperative_id.in_(select(chosen.c.id))))
-        )
-        .group_by(ChannelIdentity.officer_id)
+        .outerjoin(i, i.officer_id == Officer.id)
+        .where(Officer.status == "active", Officer.cooperative_id.in_(select(chosen.c.id)))
+        .group_by(Officer.id, Officer.announcements_paused)
         .subquery()
     )
     whens: list[tuple[ColumnElement[bool], str]] = [
-        (accounts.c.officer_id.is_(None), "no_account"),
-        (accounts.c.reachable == 0, "unreachable"),
+        (officers.c.accounts == 0, "no_account"),
+        (officers.c.reachable == 0, "unreachable"),
     ]
     if announcement:
-        whens.append((Officer.announcements_paused.is_(True), "paused"))
+        whens.append((officers.c.paused.is_(True), "paused"))
     obstacle = case(*whens, else_=None)
-    stmt = (
-        select(obstacle, func.count(Officer.id))
-        .outerjoin(accounts, accounts.c.officer_id == Officer.id)
-        .where(Officer.status == "active", Officer.cooperative_id.in_(select(chosen.c.id)))
-        .group_by(obstacle)
-    )
+    stmt = select(obstacle, func.count()).select_from(officers).group_by(obstacle)
     return coops, {r[0]: int(r[1]) for r in await repos.session.execute(stmt)}
+
+
+RecipientRow = tuple[int, int, str, str, str, bool]  # officer id, cooperative id, name, language, time zone, paused
+STREAM_PART = 2000  # rows read between two turns of the event loop
+
+
+async def recipients(
+    repos: Repositories, criteria: Sequence[Criterion], scope: int | None, after: int = 0, limit: int | None = None
+) -> list[RecipientRow]:
+    """The active officers of the cooperatives the criteria leave, in id order (those with ids above `after`, at most
+    `limit`), with their cooperative's time zone; plain rows streamed a part at a time (the event loop gets its turn
+    between parts)."""
+    o = Officer
+    stmt = (
+        select(
+            o.id,
+            o.cooperative_id,
+            o.name,
+            o.language,
+            func.coalesce(Cooperative.timezone, "Asia/Jakarta"),
+            o.announcements_paused,
+        )
+        .join(Cooperative, Cooperative.id == o.cooperative_id)
+        .where(o.id > after, o.status == "active", o.cooperative_id.in_(matching(criteria, scope)))
+        .order_by(o.id)
+        .limit(limit)
+    )
+    found: list[RecipientRow] = []
+    result = await repos.session.stream(stmt)
+    async for part in result.partitions(STREAM_PART):
+        found.extend((r[0], r[1], r[2], r[3] or "id", r[4], bool(r[5])) for r in part)
+    return found
+
+
+async def cooperative_count(repos: Repositories, criteria: Sequence[Criterion], scope: int | None) -> int:
+    """How many cooperatives the criteria leave."""
+    chosen = matching(criteria, scope).subquery()
+    return int(await repos.session.scalar(select(func.count()).select_from(chosen)) or 0)

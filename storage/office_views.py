@@ -81,7 +81,8 @@ def _on_time(deadlines: Deadlines) -> ColumnElement[bool]:
     """The report was first submitted by the deadline of the cooperative's zone."""
     checks = [and_(Cooperative.timezone == zone, Report.first_submitted_at <= due) for zone, due in deadlines.items()]
     # submitted without a time counts as on time; nothing submitted (the outer join found no report) does not
-    return and_(Report.id.is_not(None), or_(Report.first_submitted_at.is_(None), *checks))
+    # (cooperative_id, not id: what ix_reports_period_status holds, so the counts read the index alone)
+    return and_(Report.cooperative_id.is_not(None), or_(Report.first_submitted_at.is_(None), *checks))
 
 
 async def timezones(repos: Repositories) -> list[str]:
@@ -149,7 +150,7 @@ async def reporting_by_kecamatan(
         select(
             Cooperative.kecamatan_id,
             func.count(Cooperative.id),
-            func.count(Report.id),
+            func.count(Report.cooperative_id),  # from ix_reports_period_status alone (Report.id: 7,000 heap pages)
             func.coalesce(func.sum(case((_on_time(deadlines), 1), else_=0)), 0),
         )
         .select_from(Cooperative)

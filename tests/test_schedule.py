@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,12 +12,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import load_settings
-from bot.scheduler import CATCH_UP_DAYS, Scheduler, catch_up, days_to_run, plan_from_settings
-from bot.services import trainings
+from bot.scheduler import CATCH_UP_DAYS, JOBS, Job, Scheduler, catch_up, days_to_run, plan_from_settings, run_tick
+from bot.services import daily, trainings
 from bot.services.cycle import CyclePlan
+from bot.services.daily import Part, report_cycle_part
 from bot.services.notices import QuietHours
 from storage.db import Database
 from storage.models import SchedulerTick
+from storage.repositories import Repositories
 from tests.conftest import drop_test_database, make_test_database
 from tests.test_cycle import make_city, rows
 from tests.test_segments import NOW as SEG_NOW
@@ -55,6 +57,41 @@ async def test_ticks_missed_while_down_run_once_on_start(db: Database) -> None:
     assert await catch_up(db, PLAN, on(6, 11)) == []  # a second start the same day: nothing
     keys = await tick_keys(db)
     assert keys.count("report-cycle:2026-11-05") == 1 and "report-cycle:2026-10-31" in keys  # the first-start mark
+
+
+async def test_a_tick_stopped_between_parts_runs_again_without_sending_twice_or_missing_anyone(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    city = await make_city(db)  # three cooperatives, one officer each, none reported
+    monkeypatch.setattr(daily, "TICK_COOPERATIVES", 1)  # a part per cooperative, as 500 of a province's are
+    parts = 0
+
+    async def stops_at_the_third_part(repos: Repositories, plan: CyclePlan, day: date, after: int) -> Part:
+        nonlocal parts
+        parts += 1
+        if parts == 3:
+            raise ConnectionResetError("the process stopped")
+        return await report_cycle_part(repos, plan, day, after)
+
+    reminder_day, late_day = on(5).date(), on(11).date()
+    with pytest.raises(ConnectionResetError):
+        await run_tick(db, PLAN, Job("report-cycle", stops_at_the_third_part), reminder_day, on(5))
+    assert len(await rows(db, "reminder:report-due:2026-10:day-5:")) == 2  # two parts were stored before it stopped
+    assert await tick_keys(db) == []  # the tick is not marked: it runs again
+    again = await run_tick(db, PLAN, JOBS[0], reminder_day, on(5, 10))
+    assert (again.ran, again.enqueued) == (True, 1)
+    reminders = await rows(db, "reminder:report-due:2026-10:day-5:")
+    assert sorted(r.officer_id or 0 for r in reminders) == sorted(city.officers.values())
+    assert (await run_tick(db, PLAN, JOBS[0], reminder_day, on(5, 11))).ran is False
+    # the day after the deadline: the office's lists come with the last part, once, however the parts are cut
+    parts = 0
+    with pytest.raises(ConnectionResetError):
+        await run_tick(db, PLAN, Job("report-cycle", stops_at_the_third_part), late_day, on(11))
+    assert await rows(db, "summary:report-missing:") == []
+    assert (await run_tick(db, PLAN, JOBS[0], late_day, on(11, 10))).ran
+    assert len(await rows(db, "reminder:report-late:2026-10:")) == 3
+    summaries = await rows(db, "summary:report-missing:")
+    assert sorted(r.staff_id or 0 for r in summaries) == sorted([city.admin, city.pembina])
 
 
 async def test_the_first_start_runs_today_only_and_a_long_downtime_is_bounded() -> None:

@@ -122,6 +122,11 @@ class Dispatcher:
         self.clock = clock
         self.reply_lease = reply_lease
         self._batches = Batcher[Inbound, DispatchResult](self._run, max_batch, "dispatch")
+        # office staff's requests (a province's rekap) each in a transaction of their own, beside the officers'
+        # batches: never inside one, where every officer of the batch would wait for them
+        self._staff_lane = Batcher[Inbound, DispatchResult](self._run, 1, "dispatch-staff")
+        self._staff_chats: set[tuple[str, str]] | None = None  # (channel, user id) of staff, read once, then kept
+        self._staff_loading = asyncio.Lock()
         self._actions: dict[str, Action] = {}  # message id -> what another door does in this chat (`act`)
 
     async def handle(self, inbound: Inbound) -> DispatchResult:
@@ -140,8 +145,29 @@ class Dispatcher:
             self._actions.pop(message_id, None)
 
     async def handle_many(self, inbounds: Sequence[Inbound]) -> list[DispatchResult]:
-        """Handle messages in this order (after any queued before them); each result once it is committed."""
-        return await self._batches.submit(inbounds)
+        """Handle messages in this order (after any queued before them); each result once it is committed.
+        Office staff's messages go in the staff lane, officers' (and strangers') in the batches."""
+        staff_chats = await self._staff()
+        staff = [(i.address.channel, i.address.user_id) in staff_chats for i in inbounds]
+        if not any(staff):
+            return await self._batches.submit(inbounds)
+        others = [i for i, is_staff in zip(inbounds, staff, strict=True) if not is_staff]
+        theirs, ours = await asyncio.gather(
+            self._batches.submit(others),
+            self._staff_lane.submit([i for i, is_staff in zip(inbounds, staff, strict=True) if is_staff]),
+        )
+        lanes = iter(theirs), iter(ours)
+        return [next(lanes[is_staff]) for is_staff in staff]
+
+    async def _staff(self) -> set[tuple[str, str]]:
+        """The staff's chats, read once (by the first of the messages arriving together)."""
+        if self._staff_chats is not None:
+            return self._staff_chats
+        async with self._staff_loading:
+            if self._staff_chats is None:
+                async with self.db.reading() as repos:
+                    self._staff_chats = await repos.identities.staff_chats()
+        return self._staff_chats
 
     async def _run(self, inbounds: list[Inbound]) -> list[DispatchResult | Exception]:
         # an exception left for one message: the database stayed away (the caller answers 503 and the platform sends
@@ -216,6 +242,10 @@ class Dispatcher:
             chats[sender] = loaded
             touched.add(loaded[0].id)
             decided.append(await self._decide(repos, inbound, loaded))
+        for d in decided:  # the lane of a chat that became (or stopped being) staff's
+            if d is not None and self._staff_chats is not None:
+                chat = (d.inbound.address.channel, d.inbound.address.user_id)
+                (self._staff_chats.add if d.staff_id is not None else self._staff_chats.discard)(chat)
         stored = iter(await self._enqueue(repos, [d for d in decided if d is not None]))
         return [DispatchResult(duplicate=True) if d is None else next(stored) for d in decided]
 
@@ -329,6 +359,7 @@ class Dispatcher:
     async def idle(self) -> None:
         """Wait until every queued message is handled (tests, shutdown)."""
         await self._batches.idle()
+        await self._staff_lane.idle()
 
 
 DOCUMENT_ROUTE = "workbook_file"  # the route a document goes to (handlers.workbook)

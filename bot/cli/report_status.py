@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 from bot.cli.common import SubParsers, run_with_database, settings_or_exit
 from bot.domain.periods import Period, reporting_period_for
 from bot.scheduler import plan_from_settings
-from bot.services import exports
-from bot.services.cycle import CyclePlan, Recap, recap
+from bot.services import exports, reporting_status
+from bot.services.cycle import CyclePlan, RecapCounts, recap
 from bot.words import render
 from storage.db import Database
 from storage.models import utcnow
+from storage.repositories import Repositories
 
 
 def register(subparsers: SubParsers) -> None:
@@ -47,25 +48,33 @@ def register(subparsers: SubParsers) -> None:
     status.set_defaults(func=_outbox_status)
 
 
-def print_text(summary: Recap, area: str | None) -> None:
-    heading = f"{summary.period} ({summary.period.label('id')})" + (f", kecamatan {area}" if area else "")
+def print_counts(counts: RecapCounts, area: str | None) -> None:
+    """The heading, the whole area's counts and (more than one kecamatan) the table per kecamatan."""
+    summary = counts.whole
+    heading = f"{counts.period} ({counts.period.label('id')})" + (f", kecamatan {area}" if area else "")
     print(heading)
     print(
         f"reported: {summary.reported} of {summary.total} ({summary.completeness}%)  "
-        f"on time: {summary.on_time} ({summary.timeliness}%)  missing: {summary.total - summary.reported}"
+        f"on time: {summary.on_time} ({summary.timeliness}%)  missing: {summary.missing}"
     )
-    areas = summary.by_kecamatan()
-    if len(areas) > 1:
+    if len(counts.areas) > 1:
         print("\nkecamatan                      reported  total  completeness  on time  timeliness")
-        for a in areas:
+        for a in counts.areas:
             print(
-                f"{a.rows[0].kecamatan[:30]:<30} {a.reported:>8} {a.total:>6} {a.completeness:>12}% "
+                f"{a.kecamatan[:30]:<30} {a.reported:>8} {a.total:>6} {a.completeness:>12}% "
                 f"{a.on_time:>8} {a.timeliness:>10}%"
             )
-    if summary.missing:
+
+
+async def print_text(repos: Repositories, period: Period, plan: CyclePlan, region: tuple[int, str] | None) -> None:
+    """The period's counts, then every cooperative that did not report (name order), written as they are read."""
+    scope = region[0] if region else None
+    counts = await reporting_status.counts(repos, period, plan, scope)
+    print_counts(counts, region[1] if region else None)
+    if counts.whole.missing:
         print("\nnot reported:")
-        for row in summary.missing:
-            print(f"  {row.name} ({row.kecamatan})")
+        async for part in reporting_status.not_reported(repos, period, scope):
+            sys.stdout.write("".join(f"  {name} ({kecamatan})\n" for name, kecamatan in part))
 
 
 def _report_status(args: argparse.Namespace) -> int:
@@ -87,10 +96,10 @@ def _report_status(args: argparse.Namespace) -> int:
             if args.kecamatan and region is None:
                 print(f"kopsehat: no kecamatan named {args.kecamatan!r}", file=sys.stderr)
                 return 2
-            summary = await recap(repos, period, plan, region.id if region else None)
             if args.format == "text":
-                print_text(summary, region.name if region else None)
+                await print_text(repos, period, plan, (region.id, region.name) if region else None)
                 return 0
+            summary = await recap(repos, period, plan, region.id if region else None)
             headers, rows = await exports.report_status_table(repos, summary, settings.language)
         if args.format == "csv":
             data = exports.csv_bytes(headers, rows)

@@ -7,21 +7,19 @@ delivery workers send it when it is due and no separate tick is needed; the reci
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
+from bot.services import fanout
 from bot.services.access import may_change, may_read_announcement
 from bot.services.files import kept
-from bot.services.notices import DEFAULT_QUIET, ChatAccount, QuietHours, pick_identity, unreachable_reason
+from bot.services.notices import DEFAULT_QUIET, QuietHours
 from bot.services.reports import NotAllowed
-from bot.services.segments import REASONS, Audience, Reach, Recipient, Segment, resolve
+from bot.services.segments import REASONS, Audience, Reach, Segment, resolve
 from bot.words import render
 from bot.words.attachments import FILE_TYPES, common_limit, content_matches, content_type_of, megabytes
-from bot.words.messages import Attachment, AttachmentKind, Notice, Reply, safe_filename
+from bot.words.messages import Attachment, AttachmentKind, Reply, safe_filename
 from storage.models import Announcement, OfficeStaff, OutboxMessage
 from storage.repositories import Repositories
 from storage.repositories.outbox import STOPPED_BY_RECIPIENT
@@ -29,7 +27,6 @@ from storage.repositories.outbox import STOPPED_BY_RECIPIENT
 File = Attachment  # what an announcement carries, for the use cases that may not import the chat's messages
 MIN_TEXT = 5
 MAX_TEXT = 3500
-FAN_OUT_CHUNK = 500  # recipients whose outbox rows are made and inserted together
 PENDING = frozenset({"pending", "sending", "waiting", "needs_template"})
 FAILED = frozenset({"failed", "unreachable"})
 
@@ -171,7 +168,6 @@ async def publish(
 ) -> Announcement:
     """Save the announcement and enqueue it for everyone the segment reaches (but those who said BERHENTI)."""
     text = text.strip()[:MAX_TEXT]
-    audience = await resolve(repos, segment)
     attachment = await kept(repos, attachment) if attachment else None  # stored once, each row refers to it
     when = send_at if send_at is not None and send_at > now else now
     announcement = Announcement(
@@ -186,73 +182,20 @@ async def publish(
     )
     await repos.announcements.add(announcement)
     title = text.splitlines()[0][:60] if text else ""
-    people = audience.reachable
-    accounts = await repos.identities.of_officers([p.officer_id for p in people])
-    bodies = {lang: render.text(lang, "announcements.notice", text=text) for lang in {p.language for p in people}}
-    made = 0
-    for start in range(0, len(people), FAN_OUT_CHUNK):  # rows made and written a chunk at a time: memory stays
-        rows = []  # small, and the event loop gets its turn between chunks
-        for person in people[start : start + FAN_OUT_CHUNK]:
-            notice = Notice(
-                "announcement",
-                f"announcement:{announcement.id}:officer-{person.officer_id}",
-                Reply(bodies[person.language], attachment=attachment),
-                priority=7,
-                template_params=(office_name, title),
-            )
-            rows.append(outbox_row(notice, person, accounts[person.officer_id], now, when, quiet, announcement.id))
-        made += await repos.outbox.insert_many(rows)
+    payloads = {  # the recipient's language picks one ("id" for every language but "en"), as render.text does
+        lang: {
+            **Reply(render.text(lang, "announcements.notice", text=text), attachment=attachment).to_json(),
+            "template_params": [office_name, title],
+        }
+        for lang in ("id", "en")
+    }
+    made = await fanout.announcement_rows(  # made in the database, a chunk of cooperatives at a time
+        repos, segment, announcement_id=announcement.id, payloads=payloads, when=when, now=now, quiet=quiet
+    )
     announcement.recipients = made
     actor = f"staff:{staff_id}" if staff_id else "cli"
     await repos.audit.add(actor, "announcement.published", f"announcement:{announcement.id}", recipients=made)
     return announcement
-
-
-def outbox_row(
-    notice: Notice,
-    person: Recipient,
-    identities: Sequence[ChatAccount],
-    now: datetime,
-    when: datetime,
-    quiet: QuietHours | None,
-    announcement_id: int,
-) -> dict[str, Any]:
-    """The outbox row `enqueue_notice` would write for this officer (chat used last, quiet hours, unreachable),
-    for a bulk insert: one statement for hundreds of recipients keeps the author's transaction short."""
-    chosen = pick_identity(identities)
-    fallback = identities[0] if identities else None
-    row: dict[str, Any] = {
-        "dedupe_key": notice.dedupe_key,
-        "officer_id": person.officer_id,
-        "staff_id": None,
-        "kind": notice.kind,
-        "business_initiated": True,
-        "priority": notice.priority,
-        "payload": {**notice.reply.to_json(), "template_params": list(notice.template_params)},
-        "announcement_id": announcement_id,
-        "attempts": 0,
-        "created_at": now,
-        "updated_at": now,
-    }
-    if chosen is None:
-        reason = unreachable_reason(identities)
-        return row | {
-            "channel": fallback.channel if fallback else "none",
-            "recipient": fallback.external_id if fallback else "",
-            "identity_id": fallback.id if fallback else None,
-            "status": "unreachable",
-            "last_error": reason,
-            "next_attempt_at": when,
-        }
-    release = quiet.release_time(when, ZoneInfo(person.timezone)) if quiet else when
-    return row | {
-        "channel": chosen.channel,
-        "recipient": chosen.external_id,
-        "identity_id": chosen.id,
-        "status": "pending",
-        "last_error": None,
-        "next_attempt_at": release,
-    }
 
 
 async def progress(repos: Repositories, announcement_id: int) -> Progress:

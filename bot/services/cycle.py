@@ -7,9 +7,8 @@ day twice yields the same keys and the outbox keeps one row per key.
 
 from __future__ import annotations
 
-import asyncio
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -32,6 +31,7 @@ from bot.services.notices import QuietHours
 from bot.words import render
 from bot.words.messages import Choice, Notice, NoticeKind, Reply
 from storage import office_views
+from storage.fanout import CooperativeRow, OfficerRow
 from storage.models import Cooperative, Officer, OfficeStaff
 from storage.repositories import Repositories
 
@@ -119,12 +119,43 @@ class Recap:
     def timeliness(self) -> Decimal:
         return share(self.on_time, self.total)
 
+    @property
+    def missing_count(self) -> int:
+        return self.total - self.reported
+
+    def missing_names(self, limit: int) -> list[str]:
+        """The first `limit` cooperatives that did not report, by name."""
+        return [r.name for r in self.missing[:limit]]
+
     def by_kecamatan(self) -> list[Recap]:
         """One recap per kecamatan (named in `rows[0].kecamatan`), in name order."""
         groups: dict[str, list[CooperativeStatus]] = {}
         for row in self.rows:
             groups.setdefault(row.kecamatan, []).append(row)
         return [Recap(self.period, tuple(groups[name])) for name in sorted(groups)]
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A period's reporting counted in the database for one area, with the first names of those that did not report
+    (the office's list after the deadline)."""
+
+    period: Period
+    total: int
+    reported: int
+    on_time: int
+    names: tuple[str, ...]
+
+    @property
+    def completeness(self) -> Decimal:
+        return share(self.reported, self.total)
+
+    @property
+    def missing_count(self) -> int:
+        return self.total - self.reported
+
+    def missing_names(self, limit: int) -> list[str]:
+        return list(self.names[:limit])
 
 
 async def cooperatives(repos: Repositories, kecamatan_id: int | None = None) -> list[Cooperative]:
@@ -222,13 +253,14 @@ def _start_choice(lang: render.Lang) -> tuple[Choice, ...]:
     )
 
 
-async def _officers(repos: Repositories, coops: Iterable[Cooperative]) -> list[tuple[Cooperative, Officer]]:
-    ids = {c.id: c for c in coops}
-    return [(ids[o.cooperative_id], o) for o in await repos.officers.of_cooperatives(ids)]
-
-
 def report_notice(
-    kind: NoticeKind, key: str, coop: Cooperative, officer: Officer, period: Period, plan: CyclePlan, priority: int
+    kind: NoticeKind,
+    key: str,
+    coop: Cooperative | CooperativeRow,
+    officer: Officer | OfficerRow,
+    period: Period,
+    plan: CyclePlan,
+    priority: int,
 ) -> Due:
     lang = _lang(officer.language)
     zone = ZoneInfo(coop.timezone)
@@ -249,51 +281,7 @@ def report_notice(
     return Due(notice, zone, officer_id=officer.id)
 
 
-async def report_cycle(repos: Repositories, plan: CyclePlan, day: date) -> list[Due]:
-    """The reporting cycle's notices for `day`: invitation, reminders, late notices and the office's list."""
-    period = Period.of(day).previous()
-    is_open, is_reminder = day.day == plan.open_day, day.day in plan.reminder_days
-    is_late = day.day == plan.deadline_day + 1
-    if not (is_open or is_reminder or is_late):
-        return []
-    submitted = await repos.reports.submitted_cooperative_ids(str(period))
-    pending = [c for c in await cooperatives(repos) if c.id not in submitted]
-    due: list[Due] = []
-    for n, (coop, officer) in enumerate(await _officers(repos, pending)):
-        if n % YIELD_EVERY == YIELD_EVERY - 1:
-            await asyncio.sleep(0)  # a province's officers: other work (officers' messages) runs in between
-        tail = f"{period}:coop-{coop.id}:officer-{officer.id}"
-        if is_open:
-            due.append(
-                report_notice("report_open", f"notice:report-open:{tail}", coop, officer, period, plan, PRIORITY_OPEN)
-            )
-        if is_reminder:
-            key = f"reminder:report-due:{period}:day-{day.day}:coop-{coop.id}:officer-{officer.id}"
-            due.append(report_notice("report_reminder", key, coop, officer, period, plan, PRIORITY_DEADLINE))
-        if is_late:
-            key = f"reminder:report-late:{tail}"
-            due.append(report_notice("report_late", key, coop, officer, period, plan, PRIORITY_DEADLINE))
-    if is_late:
-        due.extend(await staff_lists(repos, plan, period))
-    return due
-
-
-async def staff_lists(repos: Repositories, plan: CyclePlan, period: Period) -> list[Due]:
-    """After the deadline: each pembina gets their kecamatan's missing cooperatives, each admin the whole city's."""
-    whole = await recap(repos, period, plan)
-    due = []
-    for staff in await repos.staff.all():
-        if staff.status != "active" or staff.role not in ("admin", "pembina"):
-            continue
-        scope = staff.kecamatan_id if staff.role == "pembina" else None
-        mine = whole if scope is None else Recap(period, tuple(r for r in whole.rows if r.kecamatan_id == scope))
-        if mine.total == 0:
-            continue
-        due.append(staff_summary(staff, mine, plan))
-    return due
-
-
-def staff_summary(staff: OfficeStaff, summary: Recap, plan: CyclePlan) -> Due:
+def staff_summary(staff: OfficeStaff, summary: Recap | Missing, plan: CyclePlan) -> Due:
     """The office's list of cooperatives that did not report, as a notice with a button to the recap."""
     lang = _lang(staff.language)
     text = render.text(
@@ -303,8 +291,8 @@ def staff_summary(staff: OfficeStaff, summary: Recap, plan: CyclePlan) -> Due:
         reported=summary.reported,
         total=summary.total,
         percent=summary.completeness,
-        missing=[m.name for m in summary.missing[:STAFF_LIST_LIMIT]],
-        more=max(0, len(summary.missing) - STAFF_LIST_LIMIT),
+        missing=summary.missing_names(STAFF_LIST_LIMIT),
+        more=max(0, summary.missing_count - STAFF_LIST_LIMIT),
         on_time=summary.on_time,
     )
     choices = (Choice("go:rekap", render.text(lang, "notices.button_recap")),)
@@ -322,8 +310,8 @@ def _obligation(
     kind: NoticeKind,
     message: str,
     key: str,
-    coop: Cooperative,
-    officer: Officer,
+    coop: Cooperative | CooperativeRow,
+    officer: Officer | OfficerRow,
     params: tuple[str, ...] = (),
     choices: tuple[Choice, ...] = (),
     **values: object,
@@ -342,7 +330,7 @@ def _obligation(
     return Due(notice, ZoneInfo(coop.timezone), officer_id=officer.id)
 
 
-def obligations_of(coop: Cooperative, officer: Officer, day: date) -> list[Due]:
+def obligations_of(coop: Cooperative | CooperativeRow, officer: Officer | OfficerRow, day: date) -> list[Due]:
     """The RAT, NIK and ODS reminders one officer of `coop` gets on `day` (§10.5), from the recorded dates."""
     due: list[Due] = []
     tail = f"coop-{coop.id}:officer-{officer.id}"
@@ -408,16 +396,6 @@ def obligations_of(coop: Cooperative, officer: Officer, day: date) -> list[Due]:
                         limit=limit,
                     )
                 )
-    return due
-
-
-async def obligations(repos: Repositories, plan: CyclePlan, day: date) -> list[Due]:
-    """Every officer's RAT, NIK and ODS reminders for `day`."""
-    due: list[Due] = []
-    for n, (coop, officer) in enumerate(await _officers(repos, await cooperatives(repos))):
-        if n % YIELD_EVERY == YIELD_EVERY - 1:
-            await asyncio.sleep(0)
-        due.extend(obligations_of(coop, officer, day))
     return due
 
 

@@ -18,6 +18,7 @@ officers of the matching cooperatives; `Audience.reach()` says how many get a me
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -103,6 +104,7 @@ class Segment:
         return parse(str(raw.get("spec") or "all"), scope_kecamatan_id=raw.get("scope_kecamatan_id"))
 
 
+RESOLVE_PART = 2000  # recipients made between two turns of the event loop
 REASONS = {NO_ACCOUNT: "no_account", UNREACHABLE: "unreachable"}  # stored reason -> word of the templates
 
 
@@ -228,6 +230,11 @@ async def _criteria(repos: Repositories, segment: Segment) -> list[audience_coun
     return criteria
 
 
+async def sql_criteria(repos: Repositories, segment: Segment) -> list[audience_counts.Criterion]:
+    """The segment's criteria as storage's queries take them (SegmentError for an unknown region or NIK)."""
+    return await _criteria(repos, segment)
+
+
 async def cooperative_ids(repos: Repositories, segment: Segment) -> set[int]:
     """The ids of the cooperatives the segment reaches now."""
     criteria = await _criteria(repos, segment)
@@ -256,24 +263,18 @@ async def count(repos: Repositories, segment: Segment, *, announcement: bool = T
 
 
 async def resolve(repos: Repositories, segment: Segment) -> Audience:
-    """The cooperatives and active officers the segment reaches now."""
-    chosen = await cooperative_ids(repos, segment)
-    zones = {c.id: c.timezone for c in await repos.cooperatives.facts()}
-    officers = [o for o in await repos.officers.active() if o.cooperative_id in chosen]
-    accounts = await repos.identities.of_officers([o.id for o in officers])
-    recipients = tuple(
-        Recipient(
-            o.id,
-            o.cooperative_id,
-            o.name,
-            o.language,
-            zones[o.cooperative_id],
-            o.paused,
-            REASONS.get(unreachable_reason(accounts[o.id]) or ""),
-        )
-        for o in officers
-    )
-    return Audience(segment, len(chosen), recipients)
+    """The cooperatives and active officers the segment reaches now (read as plain rows, a part at a time)."""
+    criteria = await _criteria(repos, segment)
+    scope = segment.scope_kecamatan_id
+    people = await audience_counts.recipients(repos, criteria, scope)
+    accounts = await repos.identities.of_officers([p[0] for p in people])
+    recipients: list[Recipient] = []
+    for start in range(0, len(people), RESOLVE_PART):  # a province's officers: the event loop's turn between parts
+        for officer_id, coop_id, name, language, zone, paused in people[start : start + RESOLVE_PART]:
+            unreachable = REASONS.get(unreachable_reason(accounts[officer_id]) or "")
+            recipients.append(Recipient(officer_id, coop_id, name, language, zone, paused, unreachable))
+        await asyncio.sleep(0)
+    return Audience(segment, await audience_counts.cooperative_count(repos, criteria, scope), tuple(recipients))
 
 
 async def audience_of(

@@ -11,10 +11,11 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain.periods import format_datetime, format_time, parse_date
+from bot.services import fanout
 from bot.services.access import invited
 from bot.services.cycle import YIELD_EVERY, Due
 from bot.services.notices import DEFAULT_QUIET, QuietHours, enqueue_notice, enqueue_notices
-from bot.services.segments import Audience, Segment, resolve
+from bot.services.segments import Audience, Segment
 from bot.services.training_attendance import CODE_LENGTH as CODE_LENGTH
 from bot.services.training_attendance import RosterLine as RosterLine
 from bot.services.training_attendance import attendance_hash as attendance_hash
@@ -173,8 +174,9 @@ async def create(
         created_at=now,
     )
     session = await repos.trainings.add(training, plan.starts_at, plan.ends_at)
-    audience = await resolve(repos, plan.segment)
-    invited = await invite(repos, training, session, audience, now=now, zone=zone, quiet=quiet)
+    invited = 0
+    async for part in fanout.audience_parts(repos, plan.segment):  # a province: a thousand officers at a time
+        invited += await invite(repos, training, session, part, now=now, zone=zone, quiet=quiet)
     actor = f"staff:{staff_id}" if staff_id else "cli"
     await repos.audit.add(actor, "training.created", f"training:{training.id}", invited=invited)
     return training, invited

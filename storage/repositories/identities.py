@@ -11,6 +11,8 @@ from sqlalchemy import or_, select, update
 from storage.models import ChannelIdentity, utcnow
 from storage.repositories._base import CHUNK, Repo, rowcount
 
+SCAN_ABOVE = 10 * CHUNK  # officers whose accounts are read in one pass over every account rather than by IN lists
+
 
 @dataclass(frozen=True, slots=True)
 class Account:
@@ -81,14 +83,15 @@ class IdentityRepo(Repo):
 
     async def of_officers(self, officer_ids: Sequence[int]) -> dict[int, list[Account]]:
         """The chat accounts of many officers at once, in id order: plain rows, not ORM objects; more officers
-        than an IN list holds are read in one pass over every officer's account."""
+        than SCAN_ABOVE are read in one pass over every officer's account, fewer by IN lists of CHUNK."""
         found: dict[int, list[Account]] = {o: [] for o in officer_ids}
         t = ChannelIdentity.__table__.c
         columns = select(t.id, t.channel, t.external_id, t.officer_id, t.reachable, t.last_inbound_at)
-        if len(found) > CHUNK:
+        ids = list(found)
+        if len(found) > SCAN_ABOVE:
             parts = [columns.where(t.officer_id.is_not(None))]
-        else:
-            parts = [columns.where(t.officer_id.in_(list(found)))] if found else []
+        else:  # a daily tick's part (a few thousand officers): IN lists, not a pass over every account
+            parts = [columns.where(t.officer_id.in_(ids[i : i + CHUNK])) for i in range(0, len(ids), CHUNK)]
         for stmt in parts:  # streamed a chunk at a time: the event loop gets its turn in between
             result = await self.session.stream(stmt.order_by(t.id))
             async for part in result.partitions(CHUNK):
@@ -110,6 +113,11 @@ class IdentityRepo(Repo):
             .order_by(ChannelIdentity.id)
         )
         return list((await self.session.scalars(stmt)).all())
+
+    async def staff_chats(self) -> set[tuple[str, str]]:
+        """(channel, chat) of every account linked to an office staff member."""
+        stmt = select(ChannelIdentity.channel, ChannelIdentity.external_id).where(ChannelIdentity.staff_id.is_not(None))
+        return {(str(r[0]), str(r[1])) for r in await self.session.execute(stmt)}
 
     async def is_staff_chat(self, channel: str, external_id: str) -> bool:
         """Whether this chat is linked to an office staff member."""

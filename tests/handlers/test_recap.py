@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import event
+
 from bot.chat.dispatch import Dispatcher
+from bot.chat.messages import Address, Inbound
 from storage.db import Database
-from tests.handlers.chat import Clock, User, dispatcher, invite
+from tests.handlers.chat import NOW, Clock, User, dispatcher, invite
 from tests.test_cycle import City, make_city, rows, submit
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -88,3 +91,26 @@ async def test_officers_cannot_use_rekap_and_waiting_notices_are_shown(db: Datab
     viewer = await staff_user(db, d, officer.id, "viewer", "budi")
     await viewer.say("rekap")
     assert viewer.buttons == ["Lihat daftar"]
+
+
+async def test_a_staff_request_is_never_inside_the_officers_batch(db: Database) -> None:
+    """A province's rekap takes a while: officers writing at the same moment are not held up inside its batch."""
+    city, d = await setup(db)
+    await staff_user(db, d, city.admin, "admin", "joko")
+    officers = [Inbound(Address("console", f"q{n}"), f"officer-{n}", NOW, kind="text", text="menu") for n in range(4)]
+    rekap = Inbound(Address("console", "joko"), "staff-rekap", NOW, kind="text", text="/rekap")
+    recorded: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
+        if statement.startswith("INSERT INTO inbound_messages"):
+            recorded.append(str(parameters))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", note)
+    try:
+        results = await d.handle_many([*officers[:2], rekap, *officers[2:]])
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", note)
+    assert "Oktober 2026: 2 dari 3 koperasi sudah melapor (67%). Belum: 1." in results[2].replies[0].text
+    assert all(r.replies for r in results)
+    [staff_batch] = [r for r in recorded if "staff-rekap" in r]
+    assert not any(f"officer-{n}" in staff_batch for n in range(4))

@@ -1,0 +1,223 @@
+"""Fan-out in SQL: a province's recipients read and written a chunk of cooperatives at a time, by key.
+
+Every function here is one short statement over at most `size` cooperatives (keyset: `id > after`, in id order), so a
+caller gives the event loop its turn between chunks and never holds it for a whole province; the announcement's
+outbox rows are made by the database itself (`INSERT ... SELECT`), one statement per chunk, no row passing through
+Python. The chat account chosen is the one `bot.services.notices.pick_identity` would choose (the reachable one used
+last), or, when none is reachable, the first one, recorded as unreachable with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ColumnElement, String, and_, case, cast, exists, func, literal, null, select, true
+
+from storage.audience_counts import Criterion, matching
+from storage.models import ChannelIdentity, Cooperative, Officer, OutboxMessage, Region, Report
+from storage.repositories import Repositories
+from storage.repositories._base import dialect_insert, rowcount
+
+NO_ACCOUNT = "no chat account"  # as bot.services.notices stores them
+UNREACHABLE = "unreachable on every channel"
+DEFAULT_ZONE = "Asia/Jakarta"
+STREAM_PART = 2000  # rows read between two turns of the event loop
+
+
+@dataclass(frozen=True, slots=True)
+class CooperativeRow:
+    """A cooperative as notices read it (its name, zone and recorded dates), not an ORM object."""
+
+    id: int
+    name: str
+    timezone: str
+    rat_date: date | None = None
+    nik_valid_until: date | None = None
+    ods_updated_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerRow:
+    """An active officer as notices read them."""
+
+    id: int
+    cooperative_id: int
+    name: str
+    language: str
+
+
+async def cooperatives_after(
+    repos: Repositories, after: int, size: int, *, not_submitted: str | None = None
+) -> list[CooperativeRow]:
+    """At most `size` cooperatives with an id above `after`, in id order; with `not_submitted`, only those without a
+    submitted report for that period."""
+    c = Cooperative
+    stmt = select(c.id, c.name, c.timezone, c.rat_date, c.nik_valid_until, c.ods_updated_on).where(c.id > after)
+    if not_submitted is not None:
+        submitted = exists().where(
+            Report.cooperative_id == c.id, Report.period == not_submitted, Report.status == "submitted"
+        )
+        stmt = stmt.where(~submitted)
+    rows = await repos.session.execute(stmt.order_by(c.id).limit(size))
+    return [CooperativeRow(r[0], r[1], r[2] or DEFAULT_ZONE, r[3], r[4], r[5]) for r in rows]
+
+
+async def officers_of(repos: Repositories, cooperative_ids: Sequence[int]) -> list[OfficerRow]:
+    """The active officers of these cooperatives (one chunk's), by cooperative then id."""
+    if not cooperative_ids:
+        return []
+    o = Officer
+    stmt = (
+        select(o.id, o.cooperative_id, o.name, o.language)
+        .where(o.status == "active", o.cooperative_id.between(min(cooperative_ids), max(cooperative_ids)))
+        .order_by(o.cooperative_id, o.id)
+    )
+    wanted = set(cooperative_ids)
+    return [OfficerRow(r[0], r[1], r[2], r[3] or "id") for r in await repos.session.execute(stmt) if r[1] in wanted]
+
+
+def _announced(criteria: Sequence[Criterion], scope: int | None) -> ColumnElement[bool]:
+    """An officer an announcement goes to: active, did not say BERHENTI, of a cooperative the criteria leave."""
+    o = Officer
+    return and_(
+        o.status == "active", o.announcements_paused.is_not(True), o.cooperative_id.in_(matching(criteria, scope))
+    )
+
+
+async def recipients_after(
+    repos: Repositories, criteria: Sequence[Criterion], scope: int | None, after: int, size: int
+) -> int | None:
+    """The id of the last of the next `size` officers (id above `after`) an announcement to the criteria goes to;
+    None: no more."""
+    ids = select(Officer.id).where(Officer.id > after, _announced(criteria, scope)).order_by(Officer.id).limit(size)
+    last = await repos.session.scalar(select(func.max(ids.subquery().c.id)))
+    return None if last is None else int(last)
+
+
+def _chosen_accounts(after: int, upto: int) -> Any:
+    """The accounts of the officers with ids in (after, upto], ranked per officer: 1 is the one a notice goes to
+    (the reachable one used last, or, none reachable, the first one). Read by an index range on officer_id."""
+    i = ChannelIdentity
+    order = (
+        i.reachable.desc(),
+        case((i.reachable.is_(True), i.last_inbound_at), else_=null()).desc().nulls_last(),
+        case((i.reachable.is_(True), -i.id), else_=i.id),
+    )
+    return (
+        select(
+            i.id,
+            i.channel,
+            i.external_id,
+            i.officer_id,
+            i.reachable,
+            func.row_number().over(partition_by=i.officer_id, order_by=order).label("rank"),
+        )
+        .where(i.officer_id > after, i.officer_id <= upto)
+        .subquery()
+    )
+
+
+@dataclass(frozen=True)
+class AnnouncementRows:
+    """What every outbox row of one announcement shares; the payload per language (officers' `language`)."""
+
+    announcement_id: int
+    payloads: Mapping[str, dict[str, Any]]  # "id" (also every other language) and "en"
+    release_by_zone: Mapping[str, datetime]  # when a reachable row is due, by the cooperative's time zone
+    when: datetime  # due time of an unreachable row, and of a zone not in `release_by_zone`
+    now: datetime
+    priority: int = 7
+
+
+async def insert_announcement_rows(
+    repos: Repositories,
+    rows: AnnouncementRows,
+    criteria: Sequence[Criterion],
+    scope: int | None,
+    after: int,
+    upto: int,
+) -> int:
+    """One `INSERT ... SELECT` of the outbox rows for the officers with ids in (after, upto] an announcement to the
+    criteria goes to; how many rows are new (a dedupe key seen is skipped)."""
+    stmt = announcement_insert(repos.outbox.dialect, rows, criteria, scope, after, upto)
+    return rowcount(await repos.session.execute(stmt))
+
+
+def announcement_insert(
+    dialect: str, rows: AnnouncementRows, criteria: Sequence[Criterion], scope: int | None, after: int, upto: int
+) -> Any:
+    """The statement of `insert_announcement_rows`."""
+    o, c = Officer, Cooperative
+    account = _chosen_accounts(after, upto)
+    zone = func.coalesce(c.timezone, DEFAULT_ZONE)
+    at_type = OutboxMessage.__table__.c.next_attempt_at.type
+    release: ColumnElement[Any] = literal(rows.when, at_type)
+    if rows.release_by_zone:
+        release = case(
+            *((zone == name, literal(at, at_type)) for name, at in rows.release_by_zone.items()), else_=release
+        )
+    reachable = and_(account.c.id.is_not(None), account.c.reachable.is_(True))
+    payload = case((o.language == "en", literal(rows.payloads["en"], JSON)), else_=literal(rows.payloads["id"], JSON))
+    columns = {
+        "dedupe_key": literal(f"announcement:{rows.announcement_id}:officer-") + cast(o.id, String),
+        "channel": func.coalesce(account.c.channel, "none"),
+        "recipient": func.coalesce(account.c.external_id, ""),
+        "identity_id": account.c.id,
+        "officer_id": o.id,
+        "kind": literal("announcement"),
+        "business_initiated": true(),
+        "priority": literal(rows.priority),
+        "payload": payload,
+        "status": case((reachable, "pending"), else_="unreachable"),
+        "attempts": literal(0),
+        "next_attempt_at": case((reachable, release), else_=literal(rows.when, at_type)),
+        "last_error": case(
+            (account.c.id.is_(None), NO_ACCOUNT), (account.c.reachable.is_not(True), UNREACHABLE), else_=null()
+        ),
+        "announcement_id": literal(rows.announcement_id),
+        "created_at": literal(rows.now, at_type),
+        "updated_at": literal(rows.now, at_type),
+    }
+    source = (
+        select(*columns.values())
+        .select_from(o)
+        .join(c, c.id == o.cooperative_id)
+        .outerjoin(account, and_(account.c.officer_id == o.id, account.c.rank == 1))
+        .where(o.id > after, o.id <= upto, _announced(criteria, scope))
+        .order_by(o.id)
+    )
+    table = OutboxMessage.__table__
+    return dialect_insert(dialect, table).from_select(list(columns), source).on_conflict_do_nothing()
+
+
+async def missing_names(repos: Repositories, period: str, scope: int | None, limit: int) -> list[str]:
+    """The names of the first `limit` cooperatives (by name; of the kecamatan `scope`) that did not submit `period`."""
+    submitted = exists().where(
+        Report.cooperative_id == Cooperative.id, Report.period == period, Report.status == "submitted"
+    )
+    stmt = select(Cooperative.name).where(~submitted)
+    if scope is not None:
+        stmt = stmt.where(Cooperative.kecamatan_id == scope)
+    return [str(n) for n in (await repos.session.scalars(stmt.order_by(Cooperative.name).limit(limit))).all()]
+
+
+async def not_reported(repos: Repositories, period: str, scope: int | None) -> AsyncIterator[list[tuple[str, str]]]:
+    """(name, kecamatan or "-") of every cooperative (of the kecamatan `scope`) that did not submit `period`, in
+    name order, streamed a part at a time."""
+    submitted = exists().where(
+        Report.cooperative_id == Cooperative.id, Report.period == period, Report.status == "submitted"
+    )
+    stmt = (
+        select(Cooperative.name, func.coalesce(Region.name, "-"))
+        .outerjoin(Region, Region.id == Cooperative.kecamatan_id)
+        .where(~submitted)
+        .order_by(Cooperative.name)
+    )
+    if scope is not None:
+        stmt = stmt.where(Cooperative.kecamatan_id == scope)
+    result = await repos.session.stream(stmt)
+    async for part in result.partitions(STREAM_PART):
+        yield [(str(r[0]), str(r[1])) for r in part]
