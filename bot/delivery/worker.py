@@ -44,9 +44,8 @@ class NoticePolicy(Protocol):
 
     async def admit(self, repos: Repositories, rows: Sequence[OutboxMessage], now: datetime) -> list[OutboxMessage]: ...
 
-    async def after_outcome(
-        self, repos: Repositories, row: OutboxMessage, outcome: SendOutcome, now: datetime
-    ) -> None: ...
+    async def after_outcome(self, repos: Repositories, row: OutboxMessage, outcome: SendOutcome, now: datetime) -> None:
+        """After an outcome other than sent (a sent one is written by one statement, without its row)."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -263,13 +262,18 @@ class Delivery:
         return await together_else_each(groups, self._write_together, self._write_group, "groups of outcomes")
 
     async def _write_together(self, groups: list[_Records]) -> list[None]:
-        async with self.db.transaction() as repos:
-            await self._write(repos, [o for g in groups for o in g[0]], [i for g in groups for i in g[1]])
+        await self._write_group(([o for g in groups for o in g[0]], [i for g in groups for i in g[1]]))
         return [None] * len(groups)
 
     async def _write_group(self, group: _Records) -> None:
+        outcomes, release = group
+        if not release and all(outcome.status == "sent" for _, outcome in outcomes):  # the usual end: one statement
+            sent = [(outbox_id, ",".join(outcome.provider_message_ids)) for outbox_id, outcome in outcomes]
+            async with self.db.autocommit() as repos:
+                await repos.outbox.record_sent(sent, utcnow())
+            return
         async with self.db.transaction() as repos:
-            await self._write(repos, *group)
+            await self._write(repos, outcomes, release)
 
     async def _write(
         self, repos: Repositories, outcomes: Sequence[tuple[int, SendOutcome]], release: Sequence[int]

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import Select, and_, bindparam, case, func, insert, literal_column, or_, select, text, update
 
 from storage.models import Base, OutboxMessage, utcnow
 from storage.repositories._base import CHUNK, Repo, dialect_insert, rowcount
@@ -20,6 +20,39 @@ PROBLEMS = ("waiting", "failed", "needs_template", "unreachable")  # states an o
 def _by_ids_statement() -> Select[OutboxMessage]:
     """Rows by id (asked after every group of sends: built once)."""
     return select(OutboxMessage).where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+
+
+# States a "sent" outcome leaves alone: a receipt that overtook the write, or a row put back to be sent again.
+KEEP_ON_SENT = ("delivered", "read", "failed", "pending")
+
+
+@cache
+def _sent_statement() -> Any:
+    """The end of a sent message, one row per parameter set (bound: outbox_id, ids, now); the write done again after
+    a lost COMMIT changes nothing (bot.delivery.worker.already_written)."""
+    table = Base.metadata.tables[OutboxMessage.__tablename__]
+    kept = table.c.status.in_([literal_column(f"'{state}'") for state in KEEP_ON_SENT])  # inline: executemany
+    ids = bindparam("ids", type_=table.c.provider_message_id.type)
+    return (
+        update(table)
+        .where(table.c.id == bindparam("outbox_id"))
+        .where(
+            or_(
+                table.c.sent_at.is_(None),
+                ids == "",
+                table.c.provider_message_id.is_(None),
+                table.c.provider_message_id != ids,
+            )
+        )
+        .values(
+            status=case((kept, table.c.status), else_="sent"),
+            last_error=case((kept, table.c.last_error), else_=None),
+            sent_at=bindparam("now"),
+            updated_at=bindparam("now"),
+            claimed_until=None,
+            provider_message_id=func.coalesce(func.nullif(ids, ""), table.c.provider_message_id),
+        )
+    )
 
 
 def with_defaults(values: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -57,6 +90,13 @@ class OutboxRepo(Repo):
         rows = [with_defaults(dict(m), now) for m in messages]
         result = await self.session.execute(stmt, rows[0] if len(rows) == 1 else rows)
         return {str(key): int(outbox_id) for outbox_id, key in result}
+
+    async def record_sent(self, sent: Sequence[tuple[int, str]], now: datetime) -> None:
+        """Messages sent (id, the platform's message ids joined by commas): one statement, no row read (what
+        bot.delivery.worker.record_outcome does for a sent one)."""
+        if sent:
+            params = [{"outbox_id": outbox_id, "ids": ids[:128], "now": now} for outbox_id, ids in sent]
+            await self.session.execute(_sent_statement(), params[0] if len(params) == 1 else params)
 
     async def by_key(self, dedupe_key: str) -> OutboxMessage | None:
         stmt = select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)

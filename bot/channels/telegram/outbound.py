@@ -30,6 +30,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.media import by_id_or_upload
+from bot.channels.telegram.direct import send_text
 from bot.channels.telegram.inbound import encode_callback
 from bot.channels.telegram.rate import SendLimiter
 from bot.channels.textsplit import split_text, utf16_len
@@ -388,10 +389,10 @@ class TelegramSender:
                 await asyncio.sleep(self._chunk_interval)
             last = index == len(steps) - 1
             call = functools.partial(self._send_step, chat_id, step, markup if last else None)
-            message = await self._paced(chat_id, bulk, call)
-            sent.append(str(message.message_id))
+            message_id = await self._paced(chat_id, bulk, call)
+            sent.append(str(message_id))
             if last and markup is not None and step.attachment is None:
-                self.remember_question(chat_id, message.message_id, step.text)
+                self.remember_question(chat_id, message_id, step.text)
 
     async def _paced(self, chat_id: int, bulk: bool, call: Callable[[], Awaitable[T]]) -> T:
         """Make one API call in its slot; a short flood-control wait pauses everything, then retries it."""
@@ -409,7 +410,7 @@ class TelegramSender:
                 log.info("telegram: flood control, all sends wait %.0f s, then chat %s is retried", wait, chat_id)
         raise AssertionError("unreachable")
 
-    async def _send_step(self, chat_id: int, step: _Step, markup: InlineKeyboardMarkup | None) -> Message:
+    async def _send_step(self, chat_id: int, step: _Step, markup: InlineKeyboardMarkup | None) -> int:
         try:
             return await self._send_once(chat_id, step, markup, escaped=True)
         except BadRequest as exc:
@@ -418,26 +419,26 @@ class TelegramSender:
             log.warning("telegram: HTML refused in chat %s (%s); sending as plain text", chat_id, redact(exc.message))
             return await self._send_once(chat_id, step, markup, escaped=False)
 
-    async def _send_once(
-        self, chat_id: int, step: _Step, markup: InlineKeyboardMarkup | None, *, escaped: bool
-    ) -> Message:
+    async def _send_once(self, chat_id: int, step: _Step, markup: InlineKeyboardMarkup | None, *, escaped: bool) -> int:
+        """One call; the id of the message Telegram made."""
         text = to_html(step.text) if escaped else step.text
         parse_mode = ParseMode.HTML if escaped else None
         attachment = step.attachment
         if attachment is None:
-            return await self._bot.send_message(chat_id, text, parse_mode=parse_mode, reply_markup=markup)
+            return await send_text(self._bot, chat_id, text, parse_mode=parse_mode, reply_markup=markup)
         send = functools.partial(
             self._send_file, chat_id, attachment.kind, caption=text or None, parse_mode=parse_mode, reply_markup=markup
         )
         key = self._media_key(attachment)
         if key is None or self.media is None:
-            return await send(InputFile(attachment.data, filename=attachment.filename))
+            return (await send(InputFile(attachment.data, filename=attachment.filename))).message_id
 
         async def upload() -> tuple[Message, str | None]:
             message = await send(InputFile(attachment.data, filename=attachment.filename))
             return message, _file_id(message)
 
-        return await by_id_or_upload(self.media, key, by_id=send, upload=upload, gone=_file_id_refused)
+        message = await by_id_or_upload(self.media, key, by_id=send, upload=upload, gone=_file_id_refused)
+        return message.message_id
 
     async def _send_file(
         self,

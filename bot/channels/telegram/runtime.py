@@ -26,7 +26,7 @@ from telegram.error import Conflict, InvalidToken, TelegramError
 
 from bot.channels.base import Channel, read_json
 from bot.channels.telegram.api import clear_staff_commands, redact, set_commands, set_staff_commands
-from bot.channels.telegram.inbound import TelegramInbound, chat_id, read_update
+from bot.channels.telegram.inbound import TelegramInbound, chat_id, read_plain_text, read_update
 from bot.channels.telegram.outbound import HELD_ERROR, TelegramSender
 from bot.chat.dispatch import Dispatcher, DispatchResult
 from bot.chat.messages import UPLOAD_MAX, Address, ChannelName, Reply, Upload
@@ -116,22 +116,27 @@ class TelegramChannel(Channel):
         if not isinstance(data, dict):
             log.warning("telegram: webhook body is not an update; refused")
             return web.Response(status=400, text="not an update")
+        self.last_update_at = self.clock()
+        plain = read_plain_text(data, self.last_update_at)  # most updates: read without python-telegram-bot's objects
         try:
-            update = Update.de_json(data, None)
+            update = Update.de_json(data, None) if plain is None else None
         except Exception as exc:
             log.warning("telegram: update %.40r ignored: malformed (%s)", data.get("update_id"), type(exc).__name__)
             return web.Response(status=200)
         try:
-            await self.process(update)
+            if plain is not None:
+                await self._dispatch(plain)
+            elif update is not None:
+                await self.process(update)
         except Exception as exc:
             if is_transient(exc):
                 log.warning(
-                    "telegram: update %s not recorded, the database is away (%s); Telegram sends it again",
-                    update.update_id,
+                    "telegram: update %.40r not recorded, the database is away (%s); Telegram sends it again",
+                    data.get("update_id"),
                     type(exc).__name__,
                 )
                 return web.Response(status=503, text="not recorded, send again")
-            log.exception("telegram: update %s could not be recorded; ignored", update.update_id)
+            log.exception("telegram: update %.40r could not be recorded; ignored", data.get("update_id"))
         return web.Response(status=200)
 
     async def process(self, update: Update) -> DispatchResult | None:
@@ -143,6 +148,9 @@ class TelegramChannel(Channel):
             return None
         if item.inbound.upload is not None:
             item = replace(item, inbound=replace(item.inbound, upload=await self._fetch(item.inbound.upload)))
+        return await self._dispatch(item)
+
+    async def _dispatch(self, item: TelegramInbound) -> DispatchResult:
         result = await self.dispatcher.handle(item.inbound)
         self._spawn(self._answer_and_send(item, result))
         return result
