@@ -86,16 +86,9 @@ def make_engine(url: str, *, echo: bool = False, schema: str | None = None) -> A
         settings = {"application_name": application_name(schema), "jit": "off"}
         settings |= {"search_path": schema} if schema else {}
         connect_args = {"server_settings": settings}
-        engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, connect_args=connect_args)
-
-        @event.listens_for(engine.sync_engine, "checkout")
-        def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-            # pool_pre_ping without its three round trips (BEGIN, a query, ROLLBACK: a fifth of the database work of
-            # a message): a connection the server closed (a restart, pg_terminate_backend) is closed for asyncpg as
-            # soon as the event loop has read its socket's end. One that dies later fails its first statement, and
-            # that work is done again on a fresh connection (is_transient, bot.chat.batching.retrying).
-            if dbapi_connection.driver_connection.is_closed():
-                raise exc.DisconnectionError("the server closed this connection")
+        engine = create_async_engine(
+            url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True, connect_args=connect_args
+        )
 
         @event.listens_for(engine.sync_engine, "handle_error")
         def _on_error(context: ExceptionContext) -> None:
@@ -153,19 +146,6 @@ class Database:
         """One unit of work with the repositories bound to its transaction."""
         async with self.session() as session:
             yield Repositories(session)
-
-    @asynccontextmanager
-    async def autocommit(self) -> AsyncIterator[Repositories]:
-        """A unit of work of one statement, atomic by itself: PostgreSQL runs it without BEGIN and COMMIT (two round
-        trips fewer); SQLite in a transaction (it queues for the one writer)."""
-        if is_sqlite(self.url):
-            async with self.transaction() as repos:
-                yield repos
-        else:
-            async with self.engine.connect() as connection:
-                await connection.execution_options(isolation_level="AUTOCOMMIT")
-                async with AsyncSession(bind=connection, expire_on_commit=False) as session:
-                    yield Repositories(session)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Repositories]:
