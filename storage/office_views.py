@@ -117,6 +117,37 @@ async def category_counts(
     return [(str(r[0]), r[1], bool(r[2]), int(r[3])) for r in rows]
 
 
+async def latest_category_counts(
+    repos: Repositories, framework: str, scope: int | None, official_types: Sequence[str]
+) -> tuple[list[tuple[str | None, bool, int]], str | None]:
+    """(category, of an official type, cooperatives) over each cooperative's latest assessment of `framework` (its
+    latest standing, as the list shows it), and the newest period among them."""
+    standing = LatestStanding
+    official = Cooperative.type.in_(list(official_types))
+    stmt = (
+        select(standing.category, official, func.count(), func.max(standing.period))
+        .join(Cooperative, Cooperative.id == standing.cooperative_id)
+        .where(standing.framework == framework)
+        .group_by(standing.category, official)
+    )
+    rows = list(await repos.session.execute(_in_scope(stmt, scope)))
+    newest = max((str(r[3]) for r in rows if r[3]), default=None)
+    return [(r[0], bool(r[1]), int(r[2])) for r in rows], newest
+
+
+async def latest_assessed_without(repos: Repositories, framework: str, without: str, scope: int | None) -> int:
+    """Cooperatives whose latest standings hold `framework` but not `without` (assessed indicatively only)."""
+    standing, other = LatestStanding, aliased(LatestStanding)
+    stmt = (
+        select(func.count())
+        .select_from(standing)
+        .join(Cooperative, Cooperative.id == standing.cooperative_id)
+        .outerjoin(other, and_(other.cooperative_id == standing.cooperative_id, other.framework == without))
+        .where(standing.framework == framework, other.cooperative_id.is_(None))
+    )
+    return int(await repos.session.scalar(_in_scope(stmt, scope)) or 0)
+
+
 async def assessed_without(
     repos: Repositories, framework: str, without: str, first: str, last: str, scope: int | None
 ) -> dict[str, int]:

@@ -268,8 +268,7 @@ class OfficeService:
                     into = official if is_official else other
                     into[category] = into.get(category, 0) + count
             trend.append(CategoryCount(period, official, other, indicative.get(str(period), 0), total))
-        assessed = [c for c in trend if c.assessed]
-        latest = assessed[-1] if assessed else trend[-1]
+        latest = await self._latest(scope, total, open_period)
         deadlines = await self._deadlines(open_period, deadline_day)
         counts = await office_views.reporting_by_kecamatan(self._repos, str(open_period), deadlines, scope)
         names = await self._repos.regions.names([c.kecamatan_id for c in counts if c.kecamatan_id])
@@ -282,6 +281,21 @@ class OfficeService:
         )
         office_deadline = deadline(open_period, office_zone, deadline_day)
         return Overview(open_period, latest, tuple(trend), tuple(areas), everything, office_deadline)
+
+    async def _latest(self, scope: int | None, total: int, open_period: Period) -> CategoryCount:
+        """Every cooperative counted by its latest assessment (as the list shows it: one that has not reported the
+        newest period keeps the category of its last report); the period is the newest among them."""
+        rows, newest = await office_views.latest_category_counts(
+            self._repos, keys.PERDEP, scope, keys.SAVINGS_AND_LOAN_TYPES
+        )
+        official: dict[str, int] = {}
+        other: dict[str, int] = {}
+        for category, is_official, count in rows:
+            if category:
+                into = official if is_official else other
+                into[category] = into.get(category, 0) + count
+        indicative = await office_views.latest_assessed_without(self._repos, keys.INDICATIVE, keys.PERDEP, scope)
+        return CategoryCount(Period.parse(newest) if newest else open_period, official, other, indicative, total)
 
     async def options(self, scope: int | None) -> FilterOptions:
         """The kecamatan, kelurahan, types and tags the list's filters offer."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import UTC, datetime
+from decimal import Decimal
 from io import BytesIO
 
 from openpyxl import load_workbook
@@ -11,29 +13,30 @@ from sqlalchemy import select
 
 from bot.domain.health import keys
 from bot.domain.periods import Period
-from storage.models import Assessment, Cooperative, Report
+from storage.models import Assessment, Cooperative, Report, ReportRevision
 from tests.web.conftest import Office
 
 
 async def expected_counts(office: Office, kecamatan_id: int | None = None) -> tuple[str, Counter[str], int]:
-    """The latest assessed period and its categories counted in Python from every stored row."""
+    """Each cooperative's latest assessment (its latest period, in it the newest) counted in Python from every stored
+    row, and the newest period among them: what the list shows per cooperative."""
     async with office.db.reading() as repos:
         coops = {c.id: c for c in (await repos.session.scalars(select(Cooperative))).all()}
         rows = list((await repos.session.scalars(select(Assessment).order_by(Assessment.id))).all())
     inside = {i for i, c in coops.items() if kecamatan_id is None or c.kecamatan_id == kecamatan_id}
-    latest_period = max(a.period for a in rows if a.cooperative_id in inside)
     latest: dict[int, Assessment] = {}
     indicative: set[int] = set()
     for a in rows:
-        if a.period == latest_period and a.cooperative_id in inside:
-            if a.framework == keys.PERDEP:
-                latest[a.cooperative_id] = a
-            else:
-                indicative.add(a.cooperative_id)
+        if a.cooperative_id not in inside:
+            continue
+        if a.framework != keys.PERDEP:
+            indicative.add(a.cooperative_id)
+        elif a.cooperative_id not in latest or a.period >= latest[a.cooperative_id].period:
+            latest[a.cooperative_id] = a
     counts = Counter(str(a.category) for a in latest.values())
     counts["indicative_only"] = len(indicative - set(latest))
     counts["not_assessed"] = len(inside) - len(latest) - counts["indicative_only"]
-    return latest_period, counts, len(inside)
+    return max(a.period for a in rows if a.cooperative_id in inside), counts, len(inside)
 
 
 def cell(html: str, category: str) -> int:
@@ -51,7 +54,7 @@ async def test_the_overview_counts_equal_the_database(office: Office) -> None:
     assert cell(html, "indicative_only") == counts["indicative_only"]
     assert cell(html, "not_assessed") == counts["not_assessed"]
     assert re.search(r'id="jumlah">(\d+)<', html).group(1) == str(total)  # type: ignore[union-attr]
-    assert f"Kesehatan koperasi, {Period.parse(period).label('id')}" in html
+    assert f"Kesehatan koperasi saat ini (penilaian s.d. {Period.parse(period).label('id')})" in html
     assert "Dalam Pengawasan Khusus" in html and "<svg" in html and "<script" not in html
     async with office.db.reading() as repos:
         open_period = str(office.city.open_period)
@@ -130,3 +133,39 @@ async def test_the_record_shows_identity_officers_reports_and_scores(office: Off
     assert "Revisi 1" in html and "<polyline" in html and "Perdep 06/2016" in html
     two = await (await office.client.get(f"/kantor/koperasi/{office.city.niks['Koperasi USP Nomor 02']}")).text()
     assert "Belum punya akun chat" in two
+
+
+async def test_a_cooperative_that_has_not_reported_the_newest_period_keeps_its_category(office: Office) -> None:
+    """One cooperative's report of the open period is scored: the others, not yet scored for it, are still counted
+    by their last report (as the list shows them), not as 'not assessed'."""
+    async with office.db.transaction() as repos:
+        coop = (await repos.session.scalars(select(Cooperative).where(Cooperative.type == "ksp"))).first()
+        assert coop is not None
+        revision = (
+            await repos.session.scalars(
+                select(ReportRevision.id).join(Report).where(Report.cooperative_id == coop.id).limit(1)
+            )
+        ).one()
+        await repos.assessments.add(
+            Assessment(
+                cooperative_id=coop.id,
+                revision_id=revision,
+                period=str(office.city.open_period),
+                framework=keys.PERDEP,
+                total=Decimal("85.00"),
+                category="sehat",
+                result={},
+                rules_hash="t",
+                created_at=datetime.now(UTC),
+            )
+        )
+    await office.sign_in("ibu.admin")
+    html = await (await office.client.get("/kantor/")).text()
+    period, counts, _ = await expected_counts(office)
+    assert period == str(office.city.open_period)
+    assert counts["not_assessed"] < 10  # most were scored the period before
+    assert cell(html, "not_assessed") == counts["not_assessed"]
+    for category in ("sehat", "cukup_sehat", "dalam_pengawasan", "dalam_pengawasan_khusus"):
+        assert cell(html, category) == counts[category], category
+        listed = await (await office.client.get(f"/kantor/koperasi?kategori={category}")).text()
+        assert f"{counts[category]} koperasi" in listed, category  # the list's count, the same
