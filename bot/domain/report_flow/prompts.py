@@ -39,7 +39,7 @@ def section_keys(questions: Sequence[Question], section_id: str) -> list[str]:
 
 
 def checked(questions: Sequence[Question], progress: Progress, context: Context) -> report_checks.Checked:
-    return report_checks.check(questions, progress.answers, context.previous, context.facts)
+    return report_checks.check(questions, progress.answers, context.previous, context.facts, context.rules)
 
 
 def _open(question: Question, progress: Progress) -> bool:
@@ -85,6 +85,8 @@ def options_for(question: Question, progress: Progress, context: Context) -> tup
         offers += [Offer("yes", "yes"), Offer("no", "no")]
     if question.kind == "choice":
         offers += [Offer(f"opt:{o.id}", "option", o.label_id if lang == "id" else o.label_en) for o in question.options]
+    if question.limits.none_offer:
+        offers.append(Offer("none", "none"))
     current = progress.answers.get(question.key)
     previous = context.previous.get(question.key)
     if current is not None:
