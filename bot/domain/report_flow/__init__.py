@@ -56,7 +56,8 @@ offset, "none" (no limit, no deadline, now) as "".
 The office's short forms (forms_data/new_training.json, announcement.json) run on this same engine: their questions
 are texts, choices, integers within `limits`, moments (in the future, after another answer, not after another) and
 a segment, which the host checks against the office's records and hands in already read; their `Summary` is the
-preview, `submit` saves, and a moment that has gone by since it was typed is asked again at *Kirim*.
+preview, `submit` saves. A moment that no longer holds (an end before a start just changed) is asked again before
+the summary, and one that has gone by since it was typed is asked again at *Kirim* instead of being saved.
 """
 
 from __future__ import annotations

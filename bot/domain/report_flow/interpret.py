@@ -54,6 +54,7 @@ def control_of(user_input: UserInput, context: Context) -> str | None:
 @dataclass(frozen=True)
 class Refused:
     code: ProblemCode
+    key: str | None = None
 
 
 def read_answer(
@@ -112,14 +113,24 @@ def read_moment(question: Question, text: str, answers: Mapping[str, str], conte
     found = parse_end(text, start, zone) if start is not None else parse_moment(text, zone)
     if found is None:
         return Refused("bad_moment")
-    if limits.future and context.now is not None and found <= context.now:
-        return Refused("past")
-    if start is not None and found <= start:
-        return Refused("before_start")
+    code = moment_problem(question, found, answers, context)
+    return found.isoformat() if code is None else Refused(code)
+
+
+def moment_problem(
+    question: Question, moment: datetime, answers: Mapping[str, str], context: Context
+) -> ProblemCode | None:
+    """Why a moment does not fit its question's limits (now, and the answers it is bound to), if it does not."""
+    limits = question.limits
+    if limits.future and context.now is not None and moment <= context.now:
+        return "past"
+    start = stored_moment(answers.get(limits.after, "")) if limits.after else None
+    if start is not None and moment <= start:
+        return "before_start"
     latest = stored_moment(answers.get(limits.not_after, "")) if limits.not_after else None
-    if latest is not None and found > latest:
-        return Refused("after_start")
-    return found.isoformat()
+    if latest is not None and moment > latest:
+        return "after_start"
+    return None
 
 
 def stored_moment(value: str) -> datetime | None:
@@ -130,12 +141,17 @@ def stored_moment(value: str) -> datetime | None:
         return None
 
 
-def gone_by(questions: Sequence[Question], answers: Mapping[str, str], context: Context) -> Question | None:
-    """The first answered moment that had to be in the future and no longer is (the form sat a while)."""
+def stale(questions: Sequence[Question], answers: Mapping[str, str], context: Context) -> Refused | None:
+    """The first answered moment that no longer holds (it has gone by, or an answer it depends on changed since),
+    as the refusal of that question; `Refused.key` names it."""
     for question in questions:
-        moment = stored_moment(answers.get(question.key, "")) if question.limits.future else None
-        if moment is not None and context.now is not None and moment <= context.now:
-            return question
+        value = answers.get(question.key, "")
+        moment = stored_moment(value) if question.kind == "moment" else None
+        if moment is None:
+            continue
+        code = moment_problem(question, moment, answers, context)
+        if code is not None:
+            return Refused(code, question.key)
     return None
 
 

@@ -35,10 +35,10 @@ from bot.domain.report_flow.interpret import (
     SUBMIT_WORDS,
     Refused,
     control_of,
-    gone_by,
     group_decision,
     normal_words,
     read_answer,
+    stale,
     value_of_option,
 )
 from bot.domain.report_flow.prompts import (
@@ -387,10 +387,10 @@ def _at_summary(questions: Sequence[Question], progress: Progress, user_input: U
 
 def _submit(questions: Sequence[Question], progress: Progress, context: Context) -> Step:
     """*Kirim*: refused while a blocking problem remains; open warnings first need a reason."""
-    late = gone_by(questions, progress.answers, context)
-    if late is not None:  # a moment that was ahead when typed has gone by since
+    late = stale(questions, progress.answers, context)
+    if late is not None and late.key is not None:  # a moment gone by since it was typed, or its start changed
         step = _jump(questions, progress, late.key, context)
-        return Step(step.progress, (_problem("past", late, context), *step.events))
+        return Step(step.progress, (_problem(late.code, find_question(questions, late.key), context), *step.events))
     found = checked(questions, progress, context)
     numbers = line_numbers(questions, progress)
     if found.blocking:
