@@ -26,17 +26,9 @@ from storage.models import Officer, OfficeStaff, Training, TrainingRegistration,
 from storage.repositories import Repositories
 
 WITH_HISTORY = 40  # scored cooperatives with a year of reports; the others joined the bot three months ago
-
-
 RECENT = 3
-
-
 SENT_BACK = 4  # reports of the last closed period the pembina sends back
-
-
 DEMO_LOGIN = "demo.pembina"
-
-
 YEARLY = ("management.", "compliance.")
 
 

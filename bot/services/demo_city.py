@@ -8,8 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 CITY = "Kota Mojokerto (demo)"
-
-
 KECAMATAN = {
     "Magersari": ["Balongsari", "Gedongan", "Gunung Gedangan", "Kedundung", "Wates", "Magersari"],
     "Prajurit Kulon": ["Blooto", "Mentikan", "Pulorejo", "Prajurit Kulon", "Surodinawan", "Kauman"],
@@ -48,8 +46,6 @@ CITY_MIX: list[tuple[str, tuple[str, ...], int, bool]] = [
 
 # the seeds' city, of those assessed: 19 Sehat, 68 Cukup Sehat, 32 Dalam Pengawasan, 45 Dalam Pengawasan Khusus
 SHARES = (("sehat", 19), ("cukup_sehat", 68), ("dalam_pengawasan", 32), ("dalam_pengawasan_khusus", 45))
-
-
 PREFIX = {
     "ksp": "KSP",
     "konsumen": "Koperasi Konsumen",

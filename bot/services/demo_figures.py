@@ -18,8 +18,6 @@ from bot.services.demo_city import SHARES
 from storage.models import Cooperative
 
 DILIGENCE = {"sehat": 0.95, "cukup_sehat": 0.8, "dalam_pengawasan": 0.6, "dalam_pengawasan_khusus": 0.35}
-
-
 FIRST_GUESS = {"sehat": 0.8, "cukup_sehat": 0.35, "dalam_pengawasan": -0.3, "dalam_pengawasan_khusus": -0.8}
 
 

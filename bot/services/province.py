@@ -29,26 +29,12 @@ from storage.models import utcnow
 from storage.repositories import Repositories
 
 NIK_PREFIX = "DEMOP-"
-
-
 PER_KECAMATAN = 63  # cooperatives per kecamatan, as in the demo city (190 over 3)
-
-
 KELURAHAN_PER_KECAMATAN = 6
-
-
 PER_KABUPATEN = 800  # East Java: about 30,000 cooperatives over 38 kabupaten and kota
-
-
 ROLES = ("ketua", "bendahara", "sekretaris")
-
-
 BANDS = {"sehat": (80, 95), "cukup_sehat": (66, 80), "dalam_pengawasan": (51, 66), "dalam_pengawasan_khusus": (30, 51)}
-
-
 ZONE = ZoneInfo("Asia/Jakarta")
-
-
 FLUSH_EVERY = 40_000  # reports held in memory before they are written
 
 
