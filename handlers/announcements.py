@@ -10,7 +10,7 @@ from bot.chat.messages import Choice, Reply
 from bot.chat.routing import Route, Router
 from bot.chat.staff_forms import StaffForm, office_zone
 from bot.domain import report_flow
-from bot.domain.periods import format_datetime, reporting_period_for
+from bot.domain.periods import format_datetime
 from bot.services import segments
 from bot.services.reports import NotAllowed
 
@@ -52,7 +52,7 @@ async def resume(ctx: Context) -> Sequence[Reply]:
     question = FORM.current(ctx)
     if question is None or question.kind != "segment":
         return await _said(ctx, FORM.advance(ctx))
-    spec = _suggested(ctx) or ctx.inbound.text.strip()
+    spec = FORM.typed_segment(ctx)
     try:
         preview = await ctx.services.broadcasts.preview(segments.for_staff(spec, ctx.staff))
     except segments.SegmentError as exc:
@@ -60,15 +60,6 @@ async def resume(ctx: Context) -> Sequence[Reply]:
     if preview.recipients == 0:
         return [ctx.say("announcements.nobody", reach=preview.reach), *await _said(ctx, FORM.resume(ctx))]
     return await _said(ctx, FORM.advance(ctx, report_flow.UserInput.text(preview.audience.segment.spec)))
-
-
-def _suggested(ctx: Context) -> str | None:
-    """The segment of a pressed suggestion."""
-    if ctx.press is None or ctx.press.route != NAME or ctx.press.action != "seg":
-        return None
-    options = segments.suggestions(str(reporting_period_for(ctx.now, ctx.zone)))
-    index = ctx.press.number()
-    return options[index][0] if index < len(options) else None
 
 
 async def _said(ctx: Context, step: report_flow.Step) -> list[Reply]:
@@ -91,9 +82,7 @@ async def _said(ctx: Context, step: report_flow.Step) -> list[Reply]:
 async def _ask(ctx: Context, ask: report_flow.Ask) -> Reply:
     if ask.question.kind != "segment":
         return FORM.ask(ctx, ask)
-    options = segments.suggestions(str(reporting_period_for(ctx.now, ctx.zone)))
-    choices = tuple(Choice(f"{NAME}:seg:{i}", ctx.say(title).text) for i, (_, title) in enumerate(options))
-    return FORM.ask(ctx, ask, choices, scope=await _scope_name(ctx))
+    return FORM.ask(ctx, ask, FORM.suggested_segments(ctx), scope=await _scope_name(ctx))
 
 
 def _send_at(answers: Mapping[str, str]) -> datetime | None:

@@ -11,7 +11,7 @@ from bot.chat.messages import Choice, Reply
 from bot.chat.routing import Route, Router
 from bot.chat.staff_forms import StaffForm, office_zone
 from bot.domain import report_flow
-from bot.domain.periods import format_datetime, reporting_period_for
+from bot.domain.periods import format_datetime
 from bot.services import access, segments, trainings
 from bot.services.reports import NotAllowed
 from bot.services.training_catalog import Action
@@ -215,7 +215,7 @@ async def form_step(ctx: Context) -> Sequence[Reply]:
     question = FORM.current(ctx)
     if question is None or question.kind != "segment":
         return await _said(ctx, FORM.advance(ctx))
-    spec = _suggested(ctx) or ctx.inbound.text.strip()
+    spec = FORM.typed_segment(ctx)
     try:
         audience = await ctx.services.training_catalog.audience(segments.for_staff(spec, ctx.staff))
     except segments.SegmentError as exc:
@@ -223,15 +223,6 @@ async def form_step(ctx: Context) -> Sequence[Reply]:
     if audience.reach().now == 0:
         return [ctx.say("trainings.nobody", reach=audience.reach()), *await _said(ctx, FORM.resume(ctx))]
     return await _said(ctx, FORM.advance(ctx, report_flow.UserInput.text(audience.segment.spec)))
-
-
-def _suggested(ctx: Context) -> str | None:
-    """The segment of a pressed suggestion."""
-    if ctx.press is None or ctx.press.route != NEW or ctx.press.action != "seg":
-        return None
-    options = segments.suggestions(str(reporting_period_for(ctx.now, ctx.zone)))
-    index = ctx.press.number()
-    return options[index][0] if index < len(options) else None
 
 
 async def _said(ctx: Context, step: report_flow.Step) -> list[Reply]:
@@ -252,12 +243,7 @@ async def _said(ctx: Context, step: report_flow.Step) -> list[Reply]:
 
 
 def _ask(ctx: Context, ask: report_flow.Ask) -> Reply:
-    if ask.question.kind != "segment":
-        return FORM.ask(ctx, ask)
-    options = segments.suggestions(str(reporting_period_for(ctx.now, ctx.zone)))
-    return FORM.ask(
-        ctx, ask, tuple(Choice(f"{NEW}:seg:{i}", ctx.say(title).text) for i, (_, title) in enumerate(options))
-    )
+    return FORM.ask(ctx, ask, FORM.suggested_segments(ctx) if ask.question.kind == "segment" else ())
 
 
 def _plan_from(ctx: Context, answers: Mapping[str, str]) -> trainings.TrainingPlan:

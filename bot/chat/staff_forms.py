@@ -16,6 +16,8 @@ from bot.chat.context import Context
 from bot.chat.messages import Choice, Reply
 from bot.domain import report_flow
 from bot.domain.forms import Question, load_form
+from bot.domain.periods import reporting_period_for
+from bot.services import segments
 
 PROGRESS_KEY = "engine"
 
@@ -111,6 +113,20 @@ class StaffForm:
             return self.offers[option_id]
         head, _, rest = option_id.partition(":")
         return self.offers[f"{head}:"] + rest if rest and f"{head}:" in self.offers else None
+
+    def suggested_segments(self, ctx: Context) -> tuple[Choice, ...]:
+        """The suggested segments as buttons ("Semua koperasi", "Belum lapor", "KSP saja")."""
+        options = segments.suggestions(str(reporting_period_for(ctx.now, ctx.zone)))
+        return tuple(Choice(f"{self.route}:seg:{i}", ctx.say(title).text) for i, (_, title) in enumerate(options))
+
+    def typed_segment(self, ctx: Context) -> str:
+        """The segment answered: a pressed suggestion's, or the text typed."""
+        press = ctx.press
+        if press is not None and press.route == self.route and press.action == "seg":
+            options = segments.suggestions(str(reporting_period_for(ctx.now, ctx.zone)))
+            if press.number() < len(options):
+                return options[press.number()][0]
+        return ctx.inbound.text.strip()
 
     def problem(self, ctx: Context, problem: report_flow.Problem) -> list[Reply]:
         """The problem as the form's templates say it (nothing when they say nothing: the question is asked again)."""
