@@ -21,6 +21,7 @@ FORM = StaffForm(
     "announcements",
     presses={"now": "none", "send": "submit", "cancel": "cancel"},
     offers={"none": "now"},
+    renamed={"at": "when"},
 )
 
 

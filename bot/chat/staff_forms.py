@@ -26,13 +26,15 @@ PROGRESS_KEY = "engine"
 class StaffForm:
     """A form of the office's and its chat: `route` (the handler's), `form` (the data file), `words` (the template
     file), `presses`: a pressed button's action -> the engine's option id (an action ending in ":" takes the button's
-    word: ``kind:`` + ``klinik`` -> ``opt:klinik``); `offers`: the engine's option id -> the button's action."""
+    word: ``kind:`` + ``klinik`` -> ``opt:klinik``); `offers`: the engine's option id -> the button's action;
+    `renamed`: the keys a form begun before the engine stored under other names."""
 
     route: str
     form: str
     words: str
     presses: Mapping[str, str] = field(default_factory=dict)
     offers: Mapping[str, str] = field(default_factory=dict)
+    renamed: Mapping[str, str] = field(default_factory=dict)  # a stored key of before -> the form's
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -50,11 +52,30 @@ class StaffForm:
         )
 
     def progress(self, ctx: Context) -> report_flow.Progress:
-        """The stored progress (an unreadable or older one starts over)."""
+        """The stored progress (one of the if-chain before, {"step", "plan"}, carries on; an unreadable one starts
+        over)."""
+        if PROGRESS_KEY not in ctx.progress and "step" in ctx.progress:
+            return self._earlier(ctx.progress)
         try:
             return report_flow.Progress.from_json(ctx.progress.get(PROGRESS_KEY) or {})
         except ValueError:
             return report_flow.Progress()
+
+    def _earlier(self, stored: Mapping[str, object]) -> report_flow.Progress:
+        """A form begun before the forms ran on the engine: its answers kept, its step asked (or the preview)."""
+        plan = stored.get("plan")
+        values = plan if isinstance(plan, dict) else stored
+        keys = {q.key for q in self.questions}
+        answers = {
+            self.renamed.get(k, k): "" if v is None else str(v)
+            for k, v in values.items()
+            if self.renamed.get(k, k) in keys
+        }
+        step = self.renamed.get(str(stored["step"]), str(stored["step"]))
+        if step in keys:
+            answers.pop(step, None)
+            return report_flow.Progress(answers=answers, current=step)
+        return report_flow.Progress(answers=answers, stage="summary" if step == "confirm" else "asking")
 
     def current(self, ctx: Context) -> Question | None:
         """The question being answered, if one is."""

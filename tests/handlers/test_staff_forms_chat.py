@@ -182,3 +182,19 @@ async def test_every_step_of_the_announcement_form_refuses_bad_input(db: Databas
         ("batal", "Baik, pengumuman tidak dikirim.", []),  # typed, the Batal button: nothing goes
     )
     assert await announcement_rows(db) == 0
+
+
+async def test_a_form_begun_before_the_forms_ran_on_the_engine_carries_on_where_it_was(db: Database) -> None:
+    d = dispatcher(db)
+    await registered(db, d, "siti", "3576010001")
+    admin = await staff_user(db, d)
+    plan = {"title": "Bimtek Akuntansi", "kind": "bimtek", "start": "2026-11-19T09:00:00+07:00"}
+    async with db.transaction() as repos:  # as the if-chain stored it: {"step", "plan"}
+        identity = await repos.identities.find(admin.channel, admin.user_id)
+        assert identity is not None
+        conversation = await repos.conversations.lock(identity.id)
+        conversation.handler, conversation.progress = "pelatihan_baru", {"step": "end", "plan": plan}
+    await transcript(admin, ("08.00", f"Maaf, selesainya harus setelah mulai. Silakan tulis lagi.\n{END}", []))
+    for text in ("12.00", "Aula Dinas", "40", "jenis:ksp"):
+        await admin.say(text)
+    assert await admin.press("Sampai mulai") == preview("Bimtek Akuntansi", *THURSDAY, "sampai mulai")
