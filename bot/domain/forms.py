@@ -123,7 +123,7 @@ class Question:
     only_when_asked_by_checks: bool = False  # asked only when `report_checks.check` needs it (`Checked.ask`)
     statement_id: str | None = None  # the line's name under SAK EP where it differs from the older one in `label_id`
     ask_again_while_no: bool = False  # a yearly item answered "tidak" is asked every report until it is "ya"
-    limits: Limits = field(default_factory=lambda: Limits())
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def yearly(self) -> bool:
