@@ -9,16 +9,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_LINES = 450
-# Issue #12: being split by another change (branch h18forms), which takes each off this list as it goes.
-NOT_YET_SPLIT = frozenset({
-    "bot/services/demo.py",
-    "bot/services/province.py",
-    "bot/channels/telegram/runtime.py",
-    "bot/channels/telegram/outbound.py",
-    "storage/models.py",
-})  # fmt: skip
-# Issue #12: their staff forms move to the step engine and their reads to the use cases (branch h18forms).
-HANDLERS_NOT_YET = frozenset({"handlers/trainings.py", "handlers/announcements.py"})
 
 
 def python_modules() -> list[str]:
@@ -45,18 +35,13 @@ def repository_reads(source: str) -> list[str]:
 def test_no_module_is_longer_than_one_sitting() -> None:
     paths = python_modules()
     assert len(paths) > 100  # the listing worked
-    assert too_long([p for p in paths if p not in NOT_YET_SPLIT]) == {}
-
-
-def test_the_list_of_modules_still_to_split_holds_only_long_ones() -> None:
-    """A module split since leaves the list, so that it cannot grow back unnoticed."""
-    assert set(too_long(sorted(NOT_YET_SPLIT))) == NOT_YET_SPLIT
+    assert too_long(paths) == {}
 
 
 def test_handlers_reach_the_database_only_through_the_use_cases() -> None:
     handlers = sorted(p for p in python_modules() if p.startswith("handlers/"))
     assert "handlers/recap.py" in handlers
-    reads = {p: r for p in handlers if p not in HANDLERS_NOT_YET if (r := repository_reads((ROOT / p).read_text()))}
+    reads = {p: r for p in handlers if (r := repository_reads((ROOT / p).read_text()))}
     assert reads == {}
 
 

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from bot.cli.common import SubParsers, run_with_database, settings_or_exit
 from bot.config import Settings
-from bot.services.demo import CITY, DemoCounts, DemoWords, load_demo
+from bot.services.demo import DemoCounts, DemoWords, load_demo
+from bot.services.demo_city import CITY
 from bot.services.province import ProvinceCounts, load_province, settle
 from bot.words import render
 from storage.db import Database

@@ -1,4 +1,5 @@
-"""The monthly self-report form as data (forms_data/monthly_report.json): sections, questions, the check rules.
+"""The forms as data (forms_data/*.json): the monthly self-report (sections, questions, the check rules) and the
+office's short forms (a new training, an announcement), all run by the one step engine (`report_flow`).
 
 `load_form()` reads the shipped file once; `questions_for(form, profile, ...)` picks and orders the questions a
 cooperative answers. A question's `key` is what its answer is stored under: the spec's figure key
@@ -13,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
@@ -25,7 +26,7 @@ from bot.domain.health.keys import MANAGEMENT_SUBS, SAVINGS_AND_LOAN_TYPES
 from bot.domain.numbers import parse_yes_no
 from bot.domain.periods import Period
 
-QuestionKind = Literal["amount", "yesno", "integer", "choice"]
+QuestionKind = Literal["amount", "yesno", "integer", "choice", "text", "moment", "segment"]
 Audience = Literal["perdep", "indicative"]
 Cadence = Literal["monthly", "yearly"]
 
@@ -78,6 +79,27 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What an answer of the office's forms must respect, besides its kind (all optional).
+
+    `min_length`/`max_length`: a text's length (longer is cut); `minimum`/`maximum`: an integer's range;
+    `none_words`: typed words that mean "none" (stored as ""), `none_offer`: "none" is offered as a button too;
+    `future`: a moment after now; `after`: a moment after that answer (a time alone is on its day);
+    `not_after`: a moment no later than that answer.
+    """
+
+    min_length: int = 0
+    max_length: int | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    none_words: frozenset[str] = frozenset()
+    none_offer: bool = False
+    future: bool = False
+    after: str | None = None
+    not_after: str | None = None
+
+
+@dataclass(frozen=True)
 class Question:
     """One question of the form; labels and hints in Indonesian and English."""
 
@@ -101,6 +123,7 @@ class Question:
     only_when_asked_by_checks: bool = False  # asked only when `report_checks.check` needs it (`Checked.ask`)
     statement_id: str | None = None  # the line's name under SAK EP where it differs from the older one in `label_id`
     ask_again_while_no: bool = False  # a yearly item answered "tidak" is asked every report until it is "ya"
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def yearly(self) -> bool:
@@ -205,12 +228,12 @@ def _question(raw: Mapping[str, Any], sections: Mapping[str, Section], groups: S
         key=raw["key"],
         kind=raw["kind"],
         section=sections[raw["section"]],
-        label_id=raw["label_id"],
-        label_en=raw["label_en"],
-        hint_id=raw["hint_id"],
-        hint_en=raw["hint_en"],
-        example_id=raw["example_id"],
-        example_en=raw["example_en"],
+        label_id=raw.get("label_id", ""),
+        label_en=raw.get("label_en", ""),
+        hint_id=raw.get("hint_id", ""),
+        hint_en=raw.get("hint_en", ""),
+        example_id=raw.get("example_id", ""),
+        example_en=raw.get("example_en", ""),
         may_be_negative=bool(raw.get("may_be_negative", False)),
         applies_to=frozenset(raw["applies_to"]),
         types=frozenset(raw.get("types", ())),
@@ -222,6 +245,21 @@ def _question(raw: Mapping[str, Any], sections: Mapping[str, Section], groups: S
         only_when_asked_by_checks=bool(raw.get("only_when_asked_by_checks", False)),
         statement_id=raw.get("statement_id"),
         ask_again_while_no=bool(raw.get("ask_again_while_no", False)),
+        limits=_limits(raw.get("limits", {})),
+    )
+
+
+def _limits(raw: Mapping[str, Any]) -> Limits:
+    return Limits(
+        min_length=int(raw.get("min_length", 0)),
+        max_length=raw.get("max_length"),
+        minimum=raw.get("minimum"),
+        maximum=raw.get("maximum"),
+        none_words=frozenset(raw.get("none_words", ())),
+        none_offer=bool(raw.get("none_offer", False)),
+        future=bool(raw.get("future", False)),
+        after=raw.get("after"),
+        not_after=raw.get("not_after"),
     )
 
 
@@ -234,10 +272,10 @@ def form_from_json(raw: Mapping[str, Any]) -> Form:
     keys = [q.key for q in questions]
     if len(set(keys)) != len(keys):
         raise ValueError("duplicate question keys in the form")
-    rules = rules_from_json(raw["rules"])
-    unknown = rules.keys() - set(keys)
+    rules = rules_from_json(raw.get("rules", {}))
+    unknown = (rules.keys() | {k for q in questions for k in (q.limits.after, q.limits.not_after) if k}) - set(keys)
     if unknown:
-        raise ValueError(f"the rules name unknown keys: {sorted(unknown)}")
+        raise ValueError(f"the rules or limits name unknown keys: {sorted(unknown)}")
     order = {s.id: i for i, s in enumerate(sections)}
     ordered = tuple(sorted(questions, key=lambda q: order[q.section.id]))  # stable: keeps file order within
     return Form(raw["form"], int(raw["version"]), sections, ordered, rules, groups)

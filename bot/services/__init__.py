@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from bot.domain.health.rules import Rules
+from bot.services.broadcasts import Broadcasts
 from bot.services.clinic import ClinicService
 from bot.services.cooperatives import CooperativeService
 from bot.services.form_links import FormLinkService
@@ -20,6 +21,7 @@ from bot.services.officers import OfficerService
 from bot.services.reports import ReportService
 from bot.services.review import ReviewService
 from bot.services.staff_access import StaffAccessService
+from bot.services.training_catalog import TrainingCatalog
 from bot.services.workbooks import WorkbookService
 from storage.repositories import Repositories
 
@@ -80,3 +82,13 @@ class Services:
     def review(self) -> ReviewService:
         """The office's review of submitted reports: the queue, verify, send back, the period's export."""
         return ReviewService(self._repos)
+
+    @cached_property
+    def training_catalog(self) -> TrainingCatalog:
+        """Trainings in the chat: what is coming, registering, rosters, attendance codes, HADIR, a new one."""
+        return TrainingCatalog(self._repos)
+
+    @cached_property
+    def broadcasts(self) -> Broadcasts:
+        """Announcements in the chat: preview, publish, follow one; BERHENTI and MULAI."""
+        return Broadcasts(self._repos)

@@ -15,32 +15,17 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain import forms
-from bot.domain.health import keys
-from bot.domain.health.clinic import treat
-from bot.domain.health.rules import Rules, default_rules
+from bot.domain.health.rules import default_rules
 from bot.domain.periods import Period
-from bot.services.assessments import clinic_json, exact_json, record_of, score_figures
-from bot.services.demo import (
-    FIRST,
-    LAST,
-    MIX,
-    PREFIX,
-    SHARES,
-    WORDS_A,
-    WORDS_B,
-    demo_periods,
-    ksp_figures,
-    shop_figures,
-)
-from bot.services.demo import tilt as _tilt
+from bot.services.demo_city import FIRST, LAST, MIX, PREFIX, SHARES, WORDS_A, WORDS_B, demo_periods
+from bot.services.province_activity import past_activity
+from bot.services.province_specimens import SPECIMENS, Specimens
 from storage import bulk
 from storage.db import Database
-from storage.models import Cooperative, utcnow
+from storage.models import utcnow
 from storage.repositories import Repositories
 
 NIK_PREFIX = "DEMOP-"
@@ -49,7 +34,6 @@ KELURAHAN_PER_KECAMATAN = 6
 PER_KABUPATEN = 800  # East Java: about 30,000 cooperatives over 38 kabupaten and kota
 ROLES = ("ketua", "bendahara", "sekretaris")
 BANDS = {"sehat": (80, 95), "cukup_sehat": (66, 80), "dalam_pengawasan": (51, 66), "dalam_pengawasan_khusus": (30, 51)}
-SPECIMENS = 30  # scored figure sets per month of the book year and framework
 ZONE = ZoneInfo("Asia/Jakarta")
 FLUSH_EVERY = 40_000  # reports held in memory before they are written
 
@@ -62,83 +46,6 @@ class ProvinceCounts:
     officers: int
     reports: int
     assessments: int
-
-
-@dataclass(frozen=True)
-class Specimen:
-    """A figure set and what the scorer made of it (one per framework that applies)."""
-
-    figures: dict[str, str]
-    scored: tuple[dict[str, Any], ...]  # assessment columns per framework
-    category: str | None  # of the official framework, when it applies
-
-
-class Specimens:
-    """Scored figure sets per (kind of cooperative, month of the book year, category)."""
-
-    def __init__(self, rng: random.Random, rules: Rules, today: date, size: int = SPECIMENS) -> None:
-        self._rng, self._rules, self._today, self._size = rng, rules, today, size
-        self._pool: dict[tuple[str, int], dict[str | None, list[Specimen]]] = {}
-        self._management = [q.key for q in forms.load_form().questions if q.key.startswith("management.")]
-
-    def _score(self, coop: Cooperative, period: Period, figures: dict[str, str], quality: float) -> Specimen:
-        answers = {key: self._rng.random() < quality for key in self._management}
-        record = record_of(coop, answers)
-        rows, category = [], None
-        for item in score_figures(coop, period, figures, answers, self._rules):
-            if item.result is None:
-                continue
-            result = exact_json(item.result.to_dict())
-            diagnosis, prescription = clinic_json(
-                treat(item.result, self._rules, "id", record, self._today), item.result
-            )
-            rows.append(
-                {
-                    "framework": item.framework,
-                    "provisional": bool(result.get("provisional", True)),
-                    "total": Decimal(result["total"]) if result.get("total") is not None else None,
-                    "category": result.get("category"),
-                    "result": result,
-                    "diagnosis": diagnosis,
-                    "prescription": prescription,
-                    "brief": {k: result[k] for k in ("total", "category", "provisional") if k in result},
-                }
-            )
-            if item.framework == keys.PERDEP:
-                category = result.get("category")
-        return Specimen(figures, tuple(rows), category)
-
-    def _fill(self, kind: str, month: int) -> dict[str | None, list[Specimen]]:
-        period = Period(self._today.year - 1, month)
-        savings = kind.endswith("+usp") or kind == "ksp"
-        type_ = kind.removesuffix("+usp")
-        coop = Cooperative(type=type_, has_savings_unit=kind.endswith("+usp"), fiscal_year_start_month=1, tags=[])
-        buckets: dict[str | None, list[Specimen]] = {}
-        count = self._size * (3 if savings else 1)
-        for number in range(count):
-            quality = -0.9 + 1.9 * number / count
-            scale = self._rng.uniform(0.5e9, 8e9)
-            figures: dict[str, str] = {}
-            if type_ != "ksp":
-                figures |= shop_figures(self._rng, scale / 4, month, month)
-            if savings:
-                figures |= _tilt(ksp_figures(self._rng, scale, month, month), quality)
-            specimen = self._score(coop, period, figures, max(quality, 0.05))
-            buckets.setdefault(specimen.category, []).append(specimen)
-        return buckets
-
-    def pick(self, kind: str, month: int, category: str | None) -> Specimen:
-        """A specimen for this kind of cooperative and month in (or nearest to) `category`."""
-        buckets = self._pool.get((kind, month))
-        if buckets is None:
-            buckets = self._pool[(kind, month)] = self._fill(kind, month)
-        order = [c for c, _ in SHARES]
-        wanted = order.index(category) if category in order else 0
-        for step in (0, 1, -1, 2, -2, 3, -3):
-            near = order[wanted + step] if 0 <= wanted + step < len(order) else None
-            if near in buckets:
-                return self._rng.choice(buckets[near])
-        return self._rng.choice(next(iter(buckets.values())))
 
 
 async def settle(db: Database) -> None:
@@ -361,94 +268,7 @@ async def load_province(
                 )
     await flush()
     await repos.assessments.rebuild_standings()
-    await _trainings(repos, rng, ids, coops, officers, now, announcements)
+    await past_activity(repos, rng, ids, coops, officers, now, announcements)
     await bulk.renumber(repos, bulk.TABLES)
     await repos.audit.add("cli", "demo.province", None, cooperatives=cooperatives, at=utcnow().isoformat())
     return ProvinceCounts(len(coops), len(officers), written[0], written[1])
-
-
-async def _trainings(
-    repos: Repositories,
-    rng: random.Random,
-    ids: dict[str, int],
-    coops: list[dict[str, Any]],
-    officers: list[dict[str, Any]],
-    now: datetime,
-    texts: Sequence[str],
-) -> None:
-    """Past trainings of a kecamatan's officers (registered, most of them present) and announcements sent."""
-    by_kecamatan: dict[int, list[dict[str, Any]]] = {}
-    coop_area = {c["id"]: c["kecamatan_id"] for c in coops}
-    for officer in officers:
-        by_kecamatan.setdefault(coop_area[officer["cooperative_id"]], []).append(officer)
-    areas = sorted(by_kecamatan)
-    trainings: list[dict[str, Any]] = []
-    sessions: list[dict[str, Any]] = []
-    registrations: list[dict[str, Any]] = []
-    attendance: list[dict[str, Any]] = []
-    for number in range(max(2, len(coops) // 300)):
-        training_id = ids["trainings"] + number
-        starts = now - timedelta(days=rng.randint(3, 330), hours=rng.randint(0, 6))
-        starts = starts.replace(minute=0, second=0, microsecond=0)
-        kind = rng.choice(("bimtek", "pelatihan", "klinik"))
-        trainings.append(
-            {
-                "id": training_id,
-                "title": f"{kind.title()} {rng.choice(WORDS_A)} {number + 1}",
-                "kind": kind,
-                "venue": "Aula Dinas Koperasi",
-                "capacity": 40,
-                "segment": {},
-                "registration_deadline": starts - timedelta(days=2),
-                "status": "done",
-                "created_at": starts - timedelta(days=14),
-            }
-        )
-        session_id = ids["training_sessions"] + number
-        sessions.append(
-            {"id": session_id, "training_id": training_id, "starts_at": starts, "ends_at": starts + timedelta(hours=4)}
-        )
-        pool = by_kecamatan[areas[number % len(areas)]]
-        for officer in rng.sample(pool, min(len(pool), rng.randint(15, 40))):
-            at = starts - timedelta(days=rng.randint(3, 12))
-            registrations.append(
-                {
-                    "id": ids["training_registrations"] + len(registrations),
-                    "training_id": training_id,
-                    "officer_id": officer["id"],
-                    "status": "registered",
-                    "position": 0,
-                    "created_at": at,
-                    "updated_at": at,
-                }
-            )
-            if rng.random() < 0.75:
-                attendance.append(
-                    {
-                        "id": ids["attendance"] + len(attendance),
-                        "training_id": training_id,
-                        "session_id": session_id,
-                        "officer_id": officer["id"],
-                        "at": starts + timedelta(minutes=rng.randint(0, 40)),
-                    }
-                )
-    announcements = [
-        {
-            "id": ids["announcements"] + number,
-            "text": text,
-            "segment": {"spec": "all", "scope_kecamatan_id": None},
-            "status": "done",
-            "recipients": len(officers),
-            "send_at": now - timedelta(days=30 * number + 2),
-            "created_at": now - timedelta(days=30 * number + 3),
-        }
-        for number, text in enumerate(texts)
-    ]
-    for name, rows in (
-        ("trainings", trainings),
-        ("training_sessions", sessions),
-        ("training_registrations", registrations),
-        ("attendance", attendance),
-        ("announcements", announcements),
-    ):
-        await bulk.insert_rows(repos, name, rows)

@@ -5,12 +5,13 @@ registered. Reminders are in training_reminders, the attendance code, check-in a
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain.periods import format_datetime, format_time, parse_date
+from bot.domain.moments import parse_end as parse_end
+from bot.domain.moments import parse_moment as parse_moment
+from bot.domain.periods import format_datetime, format_time
 from bot.services import fanout
 from bot.services.access import invited
 from bot.services.cycle import YIELD_EVERY, Due
@@ -31,8 +32,6 @@ from storage.repositories import Repositories
 
 KINDS = ("bimtek", "pelatihan", "klinik")
 ROUTE = "pelatihan"
-_ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})[ T]([0-9]{1,2})[:.]([0-9]{2})$")
-_TIME = re.compile(r"^([0-9]{1,2})[:.]([0-9]{2})$")
 
 
 @dataclass(frozen=True)
@@ -59,35 +58,6 @@ class Outcome:
     training: Training | None = None
     position: int = 0
     promoted_officer_id: int | None = None
-
-
-def parse_moment(text: str, zone: ZoneInfo) -> datetime | None:
-    """ "2026-11-19 09:00", "19-11-2026 09.00" or "19 November 2026 09.00" in the office zone, else None."""
-    cleaned = " ".join(text.strip().split())
-    iso = _ISO.match(cleaned)
-    try:
-        if iso:
-            y, m, d, hh, mm = (int(g) for g in iso.groups())
-            return datetime(y, m, d, hh, mm, tzinfo=zone)
-        head, _, clock = cleaned.rpartition(" ")
-        day, hhmm = parse_date(head), _TIME.match(clock)
-        if day is not None and hhmm:
-            return datetime(day.year, day.month, day.day, int(hhmm[1]), int(hhmm[2]), tzinfo=zone)
-    except ValueError:
-        return None
-    return None
-
-
-def parse_end(text: str, start: datetime, zone: ZoneInfo) -> datetime | None:
-    """The end: a full date and time, or a time only ("12.00") on the start's day."""
-    hhmm = _TIME.match(text.strip())
-    if hhmm:
-        try:
-            local: date = start.astimezone(zone).date()
-            return datetime(local.year, local.month, local.day, int(hhmm[1]), int(hhmm[2]), tzinfo=zone)
-        except ValueError:
-            return None
-    return parse_moment(text, zone)
 
 
 PROBLEMS_EN = {  # a plan's problem (by field and code) as the command line says it

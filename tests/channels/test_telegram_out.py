@@ -24,7 +24,8 @@ from bot.channels.telegram.api import (
     set_staff_commands,
     staff_commands,
 )
-from bot.channels.telegram.outbound import HELD_ERROR, HOLD_SECONDS, TelegramSender
+from bot.channels.telegram.errors import HELD_ERROR, HOLD_SECONDS
+from bot.channels.telegram.outbound import TelegramSender
 from bot.channels.textsplit import utf16_len
 from bot.chat.messages import Address, Attachment, Choice, Pressed, Reply
 from bot.delivery.senders import ChannelSender, SendOutcome

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.channels.telegram import runtime as telegram_runtime
-from bot.channels.telegram.outbound import HELD_ERROR
+from bot.channels.telegram.errors import HELD_ERROR
 from bot.chat.messages import Reply
 from storage.db import Database
 from storage.models import utcnow

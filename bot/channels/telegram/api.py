@@ -10,6 +10,7 @@ from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeChat
 
+from bot.channels.telegram.errors import classify_error, redact
 from bot.channels.telegram.http import AiohttpRequest
 from bot.channels.telegram.inbound import (
     TelegramInbound,
@@ -18,7 +19,8 @@ from bot.channels.telegram.inbound import (
     parse_update,
     update_to_inbound,
 )
-from bot.channels.telegram.outbound import TelegramSender, classify_error, inline_keyboard, redact
+from bot.channels.telegram.layout import inline_keyboard
+from bot.channels.telegram.outbound import TelegramSender
 from bot.chat.routing import Route, Router
 from bot.words import render
 from bot.words.render import Lang

@@ -1,204 +1,46 @@
-"""Reply -> Telegram Bot API calls, and Telegram errors -> SendOutcome (platforms.md §1.4-§1.6)."""
+"""Reply -> Telegram Bot API calls: the sender, paced, following a chat that moved, reusing uploaded files
+(platforms.md §1.4-§1.6; the errors in `errors`, the layout in `layout`)."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import html
 import logging
-import re
-import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from dataclasses import replace
 from typing import TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, WebAppInfo
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
-    Conflict,
-    Forbidden,
     InvalidToken,
-    NetworkError,
     RetryAfter,
     TelegramError,
-    TimedOut,
 )
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.media import by_id_or_upload
 from bot.channels.telegram.direct import send_text
-from bot.channels.telegram.inbound import encode_callback
+from bot.channels.telegram.errors import TokenBreaker, classify_error, file_id_refused, redact, retry_after_seconds
+from bot.channels.telegram.layout import (
+    CALLBACK_ANSWER_LIMIT,
+    MESSAGE_LIMIT,
+    Step,
+    file_id_of,
+    inline_keyboard,
+    steps_of,
+    to_html,
+)
 from bot.channels.telegram.rate import SendLimiter
-from bot.channels.textsplit import split_text, utf16_len
-from bot.chat.messages import Address, Attachment, Choice, Pressed, Reply
+from bot.channels.textsplit import utf16_len
+from bot.chat.messages import Address, Attachment, Pressed, Reply
 from bot.delivery.senders import SendOutcome
-from bot.logs import TOKEN_IN_URL
 from bot.words.attachments import MediaIds, MediaKey
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-TEXT_LIMIT = 4000  # safe budget under Telegram's 4096
-CAPTION_LIMIT = 1024
-CALLBACK_ANSWER_LIMIT = 200
-MESSAGE_LIMIT = 4096
-_PAIR_TITLE_MAX = 16  # two buttons share a row when both titles are at most this long
-_KEYBOARD_ONLY_TEXT = "Silakan pilih:"
-# *word* (the templates' WhatsApp-style emphasis): stars hugging non-space text, not inside a word.
-_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
-# The last error of a message held back while Telegram refuses the token; the channel releases exactly these.
-HELD_ERROR = "token rejected: held until Telegram accepts the bot token again"
-HOLD_SECONDS = 600.0  # a held message is offered again after this even when nothing released it sooner
-# How Telegram refuses a file_id it does not know (any more, or from another bot): the file is uploaded again.
-FILE_ID_REFUSED = ("wrong file identifier", "wrong remote file id", "file reference", "type of file mismatch")
-
-
-def to_html(text: str) -> str:
-    """Plain template text as Telegram HTML: escaped, with *word* shown bold."""
-    return _EMPHASIS.sub(r"<b>\1</b>", html.escape(text, quote=False))
-
-
-def redact(text: str) -> str:
-    """`text` with every bot token (as in API URLs) replaced, safe to log or to show the office."""
-    return TOKEN_IN_URL.sub("bot***", text)
-
-
-def classify_error(exc: TelegramError) -> SendOutcome:
-    """What a delivery worker should do about a Telegram error (platforms.md §1.6)."""
-    reason = redact(exc.message)[:200]
-    lowered = reason.lower()
-    if isinstance(exc, RetryAfter):
-        return SendOutcome("retry", retry_after=_retry_after_seconds(exc), error=reason)
-    if isinstance(exc, InvalidToken):
-        return SendOutcome("auth_failed", error=reason)
-    if isinstance(exc, Forbidden):
-        return SendOutcome("unreachable", error=reason)
-    if isinstance(exc, ChatMigrated):
-        return SendOutcome("failed", error=f"chat migrated to supergroup {exc.new_chat_id}")
-    if isinstance(exc, BadRequest):
-        if "chat not found" in lowered or "user not found" in lowered:
-            return SendOutcome("unreachable", error=reason)
-        return SendOutcome("failed", error=reason)
-    if isinstance(exc, TimedOut):
-        return SendOutcome("retry", error=f"timed out: {reason}")
-    if isinstance(exc, NetworkError):
-        return SendOutcome("retry", error=reason)
-    if isinstance(exc, Conflict):
-        return SendOutcome("failed", error=reason)
-    return SendOutcome("failed", error=reason)
-
-
-def _retry_after_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        # PTB 22 warns that the int form is deprecated; both forms are handled here.
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-class TokenBreaker:
-    """Open while Telegram refuses the bot token (401): no API call goes out, messages wait in the outbox.
-
-    Whatever meets the 401 first trips it (one error in the log); the channel then checks the token with getMe
-    every so often and closes it when getMe works, and the held messages are released.
-    """
-
-    def __init__(self) -> None:
-        self.reason: str | None = None
-        self._opened = asyncio.Event()
-        self._closed = asyncio.Event()
-        self._closed.set()
-
-    @property
-    def is_open(self) -> bool:
-        return self.reason is not None
-
-    def trip(self, call: str, exc: InvalidToken) -> None:
-        """Open, naming the refused call in the log (never the token, nor PTB's message, which may hold it)."""
-        if self.reason is not None:
-            return
-        self.reason = _rejection(exc)
-        self._closed.clear()
-        self._opened.set()
-        log.error(
-            "telegram: %s: Telegram refused the bot token on %s. Nothing is sent and messages wait in the outbox; "
-            "the token is checked with getMe every so often and sending resumes when it works. "
-            "If it was revoked, put the new one in KOPSEHAT_TELEGRAM_TOKEN and restart.",
-            self.reason,
-            call,
-        )
-
-    def reset(self) -> bool:
-        """Close (the token works again); False when it was not open."""
-        if self.reason is None:
-            return False
-        self.reason = None
-        self._opened.clear()
-        self._closed.set()
-        log.warning("telegram: the bot token works again (getMe); sending resumed")
-        return True
-
-    async def wait_opened(self) -> None:
-        await self._opened.wait()
-
-    async def wait_closed(self) -> None:
-        await self._closed.wait()
-
-    @staticmethod
-    def held(sent: tuple[str, ...] = ()) -> SendOutcome:
-        """What a send says while the token is refused: try later, the message stays pending (never failed)."""
-        return SendOutcome("auth_failed", sent, retry_after=HOLD_SECONDS, error=HELD_ERROR)
-
-
-def _rejection(exc: InvalidToken) -> str:
-    """PTB raises InvalidToken for 401 and for 404 (a malformed token); the health reason names which."""
-    cause = exc.__cause__
-    messages = [exc.message, cause.message if isinstance(cause, TelegramError) else ""]
-    return "token rejected (404)" if any("not found" in m.lower() for m in messages) else "token rejected (401)"
-
-
-def inline_keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup:
-    """Buttons in rows: two short titles share a row, a long title gets a row of its own."""
-    rows: list[list[InlineKeyboardButton]] = []
-    pending: InlineKeyboardButton | None = None
-    for choice in choices:
-        button = _button(choice)
-        if len(choice.title) > _PAIR_TITLE_MAX:
-            if pending is not None:
-                rows.append([pending])
-                pending = None
-            rows.append([button])
-        elif pending is None:
-            pending = button
-        else:
-            rows.append([pending, button])
-            pending = None
-    if pending is not None:
-        rows.append([pending])
-    return InlineKeyboardMarkup(rows)
-
-
-def _button(choice: Choice) -> InlineKeyboardButton:
-    """A callback button; a link button, or a Mini App's (`web_app`, https only) for a choice with a URL."""
-    if choice.url is not None and choice.web_app and choice.url.startswith("https://"):
-        return InlineKeyboardButton(choice.title, web_app=WebAppInfo(choice.url))
-    if choice.url is not None:
-        return InlineKeyboardButton(choice.title, url=choice.url)
-    return InlineKeyboardButton(choice.title, callback_data=encode_callback(choice.id))
-
-
-@dataclass(frozen=True)
-class _Step:
-    """One API call of a reply: a text chunk, or the attachment with its caption."""
-
-    text: str
-    attachment: Attachment | None = None
-
-
 ChatMoved = Callable[[int, int], Awaitable[None]]
 
 
@@ -380,7 +222,7 @@ class TelegramSender:
 
     async def _deliver(self, chat_id: int, reply: Reply, sent: list[str], *, bulk: bool = False) -> None:
         """Send the steps of `reply` that are not in `sent` yet (all of them, unless a send is taken up again)."""
-        steps = _plan(reply)
+        steps = steps_of(reply)
         markup = inline_keyboard(reply.choices) if reply.choices else None
         for index, step in enumerate(steps):
             if index < len(sent):
@@ -403,14 +245,14 @@ class TelegramSender:
             try:
                 return await call()
             except RetryAfter as exc:
-                wait = _retry_after_seconds(exc)
+                wait = retry_after_seconds(exc)
                 self.limiter.pause(wait)
                 if wait > self._max_flood_wait or attempt >= self._flood_retries:
                     raise
                 log.info("telegram: flood control, all sends wait %.0f s, then chat %s is retried", wait, chat_id)
         raise AssertionError("unreachable")
 
-    async def _send_step(self, chat_id: int, step: _Step, markup: InlineKeyboardMarkup | None) -> int:
+    async def _send_step(self, chat_id: int, step: Step, markup: InlineKeyboardMarkup | None) -> int:
         try:
             return await self._send_once(chat_id, step, markup, escaped=True)
         except BadRequest as exc:
@@ -419,7 +261,7 @@ class TelegramSender:
             log.warning("telegram: HTML refused in chat %s (%s); sending as plain text", chat_id, redact(exc.message))
             return await self._send_once(chat_id, step, markup, escaped=False)
 
-    async def _send_once(self, chat_id: int, step: _Step, markup: InlineKeyboardMarkup | None, *, escaped: bool) -> int:
+    async def _send_once(self, chat_id: int, step: Step, markup: InlineKeyboardMarkup | None, *, escaped: bool) -> int:
         """One call; the id of the message Telegram made."""
         text = to_html(step.text) if escaped else step.text
         parse_mode = ParseMode.HTML if escaped else None
@@ -435,9 +277,9 @@ class TelegramSender:
 
         async def upload() -> tuple[Message, str | None]:
             message = await send(InputFile(attachment.data, filename=attachment.filename))
-            return message, _file_id(message)
+            return message, file_id_of(message)
 
-        message = await by_id_or_upload(self.media, key, by_id=send, upload=upload, gone=_file_id_refused)
+        message = await by_id_or_upload(self.media, key, by_id=send, upload=upload, gone=file_id_refused)
         return message.message_id
 
     async def _send_file(
@@ -465,27 +307,3 @@ class TelegramSender:
             return None
         variant = "photo" if attachment.kind == "photo" else f"document:{attachment.filename[:255]}"
         return MediaKey("telegram", self._bot.token.split(":", 1)[0], attachment.file_id, variant)
-
-
-def _file_id(message: Message) -> str | None:
-    """The file_id of what `message` carries: the largest size of a photo, or the document."""
-    if message.photo:
-        return message.photo[-1].file_id
-    return message.document.file_id if message.document is not None else None
-
-
-def _file_id_refused(exc: Exception) -> bool:
-    return isinstance(exc, BadRequest) and any(text in exc.message.lower() for text in FILE_ID_REFUSED)
-
-
-def _plan(reply: Reply) -> list[_Step]:
-    """The calls a reply takes, in order: attachment (short caption), caption overflow, text chunks."""
-    steps: list[_Step] = []
-    if reply.attachment is not None:
-        captions = split_text(reply.attachment.caption, CAPTION_LIMIT)
-        steps.append(_Step(captions[0] if captions else "", reply.attachment))
-        steps.extend(_Step(chunk) for chunk in split_text("\n\n".join(captions[1:]), TEXT_LIMIT))
-    steps.extend(_Step(chunk) for chunk in split_text(reply.text, TEXT_LIMIT))
-    if not steps and reply.choices:
-        steps.append(_Step(_KEYBOARD_ONLY_TEXT))
-    return steps

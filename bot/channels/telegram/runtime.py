@@ -18,16 +18,19 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from aiohttp import web
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 
 from bot.channels.base import Channel, read_json
-from bot.channels.telegram.api import clear_staff_commands, redact, set_commands, set_staff_commands
+from bot.channels.telegram.api import redact, set_commands
+from bot.channels.telegram.errors import HELD_ERROR
 from bot.channels.telegram.inbound import TelegramInbound, chat_id, read_plain_text, read_update
-from bot.channels.telegram.outbound import HELD_ERROR, TelegramSender
+from bot.channels.telegram.outbound import TelegramSender
+from bot.channels.telegram.staff_menus import StaffMenus
+from bot.channels.telegram.stopping import Stopped, Stopping, backoff
 from bot.chat.dispatch import Dispatcher, DispatchResult
 from bot.chat.messages import UPLOAD_MAX, Address, ChannelName, Reply, Upload
 from bot.delivery.senders import SendOutcome
@@ -36,7 +39,6 @@ from storage.db import is_transient
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 CHANNEL: ChannelName = "telegram"
 WEBHOOK_PATH = "/telegram/webhook"
@@ -46,12 +48,7 @@ POLL_TIMEOUT = 25
 STOP_SECONDS = 2.0
 PROBE_CACHE_SECONDS = 30.0
 TOKEN_CHECK_SECONDS = 60.0  # while the token is refused, getMe checks it this often
-_BACKOFF = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 Mode = Literal["webhook", "polling"]
-
-
-def _backoff(failures: int) -> float:
-    return _BACKOFF[min(failures, len(_BACKOFF)) - 1] if failures else 0.0
 
 
 class TelegramChannel(Channel):
@@ -93,10 +90,10 @@ class TelegramChannel(Channel):
         self.last_error: str | None = None
         self.last_update_at: datetime | None = None
         self._me: tuple[float, dict[str, Any]] | None = None
-        self._stopping = asyncio.Event()
+        self._stopping = Stopping()
         self._main: asyncio.Task[None] | None = None
         self._watcher: asyncio.Task[None] | None = None
-        self._staff_menus: set[int] = set()  # chats given the staff menu by this process
+        self.staff_menus = StaffMenus(bot, dispatcher.db, self.breaker, staff_menu)
 
     # -- receiving ---------------------------------------------------------------------------------------
 
@@ -178,7 +175,7 @@ class TelegramChannel(Channel):
         if result.outgoing:
             await self.send_replies(item.inbound.address, result.outgoing)
         if result.role_changed:  # an invitation made the chat office staff, or an officer
-            await self._refresh_staff_menu(item.inbound.address.user_id)
+            await self.staff_menus.refresh(item.inbound.address.user_id)
 
     async def _note_migration(self, update: Update) -> None:
         """A group's notice that it became a supergroup (`migrate_to_chat_id` in the old group,
@@ -202,9 +199,7 @@ class TelegramChannel(Channel):
             messages = await repos.outbox.move_recipient(CHANNEL, str(old), str(new))
         if moved or messages:
             log.info("telegram: chat %s is now %s (identity moved: %s, messages: %d)", old, new, moved, messages)
-        if old in self._staff_menus:
-            self._staff_menus.discard(old)
-            await self._refresh_staff_menu(str(new))
+        await self.staff_menus.moved(old, new)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         self.spawn(self._guarded(work))
@@ -227,14 +222,14 @@ class TelegramChannel(Channel):
         while not self._stopping.is_set():
             try:
                 if not self.polling:
-                    await self._until_stopped(self.bot.delete_webhook(drop_pending_updates=False))
+                    await self._stopping.until(self.bot.delete_webhook(drop_pending_updates=False))
                     self.polling = True
-                updates = await self._until_stopped(
+                updates = await self._stopping.until(
                     self.bot.get_updates(
                         offset=offset, timeout=self.poll_timeout, allowed_updates=list(ALLOWED_UPDATES)
                     )
                 )
-            except _Stopped:
+            except Stopped:
                 return
             except InvalidToken as exc:
                 self.breaker.trip("getUpdates", exc)
@@ -244,7 +239,7 @@ class TelegramChannel(Channel):
             except TelegramError as exc:
                 failures += 1
                 self._failed("getUpdates", exc, conflict_is_webhook=True)
-                await self._sleep(_backoff(failures))
+                await self._stopping.sleep(backoff(failures))
                 continue
             failures = 0
             self.last_error = None
@@ -266,35 +261,16 @@ class TelegramChannel(Channel):
                 if failures >= 3 and await self.dispatcher.db.ping():
                     log.error("telegram: update %s skipped: it fails with a working database", update.update_id)
                     return True
-                await self._sleep(_backoff(failures))
+                await self._stopping.sleep(backoff(failures))
         return False
-
-    async def _until_stopped(self, call: Awaitable[T]) -> T:
-        """Await `call`, or raise _Stopped as soon as the channel stops (the call is cancelled)."""
-        task = asyncio.ensure_future(call)
-        stop = asyncio.ensure_future(self._stopping.wait())
-        try:
-            await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stop.cancel()
-        if not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-            raise _Stopped
-        return task.result()
-
-    async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), seconds)
 
     # -- the token ---------------------------------------------------------------------------------------
 
     async def _token_back(self) -> bool:
         """Wait until the token works again (the watcher's getMe); False when the channel stops first."""
         try:
-            await self._until_stopped(self.breaker.wait_closed())
-        except _Stopped:
+            await self._stopping.until(self.breaker.wait_closed())
+        except Stopped:
             return False
         return True
 
@@ -302,12 +278,12 @@ class TelegramChannel(Channel):
         """While the breaker is open: getMe every `token_check_interval` seconds; when it works, resume."""
         while not self._stopping.is_set():
             try:
-                await self._until_stopped(self.breaker.wait_opened())
-                await self._sleep(self.token_check_interval)
+                await self._stopping.until(self.breaker.wait_opened())
+                await self._stopping.sleep(self.token_check_interval)
                 if self._stopping.is_set():
                     return
-                await self._until_stopped(self.bot.get_me())
-            except _Stopped:
+                await self._stopping.until(self.bot.get_me())
+            except Stopped:
                 return
             except InvalidToken:
                 log.debug("telegram: getMe: the token is still refused")
@@ -331,48 +307,6 @@ class TelegramChannel(Channel):
             log.info("telegram: %d message(s) held while the token was refused are sent now", released)
             self.delivery.wake()
 
-    # -- the staff menu ----------------------------------------------------------------------------------
-
-    async def _sync_staff_menus(self) -> None:
-        """Every chat linked to office staff gets the staff command menu."""
-        try:
-            async with self.dispatcher.db.transaction() as repos:
-                chats = await repos.identities.staff_external_ids(CHANNEL)
-        except Exception:
-            log.exception("telegram: could not read the staff chats; their menus are set when they next register")
-            return
-        for chat in chats:
-            await self._staff_menu(chat, staff=True)
-
-    async def _refresh_staff_menu(self, chat: str) -> None:
-        """Give the chat the staff menu if it is linked to office staff now, or take it away if no longer."""
-        try:
-            async with self.dispatcher.db.transaction() as repos:
-                staff = await repos.identities.is_staff_chat(CHANNEL, chat)
-        except Exception:
-            log.exception("telegram: could not tell whether chat %s is office staff", chat)
-            return
-        await self._staff_menu(chat, staff=staff)
-
-    async def _staff_menu(self, chat: str, *, staff: bool) -> None:
-        try:
-            chat_id = int(chat)
-        except ValueError:
-            return
-        if staff == (chat_id in self._staff_menus) or self.breaker.is_open:
-            return
-        try:
-            if staff:
-                await set_staff_commands(self.bot, chat_id, self.staff_menu)
-                self._staff_menus.add(chat_id)
-            else:
-                await clear_staff_commands(self.bot, chat_id)
-                self._staff_menus.discard(chat_id)
-        except InvalidToken as exc:
-            self.breaker.trip("setMyCommands", exc)
-        except TelegramError as exc:
-            log.warning("telegram: the staff menu of chat %s was not changed: %s", chat_id, redact(exc.message)[:200])
-
     # -- lifecycle ---------------------------------------------------------------------------------------
 
     async def start(self) -> None:
@@ -394,14 +328,14 @@ class TelegramChannel(Channel):
         failures = 0
         while not self._stopping.is_set():
             try:
-                await self._until_stopped(self.bot.initialize())  # opens the HTTP pools, calls getMe
+                await self._stopping.until(self.bot.initialize())  # opens the HTTP pools, calls getMe
                 self.username = self.bot.username
                 self._me = (time.monotonic(), {"ok": True})
-                await self._until_stopped(set_commands(self.bot))
-                await self._until_stopped(self._sync_staff_menus())
+                await self._stopping.until(set_commands(self.bot))
+                await self._stopping.until(self.staff_menus.sync())
                 if self.mode == "webhook":
                     assert self.webhook_url is not None
-                    await self._until_stopped(
+                    await self._stopping.until(
                         self.bot.set_webhook(
                             self.webhook_url,
                             secret_token=self._secret.decode(),
@@ -417,7 +351,7 @@ class TelegramChannel(Channel):
                 self.last_error = None
                 await self._release_held()
                 return
-            except _Stopped:
+            except Stopped:
                 return
             except InvalidToken as exc:
                 self.breaker.trip("start", exc)
@@ -426,7 +360,7 @@ class TelegramChannel(Channel):
             except TelegramError as exc:
                 failures += 1
                 self._failed("start", exc)
-                await self._sleep(_backoff(failures))
+                await self._stopping.sleep(backoff(failures))
 
     async def stop(self) -> None:
         """Stop polling at once (an unconfirmed update comes again), let sends finish briefly, close."""
@@ -486,7 +420,3 @@ class TelegramChannel(Channel):
 
 
 TELEGRAM_KEY = web.AppKey("telegram", TelegramChannel)
-
-
-class _Stopped(Exception):
-    """The channel is stopping."""

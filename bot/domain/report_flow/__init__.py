@@ -10,6 +10,7 @@ API::
     start(questions, context, prefilled=None) -> Step        # first Ask (or the Summary if all answered)
     advance(questions, progress, user_input, context) -> Step
     resume(questions, progress, context) -> Step             # re-send the current prompt after a pause
+    edit(questions, progress, key, context) -> Step          # ask one answer again, then back to the summary
     forget_carried(progress) -> Progress                     # a full re-ask: answers kept by "Masih sama" go
     Step(progress, events); Progress.to_json() / Progress.from_json(raw)
 
@@ -49,7 +50,14 @@ The engine holds no words: events carry codes, stored answers and the form's own
 (bot/chat/report_words.py, templates report_flow.j2). `Offer(id, word, value)`: `word` names a button's label.
 
 Answers are stored as strings: amounts as plain decimals ("12300000", "-2500000", "1250000.50"), yes/no as
-"ya"/"tidak", integers as digits, choices as the option id.
+"ya"/"tidak", integers as digits, choices as the option id, texts as typed (trimmed), moments as ISO text with their
+offset, "none" (no limit, no deadline, now) as "".
+
+The office's short forms (forms_data/new_training.json, announcement.json) run on this same engine: their questions
+are texts, choices, integers within `limits`, moments (in the future, after another answer, not after another) and
+a segment, which the host checks against the office's records and hands in already read; their `Summary` is the
+preview, `submit` saves. A moment that no longer holds (an end before a start just changed) is asked again before
+the summary, and one that has gone by since it was typed is asked again at *Kirim* instead of being saved.
 """
 
 from __future__ import annotations
@@ -82,7 +90,7 @@ from bot.domain.report_flow.events import (
 )
 from bot.domain.report_flow.prompts import questions_left
 from bot.domain.report_flow.state import NO, YES, Context, Progress, UserInput
-from bot.domain.report_flow.steps import advance, forget_carried, resume, start
+from bot.domain.report_flow.steps import advance, edit, forget_carried, resume, start
 
 __all__ = [
     "NO",
@@ -115,6 +123,7 @@ __all__ = [
     "SummarySection",
     "UserInput",
     "advance",
+    "edit",
     "forget_carried",
     "questions_left",
     "resume",

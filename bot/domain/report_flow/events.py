@@ -15,12 +15,13 @@ from bot.domain.report_flow.state import YES, Progress
 FlowProblemCode = Literal[
     "negative", "expected_yes_no", "expected_choice", "no_previous", "nothing_to_keep", "unknown_choice",
     "expected_still_same", "choose_option", "finished", "unknown_line", "reason_short",
+    "too_short", "bad_moment", "past", "before_start", "after_start", "out_of_range",
 ]  # fmt: skip
 ProblemCode = AmountProblemCode | FlowProblemCode
 PROBLEM_CODES: Final[tuple[ProblemCode, ...]] = (*get_args(AmountProblemCode), *get_args(FlowProblemCode))
 OfferWord = Literal[
     "same", "keep", "yes", "no", "skip", "pause", "help", "back", "submit", "edit", "cancel", "yes_keep", "no_fix",
-    "still", "changed", "option", "item",
+    "still", "changed", "option", "item", "none",
 ]  # fmt: skip
 
 

@@ -13,12 +13,14 @@ from bot.domain.report_flow.events import (
     CarriedItem,
     ConfirmGroup,
     Offer,
+    Problem,
     ProblemCode,
     Step,
     Summary,
     SummaryItem,
     SummarySection,
 )
+from bot.domain.report_flow.interpret import stale
 from bot.domain.report_flow.state import Context, Progress
 
 
@@ -39,7 +41,7 @@ def section_keys(questions: Sequence[Question], section_id: str) -> list[str]:
 
 
 def checked(questions: Sequence[Question], progress: Progress, context: Context) -> report_checks.Checked:
-    return report_checks.check(questions, progress.answers, context.previous, context.facts)
+    return report_checks.check(questions, progress.answers, context.previous, context.facts, context.rules)
 
 
 def _open(question: Question, progress: Progress) -> bool:
@@ -85,6 +87,8 @@ def options_for(question: Question, progress: Progress, context: Context) -> tup
         offers += [Offer("yes", "yes"), Offer("no", "no")]
     if question.kind == "choice":
         offers += [Offer(f"opt:{o.id}", "option", o.label_id if lang == "id" else o.label_en) for o in question.options]
+    if question.limits.none_offer:
+        offers.append(Offer("none", "none"))
     current = progress.answers.get(question.key)
     previous = context.previous.get(question.key)
     if current is not None:
@@ -214,6 +218,12 @@ def summary_event(questions: Sequence[Question], progress: Progress, context: Co
 def go_on(questions: Sequence[Question], progress: Progress, context: Context, after: str | None) -> Step:
     """Move to the next question (or the summary) after `after`, emitting the prompt."""
     nxt = _following(questions, progress, context, after)
+    late = stale(questions, progress.answers, context) if nxt is None else None
+    question = find_question(questions, late.key) if late is not None else None
+    if late is not None and question is not None:  # e.g. an end before a start just changed: asked before the summary
+        progress = replace(progress, stage="asking", current=question.key, editing=f"item:{question.key}", failures=0)
+        problem = Problem(late.code, question, question.example(context.lang))
+        return Step(progress, (problem, ask_event(questions, progress, context, problem=late.code)))
     if nxt is None:
         progress = replace(
             progress, stage="summary", current=None, editing=None, listing=None, failures=0, pending=None

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final, Literal
+
+from bot.domain.check_rules import RuleSet
 
 Stage = Literal["asking", "confirm_change", "confirm_group", "summary", "reason", "done", "cancelled"]
 Lang = Literal["id", "en"]
@@ -17,12 +20,21 @@ NO: Final = "tidak"
 @dataclass(frozen=True)
 class Context:
     """What the engine needs besides the answers: last period's answers, the officer's language, the stored yearly
-    answers, and facts about the cooperative the checks read (its members)."""
+    answers, and facts about the cooperative the checks read (its members).
+
+    The office's forms (a new training, an announcement) set `now` and `zone` (moments are read in the office's zone
+    and checked against now), their own `rules` (none), no help offer (`help_every=0`) and no typed control words
+    ("sama", "tetap", "lewati" are answers there, e.g. a title)."""
 
     previous: Mapping[str, str] = field(default_factory=dict)
     lang: Lang = "id"
     carried: Mapping[str, str] = field(default_factory=dict)  # stored answers confirmed per sub-aspect (§8.3)
     facts: Mapping[str, Decimal | int | None] = field(default_factory=dict)
+    now: datetime | None = None
+    zone: str = "Asia/Jakarta"
+    rules: RuleSet | None = None  # None: the monthly report's
+    help_every: int = 3  # after every third failure at one question: skip / pause / help (0: never)
+    control_words: bool = True
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,14 @@ from bot.domain.report_flow.events import (
 from bot.domain.report_flow.interpret import (
     CANCEL_WORDS,
     CONTROLS,
+    FREE_TEXT,
     SUBMIT_WORDS,
     Refused,
     control_of,
     group_decision,
     normal_words,
     read_answer,
+    stale,
     value_of_option,
 )
 from bot.domain.report_flow.prompts import (
@@ -53,7 +55,6 @@ from bot.domain.report_flow.prompts import (
 )
 from bot.domain.report_flow.state import Context, Progress, UserInput
 
-HELP_EVERY: Final = 3
 MAX_TEXT: Final = 1000
 MIN_REASON: Final = 3
 MAX_REASON: Final = 500
@@ -147,7 +148,7 @@ def _failed(
 ) -> Step:
     progress = replace(progress, failures=progress.failures + 1, stage="asking", pending=None)
     problem = _problem(code, question, context)
-    if progress.failures % HELP_EVERY == 0:
+    if context.help_every and progress.failures % context.help_every == 0:
         offers = (Offer("skip", "skip"), Offer("pause", "pause"), Offer("help", "help"))
         return Step(progress, (problem, NeedHelp(question, progress.failures, offers)))
     return Step(progress, (problem, ask_event(questions, progress, context, problem=code)))
@@ -156,7 +157,7 @@ def _failed(
 def _at_question(
     questions: Sequence[Question], progress: Progress, question: Question, user_input: UserInput, context: Context
 ) -> Step:
-    control = control_of(user_input)
+    control = control_of(user_input, context)
     options = options_for(question, progress, context)
     if control is not None:
         if control in CONTROLS:
@@ -166,9 +167,9 @@ def _at_question(
             return _failed(questions, progress, question, "unknown_choice", context)
         return _accept(questions, progress, question, value, context)
     text = user_input.text_value or ""
-    if len(text) > MAX_TEXT:
+    if len(text) > MAX_TEXT and question.kind not in FREE_TEXT:
         return _failed(questions, progress, question, "too_long", context)
-    found = read_answer(question, text, options)
+    found = read_answer(question, text, options, progress.answers, context)
     if isinstance(found, Refused):
         return _failed(questions, progress, question, found.code, context)
     if found in CONTROLS:  # the number of a listed control option
@@ -332,6 +333,11 @@ def _line(words: str, numbers: dict[str, int], listing: bool) -> str | None:
     return next((k for k, n in numbers.items() if n == wanted), "")
 
 
+def edit(questions: Sequence[Question], progress: Progress, key: str, context: Context) -> Step:
+    """Ask one answer again, then back to the summary (e.g. a segment that reaches nobody any more)."""
+    return _jump(questions, replace(progress, stage="summary", listing=None), key, context)
+
+
 def _jump(questions: Sequence[Question], progress: Progress, key: str, context: Context) -> Step:
     """Ask one figure, then back to the summary."""
     editing = replace(progress, stage="asking", editing=f"item:{key}", listing=None, current=key, failures=0)
@@ -381,6 +387,10 @@ def _at_summary(questions: Sequence[Question], progress: Progress, user_input: U
 
 def _submit(questions: Sequence[Question], progress: Progress, context: Context) -> Step:
     """*Kirim*: refused while a blocking problem remains; open warnings first need a reason."""
+    late = stale(questions, progress.answers, context)
+    if late is not None and late.key is not None:  # a moment gone by since it was typed, or its start changed
+        step = _jump(questions, progress, late.key, context)
+        return Step(step.progress, (_problem(late.code, find_question(questions, late.key), context), *step.events))
     found = checked(questions, progress, context)
     numbers = line_numbers(questions, progress)
     if found.blocking:
