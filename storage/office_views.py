@@ -18,7 +18,6 @@ from storage.models import (
     Cooperative,
     LatestStanding,
     Officer,
-    PeriodStanding,
     Region,
     Report,
     ReportRevision,
@@ -73,7 +72,7 @@ class AreaCount:
     on_time: int
 
 
-def _in_scope(stmt: S, scope: int | None) -> S:
+def in_scope(stmt: S, scope: int | None) -> S:
     return stmt.where(Cooperative.kecamatan_id == scope) if scope is not None else stmt
 
 
@@ -92,84 +91,8 @@ async def timezones(repos: Repositories) -> list[str]:
 
 async def cooperative_count(repos: Repositories, scope: int | None) -> int:
     """Cooperatives of the city or of one kecamatan."""
-    stmt = _in_scope(select(func.count(Cooperative.id)), scope)
+    stmt = in_scope(select(func.count(Cooperative.id)), scope)
     return int(await repos.session.scalar(stmt) or 0)
-
-
-async def category_counts(
-    repos: Repositories, framework: str, first: str, last: str, scope: int | None, official_types: Sequence[str]
-) -> list[tuple[str, str | None, bool, int]]:
-    """(period, category, of an official type, cooperatives) for periods first..last: each cooperative's latest
-    assessment of `framework` in each period, read from the period standings (kept when an assessment is stored);
-    the official types' cooperatives are one hashed set (cheaper than joining every row to its cooperative)."""
-    standing = PeriodStanding
-    official = standing.cooperative_id.in_(
-        _in_scope(select(Cooperative.id).where(Cooperative.type.in_(list(official_types))), scope)
-    )
-    stmt = (
-        select(standing.period, standing.category, official, func.count())
-        .where(standing.framework == framework, standing.period >= first, standing.period <= last)
-        .group_by(standing.period, standing.category, official)
-    )
-    if scope is not None:
-        stmt = stmt.where(standing.cooperative_id.in_(select(Cooperative.id).where(Cooperative.kecamatan_id == scope)))
-    rows = await repos.session.execute(stmt)
-    return [(str(r[0]), r[1], bool(r[2]), int(r[3])) for r in rows]
-
-
-async def latest_category_counts(
-    repos: Repositories, framework: str, scope: int | None, official_types: Sequence[str]
-) -> tuple[list[tuple[str | None, bool, int]], str | None]:
-    """(category, of an official type, cooperatives) over each cooperative's latest assessment of `framework` (its
-    latest standing, as the list shows it), and the newest period among them."""
-    standing = LatestStanding
-    official = Cooperative.type.in_(list(official_types))
-    stmt = (
-        select(standing.category, official, func.count(), func.max(standing.period))
-        .join(Cooperative, Cooperative.id == standing.cooperative_id)
-        .where(standing.framework == framework)
-        .group_by(standing.category, official)
-    )
-    rows = list(await repos.session.execute(_in_scope(stmt, scope)))
-    newest = max((str(r[3]) for r in rows if r[3]), default=None)
-    return [(r[0], bool(r[1]), int(r[2])) for r in rows], newest
-
-
-async def latest_assessed_without(repos: Repositories, framework: str, without: str, scope: int | None) -> int:
-    """Cooperatives whose latest standings hold `framework` but not `without` (assessed indicatively only)."""
-    standing, other = LatestStanding, aliased(LatestStanding)
-    stmt = (
-        select(func.count())
-        .select_from(standing)
-        .join(Cooperative, Cooperative.id == standing.cooperative_id)
-        .outerjoin(other, and_(other.cooperative_id == standing.cooperative_id, other.framework == without))
-        .where(standing.framework == framework, other.cooperative_id.is_(None))
-    )
-    return int(await repos.session.scalar(_in_scope(stmt, scope)) or 0)
-
-
-async def assessed_without(
-    repos: Repositories, framework: str, without: str, first: str, last: str, scope: int | None
-) -> dict[str, int]:
-    """Per period, cooperatives assessed with `framework` but not with `without` (indicative only), from the period
-    standings: those of `framework` less those that have both (one hashed join, not a probe per row)."""
-    standing, other = PeriodStanding, aliased(PeriodStanding)
-    both = and_(
-        other.cooperative_id == standing.cooperative_id,
-        other.period == standing.period,
-        other.framework == without,
-        other.period >= first,
-        other.period <= last,
-    )
-    stmt = (
-        select(standing.period, func.count() - func.count(other.cooperative_id))
-        .outerjoin(other, both)
-        .where(standing.framework == framework, standing.period >= first, standing.period <= last)
-        .group_by(standing.period)
-    )
-    if scope is not None:
-        stmt = stmt.where(standing.cooperative_id.in_(select(Cooperative.id).where(Cooperative.kecamatan_id == scope)))
-    return {str(r[0]): int(r[1]) for r in await repos.session.execute(stmt)}
 
 
 async def reporting_by_kecamatan(
@@ -188,7 +111,7 @@ async def reporting_by_kecamatan(
         .outerjoin(Report, joined)
         .group_by(Cooperative.kecamatan_id)
     )
-    rows = await repos.session.execute(_in_scope(stmt, scope))
+    rows = await repos.session.execute(in_scope(stmt, scope))
     return [AreaCount(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows]
 
 
@@ -212,7 +135,7 @@ def _filtered(
         stmt = stmt.outerjoin(latest, and_(latest.c.cooperative_id == Cooperative.id, latest.c.framework == framework))
     if not slim or where.reporting:
         stmt = stmt.outerjoin(Report, joined)
-    stmt = _in_scope(stmt, where.scope)
+    stmt = in_scope(stmt, where.scope)
     if where.query:
         words = where.query.strip().lower()
         escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -338,7 +261,7 @@ async def list_rows(
 async def regions_in_scope(repos: Repositories, kind: str, scope: int | None) -> list[tuple[int, str]]:
     """The kecamatan (or kelurahan) that have cooperatives in the scope, by name."""
     column = Cooperative.kecamatan_id if kind == "kecamatan" else Cooperative.kelurahan_id
-    used = _in_scope(select(column).where(column.is_not(None)).distinct(), scope)
+    used = in_scope(select(column).where(column.is_not(None)).distinct(), scope)
     stmt = select(Region.id, Region.name).where(Region.id.in_(used)).order_by(Region.name)
     return [(int(r[0]), str(r[1])) for r in await repos.session.execute(stmt)]
 
@@ -350,8 +273,8 @@ async def kelurahan_of(repos: Repositories, kelurahan_id: int) -> int | None:
 
 async def types_and_tags(repos: Repositories, scope: int | None) -> tuple[list[str], list[str]]:
     """The cooperative types and tags in use in the scope."""
-    types = _in_scope(select(Cooperative.type).distinct(), scope)
-    tags = _in_scope(select(cast(Cooperative.tags, String)).distinct(), scope)
+    types = in_scope(select(Cooperative.type).distinct(), scope)
+    tags = in_scope(select(cast(Cooperative.tags, String)).distinct(), scope)
     found: set[str] = set()
     for text in (await repos.session.scalars(tags)).all():
         found.update(str(t) for t in (json.loads(text) if text else []) or [])
@@ -360,7 +283,7 @@ async def types_and_tags(repos: Repositories, scope: int | None) -> tuple[list[s
 
 async def cooperative_in_scope(repos: Repositories, nik: str, scope: int | None) -> Cooperative | None:
     """The cooperative with this NIK, if the scope includes it."""
-    stmt = _in_scope(select(Cooperative).where(Cooperative.nik == nik), scope)
+    stmt = in_scope(select(Cooperative).where(Cooperative.nik == nik), scope)
     return (await repos.session.scalars(stmt)).first()
 
 
@@ -459,5 +382,5 @@ async def reporting_rows(
     )
     return [
         (int(r[0]), str(r[1]), r[2], r[3], r[4], str(r[5] or "Asia/Jakarta"), bool(r[6]), r[7])
-        for r in await repos.session.execute(_in_scope(stmt, scope))
+        for r in await repos.session.execute(in_scope(stmt, scope))
     ]

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.domain import forms
 from bot.domain.health import keys
 from bot.domain.periods import Period, deadline, reporting_period_for
-from storage import office_views
+from storage import office_counts, office_views
 from storage.models import ReportRevision
 from storage.office_views import CooperativeRow, ListFilter
 from storage.repositories import Repositories
@@ -255,10 +255,10 @@ class OfficeService:
             periods.insert(0, periods[0].previous())
         first, last = str(periods[0]), str(periods[-1])
         total = await office_views.cooperative_count(self._repos, scope)
-        counted = await office_views.category_counts(
+        counted = await office_counts.category_counts(
             self._repos, keys.PERDEP, first, last, scope, keys.SAVINGS_AND_LOAN_TYPES
         )
-        indicative = await office_views.assessed_without(self._repos, keys.INDICATIVE, keys.PERDEP, first, last, scope)
+        indicative = await office_counts.assessed_without(self._repos, keys.INDICATIVE, keys.PERDEP, first, last, scope)
         trend = []
         for period in periods:
             official: dict[str, int] = {}
@@ -285,7 +285,7 @@ class OfficeService:
     async def _latest(self, scope: int | None, total: int, open_period: Period) -> CategoryCount:
         """Every cooperative counted by its latest assessment (as the list shows it: one that has not reported the
         newest period keeps the category of its last report); the period is the newest among them."""
-        rows, newest = await office_views.latest_category_counts(
+        rows, newest = await office_counts.latest_category_counts(
             self._repos, keys.PERDEP, scope, keys.SAVINGS_AND_LOAN_TYPES
         )
         official: dict[str, int] = {}
@@ -294,7 +294,7 @@ class OfficeService:
             if category:
                 into = official if is_official else other
                 into[category] = into.get(category, 0) + count
-        indicative = await office_views.latest_assessed_without(self._repos, keys.INDICATIVE, keys.PERDEP, scope)
+        indicative = await office_counts.latest_assessed_without(self._repos, keys.INDICATIVE, keys.PERDEP, scope)
         return CategoryCount(Period.parse(newest) if newest else open_period, official, other, indicative, total)
 
     async def options(self, scope: int | None) -> FilterOptions:
