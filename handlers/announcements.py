@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.chat.context import Context
 from bot.chat.messages import Choice, Reply
 from bot.chat.routing import Route, Router
-from bot.chat.staff_forms import StaffForm, office_zone
+from bot.chat.staff_forms import FormReplies, StaffForm, answer, office_zone, said
 from bot.domain import report_flow
 from bot.domain.periods import format_datetime
 from bot.services import segments
@@ -50,34 +50,16 @@ async def resume(ctx: Context) -> Sequence[Reply]:
         return await status(ctx, ctx.press.number())
     if ctx.handler != NAME:
         return await start(ctx)
-    question = FORM.current(ctx)
-    if question is None or question.kind != "segment":
-        return await _said(ctx, FORM.advance(ctx))
-    spec = FORM.typed_segment(ctx)
-    try:
-        preview = await ctx.services.broadcasts.preview(segments.for_staff(spec, ctx.staff))
-    except segments.SegmentError as exc:
-        return [ctx.say("announcements.bad_segment", problem=exc.text(ctx.lang)), *await _said(ctx, FORM.resume(ctx))]
-    if preview.recipients == 0:
-        return [ctx.say("announcements.nobody", reach=preview.reach), *await _said(ctx, FORM.resume(ctx))]
-    return await _said(ctx, FORM.advance(ctx, report_flow.UserInput.text(preview.audience.segment.spec)))
+    return await answer(FORM, SAYS, ctx, _reach, "announcements.nobody")
+
+
+async def _reach(ctx: Context, segment: segments.Segment) -> tuple[int, object, str]:
+    preview = await ctx.services.broadcasts.preview(segment)
+    return preview.recipients, preview.reach, preview.audience.segment.spec
 
 
 async def _said(ctx: Context, step: report_flow.Step) -> list[Reply]:
-    """The engine's events as replies; the preview and the publishing reach the office's records."""
-    replies: list[Reply] = []
-    for event in step.events:
-        if isinstance(event, report_flow.Problem):
-            replies += FORM.problem(ctx, event)
-        elif isinstance(event, report_flow.Ask):
-            replies.append(await _ask(ctx, event))
-        elif isinstance(event, report_flow.Summary):
-            replies.append(await _preview(ctx, step.progress.answers))
-        elif isinstance(event, report_flow.Submitted):
-            replies.append(await _publish(ctx, event.answers))
-        elif isinstance(event, report_flow.Cancelled):
-            replies.append(ctx.say("announcements.cancelled"))
-    return replies
+    return await said(FORM, SAYS, ctx, step)
 
 
 async def _ask(ctx: Context, ask: report_flow.Ask) -> Reply:
@@ -125,6 +107,13 @@ async def _publish(ctx: Context, answers: Mapping[str, str]) -> Reply:
     return ctx.say(
         "announcements.published", refresh, id=announcement.id, recipients=announcement.recipients, when=when
     )
+
+
+async def _save(ctx: Context, answers: Mapping[str, str], progress: report_flow.Progress) -> list[Reply]:
+    return [await _publish(ctx, answers)]
+
+
+SAYS = FormReplies(_ask, _preview, _save, "announcements.cancelled")
 
 
 async def status(ctx: Context, announcement_id: int | None = None) -> Sequence[Reply]:

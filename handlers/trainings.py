@@ -9,7 +9,7 @@ from typing import Any
 from bot.chat.context import Context
 from bot.chat.messages import Choice, Reply
 from bot.chat.routing import Route, Router
-from bot.chat.staff_forms import StaffForm, office_zone
+from bot.chat.staff_forms import FormReplies, StaffForm, answer, office_zone, said
 from bot.domain import report_flow
 from bot.domain.periods import format_datetime
 from bot.services import access, segments, trainings
@@ -212,37 +212,19 @@ async def form_step(ctx: Context) -> Sequence[Reply]:
         return [ctx.say("trainings.not_allowed")]
     if ctx.handler != NEW:
         return await new_training(ctx)
-    question = FORM.current(ctx)
-    if question is None or question.kind != "segment":
-        return await _said(ctx, FORM.advance(ctx))
-    spec = FORM.typed_segment(ctx)
-    try:
-        audience = await ctx.services.training_catalog.audience(segments.for_staff(spec, ctx.staff))
-    except segments.SegmentError as exc:
-        return [ctx.say("announcements.bad_segment", problem=exc.text(ctx.lang)), *await _said(ctx, FORM.resume(ctx))]
-    if audience.reach().now == 0:
-        return [ctx.say("trainings.nobody", reach=audience.reach()), *await _said(ctx, FORM.resume(ctx))]
-    return await _said(ctx, FORM.advance(ctx, report_flow.UserInput.text(audience.segment.spec)))
+    return await answer(FORM, SAYS, ctx, _reach, "trainings.nobody")
+
+
+async def _reach(ctx: Context, segment: segments.Segment) -> tuple[int, object, str]:
+    audience = await ctx.services.training_catalog.audience(segment)
+    return audience.reach().now, audience.reach(), audience.segment.spec
 
 
 async def _said(ctx: Context, step: report_flow.Step) -> list[Reply]:
-    """The engine's events as replies; the preview and the saving reach the office's records."""
-    replies: list[Reply] = []
-    for event in step.events:
-        if isinstance(event, report_flow.Problem):
-            replies += FORM.problem(ctx, event)
-        elif isinstance(event, report_flow.Ask):
-            replies.append(_ask(ctx, event))
-        elif isinstance(event, report_flow.Summary):
-            replies.append(await _preview(ctx, step.progress.answers))
-        elif isinstance(event, report_flow.Submitted):
-            replies += await _save(ctx, event.answers, step.progress)
-        elif isinstance(event, report_flow.Cancelled):
-            replies.append(ctx.say("trainings.form_cancelled"))
-    return replies
+    return await said(FORM, SAYS, ctx, step)
 
 
-def _ask(ctx: Context, ask: report_flow.Ask) -> Reply:
+async def _ask(ctx: Context, ask: report_flow.Ask) -> Reply:
     return FORM.ask(ctx, ask, FORM.suggested_segments(ctx) if ask.question.kind == "segment" else ())
 
 
@@ -298,6 +280,9 @@ async def _save(ctx: Context, answers: Mapping[str, str], progress: report_flow.
         built, staff_id=ctx.staff.id, now=ctx.now, zone=office_zone(ctx), quiet=ctx.bot.quiet_hours
     )
     return [ctx.say("trainings.created", id=training.id, title=training.title, invited=invited)]
+
+
+SAYS = FormReplies(_ask, _preview, _save, "trainings.form_cancelled")
 
 
 router = Router(

@@ -2,13 +2,14 @@
 
 A handler names its form (forms_data/<form>.json) and how its buttons map to the engine's options; this module
 loads the progress, hands in one input, stores the new progress, and says the questions and problems from the
-handler's templates (`<words>.ask_<key>`, `<words>.problem`). The preview, saving and the segment (checked against
-the office's records) stay with the handler.
+handler's templates (`<words>.ask_<key>`, `<words>.problem`). `said` turns the engine's events into replies and
+`answer` checks a segment against the office's records (how many it reaches); the preview, the saving and that count
+stay with the handler (`FormReplies`, `Reach`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -154,6 +155,54 @@ class StaffForm:
         key = problem.question.key if problem.question is not None else ""
         reply = ctx.say(f"{self.words}.problem", code=problem.code, key=key, ex=ctx.examples)
         return [reply] if reply.text.strip() else []
+
+
+@dataclass(frozen=True)
+class FormReplies:
+    """How a handler says what its form's engine decided: the question (`ask`), the preview (`preview`), what
+    saving says (`save`), and the template of a cancelled form (`cancelled`). Problems are the form's own."""
+
+    ask: Callable[[Context, report_flow.Ask], Awaitable[Reply]]
+    preview: Callable[[Context, Mapping[str, str]], Awaitable[Reply]]
+    save: Callable[[Context, Mapping[str, str], report_flow.Progress], Awaitable[Sequence[Reply]]]
+    cancelled: str
+
+
+async def said(form: StaffForm, says: FormReplies, ctx: Context, step: report_flow.Step) -> list[Reply]:
+    """The engine's events as replies; the preview and the saving reach the office's records."""
+    replies: list[Reply] = []
+    for event in step.events:
+        if isinstance(event, report_flow.Problem):
+            replies += form.problem(ctx, event)
+        elif isinstance(event, report_flow.Ask):
+            replies.append(await says.ask(ctx, event))
+        elif isinstance(event, report_flow.Summary):
+            replies.append(await says.preview(ctx, step.progress.answers))
+        elif isinstance(event, report_flow.Submitted):
+            replies += await says.save(ctx, event.answers, step.progress)
+        elif isinstance(event, report_flow.Cancelled):
+            replies.append(ctx.say(says.cancelled))
+    return replies
+
+
+Reach = Callable[[Context, segments.Segment], Awaitable[tuple[int, object, str]]]
+
+
+async def answer(form: StaffForm, says: FormReplies, ctx: Context, reach: Reach, nobody: str) -> list[Reply]:
+    """One answer to the form. The segment, unlike the other answers, is checked against the office's records:
+    `reach` gives for a segment (kept to a pembina's kecamatan) how many it reaches now, the reach to show, and the
+    segment as stored; an unknown region or a segment that reaches nobody (`nobody`, a template) is asked again."""
+    question = form.current(ctx)
+    if question is None or question.kind != "segment":
+        return await said(form, says, ctx, form.advance(ctx))
+    try:
+        count, shown, spec = await reach(ctx, segments.for_staff(form.typed_segment(ctx), ctx.staff))
+    except segments.SegmentError as exc:
+        problem = ctx.say("announcements.bad_segment", problem=exc.text(ctx.lang))
+        return [problem, *await said(form, says, ctx, form.resume(ctx))]
+    if count == 0:
+        return [ctx.say(nobody, reach=shown), *await said(form, says, ctx, form.resume(ctx))]
+    return await said(form, says, ctx, form.advance(ctx, report_flow.UserInput.text(spec)))
 
 
 def office_zone(ctx: Context) -> ZoneInfo:
