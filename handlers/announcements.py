@@ -94,9 +94,11 @@ async def _preview(ctx: Context, answers: Mapping[str, str]) -> Reply:
 async def _publish(ctx: Context, answers: Mapping[str, str]) -> Reply:
     assert ctx.staff is not None
     at = _send_at(answers)
+    segment = segments.for_staff(answers["segment"], ctx.staff)
+    reach = (await ctx.services.broadcasts.preview(segment)).reach  # as the preview said it: who can receive it now
     announcement = await ctx.services.broadcasts.publish(
         text=answers["text"],
-        segment=segments.for_staff(answers["segment"], ctx.staff),
+        segment=segment,
         staff_id=ctx.staff.id,
         now=ctx.now,
         send_at=at,
@@ -104,9 +106,7 @@ async def _publish(ctx: Context, answers: Mapping[str, str]) -> Reply:
     )
     when = format_datetime(at, office_zone(ctx), ctx.lang) if at and at > ctx.now else None
     refresh = (Choice(f"{NAME}:status:{announcement.id}", ctx.say("announcements.button_status").text),)
-    return ctx.say(
-        "announcements.published", refresh, id=announcement.id, recipients=announcement.recipients, when=when
-    )
+    return ctx.say("announcements.published", refresh, id=announcement.id, reach=reach, when=when)
 
 
 async def _save(ctx: Context, answers: Mapping[str, str], progress: report_flow.Progress) -> list[Reply]:

@@ -276,10 +276,10 @@ async def _save(ctx: Context, answers: Mapping[str, str], progress: report_flow.
     reach = (await catalog.audience(built.segment)).reach()
     if reach.now == 0:  # everyone in it became unreachable since the preview: choose again
         return [ctx.say("trainings.nobody", reach=reach), *await _said(ctx, FORM.edit(ctx, progress, "segment"))]
-    training, invited = await catalog.create(
+    training, _ = await catalog.create(
         built, staff_id=ctx.staff.id, now=ctx.now, zone=office_zone(ctx), quiet=ctx.bot.quiet_hours
-    )
-    return [ctx.say("trainings.created", id=training.id, title=training.title, invited=invited)]
+    )  # the count of invitations made holds those who cannot receive one now: say the reach, as the preview did
+    return [ctx.say("trainings.created", id=training.id, title=training.title, reach=reach)]
 
 
 SAYS = FormReplies(_ask, _preview, _save, "trainings.form_cancelled")

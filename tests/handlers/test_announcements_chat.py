@@ -111,3 +111,22 @@ async def test_berhenti_stops_announcements_and_mulai_resumes_them(db: Database)
     await admin.say("Info pelatihan pajak.")
     await admin.press("Semua koperasi")
     assert "*2 pengurus* dari 2 koperasi." in await admin.press("Sekarang")
+
+
+async def test_the_confirmation_counts_whom_the_preview_counted(db: Database) -> None:
+    """An officer with no chat account is in the segment: the preview and the confirmation both say 1, and why not
+    the other (the announcement still records the other as not reachable)."""
+    d = dispatcher(db)
+    await registered(db, d, "siti", "3576010001")
+    async with db.transaction() as repos:
+        coop = await repos.cooperatives.by_nik("3576010001")
+        assert coop is not None
+        await repos.officers.add(coop.id, "Pak Tanpa Akun", "pengawas")
+    admin = await staff_user(db, d)
+    await admin.say("/umumkan")
+    await admin.say("Rapat anggota tahunan paling lambat 31 Desember 2026.")
+    await admin.press("Semua koperasi")
+    assert "*1 pengurus* dari 1 koperasi" in await admin.press("Sekarang")
+    sent = await admin.press("Kirim ke 1 orang")
+    assert "Pengumuman #1 sedang dikirim ke 1 pengurus" in sent, sent
+    assert "1 pengurus tidak bisa menerimanya sekarang: 1 belum punya akun chat" in sent, sent

@@ -123,3 +123,23 @@ async def test_officers_see_only_the_trainings_of_their_segment(db: Database) ->
     await admin.press("Undang 1 orang")
     assert "Bimtek Simpan Pinjam" in await siti.say("pelatihan")
     assert "Belum ada pelatihan" in await budi.say("pelatihan")
+
+
+async def test_the_saved_training_counts_the_invitations_the_preview_promised(db: Database) -> None:
+    """An officer with no chat account is in the segment but cannot be invited: the preview says 1 and why not the
+    other, and so does the confirmation (not the 2 officers of the segment)."""
+    d = dispatcher(db, Clock())
+    await registered(db, d, "siti", "3576010001")
+    async with db.transaction() as repos:
+        coop = await repos.cooperatives.by_nik("3576010001")
+        assert coop is not None
+        await repos.officers.add(coop.id, "Pak Tanpa Akun", "pengawas")
+    admin = await staff_user(db, d)
+    for text in ("/pelatihan_baru", "Bimtek Akuntansi", "bimtek", "19-11-2026 09.00", "12.00", "Aula Dinas", "40"):
+        await admin.say(text)
+    await admin.press("Semua koperasi")
+    preview = await admin.say("17-11-2026 16.00")
+    assert "Undangan akan dikirim ke *1 pengurus* dari 1 koperasi" in preview
+    saved = await admin.press("Undang 1 orang")
+    assert "Undangan untuk 1 pengurus sedang dikirim" in saved, saved
+    assert "1 pengurus tidak bisa menerimanya sekarang: 1 belum punya akun chat" in saved, saved  # and why
