@@ -166,6 +166,14 @@ async def registered(
     return user
 
 
+async def officer_without_account(db: Database, nik: str = "3576010001") -> None:
+    """An officer of the cooperative `nik` (already there) who never registered: in its segments, reached by no chat."""
+    async with db.transaction() as repos:
+        coop = await repos.cooperatives.by_nik(nik)
+        assert coop is not None
+        await repos.officers.add(coop.id, "Pak Tanpa Akun", "pengawas")
+
+
 def answer_for(question: forms.Question, values: dict[str, str]) -> str:
     """A plausible answer to any question of the form."""
     if question.key in values:

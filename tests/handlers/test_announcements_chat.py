@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.chat.dispatch import Dispatcher
 from storage.db import Database
-from tests.handlers.chat import User, dispatcher, invite, registered
+from tests.handlers.chat import User, dispatcher, invite, officer_without_account, registered
 
 
 async def staff_user(db: Database, d: Dispatcher, role: str = "admin", kecamatan_id: int | None = None) -> User:
@@ -118,10 +118,7 @@ async def test_the_confirmation_counts_whom_the_preview_counted(db: Database) ->
     the other (the announcement still records the other as not reachable)."""
     d = dispatcher(db)
     await registered(db, d, "siti", "3576010001")
-    async with db.transaction() as repos:
-        coop = await repos.cooperatives.by_nik("3576010001")
-        assert coop is not None
-        await repos.officers.add(coop.id, "Pak Tanpa Akun", "pengawas")
+    await officer_without_account(db)
     admin = await staff_user(db, d)
     await admin.say("/umumkan")
     await admin.say("Rapat anggota tahunan paling lambat 31 Desember 2026.")

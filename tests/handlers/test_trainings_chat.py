@@ -6,7 +6,7 @@ import re
 
 from bot.chat.messages import Reply
 from storage.db import Database
-from tests.handlers.chat import Clock, User, dispatcher, registered
+from tests.handlers.chat import Clock, User, dispatcher, officer_without_account, registered
 from tests.handlers.test_announcements_chat import staff_user
 
 
@@ -130,10 +130,7 @@ async def test_the_saved_training_counts_the_invitations_the_preview_promised(db
     other, and so does the confirmation (not the 2 officers of the segment)."""
     d = dispatcher(db, Clock())
     await registered(db, d, "siti", "3576010001")
-    async with db.transaction() as repos:
-        coop = await repos.cooperatives.by_nik("3576010001")
-        assert coop is not None
-        await repos.officers.add(coop.id, "Pak Tanpa Akun", "pengawas")
+    await officer_without_account(db)
     admin = await staff_user(db, d)
     for text in ("/pelatihan_baru", "Bimtek Akuntansi", "bimtek", "19-11-2026 09.00", "12.00", "Aula Dinas", "40"):
         await admin.say(text)
