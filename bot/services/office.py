@@ -6,7 +6,7 @@ cooperatives, and another kecamatan's cooperative is not found.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -207,6 +207,17 @@ class HealthRecord:
     coaching: tuple[CoachingLine, ...] = field(default=())
 
 
+def _split(rows: Iterable[tuple[str | None, bool, int]]) -> tuple[dict[str, int], dict[str, int]]:
+    """(category, of an official type, cooperatives) rows as counts per category: official types, the others."""
+    official: dict[str, int] = {}
+    other: dict[str, int] = {}
+    for category, is_official, count in rows:
+        if category:
+            into = official if is_official else other
+            into[category] = into.get(category, 0) + count
+    return official, other
+
+
 def _share(part: int, whole: int) -> Decimal:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01")) if whole else Decimal(0)
 
@@ -261,12 +272,7 @@ class OfficeService:
         indicative = await office_counts.assessed_without(self._repos, keys.INDICATIVE, keys.PERDEP, first, last, scope)
         trend = []
         for period in periods:
-            official: dict[str, int] = {}
-            other: dict[str, int] = {}
-            for at, category, is_official, count in counted:
-                if at == str(period) and category:
-                    into = official if is_official else other
-                    into[category] = into.get(category, 0) + count
+            official, other = _split((c, o, n) for at, c, o, n in counted if at == str(period))
             trend.append(CategoryCount(period, official, other, indicative.get(str(period), 0), total))
         latest = await self._latest(scope, total, open_period)
         deadlines = await self._deadlines(open_period, deadline_day)
@@ -288,12 +294,7 @@ class OfficeService:
         rows, newest = await office_counts.latest_category_counts(
             self._repos, keys.PERDEP, scope, keys.SAVINGS_AND_LOAN_TYPES
         )
-        official: dict[str, int] = {}
-        other: dict[str, int] = {}
-        for category, is_official, count in rows:
-            if category:
-                into = official if is_official else other
-                into[category] = into.get(category, 0) + count
+        official, other = _split(rows)
         indicative = await office_counts.latest_assessed_without(self._repos, keys.INDICATIVE, keys.PERDEP, scope)
         return CategoryCount(Period.parse(newest) if newest else open_period, official, other, indicative, total)
 
