@@ -219,7 +219,7 @@ class ClinicService(ClinicWatch):
         await self._may_change(actor, cooperative)
         if plan.status != "open":
             raise ValueError(f"plan {plan_id} is {plan.status}")
-        plan.what, plan.who = self._checked(what or plan.what, who or plan.who)
+        plan.what, plan.who = self._checked(plan.what if what is None else what, plan.who if who is None else who)
         plan.due_on = due_on or plan.due_on
         plan.updated_at = at
         await self._repos.audit.add(actor.key, "clinic.plan_changed", f"plan:{plan.id}", due_on=plan.due_on.isoformat())

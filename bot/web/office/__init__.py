@@ -63,6 +63,7 @@ def add_office(app: web.Application, db: Database, settings: Settings, rules: Ru
     router.add_get(f"{PREFIX}/koperasi/{{nik}}", pages.record)
     router.add_post(f"{PREFIX}/koperasi/{{nik}}/catatan", pages.add_note)
     router.add_post(f"{PREFIX}/koperasi/{{nik}}/rencana", pages.add_plan)
+    router.add_post(f"{PREFIX}/koperasi/{{nik}}/rencana/{{plan}}/ubah", pages.change_plan)
     router.add_post(f"{PREFIX}/koperasi/{{nik}}/rencana/{{plan}}/{{action}}", pages.close_plan)
     router.add_get(f"{PREFIX}/laporan", review.reports)
     router.add_get(f"{PREFIX}/laporan.xlsx", review.export)

@@ -10,7 +10,8 @@ from aiohttp import web
 
 from bot.domain.periods import closed_periods, local_date, read_date
 from bot.services import Services
-from bot.services.clinic import REASONS, Actor, BadField, PlanStatus
+from bot.services.clinic import REASONS, Actor, BadField, ClinicService, PlanStatus
+from bot.services.clinic_values import PlanView
 from bot.services.office import CATEGORIES, REPORTING, SORTS, list_filter, page_number
 from bot.services.reports import NotAllowed
 from bot.web.office.charts import score_line, trend_bars
@@ -245,23 +246,64 @@ async def add_plan(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(f"{PREFIX}/koperasi/{quote(nik)}#rencana")
 
 
+async def _own_plan(clinic: ClinicService, plan_id: str, cooperative_id: int, actor: Actor) -> PlanView:
+    """The plan `plan_id` of this cooperative (a forged id, none, or another cooperative's: 404)."""
+    if not plan_id.isdigit() or len(plan_id) > 12:
+        raise web.HTTPNotFound()
+    try:
+        found = await clinic.plan(int(plan_id), actor)
+    except LookupError:
+        raise web.HTTPNotFound() from None
+    if found.cooperative_id != cooperative_id:
+        raise web.HTTPNotFound()
+    return found
+
+
 async def close_plan(request: web.Request) -> web.StreamResponse:
     """Mark a plan of this cooperative done or cancelled (another cooperative's plan, or none: 404)."""
     office, account = request.app[OFFICE], account_of(request)
     nik, action, plan_id = request.match_info["nik"], request.match_info["action"], request.match_info["plan"]
     status: PlanStatus = "done" if action == "selesai" else "cancelled"
-    if action not in ("selesai", "batal") or not plan_id.isdigit() or len(plan_id) > 12:
+    if action not in ("selesai", "batal"):
         raise web.HTTPNotFound()
     cooperative_id = await _cooperative_id(request, nik)
     actor = Actor(staff_id=account.id)
     try:
         async with office.db.transaction() as repos:
             clinic = Services(repos, office.rules).clinic
-            if (await clinic.plan(int(plan_id), actor)).cooperative_id != cooperative_id:
-                raise web.HTTPNotFound()
-            await clinic.close_plan(int(plan_id), status, actor, _now())
-    except LookupError:
-        raise web.HTTPNotFound() from None
+            found = await _own_plan(clinic, plan_id, cooperative_id, actor)
+            await clinic.close_plan(found.id, status, actor, _now())
     except NotAllowed:
         raise web.HTTPForbidden() from None
     raise web.HTTPSeeOther(f"{PREFIX}/koperasi/{quote(nik)}#rencana")
+
+
+async def change_plan(request: web.Request) -> web.StreamResponse:
+    """Change an open plan's what, who and due date, as `rencana` does in chat (a new due date is not in the past;
+    another cooperative's plan, or none: 404; a plan closed meanwhile: 409, the page says so)."""
+    office, account = request.app[OFFICE], account_of(request)
+    nik, plan_id = request.match_info["nik"], request.match_info["plan"]
+    form = await request.post()
+    typed = {key: str(form.get(key, ""))[:1000] for key in ("apa", "siapa", "tenggat")}
+    typed["rencana"] = plan_id
+    cooperative_id = await _cooperative_id(request, nik)
+    actor, today = Actor(staff_id=account.id), local_date(_now(), ZoneInfo(office.office_zone))
+    problem = None
+    try:
+        async with office.db.transaction() as repos:
+            clinic = Services(repos, office.rules).clinic
+            found = await _own_plan(clinic, plan_id, cooperative_id, actor)
+            due = read_date(typed["tenggat"], today)
+            if due is None or (due != found.due_on and due < today):
+                problem = "edit_due" if due is None else "edit_due_past"
+            else:
+                await clinic.update_plan(found.id, actor, _now(), what=typed["apa"], who=typed["siapa"], due_on=due)
+    except NotAllowed:
+        raise web.HTTPForbidden() from None
+    except BadField as bad:
+        return await _record_page(request, nik, 400, f"edit_{bad.field}", typed)
+    except ValueError:  # closed since the page was opened
+        return await _record_page(request, nik, 409, "edit_closed", typed)
+    if problem is not None:
+        return await _record_page(request, nik, 400, problem, typed)
+    raise web.HTTPSeeOther(f"{PREFIX}/koperasi/{quote(nik)}#rencana-{found.id}")
