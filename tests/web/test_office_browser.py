@@ -79,6 +79,26 @@ async def test_the_office_in_a_browser(office: Office, shots: Path) -> None:
             assert (await page.locator("h1").inner_text()).startswith("Rekam medis Koperasi KSP Nomor")
             assert await page.locator("#pengurus tbody tr").count() == 1
             await page.screenshot(path=str(shots / "rekam-medis.png"), full_page=True)
+            record = page.url
+            await page.fill("#rencana-apa", "Tagih pinjaman macet 5 anggota terbesar")
+            await page.fill("#rencana-siapa", "Bendahara")
+            await page.fill("#rencana-tenggat", "15 Desember 2030")
+            await page.click('form[action$="/rencana"] button')
+            await page.click("details.edit-plan summary")  # a plan's edit form opens without JavaScript
+            await page.fill("details.edit-plan input[name=apa]", "")
+            await page.fill("details.edit-plan input[name=siapa]", "Ketua")
+            await page.click("details.edit-plan button")
+            assert "tulis apa yang dikerjakan" in await page.locator("details.edit-plan .problem").inner_text()
+            assert await page.locator("details.edit-plan input[name=siapa]").input_value() == "Ketua"
+            await page.set_viewport_size({"width": 360, "height": 780})  # a phone, the form beside its message
+            await page.screenshot(path=str(shots / "rekam-medis-ubah-ponsel.png"), full_page=True)
+            assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+            await page.set_viewport_size({"width": 1200, "height": 900})
+            await page.fill("details.edit-plan input[name=apa]", "Tagih 3 anggota terbesar")
+            await page.click("details.edit-plan button")
+            assert page.url.split("#")[0] == record
+            plan = await page.locator("#rencana-aksi tbody tr >> nth=0").inner_text()
+            assert "Tagih 3 anggota terbesar" in plan and "Ketua" in plan and "15 Desember 2030" in plan
 
             await page.goto(f"{base}/kantor/laporan?periode={period}")
             assert await page.locator(f'tr[data-report="{checked.report_id}"]').count() == 1
@@ -123,6 +143,7 @@ async def test_the_office_in_a_browser(office: Office, shots: Path) -> None:
         "masuk.png",
         "periksa-ponsel.png",
         "periksa.png",
+        "rekam-medis-ubah-ponsel.png",
         "rekam-medis.png",
         "ringkasan-ponsel.png",
         "ringkasan.png",
