@@ -135,6 +135,7 @@ async def test_a_pembina_changes_an_open_plan_and_a_bad_field_is_refused_beside_
     assert status == 400 and "Perubahan belum tersimpan: tulis apa yang dikerjakan" in html
     assert f'id="ubah-apa-{plan.id}" name="apa" maxlength="500" value=""' in html and 'value="Ketua"' in html
     assert re.search(r'<details class="edit-plan" open>', html)
+    assert 'id="rencana-siapa" name="siapa" maxlength="120" value=""' in html, "the new-plan form stays empty"
     status, html = await post(office, edit, **{**change, "apa": "Tagih 3 anggota", "tenggat": "31 Februari 2030"})
     assert status == 400 and "tulis tenggat sebagai tanggal" in html and 'value="31 Februari 2030"' in html
     status, html = await post(office, edit, **{**change, "apa": "Tagih 3 anggota", "tenggat": "1-1-2020"})
