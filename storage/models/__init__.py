@@ -8,7 +8,7 @@ from storage.models.base import NAMING, Base, BigId, utcnow
 from storage.models.coaching import ActionPlan, CoachingEntry
 from storage.models.directory import ChannelIdentity, Conversation, Cooperative, Officer, OfficeStaff, Region
 from storage.models.messages import Announcement, InboundMessage, OutboxMessage, PlatformFile, StoredFile
-from storage.models.operations import AuditEntry, SchedulerTick
+from storage.models.operations import AuditEntry, FormSubmission, SchedulerTick
 from storage.models.reports import (
     Assessment,
     LatestStanding,
@@ -33,6 +33,7 @@ __all__ = [
     "CoachingEntry",
     "Conversation",
     "Cooperative",
+    "FormSubmission",
     "InboundMessage",
     "Invite",
     "InviteAttempt",

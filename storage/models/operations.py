@@ -1,11 +1,11 @@
-"""Running the service: the audit log and scheduler ticks."""
+"""Running the service: the audit log, scheduler ticks, and the one-time keys of the office's forms."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, BigId, utcnow
@@ -32,3 +32,17 @@ class SchedulerTick(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120), unique=True)
     ran_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FormSubmission(Base):
+    """The one-time key of an office web form that made something (a training, an announcement): the same form posted
+    again (a double click, the back button, a retry on a slow network) leads to what it made the first time."""
+
+    __tablename__ = "form_submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("office_staff.id"))
+    kind: Mapped[str] = mapped_column(String(24))  # training | announcement
+    target_id: Mapped[int | None] = mapped_column()  # what the form made
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -29,6 +29,7 @@ from storage.repositories.reports import ReportRepo
 from storage.repositories.reviews import QueueRow, ReviewRepo
 from storage.repositories.server_keys import ServerKeyRepo
 from storage.repositories.staff import StaffRepo
+from storage.repositories.submissions import SubmissionRepo
 from storage.repositories.ticks import TickRepo
 from storage.repositories.trainings import TrainingRepo
 
@@ -56,6 +57,7 @@ __all__ = [
     "Repositories",
     "ReviewRepo",
     "StaffRepo",
+    "SubmissionRepo",
     "TickRepo",
     "TrainingRepo",
 ]
@@ -70,6 +72,7 @@ class Repositories:
         self.cooperatives = CooperativeRepo(session)
         self.officers = OfficerRepo(session)
         self.staff = StaffRepo(session)
+        self.submissions = SubmissionRepo(session)
         self.identities = IdentityRepo(session)
         self.invites = InviteRepo(session)
         self.server_keys = ServerKeyRepo(session)

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.delivery.worker import Delivery
 from bot.domain.health.rules import default_rules
 from bot.services import trainings
+from bot.services.form_keys import new_key
 from bot.web.app import make_app
 from bot.web.office import add_office
 from storage.db import Database
@@ -76,8 +77,9 @@ async def count(db: Database, model: type[Training] | type[Announcement]) -> int
 
 
 async def post(office: Office, path: str, fields: dict[str, str]) -> tuple[int, str, str]:
-    """POST with the session's CSRF token; (status, final path, body) after following a redirect."""
-    response = await office.client.post(path, data={"csrf": await office.csrf(), **fields})
+    """POST with the session's CSRF token and, as a form just opened, a new one-time key (`fields` may bring its own);
+    (status, final path, body) after following a redirect."""
+    response = await office.client.post(path, data={"csrf": await office.csrf(), "kunci": new_key(), **fields})
     return response.status, response.url.path, await response.text()
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot.domain.periods import reporting_period_for
-from bot.services import announcement_admin
+from bot.services import announcement_admin, form_keys
 from bot.services.announcement_admin import DraftCheck, DraftForm
 from bot.web.office.context import OFFICE, account_of
 from bot.web.office.render import page
@@ -37,7 +37,15 @@ async def listing(request: web.Request) -> web.StreamResponse:
     )
 
 
-async def _form(request: web.Request, check: DraftCheck, *, preview: bool, status: int) -> web.Response:
+async def _form(
+    request: web.Request,
+    check: DraftCheck,
+    *,
+    preview: bool,
+    status: int,
+    key: str | None = None,
+    again: bool = False,
+) -> web.Response:
     office, account = request.app[OFFICE], account_of(request)
     return page(
         "announcement_form.html",
@@ -50,11 +58,14 @@ async def _form(request: web.Request, check: DraftCheck, *, preview: bool, statu
         preview=preview,
         period=str(reporting_period_for(_now(), ZoneInfo(office.office_zone))),
         zone=office.office_zone,
+        form_key=form_keys.carried(key),
+        again=again,
     )
 
 
 async def new(request: web.Request) -> web.StreamResponse:
-    """GET: the empty form. POST `aksi=pratinjau`: checked and previewed; `aksi=kirim`: sent (or scheduled)."""
+    """GET: the empty form. POST `aksi=pratinjau`: checked and previewed; `aksi=kirim`: sent (or scheduled), once:
+    the same form posted again leads to the announcement it sent."""
     office, account = request.app[OFFICE], account_of(request)
     if not account.may_change:
         raise web.HTTPForbidden()
@@ -64,21 +75,32 @@ async def new(request: web.Request) -> web.StreamResponse:
     fields = {k: v for k, v in posted.items() if isinstance(v, str)}
     file = posted.get("file")
     upload = (file.filename, file.file.read()) if isinstance(file, web.FileField) and file.filename else None
+    key, sending = fields.get(form_keys.FIELD), fields.get("aksi") == "kirim"
     now, sent = _now(), None
-    async with office.db.transaction() as repos:
-        check = await announcement_admin.check_draft(
-            repos,
-            DraftForm.from_fields(fields),
-            scope=account.scope,
-            zone=ZoneInfo(office.office_zone),
-            now=now,
-            upload=upload,
-        )
-        if fields.get("aksi") == "kirim":
-            sent = await announcement_admin.send(repos, check, staff_id=account.id, now=now, quiet=office.quiet)
+    try:
+        async with office.db.transaction() as repos:
+            check = await announcement_admin.check_draft(
+                repos,
+                DraftForm.from_fields(fields),
+                scope=account.scope,
+                zone=ZoneInfo(office.office_zone),
+                now=now,
+                upload=upload,
+            )
+
+            async def make() -> int | None:
+                made = await announcement_admin.send(repos, check, staff_id=account.id, now=now, quiet=office.quiet)
+                return made.id if made is not None else None
+
+            if sending:
+                sent = await form_keys.once(repos, key, staff_id=account.id, kind="announcement", at=now, make=make)
+    except form_keys.KeyTaken:
+        raise web.HTTPForbidden() from None
     if sent is not None:
-        raise web.HTTPSeeOther(f"{PREFIX}/pengumuman/{sent.id}")
-    return await _form(request, check, preview=not check.problems, status=400 if check.problems else 200)
+        raise web.HTTPSeeOther(f"{PREFIX}/pengumuman/{sent}")
+    again = check.sendable and sending and not form_keys.well_formed(key)  # a form without its key: shown again
+    status = 400 if check.problems or again else 200
+    return await _form(request, check, preview=not check.problems, status=status, key=key, again=again)
 
 
 async def detail(request: web.Request) -> web.StreamResponse:

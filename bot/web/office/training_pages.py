@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot.domain.periods import reporting_period_for
-from bot.services import trainings
+from bot.services import form_keys, trainings
 from bot.services.reports import NotAllowed
 from bot.services.training_admin import FormCheck, TrainingForm, check_form, send_invitations, update, visible
 from bot.services.training_admin import detail as training_detail
@@ -57,7 +57,15 @@ async def listing(request: web.Request) -> web.StreamResponse:
 
 
 async def _form(
-    request: web.Request, office: Office, check: FormCheck, *, training_id: int | None, preview: bool, status: int
+    request: web.Request,
+    office: Office,
+    check: FormCheck,
+    *,
+    training_id: int | None,
+    preview: bool,
+    status: int,
+    key: str | None = None,
+    again: bool = False,
 ) -> web.Response:
     account = account_of(request)
     return page(
@@ -73,12 +81,15 @@ async def _form(
         kinds=trainings.KINDS,
         period=str(reporting_period_for(_now(), ZoneInfo(office.office_zone))),
         zone=office.office_zone,
+        form_key=form_keys.carried(key),
+        again=again,
     )
 
 
 async def new(request: web.Request) -> web.StreamResponse:
     """GET: the empty form. POST `aksi=pratinjau`: checked, and previewed with who it reaches; `aksi=simpan`: saved
-    and the invitations queued (nothing saved while any field has a problem or nobody can receive it)."""
+    and the invitations queued (nothing saved while any field has a problem or nobody can receive it), once: the
+    same form posted again leads to the training it saved."""
     _may_change(request)
     office, account = request.app[OFFICE], account_of(request)
     if request.method != "POST":
@@ -86,19 +97,31 @@ async def new(request: web.Request) -> web.StreamResponse:
             request, office, FormCheck(TrainingForm(), None), training_id=None, preview=False, status=200
         )
     fields = await _fields(request)
+    key, saving = fields.get(form_keys.FIELD), fields.get("aksi") == "simpan"
     zone, now, saved = ZoneInfo(office.office_zone), _now(), None
-    async with office.db.transaction() as repos:
-        check = await check_form(repos, TrainingForm.from_fields(fields), scope=account.scope, zone=zone, now=now)
-        reach = check.reach
-        if fields.get("aksi") == "simpan" and check.plan is not None and reach is not None and reach.now > 0:
-            training, _ = await trainings.create(
-                repos, check.plan, staff_id=account.id, now=now, zone=zone, quiet=office.quiet
-            )
-            saved = training.id
+    try:
+        async with office.db.transaction() as repos:
+            check = await check_form(repos, TrainingForm.from_fields(fields), scope=account.scope, zone=zone, now=now)
+            plan, reach = check.plan, check.reach
+
+            async def make() -> int | None:
+                if plan is None or reach is None or reach.now == 0:
+                    return None
+                made, _ = await trainings.create(
+                    repos, plan, staff_id=account.id, now=now, zone=zone, quiet=office.quiet
+                )
+                return made.id
+
+            if saving:
+                saved = await form_keys.once(repos, key, staff_id=account.id, kind="training", at=now, make=make)
+    except form_keys.KeyTaken:
+        raise web.HTTPForbidden() from None
     if saved is not None:
         raise web.HTTPSeeOther(f"{PREFIX}/pelatihan/{saved}")
     ok = check.plan is not None
-    return await _form(request, office, check, training_id=None, preview=ok, status=200 if ok else 400)
+    again = ok and saving and not form_keys.well_formed(key)  # a form without its key: shown again, with one
+    status = 200 if ok and not again else 400
+    return await _form(request, office, check, training_id=None, preview=ok, status=status, key=key, again=again)
 
 
 async def edit(request: web.Request) -> web.StreamResponse:
