@@ -34,9 +34,10 @@ def may_organise(ctx: Context) -> bool:
 
 
 async def list_(ctx: Context) -> Sequence[Reply]:
-    """What is coming: for officers with their registration, for staff with the numbers."""
+    """What is coming: for officers with their registration, for staff (what they may read: a pembina, what was kept
+    to their kecamatan, as on the office web app) with the numbers."""
     catalog = ctx.services.training_catalog
-    upcoming = [(u.training, u.session) for u in await catalog.upcoming(ctx.now)]
+    upcoming = [(u.training, u.session) for u in await catalog.upcoming(ctx.now, ctx.staff)]
     zone = office_zone(ctx)
     counts = await catalog.counts([t.id for t, _ in upcoming])
     if ctx.staff is not None:
@@ -55,7 +56,7 @@ async def list_(ctx: Context) -> Sequence[Reply]:
                     "capacity": training.capacity,
                 }
             )
-            if index <= 3 and access.may_read_training(training, ctx.staff):
+            if index <= 3:  # the list holds only what they may read
                 choices.append(
                     Choice(
                         f"{LIST}:peserta:{training.id}", ctx.say("trainings.button_participants_for", index=index).text

@@ -44,10 +44,16 @@ async def _reached(repos: Repositories, segment: dict[str, object] | None) -> se
         return None
 
 
+def training_in_area(training: Training, scope: int | None) -> bool:
+    """Whether staff limited to the kecamatan `scope` (None: the whole city) see a training, in the chat's list and
+    on the office web app alike: one kept to that kecamatan; a training for the whole city only city-wide staff."""
+    return in_scope(training.segment, scope)
+
+
 def may_read_training(training: Training, by: Staff | None) -> bool:
-    """Its roster: staff of any role whose area holds the kecamatan it was kept to (the whole city: every
+    """It and its roster: staff of any role whose area holds the kecamatan it was kept to (the whole city: every
     training); the operator."""
-    return by is None or in_scope(training.segment, scope_of(by))
+    return by is None or training_in_area(training, scope_of(by))
 
 
 def may_run_training(training: Training, by: Staff | None) -> bool:

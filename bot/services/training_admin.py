@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.services import announcements, segments, trainings
+from bot.services import access, announcements, segments, trainings
 from bot.services.notices import QuietHours
 from bot.services.segments import Audience, Reach, Segment, SegmentError
 from bot.services.training_attendance import RosterLine
@@ -193,7 +193,7 @@ async def check_form(
 
 def visible(training: Training | None, scope: int | None) -> Training | None:
     """The training when a staff member limited to `scope` may see it (else None: not found for them)."""
-    return training if training is not None and segments.in_scope(training.segment, scope) else None
+    return training if training is not None and access.training_in_area(training, scope) else None
 
 
 async def listing(repos: Repositories, scope: int | None) -> list[TrainingRow]:

@@ -44,9 +44,12 @@ class TrainingCatalog:
     def __init__(self, repos: Repositories) -> None:
         self._repos = repos
 
-    async def upcoming(self, now: datetime) -> list[Upcoming]:
-        """The next year's trainings, soonest first (at most 50)."""
+    async def upcoming(self, now: datetime, staff: access.Staff | None = None) -> list[Upcoming]:
+        """The next year's trainings, soonest first (at most 50); for a staff member only those they may read
+        (`access.may_read_training`: a pembina, the ones kept to their kecamatan), as the office web app lists them."""
         found = await self._repos.trainings.between(now, now + AHEAD)
+        if staff is not None:
+            found = [t for t in found if access.may_read_training(t, staff)]
         sessions = await self._repos.trainings.sessions([t.id for t in found])
         return [Upcoming(t, next(iter(sessions.get(t.id) or []), None)) for t in found[:LISTED_AT_MOST]]
 
