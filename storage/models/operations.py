@@ -43,6 +43,6 @@ class FormSubmission(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("office_staff.id"))
-    kind: Mapped[str] = mapped_column(String(24))  # training | announcement
+    kind: Mapped[str] = mapped_column(String(24))  # training | announcement | note | plan
     target_id: Mapped[int | None] = mapped_column()  # what the form made
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

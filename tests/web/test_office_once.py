@@ -10,7 +10,7 @@ import re
 from sqlalchemy import func, select
 
 from bot.services.form_keys import new_key
-from storage.models import Announcement, OutboxMessage, Training
+from storage.models import ActionPlan, Announcement, CoachingEntry, OutboxMessage, Training
 from tests.web.conftest import Office
 from tests.web.test_office_ops import count, office, post, training_fields
 
@@ -95,3 +95,30 @@ async def test_a_double_click_saves_one_training(office: Office) -> None:
     first, second = await asyncio.gather(*(office.client.post("/kantor/pelatihan/baru", data=fields) for _ in "ab"))
     assert first.status == second.status == 200 and first.url.path == second.url.path
     assert await count(office.db, Training) == 1
+
+
+async def test_a_plan_or_a_note_posted_twice_is_added_once(office: Office) -> None:
+    await office.sign_in("pak.pembina")
+    record = f"/kantor/koperasi/{office.city.niks['Koperasi KSP Nomor 01']}"
+    html = await (await office.client.get(record)).text()
+    note_key, plan_key = re.findall(r'name="kunci" value="([A-Za-z0-9_-]+)"', html)
+    assert note_key != plan_key, "each form has its own key"
+    plan = {"apa": "Tagih pinjaman macet", "siapa": "Bendahara", "tenggat": "15 Desember 2030", "kunci": plan_key}
+    for _ in range(2):
+        status, path, body = await post(office, f"{record}/rencana", plan)
+        assert (status, path) == (200, record) and body.count("Tagih pinjaman macet") == 2  # the table and its form
+    for _ in range(2):
+        status, path, _ = await post(office, f"{record}/catatan", {"catatan": "Kunjungan ke kantor", "kunci": note_key})
+        assert (status, path) == (200, record)
+    async with office.db.reading() as repos:
+        plans = await repos.session.scalar(select(func.count(ActionPlan.id)))
+        notes = await repos.session.scalar(select(func.count(CoachingEntry.id)))
+    assert (plans, notes) == (1, 1)
+
+    response = await office.client.post(
+        f"{record}/rencana", data={"csrf": await office.csrf(), **plan, "kunci": "", "apa": "Rapat pengurus"}
+    )
+    body = await response.text()
+    assert response.status == 400 and "tekan tombolnya sekali lagi" in body and 'value="Rapat pengurus"' in body
+    async with office.db.reading() as repos:
+        assert await repos.session.scalar(select(func.count(ActionPlan.id))) == 1

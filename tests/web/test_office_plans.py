@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from bot.services.form_keys import new_key
 from storage.models import ActionPlan, AuditEntry, CoachingEntry
 from tests.handlers.chat import User, dispatcher
 from tests.web.conftest import Office
@@ -20,8 +21,9 @@ async def plans(office: Office) -> list[ActionPlan]:
 
 
 async def post(office: Office, path: str, **fields: str) -> tuple[int, str]:
+    """POST as from a page just opened: the CSRF token and a new one-time key (`fields` may bring its own)."""
     token = await office.csrf(f"/kantor/koperasi/{office.city.niks['Koperasi KSP Nomor 01']}")
-    response = await office.client.post(path, data={"csrf": token, **fields})
+    response = await office.client.post(path, data={"csrf": token, "kunci": new_key(), **fields})
     return response.status, await response.text()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot.domain.periods import closed_periods, local_date, read_date
-from bot.services import Services
+from bot.services import Services, form_keys
 from bot.services.clinic import REASONS, Actor, BadField, ClinicService, PlanStatus
 from bot.services.clinic_values import PlanView
 from bot.services.office import CATEGORIES, REPORTING, SORTS, list_filter, page_number
@@ -188,6 +189,10 @@ async def _record_page(
         today=local_date(_now(), ZoneInfo(found.timezone)),
         typed=typed or {},
         problem=problem,
+        keys={  # one per form that adds something; the refused one keeps its own
+            form: form_keys.carried((typed or {}).get("kunci") if (problem or "").startswith(form) else None)
+            for form in ("note", "plan")
+        },
     )
 
 
@@ -206,40 +211,58 @@ async def _cooperative_id(request: web.Request, nik: str) -> int:
     return found.id
 
 
+def _key(form: Mapping[str, object]) -> str:
+    """The one-time key a form brought ("" when none)."""
+    key = form.get(form_keys.FIELD)
+    return key[:64] if isinstance(key, str) else ""
+
+
 async def add_note(request: web.Request) -> web.StreamResponse:
-    """A pembina's or admin's note on the rekam medis (the guard refuses viewers)."""
+    """A pembina's or admin's note on the rekam medis (the guard refuses viewers), saved once per form."""
     office, account = request.app[OFFICE], account_of(request)
     nik = request.match_info["nik"]
-    text = str((await request.post()).get("catatan", ""))
+    form = await request.post()
+    text, key = str(form.get("catatan", "")), _key(form)
+    typed = {"catatan": text[:5000], "kunci": key}
     cooperative_id = await _cooperative_id(request, nik)
+    if not form_keys.well_formed(key):
+        return await _record_page(request, nik, 400, "note_again", typed)
+    actor, now = Actor(staff_id=account.id), _now()
     try:
         async with office.db.transaction() as repos:
-            await Services(repos, office.rules).clinic.add_note(
-                cooperative_id, text, Actor(staff_id=account.id), _now()
-            )
-    except NotAllowed:
+            clinic = Services(repos, office.rules).clinic
+
+            async def make() -> int:
+                return (await clinic.add_note(cooperative_id, text, actor, now)).id
+
+            await form_keys.once(repos, key, staff_id=account.id, kind="note", at=now, make=make)
+    except (NotAllowed, form_keys.KeyTaken):
         raise web.HTTPForbidden() from None
     except ValueError:
-        return await _record_page(request, nik, 400, "note", {"catatan": text[:5000]})
+        return await _record_page(request, nik, 400, "note", typed)
     raise web.HTTPSeeOther(f"{PREFIX}/koperasi/{quote(nik)}#catatan")
 
 
 async def add_plan(request: web.Request) -> web.StreamResponse:
-    """A new action plan: what, who, due date (the guard refuses viewers)."""
+    """A new action plan: what, who, due date (the guard refuses viewers), saved once per form."""
     office, account = request.app[OFFICE], account_of(request)
     nik = request.match_info["nik"]
     form = await request.post()
-    typed = {key: str(form.get(key, ""))[:1000] for key in ("apa", "siapa", "tenggat")}
+    typed = {key: str(form.get(key, ""))[:1000] for key in ("apa", "siapa", "tenggat")} | {"kunci": _key(form)}
     cooperative_id = await _cooperative_id(request, nik)
     due = read_date(typed["tenggat"], local_date(_now(), ZoneInfo(office.office_zone)))
-    if due is None:
-        return await _record_page(request, nik, 400, "plan_due", typed)
+    if due is None or not form_keys.well_formed(typed["kunci"]):
+        return await _record_page(request, nik, 400, "plan_due" if due is None else "plan_again", typed)
+    actor, now = Actor(staff_id=account.id), _now()
     try:
         async with office.db.transaction() as repos:
-            await Services(repos, office.rules).clinic.add_plan(
-                cooperative_id, typed["apa"], typed["siapa"], due, Actor(staff_id=account.id), _now()
-            )
-    except NotAllowed:
+            clinic = Services(repos, office.rules).clinic
+
+            async def make() -> int:
+                return (await clinic.add_plan(cooperative_id, typed["apa"], typed["siapa"], due, actor, now)).id
+
+            await form_keys.once(repos, typed["kunci"], staff_id=account.id, kind="plan", at=now, make=make)
+    except (NotAllowed, form_keys.KeyTaken):
         raise web.HTTPForbidden() from None
     except BadField as bad:
         return await _record_page(request, nik, 400, f"plan_{bad.field}", typed)
