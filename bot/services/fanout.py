@@ -18,7 +18,7 @@ from bot.services.segments import REASONS, Audience, Recipient, Segment, sql_cri
 from storage import audience_counts, fanout, office_views
 from storage.repositories import Repositories
 
-OFFICERS_PER_CHUNK = 5000  # recipients (by officer id) whose rows one INSERT ... SELECT makes
+OFFICERS_PER_CHUNK = 40_000  # recipients (by officer id) whose rows one INSERT ... SELECT makes
 OFFICERS_PER_PART = 1000  # recipients of a fan-out made in Python (training invitations) read and stored together
 
 
