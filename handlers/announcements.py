@@ -95,8 +95,7 @@ async def _publish(ctx: Context, answers: Mapping[str, str]) -> Reply:
     assert ctx.staff is not None
     at = _send_at(answers)
     segment = segments.for_staff(answers["segment"], ctx.staff)
-    reach = (await ctx.services.broadcasts.preview(segment)).reach  # as the preview said it: who can receive it now
-    announcement = await ctx.services.broadcasts.publish(
+    published = await ctx.services.broadcasts.publish(
         text=answers["text"],
         segment=segment,
         staff_id=ctx.staff.id,
@@ -105,8 +104,9 @@ async def _publish(ctx: Context, answers: Mapping[str, str]) -> Reply:
         quiet=ctx.bot.quiet_hours,
     )
     when = format_datetime(at, office_zone(ctx), ctx.lang) if at and at > ctx.now else None
-    refresh = (Choice(f"{NAME}:status:{announcement.id}", ctx.say("announcements.button_status").text),)
-    return ctx.say("announcements.published", refresh, id=announcement.id, reach=reach, when=when)
+    number = published.announcement.id
+    refresh = (Choice(f"{NAME}:status:{number}", ctx.say("announcements.button_status").text),)
+    return ctx.say("announcements.published", refresh, id=number, reach=published.reach, when=when)
 
 
 async def _save(ctx: Context, answers: Mapping[str, str], progress: report_flow.Progress) -> list[Reply]:

@@ -273,13 +273,11 @@ async def _preview(ctx: Context, answers: Mapping[str, str]) -> Reply:
 async def _save(ctx: Context, answers: Mapping[str, str], progress: report_flow.Progress) -> list[Reply]:
     assert ctx.staff is not None
     built = _plan_from(ctx, answers)
-    catalog = ctx.services.training_catalog
-    reach = (await catalog.audience(built.segment)).reach()
-    if reach.now == 0:  # everyone in it became unreachable since the preview: choose again
-        return [ctx.say("trainings.nobody", reach=reach), *await _said(ctx, FORM.edit(ctx, progress, "segment"))]
-    training, _ = await catalog.create(
+    training, reach = await ctx.services.training_catalog.create(
         built, staff_id=ctx.staff.id, now=ctx.now, zone=office_zone(ctx), quiet=ctx.bot.quiet_hours
-    )  # the count of invitations made holds those who cannot receive one now: say the reach, as the preview did
+    )  # the reach of the invitations it made, as the preview counted it
+    if training is None:  # everyone in it became unreachable since the preview: nothing saved, choose again
+        return [ctx.say("trainings.nobody", reach=reach), *await _said(ctx, FORM.edit(ctx, progress, "segment"))]
     return [ctx.say("trainings.created", id=training.id, title=training.title, reach=reach)]
 
 

@@ -79,7 +79,24 @@ async def reach(
     None for those a message reaches now."""
     chosen = matching(criteria, scope).subquery()
     coops = int(await repos.session.scalar(select(func.count()).select_from(chosen)) or 0)
+    return coops, await obstacles(repos, select(chosen.c.id), announcement=announcement)
+
+
+async def paused_obstacles(repos: Repositories, criteria: Sequence[Criterion], scope: int | None) -> dict[str, int]:
+    """The active officers the criteria leave who said BERHENTI, per obstacle as `reach` counts them ("no_account"
+    and "unreachable" come before "paused"): those an announcement's fan-out writes no row for."""
+    counted = await obstacles(repos, matching(criteria, scope), announcement=True, paused_only=True)
+    return {str(why): n for why, n in counted.items() if why is not None}
+
+
+async def obstacles(
+    repos: Repositories, cooperatives: Any, *, announcement: bool, paused_only: bool = False
+) -> dict[str | None, int]:
+    """The active officers of `cooperatives` (a SELECT of ids) per obstacle, as `reach` says it."""
     i = ChannelIdentity
+    chosen = [Officer.status == "active", Officer.cooperative_id.in_(cooperatives)]
+    if paused_only:
+        chosen.append(Officer.announcements_paused.is_(True))
     officers = (  # one pass: each chosen officer with how many accounts it has and whether one is reachable
         select(
             Officer.announcements_paused.label("paused"),
@@ -87,7 +104,7 @@ async def reach(
             func.max(case((i.reachable.is_(True), 1), else_=0)).label("reachable"),
         )
         .outerjoin(i, i.officer_id == Officer.id)
-        .where(Officer.status == "active", Officer.cooperative_id.in_(select(chosen.c.id)))
+        .where(*chosen)
         .group_by(Officer.id, Officer.announcements_paused)
         .subquery()
     )
@@ -99,7 +116,7 @@ async def reach(
         whens.append((officers.c.paused.is_(True), "paused"))
     obstacle = case(*whens, else_=None)
     stmt = select(obstacle, func.count()).select_from(officers).group_by(obstacle)
-    return coops, {r[0]: int(r[1]) for r in await repos.session.execute(stmt)}
+    return {r[0]: int(r[1]) for r in await repos.session.execute(stmt)}
 
 
 RecipientRow = tuple[int, int, str, str, str, bool]  # officer id, cooperative id, name, language, time zone, paused

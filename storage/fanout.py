@@ -193,6 +193,15 @@ def announcement_insert(
     return dialect_insert(dialect, table).from_select(list(columns), source).on_conflict_do_nothing()
 
 
+async def rows_by_reason(repos: Repositories, announcement_id: int) -> dict[str | None, int]:
+    """How many outbox rows of the announcement there are per reason they cannot be sent (`NO_ACCOUNT`,
+    `UNREACHABLE`; None: to be sent); read by the announcement's index."""
+    o = OutboxMessage
+    unsendable = case((o.status == "unreachable", o.last_error), else_=null())
+    stmt = select(unsendable, func.count()).where(o.announcement_id == announcement_id).group_by(unsendable)
+    return {r[0]: int(r[1]) for r in await repos.session.execute(stmt)}
+
+
 async def missing_names(repos: Repositories, period: str, scope: int | None, limit: int) -> list[str]:
     """The names of the first `limit` cooperatives (by name; of the kecamatan `scope`) that did not submit `period`."""
     submitted = exists().where(

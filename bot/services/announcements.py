@@ -51,6 +51,14 @@ class Preview:
 
 
 @dataclass(frozen=True)
+class Published:
+    """An announcement just published, and whom its rows reach (as its preview counted them)."""
+
+    announcement: Announcement
+    reach: Reach
+
+
+@dataclass(frozen=True)
 class Progress:
     """How far an announcement has gone: sent (delivered and read are a part of sent), failed, pending."""
 
@@ -196,6 +204,24 @@ async def publish(
     actor = f"staff:{staff_id}" if staff_id else "cli"
     await repos.audit.add(actor, "announcement.published", f"announcement:{announcement.id}", recipients=made)
     return announcement
+
+
+async def publish_reaching(
+    repos: Repositories,
+    *,
+    text: str,
+    segment: Segment,
+    staff_id: int | None,
+    now: datetime,
+    send_at: datetime | None = None,
+    quiet: QuietHours | None = DEFAULT_QUIET,
+) -> Published:
+    """`publish`, with whom it reached read from the rows it wrote (for a confirmation that says so without
+    resolving the segment a second time)."""
+    announcement = await publish(
+        repos, text=text, segment=segment, staff_id=staff_id, now=now, send_at=send_at, quiet=quiet
+    )
+    return Published(announcement, await fanout.written_reach(repos, segment, announcement.id))
 
 
 async def progress(repos: Repositories, announcement_id: int) -> Progress:

@@ -34,8 +34,9 @@ class Broadcasts:
         now: datetime,
         send_at: datetime | None,
         quiet: QuietHours | None,
-    ) -> Announcement:
-        return await announcements.publish(
+    ) -> announcements.Published:
+        """Publish, and say whom it reached as the preview counted it (read from the rows written)."""
+        return await announcements.publish_reaching(
             self._repos, text=text, segment=segment, staff_id=staff_id, now=now, send_at=send_at, quiet=quiet
         )
 

@@ -8,13 +8,14 @@ between chunks, and no recipient is held in memory.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.services.notices import QuietHours, unreachable_reason
-from bot.services.segments import REASONS, Audience, Recipient, Segment, sql_criteria
+from bot.services.segments import REASONS, Audience, Reach, Recipient, Segment, sql_criteria
 from storage import audience_counts, fanout, office_views
 from storage.repositories import Repositories
 
@@ -52,6 +53,19 @@ async def announcement_rows(
         after = upto
         await asyncio.sleep(0)
     return made
+
+
+async def written_reach(repos: Repositories, segment: Segment, announcement_id: int) -> Reach:
+    """Whom an announcement's fan-out reached, as its preview counts it (`Audience.reach`): its rows by why they
+    cannot be sent, and the segment's officers who said BERHENTI (who have no row); read from what was written,
+    the segment's recipients are not resolved again."""
+    written = await fanout.rows_by_reason(repos, announcement_id)
+    paused = await audience_counts.paused_obstacles(
+        repos, await sql_criteria(repos, segment), segment.scope_kecamatan_id
+    )
+    counts = Counter({REASONS.get(why or "", why): n for why, n in written.items()})
+    counts.update(paused)
+    return Reach.of(counts)
 
 
 async def audience_parts(

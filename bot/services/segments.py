@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,9 +134,23 @@ class Reach:
     now: int
     missed: tuple[tuple[str, int], ...] = ()
 
+    @classmethod
+    def of(cls, counts: Mapping[str | None, int]) -> Reach:
+        """From how many officers there are per obstacle (None: those a message reaches now)."""
+        missed = tuple((why, counts[why]) for why in ("no_account", "unreachable", "paused") if counts.get(why))
+        return cls(counts.get(None, 0), missed)
+
     @property
     def missing(self) -> int:
         return sum(count for _, count in self.missed)
+
+    def __add__(self, other: Reach) -> Reach:
+        """Two parts' reach as one (a fan-out counts each part's)."""
+        counts: Counter[str | None] = Counter()
+        for part in (self, other):
+            counts[None] += part.now
+            counts.update(dict(part.missed))
+        return Reach.of(counts)
 
 
 @dataclass(frozen=True)
@@ -157,9 +173,7 @@ class Audience:
     def reach(self, *, announcement: bool = True) -> Reach:
         """Who gets a message now; reminders about a cooperative's own duties (`announcement=False`) also go to
         those who said BERHENTI."""
-        obstacles = [r.obstacle(announcement) for r in self.recipients]
-        missed = tuple((why, obstacles.count(why)) for why in ("no_account", "unreachable", "paused"))
-        return Reach(obstacles.count(None), tuple((why, n) for why, n in missed if n))
+        return Reach.of(Counter(r.obstacle(announcement) for r in self.recipients))
 
 
 def parse(text: str, *, scope_kecamatan_id: int | None = None) -> Segment:
@@ -258,8 +272,7 @@ async def count(repos: Repositories, segment: Segment, *, announcement: bool = T
     coops, obstacles = await audience_counts.reach(
         repos, criteria, segment.scope_kecamatan_id, announcement=announcement
     )
-    missed = tuple((why, obstacles[why]) for why in ("no_account", "unreachable", "paused") if obstacles.get(why))
-    return Count(segment, coops, sum(obstacles.values()), Reach(obstacles.get(None, 0), missed))
+    return Count(segment, coops, sum(obstacles.values()), Reach.of(obstacles))
 
 
 async def resolve(repos: Repositories, segment: Segment) -> Audience:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services import access, invites, segments, trainings
 from bot.services.notices import QuietHours
-from bot.services.segments import Audience, Segment
+from bot.services.segments import Audience, Reach, Segment
 from storage.models import Training, TrainingRegistration, TrainingSession
 from storage.repositories import Repositories
 
@@ -111,6 +111,15 @@ class TrainingCatalog:
         now: datetime,
         zone: ZoneInfo,
         quiet: QuietHours | None,
-    ) -> tuple[Training, int]:
-        """Save the training and invite its segment; (training, invited)."""
-        return await trainings.create(self._repos, plan, staff_id=staff_id, now=now, zone=zone, quiet=quiet)
+    ) -> tuple[Training | None, Reach]:
+        """Save the training and invite its segment; (training, whom the invitations reach, as the preview counted
+        them). When nobody can receive one now (all became unreachable since the preview), nothing is kept:
+        (None, the reach)."""
+        async with self._repos.session.begin_nested() as saved:
+            created = await trainings.create_reaching(
+                self._repos, plan, staff_id=staff_id, now=now, zone=zone, quiet=quiet
+            )
+            if created.reach.now == 0:
+                await saved.rollback()
+                return None, created.reach
+        return created.training, created.reach

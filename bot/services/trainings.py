@@ -16,7 +16,7 @@ from bot.services import fanout
 from bot.services.access import invited
 from bot.services.cycle import YIELD_EVERY, Due
 from bot.services.notices import DEFAULT_QUIET, QuietHours, enqueue_notice, enqueue_notices
-from bot.services.segments import Audience, Segment
+from bot.services.segments import Audience, Reach, Segment
 from bot.services.training_attendance import CODE_LENGTH as CODE_LENGTH
 from bot.services.training_attendance import RosterLine as RosterLine
 from bot.services.training_attendance import attendance_hash as attendance_hash
@@ -131,6 +131,30 @@ async def create(
     quiet: QuietHours | None = DEFAULT_QUIET,
 ) -> tuple[Training, int]:
     """Save the training and its session, and invite the officers of its segment; (training, invited)."""
+    created = await create_reaching(repos, plan, staff_id=staff_id, now=now, zone=zone, quiet=quiet)
+    return created.training, created.invited
+
+
+@dataclass(frozen=True)
+class Created:
+    """A training just saved: how many invitations were new, and whom they reach (as its preview counted them)."""
+
+    training: Training
+    invited: int
+    reach: Reach
+
+
+async def create_reaching(
+    repos: Repositories,
+    plan: TrainingPlan,
+    *,
+    staff_id: int | None,
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: QuietHours | None = DEFAULT_QUIET,
+) -> Created:
+    """`create`, with the reach of the audience it invited, counted part by part as the invitations are made (the
+    segment is resolved once)."""
     training = Training(
         title=plan.title.strip()[:200],
         kind=plan.kind,
@@ -144,12 +168,13 @@ async def create(
         created_at=now,
     )
     session = await repos.trainings.add(training, plan.starts_at, plan.ends_at)
-    invited = 0
+    invited, reach = 0, Reach(0)
     async for part in fanout.audience_parts(repos, plan.segment):  # a province: a thousand officers at a time
         invited += await invite(repos, training, session, part, now=now, zone=zone, quiet=quiet)
+        reach += part.reach()
     actor = f"staff:{staff_id}" if staff_id else "cli"
     await repos.audit.add(actor, "training.created", f"training:{training.id}", invited=invited)
-    return training, invited
+    return Created(training, invited, reach)
 
 
 async def invite(
