@@ -186,3 +186,19 @@ async def test_the_last_place_goes_to_one_officer_when_many_press_at_once(db: Da
         rows = await repos.trainings.registrations(training.id)
     waiting = sorted(r.position for r in rows if r.status == "waitlisted")
     assert len(set(waiting)) == 3  # distinct places in the queue
+
+
+async def test_each_invitation_greets_its_officer_by_name_in_their_language(db: Database) -> None:
+    city = await seed_city(db)
+    async with db.transaction() as repos:
+        english = await repos.officers.get(city.officers["b1"])
+        assert english is not None
+        english.language, english.name = "en", "Mr O'Brien {{ x }}"
+        training, _ = await trainings.create(repos, plan(), staff_id=None, now=NOW, zone=WIB)
+        texts = {}
+        for name in ("a1", "b1"):
+            row = await repos.outbox.by_key(f"training:{training.id}:officer-{city.officers[name]}:invite")
+            assert row is not None
+            texts[name] = row.payload["text"]
+    assert texts["b1"].startswith("Hello Mr O'Brien {{ x }}. The office invites you") and "Bu a1" not in texts["b1"]
+    assert texts["a1"].startswith("Halo Bu a1. ") and "Dinas mengundang" in texts["a1"] and "O'Brien" not in texts["a1"]

@@ -187,32 +187,45 @@ async def invite(
     zone: ZoneInfo,
     quiet: QuietHours | None,
 ) -> int:
-    """One training_invite notice per reachable officer (not those who said BERHENTI); how many were new."""
+    """One training_invite notice per reachable officer (not those who said BERHENTI); how many were new. The text is
+    rendered once per language and each officer's name put in its place."""
+    texts: dict[render.Lang, tuple[str, tuple[Choice, ...]]] = {}
     due: list[Due] = []
     for n, person in enumerate(audience.reachable):
         if n % YIELD_EVERY == YIELD_EVERY - 1:
             await asyncio.sleep(0)  # a province's officers: other work runs in between
-        text = render.text(
-            person.language,
-            "trainings.invite",
-            name=person.name,
-            title=training.title,
-            kind=training.kind,
-            when=when_text(session, zone, person.language),
-            place=place_of(training),
-            capacity=training.capacity,
-            deadline=format_datetime(training.registration_deadline, zone, render.as_lang(person.language))
-            if training.registration_deadline
-            else None,
-        )
+        lang = render.as_lang(person.language)
+        if lang not in texts:
+            texts[lang] = (_invitation(training, session, zone, lang), invite_choices(training.id, lang))
+        text, choices = texts[lang]
         notice = Notice(
             "training_invite",
             f"training:{training.id}:officer-{person.officer_id}:invite",
-            Reply(text, invite_choices(training.id, person.language)),
+            Reply(text.replace(NAME_MARK, person.name), choices),
             priority=6,
         )
         due.append(Due(notice, ZoneInfo(person.timezone), officer_id=person.officer_id))
     return await enqueue_notices(repos, due, now, quiet=quiet)  # set-based: one pass for the chats, rows in chunks
+
+
+NAME_MARK = "\x00name\x00"  # where an invitation rendered once per language takes each officer's name
+
+
+def _invitation(training: Training, session: TrainingSession, zone: ZoneInfo, lang: render.Lang) -> str:
+    """The invitation's text in `lang`, with `NAME_MARK` for the officer's name."""
+    return render.text(
+        lang,
+        "trainings.invite",
+        name=NAME_MARK,
+        title=training.title,
+        kind=training.kind,
+        when=when_text(session, zone, lang),
+        place=place_of(training),
+        capacity=training.capacity,
+        deadline=format_datetime(training.registration_deadline, zone, lang)
+        if training.registration_deadline
+        else None,
+    )
 
 
 def _closed(training: Training | None, session: TrainingSession | None, now: datetime) -> bool:
