@@ -41,8 +41,6 @@ PRIORITY_OPEN = 3
 STAFF_LIST_LIMIT = 40
 RAT_ROUTE = "rat"  # handlers/rat.py: the RAT notices' button starts it
 
-YIELD_EVERY = 100  # officers whose notices are made between two turns of the event loop (about 10 ms)
-
 
 @dataclass(frozen=True)
 class CyclePlan:

@@ -8,7 +8,6 @@ loop nor one transaction for long, and a tick stopped between parts is run again
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +17,6 @@ from bot.services.cycle import (
     PRIORITY_DEADLINE,
     PRIORITY_OPEN,
     STAFF_LIST_LIMIT,
-    YIELD_EVERY,
     CyclePlan,
     Due,
     Missing,
@@ -27,6 +25,7 @@ from bot.services.cycle import (
     report_notice,
     staff_summary,
 )
+from bot.services.turns import Turns
 from storage import fanout
 from storage.fanout import CooperativeRow, OfficerRow
 from storage.repositories import Repositories
@@ -68,9 +67,9 @@ async def report_cycle_part(repos: Repositories, plan: CyclePlan, day: date, aft
         return Part([], None)
     pairs, last = await _chunk(repos, after, not_submitted=str(period))
     due: list[Due] = []
-    for n, (coop, officer) in enumerate(pairs):
-        if n % YIELD_EVERY == YIELD_EVERY - 1:
-            await asyncio.sleep(0)  # a province's officers: other work (officers' messages) runs in between
+    turns = Turns()  # a province's officers: other work (officers' messages) runs in between
+    for coop, officer in pairs:
+        await turns.take()
         tail = f"{period}:coop-{coop.id}:officer-{officer.id}"
         if is_open:
             due.append(
@@ -133,8 +132,8 @@ async def obligations_part(repos: Repositories, plan: CyclePlan, day: date, afte
     """`obligations` for the officers of the next TICK_COOPERATIVES cooperatives with ids above `after`."""
     pairs, last = await _chunk(repos, after)
     due: list[Due] = []
-    for n, (coop, officer) in enumerate(pairs):
-        if n % YIELD_EVERY == YIELD_EVERY - 1:
-            await asyncio.sleep(0)
+    turns = Turns()
+    for coop, officer in pairs:
+        await turns.take()
         due.extend(obligations_of(coop, officer, day))
     return Part(due, last)

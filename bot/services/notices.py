@@ -6,18 +6,18 @@ quiet hours in the person's time zone, and is recorded as unreachable, with the 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.services.turns import Turns
 from bot.words.messages import Notice
 from storage.repositories import Repositories
 from storage.repositories.outbox import with_defaults
 
-NOTICE_CHUNK = 500  # notices whose rows are made and inserted together
+NOTICE_CHUNK = 200  # notices whose rows are made and inserted together (one statement's parameters)
 NEVER = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
 
 
@@ -129,16 +129,17 @@ async def enqueue_notices(
     officers = await repos.identities.of_officers(sorted({i.officer_id for i in items if i.officer_id is not None}))
     staff = {s: await repos.identities.of_staff(s) for s in {i.staff_id for i in items if i.staff_id is not None}}
     made = 0
+    turns = Turns()
     for start in range(0, len(items), NOTICE_CHUNK):
         rows = []
         for item in items[start : start + NOTICE_CHUNK]:
+            await turns.take()
             accounts: Sequence[ChatAccount] = (
                 officers[item.officer_id] if item.officer_id is not None else staff[item.staff_id or 0]
             )
             row = notice_row(item.notice, accounts, now, item.zone, quiet, item.officer_id, item.staff_id)
             rows.append(row | {"announcement_id": None, "last_error": row.get("last_error")})
         made += await repos.outbox.insert_many([with_defaults(row, now) for row in rows])
-        await asyncio.sleep(0)
     return made
 
 

@@ -4,7 +4,6 @@ registered. Reminders are in training_reminders, the attendance code, check-in a
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -14,7 +13,7 @@ from bot.domain.moments import parse_moment as parse_moment
 from bot.domain.periods import format_datetime, format_time
 from bot.services import fanout
 from bot.services.access import invited
-from bot.services.cycle import YIELD_EVERY, Due
+from bot.services.cycle import Due
 from bot.services.notices import DEFAULT_QUIET, QuietHours, enqueue_notice, enqueue_notices
 from bot.services.segments import Audience, Reach, Segment
 from bot.services.training_attendance import CODE_LENGTH as CODE_LENGTH
@@ -25,6 +24,7 @@ from bot.services.training_attendance import legacy_attendance_hash as legacy_at
 from bot.services.training_attendance import new_attendance_code as new_attendance_code
 from bot.services.training_attendance import roster as roster
 from bot.services.training_attendance import roster_csv as roster_csv
+from bot.services.turns import Turns
 from bot.words import render
 from bot.words.messages import Choice, Notice, Reply
 from storage.models import Training, TrainingRegistration, TrainingSession
@@ -191,9 +191,9 @@ async def invite(
     rendered once per language and each officer's name put in its place."""
     texts: dict[render.Lang, tuple[str, tuple[Choice, ...]]] = {}
     due: list[Due] = []
-    for n, person in enumerate(audience.reachable):
-        if n % YIELD_EVERY == YIELD_EVERY - 1:
-            await asyncio.sleep(0)  # a province's officers: other work runs in between
+    turns = Turns()  # a province's officers: other work runs in between
+    for person in audience.reachable:
+        await turns.take()
         lang = render.as_lang(person.language)
         if lang not in texts:
             texts[lang] = (_invitation(training, session, zone, lang), invite_choices(training.id, lang))
