@@ -159,7 +159,7 @@ async def main() -> None:
             starts = utcnow() + timedelta(days=10)
             plan = TrainingPlan("Pelatihan akuntansi", "daring", starts, starts + timedelta(hours=2), segment("all"))
             async with db.transaction() as repos:
-                _, invited = await trainings.create(
+                _, invited, _ = await trainings.create(
                     repos, plan, staff_id=None, now=utcnow(), zone=ZoneInfo("Asia/Jakarta")
                 )
             return f"{invited} invitations"

@@ -154,7 +154,7 @@ def test_the_plan_comes_from_the_settings() -> None:
 async def test_the_scheduler_looks_for_training_reminders_every_quarter_hour(db: Database) -> None:
     city = await seed_city(db)
     async with db.transaction() as repos:
-        training, _ = await trainings.create(repos, plan(), staff_id=None, now=SEG_NOW, zone=WIB)
+        training, _, _ = await trainings.create(repos, plan(), staff_id=None, now=SEG_NOW, zone=WIB)
         await trainings.register(repos, training.id, city.officers["a1"], SEG_NOW)
     woken = []
     at = START - timedelta(hours=23)  # the 1-day reminder is due

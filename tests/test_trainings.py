@@ -49,7 +49,7 @@ async def test_a_whole_clinic_with_waitlist_reminders_and_attendance(db: Databas
     city = await seed_city(db)
     o = city.officers
     async with db.transaction() as repos:
-        training, invited = await trainings.create(repos, plan(), staff_id=None, now=NOW, zone=WIB)
+        training, invited, _ = await trainings.create(repos, plan(), staff_id=None, now=NOW, zone=WIB)
         tid = training.id
     # everyone active but the one who said BERHENTI is invited, once, with Daftar / Tidak buttons
     assert invited == 4
@@ -141,7 +141,7 @@ async def test_declining_and_unlimited_capacity(db: Database) -> None:
     city = await seed_city(db)
     o = city.officers
     async with db.transaction() as repos:
-        training, _ = await trainings.create(
+        training, _, _ = await trainings.create(
             repos, plan(capacity=None, kind="bimtek", segment="type:ksp"), staff_id=None, now=NOW, zone=WIB
         )
         assert (await trainings.decline(repos, training.id, o["a1"], NOW)).status == "declined"
@@ -164,7 +164,7 @@ async def test_a_late_registration_gets_the_next_stage_only_and_quiet_hours_neve
         morning = trainings.TrainingPlan(
             "Bimtek pagi", "bimtek", early, early + timedelta(hours=2), parse("all"), venue="Aula"
         )
-        training, _ = await trainings.create(repos, morning, staff_id=None, now=NOW, zone=WIB)
+        training, _, _ = await trainings.create(repos, morning, staff_id=None, now=NOW, zone=WIB)
         await trainings.register(repos, training.id, city.officers["b1"], NOW)
         made = await training_reminders.due_training_reminders(repos, early - timedelta(hours=2), zone=WIB)
         row = await repos.outbox.by_key(f"training:{training.id}:officer-{city.officers['b1']}:2h")
@@ -174,7 +174,7 @@ async def test_a_late_registration_gets_the_next_stage_only_and_quiet_hours_neve
 async def test_the_last_place_goes_to_one_officer_when_many_press_at_once(db: Database) -> None:
     city = await seed_city(db)
     async with db.transaction() as repos:
-        training, _ = await trainings.create(repos, plan(capacity=1), staff_id=None, now=NOW, zone=WIB)
+        training, _, _ = await trainings.create(repos, plan(capacity=1), staff_id=None, now=NOW, zone=WIB)
 
     async def press(name: str) -> str:
         async with db.transaction() as repos:
@@ -194,7 +194,7 @@ async def test_each_invitation_greets_its_officer_by_name_in_their_language(db: 
         english = await repos.officers.get(city.officers["b1"])
         assert english is not None
         english.language, english.name = "en", "Mr O'Brien {{ x }}"
-        training, _ = await trainings.create(repos, plan(), staff_id=None, now=NOW, zone=WIB)
+        training, _, _ = await trainings.create(repos, plan(), staff_id=None, now=NOW, zone=WIB)
         texts = {}
         for name in ("a1", "b1"):
             row = await repos.outbox.by_key(f"training:{training.id}:officer-{city.officers[name]}:invite")

@@ -143,7 +143,7 @@ def _create(args: argparse.Namespace) -> int:
 
     async def work(db: Database) -> tuple[int, int]:
         async with db.transaction() as repos:
-            training, invited = await trainings.create(
+            training, invited, _ = await trainings.create(
                 repos, plan, staff_id=None, now=utcnow(), zone=zone, quiet=quiet_of(settings)
             )
             return training.id, invited

@@ -206,22 +206,11 @@ async def publish(
     return announcement
 
 
-async def publish_reaching(
-    repos: Repositories,
-    *,
-    text: str,
-    segment: Segment,
-    staff_id: int | None,
-    now: datetime,
-    send_at: datetime | None = None,
-    quiet: QuietHours | None = DEFAULT_QUIET,
-) -> Published:
-    """`publish`, with whom it reached read from the rows it wrote (for a confirmation that says so without
-    resolving the segment a second time)."""
-    announcement = await publish(
-        repos, text=text, segment=segment, staff_id=staff_id, now=now, send_at=send_at, quiet=quiet
-    )
-    return Published(announcement, await fanout.written_reach(repos, segment, announcement.id))
+async def reached(repos: Repositories, announcement: Announcement) -> Reach:
+    """Whom an announcement just published reached, as its preview counted them: read from the rows it wrote (the
+    segment's recipients are not resolved again)."""
+    segment = Segment.from_json(announcement.segment or {})
+    return await fanout.written_reach(repos, segment, announcement.id)
 
 
 async def progress(repos: Repositories, announcement_id: int) -> Progress:

@@ -36,9 +36,10 @@ class Broadcasts:
         quiet: QuietHours | None,
     ) -> announcements.Published:
         """Publish, and say whom it reached as the preview counted it (read from the rows written)."""
-        return await announcements.publish_reaching(
+        announcement = await announcements.publish(
             self._repos, text=text, segment=segment, staff_id=staff_id, now=now, send_at=send_at, quiet=quiet
         )
+        return announcements.Published(announcement, await announcements.reached(self._repos, announcement))
 
     async def followed(self, announcement_id: int | None, by: OfficeStaff) -> Announcement | None:
         """The given announcement (or the author's latest); raises NotAllowed outside their area."""

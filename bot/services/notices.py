@@ -17,7 +17,7 @@ from bot.words.messages import Notice
 from storage.repositories import Repositories
 from storage.repositories.outbox import with_defaults
 
-NOTICE_CHUNK = 200  # notices whose rows are made and inserted together (one statement's parameters)
+NOTICE_CHUNK = 500  # notices whose rows are made and inserted together
 NEVER = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
 
 

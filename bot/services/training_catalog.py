@@ -116,9 +116,7 @@ class TrainingCatalog:
         them). When nobody can receive one now (all became unreachable since the preview), nothing is kept:
         (None, the reach)."""
         async with self._repos.session.begin_nested() as saved:
-            created = await trainings.create_reaching(
-                self._repos, plan, staff_id=staff_id, now=now, zone=zone, quiet=quiet
-            )
+            created = await trainings.create(self._repos, plan, staff_id=staff_id, now=now, zone=zone, quiet=quiet)
             if created.reach.now == 0:
                 await saved.rollback()
                 return None, created.reach

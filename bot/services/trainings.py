@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.domain.moments import parse_end as parse_end
@@ -121,6 +122,14 @@ def invite_choices(training_id: int, lang: str) -> tuple[Choice, ...]:
     )
 
 
+class Created(NamedTuple):
+    """A training just saved: how many invitations were new, and whom they reach (as its preview counted them)."""
+
+    training: Training
+    invited: int
+    reach: Reach
+
+
 async def create(
     repos: Repositories,
     plan: TrainingPlan,
@@ -129,32 +138,9 @@ async def create(
     now: datetime,
     zone: ZoneInfo,
     quiet: QuietHours | None = DEFAULT_QUIET,
-) -> tuple[Training, int]:
-    """Save the training and its session, and invite the officers of its segment; (training, invited)."""
-    created = await create_reaching(repos, plan, staff_id=staff_id, now=now, zone=zone, quiet=quiet)
-    return created.training, created.invited
-
-
-@dataclass(frozen=True)
-class Created:
-    """A training just saved: how many invitations were new, and whom they reach (as its preview counted them)."""
-
-    training: Training
-    invited: int
-    reach: Reach
-
-
-async def create_reaching(
-    repos: Repositories,
-    plan: TrainingPlan,
-    *,
-    staff_id: int | None,
-    now: datetime,
-    zone: ZoneInfo,
-    quiet: QuietHours | None = DEFAULT_QUIET,
 ) -> Created:
-    """`create`, with the reach of the audience it invited, counted part by part as the invitations are made (the
-    segment is resolved once)."""
+    """Save the training and its session, and invite the officers of its segment; (training, invited, whom the
+    invitations reach as its preview counted them: summed part by part, the segment resolved once)."""
     training = Training(
         title=plan.title.strip()[:200],
         kind=plan.kind,

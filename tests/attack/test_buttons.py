@@ -90,7 +90,7 @@ async def city(db: Database, d: Dispatcher, capacity: int | None = None) -> City
         plan = trainings.TrainingPlan(
             TITLE, "klinik", NOW + timedelta(days=10), NOW + timedelta(days=10, hours=3), mine, "Aula", None, capacity
         )
-        training, invited = await trainings.create(repos, plan, staff_id=author.id, now=NOW, zone=WIB)
+        training, invited, _ = await trainings.create(repos, plan, staff_id=author.id, now=NOW, zone=WIB)
         assert invited == 1  # the officer of Lowokwaru only
         announcement = await announcements.publish(
             repos, text="Rapat anggota tahunan di Lowokwaru.", segment=mine, staff_id=author.id, now=NOW

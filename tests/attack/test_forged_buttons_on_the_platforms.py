@@ -68,7 +68,7 @@ async def training_elsewhere(db: Database) -> int:
             "Aula",
             capacity=1,
         )
-        training, _ = await trainings.create(repos, plan, staff_id=None, now=utcnow(), zone=ZoneInfo("Asia/Jakarta"))
+        training, _, _ = await trainings.create(repos, plan, staff_id=None, now=utcnow(), zone=ZoneInfo("Asia/Jakarta"))
         return training.id
 
 

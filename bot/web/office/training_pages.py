@@ -107,7 +107,7 @@ async def new(request: web.Request) -> web.StreamResponse:
             async def make() -> int | None:
                 if plan is None or reach is None or reach.now == 0:
                     return None
-                made, _ = await trainings.create(
+                made, _, _ = await trainings.create(
                     repos, plan, staff_id=account.id, now=now, zone=zone, quiet=office.quiet
                 )
                 return made.id
