@@ -3,8 +3,8 @@ fewer: the outbox records its officer, staff member, chat account and announceme
 written from those rows, which are never deleted; a key checked per row locked each recipient's officer and chat
 account), and the delivery-receipt index holds only rows a platform gave an id (docs/benchmarks.md)
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07 02:30:00.000000
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
