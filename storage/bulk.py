@@ -31,7 +31,7 @@ TABLES = (  # what the synthetic province writes, parents first
     "attendance",
     "announcements",
 )
-SUMMARIES = ("latest_standings",)  # filled from what was written (no ids of their own), vacuumed with it
+SUMMARIES = ("latest_standings", "period_standings", "standing_counts")  # filled from what was written, vacuumed too
 CHUNK = 5000  # rows per executemany on SQLite (and per COPY batch on PostgreSQL)
 
 

@@ -1,14 +1,16 @@
 """The office overview's category counts: per period over the period standings (the trend), and over each
-cooperative's latest standing (the headline), as aggregate SQL."""
+cooperative's latest standing (the headline). The whole city's are sums of the kept standing counts (a few hundred
+rows); one kecamatan's are counted from its cooperatives' standings (a hundred cooperatives, by key)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import aliased
 
-from storage.models import Cooperative, LatestStanding, PeriodStanding
+from storage.models import Cooperative, LatestStanding, PeriodStanding, StandingCount
 from storage.office_views import in_scope
 from storage.repositories import Repositories
 
@@ -19,6 +21,13 @@ async def category_counts(
     """(period, category, of an official type, cooperatives) for periods first..last: each cooperative's latest
     assessment of `framework` in each period, read from the period standings (kept when an assessment is stored);
     the official types' cooperatives are one hashed set (cheaper than joining every row to its cooperative)."""
+    if scope is None:
+        columns = (StandingCount.period, StandingCount.category, _official(official_types))
+        kept = _kept(False, framework, *columns).where(StandingCount.period.between(first, last))
+        return [
+            (str(r[0]), r[1] or None, bool(r[2]), int(r[3]))
+            for r in await repos.session.execute(kept.group_by(*columns))
+        ]
     standing = PeriodStanding
     official = standing.cooperative_id.in_(
         in_scope(select(Cooperative.id).where(Cooperative.type.in_(list(official_types))), scope)
@@ -39,6 +48,12 @@ async def latest_category_counts(
 ) -> tuple[list[tuple[str | None, bool, int]], str | None]:
     """(category, of an official type, cooperatives) over each cooperative's latest assessment of `framework` (its
     latest standing, as the list shows it), and the newest period among them."""
+    if scope is None:
+        columns = (StandingCount.category, _official(official_types))
+        kept = _kept(True, framework, *columns, func.max(StandingCount.period)).group_by(*columns)
+        found = list(await repos.session.execute(kept))
+        newest = max((str(r[2]) for r in found), default=None)
+        return [(r[0] or None, bool(r[1]), int(r[3])) for r in found], newest
     standing = LatestStanding
     official = Cooperative.type.in_(list(official_types))
     stmt = (
@@ -54,6 +69,9 @@ async def latest_category_counts(
 
 async def latest_assessed_without(repos: Repositories, framework: str, without: str, scope: int | None) -> int:
     """Cooperatives whose latest standings hold `framework` but not `without` (assessed indicatively only)."""
+    if scope is None:  # `without` is the only other framework: a standing without it is one not paired
+        alone = _kept(True, framework).where(StandingCount.paired.is_(False))
+        return int(await repos.session.scalar(alone) or 0)
     standing, other = LatestStanding, aliased(LatestStanding)
     stmt = (
         select(func.count())
@@ -70,6 +88,11 @@ async def assessed_without(
 ) -> dict[str, int]:
     """Per period, cooperatives assessed with `framework` but not with `without` (indicative only), from the period
     standings: those of `framework` less those that have both (one hashed join, not a probe per row)."""
+    if scope is None:  # `without` is the only other framework: a standing without it is one not paired
+        alone = _kept(False, framework, StandingCount.period).where(
+            StandingCount.paired.is_(False), StandingCount.period.between(first, last)
+        )
+        return {str(r[0]): int(r[1]) for r in await repos.session.execute(alone.group_by(StandingCount.period))}
     standing, other = PeriodStanding, aliased(PeriodStanding)
     both = and_(
         other.cooperative_id == standing.cooperative_id,
@@ -87,3 +110,16 @@ async def assessed_without(
     if scope is not None:
         stmt = stmt.where(standing.cooperative_id.in_(select(Cooperative.id).where(Cooperative.kecamatan_id == scope)))
     return {str(r[0]): int(r[1]) for r in await repos.session.execute(stmt)}
+
+
+def _kept(latest: bool, framework: str, *columns: Any) -> Select[Any]:
+    """`columns` and the cooperatives summed, from the kept standing counts of the period (or latest) standings of
+    `framework`."""
+    count = StandingCount
+    return select(*columns, func.sum(count.cooperatives)).where(
+        count.latest.is_(latest), count.framework == framework, count.cooperatives != 0
+    )
+
+
+def _official(official_types: Sequence[str]) -> ColumnElement[bool]:
+    return StandingCount.cooperative_type.in_(list(official_types))

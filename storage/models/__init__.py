@@ -17,6 +17,7 @@ from storage.models.reports import (
     Report,
     ReportReview,
     ReportRevision,
+    StandingCount,
 )
 from storage.models.trainings import Attendance, Training, TrainingRegistration, TrainingSession
 
@@ -52,6 +53,7 @@ __all__ = [
     "SchedulerTick",
     "ServerKey",
     "StaffLoginLink",
+    "StandingCount",
     "StoredFile",
     "Training",
     "TrainingRegistration",

@@ -154,3 +154,22 @@ class PeriodStanding(Base):
     total: Mapped[Decimal | None] = mapped_column()
     category: Mapped[str | None] = mapped_column(String(32))
     special_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StandingCount(Base):
+    """How many cooperatives stand in each category, per framework, period and cooperative type: the period standings
+    (`latest` false) and the latest standings (`latest` true, by their period); `paired`: the cooperative also has a
+    standing with another framework (in that period; for the latest standings, at all). Kept by the transactions
+    that store an assessment or change a cooperative's type, added at their commit in key order
+    (storage/standing_counts.py): the whole city's overview sums a few hundred of these rows instead of counting
+    every standing."""
+
+    __tablename__ = "standing_counts"
+
+    latest: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    framework: Mapped[str] = mapped_column(String(32), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    cooperative_type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)  # "" when the standing has none
+    paired: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    cooperatives: Mapped[int] = mapped_column(Integer)

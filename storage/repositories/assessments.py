@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 
-from storage.models import Assessment, CoachingEntry, LatestStanding, PeriodStanding
+from storage import standing_counts
+from storage.models import Assessment, CoachingEntry, Cooperative, LatestStanding, PeriodStanding, StandingCount
 from storage.repositories._base import Repo, dialect_insert
 
 PERIOD_KEY = ("cooperative_id", "framework", "period")
@@ -21,9 +22,15 @@ class AssessmentRepo(Repo):
     async def add(self, assessment: Assessment) -> Assessment:
         """Store an assessment and, in the same transaction, its period's standing (the newest assessment of each
         cooperative, framework and period) and the cooperative's latest standing with the framework (its latest
-        assessed period, with the totals of the two assessed periods before it)."""
+        assessed period, with the totals of the two assessed periods before it), and note how the standing counts
+        change (added at commit). The cooperative's row is locked first: its standings of every framework and its
+        type stay as read until this transaction ends."""
         self.session.add(assessment)
         await self.session.flush()
+        locked = select(Cooperative.type).where(Cooperative.id == assessment.cooperative_id)
+        cooperative_type = str(await self.session.scalar(locked.with_for_update(key_share=True)))
+        touched = standing_counts.standings_of(assessment.cooperative_id, assessment.period)
+        before = standing_counts.rows_of(await self.session.execute(touched))
         values: dict[str, Any] = {key: getattr(assessment, key) for key in (*PERIOD_KEY, *KEPT[1:])}
         values["assessment_id"] = assessment.id
         values["special_flag"] = bool(assessment.special_flag)
@@ -63,11 +70,17 @@ class AssessmentRepo(Repo):
             )
             .values(**last[0]._asdict(), previous_total=totals[0], earlier_total=totals[1])
         )
+        after = standing_counts.rows_of(await self.session.execute(touched))
+        standing_counts.note(
+            self.session.sync_session,
+            standing_counts.counted(cooperative_type, before),
+            standing_counts.counted(cooperative_type, after),
+        )
         return assessment
 
     async def rebuild_standings(self) -> None:
         """Every period's and every cooperative's latest standing from the stored assessments (after a bulk load),
-        in two statements."""
+        in two statements, and the standing counts from them."""
         newest = select(
             *(getattr(Assessment, key) for key in PERIOD_KEY),
             Assessment.id,
@@ -95,6 +108,9 @@ class AssessmentRepo(Repo):
         ).subquery()
         latest = select(*(c for c in aged.c if c.key != "age")).where(aged.c.age == 1)
         await self.session.execute(insert(LatestStanding).from_select(list(LATEST), latest))
+        standing_counts.forget(self.session.sync_session)
+        await self.session.execute(delete(StandingCount))
+        await self.session.execute(standing_counts.rebuilt())
 
     async def history(self, cooperative_id: int, limit: int = 6) -> list[Assessment]:
         """The latest assessment per period and framework (a cooperative with a savings unit has two), of the last
