@@ -25,7 +25,7 @@ from tests.services.common import services
 
 NOW = datetime(2026, 11, 5, 2, 0, tzinfo=UTC)  # the open period is 2026-10
 JULY, AUGUST, SEPTEMBER = "2026-07", "2026-08", "2026-09"
-BACKFILL = importlib.import_module("storage.migrations.versions.0014_standing_counts").BACKFILL
+BACKFILL = importlib.import_module("storage.migrations.versions.0015_standing_counts").BACKFILL
 CATEGORY = {"80": "sehat", "75": "cukup_sehat", "65": "dalam_pengawasan"}
 
 
