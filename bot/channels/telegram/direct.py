@@ -1,18 +1,34 @@
-"""sendMessage through python-telegram-bot's request layer, without its object layer on the answer.
+"""sendMessage as one JSON post on the bot's own transport, without python-telegram-bot's object layer.
 
-`Bot.send_message` reads Telegram's answer into a `Message` (about a hundred attributes set one by one): 80-185 µs
-of CPU against 20-35 µs for the request itself, measured side by side (docs/benchmarks.md), and on the reply path
-only the new message's id is used. `send_text` makes the same request as `Bot.send_message` (same parameters, same
-URL, same transport, same timeouts) through `Bot.request.post`, so every error is the same `TelegramError`
-(`RetryAfter`, `ChatMigrated`, `Forbidden`, `InvalidToken`, ...) raised by PTB; it returns the message id.
+`Bot.send_message` reads Telegram's answer into a `Message` (about a hundred attributes set one by one) and builds
+its request from parameter objects: 80-185 µs of CPU against 20-35 µs for the request itself, measured side by side
+(docs/benchmarks.md), and on the reply path only the new message's id is used. `send_text` posts the same JSON body
+(`chat_id`, `text`, `parse_mode`, `reply_markup` as its `to_dict()`) to the same URL through the bot's
+`AiohttpRequest` (same session, same timeouts), and reads a refusal into the `TelegramError` PTB's transport raises
+for it (`RetryAfter`, `ChatMigrated`, `Forbidden`, `InvalidToken`, `BadRequest`, ...), so the sender's reading of
+errors is the same for both. A bot on another transport gets `Bot.send_message`.
 """
 
 from __future__ import annotations
 
+from http import HTTPStatus
+from typing import Any
+
+import orjson
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import TelegramError
-from telegram.request import RequestData
-from telegram.request._requestparameter import RequestParameter  # how Bot turns a value into a parameter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.request import BaseRequest
+
+from bot.channels.telegram.http import AiohttpRequest
 
 
 async def send_text(
@@ -25,13 +41,52 @@ async def send_text(
 ) -> int:
     """sendMessage, as `bot.send_message(chat_id, text, parse_mode=..., reply_markup=...)` sends it; the id of the
     message Telegram made."""
-    parameters = [RequestParameter.from_input("chat_id", chat_id), RequestParameter.from_input("text", text)]
+    request = bot.request
+    if not isinstance(request, AiohttpRequest):
+        message = await bot.send_message(chat_id, text, parse_mode=parse_mode, reply_markup=reply_markup)
+        return message.message_id
+    parameters: dict[str, Any] = {"chat_id": chat_id, "text": text}
     if parse_mode is not None:
-        parameters.append(RequestParameter.from_input("parse_mode", parse_mode))
+        parameters["parse_mode"] = parse_mode
     if reply_markup is not None:
-        parameters.append(RequestParameter.from_input("reply_markup", reply_markup))
-    result = await bot.request.post(f"{bot.base_url}/sendMessage", request_data=RequestData(parameters))
+        parameters["reply_markup"] = reply_markup.to_dict()
+    code, payload = await request.post_json(f"{bot.base_url}/sendMessage", orjson.dumps(parameters))
+    result = answered(code, payload)
     message_id = result.get("message_id") if isinstance(result, dict) else None
     if not isinstance(message_id, int) or isinstance(message_id, bool):
         raise TelegramError("sendMessage was answered without a message id")
     return message_id
+
+
+def answered(code: int, payload: bytes) -> Any:
+    """The `result` of a Bot API answer, or the `TelegramError` python-telegram-bot's transport raises for it
+    (`BaseRequest.post`: the status, then the answer's `parameters`, then its `description`)."""
+    if HTTPStatus.OK <= code <= 299:
+        return BaseRequest.parse_json_payload(payload).get("result")
+    try:
+        message = f"{HTTPStatus(code).phrase} ({code})"
+    except ValueError:
+        message = f"Unknown HTTPError ({code})"
+    parsing: TelegramError | None = None
+    try:
+        data = BaseRequest.parse_json_payload(payload)
+    except TelegramError as exc:
+        message += f". Parsing the server response {payload!r} failed"
+        parsing = exc
+    else:
+        message = data.get("description") or message
+        parameters = data.get("parameters")
+        if parameters:
+            if parameters.get("migrate_to_chat_id"):
+                raise ChatMigrated(parameters["migrate_to_chat_id"])
+            if parameters.get("retry_after"):
+                raise RetryAfter(parameters["retry_after"])
+            message += f". The server response contained unknown parameters: {parameters}"
+    errors: dict[int, type[TelegramError]] = {
+        HTTPStatus.FORBIDDEN: Forbidden,
+        HTTPStatus.NOT_FOUND: InvalidToken,
+        HTTPStatus.UNAUTHORIZED: InvalidToken,
+        HTTPStatus.BAD_REQUEST: BadRequest,
+        HTTPStatus.CONFLICT: Conflict,
+    }
+    raise errors.get(code, NetworkError)(message) from parsing
