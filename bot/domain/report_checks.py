@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from bot.domain.check_rules import Balance, RuleSet, Term
+from bot.domain.check_rules import Balance, Minimum, RuleSet, Term
 from bot.domain.forms import Question, load_form, stored_decimal
 from bot.domain.numbers import to_plain
 
 FindingKind = Literal["balance", "parts", "derived", "change", "typo", "minimum", "ratio", "fact"]
 HUNDRED = Decimal(100)
 LARGEST = Decimal(10) ** 15
+AMOUNT_KINDS = ("amount", "integer")  # the questions whose answers are figures the checks compare
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,23 @@ def _rules() -> RuleSet:
 def derivable(questions: Sequence[Question], rules: RuleSet | None = None) -> frozenset[str]:
     """The asked keys computed from other asked figures, so never asked themselves."""
     rules = rules or _rules()
-    asked = {q.key for q in questions}
+    asked = tuple(q.key for q in questions)
+    known = _DERIVABLE.get((id(rules), asked))
+    if known is not None and known[0] is rules:
+        return known[1]
+    found = _derivable(set(asked), rules)
+    if len(_DERIVABLE) >= 64:  # a few forms and rule sets; a bound all the same
+        _DERIVABLE.clear()
+    _DERIVABLE[(id(rules), asked)] = (rules, found)  # the rules kept, so that their id is not another's
+    return found
+
+
+# what `derivable` found per rule set and asked keys: asked on every message of a report, the same each time
+_DERIVABLE: dict[tuple[int, tuple[str, ...]], tuple[RuleSet, frozenset[str]]] = {}
+
+
+def _derivable(asked: set[str], rules: RuleSet) -> frozenset[str]:
+    derived_keys = {d.key for d in rules.derived}
     found: set[str] = set()
     changed = True
     while changed:
@@ -92,14 +109,10 @@ def derivable(questions: Sequence[Question], rules: RuleSet | None = None) -> fr
         for derived in rules.derived:
             if derived.key in found or derived.key not in asked:
                 continue
-            if all(t.key in asked and (t.key not in _derived_keys(rules) or t.key in found) for t in derived.terms):
+            if all(t.key in asked and (t.key not in derived_keys or t.key in found) for t in derived.terms):
                 found.add(derived.key)
                 changed = True
     return frozenset(found)
-
-
-def _derived_keys(rules: RuleSet) -> set[str]:
-    return {d.key for d in rules.derived}
 
 
 def _values(answers: Mapping[str, str]) -> dict[str, Decimal]:
@@ -153,7 +166,7 @@ def check(
     """Check one report's answers (stored strings) against each other, last period and facts of the cooperative."""
     rules = rules or _rules()
     asked = {q.key for q in questions}
-    amount_keys = {q.key for q in questions if q.kind in ("amount", "integer")}
+    amount_keys = {q.key for q in questions if q.kind in AMOUNT_KINDS}
     values = {k: v for k, v in _values(answers).items() if k in amount_keys}
     derived_keys = derivable(questions, rules)
     typed = {k: v for k, v in values.items() if k in derived_keys}
@@ -228,20 +241,13 @@ def _warnings(
     found: list[Finding] = []
     old_values = _values(previous)
     for key, new in values.items():
-        old = old_values.get(key)
-        if old is None or old == 0:
-            continue
-        if new != 0 and abs(new) >= abs(old) * rules.typo_factor:
-            found.append(Finding(f"typo:{key}", "typo", "typo", (key,), old, new, False, abs(new / old)))
-            continue
-        pct = (abs(new - old) * HUNDRED / abs(old)).quantize(Decimal("0.01"))
-        if pct > rules.change_pct:
-            found.append(Finding(f"change:{key}", "change", "change", (key,), old, new, False, pct))
+        change = _change(rules, key, old_values.get(key), new)
+        if change is not None:
+            found.append(change)
     for minimum in rules.minimums:
-        value = values.get(minimum.key)
-        if minimum.key in asked and value is not None and 0 < value < minimum.at_least:
-            found.append(Finding(f"minimum:{minimum.key}", "minimum", "minimum", (minimum.key,), value,
-                                 minimum.at_least, False))  # fmt: skip
+        small = _too_small(minimum, values.get(minimum.key)) if minimum.key in asked else None
+        if small is not None:
+            found.append(small)
     for ratio in rules.ratios:
         if not _applies((*ratio.num, *ratio.den), asked, full):
             continue
@@ -257,6 +263,42 @@ def _warnings(
         if any(full.get(k, Decimal(0)) > 0 for k in fact.when_any):
             found.append(Finding(fact.id, "fact", fact.id, fact.when_any, Decimal(raw), held, False))
     return found
+
+
+def _change(rules: RuleSet, key: str, old: Decimal | None, new: Decimal) -> Finding | None:
+    """A 1,000-fold change of one figure against last period (a likely typo), else a large one, if any."""
+    if old is None or old == 0:
+        return None
+    if new != 0 and abs(new) >= abs(old) * rules.typo_factor:
+        return Finding(f"typo:{key}", "typo", "typo", (key,), old, new, False, abs(new / old))
+    pct = (abs(new - old) * HUNDRED / abs(old)).quantize(Decimal("0.01"))
+    if pct > rules.change_pct:
+        return Finding(f"change:{key}", "change", "change", (key,), old, new, False, pct)
+    return None
+
+
+def _too_small(minimum: Minimum, value: Decimal | None) -> Finding | None:
+    if value is not None and 0 < value < minimum.at_least:
+        return Finding(f"minimum:{minimum.key}", "minimum", "minimum", (minimum.key,), value, minimum.at_least, False)
+    return None
+
+
+def figure_warnings(
+    question: Question, value: str, previous: Mapping[str, str], rules: RuleSet | None = None
+) -> tuple[Finding, ...]:
+    """The warnings `check` gives about this one figure typed as `value` whatever the other answers are (a typo or
+    a large change against last period, then too small), in `check`'s order, without checking the whole report:
+    what the chat asks back as each figure is typed."""
+    if question.kind not in AMOUNT_KINDS:
+        return ()
+    key = question.key
+    new = _values({key: value}).get(key)
+    if new is None:
+        return ()
+    old = _values({key: previous[key]}).get(key) if key in previous else None
+    rules = rules or _rules()
+    found = [_change(rules, key, old, new), *(_too_small(m, new) for m in rules.minimums if m.key == key)]
+    return tuple(f for f in found if f is not None)
 
 
 def completed(questions: Sequence[Question], answers: Mapping[str, str], checked: Checked) -> dict[str, str]:

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.chat import report_words
-from bot.domain.forms import Profile, load_form, questions_for
-from bot.domain.report_checks import check, derivable
+from bot.domain.forms import Profile, Question, load_form, questions_for
+from bot.domain.report_checks import check, derivable, figure_warnings
 
 FORM = load_form()
 KSP = questions_for(FORM, Profile("ksp"), include_management=False, include_asked_by_checks=True)
@@ -163,3 +163,35 @@ def test_blocking_iff_the_balance_fails(lines: dict[str, int]) -> None:
     typed = {**answers, "total_assets": str(assets)}  # typed too: the same verdict, whichever side it is on
     assert ("balance_sheet" in {f.id for f in check(KSP, typed).blocking}) == (abs(assets - claims) > 1000)
     assert Decimal(check(KSP, answers).derived["total_assets"]) == assets
+
+
+ASKED_BACK = ("typo", "change", "minimum")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(KEYS, AMOUNT, max_size=40),
+    st.dictionaries(KEYS, AMOUNT, max_size=20),
+    st.sampled_from(KSP + KONSUMEN),
+    AMOUNT,
+)
+def test_one_figure_is_warned_about_as_the_whole_report_warns_about_it(
+    answers: dict[str, str], previous: dict[str, str], question: Question, value: str
+) -> None:
+    """What the chat asks back as a figure is typed (a typo, a large change, too small) is what checking the whole
+    draft finds about that figure, in the same order, whatever else the draft holds."""
+    questions = KSP if question in KSP else KONSUMEN
+    whole = check(questions, {**answers, question.key: value}, previous, {"members": 0}).warnings
+    expected = tuple(w for w in whole if w.kind in ASKED_BACK and w.key == question.key)
+    assert figure_warnings(question, value, previous) == expected
+
+
+def test_a_thousandfold_figure_and_a_tiny_one_are_asked_back() -> None:
+    cash = WORDS["cash"]
+    (typo,) = figure_warnings(cash, "40000000000", {"cash": "40000000"})
+    assert (typo.kind, typo.left, typo.right) == ("typo", Decimal(40000000), Decimal(40000000000))
+    (change,) = figure_warnings(cash, "80000000", {"cash": "40000000"})
+    assert (change.kind, change.pct) == ("change", Decimal("100.00"))
+    assert figure_warnings(cash, "41000000", {"cash": "40000000"}) == ()
+    (small,) = figure_warnings(WORDS["gross_participation"], "500", {})
+    assert (small.kind, small.left, small.right) == ("minimum", Decimal(500), Decimal(1000))

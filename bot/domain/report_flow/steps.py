@@ -9,7 +9,7 @@ from typing import Final
 
 from bot.domain.forms import Question
 from bot.domain.numbers import parse_yes_no, to_plain
-from bot.domain.report_checks import Finding
+from bot.domain.report_checks import Finding, figure_warnings
 from bot.domain.report_flow.events import (
     Accepted,
     AskReason,
@@ -208,9 +208,8 @@ def _asked_back(
     questions: Sequence[Question], progress: Progress, question: Question, value: str, context: Context
 ) -> Finding | None:
     """The likely typo in `value` (a big or 1,000-fold change, a figure too small) not yet confirmed, if any."""
-    trial = replace(progress, answers={**progress.answers, question.key: value})
-    for finding in checked(questions, trial, context).warnings:
-        if finding.kind in ASKED_BACK and finding.key == question.key and finding.id not in progress.confirmed:
+    for finding in figure_warnings(question, value, context.previous, context.rules):
+        if finding.kind in ASKED_BACK and finding.id not in progress.confirmed:
             return finding
     return None
 
