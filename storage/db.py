@@ -12,6 +12,7 @@ from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Connection, ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage import jsonio
 from storage.repositories import Repositories
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -87,7 +88,14 @@ def make_engine(url: str, *, echo: bool = False, schema: str | None = None) -> A
         settings |= {"search_path": schema} if schema else {}
         connect_args = {"server_settings": settings}
         engine = create_async_engine(
-            url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True, connect_args=connect_args
+            url,
+            echo=echo,
+            pool_size=10,
+            max_overflow=10,
+            pool_pre_ping=True,
+            connect_args=connect_args,
+            json_serializer=jsonio.dumps,
+            json_deserializer=jsonio.loads,
         )
 
         @event.listens_for(engine.sync_engine, "handle_error")
@@ -98,7 +106,13 @@ def make_engine(url: str, *, echo: bool = False, schema: str | None = None) -> A
                 context.is_disconnect = True
 
         return engine
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    engine = create_async_engine(
+        url,
+        echo=echo,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        json_serializer=jsonio.dumps,
+        json_deserializer=jsonio.loads,
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
