@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Connection, ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_only
 
 from storage import jsonio
 from storage.repositories import Repositories
@@ -105,6 +106,7 @@ def make_engine(url: str, *, echo: bool = False, schema: str | None = None) -> A
             if not context.is_disconnect and is_disconnect(context.original_exception):
                 context.is_disconnect = True
 
+        setattr(engine.dialect, "do_ping", _ping)  # noqa: B010 (an instance's method replaced; mypy refuses `=`)
         return engine
     engine = create_async_engine(
         url,
@@ -132,6 +134,21 @@ def make_engine(url: str, *, echo: bool = False, schema: str | None = None) -> A
         connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def _ping(dbapi_connection: Any) -> bool:
+    """The pool's check of a connection before each use, in one round trip: `SELECT 1` by the simple query protocol.
+    SQLAlchemy's asyncpg ping takes three (BEGIN, a prepared ";", ROLLBACK; the transaction because a statement
+    prepared outside one is refused by PgBouncer's transaction mode, and the simple protocol prepares nothing).
+    A connection that fails it (lost, terminated, left mid-operation) is thrown away and a new one made; any other
+    error is raised."""
+    try:
+        await_only(dbapi_connection.driver_connection.execute("SELECT 1"))
+    except Exception as error:
+        if is_disconnect(error):
+            return False
+        raise
+    return True
 
 
 class Database:
