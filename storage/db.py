@@ -179,6 +179,19 @@ class Database:
             yield Repositories(session)
 
     @asynccontextmanager
+    async def one_statement(self) -> AsyncIterator[Repositories]:
+        """For work that is one statement (atomic by itself, executemany included): on PostgreSQL without BEGIN and
+        COMMIT around it (autocommit: two round trips fewer), on SQLite a transaction as `transaction` gives."""
+        if is_sqlite(self.url):
+            async with self.transaction() as repos:
+                yield repos
+            return
+        async with self.engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            async with AsyncSession(bind=connection, expire_on_commit=False, autoflush=False) as session:
+                yield Repositories(session)
+
+    @asynccontextmanager
     async def reading(self) -> AsyncIterator[Repositories]:
         """A short read-only unit of work: it waits for no writer and holds no write lock (PostgreSQL: READ ONLY)."""
         options = {READ_ONLY: True} if is_sqlite(self.url) else {"postgresql_readonly": True}

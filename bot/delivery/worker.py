@@ -269,7 +269,7 @@ class Delivery:
         outcomes, release = group
         if not release and all(outcome.status == "sent" for _, outcome in outcomes):  # the usual end: one statement
             sent = [(outbox_id, ",".join(outcome.provider_message_ids)) for outbox_id, outcome in outcomes]
-            async with self.db.transaction() as repos:
+            async with self.db.one_statement() as repos:
                 await repos.outbox.record_sent(sent, utcnow())
             return
         async with self.db.transaction() as repos:
