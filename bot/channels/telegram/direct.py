@@ -15,17 +15,7 @@ from http import HTTPStatus
 from typing import Any
 
 import orjson
-from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Conflict,
-    Forbidden,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
+from telegram import Bot, InlineKeyboardMarkup, error
 from telegram.request import BaseRequest
 
 from bot.channels.telegram.http import AiohttpRequest
@@ -54,7 +44,7 @@ async def send_text(
     result = answered(code, payload)
     message_id = result.get("message_id") if isinstance(result, dict) else None
     if not isinstance(message_id, int) or isinstance(message_id, bool):
-        raise TelegramError("sendMessage was answered without a message id")
+        raise error.TelegramError("sendMessage was answered without a message id")
     return message_id
 
 
@@ -67,10 +57,10 @@ def answered(code: int, payload: bytes) -> Any:
         message = f"{HTTPStatus(code).phrase} ({code})"
     except ValueError:
         message = f"Unknown HTTPError ({code})"
-    parsing: TelegramError | None = None
+    parsing: error.TelegramError | None = None
     try:
         data = BaseRequest.parse_json_payload(payload)
-    except TelegramError as exc:
+    except error.TelegramError as exc:
         message += f". Parsing the server response {payload!r} failed"
         parsing = exc
     else:
@@ -78,15 +68,15 @@ def answered(code: int, payload: bytes) -> Any:
         parameters = data.get("parameters")
         if parameters:
             if parameters.get("migrate_to_chat_id"):
-                raise ChatMigrated(parameters["migrate_to_chat_id"])
+                raise error.ChatMigrated(parameters["migrate_to_chat_id"])
             if parameters.get("retry_after"):
-                raise RetryAfter(parameters["retry_after"])
+                raise error.RetryAfter(parameters["retry_after"])
             message += f". The server response contained unknown parameters: {parameters}"
-    errors: dict[int, type[TelegramError]] = {
-        HTTPStatus.FORBIDDEN: Forbidden,
-        HTTPStatus.NOT_FOUND: InvalidToken,
-        HTTPStatus.UNAUTHORIZED: InvalidToken,
-        HTTPStatus.BAD_REQUEST: BadRequest,
-        HTTPStatus.CONFLICT: Conflict,
+    errors: dict[int, type[error.TelegramError]] = {
+        HTTPStatus.FORBIDDEN: error.Forbidden,
+        HTTPStatus.NOT_FOUND: error.InvalidToken,
+        HTTPStatus.UNAUTHORIZED: error.InvalidToken,
+        HTTPStatus.BAD_REQUEST: error.BadRequest,
+        HTTPStatus.CONFLICT: error.Conflict,
     }
-    raise errors.get(code, NetworkError)(message) from parsing
+    raise errors.get(code, error.NetworkError)(message) from parsing
