@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from storage.db import Database
-from storage.models import Base
+from tests.databases import SCHEMAS, SQLITE
 
 PG_URL = os.environ.get("KOPSEHAT_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -27,42 +26,30 @@ def require_postgres() -> str:
 
 
 async def make_test_database(backend: str, tmp_path: Path) -> tuple[Database, str | None]:
-    """A fresh, isolated database: an SQLite file, or a PostgreSQL schema of its own."""
+    """A fresh, isolated database with every table and no rows: an SQLite file, or a PostgreSQL schema of its own
+    (see tests/databases.py for how they are made without building the tables each time)."""
     if backend == "sqlite":
-        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
-        schema = None
-    else:
-        url = require_postgres()
-        schema = await create_schema(url)
-        db = Database(url, schema=schema)
-    async with db.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    return db, schema
-
-
-async def create_schema(url: str, prefix: str = "t") -> str:
-    """A new, empty PostgreSQL schema of its own for one test."""
-    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = Database(url)
-    async with admin.engine.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    await admin.dispose()
-    return schema
-
-
-async def drop_schema(url: str, schema: str) -> None:
-    """Drop a schema made by create_schema."""
-    admin = Database(url)
-    async with admin.engine.begin() as conn:
-        await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    await admin.dispose()
+        path = tmp_path / "test.db"
+        if not path.exists():  # as create_all was: a file already there is used as it is
+            await SQLITE.copy_to(path)
+        return Database(f"sqlite+aiosqlite:///{path}"), None
+    url = require_postgres()
+    schema = await SCHEMAS.take(url)
+    return Database(url, schema=schema), schema
 
 
 async def drop_test_database(db: Database, schema: str | None) -> None:
-    """Remove what make_test_database made."""
+    """Give back what make_test_database made: the PostgreSQL schema is emptied for another test."""
     await db.dispose()
     if schema:
-        await drop_schema(db.url, schema)
+        await SCHEMAS.give_back(db.url, schema)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop the free PostgreSQL schemas and the SQLite template."""
+    if SCHEMAS.free:
+        asyncio.run(SCHEMAS.close())
+    SQLITE.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

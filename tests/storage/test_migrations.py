@@ -12,7 +12,8 @@ from sqlalchemy.engine import Connection
 from storage.db import Database
 from storage.migrate import current, upgrade
 from storage.models import Base
-from tests.conftest import create_schema, drop_schema, require_postgres
+from tests.conftest import require_postgres
+from tests.databases import create_schema, drop_schema
 
 
 # SQLAlchemy does not reflect SQLite's expression indexes (ix_cooperatives_name_lower on lower(name)); PostgreSQL's
