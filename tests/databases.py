@@ -27,7 +27,8 @@ VACUUM_ABOVE_BYTES = 4 * 1024 * 1024
 _FINGERPRINT = text(
     """
     SELECT md5(coalesce((SELECT string_agg(c.relname || ':' || c.relkind::text || ':' || coalesce(
-               (SELECT string_agg(a.attname || '/' || a.atttypid::text || '/' || a.attnotnull::text, ',' ORDER BY a.attnum)
+               (SELECT string_agg(a.attname || '/' || a.atttypid::text || '/' || a.attnotnull::text, ','
+                                  ORDER BY a.attnum)
                   FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), ''),
                ';' ORDER BY c.relname)
              FROM pg_class c WHERE c.relnamespace = n.oid), '')
