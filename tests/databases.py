@@ -43,26 +43,26 @@ _FINGERPRINT = text(
 )
 
 
-async def create_schema(url: str, prefix: str = "t") -> str:
-    """A new, empty PostgreSQL schema of its own."""
-    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+async def _run(url: str, statement: str) -> None:
+    """One statement on a connection of its own (no schema on the search path)."""
     admin = Database(url)
     try:
         async with admin.engine.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            await conn.execute(text(statement))
     finally:
         await admin.dispose()
+
+
+async def create_schema(url: str, prefix: str = "t") -> str:
+    """A new, empty PostgreSQL schema of its own."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    await _run(url, f'CREATE SCHEMA "{schema}"')
     return schema
 
 
 async def drop_schema(url: str, schema: str) -> None:
     """Drop a schema made by create_schema."""
-    admin = Database(url)
-    try:
-        async with admin.engine.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    finally:
-        await admin.dispose()
+    await _run(url, f'DROP SCHEMA "{schema}" CASCADE')
 
 
 class SchemaPool:
