@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from bot.domain.health.rules import default_rules
+from bot.services.form_keys import new_key
 from bot.services.staff_access import StaffAccessService
 from bot.web.app import make_app
 from bot.web.office import add_office
@@ -94,7 +95,7 @@ async def test_every_post_needs_its_csrf_token(office: Office) -> None:
     assert forged.status == 403
     token = await office.csrf(f"/kantor/koperasi/{nik}")
     saved = await office.client.post(
-        f"/kantor/koperasi/{nik}/catatan", data={"catatan": "Kunjungan ke kantor", "csrf": token}
+        f"/kantor/koperasi/{nik}/catatan", data={"catatan": "Kunjungan ke kantor", "csrf": token, "kunci": new_key()}
     )
     assert saved.status == 200 and "Kunjungan ke kantor" in await saved.text()
     assert (await office.client.post("/kantor/masuk", data={"login": "ibu.admin", "password": "x"})).status == 403
