@@ -11,9 +11,11 @@ Every NIK starts with DEMOP-; every cooperative is marked is_demo.
 
 from __future__ import annotations
 
+import asyncio
 import random
+import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,12 +42,27 @@ FLUSH_EVERY = 40_000  # reports held in memory before they are written
 
 @dataclass(frozen=True)
 class ProvinceCounts:
-    """What the province loaded."""
+    """What the province loaded, and the seconds each step took."""
 
     cooperatives: int
     officers: int
     reports: int
     assessments: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class Clock:
+    """Seconds spent per step, in order."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        """`step` took the time since the last lap."""
+        now = time.perf_counter()
+        self.seconds[step] = self.seconds.get(step, 0.0) + now - self._last
+        self._last = now
 
 
 async def settle(db: Database) -> None:
@@ -92,17 +109,41 @@ async def load_province(
 ) -> ProvinceCounts:
     """Write a province of `cooperatives` with `periods` monthly periods before the open one, as of `now`, and
     `announcements` (their texts) sent to everyone in the months before; a province already loaded is left as it is
-    (nothing is written twice)."""
+    (nothing is written twice). The counts say how long each step took."""
     found = await repos.cooperatives.by_nik(f"{NIK_PREFIX}{1:06d}")
     if found is not None:
         return ProvinceCounts(0, 0, 0, 0)
+    clock = Clock()
     rng = random.Random(seed)
     today = now.astimezone(ZONE).date()
     created = now - timedelta(days=31 * (periods + 1))
     rules = default_rules()
     pool = Specimens(rng, rules, today, specimens)
     ids = {name: await bulk.reserve_ids(repos, name) for name in bulk.TABLES}
+    async with bulk.indexes_rebuilt(repos, bulk.TABLES + bulk.SUMMARIES):
+        clock.lap("indexes dropped")
+        coops, officers = await _people(repos, rng, ids, today, created, cooperatives)
+        clock.lap("regions, cooperatives, officers")
+        written = await _reports(repos, rng, pool, ids, coops, now, periods)
+        clock.lap("reports and assessments")
+        clock.seconds["reports and assessments"] -= pool.seconds  # the pool is scored as the reports first need it
+        clock.seconds["specimens scored"] = pool.seconds
+        await repos.assessments.rebuild_standings()
+        clock.lap("standings")
+        await past_activity(repos, rng, ids, coops, officers, now, announcements)
+        clock.lap("trainings and announcements")
+    clock.lap("indexes and keys made again")
+    await bulk.renumber(repos, bulk.TABLES)
+    await repos.audit.add("cli", "demo.province", None, cooperatives=cooperatives, at=utcnow().isoformat())
+    clock.lap("sequences and statistics")
+    return ProvinceCounts(len(coops), len(officers), written[0], written[1], clock.seconds)
 
+
+async def _people(
+    repos: Repositories, rng: random.Random, ids: dict[str, int], today: date, created: datetime, cooperatives: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Regions, cooperatives, their officers and the officers' chat accounts, written; the cooperatives and officers
+    returned."""
     regions: list[dict[str, Any]] = []
     kabupaten_count = max(1, round(cooperatives / PER_KABUPATEN))
     kecamatan_count = max(1, round(cooperatives / PER_KECAMATAN))
@@ -184,91 +225,104 @@ async def load_province(
     for chunk in (("cooperatives", coops), ("officers", officers), ("channel_identities", identities)):
         await bulk.insert_rows(repos, *chunk)
 
+    return coops, officers
+
+
+async def _reports(
+    repos: Repositories,
+    rng: random.Random,
+    pool: Specimens,
+    ids: dict[str, int],
+    coops: list[dict[str, Any]],
+    now: datetime,
+    periods: int,
+) -> tuple[int, int]:
+    """Every cooperative's monthly reports with their revision and assessments, written every FLUSH_EVERY reports;
+    returns how many reports and assessments were written."""
+    rules = pool.rules
+    today = now.astimezone(ZONE).date()
     names = demo_periods(today, periods)
+    months = [(name, Period.parse(name).month, Period.parse(name).next()) for name in names]
     reports: list[dict[str, Any]] = []
     revisions: list[dict[str, Any]] = []
     assessments: list[dict[str, Any]] = []
-    written = [0, 0]  # reports and assessments written so far
+    written = [0, 0]  # reports and assessments handed to the writer so far
 
     async def flush() -> None:
-        for chunk in (("reports", reports), ("report_revisions", revisions), ("assessments", assessments)):
-            await bulk.insert_rows(repos, *chunk)
+        nonlocal reports, revisions, assessments
+        await writer.write((("reports", reports), ("report_revisions", revisions), ("assessments", assessments)))
         written[0] += len(reports)
         written[1] += len(assessments)
         ids["reports"] += len(reports)
         ids["report_revisions"] += len(revisions)
         ids["assessments"] += len(assessments)
-        for rows in (reports, revisions, assessments):
-            rows.clear()
+        reports, revisions, assessments = [], [], []  # the writer keeps the lists it was given
 
-    for coop in coops:
-        if len(reports) >= FLUSH_EVERY:
-            await flush()
-        history = _history(rng, periods)
-        diligence = rng.uniform(0.55, 1.0) if rng.random() > 0.04 else 0.0
-        kind = "ksp" if coop["type"] == "ksp" else coop["type"] + ("+usp" if coop["has_savings_unit"] else "")
-        reporter = ids["officers"] + (coop["id"] - ids["cooperatives"]) * len(ROLES) + 1  # the bendahara
-        last = max((i for i in range(periods) if rng.random() < diligence), default=-1)
-        for index, name in enumerate(names):
-            if rng.random() >= diligence and index != last:
-                continue
-            period = Period.parse(name)
-            nxt = period.next()
-            at = datetime(nxt.year, nxt.month, rng.randint(2, 14), rng.randint(7, 20), rng.randint(0, 59), tzinfo=ZONE)
-            if at > now:
-                continue
-            specimen = pool.pick(kind, period.month, history[index])
-            report_id = ids["reports"] + len(reports)
-            revision_id = ids["report_revisions"] + len(revisions)
-            reports.append(
-                {
-                    "id": report_id,
-                    "cooperative_id": coop["id"],
-                    "period": name,
-                    "status": "submitted",
-                    "draft": {},
-                    "first_submitted_at": at,
-                    "latest_revision": 1,
-                    "created_at": at,
-                }
-            )
-            revisions.append(
-                {
-                    "id": revision_id,
-                    "report_id": report_id,
-                    "number": 1,
-                    "figures": specimen.figures,
-                    "changes": {},
-                    "warnings": [],
-                    "officer_id": reporter,
-                    "created_at": at,
-                }
-            )
-            full = index >= periods - 2  # the clinic reads the latest in full; older ones keep score and category
-            for scored in specimen.scored:
-                assessments.append(
+    async with bulk.Writer(repos) as writer:
+        for coop in coops:
+            if len(reports) >= FLUSH_EVERY:
+                await flush()
+            await asyncio.sleep(0)  # the writer sends the batch before while these rows are made
+            history = _history(rng, periods)
+            diligence = rng.uniform(0.55, 1.0) if rng.random() > 0.04 else 0.0
+            kind = "ksp" if coop["type"] == "ksp" else coop["type"] + ("+usp" if coop["has_savings_unit"] else "")
+            reporter = ids["officers"] + (coop["id"] - ids["cooperatives"]) * len(ROLES) + 1  # the bendahara
+            last = max((i for i in range(periods) if rng.random() < diligence), default=-1)
+            for index, (name, month, nxt) in enumerate(months):
+                if rng.random() >= diligence and index != last:
+                    continue
+                day, hour, minute = rng.randint(2, 14), rng.randint(7, 20), rng.randint(0, 59)
+                at = datetime(nxt.year, nxt.month, day, hour, minute, tzinfo=ZONE)
+                if at > now:
+                    continue
+                specimen = pool.pick(kind, month, history[index])
+                report_id = ids["reports"] + len(reports)
+                revision_id = ids["report_revisions"] + len(revisions)
+                reports.append(
                     {
-                        "id": ids["assessments"] + len(assessments),
+                        "id": report_id,
                         "cooperative_id": coop["id"],
-                        "revision_id": revision_id,
                         "period": name,
-                        "framework": scored["framework"],
-                        "official": False,
-                        "provisional": scored["provisional"],
-                        "total": scored["total"],
-                        "category": scored["category"],
-                        "result": scored["result"] if full else scored["brief"],
-                        "rules_hash": rules.version_hash,
-                        "standing": "provisional",
-                        "special_flag": False,
-                        "diagnosis": scored["diagnosis"] if full else None,
-                        "prescription": scored["prescription"] if full else None,
+                        "status": "submitted",
+                        "draft": {},
+                        "first_submitted_at": at,
+                        "latest_revision": 1,
                         "created_at": at,
                     }
                 )
-    await flush()
-    await repos.assessments.rebuild_standings()
-    await past_activity(repos, rng, ids, coops, officers, now, announcements)
-    await bulk.renumber(repos, bulk.TABLES)
-    await repos.audit.add("cli", "demo.province", None, cooperatives=cooperatives, at=utcnow().isoformat())
-    return ProvinceCounts(len(coops), len(officers), written[0], written[1])
+                revisions.append(
+                    {
+                        "id": revision_id,
+                        "report_id": report_id,
+                        "number": 1,
+                        "figures": specimen.figures,
+                        "changes": {},
+                        "warnings": [],
+                        "officer_id": reporter,
+                        "created_at": at,
+                    }
+                )
+                full = index >= periods - 2  # the clinic reads the latest in full; older ones keep score and category
+                for scored in specimen.scored:
+                    assessments.append(
+                        {
+                            "id": ids["assessments"] + len(assessments),
+                            "cooperative_id": coop["id"],
+                            "revision_id": revision_id,
+                            "period": name,
+                            "framework": scored["framework"],
+                            "official": False,
+                            "provisional": scored["provisional"],
+                            "total": scored["total"],
+                            "category": scored["category"],
+                            "result": scored["result"] if full else scored["brief"],
+                            "rules_hash": rules.version_hash,
+                            "standing": "provisional",
+                            "special_flag": False,
+                            "diagnosis": scored["diagnosis"] if full else None,
+                            "prescription": scored["prescription"] if full else None,
+                            "created_at": at,
+                        }
+                    )
+        await flush()
+    return written[0], written[1]

@@ -4,6 +4,7 @@ category, each scored by the real scorer, so that every stored report and its as
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -21,6 +22,7 @@ from bot.services.demo_figures import tilt as _tilt
 from storage.models import Cooperative
 
 SPECIMENS = 30  # scored figure sets per month of the book year and framework
+ORDER = [category for category, _ in SHARES]  # best first
 
 
 @dataclass(frozen=True)
@@ -36,20 +38,22 @@ class Specimens:
     """Scored figure sets per (kind of cooperative, month of the book year, category)."""
 
     def __init__(self, rng: random.Random, rules: Rules, today: date, size: int = SPECIMENS) -> None:
-        self._rng, self._rules, self._today, self._size = rng, rules, today, size
+        self._rng, self.rules, self._today, self._size = rng, rules, today, size
+        self.seconds = 0.0  # spent scoring
         self._pool: dict[tuple[str, int], dict[str | None, list[Specimen]]] = {}
+        self._nearest: dict[tuple[str, int, str | None], list[Specimen]] = {}  # the bucket each pick draws from
         self._management = [q.key for q in forms.load_form().questions if q.key.startswith("management.")]
 
     def _score(self, coop: Cooperative, period: Period, figures: dict[str, str], quality: float) -> Specimen:
         answers = {key: self._rng.random() < quality for key in self._management}
         record = record_of(coop, answers)
         rows, category = [], None
-        for item in score_figures(coop, period, figures, answers, self._rules):
+        for item in score_figures(coop, period, figures, answers, self.rules):
             if item.result is None:
                 continue
             result = exact_json(item.result.to_dict())
             diagnosis, prescription = clinic_json(
-                treat(item.result, self._rules, "id", record, self._today), item.result
+                treat(item.result, self.rules, "id", record, self._today), item.result
             )
             rows.append(
                 {
@@ -88,13 +92,20 @@ class Specimens:
 
     def pick(self, kind: str, month: int, category: str | None) -> Specimen:
         """A specimen for this kind of cooperative and month in (or nearest to) `category`."""
+        found = self._nearest.get((kind, month, category))
+        if found is None:
+            found = self._nearest[(kind, month, category)] = self._near(kind, month, category)
+        return self._rng.choice(found)
+
+    def _near(self, kind: str, month: int, category: str | None) -> list[Specimen]:
         buckets = self._pool.get((kind, month))
         if buckets is None:
+            started = time.perf_counter()
             buckets = self._pool[(kind, month)] = self._fill(kind, month)
-        order = [c for c, _ in SHARES]
-        wanted = order.index(category) if category in order else 0
+            self.seconds += time.perf_counter() - started
+        wanted = ORDER.index(category) if category in ORDER else 0
         for step in (0, 1, -1, 2, -2, 3, -3):
-            near = order[wanted + step] if 0 <= wanted + step < len(order) else None
+            near = ORDER[wanted + step] if 0 <= wanted + step < len(ORDER) else None
             if near in buckets:
-                return self._rng.choice(buckets[near])
-        return self._rng.choice(next(iter(buckets.values())))
+                return buckets[near]
+        return next(iter(buckets.values()))

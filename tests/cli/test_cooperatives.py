@@ -112,6 +112,17 @@ def test_demo_city_loads_once(workdir: Path, capsys: pytest.CaptureFixture[str])
     assert "18 koperasi" in capsys.readouterr().out
 
 
+def test_demo_province_says_where_its_time_went(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--cooperatives", "20", "--periods", "2"]) == 0
+    loaded, steps = capsys.readouterr().out.splitlines()
+    assert "20 cooperatives, 60 officers" in loaded
+    assert steps.startswith("where the time went: indexes dropped ")
+    for step in ("specimens scored", "reports and assessments", "standings", "indexes and keys made again"):
+        assert f"{step} " in steps
+    assert main(["demo", "--cooperatives", "20", "--periods", "2"]) == 0
+    assert capsys.readouterr().out == "the demo province is already loaded; nothing added\n"
+
+
 def test_every_command_explains_itself(capsys: pytest.CaptureFixture[str]) -> None:
     for argv in (
         ["--help"],

@@ -7,7 +7,12 @@ from collections import Counter
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from bot.services.province import load_province
 from storage.db import Database
@@ -15,6 +20,7 @@ from storage.models import (
     Announcement,
     Assessment,
     Attendance,
+    Base,
     ChannelIdentity,
     Cooperative,
     Officer,
@@ -87,3 +93,23 @@ async def test_a_province_in_proportion_with_nothing_from_the_future(db: Databas
         again = await load_province(repos, NOW, 600, 6, specimens=8)
         officer = await repos.officers.add(1, "Bu Baru", "ketua")  # the sequences continue past the loaded ids
     assert again.cooperatives == 0 and officer.id == 1801
+
+
+def _differences(connection: Connection) -> list[object]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, Base.metadata))
+
+
+async def test_the_load_leaves_the_schemas_indexes_and_keys_as_they_were(db: Database) -> None:
+    async with db.transaction() as repos:
+        counts = await load_province(repos, NOW, 40, 3, specimens=4)
+    assert counts.reports > 0 and list(counts.seconds)[-1] == "sequences and statistics"
+    async with db.engine.connect() as connection:
+        assert await connection.run_sync(_differences) == []
+    async with db.transaction() as repos:
+        report = (await repos.session.execute(select(Report).limit(1))).scalar_one()
+        copy = {"cooperative_id": report.cooperative_id, "period": report.period, "created_at": NOW}
+    for table, row in ((Report, copy), (Report, copy | {"period": "2000-01", "cooperative_id": 99_999})):
+        with pytest.raises(IntegrityError):  # a second report of a period, a report of no cooperative
+            async with db.transaction() as repos:
+                await repos.session.execute(insert(table).values(**row))
