@@ -185,8 +185,8 @@ async def prepare(url: str, chats: list[int]) -> None:
 
 
 @contextlib.asynccontextmanager
-async def database(backend: str) -> Any:
-    """A database URL for the run: a SQLite file, or a new PostgreSQL database (dropped after)."""
+async def database(backend: str, prefix: str = "peer") -> Any:
+    """A database URL for the run: a SQLite file, or a new PostgreSQL database named `prefix`_... (dropped after)."""
     if backend == "sqlite":
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite+aiosqlite:///{folder}/peer.db"
@@ -196,7 +196,7 @@ async def database(backend: str) -> Any:
     base = os.environ.get("KOPSEHAT_TEST_DATABASE_URL", "")
     if not base:
         raise SystemExit("postgresql: set KOPSEHAT_TEST_DATABASE_URL")
-    name = f"peer_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     plain = base.replace("postgresql+asyncpg://", "postgresql://")
     admin = await asyncpg.connect(plain)
     await admin.execute(f'CREATE DATABASE "{name}"')

@@ -41,7 +41,9 @@ def register(subparsers: SubParsers) -> None:
         metavar="N",
         help="instead of the city, a synthetic province of N cooperatives (e.g. 30000): kabupaten, kecamatan and "
         "kelurahan in proportion, three officers each with Telegram and WhatsApp accounts, monthly reports with "
-        "scores, trainings and announcements, written set-based (NIKs start with DEMOP-)",
+        "scores, trainings and announcements, written set-based (NIKs start with DEMOP-); on PostgreSQL the tables "
+        "it writes are locked while it loads and their secondary indexes and keys made again after it: meant for a "
+        "demo or benchmark database, not a live one. It prints where the time went",
     )
     parser.add_argument(
         "--periods", type=int, default=12, metavar="P", help="monthly periods of the province (default 12)"
