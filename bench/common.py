@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy import text
@@ -85,3 +87,13 @@ async def bare_route(stack: AsyncExitStack, path: str) -> str:
     await site.start()
     host, port = runner.addresses[0][:2]
     return f"http://{host}:{port}{path}"
+
+
+def checkouts_parser(description: str | None, rounds: int) -> argparse.ArgumentParser:
+    """The command line of a benchmark of two checkouts side by side (each with its own .venv), rounds alternating."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("first", type=Path, help="a checkout with its .venv (e.g. main)")
+    parser.add_argument("second", type=Path, help="another checkout with its .venv (e.g. this branch)")
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="postgresql")
+    return parser

@@ -11,7 +11,6 @@ small province.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import resource
@@ -23,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import peer_compare as pc
+from bench.common import checkouts_parser
 
 
 def _run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -64,13 +64,9 @@ async def compare(roots: list[Path], backend: str, prefix: str, cooperatives: in
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("first", type=Path, help="a checkout with its .venv (e.g. main)")
-    parser.add_argument("second", type=Path, help="another checkout with its .venv (e.g. this branch)")
+    parser = checkouts_parser(__doc__, rounds=2)
     parser.add_argument("--cooperatives", type=int, default=5000)
     parser.add_argument("--periods", type=int, default=36)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="postgresql")
     parser.add_argument("--prefix", default="province", help="of the databases' names (default province)")
     args = parser.parse_args()
     roots = [args.first, args.second]

@@ -11,7 +11,6 @@ PostgreSQL: KOPSEHAT_TEST_DATABASE_URL (a fresh database is created and dropped)
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import os
@@ -22,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import peer_compare as pc
+from bench.common import checkouts_parser
 
 
 def server(root: Path, url: str, fake: str, port: int) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
@@ -74,13 +74,9 @@ async def compare(roots: list[Path], backend: str, rounds: int, users: int, mess
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("first", type=Path, help="a checkout with its .venv (e.g. main)")
-    parser.add_argument("second", type=Path, help="another checkout with its .venv (e.g. this branch)")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser = checkouts_parser(__doc__, rounds=3)
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--messages", type=int, default=40)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="postgresql")
     args = parser.parse_args()
     asyncio.run(compare([args.first, args.second], args.backend, args.rounds, args.users, args.messages))
 
