@@ -324,12 +324,15 @@ class OutboxRepo(Repo):
         return found
 
     async def problems(self, limit: int) -> list[tuple[str, str, str | None, int]]:
-        """(status, kind, error, count) of rows in a state an operator looks into, the commonest first."""
+        """(status, kind, error, count) of rows in a state an operator looks into, the commonest first (ties by status,
+        kind and error)."""
         stmt = (
             select(OutboxMessage.status, OutboxMessage.kind, OutboxMessage.last_error, func.count(OutboxMessage.id))
             .where(OutboxMessage.status.in_(PROBLEMS))
             .group_by(OutboxMessage.status, OutboxMessage.kind, OutboxMessage.last_error)
-            .order_by(func.count(OutboxMessage.id).desc())
+            .order_by(  # the commonest first; ties in a fixed order, so a repeated look reads the same
+                func.count(OutboxMessage.id).desc(), OutboxMessage.status, OutboxMessage.kind, OutboxMessage.last_error
+            )
             .limit(limit)
         )
         return [(r[0], r[1], r[2], int(r[3])) for r in await self.session.execute(stmt)]
