@@ -36,7 +36,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 ROOT = Path(__file__).resolve().parent.parent
-PEERS = Path(os.environ.get("KOPSEHAT_PEERS", ROOT.parent.parent / "shared" / "peers"))
+# ../shared/peers beside the project (or beside a folder of checkouts holding it); KOPSEHAT_PEERS says where otherwise
+_BESIDE = [up / "shared" / "peers" for up in ROOT.parents]
+PEERS = Path(os.environ.get("KOPSEHAT_PEERS", next((p for p in _BESIDE if p.is_dir()), _BESIDE[0])))
 TOKEN = "123456:PEER"
 SECRET = "peer-compare_0"
 CHAT_BASE = 880_000
