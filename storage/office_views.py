@@ -260,10 +260,14 @@ async def list_rows(
     return [found[i] for i in ids if i in found]
 
 
-async def regions_in_scope(repos: Repositories, kind: str, scope: int | None) -> list[tuple[int, str]]:
-    """The kecamatan (or kelurahan) that have cooperatives in the scope, by name."""
+async def regions_in_scope(
+    repos: Repositories, kind: str, scope: int | None, within: int | None = None
+) -> list[tuple[int, str]]:
+    """The kecamatan (or kelurahan) that have cooperatives in the scope (and in kecamatan `within`), by name."""
     column = Cooperative.kecamatan_id if kind == "kecamatan" else Cooperative.kelurahan_id
     used = in_scope(select(column).where(column.is_not(None)).distinct(), scope)
+    if within is not None:
+        used = used.where(Cooperative.kecamatan_id == within)
     stmt = select(Region.id, Region.name).where(Region.id.in_(used)).order_by(Region.name)
     return [(int(r[0]), str(r[1])) for r in await repos.session.execute(stmt)]
 

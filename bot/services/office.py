@@ -107,9 +107,10 @@ class FilterOptions:
     """What the list's filters offer in this scope."""
 
     kecamatan: tuple[tuple[int, str], ...]
-    kelurahan: tuple[tuple[int, str], ...]
+    kelurahan: tuple[tuple[int, str], ...]  # only those of `kelurahan_of` (none when no kecamatan is chosen)
     types: tuple[str, ...]
     tags: tuple[str, ...]
+    kelurahan_of: int | None = None  # the kecamatan whose kelurahan are offered
 
 
 @dataclass(frozen=True)
@@ -298,14 +299,23 @@ class OfficeService:
         indicative = await office_counts.latest_assessed_without(self._repos, keys.INDICATIVE, keys.PERDEP, scope)
         return CategoryCount(Period.parse(newest) if newest else open_period, official, other, indicative, total)
 
-    async def options(self, scope: int | None) -> FilterOptions:
-        """The kecamatan, kelurahan, types and tags the list's filters offer."""
-        types, tags = await office_views.types_and_tags(self._repos, scope)
+    async def kecamatan(self, scope: int | None) -> tuple[tuple[int, str], ...]:
+        """The kecamatan with cooperatives in the scope, by name (a filter's options)."""
+        return tuple(await office_views.regions_in_scope(self._repos, "kecamatan", scope))
+
+    async def options(self, where: ListFilter) -> FilterOptions:
+        """The list's filter options; kelurahan only of one kecamatan (own, chosen, or the asked kelurahan's)."""
+        types, tags = await office_views.types_and_tags(self._repos, where.scope)
+        area = where.scope or where.kecamatan_id
+        if area is None and where.kelurahan_id is not None:
+            area = await office_views.kelurahan_of(self._repos, where.kelurahan_id)
+        kelurahan = await office_views.regions_in_scope(self._repos, "kelurahan", where.scope, area) if area else []
         return FilterOptions(
-            tuple(await office_views.regions_in_scope(self._repos, "kecamatan", scope)),
-            tuple(await office_views.regions_in_scope(self._repos, "kelurahan", scope)),
+            await self.kecamatan(where.scope),
+            tuple(kelurahan),
             tuple(types),
             tuple(tags),
+            area,
         )
 
     async def _listed(

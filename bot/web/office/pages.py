@@ -130,7 +130,7 @@ async def cooperatives(request: web.Request) -> web.StreamResponse:
         found = await services.office.cooperatives(
             where, page_number(params), _now(), office.office_zone, office.deadline_day
         )
-        options = await services.office.options(account.scope)
+        options = await services.office.options(where)
     kept = {
         k: v
         for k, v in params.items()

@@ -70,7 +70,7 @@ async def reports(request: web.Request) -> web.StreamResponse:
         queue = await services.review.queue(
             account.scope, state=STATES[chosen], period=str(period) if period else None, kecamatan_id=kecamatan_id
         )
-        options = await services.office.options(account.scope)
+        kecamatan = await services.office.kecamatan(account.scope)
     latest = reporting_period_for(_now(), ZoneInfo(office.office_zone))
     periods = [latest]
     while len(periods) < PERIODS_OFFERED:
@@ -85,7 +85,7 @@ async def reports(request: web.Request) -> web.StreamResponse:
         states=tuple(STATES),
         period=period,
         periods=periods,
-        kecamatan=options.kecamatan,
+        kecamatan=kecamatan,
         export_period=period or latest,
         export_query=urlencode({"periode": str(period or latest)}),
     )
