@@ -113,12 +113,15 @@ async def _pages(db: Database, url: str, coops: int, niks: list[str], rounds: in
 
             return one
 
+        review_period = reporting_period_for(datetime.now(UTC), CyclePlan().office_zone).previous()
         filtered = "/kantor/koperasi?jenis=ksp&kategori=dalam_pengawasan_khusus&lapor=missing&urut=score&hal={}"
         measured = [
             ("overview /kantor/", page(lambda i: "/kantor/")),
             ("filtered list (ksp, DPK, not reported, by score)", page(lambda i: filtered.format(1 + i % 3))),
             ("list, all, page 1..300", page(lambda i: f"/kantor/koperasi?hal={1 + (i * 37) % 300}")),
             ("rekam medis /kantor/koperasi/{nik}", page(lambda i: f"/kantor/koperasi/{rng.choice(niks)}")),
+            ("reports to review, waiting, all periods", page(lambda i: "/kantor/laporan")),
+            ("reports to review, one period", page(lambda i: f"/kantor/laporan?status=semua&periode={review_period}")),
         ]
         for name, one in measured:
             print(_line(name, await _times(rounds, one)), flush=True)
