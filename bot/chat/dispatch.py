@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 CHOICES_KEY = "_choices"
 FAST_PATH_GRACE = timedelta(seconds=5)
 MAX_BATCH = 32  # messages per transaction at most: a bound on the wait of the first
+STAFF_REFRESH = timedelta(seconds=5)  # the staff's chats are read again when this old (other processes change them)
 # A lost connection is not a handler's fault: the batch is done again on a fresh one after each of these waits
 # (about 3 s in all); then the edge answers 503 and the platform sends the messages again.
 RETRY_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
@@ -125,7 +126,8 @@ class Dispatcher:
         # office staff's requests (a province's rekap) each in a transaction of their own, beside the officers'
         # batches: never inside one, where every officer of the batch would wait for them
         self._staff_lane = Batcher[Inbound, DispatchResult](self._run, 1, "dispatch-staff")
-        self._staff_chats: set[tuple[str, str]] | None = None  # (channel, user id) of staff, read once, then kept
+        self._staff_chats: set[tuple[str, str]] = set()  # (channel, user id) of staff
+        self._staff_read_at: datetime | None = None  # when read (a read that failed: tried again STAFF_REFRESH later)
         self._staff_loading = asyncio.Lock()
         self._actions: dict[str, Action] = {}  # message id -> what another door does in this chat (`act`)
 
@@ -160,13 +162,20 @@ class Dispatcher:
         return [next(lanes[is_staff]) for is_staff in staff]
 
     async def _staff(self) -> set[tuple[str, str]]:
-        """The staff's chats, read once (by the first of the messages arriving together)."""
-        if self._staff_chats is not None:
-            return self._staff_chats
+        """The staff's chats, read again once STAFF_REFRESH old (by `clock`): a chat made staff, or no longer, in
+        another process changes lane that soon (only a lane: what anyone may do is decided on the batch's rows).
+        Always through the lock (it does not wait when free), so no message overtakes those waiting for a read."""
         async with self._staff_loading:
-            if self._staff_chats is None:
-                async with self.db.reading() as repos:
-                    self._staff_chats = await repos.identities.staff_chats()
+            now = self.clock()
+            if self._staff_read_at is None or not timedelta(0) <= now - self._staff_read_at < STAFF_REFRESH:
+                try:
+                    async with self.db.reading() as repos:
+                        self._staff_chats = await repos.identities.staff_chats()
+                except Exception as exc:
+                    if not is_transient(exc):
+                        raise
+                    log.warning("reading the staff's chats failed; the last ones are kept", exc_info=True)
+                self._staff_read_at = now
         return self._staff_chats
 
     async def _run(self, inbounds: list[Inbound]) -> list[DispatchResult | Exception]:
@@ -242,10 +251,9 @@ class Dispatcher:
             chats[sender] = loaded
             touched.add(loaded[0].id)
             decided.append(await self._decide(repos, inbound, loaded))
-        for d in decided:  # the lane of a chat that became (or stopped being) staff's
-            if d is not None and self._staff_chats is not None:
-                chat = (d.inbound.address.channel, d.inbound.address.user_id)
-                (self._staff_chats.add if d.staff_id is not None else self._staff_chats.discard)(chat)
+        for d in (d for d in decided if d is not None):  # the lane of a chat that became (or stopped being) staff's
+            chat = (d.inbound.address.channel, d.inbound.address.user_id)
+            (self._staff_chats.add if d.staff_id is not None else self._staff_chats.discard)(chat)
         stored = iter(await self._enqueue(repos, [d for d in decided if d is not None]))
         return [DispatchResult(duplicate=True) if d is None else next(stored) for d in decided]
 

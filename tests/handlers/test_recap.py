@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import event
 
-from bot.chat.dispatch import Dispatcher
+from bot.chat.dispatch import STAFF_REFRESH, Dispatcher, DispatchResult
 from bot.chat.messages import Address, Inbound
 from storage.db import Database
+from tests.conftest import drop_test_database, make_test_database
 from tests.handlers.chat import NOW, Clock, User, dispatcher, invite
 from tests.test_cycle import City, make_city, rows, submit
 
@@ -93,24 +96,68 @@ async def test_officers_cannot_use_rekap_and_waiting_notices_are_shown(db: Datab
     assert viewer.buttons == ["Lihat daftar"]
 
 
-async def test_a_staff_request_is_never_inside_the_officers_batch(db: Database) -> None:
-    """A province's rekap takes a while: officers writing at the same moment are not held up inside its batch."""
-    city, d = await setup(db)
-    await staff_user(db, d, city.admin, "admin", "joko")
-    officers = [Inbound(Address("console", f"q{n}"), f"officer-{n}", NOW, kind="text", text="menu") for n in range(4)]
-    rekap = Inbound(Address("console", "joko"), "staff-rekap", NOW, kind="text", text="/rekap")
+async def batches(d: Dispatcher, inbounds: list[Inbound]) -> tuple[list[DispatchResult], list[str]]:
+    """The messages handled together, with what each transaction recorded of them (their ids, per statement)."""
     recorded: list[str] = []
 
     def note(_conn: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
         if statement.startswith("INSERT INTO inbound_messages"):
             recorded.append(str(parameters))
 
-    event.listen(db.engine.sync_engine, "before_cursor_execute", note)
+    event.listen(d.db.engine.sync_engine, "before_cursor_execute", note)
     try:
-        results = await d.handle_many([*officers[:2], rekap, *officers[2:]])
+        return await d.handle_many(inbounds), recorded
     finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", note)
+        event.remove(d.db.engine.sync_engine, "before_cursor_execute", note)
+
+
+def officers_and(inbound: Inbound, round_: str) -> list[Inbound]:
+    """Four officers' messages with `inbound` among them."""
+    officers = [Inbound(Address("console", f"q{n}"), f"officer-{round_}{n}", NOW, text="menu") for n in range(4)]
+    return [*officers[:2], inbound, *officers[2:]]
+
+
+async def test_a_staff_request_is_never_inside_the_officers_batch(db: Database) -> None:
+    """A province's rekap takes a while: officers writing at the same moment are not held up inside its batch."""
+    city, d = await setup(db)
+    await staff_user(db, d, city.admin, "admin", "joko")
+    rekap = Inbound(Address("console", "joko"), "staff-rekap", NOW, kind="text", text="/rekap")
+    results, recorded = await batches(d, officers_and(rekap, ""))
     assert "Oktober 2026: 2 dari 3 koperasi sudah melapor (67%). Belum: 1." in results[2].replies[0].text
     assert all(r.replies for r in results)
     [staff_batch] = [r for r in recorded if "staff-rekap" in r]
-    assert not any(f"officer-{n}" in staff_batch for n in range(4))
+    assert "officer-" not in staff_batch
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_a_chat_made_staff_by_another_process_soon_has_the_staff_lane(backend: str, tmp_path: Path) -> None:
+    """Two `kopsehat run` processes on one database: a chat that registers as staff through one has its rekap
+    outside the officers' batches of the other within STAFF_REFRESH, and back among them once it is an officer
+    (refused rekap all along: the lane decides no permission)."""
+    first, schema = await make_test_database(backend, tmp_path)
+    second = Database(first.url, schema=schema)  # another process's connections
+    try:
+        city, here = await setup(first)
+        clock = Clock(datetime(2026, 11, 20, 10, tzinfo=WIB))
+        there = dispatcher(second, clock)
+        await there.handle(Inbound(Address("console", "q0"), "first", NOW, text="menu"))  # reads who is staff: none
+        joko = await staff_user(first, here, city.admin, "admin", "joko")
+        clock.advance(seconds=STAFF_REFRESH.total_seconds())
+        rekap = Inbound(Address("console", "joko"), "staff-rekap", NOW, text="/rekap")
+        results, recorded = await batches(there, officers_and(rekap, "a"))
+        assert "Oktober 2026: 2 dari 3 koperasi sudah melapor (67%)" in results[2].replies[0].text
+        [staff_batch] = [r for r in recorded if "staff-rekap" in r]
+        assert "officer-" not in staff_batch
+
+        await joko.say(f"DAFTAR {await invite(first, city.coops['KSP Maju'])}")  # now an officer, through `here`
+        again = Inbound(Address("console", "joko"), "joko-rekap", NOW, text="/rekap")
+        results, _ = await batches(there, [again])  # still in the staff lane here: refused all the same
+        assert results[0].replies[0].text.startswith("Maaf, perintah ini khusus untuk petugas Dinas.")
+        clock.advance(seconds=STAFF_REFRESH.total_seconds())
+        later = Inbound(Address("console", "joko"), "joko-menu", NOW, text="menu")
+        _, recorded = await batches(there, officers_and(later, "b"))
+        [batch] = [r for r in recorded if "joko-menu" in r]
+        assert "officer-b0" in batch
+    finally:
+        await second.dispose()
+        await drop_test_database(first, schema)
