@@ -7,7 +7,6 @@ from `reserve_ids` so that rows of one table can point to rows of another withou
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from operator import itemgetter
@@ -16,6 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, Table, func, insert, select, text
 from sqlalchemy.types import TypeDecorator
 
+from storage import jsonio
 from storage.db import Database, is_sqlite
 from storage.models import Base
 from storage.repositories import Repositories
@@ -52,9 +52,9 @@ async def reserve_ids(repos: Repositories, name: str) -> int:
 
 
 def _converter(column: Any, dialect: Any, memo: dict[int, str]) -> Callable[[Any], Any] | None:
-    """How a value of `column` is written by COPY (None: as it is). JSON is serialized once per object: the province's
-    rows share their figure sets and results, and `memo` (by id, for one call, while the rows keep them alive) reuses
-    the text."""
+    """How a value of `column` is written by COPY (None: as it is). JSON as the engine writes it (`jsonio.dumps`),
+    serialized once per object: the province's rows share their figure sets and results, and `memo` (by id, for one
+    call, while the rows keep them alive) reuses the text."""
     kind = column.type
     if isinstance(kind, JSON):
 
@@ -63,7 +63,7 @@ def _converter(column: Any, dialect: Any, memo: dict[int, str]) -> Callable[[Any
                 return "{}" if isinstance(value, dict) else "[]"
             found = memo.get(id(value))
             if found is None:
-                found = memo[id(value)] = json.dumps(value, ensure_ascii=False)
+                found = memo[id(value)] = jsonio.dumps(value)
             return found
 
         return dump
