@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     )
 
     database_url: str = DEFAULT_DATABASE_URL
+    # a streaming replica of the same PostgreSQL for the office's heavy pages (overview, list, exports); unset: none
+    replica_database_url: str | None = None
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     timezone: str = "Asia/Jakarta"
@@ -66,10 +68,15 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r} (use e.g. Asia/Jakarta, Asia/Makassar)") from exc
         return value
 
-    @field_validator("database_url")
+    @field_validator("replica_database_url", mode="before")
     @classmethod
-    def _supported_database(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+    def _replica_or_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value  # set but empty: no replica
+
+    @field_validator("database_url", "replica_database_url")
+    @classmethod
+    def _supported_database(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
 
@@ -93,8 +100,8 @@ class Settings(BaseSettings):
         from sqlalchemy.engine import make_url
 
         found = [v.get_secret_value() for v in self.__dict__.values() if isinstance(v, SecretStr)]
-        password = make_url(self.database_url).password
-        return [*found, str(password)] if password else found
+        urls = [url for url in (self.database_url, self.replica_database_url) if url]
+        return found + [str(password) for url in urls if (password := make_url(url).password)]
 
     @property
     def office_url(self) -> str:

@@ -45,6 +45,7 @@ from storage.migrate import alembic_config, current, upgrade
 log = logging.getLogger("kopsehat")
 SHUTDOWN_SECONDS = 5.0
 DELIVERY_CONCURRENCY = 8  # recipients served at once by a worker (each one's messages in order; senders pace)
+REPLICA_CONNECT_TIMEOUT = 5.0  # seconds: a replica that does not answer by then is read around (the primary)
 
 
 class StartupError(Exception):
@@ -145,11 +146,17 @@ def build_dispatcher(settings: Settings, db: Database, rules: Rules, delivery: D
 
 
 async def prepare_database(settings: Settings) -> Database:
-    """Open the database; upgrade the embedded SQLite schema, and check PostgreSQL's is current."""
-    db = Database(settings.database_url)
+    """Open the database; upgrade the embedded SQLite schema, and check PostgreSQL's is current (and the read
+    replica's, when KOPSEHAT_REPLICA_DATABASE_URL is set and it answers; one that does not is read around)."""
     if is_sqlite(settings.database_url):
+        if settings.replica_database_url:
+            raise StartupError("KOPSEHAT_REPLICA_DATABASE_URL is for PostgreSQL: unset it with the embedded SQLite")
+        db = Database(settings.database_url)
         await upgrade(db)
         return db
+    replica_url = settings.replica_database_url
+    replica = Database(replica_url, connect_timeout=REPLICA_CONNECT_TIMEOUT) if replica_url else None
+    db = Database(settings.database_url, replica=replica)
     if not await db.ping():
         await db.dispose()
         raise StartupError("cannot reach the database at KOPSEHAT_DATABASE_URL")
@@ -157,6 +164,15 @@ async def prepare_database(settings: Settings) -> Database:
     if await current(db) != head:
         await db.dispose()
         raise StartupError("the PostgreSQL schema is not current: run `kopsehat db upgrade` first")
+    if replica is not None:
+        if not await replica.ping():
+            log.warning("the read replica at KOPSEHAT_REPLICA_DATABASE_URL does not answer: the primary is read")
+        elif await current(replica) != head:
+            await db.dispose()
+            raise StartupError(
+                "the schema at KOPSEHAT_REPLICA_DATABASE_URL is not the current one: is it a replica of "
+                "KOPSEHAT_DATABASE_URL?"
+            )
     return db
 
 

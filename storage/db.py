@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
@@ -10,12 +11,13 @@ from typing import Any
 
 from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Connection, ExceptionContext
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util import await_only
 
 from storage import jsonio
 from storage.repositories import Repositories
 
+log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_ONLY = "kopsehat_read_only"  # a connection execution option: its transactions only read
 # SQLSTATE classes of a lost or refused connection, or of work the server gave up and that is done again as is:
@@ -79,15 +81,19 @@ def application_name(schema: str | None = None) -> str:
     return f"kopsehat/{schema}" if schema else "kopsehat"
 
 
-def make_engine(url: str, *, echo: bool = False, schema: str | None = None) -> AsyncEngine:
-    """An async engine with the per-backend settings kopsehat relies on (`schema`: PostgreSQL search path)."""
+def make_engine(
+    url: str, *, echo: bool = False, schema: str | None = None, connect_timeout: float | None = None
+) -> AsyncEngine:
+    """An async engine with the per-backend settings kopsehat relies on (`schema`: PostgreSQL search path;
+    `connect_timeout`: seconds to wait for a new PostgreSQL connection, asyncpg's 60 when None)."""
     if not is_sqlite(url):
         # The application name marks the service's connections in pg_stat_activity (per schema for the tests).
         # JIT off: compiling the office's aggregate queries cost more than running them (100-150 ms each, measured
         # at 30,000 cooperatives: docs/benchmarks.md).
         settings = {"application_name": application_name(schema), "jit": "off"}
         settings |= {"search_path": schema} if schema else {}
-        connect_args = {"server_settings": settings}
+        connect_args: dict[str, Any] = {"server_settings": settings}
+        connect_args |= {"timeout": connect_timeout} if connect_timeout is not None else {}
         engine = create_async_engine(
             url,
             echo=echo,
@@ -154,9 +160,20 @@ def _ping(dbapi_connection: Any) -> bool:
 class Database:
     """The process's database: one engine, transactions as units of work handing out repositories."""
 
-    def __init__(self, url: str, *, echo: bool = False, schema: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        schema: str | None = None,
+        replica: Database | None = None,
+        connect_timeout: float | None = None,
+    ) -> None:
         self.url = url
-        self.engine = make_engine(url, echo=echo, schema=schema)
+        self.engine = make_engine(url, echo=echo, schema=schema, connect_timeout=connect_timeout)
+        # A read replica for the office's heavy reading (KOPSEHAT_REPLICA_DATABASE_URL): `reading(replica=True)`.
+        self.replica = replica
+        self._replica_away = False
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         # SQLite has one writer: queue this process's transactions in order instead of busy-waiting on the file.
         self._writer = asyncio.Lock() if is_sqlite(url) else None
@@ -192,13 +209,42 @@ class Database:
                 yield Repositories(session)
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[Repositories]:
-        """A short read-only unit of work: it waits for no writer and holds no write lock (PostgreSQL: READ ONLY)."""
-        options = {READ_ONLY: True} if is_sqlite(self.url) else {"postgresql_readonly": True}
-        async with self.engine.connect() as connection:
-            await connection.execution_options(**options)
+    async def reading(self, *, replica: bool = False) -> AsyncIterator[Repositories]:
+        """A short read-only unit of work: it waits for no writer and holds no write lock (PostgreSQL: READ ONLY).
+
+        `replica`: on the read replica when one is set and answers (what it shows may be a moment behind the
+        primary: for pages that show counts and lists, not for one that follows a change just made); else here.
+        """
+        async with self._read_connection(replica) as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            await connection.execution_options(**({READ_ONLY: True} if sqlite else {"postgresql_readonly": True}))
             async with AsyncSession(bind=connection, expire_on_commit=False) as session, session.begin():
                 yield Repositories(session)
+
+    @asynccontextmanager
+    async def _read_connection(self, replica: bool) -> AsyncIterator[AsyncConnection]:
+        """A connection to the replica when asked for and reachable, else to this database."""
+        if replica and self.replica is not None:
+            connection = self.replica.engine.connect()
+            try:
+                await connection.start()
+            except Exception as error:
+                if not is_transient(error):
+                    raise
+                if not self._replica_away:  # said once when it goes away, once when it is back
+                    log.warning("the read replica cannot be reached (%s): reading the primary", type(error).__name__)
+                self._replica_away = True
+            else:
+                if self._replica_away:
+                    log.warning("the read replica answers again: the office's heavy pages read it")
+                self._replica_away = False
+                try:
+                    yield connection
+                finally:
+                    await connection.close()
+                return
+        async with self.engine.connect() as connection:
+            yield connection
 
     async def ping(self) -> bool:
         """True when the database answers."""
@@ -211,3 +257,5 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.replica is not None:
+            await self.replica.dispose()

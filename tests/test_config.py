@@ -29,6 +29,7 @@ def test_defaults_need_no_environment(monkeypatch: pytest.MonkeyPatch, tmp_path:
         ("KOPSEHAT_TIMEZONE", "Asia/Mojokerto"),
         ("KOPSEHAT_LANGUAGE", "jv"),
         ("KOPSEHAT_DATABASE_URL", "mysql://x"),
+        ("KOPSEHAT_REPLICA_DATABASE_URL", "postgres://replica"),
         ("KOPSEHAT_QUIET_HOURS", "malam"),
     ],
 )
@@ -40,9 +41,10 @@ def test_a_wrong_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, varia
 
 def test_env_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / ".env").write_text("KOPSEHAT_HTTP_PORT=9090\nKOPSEHAT_QUIET_HOURS=\n")
+    (tmp_path / ".env").write_text("KOPSEHAT_HTTP_PORT=9090\nKOPSEHAT_QUIET_HOURS=\nKOPSEHAT_REPLICA_DATABASE_URL=\n")
     settings = load_settings()
     assert settings.http_port == 9090 and settings.quiet_window is None
+    assert settings.replica_database_url is None  # set but empty: no replica
 
 
 @pytest.mark.slow

@@ -44,6 +44,7 @@ def test_every_secret_setting_and_the_database_password_are_redacted() -> None:
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_url="postgresql+asyncpg://kopsehat:pg-Pa55word@db:5432/kopsehat",
+        replica_database_url="postgresql+asyncpg://reader:replica-Pa55@db-replica:5432/kopsehat",
         telegram_token=SecretStr("123456:tg-token-value"),
         whatsapp_app_secret=SecretStr("wa-app-secret"),
         health_token=SecretStr("health-token-value"),
@@ -52,3 +53,4 @@ def test_every_secret_setting_and_the_database_password_are_redacted() -> None:
     redact = RedactingFilter(settings.secret_values()).redact
     line = "connect postgresql://kopsehat:pg-Pa55word@db health-token-value wa-app-secret " + "k" * 40
     assert redact(line) == "connect postgresql://kopsehat:***@db *** *** ***"
+    assert redact("replica reader:replica-Pa55@db-replica") == "replica reader:***@db-replica"

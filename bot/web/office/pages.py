@@ -87,7 +87,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
 async def overview(request: web.Request) -> web.StreamResponse:
     """Counts per category, the trend, reporting per kecamatan."""
     office, account = request.app[OFFICE], account_of(request)
-    async with office.db.reading() as repos:
+    async with office.db.reading(replica=True) as repos:
         services = Services(repos, office.rules)
         now = _now()
         found = await services.office.overview(account.scope, now, office.office_zone, office.deadline_day)
@@ -125,7 +125,7 @@ async def cooperatives(request: web.Request) -> web.StreamResponse:
     office, account = request.app[OFFICE], account_of(request)
     params = {k: v for k, v in request.query.items() if isinstance(v, str)}
     where = list_filter(params, account.scope)
-    async with office.db.reading() as repos:
+    async with office.db.reading(replica=True) as repos:
         services = Services(repos, office.rules)
         found = await services.office.cooperatives(
             where, page_number(params), _now(), office.office_zone, office.deadline_day
@@ -156,7 +156,7 @@ async def export(request: web.Request) -> web.StreamResponse:
     """The list as an Excel workbook, with the same filters."""
     office, account = request.app[OFFICE], account_of(request)
     params = {k: v for k, v in request.query.items() if isinstance(v, str)}
-    async with office.db.reading() as repos:
+    async with office.db.reading(replica=True) as repos:
         found = await Services(repos, office.rules).office.export(
             list_filter(params, account.scope), _now(), office.office_zone, office.deadline_day
         )

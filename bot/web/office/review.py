@@ -202,7 +202,7 @@ async def export(request: web.Request) -> web.StreamResponse:
     """The period's submitted reports as an Excel workbook (`periode=YYYY-MM`; default the period reported now)."""
     office, account = request.app[OFFICE], account_of(request)
     period = _period(request.query.get("periode")) or reporting_period_for(_now(), ZoneInfo(office.office_zone))
-    async with office.db.reading() as repos:
+    async with office.db.reading(replica=True) as repos:
         rows = await Services(repos, office.rules).review.export(account.scope, period)
     w = words(account.language)
     lang = render.as_lang(account.language)
