@@ -23,8 +23,8 @@ PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP", "X-Forwarded-Host"
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """Status for anyone (one `SELECT 1`); the details (database backend, channels and their state, version) for
-    a caller on this host or with the health token."""
+    """Status for anyone (one `SELECT 1`); the details (database backend, the read replica if set, channels and
+    their state, version) for a caller on this host or with the health token."""
     db = request.app[DB_KEY]
     database_ok = await db.ping()
     status = 200 if database_ok else 503
@@ -32,10 +32,14 @@ async def healthz(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok" if database_ok else "unavailable"}, status=status)
     probes: dict[str, HealthProbe] = request.app[PROBES_KEY]
     channels = {name: await probe() for name, probe in probes.items()}
-    healthy = database_ok and all(state.get("ok", True) for state in channels.values())
+    database: dict[str, object] = {"reachable": database_ok, "backend": db.dialect}
+    replica_ok = await db.replica.ping() if db.replica is not None else True
+    if db.replica is not None:  # the office's heavy pages read the primary while it is away
+        database["replica"] = {"reachable": replica_ok}
+    healthy = database_ok and replica_ok and all(state.get("ok", True) for state in channels.values())
     body = {
         "status": "ok" if healthy else "degraded",
-        "database": {"reachable": database_ok, "backend": db.dialect},
+        "database": database,
         "channels": channels,
         "version": __version__,
     }

@@ -111,3 +111,16 @@ async def test_a_replica_that_does_not_answer_is_read_around(
     said = [r.getMessage() for r in caplog.records if "replica" in r.getMessage()]
     assert len(said) == 1 and said[0].startswith("the read replica cannot be reached"), said
     await away.dispose()
+
+
+async def test_health_shows_the_replica_away_as_degraded(pair: Pair, aiohttp_client: AiohttpClient) -> None:
+    away = Database(UNREACHABLE[pair.backend], connect_timeout=2)
+    office = await open_office(aiohttp_client, pair, away)
+    response = await office.client.get("/healthz")
+    body = await response.json()
+    assert response.status == 200  # the primary answers: the service is up
+    assert body["status"] == "degraded" and body["database"]["replica"] == {"reachable": False}
+    await away.dispose()
+    office = await open_office(aiohttp_client, pair, pair.replica)
+    body = await (await office.client.get("/healthz")).json()
+    assert body["status"] == "ok" and body["database"]["replica"] == {"reachable": True}
