@@ -88,9 +88,9 @@ def make_engine(
     `connect_timeout`: seconds to wait for a new PostgreSQL connection, asyncpg's 60 when None)."""
     if not is_sqlite(url):
         # The application name marks the service's connections in pg_stat_activity (per schema for the tests).
-        # JIT off: compiling the office's aggregate queries cost more than running them (100-150 ms each, measured
-        # at 30,000 cooperatives: docs/benchmarks.md).
-        settings = {"application_name": application_name(schema), "jit": "off"}
+        # Only startup parameters that PgBouncer passes on (it refuses a connection with any other): JIT is turned
+        # off below instead.
+        settings = {"application_name": application_name(schema)}
         settings |= {"search_path": schema} if schema else {}
         connect_args: dict[str, Any] = {"server_settings": settings}
         connect_args |= {"timeout": connect_timeout} if connect_timeout is not None else {}
@@ -111,6 +111,13 @@ def make_engine(
             # or whose protocol was left mid-operation by it, would go back to the pool and fail its next user.
             if not context.is_disconnect and is_disconnect(context.original_exception):
                 context.is_disconnect = True
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _jit_off(dbapi_connection: Any, _record: Any) -> None:
+            # JIT off: compiling the office's aggregate queries cost more than running them (100-150 ms each,
+            # measured at 30,000 cooperatives: docs/benchmarks.md). Behind PgBouncer's transaction pooling this
+            # reaches only the server connection at hand: docs/deploy.md has the database-wide setting.
+            await_only(dbapi_connection.driver_connection.execute("SET jit = off"))
 
         setattr(engine.dialect, "do_ping", _ping)  # noqa: B010 (an instance's method replaced; mypy refuses `=`)
         return engine
