@@ -12,11 +12,15 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from storage.db import Database
+from storage.migrate import upgrade
 from storage.models import Base
 
 # Above this many bytes of tables in a schema (deleted rows stay until a VACUUM), it is vacuumed before reuse.
@@ -51,6 +55,38 @@ async def _run(url: str, statement: str) -> None:
             await conn.execute(text(statement))
     finally:
         await admin.dispose()
+
+
+async def run_autocommit(url: str, statement: str) -> None:
+    """One statement outside a transaction (CREATE DATABASE, DROP DATABASE) on a connection of its own."""
+    admin = Database(url)
+    try:
+        async with admin.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text(statement))
+    finally:
+        await admin.dispose()
+
+
+@asynccontextmanager
+async def whole_databases(url: str, count: int, *, upgraded: int) -> AsyncIterator[list[str]]:
+    """`count` new PostgreSQL databases beside `url`'s, the first `upgraded` of them migrated to the current schema
+    (for what needs a whole database: a replica's or a pooler's); their URLs, dropped afterwards."""
+    names = [f"kopsehat_t_{uuid.uuid4().hex[:10]}" for _ in range(count)]
+    urls = [make_url(url).set(database=name).render_as_string(hide_password=False) for name in names]
+    try:
+        for name in names:
+            await run_autocommit(url, f'CREATE DATABASE "{name}"')
+        for database_url in urls[:upgraded]:
+            db = Database(database_url)
+            try:
+                await upgrade(db)
+            finally:
+                await db.dispose()
+        yield urls
+    finally:
+        for name in names:
+            await run_autocommit(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def create_schema(url: str, prefix: str = "t") -> str:

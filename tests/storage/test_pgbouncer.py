@@ -9,7 +9,6 @@ import os
 import shutil
 import socket
 import tempfile
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,10 +18,9 @@ from sqlalchemy.engine import URL, make_url
 
 from bot.config import Settings
 from bot.runtime import prepare_database
-from storage.db import Database
-from storage.migrate import upgrade
 from storage.models import Cooperative
 from tests.conftest import IN_CI, require_postgres
+from tests.databases import whole_databases
 
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 
@@ -31,16 +29,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-async def _admin(url: str, statement: str) -> None:
-    admin = Database(url)
-    try:
-        async with admin.engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text(statement))
-    finally:
-        await admin.dispose()
 
 
 def _config(direct: URL, name: str, port: int) -> Path:
@@ -68,33 +56,26 @@ async def pooled_url() -> AsyncIterator[str]:
         if IN_CI:
             pytest.fail("pgbouncer is not installed: .ci/run installs Debian's package")
         pytest.skip("pgbouncer is not installed (apt-get install pgbouncer)")
-    direct = make_url(url)
-    name = f"kopsehat_pooled_{uuid.uuid4().hex[:10]}"
-    await _admin(url, f'CREATE DATABASE "{name}"')
-    port = _free_port()
-    folder = _config(direct, name, port)
-    as_nobody = ["-u", "nobody"] if os.geteuid() == 0 else []
-    bouncer = await asyncio.create_subprocess_exec(
-        PGBOUNCER, *as_nobody, str(folder / "pgbouncer.ini"), stderr=asyncio.subprocess.PIPE
-    )
-    pooled = direct.set(port=port, database=name).render_as_string(hide_password=False)
-    try:
-        direct_db = direct.set(database=name).render_as_string(hide_password=False)
-        db = Database(direct_db)
-        await upgrade(db)
-        await db.dispose()
-        for _ in range(50):  # until PgBouncer listens
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                await asyncio.sleep(0.1)
-        yield pooled
-    finally:
-        bouncer.terminate()
-        await bouncer.wait()
-        shutil.rmtree(folder, ignore_errors=True)
-        await _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with whole_databases(url, 1, upgraded=1) as (database,):
+        direct = make_url(database)
+        port = _free_port()
+        folder = _config(direct, str(direct.database), port)
+        as_nobody = ["-u", "nobody"] if os.geteuid() == 0 else []
+        bouncer = await asyncio.create_subprocess_exec(
+            PGBOUNCER, *as_nobody, str(folder / "pgbouncer.ini"), stderr=asyncio.subprocess.DEVNULL
+        )
+        try:
+            for _ in range(50):  # until PgBouncer listens
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                        break
+                except OSError:
+                    await asyncio.sleep(0.1)
+            yield direct.set(port=port).render_as_string(hide_password=False)
+        finally:
+            bouncer.terminate()
+            await bouncer.wait()
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 async def test_kopsehat_starts_writes_and_reads_through_pgbouncer(pooled_url: str) -> None:

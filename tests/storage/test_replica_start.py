@@ -5,47 +5,23 @@ SQLite has no replica."""
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.runtime import StartupError, prepare_database
-from storage.db import Database
-from storage.migrate import upgrade
 from tests.conftest import require_postgres
-
-
-async def _admin(url: str, statement: str) -> None:
-    admin = Database(url)
-    try:
-        async with admin.engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text(statement))
-    finally:
-        await admin.dispose()
+from tests.databases import whole_databases
 
 
 @pytest.fixture
 async def two_databases() -> AsyncIterator[tuple[str, str]]:
-    """A primary upgraded to the current schema and an empty database beside it (PostgreSQL)."""
-    url = require_postgres()
-    names = [f"kopsehat_start_{uuid.uuid4().hex[:10]}" for _ in range(2)]
-    for name in names:
-        await _admin(url, f'CREATE DATABASE "{name}"')
-    urls = [make_url(url).set(database=name).render_as_string(hide_password=False) for name in names]
-    try:
-        primary = Database(urls[0])
-        await upgrade(primary)
-        await primary.dispose()
-        yield urls[0], urls[1]
-    finally:
-        for name in names:
-            await _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """A primary at the current schema and an empty database beside it (PostgreSQL)."""
+    async with whole_databases(require_postgres(), 2, upgraded=1) as (primary, empty):
+        yield primary, empty
 
 
 def settings(primary: str, replica: str | None) -> Settings:
