@@ -39,6 +39,7 @@ from bot.scheduler import JOBS, TickResult, plan_from_settings, run_tick
 from bot.services import announcements, trainings
 from bot.services.segments import parse as segment
 from bot.services.trainings import TrainingPlan
+from bot.words import render
 from storage.db import Database
 from storage.models import utcnow
 
@@ -137,6 +138,7 @@ async def main() -> None:
         await seed(db, args.cooperatives, args.officers_each)
         officers = args.cooperatives * args.officers_each
         print(f"{args.cooperatives} cooperatives, {officers} officers made in {time.perf_counter() - started:.1f} s")
+        render.preload()  # as `kopsehat run` does when it starts (main before this change compiled on first use)
         gc.collect()
         gc.freeze()  # as `kopsehat run` does once started (bot.runtime.settle_memory)
 
