@@ -1,4 +1,5 @@
-"""Fan-out at province scale: an announcement's outbox rows made in the database, a chunk of officers at a time.
+"""Fan-out at province scale: an announcement's or a training's outbox rows made in the database, a chunk of officers
+at a time.
 
 The rows are those `enqueue_notice` would write for each recipient (the chat used last, held through quiet hours in
 the cooperative's zone, unreachable with the reason), with the same dedupe keys; the event loop gets its turn
@@ -19,7 +20,6 @@ from storage import audience_counts, fanout, office_views
 from storage.repositories import Repositories
 
 OFFICERS_PER_CHUNK = 40_000  # recipients (by officer id) whose rows one INSERT ... SELECT makes
-OFFICERS_PER_PART = 1000  # recipients of a fan-out made in Python (training invitations) read and stored together
 
 
 async def announcement_rows(
