@@ -3,8 +3,9 @@
 Every function here is one short statement over at most `size` cooperatives (keyset: `id > after`, in id order), so a
 caller gives the event loop its turn between chunks and never holds it for a whole province; an announcement's and a
 training invitation's outbox rows are made by the database itself (`INSERT ... SELECT`), one statement per chunk, no
-row passing through Python (an invitation's text greets each officer by name: `Greeting`). The chat account chosen is the one `bot.services.notices.pick_identity` would choose (the reachable one used
-last), or, when none is reachable, the first one, recorded as unreachable with the reason.
+row passing through Python (an invitation's text greets each officer by name: `Greeting`). The chat account chosen
+is the one `bot.services.notices.pick_identity` would choose (the reachable one used last), or, when none is
+reachable, the first one, recorded as unreachable with the reason.
 """
 
 from __future__ import annotations
