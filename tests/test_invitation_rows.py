@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, cast, event, insert, select
 
-from bot.domain.periods import format_datetime
 from bot.services import trainings
 from bot.services.notices import DEFAULT_QUIET, notice_row
 from bot.services.segments import parse
@@ -54,19 +53,8 @@ def plan() -> trainings.TrainingPlan:
 
 
 def python_text(training: Any, session: Any, lang: render.Lang, name: str) -> str:
-    """The invitation as the per-officer Python path made it: rendered once with a mark, the name put in its place."""
-    mark = "\x00name\x00"
-    return render.text(
-        lang,
-        "trainings.invite",
-        name=mark,
-        title=training.title,
-        kind=training.kind,
-        when=trainings.when_text(session, WIB, lang),
-        place=trainings.place_of(training),
-        capacity=training.capacity,
-        deadline=format_datetime(training.registration_deadline, WIB, lang),
-    ).replace(mark, name)
+    """The invitation as the per-officer Python path made it: rendered once with the mark, the name put in its place."""
+    return trainings._invitation(training, session, WIB, lang).replace(trainings.NAME_MARK, name)
 
 
 async def seed_awkward(db: Database) -> dict[int, str]:
