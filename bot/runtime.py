@@ -38,6 +38,7 @@ from bot.services.notices import QuietHours
 from bot.web.app import PROBES_KEY, make_app
 from bot.web.form import add_form
 from bot.web.office import add_office
+from bot.words import render
 from bot.words.render import as_lang
 from storage.db import Database, is_sqlite
 from storage.migrate import alembic_config, current, upgrade
@@ -89,6 +90,7 @@ class Runtime:
         self.components.append(Component(component, channel.start, channel.stop))
 
     async def start(self) -> None:
+        render.preload()  # before anything is served: no message file compiled on first use, mid fan-out
         for component in self.components:
             await component.start()
             log.info("started %s", component.name)

@@ -1,10 +1,11 @@
 """Fan-out in SQL: a province's recipients read and written a chunk of cooperatives at a time, by key.
 
 Every function here is one short statement over at most `size` cooperatives (keyset: `id > after`, in id order), so a
-caller gives the event loop its turn between chunks and never holds it for a whole province; the announcement's
-outbox rows are made by the database itself (`INSERT ... SELECT`), one statement per chunk, no row passing through
-Python. The chat account chosen is the one `bot.services.notices.pick_identity` would choose (the reachable one used
-last), or, when none is reachable, the first one, recorded as unreachable with the reason.
+caller gives the event loop its turn between chunks and never holds it for a whole province; an announcement's and a
+training invitation's outbox rows are made by the database itself (`INSERT ... SELECT`), one statement per chunk, no
+row passing through Python (an invitation's text greets each officer by name: `Greeting`). The chat account chosen
+is the one `bot.services.notices.pick_identity` would choose (the reachable one used last), or, when none is
+reachable, the first one, recorded as unreachable with the reason.
 """
 
 from __future__ import annotations
@@ -14,8 +15,24 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, String, and_, case, cast, exists, func, literal, null, select, true
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    true,
+    type_coerce,
+)
 
+from storage import jsonio
 from storage.audience_counts import Criterion, matching
 from storage.models import ChannelIdentity, Cooperative, Officer, OutboxMessage, Region, Report
 from storage.repositories import Repositories
@@ -121,20 +138,49 @@ def _chosen_accounts(after: int, upto: int) -> Any:
 
 
 @dataclass(frozen=True)
-class AnnouncementRows:
-    """What every outbox row of one announcement shares; the payload per language (officers' `language`)."""
+class Greeting:
+    """A payload per language whose text greets each officer by name, made by the database: the JSON text as the
+    engine writes it, `head` + the text (with `mark` replaced by the officer's name) as a JSON string + `tail`."""
 
-    announcement_id: int
-    payloads: Mapping[str, dict[str, Any]]  # "id" (also every other language) and "en"
+    mark: str
+    parts: Mapping[str, tuple[str, str, str]]  # "id" (also every other language) and "en": (head, text, tail)
+
+    @classmethod
+    def of(cls, payloads: Mapping[str, dict[str, Any]], mark: str) -> Greeting:
+        """From the payloads whose "text" holds `mark` where the name goes (rendered once per language)."""
+        return cls(mark, {lang: _split_at_text(payload) for lang, payload in payloads.items()})
+
+
+_TEXT_SPOT = "\ue000text\ue000"  # stands for the text while a payload's JSON is cut around it
+
+
+def _split_at_text(payload: dict[str, Any]) -> tuple[str, str, str]:
+    """(the JSON before the text, the text, the JSON after it), as `jsonio.dumps` writes the payload."""
+    whole, spot = jsonio.dumps({**payload, "text": _TEXT_SPOT}), jsonio.dumps(_TEXT_SPOT)
+    if whole.count(spot) != 1:
+        raise ValueError("a payload's text must be cut out of its JSON exactly once")
+    head, tail = whole.split(spot)
+    return head, str(payload["text"]), tail
+
+
+@dataclass(frozen=True)
+class FanoutRows:
+    """What every outbox row of one fan-out shares: the dedupe key around the officer's id, the kind, the payload per
+    language (officers' `language`; one for everyone, or greeting each by name) and the due times."""
+
+    key: tuple[str, str]  # dedupe key: key[0] + officer id + key[1]
+    kind: str
+    payloads: Mapping[str, dict[str, Any]] | Greeting  # by language: "id" (also every other language) and "en"
     release_by_zone: Mapping[str, datetime]  # when a reachable row is due, by the cooperative's time zone
     when: datetime  # due time of an unreachable row, and of a zone not in `release_by_zone`
     now: datetime
     priority: int = 7
+    announcement_id: int | None = None
 
 
-async def insert_announcement_rows(
+async def insert_rows(
     repos: Repositories,
-    rows: AnnouncementRows,
+    rows: FanoutRows,
     criteria: Sequence[Criterion],
     scope: int | None,
     after: int,
@@ -142,14 +188,31 @@ async def insert_announcement_rows(
 ) -> int:
     """One `INSERT ... SELECT` of the outbox rows for the officers with ids in (after, upto] an announcement to the
     criteria goes to; how many rows are new (a dedupe key seen is skipped)."""
-    stmt = announcement_insert(repos.outbox.dialect, rows, criteria, scope, after, upto)
+    stmt = fanout_insert(repos.outbox.dialect, rows, criteria, scope, after, upto)
     return rowcount(await repos.session.execute(stmt))
 
 
-def announcement_insert(
-    dialect: str, rows: AnnouncementRows, criteria: Sequence[Criterion], scope: int | None, after: int, upto: int
+def _payload(dialect: str, payloads: Mapping[str, dict[str, Any]] | Greeting) -> ColumnElement[Any]:
+    """The officer's payload: the one of their language, or (a Greeting) its JSON made with their name put in, the
+    name quoted as JSON by the database (as the engine's serializer quotes it: UTF-8, the same escapes)."""
+    english = Officer.language == "en"
+    if not isinstance(payloads, Greeting):
+        return case((english, literal(payloads["en"], JSON)), else_=literal(payloads["id"], JSON))
+
+    def made(lang: str) -> ColumnElement[str]:
+        head, text, tail = payloads.parts[lang]
+        named = func.replace(literal(text, String), literal(payloads.mark, String), Officer.name)
+        quoted = cast(func.to_json(named), String) if dialect == "postgresql" else func.json_quote(named)
+        return literal(head, String) + quoted + literal(tail, String)
+
+    json_text = case((english, made("en")), else_=made("id"))
+    return cast(json_text, JSON) if dialect == "postgresql" else type_coerce(json_text, JSON)
+
+
+def fanout_insert(
+    dialect: str, rows: FanoutRows, criteria: Sequence[Criterion], scope: int | None, after: int, upto: int
 ) -> Any:
-    """The statement of `insert_announcement_rows`."""
+    """The statement of `insert_rows`."""
     o, c = Officer, Cooperative
     account = _chosen_accounts(after, upto)
     zone = func.coalesce(c.timezone, DEFAULT_ZONE)
@@ -160,24 +223,23 @@ def announcement_insert(
             *((zone == name, literal(at, at_type)) for name, at in rows.release_by_zone.items()), else_=release
         )
     reachable = and_(account.c.id.is_not(None), account.c.reachable.is_(True))
-    payload = case((o.language == "en", literal(rows.payloads["en"], JSON)), else_=literal(rows.payloads["id"], JSON))
     columns = {
-        "dedupe_key": literal(f"announcement:{rows.announcement_id}:officer-") + cast(o.id, String),
+        "dedupe_key": literal(rows.key[0]) + cast(o.id, String) + literal(rows.key[1]),
         "channel": func.coalesce(account.c.channel, "none"),
         "recipient": func.coalesce(account.c.external_id, ""),
         "identity_id": account.c.id,
         "officer_id": o.id,
-        "kind": literal("announcement"),
+        "kind": literal(rows.kind),
         "business_initiated": true(),
         "priority": literal(rows.priority),
-        "payload": payload,
+        "payload": _payload(dialect, rows.payloads),
         "status": case((reachable, "pending"), else_="unreachable"),
         "attempts": literal(0),
         "next_attempt_at": case((reachable, release), else_=literal(rows.when, at_type)),
         "last_error": case(
             (account.c.id.is_(None), NO_ACCOUNT), (account.c.reachable.is_not(True), UNREACHABLE), else_=null()
         ),
-        "announcement_id": literal(rows.announcement_id),
+        "announcement_id": literal(rows.announcement_id, Integer),
         "created_at": literal(rows.now, at_type),
         "updated_at": literal(rows.now, at_type),
     }

@@ -1,4 +1,5 @@
-"""Fan-out at province scale: an announcement's outbox rows made in the database, a chunk of officers at a time.
+"""Fan-out at province scale: an announcement's or a training's outbox rows made in the database, a chunk of officers
+at a time.
 
 The rows are those `enqueue_notice` would write for each recipient (the chat used last, held through quiet hours in
 the cooperative's zone, unreachable with the reason), with the same dedupe keys; the event loop gets its turn
@@ -9,18 +10,16 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.services.notices import QuietHours, unreachable_reason
-from bot.services.segments import REASONS, Audience, Reach, Recipient, Segment, sql_criteria
+from bot.services.notices import QuietHours
+from bot.services.segments import REASONS, Reach, Segment, sql_criteria
 from storage import audience_counts, fanout, office_views
 from storage.repositories import Repositories
 
 OFFICERS_PER_CHUNK = 40_000  # recipients (by officer id) whose rows one INSERT ... SELECT makes
-OFFICERS_PER_PART = 1000  # recipients of a fan-out made in Python (training invitations) read and stored together
 
 
 async def announcement_rows(
@@ -36,20 +35,53 @@ async def announcement_rows(
 ) -> int:
     """Write the announcement's outbox row for every active officer of the segment who did not say BERHENTI, in
     chunks of officers (id order); how many rows are new. `payloads`: by language, "id" and "en"."""
+    key = (f"announcement:{announcement_id}:officer-", "")
+    return await officer_rows(
+        repos,
+        segment,
+        key,
+        "announcement",
+        payloads,
+        when=when,
+        now=now,
+        quiet=quiet,
+        priority=priority,
+        announcement_id=announcement_id,
+    )
+
+
+async def officer_rows(
+    repos: Repositories,
+    segment: Segment,
+    key: tuple[str, str],
+    kind: str,
+    payloads: dict[str, dict[str, Any]] | fanout.Greeting,
+    *,
+    when: datetime,
+    now: datetime,
+    quiet: QuietHours | None,
+    priority: int,
+    announcement_id: int | None = None,
+) -> int:
+    """Write an outbox row (dedupe key `key[0]` + officer id + `key[1]`) for every active officer of the segment who
+    did not say BERHENTI, made by the database in chunks of officers (id order), the rows `enqueue_notice` would
+    write for each; how many rows are new. `payloads`: by language, "id" and "en", or one greeting each by name."""
     criteria = await sql_criteria(repos, segment)
     zones = await office_views.timezones(repos) if quiet is not None else []
-    rows = fanout.AnnouncementRows(
-        announcement_id=announcement_id,
+    rows = fanout.FanoutRows(
+        key=key,
+        kind=kind,
         payloads=payloads,
         release_by_zone={zone: quiet.release_time(when, ZoneInfo(zone)) for zone in zones if quiet is not None},
         when=when,
         now=now,
         priority=priority,
+        announcement_id=announcement_id,
     )
     made, after = 0, 0
     scope = segment.scope_kecamatan_id
     while (upto := await fanout.recipients_after(repos, criteria, scope, after, OFFICERS_PER_CHUNK)) is not None:
-        made += await fanout.insert_announcement_rows(repos, rows, criteria, scope, after, upto)
+        made += await fanout.insert_rows(repos, rows, criteria, scope, after, upto)
         after = upto
         await asyncio.sleep(0)
     return made
@@ -66,22 +98,3 @@ async def written_reach(repos: Repositories, segment: Segment, announcement_id: 
     counts = Counter({REASONS.get(why or "", why): n for why, n in written.items()})
     counts.update(paused)
     return Reach.of(counts)
-
-
-async def audience_parts(
-    repos: Repositories, segment: Segment, size: int = OFFICERS_PER_PART
-) -> AsyncIterator[Audience]:
-    """Who the segment reaches, `size` officers at a time (id order): what `segments.resolve` gives, in parts, for a
-    fan-out that makes each part's notices and stores them before reading the next (memory stays small)."""
-    criteria = await sql_criteria(repos, segment)
-    after = 0
-    while people := await audience_counts.recipients(repos, criteria, segment.scope_kecamatan_id, after, size):
-        accounts = await repos.identities.of_officers([p[0] for p in people])
-        recipients = tuple(
-            Recipient(officer_id, coop_id, name, language, zone, paused, REASONS.get(unreachable_reason(mine) or ""))
-            for officer_id, coop_id, name, language, zone, paused in people
-            for mine in (accounts[officer_id],)
-        )
-        yield Audience(segment, 0, recipients)  # cooperatives: not counted per part
-        after = people[-1][0]
-        await asyncio.sleep(0)

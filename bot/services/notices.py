@@ -143,6 +143,11 @@ async def enqueue_notices(
     return made
 
 
+def payload_of(notice: Notice) -> dict[str, Any]:
+    """The outbox payload of a notice: its reply, and the parameters of the template WhatsApp sends it with."""
+    return {**notice.reply.to_json(), "template_params": list(notice.template_params)}
+
+
 def notice_row(
     notice: Notice,
     identities: Sequence[ChatAccount],
@@ -162,7 +167,7 @@ def notice_row(
         "kind": notice.kind,
         "business_initiated": True,
         "priority": notice.priority,
-        "payload": {**notice.reply.to_json(), "template_params": list(notice.template_params)},
+        "payload": payload_of(notice),
     }
     if chosen is None:
         return values | {

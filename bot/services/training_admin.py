@@ -267,8 +267,8 @@ async def send_invitations(
     session = await trainings.first_session(repos, training_id) if training else None
     if training is None or session is None:
         return None
-    audience = await segments.resolve(repos, Segment.from_json(training.segment or {}))
-    made = await trainings.invite(repos, training, session, audience, now=now, zone=zone, quiet=quiet)
+    segment = Segment.from_json(training.segment or {})
+    made = await trainings.invite(repos, training, session, segment, now=now, zone=zone, quiet=quiet)
     actor = f"staff:{staff_id}" if staff_id else "cli"
     await repos.audit.add(actor, "training.invited", f"training:{training_id}", invited=made)
     return made

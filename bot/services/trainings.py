@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.domain.moments import parse_end as parse_end
 from bot.domain.moments import parse_moment as parse_moment
 from bot.domain.periods import format_datetime, format_time
-from bot.services import fanout
+from bot.services import fanout, segments
 from bot.services.access import invited
-from bot.services.cycle import Due
-from bot.services.notices import DEFAULT_QUIET, QuietHours, enqueue_notice, enqueue_notices
-from bot.services.segments import Audience, Reach, Segment
+from bot.services.notices import DEFAULT_QUIET, QuietHours, enqueue_notice, payload_of
+from bot.services.segments import Reach, Segment
 from bot.services.training_attendance import CODE_LENGTH as CODE_LENGTH
 from bot.services.training_attendance import RosterLine as RosterLine
 from bot.services.training_attendance import attendance_hash as attendance_hash
@@ -25,9 +24,9 @@ from bot.services.training_attendance import legacy_attendance_hash as legacy_at
 from bot.services.training_attendance import new_attendance_code as new_attendance_code
 from bot.services.training_attendance import roster as roster
 from bot.services.training_attendance import roster_csv as roster_csv
-from bot.services.turns import Turns
 from bot.words import render
 from bot.words.messages import Choice, Notice, Reply
+from storage.fanout import Greeting
 from storage.models import Training, TrainingRegistration, TrainingSession
 from storage.repositories import Repositories
 
@@ -140,7 +139,7 @@ async def create(
     quiet: QuietHours | None = DEFAULT_QUIET,
 ) -> Created:
     """Save the training and its session, and invite the officers of its segment; (training, invited, whom the
-    invitations reach as its preview counted them: summed part by part, the segment resolved once)."""
+    invitations reach as its preview counts them: counted in the database)."""
     training = Training(
         title=plan.title.strip()[:200],
         kind=plan.kind,
@@ -154,10 +153,8 @@ async def create(
         created_at=now,
     )
     session = await repos.trainings.add(training, plan.starts_at, plan.ends_at)
-    invited, reach = 0, Reach(0)
-    async for part in fanout.audience_parts(repos, plan.segment):  # a province: a thousand officers at a time
-        invited += await invite(repos, training, session, part, now=now, zone=zone, quiet=quiet)
-        reach += part.reach()
+    invited = await invite(repos, training, session, plan.segment, now=now, zone=zone, quiet=quiet)
+    reach = (await segments.count(repos, plan.segment)).reach  # counted in the database, nobody read into Python
     actor = f"staff:{staff_id}" if staff_id else "cli"
     await repos.audit.add(actor, "training.created", f"training:{training.id}", invited=invited)
     return Created(training, invited, reach)
@@ -167,34 +164,39 @@ async def invite(
     repos: Repositories,
     training: Training,
     session: TrainingSession,
-    audience: Audience,
+    segment: Segment,
     *,
     now: datetime,
     zone: ZoneInfo,
     quiet: QuietHours | None,
 ) -> int:
-    """One training_invite notice per reachable officer (not those who said BERHENTI); how many were new. The text is
-    rendered once per language and each officer's name put in its place."""
-    texts: dict[render.Lang, tuple[str, tuple[Choice, ...]]] = {}
-    due: list[Due] = []
-    turns = Turns()  # a province's officers: other work runs in between
-    for person in audience.reachable:
-        await turns.take()
-        lang = render.as_lang(person.language)
-        if lang not in texts:
-            texts[lang] = (_invitation(training, session, zone, lang), invite_choices(training.id, lang))
-        text, choices = texts[lang]
-        notice = Notice(
-            "training_invite",
-            f"training:{training.id}:officer-{person.officer_id}:invite",
-            Reply(text.replace(NAME_MARK, person.name), choices),
-            priority=6,
+    """One training_invite notice per reachable officer of the segment (not those who said BERHENTI); how many were
+    new. Made by the database, a chunk of officers a statement: the text rendered once per language, each officer's
+    name put in its place by SQL (the same bytes `text.replace(NAME_MARK, name)` gives)."""
+    payloads: dict[str, dict[str, Any]] = {
+        lang: payload_of(
+            Notice(
+                "training_invite",
+                "",
+                Reply(_invitation(training, session, zone, lang), invite_choices(training.id, lang)),
+            )
         )
-        due.append(Due(notice, ZoneInfo(person.timezone), officer_id=person.officer_id))
-    return await enqueue_notices(repos, due, now, quiet=quiet)  # set-based: one pass for the chats, rows in chunks
+        for lang in render.LANGS
+    }
+    return await fanout.officer_rows(
+        repos,
+        segment,
+        (f"training:{training.id}:officer-", ":invite"),
+        "training_invite",
+        Greeting.of(payloads, NAME_MARK),
+        when=now,
+        now=now,
+        quiet=quiet,
+        priority=6,
+    )
 
 
-NAME_MARK = "\x00name\x00"  # where an invitation rendered once per language takes each officer's name
+NAME_MARK = "\ue000name\ue000"  # where an invitation rendered once per language takes each officer's name
 
 
 def _invitation(training: Training, session: TrainingSession, zone: ZoneInfo, lang: render.Lang) -> str:

@@ -48,9 +48,24 @@ def environment() -> Environment:
     return env
 
 
-@lru_cache(maxsize=64)
+_modules: dict[tuple[Lang, str], Any] = {}  # each message file of each language, compiled once per process
+
+
 def _module(lang: Lang, file: str) -> Any:
-    return environment().get_template(f"{lang}/{file}.j2").make_module()
+    found = _modules.get((lang, file))
+    if found is None:
+        found = _modules[lang, file] = environment().get_template(f"{lang}/{file}.j2").make_module()
+    return found
+
+
+def preload() -> frozenset[str]:
+    """Compile every message file of every language now (at start-up), not on its first use: a file's first message
+    otherwise holds the event loop 10-60 ms while Jinja compiles it, in the middle of a province's fan-out. The
+    files compiled ("id/trainings")."""
+    for name in environment().list_templates(extensions=["j2"]):
+        lang, _, file = name.removesuffix(".j2").partition("/")
+        _module(as_lang(lang), file)
+    return frozenset(f"{lang}/{file}" for lang, file in _modules)
 
 
 def text(lang: str, message: str, /, **values: Any) -> str:

@@ -1,0 +1,20 @@
+"""Message files are compiled when `kopsehat run` starts, not on their first message in the middle of a fan-out."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from bot.words import render
+
+TEMPLATES = Path(render.__file__).parent / "templates"
+
+
+def test_every_message_file_of_every_language_is_compiled_by_preload_and_then_renders_at_once() -> None:
+    files = {f"{lang}/{path.stem}" for lang in render.LANGS for path in (TEMPLATES / lang).glob("*.j2")}
+    assert render.preload() == files
+    started = time.thread_time()
+    for lang in render.LANGS:
+        render.text(lang, "trainings.button_register")
+        render.text(lang, "notices.button_report")
+    assert time.thread_time() - started < 0.005  # compiled, they cost 10-60 ms each
