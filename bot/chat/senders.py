@@ -84,6 +84,8 @@ class BatchSenders:
 
     def wrote(self, identity: ChannelIdentity, at: datetime) -> None:
         """The account wrote at `at` (its last message time; WhatsApp's window opens from it)."""
+        if identity.last_inbound_at == at:  # already so
+            return
         self._repos.chats.wrote(identity, at)
         self._inbound[identity.id] = at
 
