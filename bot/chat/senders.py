@@ -79,7 +79,7 @@ class BatchSenders:
         if identity is None:
             return await repos.chats.create(channel, user_id, alt_id, display_name=inbound.display_name)
         repos.identities.complete(identity, alt_id=alt_id, display_name=inbound.display_name)
-        conversation = await repos.conversations.lock_row(identity.id)
+        conversation = await repos.conversations.lock(identity.id)
         return identity, conversation, *await repos.chats.people(identity)
 
     def wrote(self, identity: ChannelIdentity, at: datetime) -> None:

@@ -34,22 +34,8 @@ class ConversationRow:
 class ConversationRepo(Repo):
     """Conversation state per chat identity; loading it locks it, serialising that user's messages."""
 
-    async def lock(self, identity_id: int) -> Conversation:
-        """The conversation as an ORM object (what a test or a tool changes by hand), locked; made when missing."""
-        stmt = select(Conversation).where(Conversation.identity_id == identity_id)
-        conversation = (await self.session.scalars(self._locked(stmt))).first()
-        if conversation is None:
-            await self._insert_ignore(
-                Conversation,
-                {"identity_id": identity_id, "progress": {}, "version": 0, "updated_at": utcnow()},
-            )
-            conversation = (await self.session.scalars(self._locked(stmt))).first()
-            assert conversation is not None
-        result: Conversation = conversation
-        return result
-
-    async def lock_row(self, identity_id: int) -> ConversationRow:
-        """`lock` as a plain row."""
+    async def lock(self, identity_id: int) -> ConversationRow:
+        """The conversation of this chat account, locked (made when missing); changed with `ChatRepo.save`."""
         stmt = self._locked(_conversation_columns().where(CONVERSATIONS.c.identity_id == identity_id))
         row = (await self.session.execute(stmt)).first()
         if row is None:
