@@ -31,7 +31,7 @@ class BatchSenders:
     def __init__(self, repos: Repositories, chats: dict[Sender, ChatRow]) -> None:
         self._repos = repos
         self._chats = chats
-        self._touched: set[Sender] = set()  # handled already in this batch: who they are may have changed
+        self._touched: set[int] = set()  # accounts handled already in this batch: who they are may have changed
         self._conversations: dict[int, tuple[ConversationRow, datetime]] = {}
         self._inbound: dict[int, datetime] = {}
 
@@ -62,14 +62,15 @@ class BatchSenders:
     async def of(self, inbound: Inbound) -> ChatRow:
         """The sender as the batch's earlier messages left them (a first contact: made now)."""
         sender = sender_of(inbound)
-        loaded = self._chats.get(sender)
-        if loaded is None:
-            loaded = await self._first_contact(inbound)
-        elif sender in self._touched:  # a registration may have bound the account since it was read
-            identity, conversation = loaded[0], loaded[1]
+        loaded = self._chats.get(sender) or await self._first_contact(inbound)
+        identity, conversation = loaded[0], loaded[1]
+        if identity.id in self._touched:  # an account handled already, maybe under its other id (WhatsApp's BSUID):
+            # its conversation as the batch left it, and who it is now (a registration may have bound it)
+            latest = self._conversations.get(conversation.id)
+            conversation = latest[0] if latest else conversation
             loaded = (identity, conversation, *await self._repos.chats.people(identity))
         self._chats[sender] = loaded
-        self._touched.add(sender)
+        self._touched.add(identity.id)
         return loaded
 
     async def _first_contact(self, inbound: Inbound) -> ChatRow:

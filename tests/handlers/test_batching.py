@@ -215,3 +215,18 @@ async def test_one_persons_answers_in_one_batch_are_read_once_and_written_once(d
         assert coop is not None
         report = await repos.reports.get(coop.id, "2026-10")
         assert report is not None and report.draft.get("cash") == "1500000" and report.draft.get("bank") == "48000000"
+
+
+async def test_one_account_written_to_under_its_two_ids_in_one_batch_goes_on_in_order(db: Database) -> None:
+    """WhatsApp names a person by phone number and, in some messages, also by their user id (BSUID): two messages of
+    one account in one batch, one with the second id, are one conversation going on in order."""
+    d = dispatcher(db)
+    user = await registered(db, d, "lina", nik="3576010032")
+    await user.say("lapor")
+    answers = [said("lina", "1,5 jt"), replace(said("lina", "48 jt"), alt_user_id="lina-bsuid")]
+    results = await d.handle_many(answers)
+    asked = [texts(r.replies).split("\n")[-1].split(".")[0] for r in results]
+    assert asked == ["2/79", "3/79"], asked
+    async with db.transaction() as repos:
+        identity = await repos.identities.find("console", "lina")
+        assert identity is not None and identity.alt_external_id == "lina-bsuid"
