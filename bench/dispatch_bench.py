@@ -1,6 +1,8 @@
 """Officers completing monthly reports through dispatch: messages per second and latency per message.
 
 Usage: python bench/dispatch_bench.py [--officers 1000] [--concurrency 50] [--backend sqlite|postgresql|both]
+Also printed: this process's CPU per message (time.process_time, so dispatch and the database driver, not PostgreSQL),
+and the statements and transactions per message (counted with SQLAlchemy's engine events).
 PostgreSQL is taken from KOPSEHAT_TEST_DATABASE_URL (a fresh schema, dropped afterwards).
 Each officer's cooperative has recent management answers on file, so the report is the monthly one: the balance
 sheet, loans and surplus sections, "Masih sama" for each management sub-aspect, the summary, and "Kirim" (about 46
@@ -16,6 +18,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
+
+from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -87,6 +91,16 @@ async def run(db: Database, officers: int, concurrency: int) -> dict[str, float]
     latencies: list[float] = []
     queue = list(range(officers))
     messages = 0
+    counted = {"statements": 0, "transactions": 0}
+
+    def statement(*_: object) -> None:
+        counted["statements"] += 1
+
+    def transaction(*_: object) -> None:
+        counted["transactions"] += 1
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", statement)
+    event.listen(db.engine.sync_engine, "commit", transaction)
 
     async def worker() -> None:
         nonlocal messages
@@ -94,9 +108,11 @@ async def run(db: Database, officers: int, concurrency: int) -> dict[str, float]
             count = await officer(d, queue.pop(), latencies)
             messages += count
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    event.remove(db.engine.sync_engine, "before_cursor_execute", statement)
+    event.remove(db.engine.sync_engine, "commit", transaction)
     ordered = sorted(latencies)
     return {
         "messages": messages,
@@ -104,6 +120,9 @@ async def run(db: Database, officers: int, concurrency: int) -> dict[str, float]
         "per_second": messages / elapsed,
         "p50_ms": statistics.median(ordered) * 1000,
         "p99_ms": ordered[int(len(ordered) * 0.99) - 1] * 1000,
+        "cpu_ms": cpu / messages * 1000,
+        "statements": counted["statements"] / messages,
+        "transactions": counted["transactions"] / messages,
     }
 
 
@@ -124,7 +143,8 @@ async def main() -> None:
         print(
             f"{backend:10s} officers={args.officers} messages={stats['messages']:.0f} "
             f"time={stats['seconds']:.1f}s rate={stats['per_second']:.0f} msg/s "
-            f"p50={stats['p50_ms']:.1f} ms p99={stats['p99_ms']:.1f} ms"
+            f"p50={stats['p50_ms']:.1f} ms p99={stats['p99_ms']:.1f} ms cpu={stats['cpu_ms']:.2f} ms/msg "
+            f"statements={stats['statements']:.2f}/msg transactions={stats['transactions']:.2f}/msg"
         )
 
 

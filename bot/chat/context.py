@@ -16,7 +16,7 @@ from bot.services import Services
 from bot.services.notices import DEFAULT_QUIET, QuietHours
 from bot.words import render
 from bot.words.render import Lang
-from storage.models import ChannelIdentity, Conversation, Cooperative, Officer, OfficeStaff
+from storage.models import ChannelIdentity, Cooperative, Officer, OfficeStaff
 from storage.repositories import Repositories
 
 
@@ -42,7 +42,6 @@ class Context:
     repos: Repositories
     bot: BotInfo
     identity: ChannelIdentity
-    conversation: Conversation
     officer: Officer | None
     cooperative: Cooperative | None
     staff: OfficeStaff | None
@@ -82,10 +81,7 @@ class Context:
 
     async def reload_people(self) -> None:
         """Read again who this chat account is (a registration just bound it to an officer or a staff member)."""
-        identity, repos = self.identity, self.repos
-        self.officer = await repos.officers.get(identity.officer_id) if identity.officer_id else None
-        self.cooperative = await repos.cooperatives.get(self.officer.cooperative_id) if self.officer else None
-        self.staff = await repos.staff.get(identity.staff_id) if identity.staff_id else None
+        self.officer, self.cooperative, self.staff = await self.repos.chats.people(self.identity)
 
     def say(self, message: str, choices: tuple[Choice, ...] = (), /, **values: Any) -> Reply:
         """A reply rendered from template `message` ("file.macro") in the user's language."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,12 +15,13 @@ from bot.chat.batching import Batcher, retrying, together_else_each
 from bot.chat.context import BotInfo, Context
 from bot.chat.messages import Address, Choice, Inbound, Reply
 from bot.chat.routing import Route, Router
+from bot.chat.senders import BatchSenders
 from bot.domain.health.rules import default_rules
 from bot.services import Services
 from bot.words import render
 from storage.db import Database, is_transient
 from storage.models import utcnow
-from storage.repositories import ChatRow, Repositories
+from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 CHOICES_KEY = "_choices"
@@ -226,16 +227,8 @@ class Dispatcher:
         fresh = await repos.inbound.record_many(
             [(i.address.channel, i.message_id, i.address.user_id, i.received_at) for i in inbounds]
         )
-        senders: dict[str, list[tuple[str, str | None]]] = {}
-        for inbound in inbounds:
-            senders.setdefault(inbound.address.channel, []).append((inbound.address.user_id, inbound.alt_user_id))
-        chats = {
-            (channel, *sender): row
-            for channel, pairs in senders.items()
-            for sender, row in (await repos.chats.load_many(channel, pairs)).items()
-        }
-        await self._prepare(repos, chats.values())
-        touched: set[int] = set()  # identities already handled in this batch: their records may have changed
+        senders = await BatchSenders.load(repos, inbounds)
+        await senders.prepare(self.router, Services(repos, self.bot.rules or default_rules()))
         decided: list[_Decided | None] = []
         for inbound in inbounds:
             key = (inbound.address.channel, inbound.message_id)
@@ -243,59 +236,24 @@ class Dispatcher:
                 decided.append(None)
                 continue
             fresh.discard(key)
-            sender = (inbound.address.channel, inbound.address.user_id, inbound.alt_user_id)
-            loaded = chats.get(sender)
-            if loaded is not None and loaded[0].id in touched:
-                loaded = await repos.chats.load(*sender)
-            loaded = loaded or await self._first_contact(repos, inbound)
-            chats[sender] = loaded
-            touched.add(loaded[0].id)
-            decided.append(await self._decide(repos, inbound, loaded))
+            decided.append(await self._decide(repos, senders, inbound))
+        await senders.save()
         for d in (d for d in decided if d is not None):  # the lane of a chat that became (or stopped being) staff's
             chat = (d.inbound.address.channel, d.inbound.address.user_id)
             (self._staff_chats.add if d.staff_id is not None else self._staff_chats.discard)(chat)
         stored = iter(await self._enqueue(repos, [d for d in decided if d is not None]))
         return [DispatchResult(duplicate=True) if d is None else next(stored) for d in decided]
 
-    async def _prepare(self, repos: Repositories, rows: Iterable[ChatRow]) -> None:
-        """Let each route continued in this batch read at once what its messages need (the report drafts)."""
-        waiting: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-        for _, conversation, _, cooperative, _ in rows:
-            route = self.router.get(conversation.handler)
-            if route is not None and route.prepare is not None and cooperative is not None:
-                waiting.setdefault(route.name, []).append((cooperative.id, dict(conversation.progress or {})))
-        if waiting:
-            services = Services(repos, self.bot.rules or default_rules())
-            for name, items in waiting.items():
-                prepare = self.router.routes[name].prepare
-                assert prepare is not None
-                await prepare(services, items)
-
-    @staticmethod
-    async def _first_contact(repos: Repositories, inbound: Inbound) -> ChatRow:
-        """A sender without a conversation: new on this channel, or an account the office linked beforehand."""
-        address = inbound.address
-        identity = await repos.identities.find(address.channel, address.user_id, inbound.alt_user_id)
-        if identity is None:
-            return await repos.chats.create(
-                address.channel, address.user_id, inbound.alt_user_id, display_name=inbound.display_name
-            )
-        repos.identities.complete(identity, alt_id=inbound.alt_user_id, display_name=inbound.display_name)
-        conversation = await repos.conversations.lock(identity.id)
-        officer = await repos.officers.get(identity.officer_id) if identity.officer_id else None
-        cooperative = await repos.cooperatives.get(officer.cooperative_id) if officer else None
-        staff = await repos.staff.get(identity.staff_id) if identity.staff_id else None
-        return identity, conversation, officer, cooperative, staff
-
-    async def _decide(self, repos: Repositories, inbound: Inbound, loaded: ChatRow) -> _Decided:
-        """Route one message to its handler and save the conversation; its replies are stored by the caller."""
-        identity, conversation, officer, cooperative, staff = loaded
+    async def _decide(self, repos: Repositories, senders: BatchSenders, inbound: Inbound) -> _Decided:
+        """Route one message to its handler and keep its conversation's change; its replies are stored by the
+        caller."""
+        identity, conversation, officer, cooperative, staff = await senders.of(inbound)
         action = self._actions.get(inbound.message_id)
         if action is None:  # a message the person wrote (an action of another door is not one)
             if inbound.kind == "blocked":
                 await repos.identities.mark_unreachable(identity.id, "blocked by the user", inbound.received_at)
                 return _Decided(inbound, identity.id, None, None, [])
-            identity.last_inbound_at = inbound.received_at
+            senders.wrote(identity, inbound.received_at)
             if not identity.reachable:
                 await repos.identities.mark_reachable(identity.id)
             if inbound.kind == "unblocked":
@@ -305,7 +263,6 @@ class Dispatcher:
             repos=repos,
             bot=self.bot,
             identity=identity,
-            conversation=conversation,
             officer=officer,
             cooperative=cooperative,
             staff=staff,
@@ -324,7 +281,7 @@ class Dispatcher:
         offered = [c for c in replies[-1].choices] if replies else []
         if offered:
             progress[CHOICES_KEY] = [[c.id, c.title] for c in offered]
-        await repos.conversations.save(conversation, ctx.handler, progress, ctx.now)
+        senders.changed(inbound, ctx.handler, progress, ctx.now)
         officer_id, staff_id = (ctx.officer.id if ctx.officer else None), (ctx.staff.id if ctx.staff else None)
         role_changed = (officer_id, staff_id) != ((officer.id if officer else None), (staff.id if staff else None))
         return _Decided(inbound, identity.id, officer_id, staff_id, replies, role_changed)

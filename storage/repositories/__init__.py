@@ -15,7 +15,7 @@ from storage.repositories.announcements import AnnouncementRepo
 from storage.repositories.assessments import AssessmentRepo, CoachingRepo
 from storage.repositories.audit import AuditRepo
 from storage.repositories.clinic import ClinicRepo
-from storage.repositories.conversations import ChatRepo, ChatRow, ConversationRepo
+from storage.repositories.conversations import ChatRepo, ChatRow, ConversationRepo, ConversationRow
 from storage.repositories.cooperatives import CooperativeFacts, CooperativeRepo
 from storage.repositories.files import FileRepo
 from storage.repositories.identities import IdentityRepo
@@ -41,6 +41,7 @@ __all__ = [
     "ChatRow",
     "CoachingRepo",
     "ConversationRepo",
+    "ConversationRow",
     "CooperativeFacts",
     "CooperativeRepo",
     "FileRepo",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -180,3 +181,52 @@ async def test_report_answers_in_one_batch_are_written_one_statement_per_table(d
             assert coop is not None
             report = await repos.reports.get(coop.id, "2026-10")
             assert report is not None and report.draft.get("cash") == f"{n + 1}500000"
+
+
+async def test_one_persons_answers_in_one_batch_are_read_once_and_written_once(db: Database) -> None:
+    """Three report answers of one officer arriving together: each taken in order, the officer's records read once
+    for the batch (not again before each later message), their conversation and last message time written once."""
+    d = dispatcher(db)
+    user = await registered(db, d, "wati", nik="3576010031")
+    await user.say("lapor")
+    statements: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(" ".join(statement.split())[:40])
+
+    answers = [
+        replace(said("wati", text), received_at=NOW + timedelta(seconds=n))
+        for n, text in enumerate(("1,5 jt", "48 jt", "2 jt"))
+    ]
+    event.listen(db.engine.sync_engine, "before_cursor_execute", note)
+    try:
+        results = await d.handle_many(answers)
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", note)
+    asked = [texts(r.replies).split("\n")[-1].split(".")[0] for r in results]
+    assert asked == ["2/79", "3/79", "4/79"], asked  # each answer taken in order, the next question asked
+    assert sum(s.startswith("SELECT channel_identities.") for s in statements) == 1, statements
+    for table in ("conversations", "channel_identities"):
+        assert sum(s.startswith(f"UPDATE {table} ") for s in statements) == 1, (table, statements)
+    async with db.transaction() as repos:
+        identity = await repos.identities.find("console", "wati")
+        assert identity is not None and identity.last_inbound_at == NOW + timedelta(seconds=2)
+        coop = await repos.cooperatives.by_nik("3576010031")
+        assert coop is not None
+        report = await repos.reports.get(coop.id, "2026-10")
+        assert report is not None and report.draft.get("cash") == "1500000" and report.draft.get("bank") == "48000000"
+
+
+async def test_one_account_written_to_under_its_two_ids_in_one_batch_goes_on_in_order(db: Database) -> None:
+    """WhatsApp names a person by phone number and, in some messages, also by their user id (BSUID): two messages of
+    one account in one batch, one with the second id, are one conversation going on in order."""
+    d = dispatcher(db)
+    user = await registered(db, d, "lina", nik="3576010032")
+    await user.say("lapor")
+    answers = [said("lina", "1,5 jt"), replace(said("lina", "48 jt"), alt_user_id="lina-bsuid")]
+    results = await d.handle_many(answers)
+    asked = [texts(r.replies).split("\n")[-1].split(".")[0] for r in results]
+    assert asked == ["2/79", "3/79"], asked
+    async with db.transaction() as repos:
+        identity = await repos.identities.find("console", "lina")
+        assert identity is not None and identity.alt_external_id == "lina-bsuid"

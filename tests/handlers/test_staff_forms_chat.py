@@ -7,8 +7,10 @@ the office confirms is asked again instead of being saved.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from storage.db import Database
-from tests.handlers.chat import Clock, User, dispatcher, registered, transcript
+from tests.handlers.chat import NOW, Clock, User, dispatcher, registered, transcript
 from tests.handlers.test_announcements_chat import announcement_rows, staff_user
 
 TITLE = (
@@ -193,7 +195,8 @@ async def test_a_form_begun_before_the_forms_ran_on_the_engine_carries_on_where_
         identity = await repos.identities.find(admin.channel, admin.user_id)
         assert identity is not None
         conversation = await repos.conversations.lock(identity.id)
-        conversation.handler, conversation.progress = "pelatihan_baru", {"step": "end", "plan": plan}
+        as_stored = replace(conversation, handler="pelatihan_baru", progress={"step": "end", "plan": plan})
+        await repos.chats.save([(as_stored, NOW)], [])
     await transcript(admin, ("08.00", f"Maaf, selesainya harus setelah mulai. Silakan tulis lagi.\n{END}", []))
     for text in ("12.00", "Aula Dinas", "40", "jenis:ksp"):
         await admin.say(text)

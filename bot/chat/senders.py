@@ -1,0 +1,105 @@
+"""A batch's senders: read at once, each message's changes kept in the batch, written back at once at its end."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from bot.chat.messages import Inbound
+from bot.chat.routing import Router
+from bot.services import Services
+from storage.models import ChannelIdentity
+from storage.repositories import ChatRow, ConversationRow, Repositories
+
+Sender = tuple[str, str, str | None]  # channel, user id, other id (WhatsApp's BSUID)
+
+
+def sender_of(inbound: Inbound) -> Sender:
+    return inbound.address.channel, inbound.address.user_id, inbound.alt_user_id
+
+
+class BatchSenders:
+    """The senders of one batch's messages (identity, conversation, officer, cooperative, staff member).
+
+    Read with one statement per channel, conversations locked. A conversation is a plain row: each message's new
+    state is kept here (a later message of the same sender in the batch continues from it) and every changed
+    conversation, and every account's last message time, is written with one statement per table by `save`.
+    """
+
+    def __init__(self, repos: Repositories, chats: dict[Sender, ChatRow]) -> None:
+        self._repos = repos
+        self._chats = chats
+        self._touched: set[int] = set()  # accounts handled already in this batch: who they are may have changed
+        self._conversations: dict[int, tuple[ConversationRow, datetime]] = {}
+        self._inbound: dict[int, datetime] = {}
+
+    @classmethod
+    async def load(cls, repos: Repositories, inbounds: Sequence[Inbound]) -> BatchSenders:
+        by_channel: dict[str, list[tuple[str, str | None]]] = {}
+        for inbound in inbounds:
+            by_channel.setdefault(inbound.address.channel, []).append((inbound.address.user_id, inbound.alt_user_id))
+        chats = {
+            (channel, *sender): row
+            for channel, pairs in by_channel.items()
+            for sender, row in (await repos.chats.load_many(channel, pairs)).items()
+        }
+        return cls(repos, chats)
+
+    async def prepare(self, router: Router, services: Services) -> None:
+        """Let each route continued in this batch read at once what its messages need (the report drafts)."""
+        waiting: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        for _, conversation, _, cooperative, _ in self._chats.values():
+            route = router.get(conversation.handler)
+            if route is not None and route.prepare is not None and cooperative is not None:
+                waiting.setdefault(route.name, []).append((cooperative.id, dict(conversation.progress or {})))
+        for name, items in waiting.items():
+            prepare = router.routes[name].prepare
+            assert prepare is not None
+            await prepare(services, items)
+
+    async def of(self, inbound: Inbound) -> ChatRow:
+        """The sender as the batch's earlier messages left them (a first contact: made now)."""
+        sender = sender_of(inbound)
+        loaded = self._chats.get(sender) or await self._first_contact(inbound)
+        identity, conversation = loaded[0], loaded[1]
+        if identity.id in self._touched:  # an account handled already, maybe under its other id (WhatsApp's BSUID):
+            # its conversation as the batch left it, and who it is now (a registration may have bound it)
+            latest = self._conversations.get(conversation.id)
+            conversation = latest[0] if latest else conversation
+            loaded = (identity, conversation, *await self._repos.chats.people(identity))
+        self._chats[sender] = loaded
+        self._touched.add(identity.id)
+        return loaded
+
+    async def _first_contact(self, inbound: Inbound) -> ChatRow:
+        """A sender without a conversation: new on this channel, or an account the office linked beforehand."""
+        repos, (channel, user_id, alt_id) = self._repos, sender_of(inbound)
+        identity = await repos.identities.find(channel, user_id, alt_id)
+        if identity is None:
+            return await repos.chats.create(channel, user_id, alt_id, display_name=inbound.display_name)
+        repos.identities.complete(identity, alt_id=alt_id, display_name=inbound.display_name)
+        conversation = await repos.conversations.lock(identity.id)
+        return identity, conversation, *await repos.chats.people(identity)
+
+    def wrote(self, identity: ChannelIdentity, at: datetime) -> None:
+        """The account wrote at `at` (its last message time; WhatsApp's window opens from it)."""
+        if identity.last_inbound_at == at:  # already so
+            return
+        self._repos.chats.wrote(identity, at)
+        self._inbound[identity.id] = at
+
+    def changed(self, inbound: Inbound, handler: str | None, progress: dict[str, Any], at: datetime) -> None:
+        """The sender's conversation goes on with `handler` and `progress` (saved with the batch)."""
+        sender = sender_of(inbound)
+        identity, conversation, officer, cooperative, staff = self._chats[sender]
+        saved = replace(conversation, handler=handler, progress=progress, version=conversation.version + 1)
+        self._chats[sender] = identity, saved, officer, cooperative, staff
+        self._conversations[saved.id] = (saved, at)
+
+    async def save(self) -> None:
+        """Every change of the batch: one statement per table."""
+        await self._repos.chats.save(self._conversations.values(), self._inbound.items())
+        self._conversations.clear()
+        self._inbound.clear()
