@@ -19,7 +19,7 @@ from bot.domain.report_checks import Finding, FindingKind
 from bot.services.assessments import frameworks_for
 from bot.services.clinic import Actor, AssessmentView, ClinicService
 from bot.services.clinic_values import assessment_view
-from bot.services.office import OfficeService, RevisionLine
+from bot.services.office_record import RecordService, RevisionLine
 from bot.services.reports import NotAllowed
 from storage.models import Cooperative, Report, ReportRevision
 from storage.repositories import QueueRow, Repositories
@@ -203,7 +203,7 @@ class ReviewService:
             found = _finding(stored)
             if found is not None:
                 warnings.append(WarningLine(found, bool(stored.get("confirmed")), stored.get("reason") or None))
-        lines = await OfficeService(self._repos).revision_lines(revisions)
+        lines = await RecordService(self._repos).revision_lines(revisions)
         decisions = await self._repos.reviews.of_report(report.id)
         names = {}
         for staff_id in {d.staff_id for d in decisions}:
