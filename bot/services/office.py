@@ -103,11 +103,23 @@ class ListPage:
 class FilterOptions:
     """What the list's filters offer in this scope."""
 
-    kecamatan: tuple[tuple[int, str], ...]
+    kecamatan: tuple[tuple[int, str], ...]  # in a province only those of `kecamatan_of` (none when none is chosen)
     kelurahan: tuple[tuple[int, str], ...]  # only those of `kelurahan_of` (none when no kecamatan is chosen)
     types: tuple[str, ...]
     tags: tuple[str, ...]
     kelurahan_of: int | None = None  # the kecamatan whose kelurahan are offered
+    kabupaten: tuple[tuple[int, str], ...] = ()  # offered only when there are several (a province)
+    kecamatan_of: int | None = None  # the kabupaten/kota whose kecamatan are offered
+
+
+@dataclass(frozen=True)
+class Areas:
+    """The kabupaten/kota and kecamatan an area filter offers: a city (one kabupaten/kota) or a pembina's kecamatan
+    offers its kecamatan alone; a province its kabupaten/kota, and the kecamatan of the chosen one only."""
+
+    kabupaten: tuple[tuple[int, str], ...]  # empty: one kabupaten/kota, nothing to choose
+    kecamatan: tuple[tuple[int, str], ...]
+    kecamatan_of: int | None  # the chosen kabupaten/kota (or the chosen kecamatan's)
 
 
 def _split(rows: Iterable[tuple[str | None, bool, int]]) -> tuple[dict[str, int], dict[str, int]]:
@@ -138,6 +150,7 @@ def list_filter(params: Mapping[str, str], scope: int | None) -> ListFilter:
         query=params.get("q", "").strip()[:100],
         type=params.get("jenis") if params.get("jenis") in keys.COOPERATIVE_TYPES else None,
         tag=tag if (tag := params.get("tag", "").strip().lower()).isascii() and tag.isidentifier() else None,
+        kabupaten_id=_int(params.get("kabupaten")),
         kecamatan_id=_int(params.get("kecamatan")),
         kelurahan_id=_int(params.get("kelurahan")),
         category=category if category in (*CATEGORIES, "none") else None,
@@ -201,23 +214,30 @@ class OfficeService:
         indicative = await office_counts.latest_assessed_without(self._repos, keys.INDICATIVE, keys.PERDEP, scope)
         return CategoryCount(Period.parse(newest) if newest else open_period, official, other, indicative, total)
 
-    async def kecamatan(self, scope: int | None) -> tuple[tuple[int, str], ...]:
-        """The kecamatan with cooperatives in the scope, by name (a filter's options)."""
-        return tuple(await office_views.regions_in_scope(self._repos, "kecamatan", scope))
+    async def areas(self, scope: int | None, kabupaten_id: int | None, kecamatan_id: int | None) -> Areas:
+        """The kabupaten/kota and kecamatan with cooperatives in the scope, by name (an area filter's options): in a
+        province only the kecamatan of the chosen kabupaten/kota (or of the chosen kecamatan's)."""
+        regions = office_views.regions_in_scope
+        kabupaten = await regions(self._repos, "kabupaten", None) if scope is None else []
+        if len(kabupaten) < 2:
+            return Areas((), tuple(await regions(self._repos, "kecamatan", scope)), None)
+        chosen = kabupaten_id
+        if chosen is None and kecamatan_id is not None:
+            chosen = await office_views.parent_of(self._repos, kecamatan_id)
+        kecamatan = await regions(self._repos, "kecamatan", None, chosen) if chosen is not None else []
+        return Areas(tuple(kabupaten), tuple(kecamatan), chosen)
 
     async def options(self, where: ListFilter) -> FilterOptions:
-        """The list's filter options; kelurahan only of one kecamatan (own, chosen, or the asked kelurahan's)."""
+        """The list's filter options; kelurahan only of one kecamatan (own, chosen, or the asked kelurahan's), and
+        in a province kecamatan only of one kabupaten/kota (chosen, or the chosen kecamatan's)."""
         types, tags = await office_views.types_and_tags(self._repos, where.scope)
         area = where.scope or where.kecamatan_id
         if area is None and where.kelurahan_id is not None:
-            area = await office_views.kelurahan_of(self._repos, where.kelurahan_id)
+            area = await office_views.parent_of(self._repos, where.kelurahan_id)
         kelurahan = await office_views.regions_in_scope(self._repos, "kelurahan", where.scope, area) if area else []
+        areas = await self.areas(where.scope, where.kabupaten_id, area)
         return FilterOptions(
-            await self.kecamatan(where.scope),
-            tuple(kelurahan),
-            tuple(types),
-            tuple(tags),
-            area,
+            areas.kecamatan, tuple(kelurahan), tuple(types), tuple(tags), area, areas.kabupaten, areas.kecamatan_of
         )
 
     async def _listed(

@@ -134,7 +134,7 @@ async def cooperatives(request: web.Request) -> web.StreamResponse:
     kept = {
         k: v
         for k, v in params.items()
-        if k in ("q", "jenis", "tag", "kecamatan", "kelurahan", "kategori", "lapor", "urut")
+        if k in ("q", "jenis", "tag", "kabupaten", "kecamatan", "kelurahan", "kategori", "lapor", "urut")
     }
     return page(
         "list.html",
