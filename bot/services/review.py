@@ -193,6 +193,7 @@ class ReviewService:
             after,
             len(rows) > QUEUE_LIMIT,
             tuple(zip(recent, counts, strict=False)),
+            COUNT_BOUND,
         )
 
     async def export(self, scope: int | None, period: Period) -> list[QueueRow]:
