@@ -27,7 +27,7 @@ def counted(page: str) -> dict[str, str]:
     """The periods beside the list and their counts (label: count)."""
     strip = re.search(r'<nav class="periods" id="per-periode".*?</nav>', page, re.S)
     assert strip is not None
-    return dict(re.findall(r'<a href="[^"]*"[^>]*>([^<]+?) <span class="count">([^<]+)</span></a>', strip.group(0)))
+    return dict(re.findall(r'<a href="[^"]*"[^>]*>([^<]+?) <span class="count">\(([^<]+)\)</span></a>', strip.group(0)))
 
 
 def link(page: str, pattern: str) -> str:
