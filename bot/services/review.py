@@ -26,7 +26,7 @@ from storage.repositories import QueueFilter, QueueRow, Repositories
 from storage.repositories.reviews import STATES
 
 QUEUE_LIMIT = 200  # rows on one page of the queue
-COUNT_BOUND = 1000  # the list counts up to here: past it "more than 1,000" (a count never reads a whole period)
+COUNT_BOUND = 1000  # the list counts up to here: past it "more than 1,000" (a count stops at the 1,001st)
 PERIODS_COUNTED = 3  # the period reported now and the two before: their counts stand beside the list
 REASON_MIN, REASON_LIMIT = 5, 1000
 

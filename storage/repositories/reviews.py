@@ -110,7 +110,7 @@ class ReviewRepo(Repo):
 
     async def counts(self, where: QueueFilter, periods: Sequence[str | None], bound: int) -> list[int]:
         """How many reports there are in each period (None: every period), counted up to `bound` + 1 only: more
-        than `bound` reads as "more than", and a count never scans a period's every report."""
+        than `bound` reads as "more than", and a count stops at the `bound` + 1st report it finds."""
         if not periods:
             return []
         bounded = [
@@ -154,7 +154,7 @@ class ReviewRepo(Repo):
         if after is not None:
             key = (
                 await self.session.execute(
-                    self._found((Report.period, kecamatan, Cooperative.name), QueueFilter(None), None).where(
+                    self._found((Report.period, kecamatan, Cooperative.name), QueueFilter(where.scope), None).where(
                         Report.id == after
                     )
                 )

@@ -106,3 +106,8 @@ async def test_the_count_stops_at_its_bound_and_pages_continue_after_the_last_re
     assert shown(again) == seen[4:8]
     start = await (await office.client.get("/kantor/laporan")).text()
     assert shown(start) == [shown(first)[3], *seen[4:7]]
+
+    await office.sign_in("pak.pembina")  # a report of another kecamatan is no place to start a page from
+    own = await (await office.client.get("/kantor/laporan")).text()
+    elsewhere = next(r.report_id for r in every if r.kecamatan == "Prajurit Kulon")
+    assert shown(await (await office.client.get(f"/kantor/laporan?setelah={elsewhere}")).text()) == shown(own)
