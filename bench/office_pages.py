@@ -38,7 +38,7 @@ from bot.web.office import add_office
 from bot.words import render
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import Cooperative, Officer, ReportRevision
+from storage.models import Cooperative, Officer, Report, ReportRevision
 
 Timed = Callable[[int], Awaitable[None]]
 
@@ -113,6 +113,7 @@ async def _pages(db: Database, url: str, coops: int, niks: list[str], rounds: in
 
             return one
 
+        later = await _later_page(db)
         review_period = reporting_period_for(datetime.now(UTC), CyclePlan().office_zone).previous()
         filtered = "/kantor/koperasi?jenis=ksp&kategori=dalam_pengawasan_khusus&lapor=missing&urut=score&hal={}"
         measured = [
@@ -120,13 +121,27 @@ async def _pages(db: Database, url: str, coops: int, niks: list[str], rounds: in
             ("filtered list (ksp, DPK, not reported, by score)", page(lambda i: filtered.format(1 + i % 3))),
             ("list, all, page 1..300", page(lambda i: f"/kantor/koperasi?hal={1 + (i * 37) % 300}")),
             ("rekam medis /kantor/koperasi/{nik}", page(lambda i: f"/kantor/koperasi/{rng.choice(niks)}")),
-            ("reports to review, waiting, all periods", page(lambda i: "/kantor/laporan")),
+            ("reports to review, default (/kantor/laporan)", page(lambda i: "/kantor/laporan")),
+            ("reports to review, waiting, every period", page(lambda i: "/kantor/laporan?periode=semua")),
             ("reports to review, one period", page(lambda i: f"/kantor/laporan?status=semua&periode={review_period}")),
+            ("reports to review, a later page", page(lambda i: f"/kantor/laporan?setelah={later}")),
         ]
         for name, one in measured:
             print(_line(name, await _times(rounds, one)), flush=True)
+        for path in ("/kantor/koperasi", "/kantor/laporan"):  # the filters' options are most of a page's bytes
+            size = len(await (await client.get(path)).read())
+            print(f"{'page size ' + path:<48} {size / 1024:8.1f} KB", flush=True)
         export = await _times(3, page(lambda i: "/kantor/koperasi.xlsx"))
         print(_line(f"list export, all {coops} rows (.xlsx)", export), flush=True)
+
+
+async def _later_page(db: Database) -> int:
+    """A report a later page of the review list starts after: the 1,000th waiting of the period reported now (its
+    `setelah`; code that pages by offset ignores it and shows the first page)."""
+    period = reporting_period_for(datetime.now(UTC), CyclePlan().office_zone)
+    async with db.reading() as repos:
+        stmt = select(Report.id).where(Report.period == str(period), Report.status == "submitted").order_by(Report.id)
+        return int(await repos.session.scalar(stmt.offset(999).limit(1)) or 0)
 
 
 async def _counts(db: Database, rounds: int) -> None:

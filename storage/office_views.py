@@ -37,6 +37,7 @@ class ListFilter:
     query: str = ""  # part of the name, or the start of the NIK
     type: str | None = None
     tag: str | None = None
+    kabupaten_id: int | None = None  # the kabupaten/kota: its kecamatan's cooperatives
     kecamatan_id: int | None = None
     kelurahan_id: int | None = None
     category: str | None = None  # a category key, or "none": never assessed
@@ -149,6 +150,9 @@ def _filtered(
         stmt = stmt.where(Cooperative.type == where.type)
     if where.tag:  # the tags are a JSON list of plain words: '["kkmp", "kopontren"]'
         stmt = stmt.where(cast(Cooperative.tags, String).like(f'%"{where.tag}"%'))
+    if where.kabupaten_id is not None:
+        within = select(Region.id).where(Region.parent_id == where.kabupaten_id)
+        stmt = stmt.where(Cooperative.kecamatan_id.in_(within))
     if where.kecamatan_id is not None:
         stmt = stmt.where(Cooperative.kecamatan_id == where.kecamatan_id)
     if where.kelurahan_id is not None:
@@ -263,18 +267,24 @@ async def list_rows(
 async def regions_in_scope(
     repos: Repositories, kind: str, scope: int | None, within: int | None = None
 ) -> list[tuple[int, str]]:
-    """The kecamatan (or kelurahan) that have cooperatives in the scope (and in kecamatan `within`), by name."""
-    column = Cooperative.kecamatan_id if kind == "kecamatan" else Cooperative.kelurahan_id
+    """The kabupaten/kota, kecamatan or kelurahan that have cooperatives in the scope, by name; `within`: only those
+    in that region (the kecamatan of a kabupaten, the kelurahan of a kecamatan)."""
+    column = Cooperative.kelurahan_id if kind == "kelurahan" else Cooperative.kecamatan_id
     used = in_scope(select(column).where(column.is_not(None)).distinct(), scope)
-    if within is not None:
+    if kind == "kelurahan" and within is not None:  # of the cooperatives in that kecamatan
         used = used.where(Cooperative.kecamatan_id == within)
+    if kind == "kabupaten":  # the kabupaten/kota of the kecamatan with cooperatives
+        kecamatan = aliased(Region)
+        used = select(kecamatan.parent_id).where(kecamatan.id.in_(used), kecamatan.parent_id.is_not(None))
     stmt = select(Region.id, Region.name).where(Region.id.in_(used)).order_by(Region.name)
+    if kind == "kecamatan" and within is not None:
+        stmt = stmt.where(Region.parent_id == within)
     return [(int(r[0]), str(r[1])) for r in await repos.session.execute(stmt)]
 
 
-async def kelurahan_of(repos: Repositories, kelurahan_id: int) -> int | None:
-    """The kecamatan a kelurahan lies in."""
-    return await repos.session.scalar(select(Region.parent_id).where(Region.id == kelurahan_id))
+async def parent_of(repos: Repositories, region_id: int) -> int | None:
+    """The region a region lies in (a kelurahan's kecamatan, a kecamatan's kabupaten/kota)."""
+    return await repos.session.scalar(select(Region.parent_id).where(Region.id == region_id))
 
 
 async def types_and_tags(repos: Repositories, scope: int | None) -> tuple[list[str], list[str]]:

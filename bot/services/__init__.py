@@ -17,6 +17,7 @@ from bot.services.cooperatives import CooperativeService
 from bot.services.form_links import FormLinkService
 from bot.services.invites import InviteService
 from bot.services.office import OfficeService
+from bot.services.office_record import RecordService
 from bot.services.officers import OfficerService
 from bot.services.reports import ReportService
 from bot.services.review import ReviewService
@@ -75,8 +76,13 @@ class Services:
 
     @cached_property
     def office(self) -> OfficeService:
-        """What the office web app shows: counts, lists, the rekam medis, exports."""
+        """What the office web app shows: counts, lists, exports."""
         return OfficeService(self._repos)
+
+    @cached_property
+    def records(self) -> RecordService:
+        """The rekam medis of one cooperative: officers, reports with their revisions, scores, coaching."""
+        return RecordService(self._repos)
 
     @cached_property
     def review(self) -> ReviewService:

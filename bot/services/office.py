@@ -1,4 +1,5 @@
-"""What the office web app shows: counts per category and reporting, the cooperative list, the rekam medis.
+"""What the office web app shows: counts per category and reporting, the cooperative list (the rekam medis:
+`bot.services.office_record`).
 
 Every read is scoped: a staff member limited to a kecamatan (`StaffAccount.scope`) sees, counts and exports only its
 cooperatives, and another kecamatan's cooperative is not found.
@@ -6,17 +7,15 @@ cooperatives, and another kecamatan's cooperative is not found.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.domain import forms
 from bot.domain.health import keys
 from bot.domain.periods import Period, deadline, reporting_period_for
 from storage import office_counts, office_views
-from storage.models import ReportRevision
 from storage.office_views import CooperativeRow, ListFilter
 from storage.repositories import Repositories
 
@@ -26,8 +25,6 @@ TREND_PERIODS = 12
 PAGE_SIZE = 50
 REPORTING = ("submitted", "on_time", "late", "missing")
 SORTS = ("name", "nik", "score", "kecamatan")
-RECORD_REPORTS = 24  # reports shown on the rekam medis
-RECORD_SCORES = 36  # periods of scores shown
 
 
 @dataclass(frozen=True)
@@ -106,106 +103,23 @@ class ListPage:
 class FilterOptions:
     """What the list's filters offer in this scope."""
 
-    kecamatan: tuple[tuple[int, str], ...]
+    kecamatan: tuple[tuple[int, str], ...]  # in a province only those of `kecamatan_of` (none when none is chosen)
     kelurahan: tuple[tuple[int, str], ...]  # only those of `kelurahan_of` (none when no kecamatan is chosen)
     types: tuple[str, ...]
     tags: tuple[str, ...]
     kelurahan_of: int | None = None  # the kecamatan whose kelurahan are offered
+    kabupaten: tuple[tuple[int, str], ...] = ()  # offered only when there are several (a province)
+    kecamatan_of: int | None = None  # the kabupaten/kota whose kecamatan are offered
 
 
 @dataclass(frozen=True)
-class OfficerLine:
-    """An officer on the rekam medis: role, and whether the bot can reach them (on which channels, or why not)."""
+class Areas:
+    """The kabupaten/kota and kecamatan an area filter offers: a city (one kabupaten/kota) or a pembina's kecamatan
+    offers its kecamatan alone; a province its kabupaten/kota, and the kecamatan of the chosen one only."""
 
-    name: str
-    role: str
-    active: bool
-    channels: tuple[str, ...]  # reachable chat accounts
-    unreachable: tuple[str, ...]  # why the others cannot be reached
-    has_account: bool
-
-    @property
-    def reachable(self) -> bool:
-        return self.active and bool(self.channels)
-
-
-@dataclass(frozen=True)
-class Change:
-    """One figure a revision changed."""
-
-    key: str
-    label_id: str
-    label_en: str
-    old: str | None
-    new: str | None
-
-
-@dataclass(frozen=True)
-class RevisionLine:
-    """One submitted revision: when, by whom, why, what changed."""
-
-    number: int
-    at: datetime
-    by: str | None
-    reason: str | None
-    changes: tuple[Change, ...]
-
-
-@dataclass(frozen=True)
-class ReportLine:
-    """One period's report with its revisions."""
-
-    id: int
-    period: Period
-    submitted: bool
-    first_submitted_at: datetime | None
-    on_time: bool | None
-    revisions: tuple[RevisionLine, ...]
-
-
-@dataclass(frozen=True)
-class ScoreLine:
-    """A period's assessment with one framework."""
-
-    period: Period
-    framework: str
-    total: Decimal | None
-    category: str | None
-    provisional: bool
-    official: bool
-
-
-@dataclass(frozen=True)
-class CoachingLine:
-    """An entry of the coaching record (diagnosis, prescription, clinic visit, note)."""
-
-    kind: str
-    summary: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class HealthRecord:
-    """The rekam medis of one cooperative."""
-
-    id: int
-    nik: str
-    name: str
-    type: str
-    tags: tuple[str, ...]
-    legal_entity_number: str | None
-    kecamatan: str | None
-    kelurahan: str | None
-    address: str | None
-    members: int | None
-    rat_date: date | None
-    ods_updated_on: date | None
-    nik_valid_until: date | None
-    timezone: str
-    officers: tuple[OfficerLine, ...]
-    reports: tuple[ReportLine, ...]
-    scores: tuple[ScoreLine, ...]
-    coaching: tuple[CoachingLine, ...] = field(default=())
+    kabupaten: tuple[tuple[int, str], ...]  # empty: one kabupaten/kota, nothing to choose
+    kecamatan: tuple[tuple[int, str], ...]
+    kecamatan_of: int | None  # the chosen kabupaten/kota (or the chosen kecamatan's)
 
 
 def _split(rows: Iterable[tuple[str | None, bool, int]]) -> tuple[dict[str, int], dict[str, int]]:
@@ -236,6 +150,7 @@ def list_filter(params: Mapping[str, str], scope: int | None) -> ListFilter:
         query=params.get("q", "").strip()[:100],
         type=params.get("jenis") if params.get("jenis") in keys.COOPERATIVE_TYPES else None,
         tag=tag if (tag := params.get("tag", "").strip().lower()).isascii() and tag.isidentifier() else None,
+        kabupaten_id=_int(params.get("kabupaten")),
         kecamatan_id=_int(params.get("kecamatan")),
         kelurahan_id=_int(params.get("kelurahan")),
         category=category if category in (*CATEGORIES, "none") else None,
@@ -299,23 +214,30 @@ class OfficeService:
         indicative = await office_counts.latest_assessed_without(self._repos, keys.INDICATIVE, keys.PERDEP, scope)
         return CategoryCount(Period.parse(newest) if newest else open_period, official, other, indicative, total)
 
-    async def kecamatan(self, scope: int | None) -> tuple[tuple[int, str], ...]:
-        """The kecamatan with cooperatives in the scope, by name (a filter's options)."""
-        return tuple(await office_views.regions_in_scope(self._repos, "kecamatan", scope))
+    async def areas(self, scope: int | None, kabupaten_id: int | None, kecamatan_id: int | None) -> Areas:
+        """The kabupaten/kota and kecamatan with cooperatives in the scope, by name (an area filter's options): in a
+        province only the kecamatan of the chosen kabupaten/kota (or of the chosen kecamatan's)."""
+        regions = office_views.regions_in_scope
+        kabupaten = await regions(self._repos, "kabupaten", None) if scope is None else []
+        if len(kabupaten) < 2:
+            return Areas((), tuple(await regions(self._repos, "kecamatan", scope)), None)
+        chosen = kabupaten_id
+        if chosen is None and kecamatan_id is not None:
+            chosen = await office_views.parent_of(self._repos, kecamatan_id)
+        kecamatan = await regions(self._repos, "kecamatan", None, chosen) if chosen is not None else []
+        return Areas(tuple(kabupaten), tuple(kecamatan), chosen)
 
     async def options(self, where: ListFilter) -> FilterOptions:
-        """The list's filter options; kelurahan only of one kecamatan (own, chosen, or the asked kelurahan's)."""
+        """The list's filter options; kelurahan only of one kecamatan (own, chosen, or the asked kelurahan's), and
+        in a province kecamatan only of one kabupaten/kota (chosen, or the chosen kecamatan's)."""
         types, tags = await office_views.types_and_tags(self._repos, where.scope)
         area = where.scope or where.kecamatan_id
         if area is None and where.kelurahan_id is not None:
-            area = await office_views.kelurahan_of(self._repos, where.kelurahan_id)
+            area = await office_views.parent_of(self._repos, where.kelurahan_id)
         kelurahan = await office_views.regions_in_scope(self._repos, "kelurahan", where.scope, area) if area else []
+        areas = await self.areas(where.scope, where.kabupaten_id, area)
         return FilterOptions(
-            await self.kecamatan(where.scope),
-            tuple(kelurahan),
-            tuple(types),
-            tuple(tags),
-            area,
+            areas.kecamatan, tuple(kelurahan), tuple(types), tuple(tags), area, areas.kabupaten, areas.kecamatan_of
         )
 
     async def _listed(
@@ -349,97 +271,6 @@ class OfficeService:
         period = reporting_period_for(now, ZoneInfo(office_zone))
         rows = await self._listed(where, period, await self._deadlines(period, deadline_day), None, 0)
         return ListPage(tuple(rows), len(rows), 1, 1, period)
-
-    async def record(self, nik: str, scope: int | None, deadline_day: int) -> HealthRecord | None:
-        """The rekam medis of the cooperative with this NIK (None: unknown, or outside the scope)."""
-        coop = await office_views.cooperative_in_scope(self._repos, nik, scope) if len(nik) <= 40 else None
-        if coop is None:
-            return None
-        names = await self._repos.regions.names([i for i in (coop.kecamatan_id, coop.kelurahan_id) if i])
-        officers = tuple(
-            OfficerLine(
-                officer.name,
-                officer.role,
-                officer.status == "active",
-                tuple(sorted({i.channel for i in identities if i.reachable})),
-                tuple(sorted({i.unreachable_reason or "-" for i in identities if not i.reachable})),
-                bool(identities),
-            )
-            for officer, identities in await office_views.officers_with_identities(self._repos, coop.id)
-        )
-        reports = await office_views.reports_with_revisions(self._repos, coop.id, RECORD_REPORTS)
-        revision_lines = await self.revision_lines([v for _, revisions in reports for v in revisions])
-        lines = []
-        for report, revisions in reports:
-            period = Period.parse(report.period)
-            due = deadline(period, coop.timezone, deadline_day)
-            first = report.first_submitted_at
-            lines.append(
-                ReportLine(
-                    report.id,
-                    period,
-                    report.status == "submitted",
-                    first,
-                    None if first is None else first <= due,
-                    tuple(revision_lines[v.id] for v in revisions),
-                )
-            )
-        first_period = Period.parse(reports[0][0].period) if reports else None
-        since = first_period or Period(2000, 1)
-        for _ in range(RECORD_SCORES - 1):
-            since = since.previous()
-        scores = tuple(
-            ScoreLine(Period.parse(a.period), a.framework, a.total, a.category, a.provisional, a.official)
-            for a in await office_views.assessments_of(self._repos, coop.id, str(since))
-        )
-        coaching = tuple(
-            CoachingLine(e.kind, e.summary, e.created_at)
-            for e in await office_views.coaching_of(self._repos, coop.id, 50)
-        )
-        return HealthRecord(
-            coop.id,
-            nik,
-            coop.name,
-            coop.type,
-            tuple(coop.tags or ()),
-            coop.legal_entity_number,
-            names.get(coop.kecamatan_id or 0),
-            names.get(coop.kelurahan_id or 0),
-            coop.address,
-            coop.members,
-            coop.rat_date,
-            coop.ods_updated_on,
-            coop.nik_valid_until,
-            coop.timezone,
-            officers,
-            tuple(lines),
-            scores,
-            coaching,
-        )
-
-    async def revision_lines(self, revisions: Sequence[ReportRevision]) -> dict[int, RevisionLine]:
-        """Each revision (by id) as a page shows it: when, by whom, why, what changed (with the figures' labels)."""
-        who = await office_views.officer_names(self._repos, [v.officer_id for v in revisions if v.officer_id])
-        labels = {q.key: q for q in forms.load_form().questions}
-        return {
-            v.id: RevisionLine(
-                v.number,
-                v.created_at,
-                who.get(v.officer_id or 0),
-                v.reason,
-                tuple(
-                    Change(
-                        key,
-                        labels[key].label_id if key in labels else key,
-                        labels[key].label_en if key in labels else key,
-                        None if pair[0] is None else str(pair[0]),
-                        None if pair[1] is None else str(pair[1]),
-                    )
-                    for key, pair in sorted((v.changes or {}).items())
-                ),
-            )
-            for v in revisions
-        }
 
 
 def _reporting(row: CooperativeRow, deadlines: Mapping[str, datetime]) -> str:

@@ -19,13 +19,15 @@ from bot.domain.report_checks import Finding, FindingKind
 from bot.services.assessments import frameworks_for
 from bot.services.clinic import Actor, AssessmentView, ClinicService
 from bot.services.clinic_values import assessment_view
-from bot.services.office import OfficeService, RevisionLine
+from bot.services.office_record import RecordService, RevisionLine
 from bot.services.reports import NotAllowed
 from storage.models import Cooperative, Report, ReportRevision
-from storage.repositories import QueueRow, Repositories
+from storage.repositories import QueueFilter, QueueRow, Repositories
 from storage.repositories.reviews import STATES
 
 QUEUE_LIMIT = 200  # rows on one page of the queue
+COUNT_BOUND = 1000  # the list counts up to here: past it "more than 1,000" (a count stops at the 1,001st)
+PERIODS_COUNTED = 3  # the period reported now and the two before: their counts stand beside the list
 REASON_MIN, REASON_LIMIT = 5, 1000
 
 
@@ -39,13 +41,24 @@ class Stale(ValueError):
 
 @dataclass(frozen=True)
 class Queue:
-    """The review list: the reports in one state (and period, kecamatan), and how many there are."""
+    """One page of the review list: the reports in one state (and period, area) after report `after`, how many
+    there are (up to `bound`), and how many in each of the periods reported lately."""
 
     rows: tuple[QueueRow, ...]
-    total: int
+    total: int  # more than `bound`: there are more than `bound`
     state: str | None  # None: every state
-    period: str | None
+    period: str | None  # None: every period
     kecamatan_id: int | None
+    kabupaten_id: int | None = None
+    after: int | None = None  # the report the page starts after (None: the first page)
+    more: bool = False  # another page follows
+    periods: tuple[tuple[str, int], ...] = ()  # (period, count up to `bound`), newest first
+    bound: int = COUNT_BOUND
+
+    @property
+    def over(self) -> bool:
+        """More reports than the count went up to."""
+        return self.total > self.bound
 
 
 @dataclass(frozen=True)
@@ -149,23 +162,43 @@ class ReviewService:
         self._clinic = ClinicService(repos)
 
     async def queue(
-        self, scope: int | None, *, state: str | None, period: str | None, kecamatan_id: int | None
+        self,
+        scope: int | None,
+        *,
+        state: str | None,
+        period: str | None,
+        kecamatan_id: int | None,
+        kabupaten_id: int | None = None,
+        current: Period | None = None,
+        after: int | None = None,
     ) -> Queue:
-        """Submitted reports in the scope by review state (None: all), period and kecamatan; newest period first."""
-        rows, total = await self._repos.reviews.queue(
-            keys.PERDEP,
-            scope=scope,
-            kecamatan_id=kecamatan_id,
-            period=period,
-            states=(state,) if state in STATES else STATES,
-            limit=QUEUE_LIMIT,
+        """A page of submitted reports in the scope by review state (None: all), period (None: all) and area;
+        newest period first, then by kecamatan and name. Counted up to COUNT_BOUND, with the counts of `current`
+        (the period reported now) and the periods before it."""
+        states = (state,) if state in STATES else STATES
+        where = QueueFilter(scope, kabupaten_id, kecamatan_id, states)
+        recent: list[str] = []
+        for _ in range(PERIODS_COUNTED if current is not None else 0):
+            recent.append(str(current) if not recent else str(Period.parse(recent[-1]).previous()))
+        counted: list[str | None] = [*recent, period] if period not in recent else list(recent)
+        counts = await self._repos.reviews.counts(where, counted, COUNT_BOUND)
+        rows = await self._repos.reviews.queue(keys.PERDEP, where, period=period, limit=QUEUE_LIMIT + 1, after=after)
+        return Queue(
+            tuple(rows[:QUEUE_LIMIT]),
+            counts[counted.index(period)],
+            state if state in STATES else None,
+            period,
+            kecamatan_id,
+            kabupaten_id,
+            after,
+            len(rows) > QUEUE_LIMIT,
+            tuple(zip(recent, counts, strict=False)),
+            COUNT_BOUND,
         )
-        return Queue(tuple(rows), total, state if state in STATES else None, period, kecamatan_id)
 
     async def export(self, scope: int | None, period: Period) -> list[QueueRow]:
         """Every submitted report of `period` in the scope, in every review state."""
-        rows, _ = await self._repos.reviews.queue(keys.PERDEP, scope=scope, period=str(period))
-        return rows
+        return await self._repos.reviews.queue(keys.PERDEP, QueueFilter(scope), period=str(period))
 
     async def _in_scope(self, report_id: int, scope: int | None, *, lock: bool = False) -> tuple[Report, Cooperative]:
         report = await self._repos.reports.by_id(report_id, lock=lock)
@@ -203,7 +236,7 @@ class ReviewService:
             found = _finding(stored)
             if found is not None:
                 warnings.append(WarningLine(found, bool(stored.get("confirmed")), stored.get("reason") or None))
-        lines = await OfficeService(self._repos).revision_lines(revisions)
+        lines = await RecordService(self._repos).revision_lines(revisions)
         decisions = await self._repos.reviews.of_report(report.id)
         names = {}
         for staff_id in {d.staff_id for d in decisions}:

@@ -26,7 +26,7 @@ from storage.repositories.officers import OfficerFacts, OfficerRepo
 from storage.repositories.outbox import OutboxRepo
 from storage.repositories.regions import RegionRepo
 from storage.repositories.reports import ReportRepo
-from storage.repositories.reviews import QueueRow, ReviewRepo
+from storage.repositories.reviews import QueueFilter, QueueRow, ReviewRepo
 from storage.repositories.server_keys import ServerKeyRepo
 from storage.repositories.staff import StaffRepo
 from storage.repositories.submissions import SubmissionRepo
@@ -52,6 +52,7 @@ __all__ = [
     "OfficerFacts",
     "OfficerRepo",
     "OutboxRepo",
+    "QueueFilter",
     "QueueRow",
     "RegionRepo",
     "ReportRepo",

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from storage.models import Assessment, Cooperative, Region, Report, ReportReview, ReportRevision
 from storage.repositories._base import Repo
 
 STATES = ("waiting", "sent_back", "verified")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which submitted reports the review list holds: the staff member's scope, the chosen kabupaten/kota and
+    kecamatan, the review states."""
+
+    scope: int | None  # the kecamatan the staff member is limited to
+    kabupaten_id: int | None = None
+    kecamatan_id: int | None = None
+    states: tuple[str, ...] = STATES
 
 
 @dataclass(frozen=True)
@@ -53,42 +65,78 @@ class ReviewRepo(Repo):
         return list((await self.session.scalars(stmt)).all())
 
     @staticmethod
-    def _decisions() -> Any:
-        """Each reviewed revision's last decision: (report_id, revision, action). Decisions are few (a person makes
-        each), so the queue joins them instead of looking one up for every submitted report."""
-        order = func.row_number().over(
-            partition_by=(ReportReview.report_id, ReportReview.revision), order_by=ReportReview.id.desc()
-        )
-        ranked = select(
-            ReportReview.report_id, ReportReview.revision, ReportReview.action, order.label("nth")
-        ).subquery()
+    def _last_action(report_id: Any, revision: Any) -> Any:
+        """The revision's last decision (none: the report waits), for each report of the outer query: one index
+        probe each, so a page or a bounded count reads only the reports it needs, however many decisions there are."""
         return (
-            select(ranked.c.report_id, ranked.c.revision, ranked.c.action).where(ranked.c.nth == 1).subquery("decided")
+            select(ReportReview.action)
+            .where(ReportReview.report_id == report_id, ReportReview.revision == revision)
+            .order_by(ReportReview.id.desc())
+            .limit(1)
         )
 
-    @staticmethod
-    def _waiting_or(action: ColumnElement[Any], states: tuple[str, ...]) -> ColumnElement[Any]:
-        """The review state is one of `states`: "waiting" is no decision on the latest revision (an anti-join)."""
+    @classmethod
+    def _in_states(cls, states: tuple[str, ...]) -> ColumnElement[bool] | None:
+        """The review state is one of `states` (None: any): "waiting" is no decision on the latest revision."""
+        if set(STATES) <= set(states):
+            return None
+        undecided = ~exists().where(
+            ReportReview.report_id == Report.id, ReportReview.revision == Report.latest_revision
+        )
         decided = [s for s in states if s != "waiting"]
-        if "waiting" not in states:
-            return action.in_(decided)
-        return or_(action.is_(None), action.in_(decided)) if decided else action.is_(None)
+        if not decided:
+            return undecided
+        chosen = cls._last_action(Report.id, Report.latest_revision).scalar_subquery().in_(decided)
+        return or_(undecided, chosen) if "waiting" in states else chosen
+
+    def _found(self, columns: Any, where: QueueFilter, period: str | None) -> Any:
+        """Submitted reports in the filter's scope, area and states (and period) with the cooperative and kecamatan."""
+        stmt = (
+            select(*columns)
+            .select_from(Report)
+            .join(Cooperative, Cooperative.id == Report.cooperative_id)
+            .outerjoin(Region, Region.id == Cooperative.kecamatan_id)
+            .where(Report.status == "submitted")
+        )
+        state = self._in_states(where.states)
+        if state is not None:
+            stmt = stmt.where(state)
+        for kecamatan_id in (where.scope, where.kecamatan_id):
+            if kecamatan_id is not None:
+                stmt = stmt.where(Cooperative.kecamatan_id == kecamatan_id)
+        if where.kabupaten_id is not None:
+            stmt = stmt.where(Region.parent_id == where.kabupaten_id)
+        return stmt.where(Report.period == period) if period is not None else stmt
+
+    async def counts(self, where: QueueFilter, periods: Sequence[str | None], bound: int) -> list[int]:
+        """How many reports there are in each period (None: every period), counted up to `bound` + 1 only: more
+        than `bound` reads as "more than", and a count stops at the `bound` + 1st report it finds."""
+        if not periods:
+            return []
+        bounded = [
+            select(func.count())
+            .select_from(self._found((Report.id,), where, period).limit(bound + 1).subquery())
+            .scalar_subquery()
+            for period in periods
+        ]
+        found = (await self.session.execute(select(*bounded))).one()  # one statement, a column per period
+        return [int(n) for n in found]
 
     async def queue(
         self,
         framework: str,
+        where: QueueFilter,
         *,
-        scope: int | None,
-        kecamatan_id: int | None = None,
         period: str | None = None,
-        states: tuple[str, ...] = STATES,
         limit: int | None = None,
-    ) -> tuple[list[QueueRow], int]:
-        """Submitted reports in the scope (and kecamatan, period) whose review state is one of `states`, newest
-        period first; the rows (at most `limit`) and how many there are in all."""
-        decided = self._decisions()
-        found = (
-            select(
+        after: int | None = None,
+    ) -> list[QueueRow]:
+        """Submitted reports in the filter (and period), newest period first, then by kecamatan and name; at most
+        `limit`, and only those after report `after` in that order (a page that does not shift when reports before
+        it are decided meanwhile)."""
+        kecamatan = func.coalesce(Region.name, literal(""))
+        found = self._found(
+            (
                 Report.id.label("report_id"),
                 Cooperative.id.label("cooperative_id"),
                 Cooperative.nik,
@@ -98,25 +146,33 @@ class ReviewRepo(Repo):
                 Report.period,
                 Report.latest_revision,
                 Report.first_submitted_at,
-                func.coalesce(decided.c.action, literal("waiting")).label("state"),
-            )
-            .join(Cooperative, Cooperative.id == Report.cooperative_id)
-            .outerjoin(Region, Region.id == Cooperative.kecamatan_id)
-            .outerjoin(decided, (decided.c.report_id == Report.id) & (decided.c.revision == Report.latest_revision))
-            .where(Report.status == "submitted", self._waiting_or(decided.c.action, states))
+                kecamatan.label("kecamatan_key"),
+            ),
+            where,
+            period,
         )
-        if scope is not None:
-            found = found.where(Cooperative.kecamatan_id == scope)
-        if kecamatan_id is not None:
-            found = found.where(Cooperative.kecamatan_id == kecamatan_id)
-        if period is not None:
-            found = found.where(Report.period == period)
-        total = int((await self.session.scalar(select(func.count()).select_from(found.subquery()))) or 0)
-        order = (Report.period.desc(), Region.name, Cooperative.name, Report.id)
-        shown = found.order_by(*order)
+        if after is not None:
+            key = (
+                await self.session.execute(
+                    self._found((Report.period, kecamatan, Cooperative.name), QueueFilter(where.scope), None).where(
+                        Report.id == after
+                    )
+                )
+            ).first()
+            if key is not None:
+                found = found.where(
+                    or_(
+                        Report.period < key[0],
+                        and_(
+                            Report.period == key[0],
+                            tuple_(kecamatan, Cooperative.name, Report.id) > tuple_(key[1], key[2], after),
+                        ),
+                    )
+                )
+        shown = found.order_by(Report.period.desc(), kecamatan, Cooperative.name, Report.id)
         if limit is not None:
             shown = shown.limit(limit)
-        page = shown.subquery("shown")  # the page's rows first; their score and time are read for them alone
+        page = shown.subquery("shown")  # the page's rows first; their score, time and state are read for them alone
         scored = aliased(Assessment)
         latest = (
             select(func.max(scored.id))
@@ -134,6 +190,7 @@ class ReviewRepo(Repo):
             .correlate(page)
             .scalar_subquery()
         )
+        action = self._last_action(page.c.report_id, page.c.latest_revision).correlate(page).scalar_subquery()
         stmt = (
             select(
                 page.c.report_id,
@@ -147,13 +204,12 @@ class ReviewRepo(Repo):
                 func.coalesce(submitted, page.c.first_submitted_at),
                 Assessment.total,
                 Assessment.category,
-                page.c.state,
+                func.coalesce(action, literal("waiting")),
             )
             .outerjoin(Assessment, Assessment.id == latest)
-            .order_by(page.c.period.desc(), page.c.kecamatan, page.c.name, page.c.report_id)
+            .order_by(page.c.period.desc(), page.c.kecamatan_key, page.c.name, page.c.report_id)
         )
-        rows = [
+        return [
             QueueRow(int(r[0]), int(r[1]), r[2], r[3], r[4], r[5], r[6], int(r[7]), r[8], r[9], r[10], str(r[11]))
             for r in await self.session.execute(stmt)
         ]
-        return rows, total

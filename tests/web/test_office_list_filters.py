@@ -96,3 +96,73 @@ async def test_the_list_page_stays_small_in_a_city_with_many_kelurahan(office: O
     chosen = await (await office.client.get(f"/kantor/koperasi?kecamatan={last}")).text()
     assert "30 koperasi" in chosen and len(kelurahan_offered(chosen)) == 30
     assert all(name.startswith("Kelurahan Panjang 39-") for name in kelurahan_offered(chosen))
+
+
+def offered(html: str, name: str) -> list[str]:
+    """The names a select offers (its "Semua" left out)."""
+    found = re.search(rf'<select name="{name}">(.*?)</select>', html, re.S)
+    return re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', found.group(1)) if found else []
+
+
+async def a_province(office: Office) -> dict[str, int]:
+    """The city's kecamatan in Kota Mojokerto, and Kabupaten Jombang's two kecamatan with two cooperatives each."""
+    async with office.db.transaction() as repos:
+        kota = await repos.regions.get_or_create("kota", "Kota Mojokerto")
+        for kecamatan_id in office.city.kecamatan.values():
+            region = await repos.regions.get(kecamatan_id)
+            assert region is not None
+            region.parent_id = kota.id
+        kabupaten = await repos.regions.get_or_create("kabupaten", "Kabupaten Jombang")
+        ids = {"Kota Mojokerto": kota.id, "Kabupaten Jombang": kabupaten.id}
+        for k, name in enumerate(("Diwek", "Ploso")):
+            kecamatan = await repos.regions.get_or_create("kecamatan", name, kabupaten.id)
+            ids[name] = kecamatan.id
+            for n in range(2):
+                await repos.cooperatives.upsert(
+                    {
+                        "name": f"Koperasi {name} {n}",
+                        "nik": f"3517{k}{n:05d}",
+                        "type": "konsumen",
+                        "kecamatan_id": kecamatan.id,
+                    }
+                )
+    return ids
+
+
+async def test_in_a_province_the_kabupaten_comes_first_then_only_its_kecamatan(office: Office) -> None:
+    await office.sign_in("ibu.admin")
+    city = await (await office.client.get("/kantor/koperasi")).text()
+    assert 'name="kabupaten"' not in city and offered(city, "kecamatan") == ["Magersari", "Prajurit Kulon"]
+
+    ids = await a_province(office)
+    html = await (await office.client.get("/kantor/koperasi")).text()
+    assert offered(html, "kabupaten") == ["Kabupaten Jombang", "Kota Mojokerto"]
+    assert 'name="kecamatan"' not in html and "Kecamatan: pilih kabupaten/kota dulu, lalu tekan Terapkan." in html
+    assert "28 koperasi" in html
+    chosen = await (await office.client.get(f"/kantor/koperasi?kabupaten={ids['Kabupaten Jombang']}")).text()
+    assert offered(chosen, "kecamatan") == ["Diwek", "Ploso"] and "4 koperasi" in chosen
+    assert "Koperasi Diwek 0" in chosen and "Koperasi KSP Nomor 01" not in chosen
+    assert f'<option value="{ids["Kabupaten Jombang"]}" selected>' in chosen
+    one = await (await office.client.get(f"/kantor/koperasi?kecamatan={ids['Ploso']}")).text()
+    assert f'<option value="{ids["Kabupaten Jombang"]}" selected>' in one  # its kabupaten, chosen for it
+    assert offered(one, "kecamatan") == ["Diwek", "Ploso"] and "2 koperasi" in one
+    workbook = await office.client.get(f"/kantor/koperasi.xlsx?kabupaten={ids['Kota Mojokerto']}")
+    rows = list(load_workbook(BytesIO(await workbook.read())).worksheets[0].iter_rows(values_only=True))[1:]
+    assert len(rows) == 24
+
+    await office.sign_in("pak.pembina")  # one kecamatan: nothing to choose
+    own = await (await office.client.get("/kantor/koperasi")).text()
+    assert 'name="kabupaten"' not in own and 'name="kecamatan"' not in own and "12 koperasi" in own
+    outside = await (await office.client.get(f"/kantor/koperasi?kabupaten={ids['Kabupaten Jombang']}")).text()
+    assert "0 koperasi" in outside
+
+
+async def test_the_review_list_offers_the_kabupaten_first_too(office: Office) -> None:
+    ids = await a_province(office)
+    await office.sign_in("ibu.admin")
+    html = await (await office.client.get("/kantor/laporan")).text()
+    assert offered(html, "kabupaten") == ["Kabupaten Jombang", "Kota Mojokerto"] and 'name="kecamatan"' not in html
+    there = await (await office.client.get(f"/kantor/laporan?kabupaten={ids['Kabupaten Jombang']}")).text()
+    assert offered(there, "kecamatan") == ["Diwek", "Ploso"] and "0 laporan" in there
+    here = await (await office.client.get(f"/kantor/laporan?kabupaten={ids['Kota Mojokerto']}")).text()
+    assert "Koperasi KSP Nomor 01" in here and offered(here, "kecamatan") == ["Magersari", "Prajurit Kulon"]

@@ -19,6 +19,7 @@ from bot.services.clinic import Actor
 from bot.services.staff_access import StaffAccessService
 from storage.db import Database
 from storage.models import Assessment, AuditEntry, OutboxMessage, ReportReview
+from storage.repositories import QueueFilter
 from tests.channels.test_telegram_webhook import SITI, press_update, telegram_service, text_update, wait_until
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_api import fake_telegram as fake_telegram
@@ -205,7 +206,7 @@ async def test_the_export_holds_the_periods_reports_in_the_staff_members_scope(o
     )
     by_nik = {r[0]: r for r in rows[1:]}
     async with office.db.reading() as repos:
-        expected, _ = await repos.reviews.queue(keys.PERDEP, scope=None, period=str(here.period))
+        expected = await repos.reviews.queue(keys.PERDEP, QueueFilter(None), period=str(here.period))
     assert len(rows) - 1 == len(expected)  # every submitted report of the period (the city's and ours)
     ours = by_nik[here.nik]
     assert ours[1] == "KSP Review 3576099001" and ours[2] == "Magersari" and ours[3] == here.period.label("id")

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.domain.health import keys
-from bot.services.office import CategoryCount, ScoreLine
+from bot.services.office import CategoryCount
+from bot.services.office_record import ScoreLine
 
 WIDTH, HEIGHT = 720, 260
 PLOT_TOP, PLOT_BOTTOM, PLOT_LEFT, PLOT_RIGHT = 10, 220, 40, 710

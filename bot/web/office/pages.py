@@ -134,7 +134,7 @@ async def cooperatives(request: web.Request) -> web.StreamResponse:
     kept = {
         k: v
         for k, v in params.items()
-        if k in ("q", "jenis", "tag", "kecamatan", "kelurahan", "kategori", "lapor", "urut")
+        if k in ("q", "jenis", "tag", "kabupaten", "kecamatan", "kelurahan", "kategori", "lapor", "urut")
     }
     return page(
         "list.html",
@@ -173,7 +173,7 @@ async def _record_page(
     office, account = request.app[OFFICE], account_of(request)
     async with office.db.reading() as repos:
         services = Services(repos, office.rules)
-        found = await services.office.record(nik, account.scope, office.deadline_day)
+        found = await services.records.record(nik, account.scope, office.deadline_day)
         if found is None:
             raise web.HTTPNotFound()
         plans = await services.clinic.plans(found.id, Actor(staff_id=account.id))
@@ -205,7 +205,7 @@ async def _cooperative_id(request: web.Request, nik: str) -> int:
     """The id of the cooperative with this NIK in the staff member's scope (404 otherwise)."""
     office, account = request.app[OFFICE], account_of(request)
     async with office.db.reading() as repos:
-        found = await Services(repos, office.rules).office.record(nik, account.scope, office.deadline_day)
+        found = await Services(repos, office.rules).records.record(nik, account.scope, office.deadline_day)
     if found is None:
         raise web.HTTPNotFound()
     return found.id

@@ -54,7 +54,7 @@ def environment() -> Environment:
     env.filters["rupiah"] = lambda v: format_rupiah(Decimal(v))
     env.filters["score"] = _score
     env.filters["percent"] = lambda v, places=0: format_percent(Decimal(v), places)
-    env.filters["number"] = lambda v: format_decimal(Decimal(v), 0)
+    env.filters["number"] = lambda v, lang="id": format_decimal(Decimal(v), 0, lang)
     env.filters["period"] = _period
     env.filters["short_period"] = _short_period
     env.filters["date"] = _date

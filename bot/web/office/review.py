@@ -32,6 +32,7 @@ from storage.repositories import Repositories
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATES = {"menunggu": "waiting", "dikembalikan": "sent_back", "terverifikasi": "verified", "semua": None}
 PERIODS_OFFERED = 12
+EVERY_PERIOD = "semua"  # `periode=semua`: every period (absent: the period reported now)
 CORRECT_ROUTE = "lapor"  # the report conversation; its "correct" button opens the correction
 PRIORITY_SENT_BACK = 2  # before reminders and announcements
 
@@ -58,23 +59,32 @@ def _number(text: str | None) -> int | None:
 
 
 async def reports(request: web.Request) -> web.StreamResponse:
-    """Submitted reports by review state (waiting first), period and kecamatan."""
+    """Submitted reports by review state (waiting first), period (the one reported now first) and area; a page of
+    them, then the next after its last report."""
     office, account = request.app[OFFICE], account_of(request)
     params = {k: v for k, v in request.query.items() if isinstance(v, str)}
     chosen = params.get("status", "menunggu")
     chosen = chosen if chosen in STATES else "menunggu"
-    period = _period(params.get("periode"))
-    kecamatan_id = _number(params.get("kecamatan"))
+    latest = reporting_period_for(_now(), ZoneInfo(office.office_zone))
+    every = params.get("periode") == EVERY_PERIOD
+    period = None if every else _period(params.get("periode")) or latest
+    kabupaten_id, kecamatan_id = _number(params.get("kabupaten")), _number(params.get("kecamatan"))
     async with office.db.reading() as repos:
         services = Services(repos, office.rules)
         queue = await services.review.queue(
-            account.scope, state=STATES[chosen], period=str(period) if period else None, kecamatan_id=kecamatan_id
+            account.scope,
+            state=STATES[chosen],
+            period=str(period) if period else None,
+            kecamatan_id=kecamatan_id,
+            kabupaten_id=kabupaten_id,
+            current=latest,
+            after=_number(params.get("setelah")),
         )
-        kecamatan = await services.office.kecamatan(account.scope)
-    latest = reporting_period_for(_now(), ZoneInfo(office.office_zone))
+        areas = await services.office.areas(account.scope, kabupaten_id, kecamatan_id)
     periods = [latest]
     while len(periods) < PERIODS_OFFERED:
         periods.append(periods[-1].previous())
+    kept = {k: v for k, v in params.items() if k in ("status", "kabupaten", "kecamatan") and v}
     return page(
         "review_list.html",
         account.language,
@@ -85,7 +95,9 @@ async def reports(request: web.Request) -> web.StreamResponse:
         states=tuple(STATES),
         period=period,
         periods=periods,
-        kecamatan=kecamatan,
+        every=EVERY_PERIOD,
+        areas=areas,
+        query=lambda **changes: urlencode({**kept, **{k: v for k, v in changes.items() if v is not None}}),
         export_period=period or latest,
         export_query=urlencode({"periode": str(period or latest)}),
     )
