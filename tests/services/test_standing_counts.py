@@ -210,6 +210,22 @@ async def test_an_assessment_stored_while_its_cooperative_changes_type_is_counte
     assert (latest.official, latest.other) == ({}, {"cukup_sehat": 1})
 
 
+async def test_a_cooperative_retyped_outside_any_transaction_then_saved_is_counted_under_its_new_type(
+    db: Database,
+) -> None:
+    ksp, _, _, kecamatan = await city(db)
+    async with db.transaction() as repos:
+        await store(repos, ksp, JULY, "80")
+        cooperative = await repos.cooperatives.get(ksp)
+    assert cooperative is not None
+    cooperative.type = "konsumen"  # in no session: noted when it is added to one
+    async with db.transaction() as repos:
+        repos.session.add(cooperative)
+    trend, latest = await agreed(db, kecamatan)
+    assert (trend[JULY].official, trend[JULY].other) == ({}, {"sehat": 1})
+    assert (latest.official, latest.other) == ({}, {"sehat": 1})
+
+
 async def test_the_province_loader_counts_what_storing_each_assessment_counts(db: Database) -> None:
     async with db.transaction() as repos:
         await load_province(repos, NOW, 60, 5, specimens=6)
