@@ -66,17 +66,11 @@ class ReportRepo(Repo):
     async def get_or_create(self, cooperative_id: int, period: str) -> Report:
         report = await self.get(cooperative_id, period, lock=True)
         if report is None:
-            await self._insert_ignore(
-                Report,
-                {
-                    "cooperative_id": cooperative_id,
-                    "period": period,
-                    "status": "draft",
-                    "draft": {},
-                    "latest_revision": 0,
-                    "created_at": utcnow(),
-                },
-            )
+            values = {"cooperative_id": cooperative_id, "period": period, "status": "draft", "draft": {}}
+            # Without flushing first, as `get` (a report opening is in the officers' batch). Safe: a report row is
+            # only ever made here, by this statement, never as a pending object.
+            with self.session.no_autoflush:
+                await self._insert_ignore(Report, values | {"latest_revision": 0, "created_at": utcnow()})
             report = await self.get(cooperative_id, period, lock=True)
             assert report is not None
         return report
@@ -130,7 +124,10 @@ class ReportRepo(Repo):
             .where(ReportRevision.number == Report.latest_revision)
             .order_by(Report.period.desc())
         )
-        return (await self.session.scalars(stmt.limit(1))).first()
+        # Read when a report opens, without flushing first (as `get`). Safe: a revision and the report's submitted
+        # state are written only by `add_revision`, which flushes them.
+        with self.session.no_autoflush:
+            return (await self.session.scalars(stmt.limit(1))).first()
 
     async def latest_submitted(self, cooperative_id: int) -> tuple[Report, ReportRevision] | None:
         stmt = (
