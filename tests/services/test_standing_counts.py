@@ -60,6 +60,14 @@ async def city(db: Database) -> tuple[int, int, int, int]:
         return ids[0], ids[1], ids[2], kecamatan
 
 
+async def city_scored_in_july(db: Database) -> tuple[int, int]:
+    """The city with its KSP scored "sehat" in July: the KSP's id and the kecamatan's."""
+    ksp, _, _, kecamatan = await city(db)
+    async with db.transaction() as repos:
+        await store(repos, ksp, JULY, "80")
+    return ksp, kecamatan
+
+
 Seen = tuple[dict[str, CategoryCount], CategoryCount]
 
 
@@ -192,9 +200,7 @@ async def test_two_processes_storing_at_once_are_both_counted(db: Database) -> N
 async def test_an_assessment_stored_while_its_cooperative_changes_type_is_counted_under_the_new_type(
     db: Database,
 ) -> None:
-    ksp, _, _, kecamatan = await city(db)
-    async with db.transaction() as repos:
-        await store(repos, ksp, JULY, "80")
+    ksp, kecamatan = await city_scored_in_july(db)
 
     async def retype(repos: Repositories) -> None:
         await repos.cooperatives.upsert({"name": "Koperasi 3576001", "nik": "3576001", "type": "konsumen"})
@@ -213,9 +219,8 @@ async def test_an_assessment_stored_while_its_cooperative_changes_type_is_counte
 async def test_a_cooperative_retyped_outside_any_transaction_then_saved_is_counted_under_its_new_type(
     db: Database,
 ) -> None:
-    ksp, _, _, kecamatan = await city(db)
+    ksp, kecamatan = await city_scored_in_july(db)
     async with db.transaction() as repos:
-        await store(repos, ksp, JULY, "80")
         cooperative = await repos.cooperatives.get(ksp)
     assert cooperative is not None
     cooperative.type = "konsumen"  # in no session: noted when it is added to one
