@@ -253,6 +253,7 @@ async def test_reports_opened_in_one_batch_write_the_senders_rows_one_statement_
     assert all("Kas" in texts(r.replies) for r in results), [texts(r.replies) for r in results]
     for table in ("conversations", "reports"):
         assert sum(s.startswith(f"UPDATE {table} ") for s in statements) == 1, (table, statements)
+    assert sum(s.startswith("SELECT reports.") for s in statements) == len(people), statements  # the insert returns it
     assert sum(s.startswith("UPDATE channel_identities ") for s in statements) <= 1, statements  # last inbound
     async with db.transaction() as repos:
         for n in range(len(people)):

@@ -5,10 +5,7 @@ of a cooperative's type, and two processes storing at the same time."""
 
 from __future__ import annotations
 
-import asyncio
 import importlib
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -21,7 +18,7 @@ from storage import standing_counts
 from storage.db import Database, is_sqlite
 from storage.models import Assessment, StandingCount
 from storage.repositories import Repositories
-from tests.services.common import services
+from tests.services.common import meanwhile, services
 
 NOW = datetime(2026, 11, 5, 2, 0, tzinfo=UTC)  # the open period is 2026-10
 JULY, AUGUST, SEPTEMBER = "2026-07", "2026-08", "2026-09"
@@ -144,40 +141,6 @@ async def test_the_city_counts_follow_corrections_late_ids_both_frameworks_and_a
     trend, latest = await agreed(db, kecamatan)
     assert (trend[JULY].official, trend[JULY].other) == ({}, {"dalam_pengawasan": 2})
     assert (latest.official, latest.other) == ({}, {"sehat": 1, "cukup_sehat": 1})
-
-
-@asynccontextmanager
-async def other_process(db: Database) -> AsyncIterator[Database]:
-    """The same database through another engine (another process's connections)."""
-    async with db.reading() as repos:
-        schema = None if is_sqlite(db.url) else await repos.session.scalar(text("SELECT current_schema()"))
-    other = Database(db.url, schema=schema)
-    try:
-        yield other
-    finally:
-        await other.dispose()
-
-
-async def meanwhile(
-    db: Database,
-    first: Callable[[Repositories], Awaitable[object]],
-    second: Callable[[Repositories], Awaitable[object]],
-) -> bool:
-    """`first` in a transaction that stays open while another process starts `second`; whether the second waited
-    for the first to commit."""
-    async with other_process(db) as other:
-
-        async def then() -> None:
-            async with other.transaction() as repos:
-                await second(repos)
-
-        async with db.transaction() as repos:
-            await first(repos)
-            started = asyncio.create_task(then())
-            await asyncio.sleep(0.5)
-            waited = not started.done()
-        await started
-    return waited
 
 
 async def test_two_processes_storing_at_once_are_both_counted(db: Database) -> None:
