@@ -234,8 +234,8 @@ async def test_one_account_written_to_under_its_two_ids_in_one_batch_goes_on_in_
 
 async def test_reports_opened_in_one_batch_write_the_senders_rows_one_statement_per_table(db: Database) -> None:
     """Officers opening their monthly report at the same moment (the report made, last period's figures and the
-    yearly answers read): each is asked the first question, and the batch writes the conversations and identities
-    with one statement per table at its end, not one per message before each report is made."""
+    yearly answers read): each is asked the first question, and the batch writes the drafts, conversations and
+    identities with one statement per table at its end, not one per message before each report is made."""
     d = dispatcher(db)
     people = [f"o{n}" for n in range(6)]
     for n, person in enumerate(people):
