@@ -49,7 +49,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def fake_api(port: int) -> None:
-    """A minimal Bot API: any token, messages recorded; GET /_calls lists the sendMessage calls."""
+    """A minimal Bot API (any token) and WhatsApp Graph API `messages`; GET /_calls lists what was sent."""
     from aiohttp import web
 
     calls: list[dict[str, Any]] = []
@@ -79,10 +79,23 @@ def fake_api(port: int) -> None:
             }
         return web.json_response({"ok": True, "result": result})
 
+    async def graph(request: web.Request) -> web.Response:
+        """WhatsApp's Graph API `messages`: a message (recorded as `whatsapp`) or a read receipt (`whatsapp_read`)."""
+        params = await request.json()
+        if params.get("status") == "read":
+            calls.append({"method": "whatsapp_read", "params": {}})
+            return web.json_response({"success": True})
+        calls.append({"method": "whatsapp", "params": {"to": params.get("to")}})
+        contact = {"input": params.get("to"), "wa_id": params.get("to")}
+        return web.json_response(
+            {"messaging_product": "whatsapp", "contacts": [contact], "messages": [{"id": f"wamid.F{next(ids)}"}]}
+        )
+
     async def listed(_: web.Request) -> web.Response:
         return web.json_response(calls)
 
     app = web.Application()
+    app.router.add_post("/{version}/{phone_number_id}/messages", graph)
     app.router.add_post("/bot{token}/{method}", method)
     app.router.add_get("/_calls", listed)
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
@@ -209,8 +222,10 @@ async def database(backend: str, prefix: str = "peer") -> Any:
         await admin.close()
 
 
-def kopsehat(url: str, fake: str, port: int) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
-    env = dict(os.environ)
+def kopsehat(
+    url: str, fake: str, port: int, extra: dict[str, str] | None = None
+) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
+    env = dict(os.environ) | (extra or {})
     env.update(
         KOPSEHAT_DATABASE_URL=url,
         KOPSEHAT_TELEGRAM_TOKEN=TOKEN,

@@ -24,8 +24,10 @@ from bench import peer_compare as pc
 from bench.common import checkouts_parser
 
 
-def server(root: Path, url: str, fake: str, port: int) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
-    env = dict(os.environ)
+def server(
+    root: Path, url: str, fake: str, port: int, extra: dict[str, str]
+) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
+    env = dict(os.environ) | extra
     env.update(
         KOPSEHAT_DATABASE_URL=url,
         KOPSEHAT_TELEGRAM_TOKEN=pc.TOKEN,
@@ -39,7 +41,9 @@ def server(root: Path, url: str, fake: str, port: int) -> contextlib.AbstractCon
     return pc.started([program, "run", "--host", "127.0.0.1", "--port", str(port)], port, env)
 
 
-async def compare(roots: list[Path], backend: str, rounds: int, users: int, messages: int) -> None:
+async def compare(
+    roots: list[Path], backend: str, rounds: int, users: int, messages: int, second_env: dict[str, str]
+) -> None:
     fake_port = pc.free_port()
     fake = f"http://127.0.0.1:{fake_port}"
     chats = [pc.CHAT_BASE + n for n in range((rounds + 1) * users * len(roots))]
@@ -49,9 +53,9 @@ async def compare(roots: list[Path], backend: str, rounds: int, users: int, mess
         with contextlib.ExitStack() as stack:
             stack.enter_context(pc.started([sys.executable, pc.__file__, "--fake", str(fake_port)], fake_port))
             servers = []
-            for root in roots:
+            for n, root in enumerate(roots):
                 port = pc.free_port()
-                process = stack.enter_context(server(root, url, fake, port))
+                process = stack.enter_context(server(root, url, fake, port, second_env if n else {}))
                 servers.append((root, process, f"http://127.0.0.1:{port}/telegram/webhook"))
             for _, process, hook in servers:  # warm-up
                 pc.measure([process.pid], [hook], fake, users, 5, next(bases))
@@ -67,7 +71,8 @@ async def compare(roots: list[Path], backend: str, rounds: int, users: int, mess
                 ]
                 first, second = seen[0], seen[-1]
                 print(
-                    f"  round {n + 1} (load {os.getloadavg()[0]:.1f}): " + " | ".join(parts) + f" | second/first: CPU"
+                    f"  round {n + 1} (load {os.getloadavg()[0]:.1f}): " + " | ".join(parts) + f" | second/first: p50"
+                    f" {second['p50'] / first['p50']:.2f}x p99 {second['p99'] / first['p99']:.2f}x CPU"
                     f" {second['cpu_ms'] / first['cpu_ms']:.2f}x throughput {second['rate'] / first['rate']:.2f}x",
                     flush=True,
                 )
@@ -77,8 +82,16 @@ def main() -> None:
     parser = checkouts_parser(__doc__, rounds=3)
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--messages", type=int, default=40)
+    parser.add_argument(
+        "--second-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an environment variable for the second checkout's server only (a setting measured against none)",
+    )
     args = parser.parse_args()
-    asyncio.run(compare([args.first, args.second], args.backend, args.rounds, args.users, args.messages))
+    second_env = dict(item.split("=", 1) for item in args.second_env)
+    asyncio.run(compare([args.first, args.second], args.backend, args.rounds, args.users, args.messages, second_env))
 
 
 if __name__ == "__main__":

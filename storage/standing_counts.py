@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, Select, event, exists, func, insert, literal, select, union_all
 from sqlalchemy import inspect as inspect_state
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, object_session
 
 from storage.models import Cooperative, LatestStanding, PeriodStanding, StandingCount
 from storage.repositories._base import dialect_insert
@@ -26,6 +26,7 @@ Key = tuple[bool, str, str, str, str, bool]  # latest, framework, period, cooper
 Row = tuple[bool, str, str, str | None]  # latest, framework, period, category: one standing
 KEY = ("latest", "framework", "period", "cooperative_type", "category", "paired")
 _PENDING = "kopsehat_standing_counts"  # the session's noted differences (Session.info)
+_RETYPED = "kopsehat_retyped"  # the session's cooperatives given a type since its last flush (Session.info)
 
 
 def counted(cooperative_type: str, rows: Iterable[Row]) -> Counter[Key]:
@@ -137,6 +138,7 @@ def _apply(session: Session, difference: Counter[Key]) -> None:
 @event.listens_for(Session, "before_commit")
 def _at_commit(session: Session) -> None:
     session.flush()  # a type change still pending is noted first
+    session.info.pop(_RETYPED, None)
     difference = session.info.pop(_PENDING, None)
     if difference:
         _apply(session, difference)
@@ -145,16 +147,40 @@ def _at_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _at_rollback(session: Session) -> None:
     forget(session)
+    session.info.pop(_RETYPED, None)
+
+
+@event.listens_for(Cooperative.type, "set")
+def _type_set(target: Cooperative, _value: Any, _old: Any, _initiator: Any) -> None:
+    """A cooperative of a session given a type (the same or another: its flush tells): noted for that flush, so that
+    a flush where no cooperative's type was set costs nothing here."""
+    session = object_session(target)
+    if session is not None:
+        _retyped(session, target)
+
+
+@event.listens_for(Session, "detached_to_persistent")
+def _added_back(session: Session, instance: object) -> None:
+    """A cooperative given a type while in no session, then added to this one: noted likewise."""
+    if isinstance(instance, Cooperative) and inspect_state(instance).attrs.type.history.has_changes():
+        _retyped(session, instance)
+
+
+def _retyped(session: Session, cooperative: Cooperative) -> None:
+    session.info.setdefault(_RETYPED, {})[id(cooperative)] = cooperative
 
 
 @event.listens_for(Session, "after_flush")
 def _types_changed(session: Session, _context: Any) -> None:
     """A cooperative whose type changed in this flush: its standings move from the old type's counts to the new
     one's (its row is locked by the UPDATE until commit, and storing an assessment locks it first)."""
-    for instance in session.dirty:
-        if not isinstance(instance, Cooperative):
+    if _RETYPED not in session.info:
+        return
+    for instance in session.info.pop(_RETYPED).values():
+        state = inspect_state(instance)
+        if state.session is not session or not state.persistent:
             continue
-        history = inspect_state(instance).attrs.type.history
+        history = state.attrs.type.history
         if not history.deleted or not history.added or history.deleted[0] == history.added[0]:
             continue
         rows = rows_of(session.connection().execute(standings_of(instance.id)))

@@ -16,7 +16,10 @@ class ManagementRepo(Repo):
 
     async def answers(self, cooperative_id: int) -> dict[str, ManagementAnswer]:
         stmt = select(ManagementAnswer).where(ManagementAnswer.cooperative_id == cooperative_id)
-        return {a.item_key: a for a in (await self.session.scalars(stmt)).all()}
+        # Read when a report opens: without flushing first, so the batch's other changes (identities, conversations)
+        # are written together at its end. Safe: `save` flushes the answers it writes, nothing else writes them.
+        with self.session.no_autoflush:
+            return {a.item_key: a for a in (await self.session.scalars(stmt)).all()}
 
     async def save(
         self,

@@ -11,7 +11,7 @@ from sqlalchemy import Select, bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Report, ReportRevision, utcnow
-from storage.repositories._base import Repo
+from storage.repositories._base import Repo, dialect_insert
 
 
 @cache
@@ -65,20 +65,19 @@ class ReportRepo(Repo):
 
     async def get_or_create(self, cooperative_id: int, period: str) -> Report:
         report = await self.get(cooperative_id, period, lock=True)
-        if report is None:
-            await self._insert_ignore(
-                Report,
-                {
-                    "cooperative_id": cooperative_id,
-                    "period": period,
-                    "status": "draft",
-                    "draft": {},
-                    "latest_revision": 0,
-                    "created_at": utcnow(),
-                },
-            )
+        if report is not None:
+            return report
+        values = {"cooperative_id": cooperative_id, "period": period, "status": "draft", "draft": {}}
+        made = dialect_insert(self.dialect, Report).values(values | {"latest_revision": 0, "created_at": utcnow()})
+        # The new row itself comes back (ours until commit: no lock to take). Without flushing first, as `get` (a
+        # report opening is in the officers' batch). Safe: a report row is only ever made here, never as a pending
+        # object.
+        with self.session.no_autoflush:
+            report = (await self.session.scalars(made.on_conflict_do_nothing().returning(Report))).first()
+        if report is None:  # another transaction made it meanwhile: read it once that one is done
             report = await self.get(cooperative_id, period, lock=True)
             assert report is not None
+        self._held[(cooperative_id, period)] = report
         return report
 
     async def add_revision(
@@ -130,7 +129,10 @@ class ReportRepo(Repo):
             .where(ReportRevision.number == Report.latest_revision)
             .order_by(Report.period.desc())
         )
-        return (await self.session.scalars(stmt.limit(1))).first()
+        # Read when a report opens, without flushing first (as `get`). Safe: a revision and the report's submitted
+        # state are written only by `add_revision`, which flushes them.
+        with self.session.no_autoflush:
+            return (await self.session.scalars(stmt.limit(1))).first()
 
     async def latest_submitted(self, cooperative_id: int) -> tuple[Report, ReportRevision] | None:
         stmt = (

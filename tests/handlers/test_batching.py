@@ -230,3 +230,32 @@ async def test_one_account_written_to_under_its_two_ids_in_one_batch_goes_on_in_
     async with db.transaction() as repos:
         identity = await repos.identities.find("console", "lina")
         assert identity is not None and identity.alt_external_id == "lina-bsuid"
+
+
+async def test_reports_opened_in_one_batch_write_the_senders_rows_one_statement_per_table(db: Database) -> None:
+    """Officers opening their monthly report at the same moment (the report made, last period's figures and the
+    yearly answers read): each is asked the first question, and the batch writes the drafts, conversations and
+    identities with one statement per table at its end, not one per message before each report is made."""
+    d = dispatcher(db)
+    people = [f"o{n}" for n in range(6)]
+    for n, person in enumerate(people):
+        await registered(db, d, person, nik=f"35760100{n + 20}")
+    statements: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(" ".join(statement.split())[:40])
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", note)
+    try:
+        results = await d.handle_many([said(p, "lapor") for p in people])
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", note)
+    assert all("Kas" in texts(r.replies) for r in results), [texts(r.replies) for r in results]
+    for table in ("conversations", "reports"):
+        assert sum(s.startswith(f"UPDATE {table} ") for s in statements) == 1, (table, statements)
+    assert sum(s.startswith("SELECT reports.") for s in statements) == len(people), statements  # the insert returns it
+    assert sum(s.startswith("UPDATE channel_identities ") for s in statements) <= 1, statements  # last inbound
+    async with db.transaction() as repos:
+        for n in range(len(people)):
+            coop = await repos.cooperatives.by_nik(f"35760100{n + 20}")
+            assert coop is not None and await repos.reports.get(coop.id, "2026-10") is not None

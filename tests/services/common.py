@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.domain import forms
 from bot.domain.health.rules import default_rules
 from bot.domain.numbers import AmountProblem, parse_amount, to_plain
 from bot.services import Services
-from storage.db import Database
+from storage.db import Database, is_sqlite
 from storage.models import AuditEntry
+from storage.repositories import Repositories
 from tests.handlers.chat import KSP_VALUES
 
 
@@ -50,3 +52,37 @@ async def audit(db: Database, action: str) -> list[AuditEntry]:
     async with db.transaction() as repos:
         stmt = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
         return list((await repos.session.scalars(stmt)).all())
+
+
+@asynccontextmanager
+async def other_process(db: Database) -> AsyncIterator[Database]:
+    """The same database through another engine (another process's connections)."""
+    async with db.reading() as repos:
+        schema = None if is_sqlite(db.url) else await repos.session.scalar(text("SELECT current_schema()"))
+    other = Database(db.url, schema=schema)
+    try:
+        yield other
+    finally:
+        await other.dispose()
+
+
+async def meanwhile(
+    db: Database,
+    first: Callable[[Repositories], Awaitable[object]],
+    second: Callable[[Repositories], Awaitable[object]],
+) -> bool:
+    """`first` in a transaction that stays open while another process starts `second`; whether the second waited
+    for the first to commit."""
+    async with other_process(db) as other:
+
+        async def then() -> None:
+            async with other.transaction() as repos:
+                await second(repos)
+
+        async with db.transaction() as repos:
+            await first(repos)
+            started = asyncio.create_task(then())
+            await asyncio.sleep(0.5)
+            waited = not started.done()
+        await started
+    return waited

@@ -11,8 +11,9 @@ from bot.domain.health import keys
 from bot.domain.periods import Period
 from bot.services.reports import BlockingProblems, NotAllowed
 from storage.db import Database
+from storage.repositories import Repositories
 from tests.handlers.chat import NOW
-from tests.services.common import audit, cooperative_with_officers, ksp_answers, services
+from tests.services.common import audit, cooperative_with_officers, ksp_answers, meanwhile, services
 
 OCTOBER = Period(2026, 10)
 SEPTEMBER = Period(2026, 9)
@@ -176,3 +177,16 @@ async def test_submit_refuses_books_that_do_not_add_up_and_stores_nothing(db: Da
         await s.reports.submit(coop, OCTOBER, answers, officer_id=siti, at=NOW)  # computed when not typed
         latest = (await s.reports.open(coop, OCTOBER)).latest
         assert latest is not None and latest.figures["gross_surplus"] == "300000000"
+
+
+async def test_a_report_opened_by_two_processes_at_once_is_one_report(db: Database) -> None:
+    coop, _ = await cooperative_with_officers(db)
+    opened: list[int] = []
+
+    async def open_it(repos: Repositories) -> None:
+        opened.append((await repos.reports.get_or_create(coop, str(OCTOBER))).id)
+
+    waited = await meanwhile(db, open_it, open_it)  # the second waits for the first's new row (SQLite: its writer)
+    assert waited and len(opened) == 2 and len(set(opened)) == 1
+    async with services(db) as s:
+        assert not (await s.reports.open(coop, OCTOBER)).submitted

@@ -5,10 +5,7 @@ of a cooperative's type, and two processes storing at the same time."""
 
 from __future__ import annotations
 
-import asyncio
 import importlib
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -21,7 +18,7 @@ from storage import standing_counts
 from storage.db import Database, is_sqlite
 from storage.models import Assessment, StandingCount
 from storage.repositories import Repositories
-from tests.services.common import services
+from tests.services.common import meanwhile, services
 
 NOW = datetime(2026, 11, 5, 2, 0, tzinfo=UTC)  # the open period is 2026-10
 JULY, AUGUST, SEPTEMBER = "2026-07", "2026-08", "2026-09"
@@ -58,6 +55,14 @@ async def city(db: Database) -> tuple[int, int, int, int]:
             )
             ids.append(coop.id)
         return ids[0], ids[1], ids[2], kecamatan
+
+
+async def city_scored_in_july(db: Database) -> tuple[int, int]:
+    """The city with its KSP scored "sehat" in July: the KSP's id and the kecamatan's."""
+    ksp, _, _, kecamatan = await city(db)
+    async with db.transaction() as repos:
+        await store(repos, ksp, JULY, "80")
+    return ksp, kecamatan
 
 
 Seen = tuple[dict[str, CategoryCount], CategoryCount]
@@ -138,40 +143,6 @@ async def test_the_city_counts_follow_corrections_late_ids_both_frameworks_and_a
     assert (latest.official, latest.other) == ({}, {"sehat": 1, "cukup_sehat": 1})
 
 
-@asynccontextmanager
-async def other_process(db: Database) -> AsyncIterator[Database]:
-    """The same database through another engine (another process's connections)."""
-    async with db.reading() as repos:
-        schema = None if is_sqlite(db.url) else await repos.session.scalar(text("SELECT current_schema()"))
-    other = Database(db.url, schema=schema)
-    try:
-        yield other
-    finally:
-        await other.dispose()
-
-
-async def meanwhile(
-    db: Database,
-    first: Callable[[Repositories], Awaitable[object]],
-    second: Callable[[Repositories], Awaitable[object]],
-) -> bool:
-    """`first` in a transaction that stays open while another process starts `second`; whether the second waited
-    for the first to commit."""
-    async with other_process(db) as other:
-
-        async def then() -> None:
-            async with other.transaction() as repos:
-                await second(repos)
-
-        async with db.transaction() as repos:
-            await first(repos)
-            started = asyncio.create_task(then())
-            await asyncio.sleep(0.5)
-            waited = not started.done()
-        await started
-    return waited
-
-
 async def test_two_processes_storing_at_once_are_both_counted(db: Database) -> None:
     ksp, unit, konsumen, kecamatan = await city(db)
     # the same cooperative's two frameworks of one period: the second waits and finds the first's (paired)
@@ -192,9 +163,7 @@ async def test_two_processes_storing_at_once_are_both_counted(db: Database) -> N
 async def test_an_assessment_stored_while_its_cooperative_changes_type_is_counted_under_the_new_type(
     db: Database,
 ) -> None:
-    ksp, _, _, kecamatan = await city(db)
-    async with db.transaction() as repos:
-        await store(repos, ksp, JULY, "80")
+    ksp, kecamatan = await city_scored_in_july(db)
 
     async def retype(repos: Repositories) -> None:
         await repos.cooperatives.upsert({"name": "Koperasi 3576001", "nik": "3576001", "type": "konsumen"})
@@ -208,6 +177,21 @@ async def test_an_assessment_stored_while_its_cooperative_changes_type_is_counte
         {},
     )
     assert (latest.official, latest.other) == ({}, {"cukup_sehat": 1})
+
+
+async def test_a_cooperative_retyped_outside_any_transaction_then_saved_is_counted_under_its_new_type(
+    db: Database,
+) -> None:
+    ksp, kecamatan = await city_scored_in_july(db)
+    async with db.transaction() as repos:
+        cooperative = await repos.cooperatives.get(ksp)
+    assert cooperative is not None
+    cooperative.type = "konsumen"  # in no session: noted when it is added to one
+    async with db.transaction() as repos:
+        repos.session.add(cooperative)
+    trend, latest = await agreed(db, kecamatan)
+    assert (trend[JULY].official, trend[JULY].other) == ({}, {"sehat": 1})
+    assert (latest.official, latest.other) == ({}, {"sehat": 1})
 
 
 async def test_the_province_loader_counts_what_storing_each_assessment_counts(db: Database) -> None:

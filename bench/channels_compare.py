@@ -1,0 +1,191 @@
+"""Telegram and WhatsApp side by side on the officer path: ONE real `kopsehat run` with both channels, the fake Bot API
+and Graph API of bench/peer_compare.py (its own process), rounds alternating between the two webhooks: Telegram
+driven by ../shared/peers/load_tg.py, WhatsApp by this script's own driver (another process, signed posts, the same
+closed loop: USERS users, each sending "lapor" and then MESSAGES-1 amounts, one after the previous HTTP answer).
+Every user is a seeded officer with both accounts; each round takes officers not seen before.
+
+Per round: messages per second (until every reply reached the fake), p50/p99 of the HTTP answer, the server's CPU
+per message (utime + stime; for WhatsApp its read receipts included: one more Graph call a message). The fake sends
+no status webhooks back, which Meta does (sent, delivered, read): that cost is not in these numbers.
+
+    .venv/bin/python bench/channels_compare.py --rounds 3 --backend postgresql
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import peer_compare as pc
+
+APP_SECRET = "channels-compare-secret"
+PHONE_NUMBER_ID = "109876543210987"
+
+
+def wa_id(chat: int) -> str:
+    return f"62{chat}"
+
+
+# -- the WhatsApp driver (run as `channels_compare.py --drive URL FAKE USERS MESSAGES BASE`) -------------------------
+
+
+async def drive_whatsapp(url: str, fake: str, users: int, messages: int, base: int) -> None:
+    """load_tg.py's closed loop, with WhatsApp's signed webhooks; prints the same JSON line."""
+    import aiohttp
+
+    from tests.fakes.graph_api import signed
+
+    latencies: list[float] = []
+    errors: list[int] = []
+
+    def body(chat: int, n: int, text: str) -> tuple[bytes, dict[str, str]]:
+        message = {"from": wa_id(chat), "id": f"wamid.D{chat}.{n}", "timestamp": str(int(time.time()))}
+        message |= {"type": "text", "text": {"body": text}}
+        value = {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "6281100000000", "phone_number_id": PHONE_NUMBER_ID},
+            "contacts": [{"profile": {"name": "U"}, "wa_id": wa_id(chat)}],
+            "messages": [message],
+        }
+        payload = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages"}]}]}
+        payload["entry"][0]["changes"][0]["value"] = value
+        return signed(payload, APP_SECRET)
+
+    async def user(session: aiohttp.ClientSession, k: int) -> None:
+        for n in range(messages):
+            raw, headers = body(base + k, n, "lapor" if n == 0 else "1.250.000")
+            started = time.perf_counter()
+            async with session.post(url, data=raw, headers=headers) as answer:
+                await answer.read()
+                if answer.status != 200:
+                    errors.append(answer.status)
+            latencies.append(time.perf_counter() - started)
+
+    async def replies(session: aiohttp.ClientSession) -> int:
+        async with session.get(f"{fake}/_calls") as answer:
+            calls = await answer.json()
+        wanted = {wa_id(base + k) for k in range(users)}
+        return sum(1 for c in calls if c["method"] == "whatsapp" and c["params"].get("to") in wanted)
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(user(session, k) for k in range(users)))
+        seen = 0
+        for _ in range(600):
+            seen = await replies(session)
+            if seen >= users * messages:
+                break
+            await asyncio.sleep(0.1)
+        all_s = time.perf_counter() - started
+    latencies.sort()
+
+    def quantile(q: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 2)
+
+    result = {"all_s": round(all_s, 3), "p50_ms": quantile(0.5), "p99_ms": quantile(0.99)}
+    print(json.dumps(result | {"replies_seen": seen, "non_200": len(errors)}))
+
+
+def measure_whatsapp(pid: int, hook: str, fake: str, users: int, messages: int, base: int) -> dict[str, float]:
+    """One WhatsApp round, as peer_compare.measure does a Telegram one."""
+    before = pc.cpu_seconds(pid)
+    args = [sys.executable, __file__, "--drive", hook, fake, str(users), str(messages), str(base)]
+    result = pc.finished(subprocess.Popen(args, stdout=subprocess.PIPE))
+    cpu = pc.cpu_seconds(pid) - before
+    total = users * messages
+    if (result["replies_seen"] or 0) < total or result["non_200"]:
+        print(f"  incomplete round: {result}", file=sys.stderr)
+    return {
+        "rate": total / result["all_s"],
+        "p50": result["p50_ms"],
+        "p99": result["p99_ms"],
+        "cpu_ms": cpu / total * 1000,
+    }
+
+
+# -- the comparison -----------------------------------------------------------------------------------------------
+
+
+async def prepare(url: str, chats: list[int]) -> None:
+    """peer_compare's officers, each also with a WhatsApp account."""
+    from storage.db import Database
+
+    await pc.prepare(url, chats)
+    db = Database(url)
+    try:
+        async with db.transaction() as repos:
+            for chat in chats:
+                telegram = await repos.identities.get_or_create("telegram", str(chat))
+                whatsapp = await repos.identities.get_or_create("whatsapp", wa_id(chat))
+                whatsapp.officer_id = telegram.officer_id
+    finally:
+        await db.dispose()
+
+
+def server(url: str, fake: str, port: int) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
+    """peer_compare's `kopsehat run`, with WhatsApp configured too (the fake's Graph API)."""
+    whatsapp = {
+        "KOPSEHAT_WHATSAPP_TOKEN": "fake-graph-token",
+        "KOPSEHAT_WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
+        "KOPSEHAT_WHATSAPP_APP_SECRET": APP_SECRET,
+        "KOPSEHAT_WHATSAPP_VERIFY_TOKEN": "channels-compare",
+        "KOPSEHAT_WHATSAPP_API_URL": f"{fake}/v25.0",
+        "KOPSEHAT_WHATSAPP_MESSAGES_PER_SECOND": "1000",  # the setting's ceiling
+    }
+    return pc.kopsehat(url, fake, port, whatsapp)
+
+
+async def compare(backend: str, rounds: int, users: int, messages: int) -> None:
+    fake_port = pc.free_port()
+    fake = f"http://127.0.0.1:{fake_port}"
+    chats = [pc.CHAT_BASE + n for n in range((2 * rounds + 2) * users)]
+    bases = iter(range(pc.CHAT_BASE, pc.CHAT_BASE + len(chats), users))
+    async with pc.database(backend, prefix="channels") as url:
+        await prepare(url, chats)
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(pc.started([sys.executable, pc.__file__, "--fake", str(fake_port)], fake_port))
+            port = pc.free_port()
+            process = stack.enter_context(server(url, fake, port))
+            telegram = f"http://127.0.0.1:{port}/telegram/webhook"
+            whatsapp = f"http://127.0.0.1:{port}/whatsapp/webhook"
+            pc.measure([process.pid], [telegram], fake, users, 5, next(bases))  # warm-up
+            measure_whatsapp(process.pid, whatsapp, fake, users, 5, next(bases))
+            print(f"{backend}: {users} users x {messages} messages per round; one `kopsehat run` with both channels")
+            for n in range(rounds):
+                t = pc.measure([process.pid], [telegram], fake, users, messages, next(bases))
+                w = measure_whatsapp(process.pid, whatsapp, fake, users, messages, next(bases))
+                print(
+                    f"  round {n + 1} (load {os.getloadavg()[0]:.1f}): Telegram {t['rate']:4.0f} msg/s p50"
+                    f" {t['p50']:6.1f} p99 {t['p99']:6.1f} ms CPU {t['cpu_ms']:.2f} ms | WhatsApp {w['rate']:4.0f}"
+                    f" msg/s p50 {w['p50']:6.1f} p99 {w['p99']:6.1f} ms CPU {w['cpu_ms']:.2f} ms | WhatsApp/Telegram:"
+                    f" CPU {w['cpu_ms'] / t['cpu_ms']:.2f}x p99 {w['p99'] / t['p99']:.2f}x",
+                    flush=True,
+                )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--users", type=int, default=16)
+    parser.add_argument("--messages", type=int, default=40)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="postgresql")
+    parser.add_argument("--drive", nargs=5, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.drive:
+        url, fake, users, messages, base = args.drive
+        asyncio.run(drive_whatsapp(url, fake, int(users), int(messages), int(base)))
+        return
+    asyncio.run(compare(args.backend, args.rounds, args.users, args.messages))
+
+
+if __name__ == "__main__":
+    main()
