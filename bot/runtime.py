@@ -275,10 +275,12 @@ def build_runtime(settings: Settings, db: Database, rules: Rules) -> Runtime:
     return runtime
 
 
-def console_chat(settings: Settings, db: Database, rules: Rules) -> tuple[Dispatcher, ConsoleChannel]:
-    """`kopsehat chat`: dispatch as the service does, replies printed by the terminal channel."""
+def console_chat(
+    settings: Settings, db: Database, rules: Rules, user: str | None = None
+) -> tuple[Dispatcher, ConsoleChannel]:
+    """`kopsehat chat` as `user`: dispatch as the service does, replies printed by the terminal channel."""
     delivery = Delivery(db, {})
-    console = ConsoleChannel(delivery)
+    console = ConsoleChannel(delivery, user=user)
     delivery.senders[console.name] = console
     return build_dispatcher(settings, db, rules), console
 

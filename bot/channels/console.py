@@ -19,12 +19,19 @@ class ConsoleChannel(Channel):
     name = "console"
 
     def __init__(
-        self, delivery: Delivery, out: TextIO = sys.stdout, files_dir: Path = Path("kopsehat-chat-files")
+        self,
+        delivery: Delivery,
+        out: TextIO = sys.stdout,
+        files_dir: Path = Path("kopsehat-chat-files"),
+        user: str | None = None,
     ) -> None:
         super().__init__(delivery)
         self.out = out
         self.files_dir = files_dir
         self.count = 0
+        # The terminal's own user: a message for another console user (left undelivered when their session was
+        # cut off, and delivered now, since nothing is dropped) is printed with its addressee, not as this user's.
+        self.user = user
 
     async def start(self) -> None:
         """Nothing to open: the terminal is there."""
@@ -36,14 +43,15 @@ class ConsoleChannel(Channel):
         return {"ok": True, "printed": self.count}
 
     async def send(self, address: Address, reply: Reply, *, business_initiated: bool = False) -> SendOutcome:
-        lines = [f"bot> {line}" if line else "bot>" for line in reply.text.splitlines()]
+        bot = "bot>" if self.user in (None, address.user_id) else f"bot \u2192 {address.user_id}>"
+        lines = [f"{bot} {line}" if line else bot for line in reply.text.splitlines()]
         for number, choice in enumerate(reply.choices, start=1):
             lines.append(f"     [{number}] {choice.title}")
         if reply.attachment is not None:
             self.files_dir.mkdir(parents=True, exist_ok=True)
             path = self.files_dir / reply.attachment.filename
             path.write_bytes(reply.attachment.data)
-            lines.append(f"bot> [{'gambar' if reply.attachment.kind == 'photo' else 'berkas'}: {path}]")
+            lines.append(f"{bot} [{'gambar' if reply.attachment.kind == 'photo' else 'berkas'}: {path}]")
         self.out.write("\n".join(lines) + "\n")
         self.out.flush()
         self.count += 1

@@ -77,7 +77,7 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
     db = Database(settings.database_url)
     try:
         await upgrade(db)
-        dispatcher, console = console_chat(settings, db, rules)
+        dispatcher, console = console_chat(settings, db, rules, args.user)
         # what reaches this chat from elsewhere (the report form's results, reminders) is printed as it comes
         await console.delivery.start()
         try:
