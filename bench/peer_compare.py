@@ -9,7 +9,8 @@ message of the server process (utime + stime from /proc/PID/stat); then the per-
 seeded (a cooperative each, linked Telegram identities), so its messages go through the monthly report; every answer
 is committed before the 200. Sends are unpaced (KOPSEHAT_TELEGRAM_MESSAGES_PER_SECOND=0: the fake has no flood
 control). `--processes 2` also runs two `kopsehat run` processes on one PostgreSQL (a driver each, USERS users each)
-against one process, and reports the cores used by all processes (servers, drivers, fake API, PostgreSQL excluded).
+against one process, and reports the cores used: the servers', the drivers', the fake API's, and the whole machine's
+(PostgreSQL and anything else running on it included), of its cores.
 
     .venv/bin/python bench/peer_compare.py --rounds 3 --backend postgresql --processes 2
 
@@ -23,6 +24,7 @@ import asyncio
 import contextlib
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -156,14 +158,34 @@ def finished(driver: subprocess.Popen[bytes]) -> dict[str, Any]:
     return result
 
 
-def measure(servers: list[int], hooks: list[str], fake: str, users: int, messages: int, base: int) -> dict[str, float]:
-    """One round: a driver per webhook at once; throughput, the worst p99, CPU per message, cores used."""
+def machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (every core; idle and I/O wait left out), from /proc/stat."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (
+        int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's finished, waited-for children (the drivers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(
+    servers: list[int], hooks: list[str], fake: str, users: int, messages: int, base: int, fake_pid: int = 0
+) -> dict[str, float]:
+    """One round: a driver per webhook at once; throughput, the worst p99, CPU per message, cores used (the
+    servers'; the drivers', the fake API's and the whole machine's beside them)."""
     before = [cpu_seconds(pid) for pid in servers]
+    others_before = (children_cpu(), cpu_seconds(fake_pid) if fake_pid else 0.0, machine_busy())
     wall = time.perf_counter()
     drivers = [drive(hook, fake, users, messages, base + n * users) for n, hook in enumerate(hooks)]
     results = [finished(d) for d in drivers]
     wall = time.perf_counter() - wall
     cpu = sum(cpu_seconds(pid) for pid in servers) - sum(before)
+    others_after = (children_cpu(), cpu_seconds(fake_pid) if fake_pid else 0.0, machine_busy())
+    drivers_cpu, fake_cpu, machine_cpu = (a - b for a, b in zip(others_after, others_before, strict=True))
     total = users * messages * len(hooks)
     seen = sum(r["replies_seen"] or 0 for r in results)
     if seen < total or any(r["non_200"] for r in results):
@@ -174,7 +196,19 @@ def measure(servers: list[int], hooks: list[str], fake: str, users: int, message
         "p50": max(r["p50_ms"] for r in results),
         "cpu_ms": cpu / total * 1000,
         "cores": cpu / wall,
+        "drivers_cores": drivers_cpu / wall,
+        "fake_cores": fake_cpu / wall,
+        "machine_cores": machine_cpu / wall,
     }
+
+
+def cores(result: dict[str, float], servers: str) -> str:
+    """Where the round's cores went: the servers, the drivers, the fake API, and the whole machine (PostgreSQL and
+    anything else running included) of its cores."""
+    return (
+        f"cores: {servers} {result['cores']:.2f}, drivers {result['drivers_cores']:.2f},"
+        f" fake API {result['fake_cores']:.2f}, whole machine {result['machine_cores']:.2f} of {os.cpu_count()}"
+    )
 
 
 # -- kopsehat's database ------------------------------------------------------------------------------------------
@@ -275,18 +309,18 @@ async def compare(backend: str, rounds: int, users: int, messages: int, processe
                 )
             stack.close()  # the reference and kopsehat stop; the fake API with them
             if processes > 1:
-                stack.enter_context(started([sys.executable, __file__, "--fake", str(fake_port)], fake_port))
+                fake_api = stack.enter_context(started([sys.executable, __file__, "--fake", str(fake_port)], fake_port))
                 ports = [free_port() for _ in range(processes)]
                 servers = [stack.enter_context(kopsehat(url, fake, p)) for p in ports]
                 hooks = [f"http://127.0.0.1:{p}/telegram/webhook" for p in ports]
                 measure([s.pid for s in servers], hooks, fake, users, 5, next(bases))  # warm-up
-                one = measure([servers[0].pid], hooks[:1], fake, users, messages, next(bases))
-                many = measure([s.pid for s in servers], hooks, fake, users, messages, next(bases))
+                one = measure([servers[0].pid], hooks[:1], fake, users, messages, next(bases), fake_api.pid)
+                many = measure([s.pid for s in servers], hooks, fake, users, messages, next(bases), fake_api.pid)
                 print(
-                    f"  1 process: {one['rate']:6.0f} msg/s p99 {one['p99']:6.1f} ms ({one['cores']:.2f} cores)"
-                    f" | {processes} processes ({users} users each): {many['rate']:6.0f} msg/s"
-                    f" p99 {many['p99']:6.1f} ms"
-                    f" ({many['cores']:.2f} cores for the servers) | ratio {many['rate'] / one['rate']:.2f}x"
+                    f"  1 process: {one['rate']:6.0f} msg/s p99 {one['p99']:6.1f} ms ({cores(one, 'the server')})"
+                    f"\n  {processes} processes ({users} users each): {many['rate']:6.0f} msg/s"
+                    f" p99 {many['p99']:6.1f} ms ({cores(many, 'the servers')})"
+                    f"\n  ratio {many['rate'] / one['rate']:.2f}x"
                 )
                 stack.close()
 
