@@ -3,14 +3,21 @@ whole batch at once, not one sender after another."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
-from sqlalchemy import event
+import pytest
+from sqlalchemy import event, func, select
 
+from bot.chat.dispatch import Dispatcher
 from bot.chat.messages import Address, Inbound, Reply
+from handlers import router
 from storage.db import Database
+from storage.models import ChannelIdentity, Conversation
+from tests.conftest import drop_test_database, make_test_database
 from tests.handlers.chat import NOW, dispatcher
 
 _ids = itertools.count(1)
@@ -111,3 +118,33 @@ async def test_one_new_account_under_its_two_ids_in_one_batch_is_one_account(db:
         by_other = await repos.identities.find("console", "rani-bsuid")
         assert identity is not None and by_other is not None and by_other.id == identity.id
         assert identity.alt_external_id == "rani-bsuid"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_two_processes_meeting_the_same_new_chats_at_once_make_one_account_each(
+    backend: str, tmp_path: Path
+) -> None:
+    """Two `kopsehat run` processes each given a different first message of the same new chats at the same moment:
+    every message is answered, and each chat has one account and one conversation (the slower process skipping the
+    rows the other made and reading them)."""
+    first, schema = await make_test_database(backend, tmp_path)
+    second = Database(first.url, schema=schema)
+    try:
+        bot = dispatcher(first).bot
+        one, other = Dispatcher(first, bot, router), Dispatcher(second, bot, router)
+        people = [f"serentak{n}" for n in range(12)]
+        got = await asyncio.gather(
+            one.handle_many([said(p, "menu") for p in people]), other.handle_many([said(p, "bantuan") for p in people])
+        )
+        assert all(not r.duplicate and r.outgoing for results in got for r in results)
+        async with first.transaction() as repos:
+            loaded = await repos.chats.load_many("console", [(p, None) for p in people])
+            assert set(loaded) == {(p, None) for p in people}
+            for model in (ChannelIdentity, Conversation):  # one of each a chat
+                assert await repos.session.scalar(select(func.count()).select_from(model)) == len(people)
+            for person in people:
+                identity = await repos.identities.find("console", person)
+                assert identity is not None and identity.id == loaded[(person, None)][0].id
+    finally:
+        await second.dispose()
+        await drop_test_database(first, schema)
