@@ -12,13 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, select
 
-from bot.chat.dispatch import Dispatcher
 from bot.chat.messages import Address, Inbound, Reply
-from handlers import router
 from storage.db import Database
 from storage.models import ChannelIdentity, Conversation
-from tests.conftest import drop_test_database, make_test_database
-from tests.handlers.chat import NOW, dispatcher
+from tests.handlers.chat import NOW, dispatcher, two_processes
 
 _ids = itertools.count(1)
 
@@ -127,11 +124,7 @@ async def test_two_processes_meeting_the_same_new_chats_at_once_make_one_account
     """Two `kopsehat run` processes each given a different first message of the same new chats at the same moment:
     every message is answered, and each chat has one account and one conversation (the slower process skipping the
     rows the other made and reading them)."""
-    first, schema = await make_test_database(backend, tmp_path)
-    second = Database(first.url, schema=schema)
-    try:
-        bot = dispatcher(first).bot
-        one, other = Dispatcher(first, bot, router), Dispatcher(second, bot, router)
+    async with two_processes(backend, tmp_path) as (first, one, other):
         people = [f"serentak{n}" for n in range(12)]
         got = await asyncio.gather(
             one.handle_many([said(p, "menu") for p in people]), other.handle_many([said(p, "bantuan") for p in people])
@@ -145,6 +138,3 @@ async def test_two_processes_meeting_the_same_new_chats_at_once_make_one_account
             for person in people:
                 identity = await repos.identities.find("console", person)
                 assert identity is not None and identity.id == loaded[(person, None)][0].id
-    finally:
-        await second.dispose()
-        await drop_test_database(first, schema)
