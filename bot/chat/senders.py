@@ -23,9 +23,10 @@ def sender_of(inbound: Inbound) -> Sender:
 class BatchSenders:
     """The senders of one batch's messages (identity, conversation, officer, cooperative, staff member).
 
-    Read with one statement per channel, conversations locked. A conversation is a plain row: each message's new
-    state is kept here (a later message of the same sender in the batch continues from it) and every changed
-    conversation, and every account's last message time, is written with one statement per table by `save`.
+    Read with one statement per channel, conversations locked (first contacts made for the batch at once). A
+    conversation is a plain row: each message's new state is kept here (a later message of the same sender in the
+    batch continues from it) and every changed conversation, and every account's last message time, is written with
+    one statement per table by `save`.
     """
 
     def __init__(self, repos: Repositories, chats: dict[Sender, ChatRow]) -> None:
@@ -37,14 +38,19 @@ class BatchSenders:
 
     @classmethod
     async def load(cls, repos: Repositories, inbounds: Sequence[Inbound]) -> BatchSenders:
-        by_channel: dict[str, list[tuple[str, str | None]]] = {}
+        """The batch's senders, read with one statement per channel; its first contacts (none found) made together,
+        a few statements for all of them (see `ChatRepo.make_many`)."""
+        by_channel: dict[str, list[Inbound]] = {}
         for inbound in inbounds:
-            by_channel.setdefault(inbound.address.channel, []).append((inbound.address.user_id, inbound.alt_user_id))
-        chats = {
-            (channel, *sender): row
-            for channel, pairs in by_channel.items()
-            for sender, row in (await repos.chats.load_many(channel, pairs)).items()
-        }
+            by_channel.setdefault(inbound.address.channel, []).append(inbound)
+        chats: dict[Sender, ChatRow] = {}
+        for channel, said in by_channel.items():
+            found = await repos.chats.load_many(channel, [sender_of(i)[1:] for i in said])
+            chats.update(((channel, *sender), row) for sender, row in found.items())
+            first = [(*sender_of(i)[1:], i.display_name) for i in said if sender_of(i) not in chats]
+            if first:
+                made = await repos.chats.make_many(channel, first)
+                chats.update(((channel, *sender), row) for sender, row in made.items())
         return cls(repos, chats)
 
     async def prepare(self, router: Router, services: Services) -> None:
@@ -60,9 +66,9 @@ class BatchSenders:
             await prepare(services, items)
 
     async def of(self, inbound: Inbound) -> ChatRow:
-        """The sender as the batch's earlier messages left them (a first contact: made now)."""
+        """The sender as the batch's earlier messages left them."""
         sender = sender_of(inbound)
-        loaded = self._chats.get(sender) or await self._first_contact(inbound)
+        loaded = self._chats[sender]
         identity, conversation = loaded[0], loaded[1]
         if identity.id in self._touched:  # an account handled already, maybe under its other id (WhatsApp's BSUID):
             # its conversation as the batch left it, and who it is now (a registration may have bound it)
@@ -72,16 +78,6 @@ class BatchSenders:
         self._chats[sender] = loaded
         self._touched.add(identity.id)
         return loaded
-
-    async def _first_contact(self, inbound: Inbound) -> ChatRow:
-        """A sender without a conversation: new on this channel, or an account the office linked beforehand."""
-        repos, (channel, user_id, alt_id) = self._repos, sender_of(inbound)
-        identity = await repos.identities.find(channel, user_id, alt_id)
-        if identity is None:
-            return await repos.chats.create(channel, user_id, alt_id, display_name=inbound.display_name)
-        repos.identities.complete(identity, alt_id=alt_id, display_name=inbound.display_name)
-        conversation = await repos.conversations.lock(identity.id)
-        return identity, conversation, *await repos.chats.people(identity)
 
     def wrote(self, identity: ChannelIdentity, at: datetime) -> None:
         """The account wrote at `at` (its last message time; WhatsApp's window opens from it)."""

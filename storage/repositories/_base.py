@@ -42,6 +42,13 @@ class Repo:
         row = result.first()
         return None if row is None else int(row[0])
 
+    async def _insert_ignore_many(self, model: type[Any], rows: list[dict[str, Any]]) -> set[int]:
+        """The same INSERT for many rows in one statement; the ids of the rows that were new."""
+        if not rows:
+            return set()
+        result = await self.session.execute(_insert_ignore_statement(self.dialect, model.__tablename__), rows)
+        return {int(row[0]) for row in result}
+
     def _locked(self, stmt: Select[Any]) -> Select[Any]:
         # SQLite has one writer (BEGIN IMMEDIATE); PostgreSQL locks the row.
         return stmt.with_for_update() if self.dialect == "postgresql" else stmt

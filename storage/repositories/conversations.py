@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Select, Update, bindparam, insert, or_, select, update
+from sqlalchemy import Select, Update, bindparam, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import BindParameter
 
@@ -99,6 +99,84 @@ def _save_inbound_statement() -> Update:
     return update(IDENTITIES).where(c.id == bindparam("b_id")).values(last_inbound_at=bindparam("b_at"))
 
 
+@dataclass(slots=True)
+class _Completed:
+    """A known account's other id and name, as a first contact completes them."""
+
+    identity: ChannelIdentity
+    alt: str | None
+    name: str | None
+
+
+class _Plan:
+    """Which account each first contact of a batch is, in the batch's order: a known one (completed), or a new row
+    (one per account, however many of the batch's senders name it)."""
+
+    def __init__(self, channel: str, known: Sequence[ChannelIdentity]) -> None:
+        self.channel = channel
+        self.by_id: dict[str, ChannelIdentity | dict[str, Any]] = {}
+        for identity in known:  # oldest first: an id known to two accounts means the older one
+            for i in (identity.external_id, identity.alt_external_id):
+                if i:
+                    self.by_id.setdefault(i, identity)
+        self.completed: dict[int, _Completed] = {}
+        self.new: dict[str, dict[str, Any]] = {}
+        self.used: set[int] = set()
+        self.now = utcnow()
+
+    def add(self, external_id: str, alt_id: str | None, name: str | None) -> None:
+        matches = [self.by_id[i] for i in (external_id, alt_id) if i and i in self.by_id]
+        if not matches:
+            row = {
+                "channel": self.channel,
+                "external_id": external_id,
+                "alt_external_id": None,
+                "display_name": None,
+                "reachable": True,
+                "created_at": self.now,
+            }
+            self.new[external_id] = row
+            self.by_id[external_id] = row
+            matches = [row]
+        account = min(matches, key=self._age)
+        if isinstance(account, dict):
+            self._complete_row(account, alt_id, name)
+        else:
+            self._complete_known(account, alt_id, name)
+
+    def _age(self, account: ChannelIdentity | dict[str, Any]) -> tuple[int, int]:
+        """Known accounts by id, then the new rows in the order they were planned."""
+        if isinstance(account, dict):
+            return 1, list(self.new).index(account["external_id"])
+        return 0, account.id
+
+    def _complete_row(self, row: dict[str, Any], alt_id: str | None, name: str | None) -> None:
+        if alt_id and row["alt_external_id"] is None and row["external_id"] != alt_id:
+            row["alt_external_id"] = alt_id
+            self.by_id.setdefault(alt_id, row)
+        if name and not row["display_name"]:
+            row["display_name"] = name
+
+    def _complete_known(self, identity: ChannelIdentity, alt_id: str | None, name: str | None) -> None:
+        self.used.add(identity.id)
+        done = self.completed.get(identity.id) or _Completed(identity, identity.alt_external_id, identity.display_name)
+        changed = False
+        if alt_id and done.alt is None and identity.external_id != alt_id:
+            done.alt, changed = alt_id, True
+            self.by_id.setdefault(alt_id, identity)
+        if name and not done.name:
+            done.name, changed = name, True
+        if changed:
+            self.completed[identity.id] = done
+
+
+@cache
+def _complete_statement() -> Update:
+    c = IDENTITIES.c
+    values: dict[str, Any] = {"alt_external_id": bindparam("b_alt"), "display_name": bindparam("b_name")}
+    return update(IDENTITIES).where(c.id == bindparam("b_id")).values(**values)
+
+
 class ChatRepo(Repo):
     """Everything one message needs about its sender, in one round trip, with the conversation row locked."""
 
@@ -150,28 +228,51 @@ class ChatRepo(Repo):
         `save` writes it with the batch's others)."""
         set_committed_value(identity, "last_inbound_at", at)
 
-    async def create(
-        self, channel: str, external_id: str, alt_id: str | None = None, display_name: str | None = None
-    ) -> ChatRow:
-        """A first contact's identity and conversation (two inserts; `load` found nothing in this transaction).
+    async def make_many(
+        self, channel: str, senders: Sequence[tuple[str, str | None, str | None]]
+    ) -> dict[tuple[str, str | None], ChatRow]:
+        """First contacts of one channel, (external id, alt id, display name) each, `load_many` having found none of
+        them: new senders and accounts linked beforehand without a conversation. Made for all at once: the known
+        accounts read, completed (other id, name) with one UPDATE, the new ones inserted with one INSERT, their
+        conversations with one more, then read and locked as `load_many` does.
 
-        Two processes meeting the same new sender at once: the second insert fails on the unique key, and its
-        transaction is redone, by then finding the first one's rows.
+        Senders naming one account (one id in common, as WhatsApp's phone number and BSUID) are one account, as if
+        made one after the other. Two processes meeting the same new sender at once: the inserts skip the rows the
+        other made (unique keys), and the loser reads the winner's rows.
         """
-        now = utcnow()
-        identity = ChannelIdentity(
-            channel=channel,
-            external_id=external_id,
-            alt_external_id=alt_id if alt_id != external_id else None,
-            display_name=display_name,
-            reachable=True,
-            created_at=now,
+        ids = sorted({i for ext, alt, _ in senders for i in (ext, alt) if i})
+        known_stmt = select(ChannelIdentity).where(
+            ChannelIdentity.channel == channel,
+            or_(ChannelIdentity.external_id.in_(ids), ChannelIdentity.alt_external_id.in_(ids)),
         )
-        self.session.add(identity)
-        await self.session.flush()
-        values = {"identity_id": identity.id, "progress": {}, "version": 0, "updated_at": now}
-        inserted = await self.session.execute(insert(CONVERSATIONS).returning(CONVERSATIONS.c.id), values)
-        return identity, ConversationRow(inserted.scalar_one(), None, {}, 0), None, None, None
+        known = list((await self.session.scalars(known_stmt.order_by(ChannelIdentity.id))).all())
+        plan = _Plan(channel, known)
+        for sender in senders:
+            plan.add(*sender)
+        if plan.completed:
+            rows = [{"b_id": i.identity.id, "b_alt": i.alt, "b_name": i.name} for i in plan.completed.values()]
+            await self.session.execute(_complete_statement(), rows)
+            for done in plan.completed.values():
+                set_committed_value(done.identity, "alt_external_id", done.alt)
+                set_committed_value(done.identity, "display_name", done.name)
+        accounts = {identity.id for identity in known if identity.id in plan.used}
+        if plan.new:
+            accounts |= await self._insert_identities(
+                channel, sorted(plan.new.values(), key=lambda r: r["external_id"])
+            )
+        now = utcnow()
+        conversations = [{"identity_id": i, "progress": {}, "version": 0, "updated_at": now} for i in sorted(accounts)]
+        await self._insert_ignore_many(Conversation, conversations)
+        return await self.load_many(channel, [(ext, alt) for ext, alt, _ in senders])
+
+    async def _insert_identities(self, channel: str, rows: list[dict[str, Any]]) -> set[int]:
+        """The new accounts' ids: inserted, or made by another process at the same moment (read)."""
+        made = await self._insert_ignore_many(ChannelIdentity, rows)
+        if len(made) < len(rows):  # another process made some first (unique key): its rows
+            c, externals = IDENTITIES.c, [r["external_id"] for r in rows]
+            stmt = select(c.id).where(c.channel == channel, c.external_id.in_(externals))
+            made |= {int(i) for i in (await self.session.scalars(stmt)).all()}
+        return made
 
     async def save(
         self,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import itertools
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from bot.chat import buttons
@@ -17,6 +19,7 @@ from bot.domain import forms
 from bot.services.invites import create_invite
 from handlers import router
 from storage.db import Database
+from tests.conftest import drop_test_database, make_test_database
 
 # 2026-11-03 10:00 WIB: the October 2026 report is open (deadline 10 November)
 NOW = datetime(2026, 11, 3, 3, 0, tzinfo=UTC)
@@ -152,6 +155,19 @@ async def invite(
 
 def dispatcher(db: Database, clock: Clock | None = None) -> Dispatcher:
     return Dispatcher(db, BotInfo(), router, clock=clock or Clock())
+
+
+@contextlib.asynccontextmanager
+async def two_processes(backend: str, tmp_path: Path) -> AsyncIterator[tuple[Database, Dispatcher, Dispatcher]]:
+    """Two `kopsehat run` processes on one fresh database, each its own engine and dispatcher (and the database)."""
+    first, schema = await make_test_database(backend, tmp_path)
+    second = Database(first.url, schema=schema)
+    try:
+        bot = dispatcher(first).bot
+        yield first, Dispatcher(first, bot, router), Dispatcher(second, bot, router)
+    finally:
+        await second.dispose()
+        await drop_test_database(first, schema)
 
 
 async def registered(

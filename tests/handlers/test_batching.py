@@ -17,8 +17,7 @@ from bot.chat.messages import Address, Inbound, Reply
 from bot.delivery.worker import Delivery
 from handlers import router
 from storage.db import Database
-from tests.conftest import drop_test_database, make_test_database
-from tests.handlers.chat import NOW, add_cooperative, dispatcher, invite, registered
+from tests.handlers.chat import NOW, add_cooperative, dispatcher, invite, registered, two_processes
 
 _ids = itertools.count(1)
 
@@ -127,11 +126,7 @@ async def test_two_processes_given_the_same_messages_handle_each_once(backend: s
     """Two `kopsehat run` processes on one database (each its own engine and dispatcher), every message delivered
     to both at once in opposite orders, as a platform retrying on another instance could: each message is handled
     by exactly one of them, and every one is answered."""
-    first, schema = await make_test_database(backend, tmp_path)
-    second = Database(first.url, schema=schema)
-    try:
-        bot = dispatcher(first).bot
-        one, other = Dispatcher(first, bot, router), Dispatcher(second, bot, router)
+    async with two_processes(backend, tmp_path) as (first, one, other):
         people = [f"q{n}" for n in range(12)]
         messages = [
             said(p, text, f"{p}-{k}") for k, text in enumerate(["menu", "bantuan", "lapor", "batal"]) for p in people
@@ -147,9 +142,6 @@ async def test_two_processes_given_the_same_messages_handle_each_once(backend: s
         async with first.transaction() as repos:
             answered = {row.dedupe_key.split(":")[2] for row in await repos.outbox.by_keys_prefix("reply:console:")}
         assert answered == set(handled_by)
-    finally:
-        await second.dispose()
-        await drop_test_database(first, schema)
 
 
 async def test_report_answers_in_one_batch_are_written_one_statement_per_table(db: Database) -> None:
