@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
+import subprocess
 import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy import text
@@ -97,3 +101,12 @@ def checkouts_parser(description: str | None, rounds: int) -> argparse.ArgumentP
     parser.add_argument("--rounds", type=int, default=rounds)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="postgresql")
     return parser
+
+
+def measured_in(root: Path, script: str, *args: str) -> Any:
+    """Run `script --measure ...` with checkout `root`'s own .venv and code (for two checkouts side by side) and
+    return the JSON its last line printed."""
+    program = [str(root / ".venv" / "bin" / "python"), script, "--measure", *args]
+    env = dict(os.environ, PYTHONPATH=str(root.resolve()))
+    out = subprocess.run(program, env=env, check=True, capture_output=True, cwd=root)
+    return json.loads(out.stdout.decode().strip().splitlines()[-1])

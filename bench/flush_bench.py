@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -66,10 +66,10 @@ def measure(sizes: list[int], repeats: int) -> dict[str, dict[str, float]]:
 
 
 def in_checkout(root: Path, sizes: list[int], repeats: int) -> dict[str, Any]:
-    program = [str(root / ".venv" / "bin" / "python"), __file__, "--measure", ",".join(map(str, sizes))]
-    env = dict(os.environ, PYTHONPATH=str(root.resolve()))
-    out = subprocess.run([*program, "--repeats", str(repeats)], env=env, check=True, capture_output=True, cwd=root)
-    result: dict[str, Any] = json.loads(out.stdout.decode().strip().splitlines()[-1])
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's bench, in the driver only
+    from bench.common import measured_in
+
+    result: dict[str, Any] = measured_in(root, __file__, ",".join(map(str, sizes)), "--repeats", str(repeats))
     return result
 
 
