@@ -10,7 +10,7 @@ from typing import Any
 from bot.chat import report_words
 from bot.chat.context import Context
 from bot.chat.messages import Choice, Reply
-from bot.chat.routing import Route, Router
+from bot.chat.routing import Route, Router, Waiting
 from bot.domain import carry, forms, report_checks, report_flow
 from bot.domain.periods import Period, deadline, format_datetime, reporting_period_for
 from bot.services import Services
@@ -299,14 +299,17 @@ async def resume(ctx: Context) -> Sequence[Reply]:
     return await _apply(ctx, report, period, questions, step, reason=ctx.progress.get("reason"))
 
 
-async def prepare(services: Services, waiting: Sequence[tuple[int, dict[str, Any]]]) -> None:
-    """A batch's officers answering report questions: their reports locked and read in one statement."""
+async def prepare(services: Services, waiting: Waiting) -> None:
+    """A batch's officers answering report questions: their reports locked and read in one statement; those opening
+    one (`/lapor`): the reports made, last period's figures and the yearly answers read for all at once."""
     keys = []
-    for cooperative_id, progress in waiting:
+    for cooperative_id, progress in waiting.continuing:
         period = _period(progress.get("period")) if progress.get("engine") else None
         if period is not None:  # else `resume` deals with it alone
             keys.append((cooperative_id, period))
     await services.reports.prepare(keys)
+    if waiting.starting and waiting.at is not None:
+        await services.reports.prepare_openings(waiting.starting, waiting.at)
 
 
 def _period(text: object) -> Period | None:

@@ -228,7 +228,8 @@ class Dispatcher:
             [(i.address.channel, i.message_id, i.address.user_id, i.received_at) for i in inbounds]
         )
         senders = await BatchSenders.load(repos, inbounds)
-        await senders.prepare(self.router, Services(repos, self.bot.rules or default_rules()))
+        new = [i for i in inbounds if (i.address.channel, i.message_id) in fresh]
+        await senders.prepare(self.router, Services(repos, self.bot.rules or default_rules()), new, self.clock())
         decided: list[_Decided | None] = []
         for inbound in inbounds:
             key = (inbound.address.channel, inbound.message_id)

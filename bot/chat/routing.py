@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 from bot.chat.context import Context
@@ -14,9 +15,21 @@ from bot.chat.messages import Reply
 from bot.services import Services
 
 HandlerFn = Callable[[Context], Awaitable[Sequence[Reply]]]
-# Before a batch of messages: the (cooperative id, saved progress) of each officer continuing the route, so the route
-# can read for all of them at once what each message would read alone (one statement instead of one each).
-PrepareFn = Callable[[Services, Sequence[tuple[int, dict[str, Any]]]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A batch's messages for one route, before they are handled: the (cooperative id, saved progress) of each
+    officer continuing it, and the cooperatives of the officers whose message starts it, at `at`."""
+
+    continuing: Sequence[tuple[int, dict[str, Any]]]
+    starting: Sequence[int] = ()
+    at: datetime | None = None
+
+
+# Before a batch of messages: the route reads for all of them at once what each message would read alone (one
+# statement instead of one each).
+PrepareFn = Callable[[Services, Waiting], Awaitable[None]]
 Audience = Literal["anyone", "officer", "staff", "member"]
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.chat.messages import Inbound
-from bot.chat.routing import Router
+from bot.chat.routing import Router, Waiting
 from bot.services import Services
 from storage.models import ChannelIdentity
 from storage.repositories import ChatRow, ConversationRow, Repositories
@@ -53,17 +53,26 @@ class BatchSenders:
                 chats.update(((channel, *sender), row) for sender, row in made.items())
         return cls(repos, chats)
 
-    async def prepare(self, router: Router, services: Services) -> None:
-        """Let each route continued in this batch read at once what its messages need (the report drafts)."""
+    async def prepare(self, router: Router, services: Services, inbounds: Sequence[Inbound], at: datetime) -> None:
+        """Let each route continued or started in this batch (`inbounds`: its new messages) read at once what its
+        messages need (the report drafts; for a `/lapor`, the report made, last period's figures, yearly answers)."""
         waiting: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         for _, conversation, _, cooperative, _ in self._chats.values():
             route = router.get(conversation.handler)
             if route is not None and route.prepare is not None and cooperative is not None:
                 waiting.setdefault(route.name, []).append((cooperative.id, dict(conversation.progress or {})))
-        for name, items in waiting.items():
+        starting: dict[str, list[int]] = {}
+        for inbound in inbounds:
+            _, conversation, officer, cooperative, staff = self._chats[sender_of(inbound)]
+            route = router.for_text(inbound.text) if inbound.kind == "text" else None
+            if route is None or route.prepare is None or cooperative is None or route.name == conversation.handler:
+                continue
+            if route.open_to(officer=officer is not None, staff=staff is not None):
+                starting.setdefault(route.name, []).append(cooperative.id)
+        for name in sorted(waiting.keys() | starting.keys()):
             prepare = router.routes[name].prepare
             assert prepare is not None
-            await prepare(services, items)
+            await prepare(services, Waiting(waiting.get(name, []), starting.get(name, []), at))
 
     async def of(self, inbound: Inbound) -> ChatRow:
         """The sender as the batch's earlier messages left them."""

@@ -196,6 +196,18 @@ class ReportService:
         (a batch of messages answering report questions); `open` then reads nothing more for them."""
         await self._repos.reports.lock_many([(cooperative_id, str(period)) for cooperative_id, period in keys])
 
+    async def prepare_openings(self, cooperative_ids: Collection[int], at: datetime) -> None:
+        """The reports these cooperatives open at `at` (a batch's `/lapor`): made where missing and locked, with last
+        period's figures and the yearly answers, one statement each for all of them; `open`, `previous_figures` and
+        `carried_answers` then read nothing more for them."""
+        keys = []
+        for cooperative_id in sorted(set(cooperative_ids)):
+            zone = ZoneInfo((await self._cooperative(cooperative_id)).timezone)
+            keys.append((cooperative_id, str(reporting_period_for(at, zone))))
+        await self._repos.reports.open_many(keys)
+        await self._repos.reports.before_many(keys)
+        await self._repos.management.read_many(cooperative_ids)
+
     async def open(self, cooperative_id: int, period: Period) -> ReportState:
         """The report of `period` (made when new), locked for this unit of work where the database can."""
         return await self._state(await self._report(cooperative_id, period))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ManagementAnswer
 from storage.repositories._base import Repo
@@ -14,12 +15,27 @@ from storage.repositories._base import Repo
 class ManagementRepo(Repo):
     """The yearly answers (management questionnaire, compliance facts), carried forward per cooperative."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        self._read: dict[int, dict[str, ManagementAnswer]] = {}  # read ahead by `read_many`, until `save`
+
     async def answers(self, cooperative_id: int) -> dict[str, ManagementAnswer]:
-        stmt = select(ManagementAnswer).where(ManagementAnswer.cooperative_id == cooperative_id)
+        if cooperative_id not in self._read:
+            await self.read_many((cooperative_id,))
+        return dict(self._read[cooperative_id])
+
+    async def read_many(self, cooperative_ids: Collection[int]) -> None:
+        """Read ahead the answers of these cooperatives in one statement (a batch's report openings)."""
+        wanted = sorted(set(cooperative_ids) - self._read.keys())
+        if not wanted:
+            return
+        stmt = select(ManagementAnswer).where(ManagementAnswer.cooperative_id.in_(wanted))
+        self._read.update((i, {}) for i in wanted)
         # Read when a report opens: without flushing first, so the batch's other changes (identities, conversations)
         # are written together at its end. Safe: `save` flushes the answers it writes, nothing else writes them.
         with self.session.no_autoflush:
-            return {a.item_key: a for a in (await self.session.scalars(stmt)).all()}
+            for answer in (await self.session.scalars(stmt)).all():
+                self._read[answer.cooperative_id][answer.item_key] = answer
 
     async def save(
         self,
@@ -51,3 +67,4 @@ class ManagementRepo(Repo):
                 if key in wording:
                     row.wording_hash = wording[key]
         await self.session.flush()
+        self._read.pop(cooperative_id, None)

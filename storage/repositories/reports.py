@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, select, tuple_
+from sqlalchemy import Select, bindparam, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import Report, ReportRevision, utcnow
 from storage.repositories._base import Repo, dialect_insert
@@ -24,12 +25,23 @@ def _report_statement(locking_dialect: str) -> Select[Any]:
     return cast("Select[Any]", stmt.with_for_update() if locking_dialect == "postgresql" else stmt)
 
 
+def _submitted_before(cooperative_ids: Collection[int], period: str) -> Select[Any]:
+    """The latest revision of each report these cooperatives submitted for a period before `period`."""
+    return (
+        select(ReportRevision)
+        .join(Report, Report.id == ReportRevision.report_id)
+        .where(Report.cooperative_id.in_(cooperative_ids), Report.period < period, Report.status == "submitted")
+        .where(ReportRevision.number == Report.latest_revision)
+    )
+
+
 class ReportRepo(Repo):
     """Monthly reports, drafts and their revisions."""
 
     def __init__(self, session: AsyncSession) -> None:
         super().__init__(session)
         self._held: dict[tuple[int, str], Report] = {}  # rows this transaction locked, by (cooperative, period)
+        self._before: dict[tuple[int, str], ReportRevision | None] = {}  # `latest_submitted_before`, read ahead
 
     async def lock_many(self, keys: Sequence[tuple[int, str]]) -> None:
         """Load and lock the reports of these (cooperative, period) pairs in one statement (in id order, so two
@@ -43,6 +55,24 @@ class ReportRepo(Repo):
         with self.session.no_autoflush:  # as in `get`
             for report in await self.session.scalars(stmt):
                 self._held[(report.cooperative_id, report.period)] = report
+
+    async def open_many(self, keys: Sequence[tuple[int, str]]) -> None:
+        """`get_or_create` for many (cooperative, period) pairs (a batch's report openings): the existing reports
+        read and locked in one statement (`lock_many`), the missing ones made with one INSERT (in key order, so two
+        processes making the same reports wait for each other), then read and locked in id order: the rows another
+        process made first too."""
+        await self.lock_many(keys)
+        missing = sorted({k for k in keys if k not in self._held})
+        if not missing:
+            return
+        now = utcnow()
+        rows = [
+            {"cooperative_id": c, "period": p, "status": "draft", "draft": {}, "latest_revision": 0, "created_at": now}
+            for c, p in missing
+        ]
+        with self.session.no_autoflush:  # as in `get_or_create`
+            await self._insert_ignore_many(Report, rows)
+        await self.lock_many(missing)
 
     async def get(self, cooperative_id: int, period: str, *, lock: bool = False) -> Report | None:
         if lock and (cooperative_id, period) in self._held:
@@ -111,6 +141,7 @@ class ReportRepo(Repo):
         report.draft = {}
         report.draft_officer_id = None
         await self.session.flush()
+        self._before = {k: v for k, v in self._before.items() if k[0] != report.cooperative_id}
         return revision
 
     async def revision(self, report_id: int, number: int) -> ReportRevision | None:
@@ -121,14 +152,30 @@ class ReportRepo(Repo):
         stmt = select(ReportRevision).where(ReportRevision.report_id == report_id)
         return list((await self.session.scalars(stmt.order_by(ReportRevision.number))).all())
 
+    async def before_many(self, keys: Sequence[tuple[int, str]]) -> None:
+        """Read ahead `latest_submitted_before` for these (cooperative, period) pairs: one statement per period."""
+        by_period: dict[str, set[int]] = {}
+        for cooperative_id, period in keys:
+            if (cooperative_id, period) not in self._before:
+                by_period.setdefault(period, set()).add(cooperative_id)
+        for period, ids in sorted(by_period.items()):
+            newest = func.row_number().over(partition_by=Report.cooperative_id, order_by=Report.period.desc())
+            ranked = (
+                _submitted_before(ids, period)
+                .add_columns(Report.cooperative_id.label("cooperative"), newest.label("rank"))
+                .subquery()
+            )
+            found = aliased(ReportRevision, ranked)
+            self._before.update(dict.fromkeys(((i, period) for i in ids), None))
+            with self.session.no_autoflush:  # as in `latest_submitted_before`
+                rows = await self.session.execute(select(found, ranked.c.cooperative).where(ranked.c.rank == 1))
+            for revision, cooperative_id in rows:
+                self._before[(cooperative_id, period)] = revision
+
     async def latest_submitted_before(self, cooperative_id: int, period: str) -> ReportRevision | None:
-        stmt = (
-            select(ReportRevision)
-            .join(Report, Report.id == ReportRevision.report_id)
-            .where(Report.cooperative_id == cooperative_id, Report.period < period, Report.status == "submitted")
-            .where(ReportRevision.number == Report.latest_revision)
-            .order_by(Report.period.desc())
-        )
+        if (cooperative_id, period) in self._before:
+            return self._before[(cooperative_id, period)]
+        stmt = _submitted_before((cooperative_id,), period).order_by(Report.period.desc())
         # Read when a report opens, without flushing first (as `get`). Safe: a revision and the report's submitted
         # state are written only by `add_revision`, which flushes them.
         with self.session.no_autoflush:
