@@ -5,13 +5,18 @@ reports of every period reads the waiting reports, not every report ever decided
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+import pytest
+from sqlalchemy import event, text
 
 from bot.domain.health import keys
 from storage.db import Database
+from storage.migrate import upgrade
 from storage.repositories import QueueFilter
+from tests.conftest import require_postgres
+from tests.databases import create_schema, drop_schema
 
 AT = datetime(2026, 11, 5, 9, 0, tzinfo=UTC)
 WAITING = QueueFilter(None, states=("waiting",))
@@ -113,3 +118,60 @@ async def test_the_waiting_reports_of_every_period_are_found_without_reading_the
         plan = explained.scalar_one()[0]["Plan"]
     read = read_rows(plan, {"reports", "report_reviews"})
     assert read < 5 * len(open_), f"{read} rows read to find {len(open_)} waiting among {len(done)} decided"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_the_migration_marks_the_reports_that_wait_already(backend: str, tmp_path: Path) -> None:
+    """Reports stored before the mark existed: undecided, verified, corrected after a send-back, a draft."""
+    schema = None
+    if backend == "sqlite":
+        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}")
+    else:
+        url = require_postgres()
+        schema = await create_schema(url, "w")
+        db = Database(url, schema=schema)
+    try:
+        await upgrade(db, "0016")
+        async with db.transaction() as repos:
+            staff = await repos.staff.add("Ibu Verifikator", "admin")
+            coop, _ = await repos.cooperatives.upsert({"name": "KSP Lama", "nik": "357600000001", "type": "ksp"})
+            made = {}
+            for period, status, latest in (
+                ("2026-07", "submitted", 1),
+                ("2026-08", "submitted", 1),
+                ("2026-09", "submitted", 2),
+                ("2026-10", "draft", 0),
+            ):
+                await repos.session.execute(
+                    text(
+                        "INSERT INTO reports (cooperative_id, period, status, draft, latest_revision, created_at) "
+                        "VALUES (:c, :p, :s, '{}', :n, :at)"
+                    ),
+                    {"c": coop.id, "p": period, "s": status, "n": latest, "at": AT},
+                )
+                made[period] = (
+                    await repos.session.execute(text("SELECT id FROM reports WHERE period = :p"), {"p": period})
+                ).scalar_one()
+            for period, revision, action in (("2026-08", 1, "verified"), ("2026-09", 1, "sent_back")):
+                await repos.session.execute(
+                    text(
+                        "INSERT INTO report_reviews (report_id, revision, action, staff_id, created_at) "
+                        "VALUES (:r, :n, :a, :s, :at)"
+                    ),
+                    {"r": made[period], "n": revision, "a": action, "s": staff.id, "at": AT},
+                )
+        await upgrade(db)
+        async with db.reading() as repos:
+            marked = {
+                str(p): bool(w) for p, w in await repos.session.execute(text("SELECT period, waiting FROM reports"))
+            }
+        assert marked == {
+            "2026-07": True,
+            "2026-08": False,
+            "2026-09": True,
+            "2026-10": False,
+        }
+    finally:
+        await db.dispose()
+        if schema:
+            await drop_schema(db.url, schema)

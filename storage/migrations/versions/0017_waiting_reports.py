@@ -29,8 +29,7 @@ WHERE status = 'submitted' AND NOT EXISTS (
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("reports", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("waiting", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("reports", sa.Column("waiting", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.execute(BACKFILL)
     op.create_index(
         "ix_reports_waiting",
