@@ -137,6 +137,7 @@ class ReportRepo(Repo):
         self.session.add(revision)
         report.latest_revision = revision.number
         report.status = "submitted"
+        report.waiting = True
         report.first_submitted_at = report.first_submitted_at or at
         report.draft = {}
         report.draft_officer_id = None

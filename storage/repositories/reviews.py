@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from storage.models import Assessment, Cooperative, Region, Report, ReportReview, ReportRevision
@@ -52,11 +52,14 @@ class ReviewRepo(Repo):
     async def add(
         self, report_id: int, revision: int, action: str, staff_id: int, at: datetime, reason: str | None = None
     ) -> ReportReview:
+        """A decision on a report's revision; the report no longer waits (when `revision` is its latest)."""
         review = ReportReview(
             report_id=report_id, revision=revision, action=action, reason=reason, staff_id=staff_id, created_at=at
         )
         self.session.add(review)
         await self.session.flush()
+        decided = update(Report).where(Report.id == report_id, Report.latest_revision == revision)
+        await self.session.execute(decided.values(waiting=False))
         return review
 
     async def of_report(self, report_id: int) -> list[ReportReview]:
@@ -77,12 +80,11 @@ class ReviewRepo(Repo):
 
     @classmethod
     def _in_states(cls, states: tuple[str, ...]) -> ColumnElement[bool] | None:
-        """The review state is one of `states` (None: any): "waiting" is no decision on the latest revision."""
+        """The review state is one of `states` (None: any): "waiting" is no decision on the latest revision, kept on
+        the report (`Report.waiting`, a partial index of its own): found without probing any report's decisions."""
         if set(STATES) <= set(states):
             return None
-        undecided = ~exists().where(
-            ReportReview.report_id == Report.id, ReportReview.revision == Report.latest_revision
-        )
+        undecided = Report.waiting.expression
         decided = [s for s in states if s != "waiting"]
         if not decided:
             return undecided

@@ -30,6 +30,7 @@ from storage.models import (
     TrainingRegistration,
     TrainingSession,
 )
+from storage.repositories import QueueFilter
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 11, 5, 9, 0, tzinfo=WIB)  # before the 10th: October's reports are still arriving
@@ -49,6 +50,8 @@ async def test_a_province_in_proportion_with_nothing_from_the_future(db: Databas
         assert 900 < channels["telegram"] < 1300 and 800 < channels["whatsapp"] < 1200
         assert await session.scalar(select(func.count()).select_from(Report)) == counts.reports
         assert await session.scalar(select(func.count()).select_from(ReportRevision)) == counts.reports
+        waiting = QueueFilter(None, states=("waiting",))  # none decided yet: every report waits for review
+        assert await repos.reviews.counts(waiting, [None], counts.reports) == [counts.reports]
         periods = dict((await session.execute(select(Report.period, func.count()).group_by(Report.period))).all())
         assert sorted(periods) == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
         assert periods["2026-10"] < periods["2026-09"]  # October's are still arriving

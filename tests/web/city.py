@@ -80,6 +80,7 @@ async def build_city(db: Database, now: datetime | None = None) -> City:
                     status="submitted",
                     first_submitted_at=at,
                     latest_revision=1,
+                    waiting=True,
                 )
                 repos.session.add(report)
                 await repos.session.flush()
@@ -128,6 +129,7 @@ async def build_city(db: Database, now: datetime | None = None) -> City:
                         status="submitted",
                         first_submitted_at=at,
                         latest_revision=1,
+                        waiting=True,
                     )
                 )
         for name, role, area in (
