@@ -89,6 +89,27 @@ async def whole_databases(url: str, count: int, *, upgraded: int) -> AsyncIterat
             await run_autocommit(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@asynccontextmanager
+async def empty_database(backend: str, folder: Path, prefix: str) -> AsyncIterator[Database]:
+    """A database with no tables at all, for a migration to build (an SQLite file in `folder`, or a PostgreSQL
+    schema of its own at KOPSEHAT_TEST_DATABASE_URL); dropped afterwards."""
+    from tests.conftest import require_postgres
+
+    schema = None
+    if backend == "sqlite":
+        db = Database(f"sqlite+aiosqlite:///{folder / f'{prefix}.db'}")
+    else:
+        url = require_postgres()
+        schema = await create_schema(url, prefix)
+        db = Database(url, schema=schema)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+        if schema:
+            await drop_schema(db.url, schema)
+
+
 async def create_schema(url: str, prefix: str = "t") -> str:
     """A new, empty PostgreSQL schema of its own."""
     schema = f"{prefix}_{uuid.uuid4().hex[:12]}"

@@ -9,11 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-from storage.db import Database
 from storage.migrate import current, upgrade
 from storage.models import Base
-from tests.conftest import require_postgres
-from tests.databases import create_schema, drop_schema
+from tests.databases import empty_database
 
 
 # SQLAlchemy does not reflect SQLite's expression indexes (ix_cooperatives_name_lower on lower(name)); PostgreSQL's
@@ -22,14 +20,7 @@ from tests.databases import create_schema, drop_schema
 @pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 async def test_upgrade_from_empty_matches_the_models(backend: str, tmp_path: Path) -> None:
-    schema = None
-    if backend == "sqlite":
-        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
-    else:
-        url = require_postgres()
-        schema = await create_schema(url, "m")
-        db = Database(url, schema=schema)
-    try:
+    async with empty_database(backend, tmp_path, "m") as db:
         assert await current(db) is None
         await upgrade(db)
         await upgrade(db)  # a second upgrade is a no-op
@@ -42,7 +33,3 @@ async def test_upgrade_from_empty_matches_the_models(backend: str, tmp_path: Pat
             differences = await conn.run_sync(diff)
         assert differences == []
         assert await current(db) is not None
-    finally:
-        await db.dispose()
-        if schema:
-            await drop_schema(db.url, schema)

@@ -15,8 +15,7 @@ from bot.domain.health import keys
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.repositories import QueueFilter
-from tests.conftest import require_postgres
-from tests.databases import create_schema, drop_schema
+from tests.databases import empty_database
 
 AT = datetime(2026, 11, 5, 9, 0, tzinfo=UTC)
 WAITING = QueueFilter(None, states=("waiting",))
@@ -123,14 +122,7 @@ async def test_the_waiting_reports_of_every_period_are_found_without_reading_the
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 async def test_the_migration_marks_the_reports_that_wait_already(backend: str, tmp_path: Path) -> None:
     """Reports stored before the mark existed: undecided, verified, corrected after a send-back, a draft."""
-    schema = None
-    if backend == "sqlite":
-        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}")
-    else:
-        url = require_postgres()
-        schema = await create_schema(url, "w")
-        db = Database(url, schema=schema)
-    try:
+    async with empty_database(backend, tmp_path, "w") as db:
         await upgrade(db, "0016")
         async with db.transaction() as repos:
             staff = await repos.staff.add("Ibu Verifikator", "admin")
@@ -171,7 +163,3 @@ async def test_the_migration_marks_the_reports_that_wait_already(backend: str, t
             "2026-09": True,
             "2026-10": False,
         }
-    finally:
-        await db.dispose()
-        if schema:
-            await drop_schema(db.url, schema)
