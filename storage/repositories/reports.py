@@ -35,6 +35,18 @@ def _submitted_before(cooperative_ids: Collection[int], period: str) -> Select[A
     )
 
 
+def _new_draft(cooperative_id: int, period: str, at: datetime) -> dict[str, Any]:
+    """The row of a report opened and not yet answered."""
+    return {
+        "cooperative_id": cooperative_id,
+        "period": period,
+        "status": "draft",
+        "draft": {},
+        "latest_revision": 0,
+        "created_at": at,
+    }
+
+
 class ReportRepo(Repo):
     """Monthly reports, drafts and their revisions."""
 
@@ -66,10 +78,7 @@ class ReportRepo(Repo):
         if not missing:
             return
         now = utcnow()
-        rows = [
-            {"cooperative_id": c, "period": p, "status": "draft", "draft": {}, "latest_revision": 0, "created_at": now}
-            for c, p in missing
-        ]
+        rows = [_new_draft(c, p, now) for c, p in missing]
         with self.session.no_autoflush:  # as in `get_or_create`
             await self._insert_ignore_many(Report, rows)
         await self.lock_many(missing)
@@ -97,8 +106,7 @@ class ReportRepo(Repo):
         report = await self.get(cooperative_id, period, lock=True)
         if report is not None:
             return report
-        values = {"cooperative_id": cooperative_id, "period": period, "status": "draft", "draft": {}}
-        made = dialect_insert(self.dialect, Report).values(values | {"latest_revision": 0, "created_at": utcnow()})
+        made = dialect_insert(self.dialect, Report).values(_new_draft(cooperative_id, period, utcnow()))
         # The new row itself comes back (ours until commit: no lock to take). Without flushing first, as `get` (a
         # report opening is in the officers' batch). Safe: a report row is only ever made here, never as a pending
         # object.
