@@ -15,7 +15,7 @@ from storage.repositories.announcements import AnnouncementRepo
 from storage.repositories.assessments import AssessmentRepo, CoachingRepo
 from storage.repositories.audit import AuditRepo
 from storage.repositories.clinic import ClinicRepo
-from storage.repositories.conversations import ChatRepo, ChatRow, ConversationRepo, ConversationRow
+from storage.repositories.conversations import ChatRepo, ChatRow, ConversationRow
 from storage.repositories.cooperatives import CooperativeFacts, CooperativeRepo
 from storage.repositories.files import FileRepo
 from storage.repositories.identities import IdentityRepo
@@ -40,7 +40,6 @@ __all__ = [
     "ChatRepo",
     "ChatRow",
     "CoachingRepo",
-    "ConversationRepo",
     "ConversationRow",
     "CooperativeFacts",
     "CooperativeRepo",
@@ -78,7 +77,6 @@ class Repositories:
         self.identities = IdentityRepo(session)
         self.invites = InviteRepo(session)
         self.server_keys = ServerKeyRepo(session)
-        self.conversations = ConversationRepo(session)
         self.chats = ChatRepo(session)
         self.reports = ReportRepo(session)
         self.reviews = ReviewRepo(session)

@@ -31,30 +31,8 @@ class ConversationRow:
     version: int
 
 
-class ConversationRepo(Repo):
-    """Conversation state per chat identity; loading it locks it, serialising that user's messages."""
-
-    async def lock(self, identity_id: int) -> ConversationRow:
-        """The conversation of this chat account, locked (made when missing); changed with `ChatRepo.save`."""
-        stmt = self._locked(_conversation_columns().where(CONVERSATIONS.c.identity_id == identity_id))
-        row = (await self.session.execute(stmt)).first()
-        if row is None:
-            await self._insert_ignore(
-                Conversation,
-                {"identity_id": identity_id, "progress": {}, "version": 0, "updated_at": utcnow()},
-            )
-            row = (await self.session.execute(stmt)).first()
-            assert row is not None
-        return ConversationRow(*row)
-
-
 ChatRow = tuple[ChannelIdentity, ConversationRow, Officer | None, Cooperative | None, OfficeStaff | None]
 People = tuple[Officer | None, Cooperative | None, OfficeStaff | None]
-
-
-def _conversation_columns() -> Select[Any]:
-    c = CONVERSATIONS.c
-    return select(c.id, c.handler, c.progress, c.version)
 
 
 @cache

@@ -65,9 +65,9 @@ class Officer:
 
     async def state(self) -> tuple[str, str | None]:
         async with self.bot.db.transaction() as repos:
-            identity = await repos.identities.find("whatsapp", SITI)
-            assert identity is not None
-            conversation = await repos.conversations.lock(identity.id)
+            found = await repos.chats.load("whatsapp", SITI)
+            assert found is not None
+            conversation = found[1]
             engine = (conversation.progress or {}).get("engine") or {}
         return engine.get("stage", "none"), engine.get("current") or engine.get("pending")
 

@@ -206,9 +206,9 @@ def answer_for(question: forms.Question, values: dict[str, str]) -> str:
 async def report_state(db: Database, user: User) -> tuple[str, str | None]:
     """(stage, current question key) of the user's report conversation, as stored."""
     async with db.transaction() as repos:
-        identity = await repos.identities.find(user.channel, user.user_id)
-        assert identity is not None
-        conversation = await repos.conversations.lock(identity.id)
+        found = await repos.chats.load(user.channel, user.user_id)
+        assert found is not None
+        conversation = found[1]
         state = (conversation.progress or {}).get("engine") or {}
     return state.get("stage", "none"), state.get("current") or state.get("pending")
 

@@ -192,9 +192,9 @@ async def test_a_form_begun_before_the_forms_ran_on_the_engine_carries_on_where_
     admin = await staff_user(db, d)
     plan = {"title": "Bimtek Akuntansi", "kind": "bimtek", "start": "2026-11-19T09:00:00+07:00"}
     async with db.transaction() as repos:  # as the if-chain stored it: {"step", "plan"}
-        identity = await repos.identities.find(admin.channel, admin.user_id)
-        assert identity is not None
-        conversation = await repos.conversations.lock(identity.id)
+        found = await repos.chats.load(admin.channel, admin.user_id)
+        assert found is not None
+        conversation = found[1]
         as_stored = replace(conversation, handler="pelatihan_baru", progress={"step": "end", "plan": plan})
         await repos.chats.save([(as_stored, NOW)], [])
     await transcript(admin, ("08.00", f"Maaf, selesainya harus setelah mulai. Silakan tulis lagi.\n{END}", []))
