@@ -32,11 +32,11 @@ from sqlalchemy import (
     type_coerce,
 )
 
-from storage import jsonio
 from storage.audience_counts import Criterion, matching
 from storage.models import ChannelIdentity, Cooperative, Officer, OutboxMessage, Region, Report
 from storage.repositories import Repositories
 from storage.repositories._base import dialect_insert, rowcount
+from storage.shaped import Shaped, shape, shaped_json
 
 NO_ACCOUNT = "no chat account"  # as bot.services.notices stores them
 UNREACHABLE = "unreachable on every channel"
@@ -114,9 +114,9 @@ async def recipients_after(
     return None if last is None else int(last)
 
 
-def _chosen_accounts(after: int, upto: int) -> Any:
-    """The accounts of the officers with ids in (after, upto], ranked per officer: 1 is the one a notice goes to
-    (the reachable one used last, or, none reachable, the first one). Read by an index range on officer_id."""
+def chosen_accounts(officers: ColumnElement[bool]) -> Any:
+    """The accounts of the officers `officers` (a condition on `ChannelIdentity.officer_id`) leaves, ranked per
+    officer: 1 is the one a notice goes to (the reachable one used last, or, none reachable, the first one)."""
     i = ChannelIdentity
     order = (
         i.reachable.desc(),
@@ -132,35 +132,21 @@ def _chosen_accounts(after: int, upto: int) -> Any:
             i.reachable,
             func.row_number().over(partition_by=i.officer_id, order_by=order).label("rank"),
         )
-        .where(i.officer_id > after, i.officer_id <= upto)
+        .where(officers)
         .subquery()
     )
 
 
 @dataclass(frozen=True)
 class Greeting:
-    """A payload per language whose text greets each officer by name, made by the database: the JSON text as the
-    engine writes it, `head` + the text (with `mark` replaced by the officer's name) as a JSON string + `tail`."""
+    """A payload per language whose text greets each officer by name, made by the database (`storage.shaped`)."""
 
-    mark: str
-    parts: Mapping[str, tuple[str, str, str]]  # "id" (also every other language) and "en": (head, text, tail)
+    parts: Mapping[str, Shaped]  # "id" (also every other language) and "en"
 
     @classmethod
     def of(cls, payloads: Mapping[str, dict[str, Any]], mark: str) -> Greeting:
         """From the payloads whose "text" holds `mark` where the name goes (rendered once per language)."""
-        return cls(mark, {lang: _split_at_text(payload) for lang, payload in payloads.items()})
-
-
-_TEXT_SPOT = "\ue000text\ue000"  # stands for the text while a payload's JSON is cut around it
-
-
-def _split_at_text(payload: dict[str, Any]) -> tuple[str, str, str]:
-    """(the JSON before the text, the text, the JSON after it), as `jsonio.dumps` writes the payload."""
-    whole, spot = jsonio.dumps({**payload, "text": _TEXT_SPOT}), jsonio.dumps(_TEXT_SPOT)
-    if whole.count(spot) != 1:
-        raise ValueError("a payload's text must be cut out of its JSON exactly once")
-    head, tail = whole.split(spot)
-    return head, str(payload["text"]), tail
+        return cls({lang: shape(payload, [mark]) for lang, payload in payloads.items()})
 
 
 @dataclass(frozen=True)
@@ -193,20 +179,59 @@ async def insert_rows(
 
 
 def _payload(dialect: str, payloads: Mapping[str, dict[str, Any]] | Greeting) -> ColumnElement[Any]:
-    """The officer's payload: the one of their language, or (a Greeting) its JSON made with their name put in, the
-    name quoted as JSON by the database (as the engine's serializer quotes it: UTF-8, the same escapes)."""
+    """The officer's payload: the one of their language, or (a Greeting) its JSON made with their name put in."""
     english = Officer.language == "en"
     if not isinstance(payloads, Greeting):
         return case((english, literal(payloads["en"], JSON)), else_=literal(payloads["id"], JSON))
+    named = {lang: shaped_json(dialect, part, [Officer.name]) for lang, part in payloads.parts.items()}
+    return as_json(dialect, case((english, named["en"]), else_=named["id"]))
 
-    def made(lang: str) -> ColumnElement[str]:
-        head, text, tail = payloads.parts[lang]
-        named = func.replace(literal(text, String), literal(payloads.mark, String), Officer.name)
-        quoted = cast(func.to_json(named), String) if dialect == "postgresql" else func.json_quote(named)
-        return literal(head, String) + quoted + literal(tail, String)
 
-    json_text = case((english, made("en")), else_=made("id"))
-    return cast(json_text, JSON) if dialect == "postgresql" else type_coerce(json_text, JSON)
+def as_json(dialect: str, text: ColumnElement[str]) -> ColumnElement[Any]:
+    """JSON text made by the database, as the JSON column takes it."""
+    return cast(text, JSON) if dialect == "postgresql" else type_coerce(text, JSON)
+
+
+def outbox_columns(
+    account: Any,
+    zone: ColumnElement[str],
+    *,
+    key: ColumnElement[str],
+    kind: str,
+    priority: int,
+    payload: ColumnElement[Any],
+    release_by_zone: Mapping[str, datetime],
+    when: datetime,
+    now: datetime,
+    announcement_id: int | None = None,
+) -> dict[str, ColumnElement[Any]]:
+    """An officer's outbox row as `bot.services.notices.notice_row` makes it, by column, from their chosen account
+    (`chosen_accounts`, joined at rank 1), their cooperative's `zone` and what the rows share."""
+    at_type = OutboxMessage.__table__.c.next_attempt_at.type
+    release: ColumnElement[Any] = literal(when, at_type)
+    if release_by_zone:
+        release = case(*((zone == name, literal(at, at_type)) for name, at in release_by_zone.items()), else_=release)
+    reachable = and_(account.c.id.is_not(None), account.c.reachable.is_(True))
+    return {
+        "dedupe_key": key,
+        "channel": func.coalesce(account.c.channel, "none"),
+        "recipient": func.coalesce(account.c.external_id, ""),
+        "identity_id": account.c.id,
+        "officer_id": Officer.id,
+        "kind": literal(kind),
+        "business_initiated": true(),
+        "priority": literal(priority),
+        "payload": payload,
+        "status": case((reachable, "pending"), else_="unreachable"),
+        "attempts": literal(0),
+        "next_attempt_at": case((reachable, release), else_=literal(when, at_type)),
+        "last_error": case(
+            (account.c.id.is_(None), NO_ACCOUNT), (account.c.reachable.is_not(True), UNREACHABLE), else_=null()
+        ),
+        "announcement_id": literal(announcement_id, Integer),
+        "created_at": literal(now, at_type),
+        "updated_at": literal(now, at_type),
+    }
 
 
 def fanout_insert(
@@ -214,35 +239,20 @@ def fanout_insert(
 ) -> Any:
     """The statement of `insert_rows`."""
     o, c = Officer, Cooperative
-    account = _chosen_accounts(after, upto)
-    zone = func.coalesce(c.timezone, DEFAULT_ZONE)
-    at_type = OutboxMessage.__table__.c.next_attempt_at.type
-    release: ColumnElement[Any] = literal(rows.when, at_type)
-    if rows.release_by_zone:
-        release = case(
-            *((zone == name, literal(at, at_type)) for name, at in rows.release_by_zone.items()), else_=release
-        )
-    reachable = and_(account.c.id.is_not(None), account.c.reachable.is_(True))
-    columns = {
-        "dedupe_key": literal(rows.key[0]) + cast(o.id, String) + literal(rows.key[1]),
-        "channel": func.coalesce(account.c.channel, "none"),
-        "recipient": func.coalesce(account.c.external_id, ""),
-        "identity_id": account.c.id,
-        "officer_id": o.id,
-        "kind": literal(rows.kind),
-        "business_initiated": true(),
-        "priority": literal(rows.priority),
-        "payload": _payload(dialect, rows.payloads),
-        "status": case((reachable, "pending"), else_="unreachable"),
-        "attempts": literal(0),
-        "next_attempt_at": case((reachable, release), else_=literal(rows.when, at_type)),
-        "last_error": case(
-            (account.c.id.is_(None), NO_ACCOUNT), (account.c.reachable.is_not(True), UNREACHABLE), else_=null()
-        ),
-        "announcement_id": literal(rows.announcement_id, Integer),
-        "created_at": literal(rows.now, at_type),
-        "updated_at": literal(rows.now, at_type),
-    }
+    i = ChannelIdentity
+    account = chosen_accounts(and_(i.officer_id > after, i.officer_id <= upto))  # an index range on officer_id
+    columns = outbox_columns(
+        account,
+        func.coalesce(c.timezone, DEFAULT_ZONE),
+        key=literal(rows.key[0]) + cast(o.id, String) + literal(rows.key[1]),
+        kind=rows.kind,
+        priority=rows.priority,
+        payload=_payload(dialect, rows.payloads),
+        release_by_zone=rows.release_by_zone,
+        when=rows.when,
+        now=rows.now,
+        announcement_id=rows.announcement_id,
+    )
     source = (
         select(*columns.values())
         .select_from(o)
