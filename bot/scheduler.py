@@ -24,8 +24,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Settings
 from bot.services.clinic_notices import clinic_notices
 from bot.services.cycle import CyclePlan, Due
-from bot.services.daily import Part, PartFn, obligations_part, report_cycle_part
-from bot.services.notices import QuietHours, enqueue_notices
+from bot.services.daily import Part, PartFn, obligations_part, report_cycle_part, store
+from bot.services.notices import QuietHours
 from bot.services.training_reminders import due_training_reminders
 from storage.db import Database
 from storage.models import utcnow
@@ -106,7 +106,7 @@ async def run_tick(db: Database, plan: CyclePlan, job: Job, day: date, now: date
     while True:
         async with db.transaction() as repos:
             part = await job.part(repos, plan, day, after)
-            enqueued += await enqueue_notices(repos, part.due, now, quiet=plan.quiet)
+            enqueued += await store(repos, part, now, plan.quiet)
             if part.last is None:
                 claimed = await _claim_tick(repos, key, now)
         if part.last is None:

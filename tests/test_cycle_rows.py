@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
 
 from bot.domain.periods import Period
 from bot.scheduler import Job, run_tick
@@ -18,6 +18,7 @@ from bot.services import daily
 from bot.services.cycle import PRIORITY_DEADLINE, PRIORITY_OPEN, CyclePlan, report_notice
 from bot.services.daily import report_cycle_part
 from bot.services.notices import QuietHours, notice_row
+from bot.words.messages import NoticeKind
 from storage import jsonio
 from storage.db import Database
 from storage.models import Cooperative, Officer, OutboxMessage, Report
@@ -93,7 +94,7 @@ async def seed(db: Database) -> dict[str, int]:
 
 async def expected_rows(db: Database, day: date, now: datetime) -> dict[str, dict[str, Any]]:
     """Every row the per-officer Python path writes on `day`, by key."""
-    kinds = []
+    kinds: list[tuple[NoticeKind, str, int]] = []
     if day.day == PLAN.open_day:
         kinds.append(("report_open", f"notice:report-open:{PERIOD}:", PRIORITY_OPEN))
     if day.day in PLAN.reminder_days:
@@ -159,3 +160,27 @@ async def test_each_cycle_row_is_the_one_the_python_path_wrote(
     assert len(waiting) == 3  # 07.00 in WIB, WITA and WIT
     again = await run_tick(db, PLAN, Job("report-cycle-again", report_cycle_part), cycle_day(day), now)
     assert again.enqueued == 0  # the same notices: their keys are there
+
+
+async def test_a_reminder_tick_takes_a_few_statements_not_one_per_few_hundred_officers(db: Database) -> None:
+    """3,000 officers of 30 cooperatives: their reminders are made by the database, a statement per kind and part."""
+    async with db.transaction() as repos:
+        coops = [(await repos.cooperatives.upsert({"name": f"KSP {n}", "nik": f"S{n}", "type": "ksp"}))[0].id
+                 for n in range(30)]  # fmt: skip
+        rows = [
+            {"cooperative_id": coops[n % 30], "name": f"Petugas {n}", "role": "anggota", "status": "active"}
+            for n in range(3000)
+        ]
+        await repos.session.execute(insert(Officer), rows)
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        result = await run_tick(db, PLAN, Job("report-cycle", report_cycle_part), cycle_day(5), datetime.now(WIB))
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
+    assert result.enqueued == 3000
+    assert len(statements) <= 10, statements  # main: 25 (reads, then a statement per 200 rows)

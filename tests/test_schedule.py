@@ -63,7 +63,7 @@ async def test_a_tick_stopped_between_parts_runs_again_without_sending_twice_or_
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     city = await make_city(db)  # three cooperatives, one officer each, none reported
-    monkeypatch.setattr(daily, "TICK_COOPERATIVES", 1)  # a part per cooperative, as 500 of a province's are
+    monkeypatch.setattr(daily, "CYCLE_COOPERATIVES", 1)  # a part per cooperative, as 5,000 of a province's are
     parts = 0
 
     async def stops_at_the_third_part(repos: Repositories, plan: CyclePlan, day: date, after: int) -> Part:

@@ -1,16 +1,21 @@
 """The daily ticks' notices (reporting cycle; RAT, NIK and ODS), made a chunk of cooperatives at a time.
 
-A part covers the next TICK_COOPERATIVES cooperatives by id (keyset: ids above the last part's), read as plain rows;
-the scheduler stores each part's notices in a transaction of its own, so a province's tick never holds the event
-loop nor one transaction for long, and a tick stopped between parts is run again from the start: the dedupe keys
-(unchanged: they name the day, the period, the cooperative and the officer) keep what was stored once.
+A part covers the next cooperatives by id (keyset: ids above the last part's): the reporting cycle's notices for
+CYCLE_COOPERATIVES of them are made by the database (`storage.cycle_rows`: one `INSERT ... SELECT` per kind of notice,
+the text rendered once per language and zone, the names put in by SQL), the obligations for TICK_COOPERATIVES are
+read as plain rows and made here. The scheduler stores each part's notices (`store`) in a transaction of its own, so
+a province's tick never holds the event loop nor one transaction for long, and a tick stopped between parts is run
+again from the start: the dedupe keys (they name the day, the period, the cooperative and the officer) keep what was
+stored once.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from bot.domain.periods import Period
 from bot.services.cycle import (
@@ -25,20 +30,27 @@ from bot.services.cycle import (
     report_notice,
     staff_summary,
 )
+from bot.services.notices import QuietHours, enqueue_notices, payload_of
 from bot.services.turns import Turns
-from storage import fanout
-from storage.fanout import CooperativeRow, OfficerRow
+from bot.words import render
+from bot.words.messages import NoticeKind
+from storage import cycle_rows, fanout, office_views
+from storage.fanout import DEFAULT_ZONE, CooperativeRow, OfficerRow
 from storage.repositories import Repositories
+from storage.shaped import Shaped, shape
 
-TICK_COOPERATIVES = 500  # cooperatives whose notices a daily tick makes and stores in one short transaction
+TICK_COOPERATIVES = 500  # cooperatives whose obligations a daily tick makes and stores in one short transaction
+CYCLE_COOPERATIVES = 5000  # cooperatives whose reporting cycle's notices the database makes in one transaction
 
 
 @dataclass(frozen=True)
 class Part:
-    """One chunk of a daily tick: its notices, and the last cooperative id it covered (None: the tick is done)."""
+    """One chunk of a daily tick: its notices, the last cooperative id it covered (None: the tick is done), and the
+    notices the database makes (`store` writes both)."""
 
     due: list[Due]
     last: int | None
+    rows: tuple[cycle_rows.CycleRows, ...] = ()
 
 
 async def _chunk(
@@ -52,38 +64,72 @@ async def _chunk(
     return pairs, (coops[-1].id if len(coops) == TICK_COOPERATIVES else None)
 
 
-async def report_cycle(repos: Repositories, plan: CyclePlan, day: date) -> list[Due]:
-    """The reporting cycle's notices for `day`: invitation, reminders, late notices and the office's list."""
-    return await whole(report_cycle_part, repos, plan, day)
+CycleKind = tuple[NoticeKind, str, int]  # a kind of the cycle's notices due on a day: kind, key up to the ids, priority
+
+
+def cycle_kinds(plan: CyclePlan, day: date, period: Period) -> list[CycleKind]:
+    """The reporting cycle's notices due on `day` (the opening, a reminder, the late notice), in the order each officer
+    gets them; an officer's key is the key given + cooperative id + ":officer-" + officer id."""
+    kinds: list[CycleKind] = []
+    if day.day == plan.open_day:
+        kinds.append(("report_open", f"notice:report-open:{period}:coop-", PRIORITY_OPEN))
+    if day.day in plan.reminder_days:
+        kinds.append(("report_reminder", f"reminder:report-due:{period}:day-{day.day}:coop-", PRIORITY_DEADLINE))
+    if day.day == plan.deadline_day + 1:
+        kinds.append(("report_late", f"reminder:report-late:{period}:coop-", PRIORITY_DEADLINE))
+    return kinds
 
 
 async def report_cycle_part(repos: Repositories, plan: CyclePlan, day: date, after: int) -> Part:
-    """`report_cycle` for the next TICK_COOPERATIVES cooperatives that have not reported, with ids above `after`;
-    the office's list comes with the last part."""
+    """The reporting cycle's notices for `day` (invitation, reminders, late notices) for the officers of the next
+    CYCLE_COOPERATIVES cooperatives that have not reported, with ids above `after`, as rows the database makes
+    (`Part.rows`), but for the few officers whose or whose cooperative's name the database cannot put in
+    (`cycle_rows.awkward_pairs`: their notices in `Part.due`); the office's list comes with the last part."""
     period = Period.of(day).previous()
-    is_open, is_reminder = day.day == plan.open_day, day.day in plan.reminder_days
-    is_late = day.day == plan.deadline_day + 1
-    if not (is_open or is_reminder or is_late):
+    kinds = cycle_kinds(plan, day, period)
+    if not kinds:
         return Part([], None)
-    pairs, last = await _chunk(repos, after, not_submitted=str(period))
+    upto, more = await cycle_rows.next_part(repos, str(period), after, CYCLE_COOPERATIVES)
     due: list[Due] = []
-    turns = Turns()  # a province's officers: other work (officers' messages) runs in between
-    for coop, officer in pairs:
-        await turns.take()
-        tail = f"{period}:coop-{coop.id}:officer-{officer.id}"
-        if is_open:
-            due.append(
-                report_notice("report_open", f"notice:report-open:{tail}", coop, officer, period, plan, PRIORITY_OPEN)
-            )
-        if is_reminder:
-            key = f"reminder:report-due:{period}:day-{day.day}:coop-{coop.id}:officer-{officer.id}"
-            due.append(report_notice("report_reminder", key, coop, officer, period, plan, PRIORITY_DEADLINE))
-        if is_late:
-            key = f"reminder:report-late:{tail}"
-            due.append(report_notice("report_late", key, coop, officer, period, plan, PRIORITY_DEADLINE))
-    if is_late and last is None:
+    rows: list[cycle_rows.CycleRows] = []
+    if upto is not None:
+        zones = sorted({zone or DEFAULT_ZONE for zone in await office_views.timezones(repos)})
+        for kind, key, priority in kinds:
+            payloads: dict[tuple[str, str], Shaped] = {
+                (lang, zone): _shaped(kind, priority, zone, lang, period, plan)
+                for lang in render.LANGS
+                for zone in zones
+            }
+            rows.append(cycle_rows.CycleRows(str(period), after, upto, key, kind, priority, payloads))
+        for coop, officer in await cycle_rows.awkward_pairs(repos, str(period), after, upto):
+            for kind, key, priority in kinds:
+                due.append(
+                    report_notice(kind, f"{key}{coop.id}:officer-{officer.id}", coop, officer, period, plan, priority)
+                )
+    last = upto if more else None
+    if kinds[-1][0] == "report_late" and last is None:
         due.extend(await staff_lists(repos, plan, period))
-    return Part(due, last)
+    return Part(due, last, tuple(rows))
+
+
+def _shaped(kind: NoticeKind, priority: int, zone: str, lang: render.Lang, period: Period, plan: CyclePlan) -> Shaped:
+    """The payload of a cycle's notice in `lang` for a cooperative in `zone`, shaped around the two names' marks."""
+    coop = CooperativeRow(0, cycle_rows.COOPERATIVE_MARK, zone)
+    officer = OfficerRow(0, 0, cycle_rows.OFFICER_MARK, lang)
+    notice = report_notice(kind, "", coop, officer, period, plan, priority).notice
+    return shape(payload_of(notice), cycle_rows.MARKS)
+
+
+async def store(repos: Repositories, part: Part, now: datetime, quiet: QuietHours | None) -> int:
+    """Put a part's notices in the outbox: the rows the database makes, then the notices made here; how many rows
+    are new."""
+    made = 0
+    for rows in part.rows:
+        zones = {zone for _, zone in rows.payloads}
+        release = {zone: quiet.release_time(now, ZoneInfo(zone)) for zone in zones} if quiet is not None else {}
+        made += await cycle_rows.insert(repos, rows, release, now)
+        await asyncio.sleep(0)
+    return made + await enqueue_notices(repos, part.due, now, quiet=quiet)
 
 
 PartFn = Callable[[Repositories, CyclePlan, date, int], Awaitable[Part]]
