@@ -1,7 +1,8 @@
 """Fan-out at province scale: an announcement to every officer, and how long the event loop is held meanwhile.
 
 The rows are made set-based here (INSERT ... SELECT generate_series on PostgreSQL): COOPERATIVES cooperatives with
-OFFICERS_EACH officers each, every officer with a reachable Telegram chat, an admin and a pembina per 50
+OFFICERS_EACH officers each (the cooperatives in WIB, WITA and WIT in turn, each one's second officer reading English),
+every officer with a reachable Telegram chat, an admin and a pembina per 50
 cooperatives' kecamatan. Then each of these is timed, with the growth of the process's peak memory (VmHWM) and the
 longest time the event loop was held (a probe that asks to wake every 5 ms notes how late it woke):
 `announcements.publish` to everyone, as `kopsehat announce` does; a training for everyone (`trainings.create`: its
@@ -47,10 +48,12 @@ from storage.models import utcnow
 SEED = [
     """INSERT INTO cooperatives (name, nik, type, tags, has_savings_unit, timezone, fiscal_year_start_month, is_demo,
            created_at, updated_at)
-       SELECT 'KSP Fan ' || n, 'F' || n, 'ksp', '[]', false, 'Asia/Jakarta', 1, false, now(), now()
+       SELECT 'KSP Fan ' || n, 'F' || n, 'ksp', '[]', false,
+              (ARRAY['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'])[1 + n % 3], 1, false, now(), now()
        FROM generate_series(1, :cooperatives) AS n""",
     """INSERT INTO officers (cooperative_id, name, role, language, status, announcements_paused, created_at)
-       SELECT c.id, 'Petugas ' || c.id || '-' || k, 'bendahara', 'id', 'active', false, now()
+       SELECT c.id, 'Petugas ' || c.id || '-' || k, 'bendahara', CASE WHEN k = 2 THEN 'en' ELSE 'id' END, 'active',
+              false, now()
        FROM cooperatives c CROSS JOIN generate_series(1, :each) AS k""",
     """INSERT INTO channel_identities (channel, external_id, officer_id, reachable, created_at)
        SELECT 'telegram', (7000000000 + o.id)::text, o.id, true, now() FROM officers o""",
