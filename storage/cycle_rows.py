@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     SQLColumnExpression,
     String,
     and_,
@@ -96,15 +97,24 @@ async def next_part(repos: Repositories, period: str, after: int, size: int) -> 
     return (None if found[0] is None else int(found[0])), int(found[1]) == size
 
 
+def _bound(n: int) -> ColumnElement[int]:
+    """A part's bound written into the statement's text: each part is planned for its own range (as a parameter,
+    PostgreSQL's generic plan for the sixth run of one prepared statement took 14 s instead of 0.3 s)."""
+    return literal(n, Integer, literal_execute=True)
+
+
 def _officers(period: str, after: int, upto: int) -> ColumnElement[bool]:
-    return and_(Cooperative.id > after, Cooperative.id <= upto, _unsubmitted(period), Officer.status == "active")
+    """The active officers of the part's cooperatives that did not submit `period`."""
+    c = Cooperative
+    return and_(c.id > _bound(after), c.id <= _bound(upto), _unsubmitted(period), Officer.status == "active")
 
 
 async def insert(repos: Repositories, rows: CycleRows, release_by_zone: Mapping[str, datetime], now: datetime) -> int:
     """One `INSERT ... SELECT` of the rows of the part's officers whose names are plain; how many are new."""
     dialect = repos.outbox.dialect
     o, c = Officer, Cooperative
-    in_part = select(o.id).where(o.cooperative_id > rows.after, o.cooperative_id <= rows.upto)
+    after, upto = _bound(rows.after), _bound(rows.upto)
+    in_part = select(o.id).where(o.cooperative_id > after, o.cooperative_id <= upto)
     account = chosen_accounts(ChannelIdentity.officer_id.in_(in_part.scalar_subquery()))
     zone, english = _zone(), func.coalesce(o.language, "id") == "en"
     made = [
