@@ -285,6 +285,24 @@ async def missing_names(repos: Repositories, period: str, scope: int | None, lim
     return [str(n) for n in (await repos.session.scalars(stmt.order_by(Cooperative.name).limit(limit))).all()]
 
 
+async def missing_names_by_kecamatan(repos: Repositories, period: str, limit: int) -> dict[int, list[str]]:
+    """`missing_names` of every kecamatan at once: its first `limit` cooperatives (by name) that did not submit."""
+    submitted = exists().where(
+        Report.cooperative_id == Cooperative.id, Report.period == period, Report.status == "submitted"
+    )
+    rank = func.row_number().over(partition_by=Cooperative.kecamatan_id, order_by=Cooperative.name).label("rank")
+    ranked = (
+        select(Cooperative.kecamatan_id, Cooperative.name, rank)
+        .where(~submitted, Cooperative.kecamatan_id.is_not(None))
+        .subquery()
+    )
+    stmt = select(ranked.c.kecamatan_id, ranked.c.name).where(ranked.c.rank <= limit)
+    found: dict[int, list[str]] = {}
+    for kecamatan, name in await repos.session.execute(stmt.order_by(ranked.c.kecamatan_id, ranked.c.rank)):
+        found.setdefault(int(kecamatan), []).append(str(name))
+    return found
+
+
 async def not_reported(repos: Repositories, period: str, scope: int | None) -> AsyncIterator[list[tuple[str, str]]]:
     """(name, kecamatan or "-") of every cooperative (of the kecamatan `scope`) that did not submit `period`, in
     name order, streamed a part at a time."""

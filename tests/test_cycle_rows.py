@@ -15,11 +15,20 @@ from sqlalchemy import event, insert, select
 from bot.domain.periods import Period
 from bot.scheduler import Job, run_tick
 from bot.services import daily
-from bot.services.cycle import PRIORITY_DEADLINE, PRIORITY_OPEN, CyclePlan, report_notice
+from bot.services.cycle import (
+    PRIORITY_DEADLINE,
+    PRIORITY_OPEN,
+    STAFF_LIST_LIMIT,
+    CyclePlan,
+    Missing,
+    recap_counts,
+    report_notice,
+    staff_summary,
+)
 from bot.services.daily import report_cycle_part
-from bot.services.notices import QuietHours, notice_row
+from bot.services.notices import QuietHours, notice_row, payload_of
 from bot.words.messages import NoticeKind
-from storage import jsonio
+from storage import fanout, jsonio
 from storage.db import Database
 from storage.models import Cooperative, Officer, OutboxMessage, Report
 from storage.repositories.outbox import with_defaults
@@ -184,3 +193,45 @@ async def test_a_reminder_tick_takes_a_few_statements_not_one_per_few_hundred_of
         event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
     assert result.enqueued == 3000
     assert len(statements) <= 10, statements  # main: 25 (reads, then a statement per 200 rows)
+
+
+async def test_the_office_lists_are_the_ones_counted_area_by_area(db: Database) -> None:
+    """After the deadline each pembina gets their kecamatan's list and each admin the city's: the same counts (on
+    time in each zone) and first names as counted one area at a time (`recap_counts`, `missing_names` per scope)."""
+    deadline_wib = datetime(2026, 11, 10, 23, 59, tzinfo=WIB)
+    async with db.transaction() as repos:
+        areas = [(await repos.regions.get_or_create("kecamatan", f"Kec {n}")).id for n in range(3)]
+        empty = (await repos.regions.get_or_create("kecamatan", "Kec kosong")).id
+        for n in range(160):  # 70 in Kec 0 (more than a list shows), duplicate names, some with no kecamatan
+            coop, _ = await repos.cooperatives.upsert(
+                {"name": f"KSP {n % 45:02d} {COOPERATIVES[n % 6]}", "nik": f"L{n}", "type": "ksp"}
+            )
+            coop.timezone = ZONES[n % 3]
+            coop.kecamatan_id = None if n % 13 == 0 else areas[0] if n < 80 else areas[n % 3]
+            if n % 4 == 1:  # reported: on time, late, or without a time (as on time)
+                at = (None, deadline_wib - timedelta(hours=2), deadline_wib + timedelta(days=1))[n % 3]
+                repos.session.add(
+                    Report(cooperative_id=coop.id, period=str(PERIOD), status="submitted", first_submitted_at=at)
+                )
+        staff = [await repos.staff.add("Admin", "admin"), await repos.staff.add("Admin 2", "admin")]
+        staff += [await repos.staff.add(f"Pembina {a}", "pembina", kecamatan_id=a) for a in (*areas, empty)]
+        staff.append(await repos.staff.add("Pembina tanpa kecamatan", "pembina"))
+        (await repos.staff.add("Pergi", "pembina", kecamatan_id=areas[0])).status = "inactive"
+        for member in staff:
+            member.language = "en" if member.id % 2 else "id"
+        await repos.session.flush()
+    now = datetime(2026, 11, 11, 9, 0, tzinfo=WIB)
+    await run_tick(db, PLAN, Job("report-cycle", report_cycle_part), cycle_day(11), now)
+    async with db.transaction() as repos:
+        expected = {}
+        for member in staff:
+            scope = member.kecamatan_id if member.role == "pembina" else None
+            counts = (await recap_counts(repos, PERIOD, PLAN, scope)).whole
+            names = await fanout.missing_names(repos, str(PERIOD), scope, STAFF_LIST_LIMIT)
+            if counts.total:
+                summary = Missing(PERIOD, counts.total, counts.reported, counts.on_time, tuple(names))
+                expected[member.id] = staff_summary(member, summary, PLAN).notice
+        stored = await repos.outbox.by_keys_prefix("summary:report-missing:")
+        assert {r.staff_id for r in stored} == set(expected) and len(expected) == len(staff) - 1  # not the empty one
+        for row in stored:
+            assert await raw_payload(repos, row.dedupe_key) == jsonio.dumps(payload_of(expected[row.staff_id or 0]))

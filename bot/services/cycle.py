@@ -225,12 +225,17 @@ class RecapCounts:
         )
 
 
+async def zone_deadlines(repos: Repositories, period: Period, plan: CyclePlan) -> dict[str, datetime]:
+    """The deadline of `period` in each time zone the cooperatives are in."""
+    return {zone: deadline(period, zone, plan.deadline_day) for zone in await office_views.timezones(repos)}
+
+
 async def recap_counts(
     repos: Repositories, period: Period, plan: CyclePlan, kecamatan_id: int | None = None
 ) -> RecapCounts:
     """Completeness and timeliness of `period` per kecamatan, as `recap` counts them, in one GROUP BY."""
-    deadlines = {zone: deadline(period, zone, plan.deadline_day) for zone in await office_views.timezones(repos)}
-    counts = await office_views.reporting_by_kecamatan(repos, str(period), deadlines, kecamatan_id)
+    due = await zone_deadlines(repos, period, plan)
+    counts = await office_views.reporting_by_kecamatan(repos, str(period), due, kecamatan_id)
     names = await repos.regions.names([c.kecamatan_id for c in counts if c.kecamatan_id])
     areas: dict[str, Tally] = {}
     for c in counts:
