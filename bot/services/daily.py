@@ -176,7 +176,9 @@ async def staff_lists(repos: Repositories, plan: CyclePlan, period: Period) -> l
         return []
     whole, areas = await missing_by_area(repos, plan, period)
     due = []
+    turns = Turns()  # a province's 600 lists rendered: other work runs in between
     for member in staff:
+        await turns.take()
         scope = member.kecamatan_id if member.role == "pembina" else None
         mine = whole if scope is None else areas.get(scope, Missing(period, 0, 0, 0, ()))
         if mine.total == 0:
