@@ -286,7 +286,8 @@ async def missing_names(repos: Repositories, period: str, scope: int | None, lim
 
 
 async def missing_names_by_kecamatan(repos: Repositories, period: str, limit: int) -> dict[int, list[str]]:
-    """`missing_names` of every kecamatan at once: its first `limit` cooperatives (by name) that did not submit."""
+    """`missing_names` of every kecamatan at once: its first `limit` cooperatives (by name) that did not submit, read a
+    part at a time."""
     submitted = exists().where(
         Report.cooperative_id == Cooperative.id, Report.period == period, Report.status == "submitted"
     )
@@ -298,8 +299,10 @@ async def missing_names_by_kecamatan(repos: Repositories, period: str, limit: in
     )
     stmt = select(ranked.c.kecamatan_id, ranked.c.name).where(ranked.c.rank <= limit)
     found: dict[int, list[str]] = {}
-    for kecamatan, name in await repos.session.execute(stmt.order_by(ranked.c.kecamatan_id, ranked.c.rank)):
-        found.setdefault(int(kecamatan), []).append(str(name))
+    result = await repos.session.stream(stmt.order_by(ranked.c.kecamatan_id, ranked.c.rank))
+    async for part in result.partitions(STREAM_PART):  # a province's 24,000 names: the event loop's turn between
+        for kecamatan, name in part:
+            found.setdefault(int(kecamatan), []).append(str(name))
     return found
 
 
