@@ -20,8 +20,15 @@ class Report(Base):
     __table_args__ = (
         UniqueConstraint("cooperative_id", "period"),
         Index("ix_reports_period_status", "period", "status", "cooperative_id", "first_submitted_at"),
-        # the reports in one review state (waiting, sent back, verified), by period (the review list)
-        Index("ix_reports_review_state", "review_state", "period", "id"),
+        # the submitted reports in each review state (waiting, sent back, verified), by period: the review list reads
+        # a period's reports (and a state's of every period) from the index alone on PostgreSQL, not their heap pages
+        Index(
+            "ix_reports_review_state",
+            "review_state",
+            "period",
+            "id",
+            postgresql_include=["cooperative_id", "latest_revision", "first_submitted_at"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -69,11 +69,10 @@ class ReviewRepo(Repo):
 
     @staticmethod
     def _in_states(states: tuple[str, ...]) -> ColumnElement[bool]:
-        """A submitted report in one of the review `states` (every state: any submitted report). The state is kept
-        on the report (`Report.review_state`, indexed with the period): found without probing any decisions."""
-        if set(STATES) <= set(states):
-            return Report.status == "submitted"
-        return Report.review_state.in_(states)  # only a submitted report has one
+        """A submitted report in one of the review `states` (only a submitted report has one). The state is kept on
+        the report (`Report.review_state`, indexed with the period and the list's columns): found without probing
+        any decisions, and every state too is read from that index."""
+        return Report.review_state.in_(states)
 
     def _found(self, columns: Any, where: QueueFilter, period: str | None) -> Any:
         """Submitted reports in the filter's scope, area and states (and period) with the cooperative and kecamatan."""
