@@ -1,13 +1,15 @@
 """The office at province scale: page times of the office web app and the staff's counts, on a synthetic province.
 
     python -m bench.office_pages --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/province \
-        [--cooperatives 30000 --periods 36] [--rounds 30] [--counts-only]
+        [--cooperatives 30000 --periods 36] [--rounds 30] [--counts-only | --review-only]
 
 The database keeps the province between runs: it is loaded (`kopsehat demo --cooperatives N --periods P`'s
 loader) only when it is not there yet. Pages are fetched over loopback from the real aiohttp app, signed in as an
 admin; each time is one request's (the test client's share is a few hundred microseconds). Then `rekap`'s counts,
 a segment's count (`belum-lapor` of the open period, as the announcement preview counts it) and `report-status`'s
-work (every cooperative's row, printed) are timed in-process, without the command's start-up.
+work (every cooperative's row, printed) are timed in-process, without the command's start-up. `--review-only`:
+only the review list's pages (`/kantor/laporan`: its default, every period, one period, a later page, the sent-back
+reports of every period, the verified reports of one period).
 """
 
 from __future__ import annotations
@@ -70,7 +72,9 @@ async def _ensure_province(db: Database, cooperatives: int, periods: int) -> Non
         print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
 
 
-async def main(url: str, cooperatives: int, periods: int, rounds: int, counts_only: bool = False) -> None:
+async def main(
+    url: str, cooperatives: int, periods: int, rounds: int, counts_only: bool = False, review_only: bool = False
+) -> None:
     """Run every measurement and print one line each."""
     db = Database(url)
     await upgrade(db)
@@ -84,12 +88,13 @@ async def main(url: str, cooperatives: int, periods: int, rounds: int, counts_on
         niks = [str(n) for n in (await session.scalars(demo)).all()]
     print(f"province: {coops} cooperatives, {officers} officers, {revisions} report revisions")
     if not counts_only:
-        await _pages(db, url, coops, niks, rounds)
-    await _counts(db, rounds)
+        await _pages(db, url, coops, niks, rounds, review_only)
+    if not review_only:
+        await _counts(db, rounds)
     await db.dispose()
 
 
-async def _pages(db: Database, url: str, coops: int, niks: list[str], rounds: int) -> None:
+async def _pages(db: Database, url: str, coops: int, niks: list[str], rounds: int, review_only: bool) -> None:
     """The office web app's pages, signed in as a new admin (written to the database)."""
     async with db.transaction() as repos:
         staff = await repos.staff.add("Bench Admin", "admin")
@@ -125,9 +130,21 @@ async def _pages(db: Database, url: str, coops: int, niks: list[str], rounds: in
             ("reports to review, waiting, every period", page(lambda i: "/kantor/laporan?periode=semua")),
             ("reports to review, one period", page(lambda i: f"/kantor/laporan?status=semua&periode={review_period}")),
             ("reports to review, a later page", page(lambda i: f"/kantor/laporan?setelah={later}")),
+            (
+                "reports to review, sent back, every period",
+                page(lambda i: "/kantor/laporan?status=dikembalikan&periode=semua"),
+            ),
+            (
+                "reports to review, verified, one period",
+                page(lambda i: f"/kantor/laporan?status=terverifikasi&periode={review_period}"),
+            ),
         ]
         for name, one in measured:
+            if review_only and not name.startswith("reports to review"):
+                continue
             print(_line(name, await _times(rounds, one)), flush=True)
+        if review_only:
+            return
         for path in ("/kantor/koperasi", "/kantor/laporan"):  # the filters' options are most of a page's bytes
             size = len(await (await client.get(path)).read())
             print(f"{'page size ' + path:<48} {size / 1024:8.1f} KB", flush=True)
@@ -174,6 +191,10 @@ if __name__ == "__main__":
     parser.add_argument("--cooperatives", type=int, default=30_000)
     parser.add_argument("--periods", type=int, default=36)
     parser.add_argument("--rounds", type=int, default=30)
-    parser.add_argument("--counts-only", action="store_true", help="only the staff's counts and report-status")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--counts-only", action="store_true", help="only the staff's counts and report-status")
+    only.add_argument("--review-only", action="store_true", help="only the review list's pages")
     args = parser.parse_args()
-    asyncio.run(main(args.database_url, args.cooperatives, args.periods, args.rounds, args.counts_only))
+    asyncio.run(
+        main(args.database_url, args.cooperatives, args.periods, args.rounds, args.counts_only, args.review_only)
+    )

@@ -229,7 +229,8 @@ class Dispatcher:
         )
         senders = await BatchSenders.load(repos, inbounds)
         new = [i for i in inbounds if (i.address.channel, i.message_id) in fresh]
-        await senders.prepare(self.router, Services(repos, self.bot.rules or default_rules()), new, self.clock())
+        at = self.clock()  # the batch's time: what it prepares (a report's period) is what its messages then open
+        await senders.prepare(self.router, Services(repos, self.bot.rules or default_rules()), new, at)
         decided: list[_Decided | None] = []
         for inbound in inbounds:
             key = (inbound.address.channel, inbound.message_id)
@@ -237,7 +238,7 @@ class Dispatcher:
                 decided.append(None)
                 continue
             fresh.discard(key)
-            decided.append(await self._decide(repos, senders, inbound))
+            decided.append(await self._decide(repos, senders, inbound, at))
         await senders.save()
         for d in (d for d in decided if d is not None):  # the lane of a chat that became (or stopped being) staff's
             chat = (d.inbound.address.channel, d.inbound.address.user_id)
@@ -245,7 +246,7 @@ class Dispatcher:
         stored = iter(await self._enqueue(repos, [d for d in decided if d is not None]))
         return [DispatchResult(duplicate=True) if d is None else next(stored) for d in decided]
 
-    async def _decide(self, repos: Repositories, senders: BatchSenders, inbound: Inbound) -> _Decided:
+    async def _decide(self, repos: Repositories, senders: BatchSenders, inbound: Inbound, at: datetime) -> _Decided:
         """Route one message to its handler and keep its conversation's change; its replies are stored by the
         caller."""
         identity, conversation, officer, cooperative, staff = await senders.of(inbound)
@@ -267,7 +268,7 @@ class Dispatcher:
             officer=officer,
             cooperative=cooperative,
             staff=staff,
-            now=self.clock(),
+            now=at,
             handler=conversation.handler,
             progress={k: v for k, v in (conversation.progress or {}).items() if k != CHOICES_KEY},
         )

@@ -287,7 +287,7 @@ async def _reports(
                         "draft": {},
                         "first_submitted_at": at,
                         "latest_revision": 1,
-                        "waiting": True,  # no decision yet
+                        "review_state": "waiting",  # no decision yet
                         "created_at": at,
                     }
                 )

@@ -209,9 +209,10 @@ class ReviewService:
             raise LookupError(f"report {report_id} is outside kecamatan {scope}")
         return report, cooperative
 
-    async def _state(self, report: Report) -> str:
-        decided = [r for r in await self._repos.reviews.of_report(report.id) if r.revision == report.latest_revision]
-        return decided[-1].action if decided else "waiting"
+    @staticmethod
+    def _state(report: Report) -> str:
+        """waiting | sent_back | verified: kept on the report by each submission and decision."""
+        return report.review_state or "waiting"
 
     async def page(self, report_id: int, scope: int | None) -> ReviewPage:
         """One submitted report to review (LookupError: none such in the scope)."""
@@ -261,7 +262,7 @@ class ReviewService:
             period,
             previous_period,
             report.latest_revision,
-            await self._state(report),
+            self._state(report),
             figures,
             tuple(warnings),
             tuple(lines[v.id] for v in reversed(revisions)),
@@ -282,7 +283,7 @@ class ReviewService:
             raise NotAllowed(f"{actor.key} may not review report {report_id}")
         if revision is not None and revision != report.latest_revision:
             raise Stale(f"report {report_id} is at revision {report.latest_revision}, not {revision}")
-        return report, cooperative, await self._state(report)
+        return report, cooperative, self._state(report)
 
     async def verify(
         self, report_id: int, actor: Actor, scope: int | None, at: datetime, revision: int | None = None

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, utcnow
@@ -20,8 +20,15 @@ class Report(Base):
     __table_args__ = (
         UniqueConstraint("cooperative_id", "period"),
         Index("ix_reports_period_status", "period", "status", "cooperative_id", "first_submitted_at"),
-        # the reports waiting for review, newest period first, however many were decided (the review list)
-        Index("ix_reports_waiting", "period", "id", postgresql_where=text("waiting"), sqlite_where=text("waiting")),
+        # the submitted reports in each review state (waiting, sent back, verified), by period: the review list reads
+        # a period's reports (and a state's of every period) from the index alone on PostgreSQL, not their heap pages
+        Index(
+            "ix_reports_review_state",
+            "review_state",
+            "period",
+            "id",
+            postgresql_include=["cooperative_id", "latest_revision", "first_submitted_at"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,8 +40,9 @@ class Report(Base):
     draft_updated_at: Mapped[datetime | None] = mapped_column()
     first_submitted_at: Mapped[datetime | None] = mapped_column()
     latest_revision: Mapped[int] = mapped_column(Integer, default=0)
-    # the latest revision has no decision yet: set by a submission (a correction too), cleared by a decision
-    waiting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # a submitted report's review state: "waiting" (set by a submission, a correction too: the latest revision has
+    # no decision yet), else the latest revision's last decision, "sent_back" or "verified" (None: not submitted)
+    review_state: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

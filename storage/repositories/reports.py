@@ -145,7 +145,7 @@ class ReportRepo(Repo):
         self.session.add(revision)
         report.latest_revision = revision.number
         report.status = "submitted"
-        report.waiting = True
+        report.review_state = "waiting"  # the new revision has no decision yet
         report.first_submitted_at = report.first_submitted_at or at
         report.draft = {}
         report.draft_officer_id = None

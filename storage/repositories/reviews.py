@@ -52,14 +52,14 @@ class ReviewRepo(Repo):
     async def add(
         self, report_id: int, revision: int, action: str, staff_id: int, at: datetime, reason: str | None = None
     ) -> ReportReview:
-        """A decision on a report's revision; the report no longer waits (when `revision` is its latest)."""
+        """A decision on a report's revision: the report's review state (when `revision` is its latest)."""
         review = ReportReview(
             report_id=report_id, revision=revision, action=action, reason=reason, staff_id=staff_id, created_at=at
         )
         self.session.add(review)
         await self.session.flush()
         decided = update(Report).where(Report.id == report_id, Report.latest_revision == revision)
-        await self.session.execute(decided.values(waiting=False))
+        await self.session.execute(decided.values(review_state=action))
         return review
 
     async def of_report(self, report_id: int) -> list[ReportReview]:
@@ -68,28 +68,11 @@ class ReviewRepo(Repo):
         return list((await self.session.scalars(stmt)).all())
 
     @staticmethod
-    def _last_action(report_id: Any, revision: Any) -> Any:
-        """The revision's last decision (none: the report waits), for each report of the outer query: one index
-        probe each, so a page or a bounded count reads only the reports it needs, however many decisions there are."""
-        return (
-            select(ReportReview.action)
-            .where(ReportReview.report_id == report_id, ReportReview.revision == revision)
-            .order_by(ReportReview.id.desc())
-            .limit(1)
-        )
-
-    @classmethod
-    def _in_states(cls, states: tuple[str, ...]) -> ColumnElement[bool] | None:
-        """The review state is one of `states` (None: any): "waiting" is no decision on the latest revision, kept on
-        the report (`Report.waiting`, a partial index of its own): found without probing any report's decisions."""
-        if set(STATES) <= set(states):
-            return None
-        undecided = Report.waiting.expression
-        decided = [s for s in states if s != "waiting"]
-        if not decided:
-            return undecided
-        chosen = cls._last_action(Report.id, Report.latest_revision).scalar_subquery().in_(decided)
-        return or_(undecided, chosen) if "waiting" in states else chosen
+    def _in_states(states: tuple[str, ...]) -> ColumnElement[bool]:
+        """A submitted report in one of the review `states` (only a submitted report has one). The state is kept on
+        the report (`Report.review_state`, indexed with the period and the list's columns): found without probing
+        any decisions, and every state too is read from that index."""
+        return Report.review_state.in_(states)
 
     def _found(self, columns: Any, where: QueueFilter, period: str | None) -> Any:
         """Submitted reports in the filter's scope, area and states (and period) with the cooperative and kecamatan."""
@@ -98,11 +81,8 @@ class ReviewRepo(Repo):
             .select_from(Report)
             .join(Cooperative, Cooperative.id == Report.cooperative_id)
             .outerjoin(Region, Region.id == Cooperative.kecamatan_id)
-            .where(Report.status == "submitted")
+            .where(self._in_states(where.states))
         )
-        state = self._in_states(where.states)
-        if state is not None:
-            stmt = stmt.where(state)
         for kecamatan_id in (where.scope, where.kecamatan_id):
             if kecamatan_id is not None:
                 stmt = stmt.where(Cooperative.kecamatan_id == kecamatan_id)
@@ -148,6 +128,7 @@ class ReviewRepo(Repo):
                 Report.period,
                 Report.latest_revision,
                 Report.first_submitted_at,
+                Report.review_state,
                 kecamatan.label("kecamatan_key"),
             ),
             where,
@@ -174,7 +155,7 @@ class ReviewRepo(Repo):
         shown = found.order_by(Report.period.desc(), kecamatan, Cooperative.name, Report.id)
         if limit is not None:
             shown = shown.limit(limit)
-        page = shown.subquery("shown")  # the page's rows first; their score, time and state are read for them alone
+        page = shown.subquery("shown")  # the page's rows first; their score and time are read for them alone
         scored = aliased(Assessment)
         latest = (
             select(func.max(scored.id))
@@ -192,7 +173,6 @@ class ReviewRepo(Repo):
             .correlate(page)
             .scalar_subquery()
         )
-        action = self._last_action(page.c.report_id, page.c.latest_revision).correlate(page).scalar_subquery()
         stmt = (
             select(
                 page.c.report_id,
@@ -206,7 +186,7 @@ class ReviewRepo(Repo):
                 func.coalesce(submitted, page.c.first_submitted_at),
                 Assessment.total,
                 Assessment.category,
-                func.coalesce(action, literal("waiting")),
+                page.c.review_state,
             )
             .outerjoin(Assessment, Assessment.id == latest)
             .order_by(page.c.period.desc(), page.c.kecamatan_key, page.c.name, page.c.report_id)

@@ -4,6 +4,7 @@ the batch's officers at once (the round's first batch: every officer opening the
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from bot.domain.periods import reporting_period_for
 from storage.db import Database
 from storage.models import Report
-from tests.handlers.chat import NOW, dispatcher, two_processes
+from tests.handlers.chat import NOW, Clock, dispatcher, two_processes
 from tests.handlers.test_first_contacts import Statements, said, texts
 
 
@@ -88,3 +89,34 @@ async def test_two_processes_opening_the_same_reports_at_once_make_one_each(back
                 await repos.session.execute(select(Report.cooperative_id, func.count()).group_by(Report.cooperative_id))
             ).all()
         assert len(counts) == 12 and all(count == 2 for _, count in counts), counts
+
+
+class Ticking(Clock):
+    """A clock a millisecond later at each reading (each kept): a batch's readings fall apart."""
+
+    def __init__(self, now: datetime) -> None:
+        super().__init__(now)
+        self.readings: list[datetime] = []
+
+    def __call__(self) -> datetime:
+        self.readings.append(self.now)
+        self.advance(milliseconds=1)
+        return self.readings[-1]
+
+
+async def test_a_lapor_at_the_period_boundary_opens_one_report_of_one_period(db: Database) -> None:
+    """`/lapor` in a batch whose readings of the clock straddle 1 December 00:00 WIB (October is the period reported
+    until then, November from then on): the report the batch opened ahead is the one each answer opens, no other (no
+    empty October draft beside November's)."""
+    people = ["batas-a", "batas-b"]
+    ids = await _officers(db, people, 3576060000)  # September submitted (as of NOW), nothing of October yet
+    await dispatcher(db).handle_many([said(p, "menu") for p in people])  # their chats known
+    boundary = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
+    clock = Ticking(boundary - timedelta(milliseconds=2))  # the staff lane's reading, the batch's: October still
+    results = await dispatcher(db, clock).handle_many([said(p, "lapor") for p in people])
+    assert clock.readings[0] < boundary <= clock.now, clock.readings
+    assert all("Kas" in texts(r.replies) for r in results), [texts(r.replies) for r in results]
+    async with db.transaction() as repos:
+        made = (await repos.session.execute(select(Report.cooperative_id, Report.period, Report.status))).all()
+    drafts = sorted((coop, period) for coop, period, status in made if status == "draft")
+    assert [coop for coop, _ in drafts] == sorted(ids), made  # one report opened a cooperative

@@ -80,7 +80,7 @@ async def build_city(db: Database, now: datetime | None = None) -> City:
                     status="submitted",
                     first_submitted_at=at,
                     latest_revision=1,
-                    waiting=True,
+                    review_state="waiting",
                 )
                 repos.session.add(report)
                 await repos.session.flush()
@@ -129,7 +129,7 @@ async def build_city(db: Database, now: datetime | None = None) -> City:
                         status="submitted",
                         first_submitted_at=at,
                         latest_revision=1,
-                        waiting=True,
+                        review_state="waiting",
                     )
                 )
         for name, role, area in (

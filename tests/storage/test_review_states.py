@@ -1,6 +1,7 @@
-"""The review list's "waiting" (a submitted report whose latest revision has no decision) at province scale: a
-verified or sent-back report stops waiting, a correction after a send-back waits again, and finding the waiting
-reports of every period reads the waiting reports, not every report ever decided. On both databases."""
+"""The review list's states kept on the report (`review_state`: "waiting" when the latest revision has no decision,
+else its last decision) at province scale: a verified or sent-back report stops waiting, a correction after a
+send-back waits again, and finding the waiting (or the sent-back) reports of every period reads those reports, not
+every report ever decided. On both databases."""
 
 from __future__ import annotations
 
@@ -41,9 +42,9 @@ async def reported(db: Database, decided: int, waiting: int) -> tuple[list[int],
     return done, open_
 
 
-async def waiting_ids(db: Database, period: str | None = None) -> set[int]:
+async def waiting_ids(db: Database, period: str | None = None, where: QueueFilter = WAITING) -> set[int]:
     async with db.reading() as repos:
-        return {r.report_id for r in await repos.reviews.queue(keys.PERDEP, WAITING, period=period)}
+        return {r.report_id for r in await repos.reviews.queue(keys.PERDEP, where, period=period)}
 
 
 async def test_a_decision_ends_the_wait_and_a_correction_after_a_send_back_waits_again(db: Database) -> None:
@@ -93,6 +94,29 @@ async def test_the_waiting_reports_of_every_period_are_found_without_reading_the
     about as many reports as are waiting, however many were decided."""
     done, open_ = await reported(db, 150, 3)
     assert await waiting_ids(db) == set(open_)
+    await assert_found_reading_few(db, WAITING, open_, len(done))
+
+
+async def test_the_sent_back_reports_of_every_period_are_found_without_reading_the_verified_ones(
+    db: Database,
+) -> None:
+    """Most reports verified, a few sent back: the sent-back reports of every period are found reading about as many
+    reports as were sent back, not probing the decisions of every decided report."""
+    done, open_ = await reported(db, 150, 3)
+    async with db.transaction() as repos:
+        staff = await repos.staff.add("Pak Pembina", "pembina")
+        for report_id in open_:
+            await repos.reviews.add(report_id, 1, "sent_back", staff.id, AT, reason="Kas salah")
+    sent_back = QueueFilter(None, states=("sent_back",))
+    assert await waiting_ids(db) == set()
+    assert await waiting_ids(db, where=sent_back) == set(open_)
+    async with db.reading() as repos:
+        assert await repos.reviews.counts(sent_back, [None, PERIODS[0]], 1000) == [len(open_), len(open_) // 3]
+    await assert_found_reading_few(db, sent_back, open_, len(done))
+
+
+async def assert_found_reading_few(db: Database, where: QueueFilter, found: list[int], decided: int) -> None:
+    """The page of `where` (every period) reads under five rows of reports and decisions for each report found."""
     if db.dialect != "postgresql":
         return  # the rows a statement read are what PostgreSQL's EXPLAIN ANALYZE tells
     statements: list[tuple[str, Any]] = []
@@ -102,7 +126,7 @@ async def test_the_waiting_reports_of_every_period_are_found_without_reading_the
 
     event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
     try:
-        await waiting_ids(db)
+        await waiting_ids(db, where=where)
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
     page = [s for s in statements if "reports" in s[0]]
@@ -116,12 +140,13 @@ async def test_the_waiting_reports_of_every_period_are_found_without_reading_the
         explained = await connection.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {page[0][0]}", page[0][1])
         plan = explained.scalar_one()[0]["Plan"]
     read = read_rows(plan, {"reports", "report_reviews"})
-    assert read < 5 * len(open_), f"{read} rows read to find {len(open_)} waiting among {len(done)} decided"
+    assert read < 5 * len(found), f"{read} rows read to find {len(found)} of {where.states} among {decided} decided"
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-async def test_the_migration_marks_the_reports_that_wait_already(backend: str, tmp_path: Path) -> None:
-    """Reports stored before the mark existed: undecided, verified, corrected after a send-back, a draft."""
+async def test_the_migrations_mark_the_reports_that_wait_already(backend: str, tmp_path: Path) -> None:
+    """Reports stored before the mark (0017) and the state (0018) existed: sent back, undecided, verified, corrected
+    after a send-back, a draft."""
     async with empty_database(backend, tmp_path, "w") as db:
         await upgrade(db, "0016")
         async with db.transaction() as repos:
@@ -129,6 +154,7 @@ async def test_the_migration_marks_the_reports_that_wait_already(backend: str, t
             coop, _ = await repos.cooperatives.upsert({"name": "KSP Lama", "nik": "357600000001", "type": "ksp"})
             made = {}
             for period, status, latest in (
+                ("2026-06", "submitted", 1),
                 ("2026-07", "submitted", 1),
                 ("2026-08", "submitted", 1),
                 ("2026-09", "submitted", 2),
@@ -144,7 +170,8 @@ async def test_the_migration_marks_the_reports_that_wait_already(backend: str, t
                 made[period] = (
                     await repos.session.execute(text("SELECT id FROM reports WHERE period = :p"), {"p": period})
                 ).scalar_one()
-            for period, revision, action in (("2026-08", 1, "verified"), ("2026-09", 1, "sent_back")):
+            decisions = (("2026-06", 1, "sent_back"), ("2026-08", 1, "verified"), ("2026-09", 1, "sent_back"))
+            for period, revision, action in decisions:
                 await repos.session.execute(
                     text(
                         "INSERT INTO report_reviews (report_id, revision, action, staff_id, created_at) "
@@ -152,14 +179,21 @@ async def test_the_migration_marks_the_reports_that_wait_already(backend: str, t
                     ),
                     {"r": made[period], "n": revision, "a": action, "s": staff.id, "at": AT},
                 )
-        await upgrade(db)
+        await upgrade(db, "0017")
         async with db.reading() as repos:
             marked = {
                 str(p): bool(w) for p, w in await repos.session.execute(text("SELECT period, waiting FROM reports"))
             }
-        assert marked == {
-            "2026-07": True,
-            "2026-08": False,
-            "2026-09": True,
-            "2026-10": False,
+        assert marked == {"2026-06": False, "2026-07": True, "2026-08": False, "2026-09": True, "2026-10": False}
+        await upgrade(db)  # 0018: the review state kept instead of the mark
+        async with db.reading() as repos:
+            states = dict(
+                (str(p), s) for p, s in await repos.session.execute(text("SELECT period, review_state FROM reports"))
+            )
+        assert states == {
+            "2026-06": "sent_back",
+            "2026-07": "waiting",
+            "2026-08": "verified",
+            "2026-09": "waiting",  # corrected after the send-back: the latest revision has no decision
+            "2026-10": None,
         }
