@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from bot.chat import report_words
@@ -27,11 +27,19 @@ def _every_question(profile: forms.Profile) -> tuple[forms.Question, ...]:
     return tuple(forms.questions_for(forms.load_form(), profile, True, True, True))
 
 
-async def _plan(ctx: Context, period: Period, full: bool) -> tuple[list[forms.Question], carry.Plan]:
+@lru_cache(maxsize=256)
+def _asked_questions(profile: forms.Profile, asked: tuple[str, ...]) -> tuple[forms.Question, ...]:
+    """The questions of a report of this profile that includes these yearly items (`carry.Plan.questions`): one tuple
+    for every message of every such report, so the engine's per-question-list caches find it by identity."""
+    return tuple(carry.Plan(asked=asked).questions(_every_question(profile)))
+
+
+async def _plan(ctx: Context, period: Period, full: bool) -> tuple[tuple[forms.Question, ...], carry.Plan]:
     """This cooperative's questions and the yearly answers carried forward (§8.3), decided once per report and kept
     with its progress; `full` asks every yearly item again ("ubah manajemen")."""
     assert ctx.cooperative is not None
-    every = list(_every_question(profile_of(ctx.cooperative)))
+    profile = profile_of(ctx.cooperative)
+    every = _every_question(profile)
     cached = carry.Plan.from_json(ctx.progress["carry"]) if isinstance(ctx.progress.get("carry"), dict) else None
     if cached is not None and cached.full == full:
         plan = cached
@@ -39,7 +47,7 @@ async def _plan(ctx: Context, period: Period, full: bool) -> tuple[list[forms.Qu
         stored = await ctx.services.reports.carried_answers(ctx.cooperative.id)
         plan = carry.plan(every, stored, str(period), full)
         ctx.progress["carry"] = plan.to_json()
-    return plan.questions(every), plan
+    return _asked_questions(profile, plan.asked), plan
 
 
 async def _engine_context(ctx: Context, period: Period, plan: carry.Plan) -> report_flow.Context:
