@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from functools import cache
 from typing import Any
 
 from bot.chat import report_words
@@ -14,24 +13,19 @@ from bot.chat.routing import Route, Router, Waiting
 from bot.domain import carry, forms, report_checks, report_flow
 from bot.domain.periods import Period, deadline, format_datetime, reporting_period_for
 from bot.services import Services
-from bot.services.reports import ReportState, profile_of
+from bot.services.reports import ReportState, asked_questions, every_question, profile_of
 from handlers.status import scored_replies
 
 NAME = "lapor"
 SECONDS_A_QUESTION = 20  # one typed amount or a pressed button, on a phone
 
 
-@cache
-def _every_question(profile: forms.Profile) -> tuple[forms.Question, ...]:
-    """Every question of the packaged form that a cooperative of this profile may get (worked out once a profile)."""
-    return tuple(forms.questions_for(forms.load_form(), profile, True, True, True))
-
-
-async def _plan(ctx: Context, period: Period, full: bool) -> tuple[list[forms.Question], carry.Plan]:
+async def _plan(ctx: Context, period: Period, full: bool) -> tuple[tuple[forms.Question, ...], carry.Plan]:
     """This cooperative's questions and the yearly answers carried forward (§8.3), decided once per report and kept
     with its progress; `full` asks every yearly item again ("ubah manajemen")."""
     assert ctx.cooperative is not None
-    every = list(_every_question(profile_of(ctx.cooperative)))
+    profile = profile_of(ctx.cooperative)
+    every = every_question(profile)
     cached = carry.Plan.from_json(ctx.progress["carry"]) if isinstance(ctx.progress.get("carry"), dict) else None
     if cached is not None and cached.full == full:
         plan = cached
@@ -39,7 +33,7 @@ async def _plan(ctx: Context, period: Period, full: bool) -> tuple[list[forms.Qu
         stored = await ctx.services.reports.carried_answers(ctx.cooperative.id)
         plan = carry.plan(every, stored, str(period), full)
         ctx.progress["carry"] = plan.to_json()
-    return plan.questions(every), plan
+    return asked_questions(profile, plan.asked), plan
 
 
 async def _engine_context(ctx: Context, period: Period, plan: carry.Plan) -> report_flow.Context:

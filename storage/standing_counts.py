@@ -50,8 +50,11 @@ def counted(cooperative_type: str, rows: Iterable[Row]) -> Counter[Key]:
     )
 
 
-def standings_of(cooperative_id: int, period: str | None = None) -> Select[tuple[bool, str, str, str | None]]:
-    """The cooperative's period standings (of `period`, or all) and its latest standings, as counted rows."""
+def standings_of(
+    cooperative_id: int | ColumnElement[int], period: str | ColumnElement[str] | None = None
+) -> Select[tuple[bool, str, str, str | None]]:
+    """The cooperative's period standings (of `period`, or all) and its latest standings, as counted rows (the
+    cooperative and period given, or bound parameters to give them per call)."""
     periods = select(
         literal(False, Boolean), PeriodStanding.framework, PeriodStanding.period, PeriodStanding.category
     ).where(PeriodStanding.cooperative_id == cooperative_id)

@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,19 @@ class BlockingProblems(Exception):
 def profile_of(cooperative: Cooperative) -> forms.Profile:
     """The form profile of a cooperative: its type, tags and savings-and-loan unit."""
     return forms.Profile(cooperative.type, frozenset(cooperative.tags or ()), cooperative.has_savings_unit)
+
+
+@cache
+def every_question(profile: forms.Profile) -> tuple[forms.Question, ...]:
+    """Every question of the packaged form that a cooperative of this profile may get (worked out once a profile)."""
+    return tuple(forms.questions_for(forms.load_form(), profile, True, True, True))
+
+
+@lru_cache(maxsize=256)
+def asked_questions(profile: forms.Profile, asked: tuple[str, ...]) -> tuple[forms.Question, ...]:
+    """The questions of a report of this profile that includes these yearly items (`carry.Plan.questions`): one tuple
+    for every message of every such report, so the engine's per-question-list caches find it by identity."""
+    return tuple(carry.Plan(asked=asked).questions(every_question(profile)))
 
 
 @dataclass(frozen=True)
@@ -251,8 +265,7 @@ class ReportService:
 
     async def questions(self, cooperative_id: int) -> tuple[forms.Question, ...]:
         """Every question of the form this cooperative may be asked (its yearly items included)."""
-        profile = profile_of(await self._cooperative(cooperative_id))
-        return tuple(forms.questions_for(forms.load_form(), profile, True, True, True))
+        return every_question(profile_of(await self._cooperative(cooperative_id)))
 
     async def check(self, cooperative_id: int, period: Period, answers: Mapping[str, str]) -> report_checks.Checked:
         """The checks every path runs (chat, form, workbook, import): against each other, last period, the record."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import BindParameter, String, bindparam, delete, func, insert, select, update
 
 from storage import standing_counts
 from storage.models import Assessment, CoachingEntry, Cooperative, LatestStanding, PeriodStanding, StandingCount
@@ -14,6 +15,47 @@ PERIOD_KEY = ("cooperative_id", "framework", "period")
 KEPT = ("assessment_id", "total", "category", "special_flag")  # what a standing keeps of its assessment
 STANDING = (*PERIOD_KEY, *KEPT)
 LATEST = (*STANDING, "previous_total", "earlier_total")
+
+
+class _Storing:
+    """The statements `AssessmentRepo.add` sends, built once per dialect (SQLAlchemy's construction of an upsert
+    costs more CPU than sending it); every value is bound per call."""
+
+    def __init__(self, dialect: str) -> None:
+        cooperative: BindParameter[int] = bindparam("of_cooperative")
+        self.cooperative_type = (
+            select(Cooperative.type).where(Cooperative.id == cooperative).with_for_update(key_share=True)
+        )
+        self.touched = standing_counts.standings_of(cooperative, bindparam("of_period", type_=String))
+        # The newest of the period is the highest id: another process's assessment that took a lower id and
+        # commits later does not replace it.
+        period = dialect_insert(dialect, PeriodStanding)
+        self.period = period.on_conflict_do_update(
+            index_elements=list(PERIOD_KEY),
+            set_={key: period.excluded[key] for key in KEPT},
+            where=PeriodStanding.assessment_id < period.excluded.assessment_id,
+        )
+        lock = dialect_insert(dialect, LatestStanding)
+        self.lock = lock.on_conflict_do_update(
+            index_elements=["cooperative_id", "framework"], set_={"period": LatestStanding.period}
+        )
+        framework: BindParameter[str] = bindparam("of_framework")
+        self.last = (
+            select(*(getattr(PeriodStanding, key) for key in STANDING[2:]))
+            .where(PeriodStanding.cooperative_id == cooperative, PeriodStanding.framework == framework)
+            .order_by(PeriodStanding.period.desc())
+            .limit(3)
+        )
+        self.latest = (
+            update(LatestStanding)
+            .where(LatestStanding.cooperative_id == cooperative, LatestStanding.framework == framework)
+            .values({key: bindparam(f"new_{key}") for key in (*STANDING[2:], "previous_total", "earlier_total")})
+        )
+
+
+@cache
+def _storing(dialect: str) -> _Storing:
+    return _Storing(dialect)
 
 
 class AssessmentRepo(Repo):
@@ -27,50 +69,26 @@ class AssessmentRepo(Repo):
         type stay as read until this transaction ends."""
         self.session.add(assessment)
         await self.session.flush()
-        locked = select(Cooperative.type).where(Cooperative.id == assessment.cooperative_id)
-        cooperative_type = str(await self.session.scalar(locked.with_for_update(key_share=True)))
-        touched = standing_counts.standings_of(assessment.cooperative_id, assessment.period)
-        before = standing_counts.rows_of(await self.session.execute(touched))
+        stmts = _storing(self.dialect)
+        key = {"of_cooperative": assessment.cooperative_id, "of_framework": assessment.framework}
+        touched = {"of_cooperative": assessment.cooperative_id, "of_period": assessment.period}
+        cooperative_type = str(
+            await self.session.scalar(stmts.cooperative_type, {"of_cooperative": key["of_cooperative"]})
+        )
+        before = standing_counts.rows_of(await self.session.execute(stmts.touched, touched))
         values: dict[str, Any] = {key: getattr(assessment, key) for key in (*PERIOD_KEY, *KEPT[1:])}
         values["assessment_id"] = assessment.id
         values["special_flag"] = bool(assessment.special_flag)
-        # The newest of the period is the highest id: another process's assessment that took a lower id and
-        # commits later does not replace it.
-        period = dialect_insert(self.dialect, PeriodStanding).values(values)
-        period = period.on_conflict_do_update(
-            index_elements=list(PERIOD_KEY),
-            set_={key: period.excluded[key] for key in KEPT},
-            where=PeriodStanding.assessment_id < period.excluded.assessment_id,
-        )
-        await self.session.execute(period)
+        await self.session.execute(stmts.period, values)
         # Lock the latest standing (or create it), then read the last three assessed periods: a second process
         # storing an assessment of the same cooperative waits here and reads what this one wrote.
-        lock = dialect_insert(self.dialect, LatestStanding).values(values)
-        lock = lock.on_conflict_do_update(
-            index_elements=["cooperative_id", "framework"], set_={"period": LatestStanding.period}
-        )
-        await self.session.execute(lock)
-        last = (
-            await self.session.execute(
-                select(*(getattr(PeriodStanding, key) for key in STANDING[2:]))
-                .where(
-                    PeriodStanding.cooperative_id == assessment.cooperative_id,
-                    PeriodStanding.framework == assessment.framework,
-                )
-                .order_by(PeriodStanding.period.desc())
-                .limit(3)
-            )
-        ).all()
+        await self.session.execute(stmts.lock, values)
+        last = (await self.session.execute(stmts.last, key)).all()
         totals = [row.total for row in last[1:]] + [None, None]
-        await self.session.execute(
-            update(LatestStanding)
-            .where(
-                LatestStanding.cooperative_id == assessment.cooperative_id,
-                LatestStanding.framework == assessment.framework,
-            )
-            .values(**last[0]._asdict(), previous_total=totals[0], earlier_total=totals[1])
-        )
-        after = standing_counts.rows_of(await self.session.execute(touched))
+        newest = {f"new_{name}": value for name, value in last[0]._asdict().items()}
+        newest.update(new_previous_total=totals[0], new_earlier_total=totals[1])
+        await self.session.execute(stmts.latest, {**key, **newest})
+        after = standing_counts.rows_of(await self.session.execute(stmts.touched, touched))
         standing_counts.note(
             self.session.sync_session,
             standing_counts.counted(cooperative_type, before),

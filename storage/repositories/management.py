@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ManagementAnswer
 from storage.repositories._base import Repo
+
+
+@cache
+def _answers_statement() -> Select[Any]:
+    """The answers of the cooperatives bound as `ids` (read at every report opening and submission: built once)."""
+    return select(ManagementAnswer).where(ManagementAnswer.cooperative_id.in_(bindparam("ids", expanding=True)))
 
 
 class ManagementRepo(Repo):
@@ -29,12 +37,11 @@ class ManagementRepo(Repo):
         wanted = sorted(set(cooperative_ids) - self._read.keys())
         if not wanted:
             return
-        stmt = select(ManagementAnswer).where(ManagementAnswer.cooperative_id.in_(wanted))
         self._read.update((i, {}) for i in wanted)
         # Read when a report opens: without flushing first, so the batch's other changes (identities, conversations)
         # are written together at its end. Safe: `save` flushes the answers it writes, nothing else writes them.
         with self.session.no_autoflush:
-            for answer in (await self.session.scalars(stmt)).all():
+            for answer in (await self.session.scalars(_answers_statement(), {"ids": wanted})).all():
                 self._read[answer.cooperative_id][answer.item_key] = answer
 
     async def save(

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, func, select, tuple_
+from sqlalchemy import BindParameter, Select, String, bindparam, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -25,14 +25,51 @@ def _report_statement(locking_dialect: str) -> Select[Any]:
     return cast("Select[Any]", stmt.with_for_update() if locking_dialect == "postgresql" else stmt)
 
 
-def _submitted_before(cooperative_ids: Collection[int], period: str) -> Select[Any]:
-    """The latest revision of each report these cooperatives submitted for a period before `period`."""
+@cache
+def _locking_statement(locking_dialect: str) -> Select[Any]:
+    """The reports of many (cooperative, period) pairs, bound per call as one expanding list, in id order (a batch's
+    report answers: built once); locked on PostgreSQL as `_report_statement`."""
+    keys: BindParameter[Any] = bindparam("keys", expanding=True)
+    stmt = select(Report).where(tuple_(Report.cooperative_id, Report.period).in_(keys)).order_by(Report.id)
+    return cast("Select[Any]", stmt.with_for_update() if locking_dialect == "postgresql" else stmt)
+
+
+@cache
+def _revision_statement() -> Select[Any]:
+    """One revision of one report (asked when a submitted report opens and at every submission: built once)."""
+    return select(ReportRevision).where(
+        ReportRevision.report_id == bindparam("report_id"), ReportRevision.number == bindparam("number")
+    )
+
+
+@cache
+def _periods_statement() -> Select[Any]:
+    """The periods a cooperative submitted a report for, in order (read at every submission: built once)."""
+    return (
+        select(Report.period)
+        .where(Report.cooperative_id == bindparam("cooperative_id"), Report.status == "submitted")
+        .order_by(Report.period)
+    )
+
+
+def _submitted_before(
+    cooperative_ids: Collection[int] | BindParameter[Any], period: str | BindParameter[str]
+) -> Select[Any]:
+    """The latest revision of each report these cooperatives submitted for a period before `period` (given, or bound
+    parameters to give them per call)."""
     return (
         select(ReportRevision)
         .join(Report, Report.id == ReportRevision.report_id)
         .where(Report.cooperative_id.in_(cooperative_ids), Report.period < period, Report.status == "submitted")
         .where(ReportRevision.number == Report.latest_revision)
     )
+
+
+@cache
+def _before_statement() -> Select[Any]:
+    """`latest_submitted_before` of one cooperative, bound per call (read at every submission: built once)."""
+    ids: BindParameter[Any] = bindparam("ids", expanding=True)
+    return _submitted_before(ids, bindparam("period", type_=String)).order_by(Report.period.desc()).limit(1)
 
 
 def _new_draft(cooperative_id: int, period: str, at: datetime) -> dict[str, Any]:
@@ -61,11 +98,9 @@ class ReportRepo(Repo):
         wanted = sorted({k for k in keys if k not in self._held})
         if not wanted:
             return
-        stmt = select(Report).where(tuple_(Report.cooperative_id, Report.period).in_(wanted)).order_by(Report.id)
-        if self.dialect == "postgresql":
-            stmt = stmt.with_for_update()
+        stmt = _locking_statement(self.dialect)
         with self.session.no_autoflush:  # as in `get`
-            for report in await self.session.scalars(stmt):
+            for report in await self.session.scalars(stmt, {"keys": wanted}):
                 self._held[(report.cooperative_id, report.period)] = report
 
     async def open_many(self, keys: Sequence[tuple[int, str]]) -> None:
@@ -154,8 +189,8 @@ class ReportRepo(Repo):
         return revision
 
     async def revision(self, report_id: int, number: int) -> ReportRevision | None:
-        stmt = select(ReportRevision).where(ReportRevision.report_id == report_id, ReportRevision.number == number)
-        return (await self.session.scalars(stmt)).first()
+        params = {"report_id": report_id, "number": number}
+        return (await self.session.scalars(_revision_statement(), params)).first()
 
     async def revisions(self, report_id: int) -> list[ReportRevision]:
         stmt = select(ReportRevision).where(ReportRevision.report_id == report_id)
@@ -184,11 +219,11 @@ class ReportRepo(Repo):
     async def latest_submitted_before(self, cooperative_id: int, period: str) -> ReportRevision | None:
         if (cooperative_id, period) in self._before:
             return self._before[(cooperative_id, period)]
-        stmt = _submitted_before((cooperative_id,), period).order_by(Report.period.desc())
+        params = {"ids": [cooperative_id], "period": period}
         # Read when a report opens, without flushing first (as `get`). Safe: a revision and the report's submitted
         # state are written only by `add_revision`, which flushes them.
         with self.session.no_autoflush:
-            return (await self.session.scalars(stmt.limit(1))).first()
+            return (await self.session.scalars(_before_statement(), params)).first()
 
     async def latest_submitted(self, cooperative_id: int) -> tuple[Report, ReportRevision] | None:
         stmt = (
@@ -202,8 +237,8 @@ class ReportRepo(Repo):
         return (row[0], row[1]) if row else None
 
     async def submitted_periods(self, cooperative_id: int) -> list[str]:
-        stmt = select(Report.period).where(Report.cooperative_id == cooperative_id, Report.status == "submitted")
-        return list((await self.session.scalars(stmt.order_by(Report.period))).all())
+        params = {"cooperative_id": cooperative_id}
+        return list((await self.session.scalars(_periods_statement(), params)).all())
 
     async def submitted_cooperative_ids(self, period: str) -> dict[int, datetime | None]:
         stmt = select(Report.cooperative_id, Report.first_submitted_at).where(

@@ -92,6 +92,20 @@ def test_risk_reserve_on_either_side(total_assets: str, side: str | None, blocki
     assert {f.id for f in found.blocking} == blocking and found.ask == ask
 
 
+def test_derivable_is_worked_out_for_each_question_list_even_when_asked_again_and_again() -> None:
+    """A report asks `derivable` about one tuple of questions on every message: another tuple, or a list changed in
+    place, gets its own answer, not the last one's."""
+    every, without_cash = tuple(KSP), tuple(q for q in KSP if q.key != "cash")
+    listed = list(KSP)
+    for _ in range(2):
+        assert derivable(every) == {"gross_surplus", "surplus_before_tax", "total_assets"}
+        assert derivable(without_cash) == {"gross_surplus", "surplus_before_tax"}  # total assets: cash is a term
+        assert derivable(every) == {"gross_surplus", "surplus_before_tax", "total_assets"}
+    assert derivable(listed) == {"gross_surplus", "surplus_before_tax", "total_assets"}
+    listed.remove(next(q for q in listed if q.key == "cash"))
+    assert derivable(listed) == {"gross_surplus", "surplus_before_tax"}
+
+
 def test_derived_figures_are_not_asked_and_computed() -> None:
     assert derivable(KSP) == {"gross_surplus", "surplus_before_tax", "total_assets"}
     assert derivable(KONSUMEN) == frozenset()
