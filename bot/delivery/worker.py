@@ -18,7 +18,7 @@ from bot.delivery.senders import ChannelSender, SendOutcome
 from bot.services.files import FileCache, PlatformIds
 from storage.db import Database, is_transient
 from storage.models import OutboxMessage, utcnow
-from storage.repositories import Repositories
+from storage.repositories import Repositories, outbox
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -269,8 +269,8 @@ class Delivery:
         outcomes, release = group
         if not release and all(outcome.status == "sent" for _, outcome in outcomes):  # the usual end: one statement
             sent = [(outbox_id, ",".join(outcome.provider_message_ids)) for outbox_id, outcome in outcomes]
-            async with self.db.one_statement() as repos:
-                await repos.outbox.record_sent(sent, utcnow())
+            async with self.db.one_statement() as connection:
+                await outbox.record_sent(connection, sent, utcnow())
             return
         async with self.db.transaction() as repos:
             await self._write(repos, outcomes, release)

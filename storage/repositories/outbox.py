@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, and_, bindparam, case, func, insert, literal_column, or_, select, text, update
 
@@ -20,6 +20,21 @@ PROBLEMS = ("waiting", "failed", "needs_template", "unreachable")  # states an o
 def _by_ids_statement() -> Select[OutboxMessage]:
     """Rows by id (asked after every group of sends: built once)."""
     return select(OutboxMessage).where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+
+
+class Executes(Protocol):
+    """What runs a Core statement: a session (in a unit of work) or a connection (`Database.one_statement`)."""
+
+    async def execute(self, statement: Any, parameters: Any = None, /) -> Any: ...
+
+
+async def record_sent(on: Executes, sent: Sequence[tuple[int, str]], now: datetime) -> None:
+    """Messages sent (id, the platform's message ids joined by commas): one statement, no row read (what
+    bot.delivery.worker.record_outcome does for a sent one). On a connection, as the delivery worker writes them,
+    it goes without a session's machinery around it (about 150 µs of CPU a statement)."""
+    if sent:
+        params = [{"outbox_id": outbox_id, "ids": ids[:128], "now": now} for outbox_id, ids in sent]
+        await on.execute(_sent_statement(), params[0] if len(params) == 1 else params)
 
 
 # States a "sent" outcome leaves alone: a receipt that overtook the write, or a row put back to be sent again.
@@ -92,11 +107,8 @@ class OutboxRepo(Repo):
         return {str(key): int(outbox_id) for outbox_id, key in result}
 
     async def record_sent(self, sent: Sequence[tuple[int, str]], now: datetime) -> None:
-        """Messages sent (id, the platform's message ids joined by commas): one statement, no row read (what
-        bot.delivery.worker.record_outcome does for a sent one)."""
-        if sent:
-            params = [{"outbox_id": outbox_id, "ids": ids[:128], "now": now} for outbox_id, ids in sent]
-            await self.session.execute(_sent_statement(), params[0] if len(params) == 1 else params)
+        """Messages sent, in this unit of work (`record_sent` below)."""
+        await record_sent(self.session, sent, now)
 
     async def by_key(self, dedupe_key: str) -> OutboxMessage | None:
         stmt = select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)

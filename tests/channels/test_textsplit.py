@@ -70,3 +70,13 @@ def test_whole_paragraphs_are_never_cut_when_they_fit(paragraphs: list[str]) -> 
     chunks = split_text("\n\n".join(paragraphs), 50)
     for paragraph in paragraphs:
         assert any(paragraph in chunk for chunk in chunks)
+
+
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=())))
+def test_utf16_len_counts_code_units_astral_characters_two_lone_surrogates_one(text: str) -> None:
+    assert utf16_len(text) == sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+
+
+def test_utf16_len_of_a_reply_with_emoji_and_a_lone_surrogate() -> None:
+    assert utf16_len("Skor: Sehat 💚") == 14
+    assert utf16_len("nama \ud800") == 6  # e.g. a name read from JSON by the standard library

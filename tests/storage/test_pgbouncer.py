@@ -84,8 +84,8 @@ async def test_kopsehat_starts_writes_and_reads_through_pgbouncer(pooled_url: st
     try:
         async with db.transaction() as repos:
             repos.session.add(Cooperative(name="Koperasi Lewat Pooler", nik="3576000099", type="ksp"))
-        async with db.one_statement() as repos:
-            await repos.session.execute(update(Cooperative).values(members=120))
+        async with db.one_statement() as connection:
+            await connection.execute(update(Cooperative).values(members=120))
         async with db.reading() as repos:
             found = (await repos.session.scalars(select(Cooperative))).one()
             jit = (await repos.session.execute(text("SHOW jit"))).scalar_one()
