@@ -12,11 +12,12 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 
 from storage.db import Database
@@ -66,6 +67,21 @@ async def run_autocommit(url: str, statement: str) -> None:
             await conn.execute(text(statement))
     finally:
         await admin.dispose()
+
+
+@contextmanager
+def statements_run(db: Database) -> Iterator[list[tuple[str, Any]]]:
+    """Every statement sent to the database while the block runs, with its parameters, in order."""
+    seen: list[tuple[str, Any]] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", note)
 
 
 @asynccontextmanager

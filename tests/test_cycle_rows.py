@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
 from bot.domain.periods import Period
 from bot.scheduler import Job, run_tick
@@ -32,6 +32,7 @@ from storage import fanout, jsonio
 from storage.db import Database
 from storage.models import Cooperative, Officer, OutboxMessage, Report
 from storage.repositories.outbox import with_defaults
+from tests.databases import statements_run
 from tests.test_invitation_rows import AWKWARD, raw_payload
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -181,16 +182,9 @@ async def test_a_reminder_tick_takes_a_few_statements_not_one_per_few_hundred_of
             for n in range(3000)
         ]
         await repos.session.execute(insert(Officer), rows)
-    statements: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
-    try:
+    with statements_run(db) as run:
         result = await run_tick(db, PLAN, Job("report-cycle", report_cycle_part), cycle_day(5), datetime.now(WIB))
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
+    statements = [s for s, _ in run]
     assert result.enqueued == 3000
     assert len(statements) <= 10, statements  # main: 25 (reads, then a statement per 200 rows)
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Text, cast, event, insert, select
+from sqlalchemy import Text, cast, insert, select
 
 from bot.services import trainings
 from bot.services.notices import DEFAULT_QUIET, notice_row
@@ -19,6 +19,7 @@ from storage.db import Database
 from storage.models import Cooperative, Officer, OutboxMessage
 from storage.repositories import Repositories
 from storage.repositories.outbox import with_defaults
+from tests.databases import statements_run
 from tests.test_segments import seed_city
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -132,16 +133,9 @@ async def test_inviting_a_province_takes_a_few_statements_not_one_per_few_hundre
             for n in range(1500)
         ]
         await repos.session.execute(insert(Officer), rows)
-    statements: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
-    try:
+    with statements_run(db) as run:
         async with db.transaction() as repos:
             _, invited, reach = await trainings.create(repos, plan(), staff_id=None, now=NIGHT, zone=WIB)
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
+    statements = [s for s, _ in run]
     assert invited == 1504 and reach.now == 4 and dict(reach.missed)["no_account"] == 1500
     assert len(statements) <= 16, statements  # main: 2 + 1,500/200 inserts + reads of every part

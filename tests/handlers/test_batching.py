@@ -17,6 +17,7 @@ from bot.chat.messages import Address, Inbound, Reply
 from bot.delivery.worker import Delivery
 from handlers import router
 from storage.db import Database
+from tests.databases import statements_run
 from tests.handlers.chat import NOW, add_cooperative, dispatcher, invite, registered, two_processes
 
 _ids = itertools.count(1)
@@ -152,16 +153,9 @@ async def test_report_answers_in_one_batch_are_written_one_statement_per_table(d
     for n, person in enumerate(people):
         user = await registered(db, d, person, nik=f"35760100{n + 10}")
         await user.say("lapor")
-    statements: list[str] = []
-
-    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        statements.append(" ".join(statement.split())[:40])
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", note)
-    try:
+    with statements_run(db) as run:
         results = await d.handle_many([said(p, f"{n + 1},5 jt") for n, p in enumerate(people)])
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", note)
+    statements = [" ".join(s.split())[:40] for s, _ in run]
     assert all("Bank" in texts(r.replies) for r in results)  # each cash answer taken, the next question asked
     for table in ("conversations", "reports"):
         assert sum(s.startswith(f"UPDATE {table} ") for s in statements) == 1, (table, statements)
@@ -181,20 +175,13 @@ async def test_one_persons_answers_in_one_batch_are_read_once_and_written_once(d
     d = dispatcher(db)
     user = await registered(db, d, "wati", nik="3576010031")
     await user.say("lapor")
-    statements: list[str] = []
-
-    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        statements.append(" ".join(statement.split())[:40])
-
     answers = [
         replace(said("wati", text), received_at=NOW + timedelta(seconds=n))
         for n, text in enumerate(("1,5 jt", "48 jt", "2 jt"))
     ]
-    event.listen(db.engine.sync_engine, "before_cursor_execute", note)
-    try:
+    with statements_run(db) as run:
         results = await d.handle_many(answers)
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", note)
+    statements = [" ".join(s.split())[:40] for s, _ in run]
     asked = [texts(r.replies).split("\n")[-1].split(".")[0] for r in results]
     assert asked == ["2/79", "3/79", "4/79"], asked  # each answer taken in order, the next question asked
     assert sum(s.startswith("SELECT channel_identities.") for s in statements) == 1, statements
@@ -232,16 +219,9 @@ async def test_reports_opened_in_one_batch_write_the_senders_rows_one_statement_
     people = [f"o{n}" for n in range(6)]
     for n, person in enumerate(people):
         await registered(db, d, person, nik=f"35760100{n + 20}")
-    statements: list[str] = []
-
-    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        statements.append(" ".join(statement.split())[:40])
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", note)
-    try:
+    with statements_run(db) as run:
         results = await d.handle_many([said(p, "lapor") for p in people])
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", note)
+    statements = [" ".join(s.split())[:40] for s, _ in run]
     assert all("Kas" in texts(r.replies) for r in results), [texts(r.replies) for r in results]
     for table in ("conversations", "reports"):
         assert sum(s.startswith(f"UPDATE {table} ") for s in statements) == 1, (table, statements)

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from bot.domain.health import keys
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.repositories import QueueFilter
-from tests.databases import empty_database
+from tests.databases import empty_database, statements_run
 
 AT = datetime(2026, 11, 5, 9, 0, tzinfo=UTC)
 WAITING = QueueFilter(None, states=("waiting",))
@@ -119,17 +119,9 @@ async def assert_found_reading_few(db: Database, where: QueueFilter, found: list
     """The page of `where` (every period) reads under five rows of reports and decisions for each report found."""
     if db.dialect != "postgresql":
         return  # the rows a statement read are what PostgreSQL's EXPLAIN ANALYZE tells
-    statements: list[tuple[str, Any]] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        statements.append((statement, parameters))
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
-    try:
+    with statements_run(db) as run:
         await waiting_ids(db, where=where)
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
-    page = [s for s in statements if "reports" in s[0]]
+    page = [s for s in run if "reports" in s[0]]
     assert len(page) == 1
     async with db.engine.connect() as vacuuming:  # as autovacuum does: index entries of rows since changed go
         await vacuuming.execution_options(isolation_level="AUTOCOMMIT")
