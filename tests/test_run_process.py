@@ -53,6 +53,7 @@ def test_run_serves_health_and_stops_on_sigterm(tmp_path: Path) -> None:
         body = wait_for_health(port, process)
         assert body["status"] == "ok"
         assert body["database"] == {"reachable": True, "backend": "sqlite"}
+        assert body["event_loop"] == "uvloop"  # the faster loop, a dependency on this platform
         assert (tmp_path / "kopsehat.db").exists()
         started = time.monotonic()
         process.send_signal(signal.SIGTERM)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Callable
 
 from bot.cli.common import SubParsers, settings_or_exit
 from bot.logs import setup_logging
@@ -19,7 +20,8 @@ def register(subparsers: SubParsers) -> None:
             "Run kopsehat: the HTTP server with GET /healthz, the webhooks and the office web app (/kantor/), "
             "the configured chat channels "
             "(Telegram, WhatsApp), delivery workers and the reminder scheduler. The embedded SQLite database "
-            "is created and upgraded automatically. Stop with Ctrl+C (SIGINT) or SIGTERM."
+            "is created and upgraded automatically. Runs on uvloop's event loop where it is installed (a "
+            "dependency except on Windows), otherwise on asyncio's. Stop with Ctrl+C (SIGINT) or SIGTERM."
         ),
     )
     parser.add_argument("--host", help="listen address (default KOPSEHAT_HTTP_HOST, 127.0.0.1)")
@@ -34,4 +36,15 @@ def _run(args: argparse.Namespace) -> int:
     if args.port is not None:
         settings.http_port = args.port
     setup_logging(settings.log_level, settings.secret_values())
-    return asyncio.run(serve(settings))
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        return runner.run(serve(settings))
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where it is installed (measured: 1.17-1.26x the messages a second of asyncio's loop, p50
+    0.70-0.85x, docs/benchmarks.md), else None: asyncio's own."""
+    try:
+        import uvloop
+    except ImportError:  # Windows, or a platform without its wheel
+        return None
+    return uvloop.new_event_loop

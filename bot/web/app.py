@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 from collections.abc import Awaitable, Callable
@@ -42,6 +43,7 @@ async def healthz(request: web.Request) -> web.Response:
         "database": database,
         "channels": channels,
         "version": __version__,
+        "event_loop": type(asyncio.get_running_loop()).__module__.partition(".")[0],  # "uvloop" or "asyncio"
     }
     return web.json_response(body, status=status)
 
