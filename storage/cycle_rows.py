@@ -23,7 +23,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     func,
     literal,
     not_,
@@ -31,8 +30,16 @@ from sqlalchemy import (
     select,
 )
 
-from storage.fanout import DEFAULT_ZONE, CooperativeRow, OfficerRow, as_json, chosen_accounts, outbox_columns
-from storage.models import ChannelIdentity, Cooperative, Officer, OutboxMessage, Report
+from storage.fanout import (
+    DEFAULT_ZONE,
+    CooperativeRow,
+    OfficerRow,
+    as_json,
+    chosen_accounts,
+    outbox_columns,
+    unsubmitted,
+)
+from storage.models import ChannelIdentity, Cooperative, Officer, OutboxMessage
 from storage.repositories import Repositories
 from storage.repositories._base import dialect_insert, rowcount
 from storage.shaped import Shaped, shaped_json
@@ -76,19 +83,12 @@ def _plain(name: SQLColumnExpression[str]) -> ColumnElement[bool]:
     )
 
 
-def _unsubmitted(period: str) -> ColumnElement[bool]:
-    submitted = exists().where(
-        Report.cooperative_id == Cooperative.id, Report.period == period, Report.status == "submitted"
-    )
-    return ~submitted
-
-
 async def next_part(repos: Repositories, period: str, after: int, size: int) -> tuple[int | None, bool]:
     """The last id of the next `size` cooperatives (ids above `after`) that did not submit `period` (None: none
     left), and whether more may follow (there were `size`)."""
     ids = (
         select(Cooperative.id)
-        .where(Cooperative.id > after, _unsubmitted(period))
+        .where(Cooperative.id > after, unsubmitted(period))
         .order_by(Cooperative.id)
         .limit(size)
         .subquery()
@@ -106,7 +106,7 @@ def _bound(n: int) -> ColumnElement[int]:
 def _officers(period: str, after: int, upto: int) -> ColumnElement[bool]:
     """The active officers of the part's cooperatives that did not submit `period`."""
     c = Cooperative
-    return and_(c.id > _bound(after), c.id <= _bound(upto), _unsubmitted(period), Officer.status == "active")
+    return and_(c.id > _bound(after), c.id <= _bound(upto), unsubmitted(period), Officer.status == "active")
 
 
 async def insert(repos: Repositories, rows: CycleRows, release_by_zone: Mapping[str, datetime], now: datetime) -> int:

@@ -66,6 +66,14 @@ class OfficerRow:
     language: str
 
 
+def unsubmitted(period: str) -> ColumnElement[bool]:
+    """The cooperative (`Cooperative`, of the outer query) has no submitted report for `period`."""
+    submitted = exists().where(
+        Report.cooperative_id == Cooperative.id, Report.period == period, Report.status == "submitted"
+    )
+    return ~submitted
+
+
 async def cooperatives_after(
     repos: Repositories, after: int, size: int, *, not_submitted: str | None = None
 ) -> list[CooperativeRow]:
@@ -74,10 +82,7 @@ async def cooperatives_after(
     c = Cooperative
     stmt = select(c.id, c.name, c.timezone, c.rat_date, c.nik_valid_until, c.ods_updated_on).where(c.id > after)
     if not_submitted is not None:
-        submitted = exists().where(
-            Report.cooperative_id == c.id, Report.period == not_submitted, Report.status == "submitted"
-        )
-        stmt = stmt.where(~submitted)
+        stmt = stmt.where(unsubmitted(not_submitted))
     rows = await repos.session.execute(stmt.order_by(c.id).limit(size))
     return [CooperativeRow(r[0], r[1], r[2] or DEFAULT_ZONE, r[3], r[4], r[5]) for r in rows]
 
@@ -276,10 +281,7 @@ async def rows_by_reason(repos: Repositories, announcement_id: int) -> dict[str 
 
 async def missing_names(repos: Repositories, period: str, scope: int | None, limit: int) -> list[str]:
     """The names of the first `limit` cooperatives (by name; of the kecamatan `scope`) that did not submit `period`."""
-    submitted = exists().where(
-        Report.cooperative_id == Cooperative.id, Report.period == period, Report.status == "submitted"
-    )
-    stmt = select(Cooperative.name).where(~submitted)
+    stmt = select(Cooperative.name).where(unsubmitted(period))
     if scope is not None:
         stmt = stmt.where(Cooperative.kecamatan_id == scope)
     return [str(n) for n in (await repos.session.scalars(stmt.order_by(Cooperative.name).limit(limit))).all()]
@@ -288,13 +290,10 @@ async def missing_names(repos: Repositories, period: str, scope: int | None, lim
 async def missing_names_by_kecamatan(repos: Repositories, period: str, limit: int) -> dict[int, list[str]]:
     """`missing_names` of every kecamatan at once: its first `limit` cooperatives (by name) that did not submit, read a
     part at a time."""
-    submitted = exists().where(
-        Report.cooperative_id == Cooperative.id, Report.period == period, Report.status == "submitted"
-    )
     rank = func.row_number().over(partition_by=Cooperative.kecamatan_id, order_by=Cooperative.name).label("rank")
     ranked = (
         select(Cooperative.kecamatan_id, Cooperative.name, rank)
-        .where(~submitted, Cooperative.kecamatan_id.is_not(None))
+        .where(unsubmitted(period), Cooperative.kecamatan_id.is_not(None))
         .subquery()
     )
     stmt = select(ranked.c.kecamatan_id, ranked.c.name).where(ranked.c.rank <= limit)
@@ -309,13 +308,10 @@ async def missing_names_by_kecamatan(repos: Repositories, period: str, limit: in
 async def not_reported(repos: Repositories, period: str, scope: int | None) -> AsyncIterator[list[tuple[str, str]]]:
     """(name, kecamatan or "-") of every cooperative (of the kecamatan `scope`) that did not submit `period`, in
     name order, streamed a part at a time."""
-    submitted = exists().where(
-        Report.cooperative_id == Cooperative.id, Report.period == period, Report.status == "submitted"
-    )
     stmt = (
         select(Cooperative.name, func.coalesce(Region.name, "-"))
         .outerjoin(Region, Region.id == Cooperative.kecamatan_id)
-        .where(~submitted)
+        .where(unsubmitted(period))
         .order_by(Cooperative.name)
     )
     if scope is not None:
