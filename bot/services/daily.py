@@ -2,11 +2,12 @@
 
 A part covers the next cooperatives by id (keyset: ids above the last part's): the reporting cycle's notices for
 CYCLE_COOPERATIVES of them are made by the database (`storage.cycle_rows`: one `INSERT ... SELECT` per kind of notice,
-the text rendered once per language and zone, the names put in by SQL), the obligations for TICK_COOPERATIVES are
-read as plain rows and made here. The scheduler stores each part's notices (`store`) in a transaction of its own, so
-a province's tick never holds the event loop nor one transaction for long, and a tick stopped between parts is run
-again from the start: the dedupe keys (they name the day, the period, the cooperative and the officer) keep what was
-stored once.
+the text rendered once per language and zone, the names put in by SQL), and so are the RAT, NIK and ODS reminders for
+OBLIGATION_COOPERATIVES (`storage.obligation_rows`: the text rendered once per language, the names and an overdue
+RAT's date put in by SQL); the few officers whose names the database cannot put in are made here. The scheduler
+stores each part's notices (`store`) in a transaction of its own, so a province's tick never holds the event loop nor
+one transaction for long, and a tick stopped between parts is run again from the start: the dedupe keys (they name
+the day, the period, the cooperative and the officer) keep what was stored once.
 """
 
 from __future__ import annotations
@@ -124,17 +125,6 @@ async def store(repos: Repositories, part: Part, now: datetime, quiet: QuietHour
 PartFn = Callable[[Repositories, CyclePlan, date, int], Awaitable[Part]]
 
 
-async def whole(part: PartFn, repos: Repositories, plan: CyclePlan, day: date) -> list[Due]:
-    """Every part of a chunked job, in one transaction (the scheduler stores each part in its own)."""
-    due: list[Due] = []
-    after: int | None = 0
-    while after is not None:
-        found = await part(repos, plan, day, after)
-        due.extend(found.due)
-        after = found.last
-    return due
-
-
 async def missing_by_area(repos: Repositories, plan: CyclePlan, period: Period) -> tuple[Missing, dict[int, Missing]]:
     """Counts of `period` for the city and for each kecamatan (by id), with the first names of those that did not
     report, from the database: one GROUP BY for the counts, one statement for every kecamatan's first names."""
@@ -174,11 +164,6 @@ async def staff_lists(repos: Repositories, plan: CyclePlan, period: Period) -> l
             continue
         due.append(staff_summary(member, mine, plan))
     return due
-
-
-async def obligations(repos: Repositories, plan: CyclePlan, day: date) -> list[Due]:
-    """The RAT, NIK and ODS reminders for `day` the per-officer path makes (those `obligations_part` leaves to it)."""
-    return await whole(obligations_part, repos, plan, day)
 
 
 async def obligations_part(repos: Repositories, plan: CyclePlan, day: date, after: int) -> Part:
