@@ -46,6 +46,7 @@ from storage.shaped import Shaped
 DATE_MARK = "\ue000date\ue000"  # where a notice rendered once takes the cooperative's RAT date
 MARKS = (OFFICER_MARK, COOPERATIVE_MARK, DATE_MARK)
 Test = Literal["rat_not_held", "rat_before", "nik_on", "ods_due"]
+DATED: Test = "rat_before"  # an overdue RAT's reminder: its key and text name the cooperative's RAT date
 
 
 def passes(test: Test, on: date) -> ColumnElement[bool]:
@@ -87,25 +88,29 @@ def _key(head: str, dated: bool) -> ColumnElement[str]:
 @dataclass(frozen=True)
 class ObligationRows:
     """One kind of reminder for one part: the cooperatives with ids in (after, upto] whose dates pass `test` against
-    `on`, the key `head` (+ the RAT's date + ":" when `dated`) + "coop-" + cooperative id + ":officer-" + officer id,
-    the payload by language ("id", also every other language, or "en") shaped with `MARKS`, and for a dated kind the
-    RAT date's text by language and date (only the dates given are made)."""
+    `on`, the key `head` (+ the RAT's date + ":" for an overdue RAT's) + "coop-" + cooperative id + ":officer-" +
+    officer id, the payload by language ("id", also every other language, or "en") shaped with `MARKS`, and for an
+    overdue RAT's the names its date is written with, by language."""
 
     after: int
     upto: int
     test: Test
     on: date
     head: str
-    dated: bool
     kind: str
     priority: int
     payloads: Mapping[str, Shaped]
     zones: frozenset[str]
-    words: Mapping[str, DateWords]  # by language, for a dated kind: how the RAT's date is written
+    words: Mapping[str, DateWords]  # by language, for an overdue RAT's: how its date is written
+
+    @property
+    def dated(self) -> bool:
+        """An overdue RAT's reminder: its key and text name the cooperative's RAT date."""
+        return self.test == DATED
 
     async def insert(self, repos: Repositories, release_by_zone: Mapping[str, datetime], now: datetime) -> int:
-        """The rows for the part's officers whose names are plain; how many are new. A dated kind is asked for every
-        day: officers whose key is stored are left out, and only cooperatives with a RAT date given are made."""
+        """The rows for the part's officers whose names are plain; how many are new. An overdue RAT's reminder is
+        asked for every day: officers whose key is stored are not looked at."""
         english = english_officer()
         which = passes(self.test, self.on)
         payloads = [

@@ -187,7 +187,7 @@ async def obligations_part(repos: Repositories, plan: CyclePlan, day: date, afte
         payloads: dict[str, Shaped] = {lang: _obligation_shaped(kind, lang) for lang in render.LANGS}
         rows.append(
             obligation_rows.ObligationRows(
-                after, upto, kind.test, kind.on, kind.key, kind.dated, kind.kind, PRIORITY_OBLIGATION, payloads,
+                after, upto, kind.test, kind.on, kind.key, kind.kind, PRIORITY_OBLIGATION, payloads,
                 zones, words,
             )
         )  # fmt: skip

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.domain.obligations import (
@@ -31,8 +30,7 @@ from bot.words import render
 from bot.words.messages import Choice, Notice, NoticeKind, Reply
 from storage.fanout import CooperativeRow, OfficerRow
 from storage.models import Cooperative, Officer
-
-Test = Literal["rat_not_held", "rat_before", "nik_on", "ods_due"]
+from storage.obligation_rows import DATED, Test
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,7 @@ class Obligation:
     @property
     def dated(self) -> bool:
         """Whether the key and the text take the cooperative's own RAT date (None in `values` and `params`)."""
-        return self.test == "rat_before"
+        return self.test == DATED
 
 
 def obligations_on(day: date) -> list[Obligation]:
