@@ -1,11 +1,11 @@
 """A daily tick on a province made by `kopsehat demo`: each part's time, the event loop's longest stretches, memory.
 
 The database is an existing one (KOPSEHAT_DATABASE_URL, as `kopsehat demo --cooperatives 30000` left it); each day
-asked for is run as the scheduler runs it (`run_tick`), after its tick key and, with `--fresh`, the job's rows of an
-earlier run are taken away before the first day (so its notices are new rows; without it, and on the days after
-it, notices stored before meet their dedupe keys). Also timed:
-an announcement to everyone and a training for everyone (`--only announcement training`), each made `--repeat`
-times in one process (the sixth run of a prepared statement may get PostgreSQL's generic plan).
+asked for is run as the scheduler runs it (`run_tick`), after its tick key and, with `--fresh`, before the first day,
+the job's rows of an earlier run are taken away (not timed; then VACUUM ANALYZE of the outbox), so that its notices
+are new rows; on the days after it, notices stored before meet their dedupe keys. Also timed: an announcement to
+everyone and a training for everyone (`--only announcement training`), each made `--repeat` times in one process
+(the sixth run of a prepared statement may get PostgreSQL's generic plan; `--generic` makes every plan generic).
 
     KOPSEHAT_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/province_x \\
       .venv/bin/python bench/tick_province.py --job obligations --days 2027-01-05 2026-12-08 --fresh
@@ -100,13 +100,20 @@ def watch(db: Database, inserts: list[float], generic: bool) -> None:
     event.listen(db.engine.sync_engine, "after_cursor_execute", ended)
 
 
-async def tick(db: Database, plan: CyclePlan, job: Job, day: date, fresh: bool) -> str:
-    """`job` for `day` as the scheduler runs it, after its tick key (and with `fresh` the job's rows) taken away."""
+async def forget(db: Database, job: Job, day: date, fresh: bool) -> None:
+    """Take away the tick key of `job` for `day` (and with `fresh` the job's rows): not timed."""
     async with db.transaction() as repos:
         await repos.session.execute(text("DELETE FROM scheduler_ticks WHERE key = :k"), {"k": tick_key(job.name, day)})
         if fresh:
             kinds = list(KINDS[job.name])
             await repos.session.execute(text("DELETE FROM outbox WHERE kind = ANY(:kinds)"), {"kinds": kinds})
+    async with db.engine.connect() as conn:  # the table as a database in use keeps it (autovacuum)
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text("VACUUM ANALYZE outbox"))
+
+
+async def tick(db: Database, plan: CyclePlan, job: Job, day: date) -> str:
+    """`job` for `day` as the scheduler runs it."""
     marks: list[float] = []
     now = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=1)
     result = await run_tick(db, plan, timed(job, marks), day, now)
@@ -160,8 +167,8 @@ async def main() -> None:
         if "tick" in args.only:
             job = next(j for j in JOBS if j.name == args.job)
             for n, day in enumerate(args.days):
-                fresh = args.fresh and n == 0
-                await timed_run(f"{job.name} {day}", partial(tick, db, plan, job, day, fresh), inserts)
+                await forget(db, job, day, args.fresh and n == 0)
+                await timed_run(f"{job.name} {day}", partial(tick, db, plan, job, day), inserts)
         for round_ in range(1, args.repeat + 1):
             if "announcement" in args.only:
                 await timed_run(f"announcement #{round_}", partial(publish, db, made), inserts)
