@@ -151,6 +151,9 @@ async def prepare(url: str, chats: list[int]) -> None:
         await db.dispose()
 
 
+RECEIPTS = True  # --no-receipts: the fake posts none (as before this measure had them)
+
+
 def whatsapp_env(fake: str, port: int) -> dict[str, str]:
     """WhatsApp's settings for the server on `port`: the fake's Graph API, which posts the receipts back to it."""
     return {
@@ -158,7 +161,7 @@ def whatsapp_env(fake: str, port: int) -> dict[str, str]:
         "KOPSEHAT_WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
         "KOPSEHAT_WHATSAPP_APP_SECRET": APP_SECRET,
         "KOPSEHAT_WHATSAPP_VERIFY_TOKEN": "channels-compare",
-        "KOPSEHAT_WHATSAPP_API_URL": f"{fake}/hook{port}/v25.0",
+        "KOPSEHAT_WHATSAPP_API_URL": f"{fake}/hook{port}/v25.0" if RECEIPTS else f"{fake}/v25.0",
         "KOPSEHAT_WHATSAPP_MESSAGES_PER_SECOND": "1000",  # the setting's ceiling
     }
 
@@ -185,7 +188,7 @@ async def compare_checkouts(roots: list[Path], backend: str, rounds: int, users:
                 servers.append((root, process, f"http://127.0.0.1:{port}/whatsapp/webhook"))
             for _, process, hook in servers:  # warm-up
                 measure_whatsapp(process.pid, hook, fake, users, 5, next(bases))
-            print(f"{backend}: WhatsApp with receipts, {users} users x {messages} messages per round")
+            print(f"{backend}: WhatsApp, receipts {RECEIPTS}, {users} users x {messages} messages per round")
             for n in range(rounds):
                 seen = [measure_whatsapp(p.pid, hook, fake, users, messages, next(bases)) for _, p, hook in servers]
                 parts = [
@@ -250,8 +253,11 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=40)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="postgresql")
     parser.add_argument("--checkouts", nargs=2, type=Path, help="WhatsApp only: two checkouts side by side")
+    parser.add_argument("--no-receipts", action="store_true", help="the fake posts no receipts back")
     parser.add_argument("--drive", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global RECEIPTS  # a setting of the whole run, read by whatsapp_env
+    RECEIPTS = not args.no_receipts
     if args.drive:
         url, fake, users, messages, base = args.drive
         asyncio.run(drive_whatsapp(url, fake, int(users), int(messages), int(base)))
