@@ -39,6 +39,10 @@ class Receipts:
         raised (the database away: the webhook answers 503 and Meta sends them again)."""
         await self._groups.submit([updates])
 
+    async def idle(self) -> None:
+        """Wait until the receipts queued so far are written (shutdown)."""
+        await self._groups.idle()
+
     async def _write(self, webhooks: list[Sequence[StatusUpdate]]) -> list[Exception | None]:
         # one webhook whose receipts cannot be written must not fail the others: then each is written alone
         return await together_else_each(webhooks, self._write_together, self._write_one, "receipt webhooks")

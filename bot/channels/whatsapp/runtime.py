@@ -337,6 +337,7 @@ class WhatsAppChannel(Channel):
     async def stop(self) -> None:
         # a cancelled send's rows stay claimed until the lease ends, then the worker sends them
         await self.stop_background(STOP_WAIT_SECONDS)
+        await self.webhook.receipts.idle()  # receipts taken in are written before the database closes
         await self.outbox.stop()
 
     async def send(self, address: Address, reply: Reply, *, business_initiated: bool = False) -> SendOutcome:
