@@ -242,3 +242,14 @@ async def test_a_database_away_is_a_503_so_that_meta_sends_the_receipts_again(
         payload = envelope(fake_graph.phone_number_id, statuses=[status_event("wamid.X", "delivered")])
         assert await bot.post(payload) == 503
     await unreachable.dispose()
+
+
+async def test_a_webhook_whose_receipt_cannot_be_written_fails_alone(bot: WaBot) -> None:
+    """A callback id no database integer holds: that webhook is answered as on main (logged, 200: Meta would send it
+    again forever), and the receipts written in the same group are written all the same."""
+    row, wamid = await _sent_reply(bot)
+    bad = envelope(bot.fake.phone_number_id, statuses=[status_event("wamid.Y", "read", callback="outbox:" + "9" * 40)])
+    good = envelope(bot.fake.phone_number_id, statuses=[status_event(wamid, "read", callback=f"outbox:{row.id}")])
+    assert list(await asyncio.gather(bot.post(bad), bot.post(good))) == [200, 200]
+    [after, *_] = await bot.rows()
+    assert after.status == "read"
