@@ -116,7 +116,7 @@ def _receipt_statement(rules: ReceiptRules) -> Any:
 
     rank = bindparam("new_rank", type_=Integer)
     current = case(*((table.c.status == inline(name), inline(n)) for name, n in rules.ranks), else_=inline(0))
-    ranked = and_(table.c.status.in_([inline(s) for s in rules.movable - {rules.failed}]), current < rank)
+    ranked = and_(table.c.status.in_([inline(s) for s in sorted(rules.movable - {rules.failed})]), current < rank)
     waiting = and_(table.c.status == inline("pending"), table.c.payload[rules.waiting_key].as_string().is_not(None))
     failed = and_(or_(table.c.status == inline(rules.failed), waiting), rank >= inline(rules.over_failed))
     return (
