@@ -5,10 +5,17 @@ closed loop: USERS users, each sending "lapor" and then MESSAGES-1 amounts, one 
 Every user is a seeded officer with both accounts; each round takes officers not seen before.
 
 Per round: messages per second (until every reply reached the fake), p50/p99 of the HTTP answer, the server's CPU
-per message (utime + stime; for WhatsApp its read receipts included: one more Graph call a message). The fake sends
-no status webhooks back, which Meta does (sent, delivered, read): that cost is not in these numbers.
+per message (utime + stime; for WhatsApp its read receipts included: one more Graph call a message). As Meta does,
+the fake posts the receipts of every WhatsApp message it accepted back to the server's webhook (sent, delivered,
+read: three more signed POSTs a reply, bench/meta_receipts.py); a WhatsApp round's CPU is read once all of them were
+answered, so it is the cost of a message with its replies' receipts.
 
     .venv/bin/python bench/channels_compare.py --rounds 3 --backend postgresql
+
+With two checkouts (each with its .venv), WhatsApp only: each one's `kopsehat run` on the same database and fake,
+rounds alternating between them, and the second's ratios to the first (e.g. a branch against main):
+
+    .venv/bin/python bench/channels_compare.py --rounds 4 --checkouts /work/main .
 """
 
 from __future__ import annotations
@@ -21,14 +28,14 @@ import os
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import peer_compare as pc
-
-APP_SECRET = "channels-compare-secret"
-PHONE_NUMBER_ID = "109876543210987"
+from bench import side_by_side
+from bench.meta_receipts import APP_SECRET, PHONE_NUMBER_ID
 
 
 def wa_id(chat: int) -> str:
@@ -95,20 +102,33 @@ async def drive_whatsapp(url: str, fake: str, users: int, messages: int, base: i
     print(json.dumps(result | {"replies_seen": seen, "non_200": len(errors)}))
 
 
+def receipts(fake: str) -> dict[str, int]:
+    """The fake's count of the receipts it posted (bench/meta_receipts.py)."""
+    with urllib.request.urlopen(f"{fake}/_receipts", timeout=10) as answer:
+        counted: dict[str, int] = json.load(answer)
+    return counted
+
+
 def measure_whatsapp(pid: int, hook: str, fake: str, users: int, messages: int, base: int) -> dict[str, float]:
-    """One WhatsApp round, as peer_compare.measure does a Telegram one."""
-    before = pc.cpu_seconds(pid)
+    """One WhatsApp round, as peer_compare.measure does a Telegram one; its CPU once every receipt was answered."""
+    before, posted = pc.cpu_seconds(pid), receipts(fake)
     args = [sys.executable, __file__, "--drive", hook, fake, str(users), str(messages), str(base)]
     result = pc.finished(subprocess.Popen(args, stdout=subprocess.PIPE))
+    for _ in range(600):
+        after = receipts(fake)
+        if after["in_flight"] == 0:
+            break
+        time.sleep(0.05)
     cpu = pc.cpu_seconds(pid) - before
     total = users * messages
-    if (result["replies_seen"] or 0) < total or result["non_200"]:
-        print(f"  incomplete round: {result}", file=sys.stderr)
+    if (result["replies_seen"] or 0) < total or result["non_200"] or after["non_200"] > posted["non_200"]:
+        print(f"  incomplete round: {result}, receipts {after}", file=sys.stderr)
     return {
         "rate": total / result["all_s"],
         "p50": result["p50_ms"],
         "p99": result["p99_ms"],
         "cpu_ms": cpu / total * 1000,
+        "receipts": after["posted"] - posted["posted"],
     }
 
 
@@ -131,17 +151,70 @@ async def prepare(url: str, chats: list[int]) -> None:
         await db.dispose()
 
 
-def server(url: str, fake: str, port: int) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
-    """peer_compare's `kopsehat run`, with WhatsApp configured too (the fake's Graph API)."""
-    whatsapp = {
+RECEIPTS = True  # --no-receipts: the fake posts none (as before this measure had them)
+
+
+def whatsapp_env(fake: str, port: int) -> dict[str, str]:
+    """WhatsApp's settings for the server on `port`: the fake's Graph API, which posts the receipts back to it."""
+    return {
         "KOPSEHAT_WHATSAPP_TOKEN": "fake-graph-token",
         "KOPSEHAT_WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
         "KOPSEHAT_WHATSAPP_APP_SECRET": APP_SECRET,
         "KOPSEHAT_WHATSAPP_VERIFY_TOKEN": "channels-compare",
-        "KOPSEHAT_WHATSAPP_API_URL": f"{fake}/v25.0",
+        "KOPSEHAT_WHATSAPP_API_URL": f"{fake}/hook{port}/v25.0" if RECEIPTS else f"{fake}/v25.0",
         "KOPSEHAT_WHATSAPP_MESSAGES_PER_SECOND": "1000",  # the setting's ceiling
     }
-    return pc.kopsehat(url, fake, port, whatsapp)
+
+
+def server(url: str, fake: str, port: int) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
+    """peer_compare's `kopsehat run`, with WhatsApp configured too (the fake's Graph API)."""
+    return pc.kopsehat(url, fake, port, whatsapp_env(fake, port))
+
+
+async def compare_checkouts(roots: list[Path], backend: str, rounds: int, users: int, messages: int) -> None:
+    """WhatsApp with receipts, two checkouts' servers side by side (rounds alternating)."""
+    fake_port = pc.free_port()
+    fake = f"http://127.0.0.1:{fake_port}"
+    chats = [pc.CHAT_BASE + n for n in range((rounds + 1) * users * len(roots))]
+    bases = iter(range(pc.CHAT_BASE, pc.CHAT_BASE + len(chats), users))
+    async with pc.database(backend, prefix="channels") as url:
+        await prepare(url, chats)
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(pc.started([sys.executable, pc.__file__, "--fake", str(fake_port)], fake_port))
+            servers = []
+            for root in roots:
+                port = pc.free_port()
+                process = stack.enter_context(side_by_side.server(root, url, fake, port, whatsapp_env(fake, port)))
+                servers.append((root, process, f"http://127.0.0.1:{port}/whatsapp/webhook"))
+            for _, process, hook in servers:  # warm-up
+                measure_whatsapp(process.pid, hook, fake, users, 5, next(bases))
+            print(f"{backend}: WhatsApp, receipts {RECEIPTS}, {users} users x {messages} messages per round")
+            for n in range(rounds):
+                seen = [measure_whatsapp(p.pid, hook, fake, users, messages, next(bases)) for _, p, hook in servers]
+                parts = [
+                    f"{root.resolve().name}: {w['rate']:4.0f} msg/s p50 {w['p50']:6.1f} p99 {w['p99']:6.1f} ms"
+                    f" CPU {w['cpu_ms']:.2f} ms ({w['receipts']:.0f} receipts)"
+                    for (root, _, _), w in zip(servers, seen, strict=True)
+                ]
+                first, second = seen[0], seen[-1]
+                print(
+                    f"  round {n + 1} (load {os.getloadavg()[0]:.1f}): " + " | ".join(parts) + f" | second/first: CPU"
+                    f" {second['cpu_ms'] / first['cpu_ms']:.2f}x p50 {second['p50'] / first['p50']:.2f}x p99"
+                    f" {second['p99'] / first['p99']:.2f}x throughput {second['rate'] / first['rate']:.2f}x",
+                    flush=True,
+                )
+        print(f"  the outbox after the rounds (the receipts applied): {await outbox_states(url)}")
+
+
+async def outbox_states(url: str) -> dict[str, int]:
+    from storage.db import Database
+
+    db = Database(url)
+    try:
+        async with db.transaction() as repos:
+            return await repos.outbox.count_by_status()
+    finally:
+        await db.dispose()
 
 
 async def compare(backend: str, rounds: int, users: int, messages: int) -> None:
@@ -166,8 +239,9 @@ async def compare(backend: str, rounds: int, users: int, messages: int) -> None:
                 print(
                     f"  round {n + 1} (load {os.getloadavg()[0]:.1f}): Telegram {t['rate']:4.0f} msg/s p50"
                     f" {t['p50']:6.1f} p99 {t['p99']:6.1f} ms CPU {t['cpu_ms']:.2f} ms | WhatsApp {w['rate']:4.0f}"
-                    f" msg/s p50 {w['p50']:6.1f} p99 {w['p99']:6.1f} ms CPU {w['cpu_ms']:.2f} ms | WhatsApp/Telegram:"
-                    f" CPU {w['cpu_ms'] / t['cpu_ms']:.2f}x p99 {w['p99'] / t['p99']:.2f}x",
+                    f" msg/s p50 {w['p50']:6.1f} p99 {w['p99']:6.1f} ms CPU {w['cpu_ms']:.2f} ms"
+                    f" ({w['receipts']:.0f} receipts) | WhatsApp/Telegram: CPU {w['cpu_ms'] / t['cpu_ms']:.2f}x"
+                    f" p99 {w['p99'] / t['p99']:.2f}x",
                     flush=True,
                 )
 
@@ -178,11 +252,18 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--messages", type=int, default=40)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="postgresql")
+    parser.add_argument("--checkouts", nargs=2, type=Path, help="WhatsApp only: two checkouts side by side")
+    parser.add_argument("--no-receipts", action="store_true", help="the fake posts no receipts back")
     parser.add_argument("--drive", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global RECEIPTS  # a setting of the whole run, read by whatsapp_env
+    RECEIPTS = not args.no_receipts
     if args.drive:
         url, fake, users, messages, base = args.drive
         asyncio.run(drive_whatsapp(url, fake, int(users), int(messages), int(base)))
+        return
+    if args.checkouts:
+        asyncio.run(compare_checkouts(args.checkouts, args.backend, args.rounds, args.users, args.messages))
         return
     asyncio.run(compare(args.backend, args.rounds, args.users, args.messages))
 

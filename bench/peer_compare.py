@@ -51,10 +51,15 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def fake_api(port: int) -> None:
-    """A minimal Bot API (any token) and WhatsApp Graph API `messages`; GET /_calls lists what was sent."""
+    """A minimal Bot API (any token) and WhatsApp Graph API `messages`; GET /_calls lists what was sent. Under
+    /hook<PORT>/ the Graph API also posts Meta's receipts of each message to the server on PORT (bench/meta_receipts.py;
+    GET /_receipts counts them)."""
     from aiohttp import web
 
+    from bench.meta_receipts import ReceiptPoster
+
     calls: list[dict[str, Any]] = []
+    receipts = ReceiptPoster()
     ids = iter(range(1, 1 << 40))
 
     async def method(request: web.Request) -> web.Response:
@@ -89,17 +94,25 @@ def fake_api(port: int) -> None:
             return web.json_response({"success": True})
         calls.append({"method": "whatsapp", "params": {"to": params.get("to")}})
         contact = {"input": params.get("to"), "wa_id": params.get("to")}
-        return web.json_response(
-            {"messaging_product": "whatsapp", "contacts": [contact], "messages": [{"id": f"wamid.F{next(ids)}"}]}
-        )
+        wamid = f"wamid.F{next(ids)}"
+        if "port" in request.match_info:
+            receipts.accepted(
+                int(request.match_info["port"]), wamid, str(params.get("to")), params.get("biz_opaque_callback_data")
+            )
+        return web.json_response({"messaging_product": "whatsapp", "contacts": [contact], "messages": [{"id": wamid}]})
 
     async def listed(_: web.Request) -> web.Response:
         return web.json_response(calls)
 
+    async def receipts_counted(_: web.Request) -> web.Response:
+        return web.json_response(receipts.counts())
+
     app = web.Application()
     app.router.add_post("/{version}/{phone_number_id}/messages", graph)
+    app.router.add_post("/hook{port:[0-9]+}/{version}/{phone_number_id}/messages", graph)
     app.router.add_post("/bot{token}/{method}", method)
     app.router.add_get("/_calls", listed)
+    app.router.add_get("/_receipts", receipts_counted)
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 

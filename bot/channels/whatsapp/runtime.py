@@ -3,7 +3,8 @@
 The webhook answers 200 only after every message of the POST went through dispatch (each one committed: recorded,
 handled, its replies in the outbox) and every receipt was applied; the replies are then sent in the background, in
 order per user, and each newly handled message is marked as read (blue ticks; best effort, once: a repeat delivery of
-the message is not marked again). Whatever does not go stays in the outbox for the delivery worker.
+the message is not marked again). Whatever does not go stays in the outbox for the delivery worker. Plain receipts
+(sent, delivered, read) are written in groups by bot.channels.whatsapp.receipts; a failure's, by `apply_statuses`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.channels.base import Channel, read_json
 from bot.channels.whatsapp.client import WhatsAppSender, media_key
 from bot.channels.whatsapp.inbound import meta_signature_ok, parse_webhook, verify_subscription
 from bot.channels.whatsapp.pacing import RecipientPacer, TokenBucket
+from bot.channels.whatsapp.receipts import Receipts, plain
 from bot.channels.whatsapp.status import UNDELIVERABLE_MARK, StatusEffect, apply_statuses, undeliverable
 from bot.channels.whatsapp.templates import TemplateParams, TemplateSpec
 from bot.chat.dispatch import Dispatcher, Outgoing
@@ -212,6 +214,7 @@ class WhatsAppWebhook:
         self.outbox = channel.outbox
         self.db = channel.outbox.db
         self.phone_number_id = channel.outbox.phone_number_id
+        self.receipts = Receipts(self.db)
         self._app_secret = app_secret
         self._verify_token = verify_token
 
@@ -252,7 +255,9 @@ class WhatsAppWebhook:
                 outgoing.extend(result.outgoing)
                 if not result.duplicate:
                     handled.append(inbound)
-            if batch.statuses:
+            if batch.statuses and plain(batch.statuses):  # nearly all: sent, delivered, read
+                await self.receipts.apply(batch.statuses)
+            elif batch.statuses:
                 async with self.db.transaction() as repos:
                     now, policy = utcnow(), self.delivery.policy
                     effects = await apply_statuses(repos, batch.statuses, now, self.outbox.zone, policy)
@@ -332,6 +337,7 @@ class WhatsAppChannel(Channel):
     async def stop(self) -> None:
         # a cancelled send's rows stay claimed until the lease ends, then the worker sends them
         await self.stop_background(STOP_WAIT_SECONDS)
+        await self.webhook.receipts.idle()  # receipts taken in are written before the database closes
         await self.outbox.stop()
 
     async def send(self, address: Address, reply: Reply, *, business_initiated: bool = False) -> SendOutcome:

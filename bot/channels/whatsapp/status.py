@@ -30,6 +30,7 @@ from bot.delivery.senders import SendOutcome
 from bot.delivery.worker import MAX_ATTEMPTS, NoticePolicy, record_outcome
 from storage.models import ChannelIdentity, OutboxMessage
 from storage.repositories import Repositories
+from storage.repositories.outbox import ReceiptRules
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,8 @@ MEDIA_RESENT = "media_resent"  # in the payload of a row sent again after a late
 UNDELIVERABLE = 131026
 UNDELIVERABLE_MARK = f"(#{UNDELIVERABLE})"  # in every reason we record for it (sent or in a receipt)
 UNDELIVERABLE_DAYS = 2
+# next_status for the plain receipts (sent, delivered, read: no error), as the SQL of bot.channels.whatsapp.receipts
+RULES = ReceiptRules(tuple(RANK.items()), _RECEIPT_STATES, "failed", RANK["delivered"], MEDIA_RESENT)
 # One text for everyone, so that `kopsehat outbox status` counts them on one line (the identity has the date).
 UNREACHABLE_REASON = (
     f"undeliverable on WhatsApp {UNDELIVERABLE_MARK} on {UNDELIVERABLE_DAYS} different days: "
