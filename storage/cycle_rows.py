@@ -11,7 +11,7 @@ any line break as a new line: a name with a line break, white space at either en
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +23,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
     func,
     literal,
     not_,
@@ -68,8 +69,25 @@ class CycleRows:
     priority: int
     payloads: Mapping[tuple[str, str], Shaped]  # ("id" (also every other language) or "en", the cooperative's zone)
 
+    @property
+    def zones(self) -> frozenset[str]:
+        return frozenset(zone for _, zone in self.payloads)
 
-def _zone() -> ColumnElement[str]:
+    async def insert(self, repos: Repositories, release_by_zone: Mapping[str, datetime], now: datetime) -> int:
+        """The rows for the part's officers whose names are plain; how many are new."""
+        english, at, names = english_officer(), zone(), (Officer.name, Cooperative.name)
+        payloads = [
+            (and_(english if lang == "en" else ~english, at == place), shaped, names)
+            for (lang, place), shaped in self.payloads.items()
+        ]
+        which = unsubmitted(self.period)
+        return await insert_named(
+            repos, self.after, self.upto, which, literal(self.key), self.kind, self.priority, payloads,
+            release_by_zone, now,
+        )  # fmt: skip
+
+
+def zone() -> ColumnElement[str]:
     return func.coalesce(func.nullif(Cooperative.timezone, ""), DEFAULT_ZONE)  # as fanout.cooperatives_after
 
 
@@ -86,47 +104,73 @@ def _plain(name: SQLColumnExpression[str]) -> ColumnElement[bool]:
 async def next_part(repos: Repositories, period: str, after: int, size: int) -> tuple[int | None, bool]:
     """The last id of the next `size` cooperatives (ids above `after`) that did not submit `period` (None: none
     left), and whether more may follow (there were `size`)."""
-    ids = (
-        select(Cooperative.id)
-        .where(Cooperative.id > after, unsubmitted(period))
-        .order_by(Cooperative.id)
-        .limit(size)
-        .subquery()
-    )
+    return await next_of(repos, unsubmitted(period), after, size)
+
+
+async def next_of(repos: Repositories, which: ColumnElement[bool], after: int, size: int) -> tuple[int | None, bool]:
+    """The last id of the next `size` cooperatives (ids above `after`) that `which` leaves (None: none left), and
+    whether more may follow (there were `size`)."""
+    ids = select(Cooperative.id).where(Cooperative.id > after, which).order_by(Cooperative.id).limit(size).subquery()
     found = (await repos.session.execute(select(func.max(ids.c.id), func.count()))).one()
     return (None if found[0] is None else int(found[0])), int(found[1]) == size
 
 
-def _bound(n: int) -> ColumnElement[int]:
+def english_officer() -> ColumnElement[bool]:
+    """The officer reads English (every other language gets the Indonesian text)."""
+    return func.coalesce(Officer.language, "id") == "en"
+
+
+def officer_key(key: ColumnElement[str]) -> ColumnElement[str]:
+    """An officer's dedupe key: `key` + cooperative id + ":officer-" + officer id."""
+    return key + cast(Cooperative.id, String) + literal(":officer-") + cast(Officer.id, String)
+
+
+def bound(n: int) -> ColumnElement[int]:
     """A part's bound written into the statement's text: each part is planned for its own range (as a parameter,
     PostgreSQL's generic plan for the sixth run of one prepared statement took 14 s instead of 0.3 s)."""
     return literal(n, Integer, literal_execute=True)
 
 
-def _officers(period: str, after: int, upto: int) -> ColumnElement[bool]:
-    """The active officers of the part's cooperatives that did not submit `period`."""
+def in_part(after: int, upto: int, which: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The active officers of the part's cooperatives that `which` (a condition on `Cooperative`) leaves."""
     c = Cooperative
-    return and_(c.id > _bound(after), c.id <= _bound(upto), unsubmitted(period), Officer.status == "active")
+    return and_(c.id > bound(after), c.id <= bound(upto), which, Officer.status == "active")
 
 
-async def insert(repos: Repositories, rows: CycleRows, release_by_zone: Mapping[str, datetime], now: datetime) -> int:
-    """One `INSERT ... SELECT` of the rows of the part's officers whose names are plain; how many are new."""
+Payloads = Sequence[tuple[ColumnElement[bool], Shaped, Sequence[SQLColumnExpression[str]]]]
+
+
+async def insert_named(
+    repos: Repositories,
+    after: int,
+    upto: int,
+    which: ColumnElement[bool],
+    key: ColumnElement[str],
+    kind: str,
+    priority: int,
+    payloads: Payloads,
+    release_by_zone: Mapping[str, datetime],
+    now: datetime,
+    *,
+    unsent: bool = False,
+) -> int:
+    """One `INSERT ... SELECT` of a notice's rows for the active officers of the cooperatives with ids in
+    (after, upto] that `which` leaves and whose and whose cooperative's names are plain: the key `key` + cooperative
+    id + ":officer-" + officer id, the payload the first of `payloads` whose condition holds (its JSON made
+    with the values given); how many rows are new. `unsent`: officers whose key is in the outbox are not looked at
+    (for a notice asked for again every day: its rows would only meet their keys)."""
     dialect = repos.outbox.dialect
     o, c = Officer, Cooperative
-    after, upto = _bound(rows.after), _bound(rows.upto)
-    in_part = select(o.id).where(o.cooperative_id > after, o.cooperative_id <= upto)
-    account = chosen_accounts(ChannelIdentity.officer_id.in_(in_part.scalar_subquery()))
-    zone, english = _zone(), func.coalesce(o.language, "id") == "en"
-    made = [
-        (and_(english if lang == "en" else ~english, zone == at), shaped_json(dialect, shaped, [o.name, c.name]))
-        for (lang, at), shaped in rows.payloads.items()
-    ]
+    officers = select(o.id).join(c, c.id == o.cooperative_id).where(in_part(after, upto, which))  # a few, or many
+    account = chosen_accounts(ChannelIdentity.officer_id.in_(officers.scalar_subquery()))
+    made = [(when, shaped_json(dialect, shaped, values)) for when, shaped, values in payloads]
+    full_key = officer_key(key)
     columns = outbox_columns(
         account,
-        zone,
-        key=literal(rows.key) + cast(c.id, String) + literal(":officer-") + cast(o.id, String),
-        kind=rows.kind,
-        priority=rows.priority,
+        zone(),
+        key=full_key,
+        kind=kind,
+        priority=priority,
         payload=as_json(dialect, case(*made)),
         release_by_zone=release_by_zone,
         when=now,
@@ -137,11 +181,31 @@ async def insert(repos: Repositories, rows: CycleRows, release_by_zone: Mapping[
         .select_from(o)
         .join(c, c.id == o.cooperative_id)
         .outerjoin(account, and_(account.c.officer_id == o.id, account.c.rank == 1))
-        .where(_officers(rows.period, rows.after, rows.upto), _plain(o.name), _plain(c.name))
+        .where(in_part(after, upto, which), _plain(o.name), _plain(c.name))
         .order_by(c.id, o.id)
     )
+    if unsent:
+        source = source.where(~exists().where(OutboxMessage.dedupe_key == full_key))
     stmt = dialect_insert(dialect, OutboxMessage.__table__).from_select(list(columns), source)
     return rowcount(await repos.session.execute(stmt.on_conflict_do_nothing()))
+
+
+async def named_pairs(
+    repos: Repositories, after: int, upto: int, which: ColumnElement[bool]
+) -> list[tuple[CooperativeRow, OfficerRow]]:
+    """The part's officers left out of `insert_named` (their or their cooperative's name is not plain), as plain
+    rows with the cooperative's recorded dates, by cooperative then officer."""
+    o, c = Officer, Cooperative
+    stmt = (
+        select(c.id, c.name, zone(), c.rat_date, c.nik_valid_until, c.ods_updated_on, o.id, o.name, o.language)
+        .join(o, o.cooperative_id == c.id)
+        .where(in_part(after, upto, which), ~and_(_plain(o.name), _plain(c.name)))
+        .order_by(c.id, o.id)
+    )
+    return [
+        (CooperativeRow(r[0], r[1], r[2], r[3], r[4], r[5]), OfficerRow(r[6], r[0], r[7], r[8] or "id"))
+        for r in await repos.session.execute(stmt)
+    ]
 
 
 async def awkward_pairs(
@@ -149,14 +213,4 @@ async def awkward_pairs(
 ) -> list[tuple[CooperativeRow, OfficerRow]]:
     """The part's officers left out of `insert` (their or their cooperative's name is not plain), as plain rows, by
     cooperative then officer."""
-    o, c = Officer, Cooperative
-    stmt = (
-        select(c.id, c.name, _zone(), o.id, o.name, o.language)
-        .join(o, o.cooperative_id == c.id)
-        .where(_officers(period, after, upto), ~and_(_plain(o.name), _plain(c.name)))
-        .order_by(c.id, o.id)
-    )
-    return [
-        (CooperativeRow(r[0], r[1], r[2]), OfficerRow(r[3], r[0], r[4], r[5] or "id"))
-        for r in await repos.session.execute(stmt)
-    ]
+    return await named_pairs(repos, after, upto, unsubmitted(period))

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.periods import Period
 from bot.scheduler import catch_up
-from bot.services.cycle import CyclePlan, obligations_of, recap
+from bot.services.cycle import CyclePlan, recap
 from bot.services.notices import QuietHours
+from bot.services.obligation_notices import obligations_of
 from storage.db import Database
 from storage.models import Cooperative, Officer, OutboxMessage
 

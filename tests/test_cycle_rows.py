@@ -142,7 +142,6 @@ async def test_each_cycle_row_is_the_one_the_python_path_wrote(
     db: Database, monkeypatch: pytest.MonkeyPatch, day: int, cooperatives_a_part: int
 ) -> None:
     monkeypatch.setattr(daily, "CYCLE_COOPERATIVES", cooperatives_a_part, raising=False)
-    monkeypatch.setattr(daily, "TICK_COOPERATIVES", cooperatives_a_part)
     names = await seed(db)
     now = datetime(2026, 11, day, 22, 30, tzinfo=WIB)  # quiet hours: 07.00 in each cooperative's own zone
     job = Job("report-cycle", report_cycle_part)

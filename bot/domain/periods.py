@@ -165,12 +165,17 @@ def months_elapsed(period: Period, fiscal_year_start_month: int = 1) -> int:
     return (period.month - fiscal_year_start_month) % 12 + 1
 
 
+def date_words(lang: Lang = "id") -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names `format_date` writes in `lang`: the weekdays (Monday first) and the months."""
+    return (WEEKDAYS_ID, MONTHS_ID) if lang == "id" else (WEEKDAYS_EN, MONTHS_EN)
+
+
 def format_date(day: date, lang: Lang = "id", *, weekday: bool = True) -> str:
     """ "Senin, 9 November 2026" / "Monday, 9 November 2026" ("9 November 2026" without the weekday); a datetime
     must go through format_datetime."""
     if isinstance(day, datetime):
         raise TypeError("format_date takes a date; use format_datetime for a moment")
-    weekdays, months = (WEEKDAYS_ID, MONTHS_ID) if lang == "id" else (WEEKDAYS_EN, MONTHS_EN)
+    weekdays, months = date_words(lang)
     written = f"{day.day} {months[day.month - 1]} {day.year}"
     return f"{weekdays[day.weekday()]}, {written}" if weekday else written
 

@@ -1,4 +1,5 @@
-"""Which notices are due on a day: the monthly reporting cycle (§10.5 first row) and the RAT, NIK and ODS obligations.
+"""Which notices are due on a day: the monthly reporting cycle (§10.5 first row); the RAT, NIK and ODS reminders are in
+`bot.services.obligation_notices`.
 
 Every function here reads the repositories and returns values; nothing is sent or written. A day is the office's
 calendar date; each notice's dedupe key names the day or the recorded date it comes from, so computing the same
@@ -10,22 +11,10 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from bot.domain.obligations import (
-    NIK_REMINDER_DAYS_BEFORE,
-    ODS_REMINDER_DAYS_AFTER_RAT,
-    RAT_FINAL_REMINDER,
-    RAT_REMINDER_DAYS,
-    ods_deadline,
-    ods_updated_since,
-    rat_book_year,
-    rat_held_for,
-    rat_legal_limit,
-    rat_target,
-)
 from bot.domain.periods import Period, deadline, format_date
 from bot.services.notices import QuietHours
 from bot.words import render
@@ -307,99 +296,6 @@ def staff_summary(staff: OfficeStaff, summary: Recap | Missing, plan: CyclePlan)
         template_params=(summary.period.label(lang), str(summary.reported), str(summary.total)),
     )
     return Due(notice, plan.office_zone, staff_id=staff.id)
-
-
-def _obligation(
-    kind: NoticeKind,
-    message: str,
-    key: str,
-    coop: Cooperative | CooperativeRow,
-    officer: Officer | OfficerRow,
-    params: tuple[str, ...] = (),
-    choices: tuple[Choice, ...] = (),
-    **values: object,
-) -> Due:
-    lang = _lang(officer.language)
-    dates = {k: format_date(v, lang) for k, v in values.items() if isinstance(v, date)}
-    text = render.text(lang, f"notices.{message}", name=officer.name, cooperative=coop.name, **{**values, **dates})
-    payloads = tuple(c.id for c in choices)  # a WhatsApp template's quick-reply buttons, after its values
-    notice = Notice(
-        kind,
-        key,
-        Reply(text, choices),
-        priority=PRIORITY_OBLIGATION,
-        template_params=(officer.name, coop.name, *params, *payloads),
-    )
-    return Due(notice, ZoneInfo(coop.timezone), officer_id=officer.id)
-
-
-def obligations_of(coop: Cooperative | CooperativeRow, officer: Officer | OfficerRow, day: date) -> list[Due]:
-    """The RAT, NIK and ODS reminders one officer of `coop` gets on `day` (§10.5), from the recorded dates."""
-    due: list[Due] = []
-    tail = f"coop-{coop.id}:officer-{officer.id}"
-    lang = _lang(officer.language)
-    rat, book_year = coop.rat_date, rat_book_year(day)
-    record_rat = (Choice(f"go:{RAT_ROUTE}", render.text(lang, "notices.button_rat")),)
-    if not rat_held_for(book_year, rat) and (day.month, day.day) in RAT_REMINDER_DAYS:
-        final = (day.month, day.day) == RAT_FINAL_REMINDER
-        target = rat_legal_limit(book_year) if final else rat_target(book_year)
-        due.append(
-            _obligation(
-                "rat_reminder",
-                "rat_final" if final else "rat_reminder",
-                f"reminder:rat:{day}:{tail}",
-                coop,
-                officer,
-                (format_date(target, lang),),
-                record_rat,
-                target=target,
-                book_year=book_year,
-            )
-        )
-    if rat is not None and day > rat + timedelta(days=365):  # once per recorded RAT date (the key names it)
-        due.append(
-            _obligation(
-                "rat_reminder",
-                "rat_overdue",
-                f"reminder:rat-overdue:{rat}:{tail}",
-                coop,
-                officer,
-                (format_date(rat, lang),),
-                record_rat,
-                last_rat=rat,
-            )
-        )
-    nik = coop.nik_valid_until
-    if nik is not None:
-        for days in NIK_REMINDER_DAYS_BEFORE:
-            if day == nik - timedelta(days=days):
-                due.append(
-                    _obligation(
-                        "nik_reminder",
-                        "nik_reminder",
-                        f"reminder:nik-expiry:{nik}:{days}d:{tail}",
-                        coop,
-                        officer,
-                        valid_until=nik,
-                        days=days,
-                    )
-                )
-    if rat is not None and not ods_updated_since(rat, coop.ods_updated_on):
-        for days in ODS_REMINDER_DAYS_AFTER_RAT:
-            if day == rat + timedelta(days=days):
-                limit = ods_deadline(rat)
-                due.append(
-                    _obligation(
-                        "ods_reminder",
-                        "ods_reminder",
-                        f"reminder:ods-update:{rat}:{days}d:{tail}",
-                        coop,
-                        officer,
-                        rat=rat,
-                        limit=limit,
-                    )
-                )
-    return due
 
 
 def missing_workbook(summary: Recap, columns: Sequence[str]) -> bytes:

@@ -2,11 +2,12 @@
 
 A part covers the next cooperatives by id (keyset: ids above the last part's): the reporting cycle's notices for
 CYCLE_COOPERATIVES of them are made by the database (`storage.cycle_rows`: one `INSERT ... SELECT` per kind of notice,
-the text rendered once per language and zone, the names put in by SQL), the obligations for TICK_COOPERATIVES are
-read as plain rows and made here. The scheduler stores each part's notices (`store`) in a transaction of its own, so
-a province's tick never holds the event loop nor one transaction for long, and a tick stopped between parts is run
-again from the start: the dedupe keys (they name the day, the period, the cooperative and the officer) keep what was
-stored once.
+the text rendered once per language and zone, the names put in by SQL), and so are the RAT, NIK and ODS reminders for
+OBLIGATION_COOPERATIVES (`storage.obligation_rows`: the text rendered once per language, the names and an overdue
+RAT's date put in by SQL); the few officers whose names the database cannot put in are made here. The scheduler
+stores each part's notices (`store`) in a transaction of its own, so a province's tick never holds the event loop nor
+one transaction for long, and a tick stopped between parts is run again from the start: the dedupe keys (they name
+the day, the period, the cooperative and the officer) keep what was stored once.
 """
 
 from __future__ import annotations
@@ -17,29 +18,30 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain.periods import Period
+from bot.domain.periods import Period, date_words
 from bot.services.cycle import (
     PRIORITY_DEADLINE,
+    PRIORITY_OBLIGATION,
     PRIORITY_OPEN,
     STAFF_LIST_LIMIT,
     CyclePlan,
     Due,
     Missing,
-    obligations_of,
     report_notice,
     staff_summary,
     zone_deadlines,
 )
 from bot.services.notices import QuietHours, enqueue_notices, payload_of
+from bot.services.obligation_notices import Obligation, obligation_notice, obligations_of, obligations_on
 from bot.services.turns import Turns
 from bot.words import render
 from bot.words.messages import NoticeKind
-from storage import cycle_rows, fanout, office_views
+from storage import cycle_rows, fanout, obligation_rows, office_views
 from storage.fanout import DEFAULT_ZONE, CooperativeRow, OfficerRow
 from storage.repositories import Repositories
 from storage.shaped import Shaped, shape
 
-TICK_COOPERATIVES = 500  # cooperatives whose obligations a daily tick makes and stores in one short transaction
+OBLIGATION_COOPERATIVES = 5000  # cooperatives whose RAT, NIK and ODS reminders the database makes in one transaction
 CYCLE_COOPERATIVES = 5000  # cooperatives whose reporting cycle's notices the database makes in one transaction
 
 
@@ -50,18 +52,7 @@ class Part:
 
     due: list[Due]
     last: int | None
-    rows: tuple[cycle_rows.CycleRows, ...] = ()
-
-
-async def _chunk(
-    repos: Repositories, after: int, not_submitted: str | None = None
-) -> tuple[list[tuple[CooperativeRow, OfficerRow]], int | None]:
-    """The next TICK_COOPERATIVES cooperatives (id order) with their active officers, as plain rows; the last id,
-    or None when these were the last."""
-    coops = await fanout.cooperatives_after(repos, after, TICK_COOPERATIVES, not_submitted=not_submitted)
-    by_id = {c.id: c for c in coops}
-    pairs = [(by_id[o.cooperative_id], o) for o in await fanout.officers_of(repos, list(by_id))]
-    return pairs, (coops[-1].id if len(coops) == TICK_COOPERATIVES else None)
+    rows: tuple[cycle_rows.CycleRows | obligation_rows.ObligationRows, ...] = ()
 
 
 CycleKind = tuple[NoticeKind, str, int]  # a kind of the cycle's notices due on a day: kind, key up to the ids, priority
@@ -125,25 +116,13 @@ async def store(repos: Repositories, part: Part, now: datetime, quiet: QuietHour
     are new."""
     made = 0
     for rows in part.rows:
-        zones = {zone for _, zone in rows.payloads}
-        release = {zone: quiet.release_time(now, ZoneInfo(zone)) for zone in zones} if quiet is not None else {}
-        made += await cycle_rows.insert(repos, rows, release, now)
+        release = {zone: quiet.release_time(now, ZoneInfo(zone)) for zone in rows.zones} if quiet is not None else {}
+        made += await rows.insert(repos, release, now)
         await asyncio.sleep(0)
     return made + await enqueue_notices(repos, part.due, now, quiet=quiet)
 
 
 PartFn = Callable[[Repositories, CyclePlan, date, int], Awaitable[Part]]
-
-
-async def whole(part: PartFn, repos: Repositories, plan: CyclePlan, day: date) -> list[Due]:
-    """Every part of a chunked job, in one transaction (the scheduler stores each part in its own)."""
-    due: list[Due] = []
-    after: int | None = 0
-    while after is not None:
-        found = await part(repos, plan, day, after)
-        due.extend(found.due)
-        after = found.last
-    return due
 
 
 async def missing_by_area(repos: Repositories, plan: CyclePlan, period: Period) -> tuple[Missing, dict[int, Missing]]:
@@ -187,17 +166,39 @@ async def staff_lists(repos: Repositories, plan: CyclePlan, period: Period) -> l
     return due
 
 
-async def obligations(repos: Repositories, plan: CyclePlan, day: date) -> list[Due]:
-    """Every officer's RAT, NIK and ODS reminders for `day`."""
-    return await whole(obligations_part, repos, plan, day)
-
-
 async def obligations_part(repos: Repositories, plan: CyclePlan, day: date, after: int) -> Part:
-    """`obligations` for the officers of the next TICK_COOPERATIVES cooperatives with ids above `after`."""
-    pairs, last = await _chunk(repos, after)
-    due: list[Due] = []
-    turns = Turns()
-    for coop, officer in pairs:
-        await turns.take()
-        due.extend(obligations_of(coop, officer, day))
-    return Part(due, last)
+    """The RAT, NIK and ODS reminders due on `day` for the officers of the next OBLIGATION_COOPERATIVES cooperatives
+    (with ids above `after`) whose recorded dates call for one, as rows the database makes (`Part.rows`: a kind's
+    text rendered once per language), but for the few officers whose or whose cooperative's name the database
+    cannot put in (`obligation_rows.awkward_pairs`: their notices in `Part.due`)."""
+    kinds = obligations_on(day)
+    tests = [(k.test, k.on) for k in kinds]
+    upto, more = await obligation_rows.next_part(repos, tests, after, OBLIGATION_COOPERATIVES)
+    if upto is None:
+        return Part([], None)
+    zones = frozenset(zone or DEFAULT_ZONE for zone in await office_views.timezones(repos))
+    rows = []
+    for kind, found_any in zip(kinds, await obligation_rows.due_in_part(repos, tests, after, upto), strict=True):
+        if not found_any:
+            continue
+        words: dict[str, obligation_rows.DateWords] = (
+            {lang: date_words(lang) for lang in render.LANGS} if kind.dated else {}
+        )
+        payloads: dict[str, Shaped] = {lang: _obligation_shaped(kind, lang) for lang in render.LANGS}
+        rows.append(
+            obligation_rows.ObligationRows(
+                after, upto, kind.test, kind.on, kind.key, kind.kind, PRIORITY_OBLIGATION, payloads,
+                zones, words,
+            )
+        )  # fmt: skip
+    due = [d for coop, officer in await obligation_rows.awkward_pairs(repos, tests, after, upto)
+           for d in obligations_of(coop, officer, day)]  # fmt: skip
+    return Part(due, upto if more else None, tuple(rows))
+
+
+def _obligation_shaped(kind: Obligation, lang: render.Lang) -> Shaped:
+    """The payload of a RAT, NIK or ODS reminder in `lang`, shaped around the names' and the RAT date's marks."""
+    coop = CooperativeRow(0, cycle_rows.COOPERATIVE_MARK, DEFAULT_ZONE)
+    officer = OfficerRow(0, 0, cycle_rows.OFFICER_MARK, lang)
+    notice = obligation_notice(kind, coop, officer, "", obligation_rows.DATE_MARK).notice
+    return shape(payload_of(notice), obligation_rows.MARKS)
