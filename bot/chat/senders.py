@@ -103,8 +103,10 @@ class BatchSenders:
         self._chats[sender] = identity, saved, officer, cooperative, staff
         self._conversations[saved.id] = (saved, at)
 
-    async def save(self) -> None:
-        """Every change of the batch: one statement per table."""
-        await self._repos.chats.save(self._conversations.values(), self._inbound.items())
+    async def save(self, replies: Sequence[dict[str, Any]]) -> dict[str, int]:
+        """Every change of the batch and its replies (outbox rows; their ids by dedupe key): one statement per
+        table, on PostgreSQL one for all (`ChatRepo.save`)."""
+        ids = await self._repos.chats.save(self._conversations.values(), self._inbound.items(), replies)
         self._conversations.clear()
         self._inbound.clear()
+        return ids

@@ -13,8 +13,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import BindParameter
 
 from storage.models import Base, ChannelIdentity, Conversation, Cooperative, Officer, OfficeStaff, utcnow
+from storage.repositories import together
 from storage.repositories._base import Repo
 from storage.repositories.identities import IdentityRepo
+from storage.repositories.outbox import OutboxRepo, with_defaults
+from storage.repositories.reports import take_drafts
 
 CONVERSATIONS = Base.metadata.tables[Conversation.__tablename__]
 IDENTITIES = Base.metadata.tables[ChannelIdentity.__tablename__]
@@ -66,7 +69,7 @@ def _save_conversation_statement() -> Update:
             handler=bindparam("b_handler"),
             progress=bindparam("b_progress"),
             version=bindparam("b_version"),
-            updated_at=bindparam("b_at"),
+            updated_at=bindparam("b_updated_at"),
         )
     )
 
@@ -74,7 +77,7 @@ def _save_conversation_statement() -> Update:
 @cache
 def _save_inbound_statement() -> Update:
     c = IDENTITIES.c
-    return update(IDENTITIES).where(c.id == bindparam("b_id")).values(last_inbound_at=bindparam("b_at"))
+    return update(IDENTITIES).where(c.id == bindparam("b_id")).values(last_inbound_at=bindparam("b_last_inbound_at"))
 
 
 @dataclass(slots=True)
@@ -256,15 +259,31 @@ class ChatRepo(Repo):
         self,
         conversations: Iterable[tuple[ConversationRow, datetime]],
         inbound_at: Iterable[tuple[int, datetime]],
-    ) -> None:
-        """A batch's changes, one statement per table: each conversation as it now is (changed at), and when each
-        chat account (by id) last wrote (see `wrote`)."""
+        replies: Sequence[dict[str, Any]] = (),
+    ) -> dict[str, int]:
+        """A batch's changes, one statement per table: each conversation as it now is (changed at), when each chat
+        account (by id) last wrote (see `wrote`), and the replies as new outbox rows (their ids by dedupe key, as
+        `OutboxRepo.enqueue_new`). On PostgreSQL all of them, with the reports' drafts changed in the batch
+        (`take_drafts`), as one statement: one round trip for the four."""
         rows = [
-            {"b_id": c.id, "b_handler": c.handler, "b_progress": c.progress, "b_version": c.version, "b_at": at}
+            {"id": c.id, "handler": c.handler, "progress": c.progress, "version": c.version, "updated_at": at}
             for c, at in conversations
         ]
+        seen = [{"id": identity_id, "last_inbound_at": at} for identity_id, at in inbound_at]
+        if self.dialect == "postgresql" and replies:
+            now = utcnow()
+            outbox = [with_defaults(dict(r), now) for r in replies]
+            updates = [("reports", take_drafts(self.session)), ("conversations", rows), ("channel_identities", seen)]
+            result = await together.write(self.session, updates, ("outbox", outbox, ("id", "dedupe_key")))
+            made: Sequence[Any] = result.all()
+            return {str(key): int(outbox_id) for outbox_id, key in made}
         if rows:
-            await self.session.execute(_save_conversation_statement(), rows)
-        seen = [{"b_id": identity_id, "b_at": at} for identity_id, at in inbound_at]
+            await self.session.execute(_save_conversation_statement(), [_bound(r) for r in rows])
         if seen:
-            await self.session.execute(_save_inbound_statement(), seen)
+            await self.session.execute(_save_inbound_statement(), [_bound(r) for r in seen])
+        return await OutboxRepo(self.session).enqueue_new(replies)
+
+
+def _bound(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's values as the saving statements' parameters (b_ and the column)."""
+    return {f"b_{k}": v for k, v in row.items()}
