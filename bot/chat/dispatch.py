@@ -224,11 +224,9 @@ class Dispatcher:
         return (await self._enqueue([_Decided(inbound, identity.id, None, None, [reply])], repos.outbox.enqueue_new))[0]
 
     async def _handle_batch(self, repos: Repositories, inbounds: Sequence[Inbound]) -> list[DispatchResult]:
-        """Messages in one transaction: record their ids, load their senders at once, decide each, store replies."""
-        fresh = await repos.inbound.record_many(
-            [(i.address.channel, i.message_id, i.address.user_id, i.received_at) for i in inbounds]
-        )
-        senders = await BatchSenders.load(repos, inbounds)
+        """Messages in one transaction: record their ids and load their senders at once, decide each, store
+        replies."""
+        senders, fresh = await BatchSenders.load(repos, inbounds)
         new = [i for i in inbounds if (i.address.channel, i.message_id) in fresh]
         at = self.clock()  # the batch's time: what it prepares (a report's period) is what its messages then open
         await senders.prepare(self.router, Services(repos, self.bot.rules or default_rules()), new, at)

@@ -41,14 +41,22 @@ def _statement(updates: tuple[Updates, ...], insert: Insert, dialect: Dialect) -
         sets = ", ".join(f"{c} = v.{c}" for c in columns)
         source = f"{_arrays(f'u{n}', table, names, dialect)} AS v({', '.join(names)})"
         parts.append(f"u{n} AS (UPDATE {table} SET {sets} FROM {source} WHERE {table}.id = v.id)")
-    table, columns, returned = insert
-    listed = ", ".join(columns)
-    source = f"{_arrays('i', table, columns, dialect)} WITH ORDINALITY AS v({listed}, n)"
-    body = f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {source} ORDER BY n RETURNING {', '.join(returned)}"
+    body = inserting(*insert, dialect)
     return text(f"WITH {', '.join(parts)} {body}" if parts else body)
 
 
-def _bound(
+def inserting(
+    table: str, columns: tuple[str, ...], returned: tuple[str, ...], dialect: Dialect, ignore: str = ""
+) -> str:
+    """The INSERT of rows bound as arrays (`bound` with prefix "i"), in the order given, RETURNING `returned`;
+    `ignore`: "ON CONFLICT DO NOTHING" to skip the rows whose keys exist."""
+    listed = ", ".join(columns)
+    source = f"{_arrays('i', table, columns, dialect)} WITH ORDINALITY AS v({listed}, n)"
+    insert = f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {source} ORDER BY n"
+    return f"{insert} {ignore} RETURNING {', '.join(returned)}"
+
+
+def bound(
     prefix: str, table: str, columns: Sequence[str], rows: Sequence[Mapping[str, Any]], dialect: Dialect
 ) -> dict[str, list[Any]]:
     """The bound arrays of `rows`, one per column, each value as the column binds it."""
@@ -74,9 +82,9 @@ async def write(
     for table, rows in updates:
         if rows:
             columns = tuple(c for c in rows[0] if c != "id")
-            params |= _bound(f"u{len(shapes)}", table, ("id", *columns), rows, dialect)
+            params |= bound(f"u{len(shapes)}", table, ("id", *columns), rows, dialect)
             shapes.append((table, columns))
     table, rows, returned = insert
     columns = tuple(rows[0])
-    params |= _bound("i", table, columns, rows, dialect)
+    params |= bound("i", table, columns, rows, dialect)
     return await session.execute(_statement(tuple(shapes), (table, columns, returned), dialect), params)
