@@ -9,7 +9,7 @@ executemany of the same rows would.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -56,13 +56,19 @@ def inserting(
     return f"{insert} {ignore} RETURNING {', '.join(returned)}"
 
 
+@cache
+def _processor(table: str, column: str, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """How the column binds a value (None: as it is), looked up once."""
+    return _column(table, column).type.bind_processor(dialect)
+
+
 def bound(
     prefix: str, table: str, columns: Sequence[str], rows: Sequence[Mapping[str, Any]], dialect: Dialect
 ) -> dict[str, list[Any]]:
     """The bound arrays of `rows`, one per column, each value as the column binds it."""
     params: dict[str, list[Any]] = {}
     for c in columns:
-        process = _column(table, c).type.bind_processor(dialect)
+        process = _processor(table, c, dialect)
         values = [row[c] for row in rows]
         params[f"{prefix}_{c}"] = [process(v) for v in values] if process is not None else values
     return params
