@@ -32,6 +32,7 @@ STAFF_REFRESH = timedelta(seconds=5)  # the staff's chats are read again when th
 # (about 3 s in all); then the edge answers 503 and the platform sends the messages again.
 RETRY_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 Action = Callable[[Context], Awaitable[Sequence[Reply]]]
+Write = Callable[[Sequence[dict[str, Any]]], Awaitable[dict[str, int]]]  # outbox rows -> their ids by dedupe key
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ class Dispatcher:
         return await together_else_each(inbounds, self._handle_together, self._handle_alone, "messages")
 
     async def _handle_together(self, inbounds: list[Inbound]) -> list[DispatchResult]:
-        async with self.db.transaction() as repos:
+        async with self.db.transaction(trust_fresh=True) as repos:
             return await self._handle_batch(repos, inbounds)
 
     async def _handle_alone(self, inbound: Inbound) -> DispatchResult:
@@ -199,7 +200,7 @@ class Dispatcher:
         A lost connection is no fault of the handler: it is raised, and the message is done again.
         """
         try:
-            async with self.db.transaction() as repos:
+            async with self.db.transaction(trust_fresh=True) as repos:
                 return (await self._handle_batch(repos, [inbound]))[0]
         except Exception as exc:
             if is_transient(exc):
@@ -210,7 +211,7 @@ class Dispatcher:
                 inbound.message_id,
                 inbound.address.user_id,
             )
-        async with self.db.transaction() as repos:
+        async with self.db.transaction(trust_fresh=True) as repos:
             return await self._apologise(repos, inbound)
 
     async def _apologise(self, repos: Repositories, inbound: Inbound) -> DispatchResult:
@@ -220,14 +221,12 @@ class Dispatcher:
         identity = await repos.identities.get_or_create(address.channel, address.user_id, alt_id=inbound.alt_user_id)
         lang = render.as_lang(identity.language, self.bot.default_language)
         reply = Reply(text=render.text(lang, "common.fault"))
-        return (await self._enqueue(repos, [_Decided(inbound, identity.id, None, None, [reply])]))[0]
+        return (await self._enqueue([_Decided(inbound, identity.id, None, None, [reply])], repos.outbox.enqueue_new))[0]
 
     async def _handle_batch(self, repos: Repositories, inbounds: Sequence[Inbound]) -> list[DispatchResult]:
-        """Messages in one transaction: record their ids, load their senders at once, decide each, store replies."""
-        fresh = await repos.inbound.record_many(
-            [(i.address.channel, i.message_id, i.address.user_id, i.received_at) for i in inbounds]
-        )
-        senders = await BatchSenders.load(repos, inbounds)
+        """Messages in one transaction: record their ids and load their senders at once, decide each, store
+        replies."""
+        senders, fresh = await BatchSenders.load(repos, inbounds)
         new = [i for i in inbounds if (i.address.channel, i.message_id) in fresh]
         at = self.clock()  # the batch's time: what it prepares (a report's period) is what its messages then open
         await senders.prepare(self.router, Services(repos, self.bot.rules or default_rules()), new, at)
@@ -239,11 +238,10 @@ class Dispatcher:
                 continue
             fresh.discard(key)
             decided.append(await self._decide(repos, senders, inbound, at))
-        await senders.save()
         for d in (d for d in decided if d is not None):  # the lane of a chat that became (or stopped being) staff's
             chat = (d.inbound.address.channel, d.inbound.address.user_id)
             (self._staff_chats.add if d.staff_id is not None else self._staff_chats.discard)(chat)
-        stored = iter(await self._enqueue(repos, [d for d in decided if d is not None]))
+        stored = iter(await self._enqueue([d for d in decided if d is not None], senders.save))
         return [DispatchResult(duplicate=True) if d is None else next(stored) for d in decided]
 
     async def _decide(self, repos: Repositories, senders: BatchSenders, inbound: Inbound, at: datetime) -> _Decided:
@@ -288,8 +286,9 @@ class Dispatcher:
         role_changed = (officer_id, staff_id) != ((officer.id if officer else None), (staff.id if staff else None))
         return _Decided(inbound, identity.id, officer_id, staff_id, replies, role_changed)
 
-    async def _enqueue(self, repos: Repositories, decided: Sequence[_Decided]) -> list[DispatchResult]:
-        """The replies as outbox rows, keyed by the message they answer, all in one statement."""
+    async def _enqueue(self, decided: Sequence[_Decided], write: Write) -> list[DispatchResult]:
+        """The replies as outbox rows, keyed by the message they answer, all in one statement (`write`: with the
+        batch's other changes, or alone)."""
         now = utcnow()
         if self.reply_lease is not None:  # the edge sends them at once: claimed for it already
             state = {"status": "sending", "claimed_until": now + self.reply_lease, "attempts": 1}
@@ -313,7 +312,7 @@ class Dispatcher:
             for d in decided
             for key, reply in zip(d.keys, d.replies, strict=True)
         ]
-        ids = await repos.outbox.enqueue_new(rows)
+        ids = await write(rows)
         results = []
         for d in decided:
             outgoing = tuple(

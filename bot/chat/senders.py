@@ -37,21 +37,25 @@ class BatchSenders:
         self._inbound: dict[int, datetime] = {}
 
     @classmethod
-    async def load(cls, repos: Repositories, inbounds: Sequence[Inbound]) -> BatchSenders:
-        """The batch's senders, read with one statement per channel; its first contacts (none found) made together,
-        a few statements for all of them (see `ChatRepo.make_many`)."""
+    async def load(cls, repos: Repositories, inbounds: Sequence[Inbound]) -> tuple[BatchSenders, set[tuple[str, str]]]:
+        """The batch's messages recorded (the (channel, message id) pairs new, as `InboundRepo.record_many`) and its
+        senders read, with one statement per channel (the first one records too: `ChatRepo.record_and_load`); its
+        first contacts (none found) made together, a few statements for all of them (see `ChatRepo.make_many`)."""
         by_channel: dict[str, list[Inbound]] = {}
         for inbound in inbounds:
             by_channel.setdefault(inbound.address.channel, []).append(inbound)
         chats: dict[Sender, ChatRow] = {}
+        record = [(i.address.channel, i.message_id, i.address.user_id, i.received_at) for i in inbounds]
+        fresh: set[tuple[str, str]] = set()
         for channel, said in by_channel.items():
-            found = await repos.chats.load_many(channel, [sender_of(i)[1:] for i in said])
+            found, recorded = await repos.chats.record_and_load(channel, [sender_of(i)[1:] for i in said], record)
+            fresh, record = fresh | recorded, []
             chats.update(((channel, *sender), row) for sender, row in found.items())
             first = [(*sender_of(i)[1:], i.display_name) for i in said if sender_of(i) not in chats]
             if first:
                 made = await repos.chats.make_many(channel, first)
                 chats.update(((channel, *sender), row) for sender, row in made.items())
-        return cls(repos, chats)
+        return cls(repos, chats), fresh
 
     async def prepare(self, router: Router, services: Services, inbounds: Sequence[Inbound], at: datetime) -> None:
         """Let each route continued or started in this batch (`inbounds`: its new messages) read at once what its
@@ -103,8 +107,10 @@ class BatchSenders:
         self._chats[sender] = identity, saved, officer, cooperative, staff
         self._conversations[saved.id] = (saved, at)
 
-    async def save(self) -> None:
-        """Every change of the batch: one statement per table."""
-        await self._repos.chats.save(self._conversations.values(), self._inbound.items())
+    async def save(self, replies: Sequence[dict[str, Any]]) -> dict[str, int]:
+        """Every change of the batch and its replies (outbox rows; their ids by dedupe key): one statement per
+        table, on PostgreSQL one for all (`ChatRepo.save`)."""
+        ids = await self._repos.chats.save(self._conversations.values(), self._inbound.items(), replies)
         self._conversations.clear()
         self._inbound.clear()
+        return ids

@@ -8,16 +8,34 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Select, Update, bindparam, or_, select, update
+from sqlalchemy import Select, String, Update, bindparam, column, func, or_, select, text, true, update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import BindParameter
 
-from storage.models import Base, ChannelIdentity, Conversation, Cooperative, Officer, OfficeStaff, utcnow
+from storage.models import (
+    Base,
+    ChannelIdentity,
+    Conversation,
+    Cooperative,
+    InboundMessage,
+    Officer,
+    OfficeStaff,
+    utcnow,
+)
+from storage.repositories import together
 from storage.repositories._base import Repo
 from storage.repositories.identities import IdentityRepo
+from storage.repositories.inbound import InboundRepo, inbound_rows
+from storage.repositories.outbox import OutboxRepo, with_defaults
+from storage.repositories.reports import take_drafts
 
 CONVERSATIONS = Base.metadata.tables[Conversation.__tablename__]
 IDENTITIES = Base.metadata.tables[ChannelIdentity.__tablename__]
+INBOUND = InboundMessage.__tablename__
+INBOUND_COLUMNS = ("channel", "message_id", "sender", "received_at", "recorded_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +84,7 @@ def _save_conversation_statement() -> Update:
             handler=bindparam("b_handler"),
             progress=bindparam("b_progress"),
             version=bindparam("b_version"),
-            updated_at=bindparam("b_at"),
+            updated_at=bindparam("b_updated_at"),
         )
     )
 
@@ -74,7 +92,7 @@ def _save_conversation_statement() -> Update:
 @cache
 def _save_inbound_statement() -> Update:
     c = IDENTITIES.c
-    return update(IDENTITIES).where(c.id == bindparam("b_id")).values(last_inbound_at=bindparam("b_at"))
+    return update(IDENTITIES).where(c.id == bindparam("b_id")).values(last_inbound_at=bindparam("b_last_inbound_at"))
 
 
 @dataclass(slots=True)
@@ -155,6 +173,46 @@ def _complete_statement() -> Update:
     return update(IDENTITIES).where(c.id == bindparam("b_id")).values(**values)
 
 
+def _found(senders: Sequence[tuple[str, str | None]], read: Iterable[Any]) -> dict[tuple[str, str | None], ChatRow]:
+    """Each sender's row among those read (`_load_chats_statement`'s columns); first contacts are absent."""
+    rows: list[ChatRow] = [(r[0], ConversationRow(r[1], r[2], r[3], r[4]), r[5], r[6], r[7]) for r in read]
+    by_id: dict[str, ChatRow] = {}
+    for row in sorted(rows, key=lambda r: r[0].id):  # an id known to two identities means the older one
+        for known in (row[0].external_id, row[0].alt_external_id):
+            if known:
+                by_id.setdefault(known, row)
+    found: dict[tuple[str, str | None], ChatRow] = {}
+    for external_id, alt_id in senders:
+        matches = [by_id[i] for i in (external_id, alt_id) if i and i in by_id]
+        if not matches:
+            continue
+        row = min(matches, key=lambda r: r[0].id)
+        IdentityRepo.complete(row[0], alt_id=alt_id)
+        found[(external_id, alt_id)] = row
+    return found
+
+
+@cache
+def _record_and_load_statement() -> Select[Any]:
+    """PostgreSQL: a batch's message ids recorded (INSERT ... ON CONFLICT DO NOTHING, in key order, as
+    `InboundRepo.record_many`) and its senders read and locked (`_load_chats_statement`) in one statement: the ids
+    that were new (aggregated, on every row) beside each sender's row, and one row without a sender when none is
+    known. One round trip instead of two for every batch."""
+    returned = ("channel", "message_id")
+    pg: Dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    sql = together.inserting(INBOUND, INBOUND_COLUMNS, returned, pg, "ON CONFLICT DO NOTHING")
+    recorded = text(sql).columns(*(column(c, String) for c in returned)).cte("recorded")
+    new = recorded.c
+    made = select(func.array_agg(new.channel).label("channels"), func.array_agg(new.message_id).label("ids"))
+    fresh = made.subquery("fresh")
+    chats = _load_chats_statement("postgresql").subquery("chats").lateral()
+    c = CONVERSATIONS.c
+    conversation: list[Any] = [chats.corresponding_column(x) for x in (c.id, c.handler, c.progress, c.version)]
+    entities: list[Any] = [aliased(m, chats) for m in (ChannelIdentity, Officer, Cooperative, OfficeStaff)]
+    columns = [fresh.c.channels, fresh.c.ids, entities[0], *conversation, *entities[1:]]
+    return select(*columns).select_from(fresh).outerjoin(chats, true())
+
+
 class ChatRepo(Repo):
     """Everything one message needs about its sender, in one round trip, with the conversation row locked."""
 
@@ -172,25 +230,29 @@ class ChatRepo(Repo):
         """
         ids = sorted({i for pair in senders for i in pair if i})
         stmt = _load_chats_statement(self.dialect)
-        params = {"channel": channel, "ids": ids}
-        rows: list[ChatRow] = [
-            (r[0], ConversationRow(r[1], r[2], r[3], r[4]), r[5], r[6], r[7])
-            for r in await self.session.execute(stmt, params)
-        ]
-        by_id: dict[str, ChatRow] = {}
-        for row in sorted(rows, key=lambda r: r[0].id):  # an id known to two identities means the older one
-            for known in (row[0].external_id, row[0].alt_external_id):
-                if known:
-                    by_id.setdefault(known, row)
-        found: dict[tuple[str, str | None], ChatRow] = {}
-        for external_id, alt_id in senders:
-            matches = [by_id[i] for i in (external_id, alt_id) if i and i in by_id]
-            if not matches:
-                continue
-            row = min(matches, key=lambda r: r[0].id)
-            IdentityRepo.complete(row[0], alt_id=alt_id)
-            found[(external_id, alt_id)] = row
-        return found
+        return _found(senders, await self.session.execute(stmt, {"channel": channel, "ids": ids}))
+
+    async def record_and_load(
+        self,
+        channel: str,
+        senders: Sequence[tuple[str, str | None]],
+        messages: Sequence[tuple[str, str, str, datetime]],
+    ) -> tuple[dict[tuple[str, str | None], ChatRow], set[tuple[str, str]]]:
+        """`InboundRepo.record_many` of `messages` (a batch's ids, of any channel: which were new) and `load_many` of
+        this channel's senders; on PostgreSQL in one statement (`_record_and_load_statement`), the ids recorded
+        first as before."""
+        if self.dialect != "postgresql" or not messages:
+            fresh = await InboundRepo(self.session).record_many(messages)
+            return await self.load_many(channel, senders), fresh
+        ids = sorted({i for pair in senders for i in pair if i})
+        recorded = together.bound(
+            "i", INBOUND, INBOUND_COLUMNS, inbound_rows(messages), self.session.get_bind().dialect
+        )
+        rows = list(
+            await self.session.execute(_record_and_load_statement(), {"channel": channel, "ids": ids} | recorded)
+        )
+        fresh = set(zip(rows[0][0] or (), rows[0][1] or (), strict=True))  # array_agg of no rows is NULL
+        return _found(senders, (row[2:] for row in rows if row[2] is not None)), fresh
 
     async def people(self, identity: ChannelIdentity) -> People:
         """Who this chat account is now: its officer, their cooperative, its staff member (from the session's
@@ -256,15 +318,31 @@ class ChatRepo(Repo):
         self,
         conversations: Iterable[tuple[ConversationRow, datetime]],
         inbound_at: Iterable[tuple[int, datetime]],
-    ) -> None:
-        """A batch's changes, one statement per table: each conversation as it now is (changed at), and when each
-        chat account (by id) last wrote (see `wrote`)."""
+        replies: Sequence[dict[str, Any]] = (),
+    ) -> dict[str, int]:
+        """A batch's changes, one statement per table: each conversation as it now is (changed at), when each chat
+        account (by id) last wrote (see `wrote`), and the replies as new outbox rows (their ids by dedupe key, as
+        `OutboxRepo.enqueue_new`). On PostgreSQL all of them, with the reports' drafts changed in the batch
+        (`take_drafts`), as one statement: one round trip for the four."""
         rows = [
-            {"b_id": c.id, "b_handler": c.handler, "b_progress": c.progress, "b_version": c.version, "b_at": at}
+            {"id": c.id, "handler": c.handler, "progress": c.progress, "version": c.version, "updated_at": at}
             for c, at in conversations
         ]
+        seen = [{"id": identity_id, "last_inbound_at": at} for identity_id, at in inbound_at]
+        if self.dialect == "postgresql" and replies:
+            now = utcnow()
+            outbox = [with_defaults(dict(r), now) for r in replies]
+            updates = [("reports", take_drafts(self.session)), ("conversations", rows), ("channel_identities", seen)]
+            result = await together.write(self.session, updates, ("outbox", outbox, ("id", "dedupe_key")))
+            made: Sequence[Any] = result.all()
+            return {str(key): int(outbox_id) for outbox_id, key in made}
         if rows:
-            await self.session.execute(_save_conversation_statement(), rows)
-        seen = [{"b_id": identity_id, "b_at": at} for identity_id, at in inbound_at]
+            await self.session.execute(_save_conversation_statement(), [_bound(r) for r in rows])
         if seen:
-            await self.session.execute(_save_inbound_statement(), seen)
+            await self.session.execute(_save_inbound_statement(), [_bound(r) for r in seen])
+        return await OutboxRepo(self.session).enqueue_new(replies)
+
+
+def _bound(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's values as the saving statements' parameters (b_ and the column)."""
+    return {f"b_{k}": v for k, v in row.items()}

@@ -18,6 +18,16 @@ def _record_inbound_statement(dialect: str) -> Any:
     return dialect_insert(dialect, table).on_conflict_do_nothing().returning(table.c.channel, table.c.message_id)
 
 
+def inbound_rows(messages: Sequence[tuple[str, str, str, datetime]]) -> list[dict[str, Any]]:
+    """The rows recording (channel, message id, sender, received at), in key order: two processes recording
+    overlapping ids wait for each other instead of deadlocking."""
+    now = utcnow()
+    return [
+        {"channel": c, "message_id": m, "sender": s, "received_at": r, "recorded_at": now}
+        for c, m, s, r in sorted(messages, key=lambda m: (m[0], m[1]))
+    ]
+
+
 class InboundRepo(Repo):
     """Received message ids, for de-duplication."""
 
@@ -32,11 +42,7 @@ class InboundRepo(Repo):
         """
         if not messages:
             return set()
-        now = utcnow()
-        rows = [  # in key order: two processes recording overlapping ids wait for each other instead of deadlocking
-            {"channel": c, "message_id": m, "sender": s, "received_at": r, "recorded_at": now}
-            for c, m, s, r in sorted(messages, key=lambda m: (m[0], m[1]))
-        ]
+        rows = inbound_rows(messages)
         stmt = _record_inbound_statement(self.dialect)
         if len(rows) == 1:  # the common case: a plain statement, no insertmanyvalues batching
             return {(r[0], r[1]) for r in await self.session.execute(stmt, rows[0])}

@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import BindParameter, Select, String, bindparam, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from storage.models import Report, ReportRevision, utcnow
 from storage.repositories._base import Repo, dialect_insert
@@ -82,6 +83,26 @@ def _new_draft(cooperative_id: int, period: str, at: datetime) -> dict[str, Any]
         "latest_revision": 0,
         "created_at": at,
     }
+
+
+DRAFT_COLUMNS = ("draft", "draft_officer_id", "draft_updated_at")
+
+
+def take_drafts(session: AsyncSession) -> list[dict[str, Any]]:
+    """The reports of this unit of work whose only changes are to their drafts (`ReportService.save_draft`), as rows
+    (id and the draft's columns) for the caller to write, marked written in the session so its flush leaves them
+    out (a report changed otherwise, as by a submission, is left to the flush)."""
+    rows = []
+    for report in session.dirty:
+        if type(report) is not Report:
+            continue
+        changed = instance_state(report).committed_state.keys()
+        if not changed or not changed <= set(DRAFT_COLUMNS):
+            continue
+        rows.append({"id": report.id, **{c: getattr(report, c) for c in DRAFT_COLUMNS}})
+        for column in DRAFT_COLUMNS:
+            set_committed_value(report, column, getattr(report, column))
+    return sorted(rows, key=lambda r: int(r["id"]))
 
 
 class ReportRepo(Repo):

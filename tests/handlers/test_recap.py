@@ -101,7 +101,7 @@ async def batches(d: Dispatcher, inbounds: list[Inbound]) -> tuple[list[Dispatch
     recorded: list[str] = []
 
     def note(_conn: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
-        if statement.startswith("INSERT INTO inbound_messages"):
+        if "INSERT INTO inbound_messages" in statement:  # alone, or in the statement reading the senders
             recorded.append(str(parameters))
 
     event.listen(d.db.engine.sync_engine, "before_cursor_execute", note)

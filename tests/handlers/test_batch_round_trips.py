@@ -1,0 +1,89 @@
+"""A steady batch (officers mid-report, each one answer) costs few round trips: on PostgreSQL its message ids are
+recorded by the statement that reads its senders, its writes (drafts, conversations, last message times, replies) are
+one statement, and the batch's connection, given back a moment ago, is not checked again; what users get is what they
+got with a statement per table."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import text
+
+from bot.chat.messages import Address, Inbound
+from storage.db import Database
+from tests.conftest import PG_URL
+from tests.databases import statements_run
+from tests.handlers.chat import NOW, dispatcher, registered
+
+
+def answer(user: str, text: str, n: int) -> Inbound:
+    return Inbound(Address("console", user), f"{user}-{n}", NOW + timedelta(seconds=n), kind="text", text=text)
+
+
+async def test_a_steady_batch_is_three_statements_on_postgresql(db: Database) -> None:
+    d = dispatcher(db)
+    people = [f"s{n}" for n in range(6)]
+    for n, person in enumerate(people):
+        user = await registered(db, d, person, nik=f"35760101{n + 10}")
+        await user.say("lapor")
+    with statements_run(db) as run:
+        results = await d.handle_many([answer(p, f"{n + 1},5 jt", 1) for n, p in enumerate(people)])
+    statements = [" ".join(s.split()) for s, _ in run]
+    assert all("Bank" in "\n".join(r.text for r in result.replies) for result in results)
+    # the inbound ids and the senders, the reports; then the drafts, conversations, last message times and replies
+    # (main: 7 statements, one per table, on both databases; SQLite sends BEGIN IMMEDIATE as a statement too)
+    assert len(statements) == (3 if db.dialect == "postgresql" else 8), statements
+    async with db.transaction() as repos:
+        for n, person in enumerate(people):
+            coop = await repos.cooperatives.by_nik(f"35760101{n + 10}")
+            assert coop is not None
+            report = await repos.reports.get(coop.id, "2026-10")
+            assert report is not None and report.draft.get("cash") == f"{n + 1}500000"
+            assert report.draft_updated_at is not None
+            identity = await repos.identities.find("console", person)
+            assert identity is not None and identity.last_inbound_at == NOW + timedelta(seconds=1)
+            replies = await repos.outbox.by_keys_prefix(f"reply:console:{person}-1:")
+            assert [r.payload for r in replies] == [r.to_json() for r in results[n].replies]
+            assert [r.id for r in replies] == [o.outbox_id for o in results[n].outgoing]
+
+
+async def test_a_batchs_connection_given_back_a_moment_ago_is_not_checked_again(db: Database) -> None:
+    if db.dialect != "postgresql":
+        return  # SQLite: no connection to check
+    d = dispatcher(db)
+    user = await registered(db, d, "cek", nik="3576010150")
+    await user.say("lapor")
+    await db.engine.dispose()  # one pooled connection from here, watched
+    await d.handle(answer("cek", "1,5 jt", 1))
+    async with db.engine.connect() as conn:
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert driver is not None
+    sent: list[str] = []
+    driver.add_query_logger(lambda query: sent.append(query.query.split()[0].upper().rstrip(";")))
+    await d.handle(answer("cek", "48 jt", 2))
+    await asyncio.sleep(0.01)  # asyncpg calls its query loggers soon after, not at once
+    # statements sent as text (not prepared): BEGIN and COMMIT, no `SELECT 1` (main: SELECT, BEGIN, COMMIT)
+    assert sent == ["BEGIN", "COMMIT"], sent
+
+
+async def test_a_batchs_connection_terminated_after_it_was_given_back_is_replaced_and_the_batch_done(
+    db: Database,
+) -> None:
+    if db.dialect != "postgresql":
+        return
+    d = dispatcher(db)
+    user = await registered(db, d, "putus", nik="3576010151")
+    await user.say("lapor")
+    await db.engine.dispose()
+    await d.handle(answer("putus", "1,5 jt", 1))
+    async with db.engine.connect() as conn:
+        pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+    admin = Database(PG_URL)
+    try:
+        async with admin.engine.begin() as conn:
+            assert (await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})).scalar_one()
+    finally:
+        await admin.dispose()
+    result = await d.handle(answer("putus", "48 jt", 2))  # no check: it fails once, then on a new one
+    assert "3/79" in result.replies[-1].text, result.replies[-1].text
