@@ -191,18 +191,7 @@ async def compare_checkouts(roots: list[Path], backend: str, rounds: int, users:
             print(f"{backend}: WhatsApp, receipts {RECEIPTS}, {users} users x {messages} messages per round")
             for n in range(rounds):
                 seen = [measure_whatsapp(p.pid, hook, fake, users, messages, next(bases)) for _, p, hook in servers]
-                parts = [
-                    f"{root.resolve().name}: {w['rate']:4.0f} msg/s p50 {w['p50']:6.1f} p99 {w['p99']:6.1f} ms"
-                    f" CPU {w['cpu_ms']:.2f} ms ({w['receipts']:.0f} receipts)"
-                    for (root, _, _), w in zip(servers, seen, strict=True)
-                ]
-                first, second = seen[0], seen[-1]
-                print(
-                    f"  round {n + 1} (load {os.getloadavg()[0]:.1f}): " + " | ".join(parts) + f" | second/first: CPU"
-                    f" {second['cpu_ms'] / first['cpu_ms']:.2f}x p50 {second['p50'] / first['p50']:.2f}x p99"
-                    f" {second['p99'] / first['p99']:.2f}x throughput {second['rate'] / first['rate']:.2f}x",
-                    flush=True,
-                )
+                side_by_side.print_round(n, [root for root, _, _ in servers], seen, "receipts")
         print(f"  the outbox after the rounds (the receipts applied): {await outbox_states(url)}")
 
 

@@ -41,6 +41,23 @@ def server(
     return pc.started([program, "run", "--host", "127.0.0.1", "--port", str(port)], port, env)
 
 
+def print_round(n: int, roots: list[Path], seen: list[dict[str, float]], extra: str = "") -> None:
+    """One round's line: each checkout's throughput, p50, p99 and CPU per message (and `extra`, a key of the
+    measures: its count), then the second's over the first's."""
+    parts = [
+        f"{root.resolve().name}: {o['rate']:4.0f} msg/s p50 {o['p50']:6.1f} p99 {o['p99']:6.1f} ms"
+        f" CPU {o['cpu_ms']:.2f} ms" + (f" ({o[extra]:.0f} {extra})" if extra else "")
+        for root, o in zip(roots, seen, strict=True)
+    ]
+    first, second = seen[0], seen[-1]
+    print(
+        f"  round {n + 1} (load {os.getloadavg()[0]:.1f}): " + " | ".join(parts) + f" | second/first: p50"
+        f" {second['p50'] / first['p50']:.2f}x p99 {second['p99'] / first['p99']:.2f}x CPU"
+        f" {second['cpu_ms'] / first['cpu_ms']:.2f}x throughput {second['rate'] / first['rate']:.2f}x",
+        flush=True,
+    )
+
+
 async def compare(
     roots: list[Path], backend: str, rounds: int, users: int, messages: int, second_env: dict[str, str]
 ) -> None:
@@ -64,18 +81,7 @@ async def compare(
             )
             for n in range(rounds):
                 seen = [pc.measure([p.pid], [hook], fake, users, messages, next(bases)) for _, p, hook in servers]
-                parts = [
-                    f"{root.resolve().name}: {o['rate']:4.0f} msg/s p50 {o['p50']:6.1f} p99 {o['p99']:6.1f} ms"
-                    f" CPU {o['cpu_ms']:.2f} ms"
-                    for (root, _, _), o in zip(servers, seen, strict=True)
-                ]
-                first, second = seen[0], seen[-1]
-                print(
-                    f"  round {n + 1} (load {os.getloadavg()[0]:.1f}): " + " | ".join(parts) + f" | second/first: p50"
-                    f" {second['p50'] / first['p50']:.2f}x p99 {second['p99'] / first['p99']:.2f}x CPU"
-                    f" {second['cpu_ms'] / first['cpu_ms']:.2f}x throughput {second['rate'] / first['rate']:.2f}x",
-                    flush=True,
-                )
+                print_round(n, [root for root, _, _ in servers], seen)
 
 
 def main() -> None:

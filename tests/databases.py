@@ -69,6 +69,17 @@ async def run_autocommit(url: str, statement: str) -> None:
         await admin.dispose()
 
 
+async def terminate_backend(url: str, pid: int) -> None:
+    """End one PostgreSQL server process (a connection lost under its holder), from a connection of its own."""
+    admin = Database(url)
+    try:
+        async with admin.engine.begin() as conn:
+            ended = (await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})).scalar_one()
+    finally:
+        await admin.dispose()
+    assert ended, f"no server process {pid}"
+
+
 @contextmanager
 def statements_run(db: Database) -> Iterator[list[tuple[str, Any]]]:
     """Every statement sent to the database while the block runs, with its parameters, in order."""

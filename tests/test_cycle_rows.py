@@ -31,6 +31,7 @@ from bot.words.messages import NoticeKind
 from storage import fanout, jsonio
 from storage.db import Database
 from storage.models import Cooperative, Officer, OutboxMessage, Report
+from storage.repositories import Repositories
 from storage.repositories.outbox import with_defaults
 from tests.databases import statements_run
 from tests.test_invitation_rows import AWKWARD, raw_payload
@@ -136,6 +137,19 @@ def cycle_day(day: int) -> date:
     return date(2026, 11, day)
 
 
+async def assert_rows_are(
+    repos: Repositories, stored: dict[str, OutboxMessage], expected: dict[str, dict[str, Any]]
+) -> None:
+    """Each stored row (by dedupe key) has the columns the per-officer path gives it, its payload the same bytes."""
+    for key, want in expected.items():
+        row = stored[key]
+        got = {column: getattr(row, column) for column in want}
+        got["next_attempt_at"] = got["next_attempt_at"].astimezone(WIB)
+        want["next_attempt_at"] = want["next_attempt_at"].astimezone(WIB)
+        assert got == want, key
+        assert await raw_payload(repos, key) == jsonio.dumps(want["payload"]), key  # the same bytes
+
+
 @pytest.mark.parametrize("cooperatives_a_part", [2, 5000])
 @pytest.mark.parametrize("day", [1, 5, 11])  # the opening, a reminder, the day after the deadline
 async def test_each_cycle_row_is_the_one_the_python_path_wrote(
@@ -152,13 +166,7 @@ async def test_each_cycle_row_is_the_one_the_python_path_wrote(
         stored = {r.dedupe_key: r for r in (await repos.session.scalars(select(OutboxMessage))).all()}
         officers_rows = {k: r for k, r in stored.items() if r.officer_id is not None}
         assert set(officers_rows) == set(expected)
-        for key, want in expected.items():
-            row = officers_rows[key]
-            got = {column: getattr(row, column) for column in want}
-            got["next_attempt_at"] = got["next_attempt_at"].astimezone(WIB)
-            want["next_attempt_at"] = want["next_attempt_at"].astimezone(WIB)
-            assert got == want, key
-            assert await raw_payload(repos, key) == jsonio.dumps(want["payload"]), key  # the same bytes
+        await assert_rows_are(repos, officers_rows, expected)
     staff = [r for r in stored.values() if r.staff_id is not None]
     assert len(staff) == (1 if day == 11 else 0)
     assert result.enqueued == len(stored)

@@ -17,14 +17,12 @@ from bot.services import daily
 from bot.services.daily import obligations_part
 from bot.services.notices import notice_row
 from bot.services.obligation_notices import obligations_of
-from storage import jsonio
 from storage.db import Database
 from storage.models import Cooperative, Officer, OutboxMessage
 from storage.obligation_rows import date_text
 from storage.repositories.outbox import with_defaults
 from tests.databases import statements_run
-from tests.test_cycle_rows import NAMES, PLAN, WIB, seed
-from tests.test_invitation_rows import raw_payload
+from tests.test_cycle_rows import NAMES, PLAN, WIB, assert_rows_are, seed
 
 
 def dates_for(day: date) -> list[dict[str, date | None]]:
@@ -84,13 +82,7 @@ async def test_each_obligation_row_is_the_one_the_python_path_wrote(
     async with db.transaction() as repos:
         stored = {r.dedupe_key: r for r in (await repos.session.scalars(select(OutboxMessage))).all()}
         assert set(stored) == set(expected)
-        for key, want in expected.items():
-            row = stored[key]
-            got = {column: getattr(row, column) for column in want}
-            got["next_attempt_at"] = got["next_attempt_at"].astimezone(WIB)
-            want["next_attempt_at"] = want["next_attempt_at"].astimezone(WIB)
-            assert got == want, key
-            assert await raw_payload(repos, key) == jsonio.dumps(want["payload"]), key  # the same bytes
+        await assert_rows_are(repos, stored, expected)
     assert result.enqueued == len(stored)
     english = [r for r in stored.values() if r.officer_id == names[NAMES[1]]]
     assert english and all(r.payload["text"].startswith(f"Hello {NAMES[1]}") for r in english)

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from bot.chat.messages import Address, Inbound
 from storage.db import Database
 from tests.conftest import PG_URL
-from tests.databases import statements_run
+from tests.databases import statements_run, terminate_backend
 from tests.handlers.chat import NOW, dispatcher, registered
 
 
@@ -79,11 +79,6 @@ async def test_a_batchs_connection_terminated_after_it_was_given_back_is_replace
     await d.handle(answer("putus", "1,5 jt", 1))
     async with db.engine.connect() as conn:
         pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
-    admin = Database(PG_URL)
-    try:
-        async with admin.engine.begin() as conn:
-            assert (await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})).scalar_one()
-    finally:
-        await admin.dispose()
+    await terminate_backend(PG_URL, pid)
     result = await d.handle(answer("putus", "48 jt", 2))  # no check: it fails once, then on a new one
     assert "3/79" in result.replies[-1].text, result.replies[-1].text

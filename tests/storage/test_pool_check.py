@@ -16,6 +16,7 @@ from storage.db import Database, is_transient
 from storage.models import utcnow
 from storage.repositories import outbox
 from tests.conftest import PG_URL, drop_test_database, make_test_database
+from tests.databases import terminate_backend
 
 
 @pytest.fixture
@@ -30,12 +31,7 @@ async def pg(tmp_path: Path) -> AsyncIterator[Database]:
 async def test_a_connection_terminated_in_the_pool_is_replaced_before_use(pg: Database) -> None:
     async with pg.transaction() as repos:
         pid = (await repos.session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
-    admin = Database(PG_URL)
-    try:
-        async with admin.engine.begin() as conn:
-            assert (await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})).scalar_one()
-    finally:
-        await admin.dispose()
+    await terminate_backend(PG_URL, pid)
     async with pg.transaction() as repos:  # no error: the check found it gone and a new connection was made
         again = (await repos.session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
     assert again != pid
@@ -127,12 +123,7 @@ async def test_a_kept_connection_the_server_terminated_fails_once_and_the_next_s
     outbox_id = await _sending_row(pg, "reply:telegram:1:0")
     async with pg.one_statement() as connection:
         pid = await _backend(connection)
-    admin = Database(PG_URL)
-    try:
-        async with admin.engine.begin() as conn:
-            assert (await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})).scalar_one()
-    finally:
-        await admin.dispose()
+    await terminate_backend(PG_URL, pid)
     with pytest.raises(Exception) as lost:  # kept, so not checked: the write fails, as a transient error
         async with pg.one_statement() as connection:
             await outbox.record_sent(connection, [(outbox_id, "777")], utcnow())
