@@ -182,6 +182,14 @@ async def registered(
     return user
 
 
+async def mid_report(db: Database, d: Dispatcher, people: Sequence[str], nik_prefix: str) -> None:
+    """Each of `people` registered for a cooperative of their own (NIK `nik_prefix` + 10, 11, ...) and their monthly
+    report opened (`lapor`): their next message answers its first question."""
+    for n, person in enumerate(people):
+        user = await registered(db, d, person, nik=f"{nik_prefix}{n + 10}")
+        await user.say("lapor")
+
+
 async def officer_without_account(db: Database, nik: str = "3576010001") -> None:
     """An officer of the cooperative `nik` (already there) who never registered: in its segments, reached by no chat."""
     async with db.transaction() as repos:

@@ -14,7 +14,7 @@ from bot.chat.messages import Address, Inbound
 from storage.db import Database
 from tests.conftest import PG_URL
 from tests.databases import statements_run, terminate_backend
-from tests.handlers.chat import NOW, dispatcher, registered
+from tests.handlers.chat import NOW, dispatcher, mid_report, registered
 
 
 def answer(user: str, text: str, n: int) -> Inbound:
@@ -24,9 +24,7 @@ def answer(user: str, text: str, n: int) -> Inbound:
 async def test_a_steady_batch_is_three_statements_on_postgresql(db: Database) -> None:
     d = dispatcher(db)
     people = [f"s{n}" for n in range(6)]
-    for n, person in enumerate(people):
-        user = await registered(db, d, person, nik=f"35760101{n + 10}")
-        await user.say("lapor")
+    await mid_report(db, d, people, "35760101")
     with statements_run(db) as run:
         results = await d.handle_many([answer(p, f"{n + 1},5 jt", 1) for n, p in enumerate(people)])
     statements = [" ".join(s.split()) for s, _ in run]

@@ -18,7 +18,7 @@ from bot.delivery.worker import Delivery
 from handlers import router
 from storage.db import Database
 from tests.databases import statements_run
-from tests.handlers.chat import NOW, add_cooperative, dispatcher, invite, registered, two_processes
+from tests.handlers.chat import NOW, add_cooperative, dispatcher, invite, mid_report, registered, two_processes
 
 _ids = itertools.count(1)
 
@@ -155,9 +155,7 @@ async def test_report_answers_in_one_batch_are_written_one_statement_per_table(d
     drafts and writes the drafts, conversations and identities with one statement per table, not one per message."""
     d = dispatcher(db)
     people = [f"k{n}" for n in range(6)]
-    for n, person in enumerate(people):
-        user = await registered(db, d, person, nik=f"35760100{n + 10}")
-        await user.say("lapor")
+    await mid_report(db, d, people, "35760100")
     with statements_run(db) as run:
         results = await d.handle_many([said(p, f"{n + 1},5 jt") for n, p in enumerate(people)])
     statements = [" ".join(s.split()) for s, _ in run]
