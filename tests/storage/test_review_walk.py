@@ -16,7 +16,7 @@ from bot.services.cycle import CyclePlan
 from bot.services.province import load_province, settle
 from bot.services.review import ReviewService
 from storage.db import Database
-from storage.repositories import QueueFilter
+from storage.repositories import QueueFilter, QueueRow
 from storage.repositories.reviews import STATES
 from tests.databases import statements_run
 from tests.storage.test_review_states import read_rows
@@ -62,9 +62,11 @@ async def province(db: Database) -> dict[str, int]:
     return regions
 
 
-async def page(db: Database, where: QueueFilter, limit: int | None, after: int | None, dense: bool) -> list[object]:
+async def page(
+    db: Database, where: QueueFilter, limit: int | None, after: int | None, dense: bool, period: str = PERIOD
+) -> list[QueueRow]:
     async with db.reading() as repos:
-        return list(await repos.reviews.queue(keys.PERDEP, where, period=PERIOD, limit=limit, after=after, dense=dense))
+        return list(await repos.reviews.queue(keys.PERDEP, where, period=period, limit=limit, after=after, dense=dense))
 
 
 async def test_walking_the_kecamatan_finds_the_rows_sorting_finds_in_the_same_order(db: Database) -> None:
@@ -72,7 +74,7 @@ async def test_walking_the_kecamatan_finds_the_rows_sorting_finds_in_the_same_or
     barat, lama = regions["Kabupaten Barat"], regions["Kabupaten Timur/Kota Lama"]
     filters = [
         QueueFilter(scope, kabupaten, kecamatan, states)
-        for states in [STATES, *((s,) for s in STATES), ("waiting", "verified")]
+        for states in [STATES, ("waiting",), ("sent_back", "verified")]
         for scope, kabupaten, kecamatan in (
             (None, None, None),
             (None, barat, None),
@@ -81,12 +83,13 @@ async def test_walking_the_kecamatan_finds_the_rows_sorting_finds_in_the_same_or
         )
     ]
     every = await page(db, QueueFilter(None), None, None, False)
-    assert len({r.kecamatan for r in every}) == 5 and len(every) == 18  # type: ignore[attr-defined]
-    starts: list[int | None] = [None, *(r.report_id for r in every)]  # type: ignore[attr-defined]
+    assert len({r.kecamatan for r in every}) == 5 and len(every) == 18
+    newer = every[-1].report_id  # a page of the period before may start after a report of this one: all of it follows
+    starts = [(PERIOD, None), *((PERIOD, r.report_id) for r in every), (BEFORE, None), (BEFORE, newer)]
     for where, limit in itertools.product(filters, (2, 7, 201)):
-        for after in starts[:: 1 + limit // 4]:
-            sorted_ = await page(db, where, limit, after, False)
-            assert await page(db, where, limit, after, True) == sorted_, (where, limit, after)
+        for period, after in starts[:: 1 + limit // 4] + starts[-2:]:
+            sorted_ = await page(db, where, limit, after, False, period)
+            assert await page(db, where, limit, after, True, period) == sorted_, (where, limit, period, after)
 
 
 async def test_a_dense_periods_page_reads_about_a_page_of_reports(
