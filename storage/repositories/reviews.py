@@ -228,12 +228,12 @@ class ReviewRepo(Repo):
             keys = regions.where(Region.id.in_({k for k in (where.scope, where.kecamatan_id) if k is not None}))
         elif where.kabupaten_id is not None:
             keys = regions.where(Region.parent_id == where.kabupaten_id)
-        else:  # the regions that are a cooperative's kecamatan, and "" for the cooperatives without one
-            used = select(Cooperative.id).where(Cooperative.kecamatan_id == Region.id).exists()
-            keys = union_all(regions.where(used), select(null().label("region_id"), literal("").label("key")))
+        else:  # every region, read in name order from ix_regions_name (one that is no cooperative's kecamatan holds
+            # none: an index probe), and "" for the cooperatives without a kecamatan
+            keys = union_all(regions, select(null().label("region_id"), literal("").label("key")))
         if start is not None:  # a later page: the kecamatan before the one it starts in hold no report of it
             keys = select(keys.subquery()).where(literal_column("key") >= start)
-        walked = keys.order_by(literal_column("key")).subquery("kecamatan_keys")  # read in order, not sorted again
+        walked = keys.subquery("kecamatan_keys")
         # a kecamatan's reports through the index of its cooperatives; those without one in the row of key ""
         in_kecamatan = union_all(
             found.where(Cooperative.kecamatan_id == walked.c.region_id).correlate(walked),
