@@ -218,10 +218,12 @@ class ReviewRepo(Repo):
 
     @staticmethod
     def _walked(found: Any, where: QueueFilter, start: str | None, limit: int) -> Any:
-        """`found` (one period's reports) in the list's order, read kecamatan by kecamatan in name order: each
-        kecamatan's reports are found through its cooperatives (a report a cooperative and period), sorted among
-        those of kecamatan of the same name, and the walk stops at the page's end (an incremental sort under the
-        limit) instead of sorting every report of the period. Cooperatives without a kecamatan come first ("")."""
+        """`found` (one period's reports) in the list's order, read kecamatan by kecamatan in name order (from
+        ix_regions_name): each kecamatan's reports are found through its cooperatives (one report a cooperative and
+        period, by its unique index), sorted with those of kecamatan of the same name (an incremental sort), and the
+        walk stops at the page's end instead of sorting every report of the period (at the province: 7-8 ms of SQL
+        instead of 40-65). Cooperatives without a kecamatan come first (""). Only where the filter holds many of the
+        period's reports: where it holds few (1 % waiting) probing every cooperative costs more than sorting them."""
         regions = select(Region.id.label("region_id"), Region.name.label("key"))
         keys: Any = regions
         if where.scope is not None or where.kecamatan_id is not None:
