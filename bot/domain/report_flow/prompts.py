@@ -33,7 +33,24 @@ def askable(questions: Sequence[Question], progress: Progress | None = None) -> 
     they need them (unless answered or asked for)."""
     derived = report_checks.derivable(questions)
     answers = progress.answers if progress is not None else {}
+    last = _LAST_ASKABLE[0]
+    if type(questions) is tuple and last[0] is questions and last[1] is derived:
+        always, sometimes = last[2], last[3]  # the same question tuple as the last call (a report's every message)
+    else:
+        always = tuple(q for q in questions if q.key not in derived and not q.only_when_asked_by_checks)
+        sometimes = frozenset(q.key for q in questions if q.key not in derived and q.only_when_asked_by_checks)
+        if type(questions) is tuple:
+            _LAST_ASKABLE[0] = (questions, derived, always, sometimes)
+    if sometimes.isdisjoint(answers):  # none of those asked only by the checks answered: the others, in order
+        return list(always)
     return [q for q in questions if q.key not in derived and (not q.only_when_asked_by_checks or q.key in answers)]
+
+
+# The last question tuple `askable` was given (kept, so its identity stays its own), its derivable keys, its questions
+# always asked, and the keys of those asked only when the checks need them (or answered).
+_LAST_ASKABLE: list[tuple[object, frozenset[str], tuple[Question, ...], frozenset[str]]] = [
+    ((), frozenset(), (), frozenset())
+]
 
 
 def section_keys(questions: Sequence[Question], section_id: str) -> list[str]:
