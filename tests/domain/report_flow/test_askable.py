@@ -1,5 +1,6 @@
 """`askable` keeps the last question tuple's askable questions: the same list as working them out each time, for
-every profile's questions, with and without the questions asked only by the checks answered."""
+every profile's questions, with and without the questions asked only by the checks answered (and with the question
+being asked counted as answered, as the question's numbers are worked out)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.domain import report_checks
 from bot.domain.forms import Profile, Question, load_form, questions_for
-from bot.domain.report_flow.prompts import askable
+from bot.domain.report_flow.prompts import _askable, askable
 from bot.domain.report_flow.state import Progress
 
 
@@ -33,3 +34,5 @@ def test_askable_is_the_questions_worked_out_each_time() -> None:
             assert askable(questions, progress) == worked_out(questions, answers)
             assert askable(questions) == worked_out(questions, {})
             assert askable(questions, progress) is not askable(questions, progress)  # a list of its own each call
+            for also in (questions[0].key, questions[-1].key, sometimes[0], "cash"):  # the question being asked
+                assert _askable(questions, answers, also) == worked_out(questions, {**answers, also: ""})
