@@ -56,21 +56,21 @@ def _choices(
 
 def _ask_text(ctx: Context, ask: report_flow.Ask, period: Period, header: bool = True) -> str:
     """The question; `header` False leaves out the section's title (shown just before, with "Masih sama?")."""
-    question = ask.question
+    question, lang = ask.question, ctx.lang
     return ctx.say(
         "report.ask",
-        section=question.section.title(ctx.lang),
-        section_note=question.section.note(ctx.lang),
+        section=question.section.title(lang),
+        section_note=question.section.note(lang),
         section_index=ask.section_index,
         section_total=ask.section_total,
         first=header and ask.first_in_section and not ask.editing,
         number=ask.overall_number,
         total=ask.overall_total,
-        label=question.label(ctx.lang),
-        hint=question.hint(ctx.lang),
-        example=question.example(ctx.lang),
-        previous=report_words.shown(question, ask.previous_value, ctx.lang) if ask.previous_value else None,
-        current=report_words.shown(question, ask.current_value, ctx.lang) if ask.current_value else None,
+        label=question.label(lang),
+        hint=question.hint(lang),
+        example=question.example(lang),
+        previous=report_words.shown(question, ask.previous_value, lang) if ask.previous_value else None,
+        current=report_words.shown(question, ask.current_value, lang) if ask.current_value else None,
         kind=question.kind,
         period=str(period),
     ).text

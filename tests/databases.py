@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
+import greenlet  # type: ignore[import-untyped]
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 
@@ -93,6 +94,26 @@ def statements_run(db: Database) -> Iterator[list[tuple[str, Any]]]:
         yield seen
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", note)
+
+
+@contextmanager
+def greenlets_started() -> Iterator[list[int]]:
+    """How many greenlets SQLAlchemy's async layer starts while the block runs (one for each awaited call into it,
+    its `greenlet_spawn`), counted with greenlet's own trace hook: a switch into one of its greenlets not started yet.
+    The count is the list's one item."""
+    started = [0]
+
+    def trace(event: str, args: Any) -> None:
+        if event in ("switch", "throw"):
+            target = args[1]
+            if getattr(target, "__sqlalchemy_greenlet_provider__", False) and target.gr_frame is None:
+                started[0] += 1
+
+    previous = greenlet.settrace(trace)
+    try:
+        yield started
+    finally:
+        greenlet.settrace(previous)
 
 
 @asynccontextmanager

@@ -71,7 +71,8 @@ class Router:
     """Routes by name, in the order they were added (the first whose words match a text wins)."""
 
     def __init__(self, *routes: Route) -> None:
-        self.routes: dict[str, Route] = {}
+        self.routes: dict[str, Route] = {}  # changed by `add` and `remove` only (they drop `_words`)
+        self._words: _Words | None = None
         for route in routes:
             self.add(route)
 
@@ -84,10 +85,12 @@ class Router:
         if route.name in self.routes:
             raise ValueError(f"two routes are named {route.name!r}")
         self.routes[route.name] = route
+        self._words = None
         return route
 
     def remove(self, name: str) -> None:
         del self.routes[name]
+        self._words = None
 
     def __iter__(self) -> Iterator[Route]:
         return iter(self.routes.values())
@@ -107,9 +110,42 @@ class Router:
         if first.startswith("/"):
             first = first[1:].split("@", 1)[0]
         whole = " ".join(w.lower() for w in words).lstrip("/")
-        for route in self.routes.values():
-            if whole in route.words or (len(words) == 1 and first in route.words):
-                return route
-            if route.takes_argument and (first in route.words or any(whole.startswith(f"{w} ") for w in route.words)):
-                return route  # "DAFTAR KODE", "RAT 15 Maret 2026", "catat rat 15 Maret 2026"
-        return None
+        index = self._words or self._index()
+        # the first route (in the order added) whose words hold the whole text, or its one word, or, taking an
+        # argument, its first word or the start of it: "DAFTAR KODE", "RAT 15 Maret 2026", "catat rat 15 Maret 2026"
+        found = index.first.get(whole)
+        if len(words) == 1:  # a route taking an argument is asked for by its word alone, as any other
+            places = [p for p in (found, index.first.get(first)) if p is not None]
+            return index.ordered[min(places)] if places else None
+        for place, route, starts in index.arguments:
+            if found is not None and place > found:
+                break
+            if first in route.words or whole.startswith(starts):
+                found = place
+                break
+        return index.ordered[found] if found is not None else None
+
+    def _index(self) -> _Words:
+        """Each word's first route, looked up once (every message asks, mostly with an answer that is no command)."""
+        ordered = tuple(self.routes.values())
+        first: dict[str, int] = {}
+        for place, route in enumerate(ordered):
+            for word in route.words:
+                first.setdefault(word, place)
+        arguments = tuple(
+            (place, route, tuple(f"{w} " for w in route.words))
+            for place, route in enumerate(ordered)
+            if route.takes_argument
+        )
+        self._words = _Words(ordered, first, arguments)
+        return self._words
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The routes in order, each word's first route (its place), and the routes taking an argument (with their
+    words followed by a space: how a text with an argument starts)."""
+
+    ordered: tuple[Route, ...]
+    first: dict[str, int]
+    arguments: tuple[tuple[int, Route, tuple[str, ...]], ...]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -103,7 +102,8 @@ class BatchSenders:
         """The sender's conversation goes on with `handler` and `progress` (saved with the batch)."""
         sender = sender_of(inbound)
         identity, conversation, officer, cooperative, staff = self._chats[sender]
-        saved = replace(conversation, handler=handler, progress=progress, version=conversation.version + 1)
+        # made directly: `dataclasses.replace` takes twice the CPU
+        saved = ConversationRow(conversation.id, handler, progress, conversation.version + 1)
         self._chats[sender] = identity, saved, officer, cooperative, staff
         self._conversations[saved.id] = (saved, at)
 

@@ -11,6 +11,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from functools import cached_property, lru_cache
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
@@ -93,10 +94,7 @@ class Period:
     @classmethod
     def parse(cls, text: str) -> Period:
         """``Period.parse("2026-11")``; raises ValueError for anything else."""
-        match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", text.strip())
-        if match is None:
-            raise ValueError(f"not a period (YYYY-MM): {text!r}")
-        return cls(int(match[1]), int(match[2]))
+        return _parsed(text)
 
     @classmethod
     def of(cls, day: date) -> Period:
@@ -104,6 +102,11 @@ class Period:
         return cls(day.year, day.month)
 
     def __str__(self) -> str:
+        return self._text
+
+    @cached_property
+    def _text(self) -> str:
+        """ "2026-11", made once a period (a report's messages each name theirs several times)."""
         return f"{self.year:04d}-{self.month:02d}"
 
     def label(self, lang: Lang = "id") -> str:
@@ -310,3 +313,12 @@ def read_period(text: str, current: Period) -> Period | None:
             else None
         )
     return Period(current.year if month <= current.month else current.year - 1, month)
+
+
+@lru_cache(maxsize=1024)
+def _parsed(text: str) -> Period:
+    """`Period.parse`, once a text (a report's every message parses its period again; a period is immutable)."""
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", text.strip())
+    if match is None:
+        raise ValueError(f"not a period (YYYY-MM): {text!r}")
+    return Period(int(match[1]), int(match[2]))

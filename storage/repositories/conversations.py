@@ -257,9 +257,9 @@ class ChatRepo(Repo):
     async def people(self, identity: ChannelIdentity) -> People:
         """Who this chat account is now: its officer, their cooperative, its staff member (from the session's
         objects when loaded already, so no statement in a batch; a registration just bound it)."""
-        officer = await self.session.get(Officer, identity.officer_id) if identity.officer_id else None
-        cooperative = await self.session.get(Cooperative, officer.cooperative_id) if officer else None
-        staff = await self.session.get(OfficeStaff, identity.staff_id) if identity.staff_id else None
+        officer = await self._get(Officer, identity.officer_id) if identity.officer_id else None
+        cooperative = await self._get(Cooperative, officer.cooperative_id) if officer else None
+        staff = await self._get(OfficeStaff, identity.staff_id) if identity.staff_id else None
         return officer, cooperative, staff
 
     @staticmethod

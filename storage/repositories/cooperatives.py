@@ -28,7 +28,7 @@ class CooperativeRepo(Repo):
     """Cooperatives of the city."""
 
     async def get(self, cooperative_id: int) -> Cooperative | None:
-        return await self.session.get(Cooperative, cooperative_id)
+        return await self._get(Cooperative, cooperative_id)
 
     async def by_nik(self, nik: str) -> Cooperative | None:
         return (await self.session.scalars(select(Cooperative).where(Cooperative.nik == nik))).first()

@@ -67,7 +67,7 @@ class IdentityRepo(Repo):
         return identity
 
     async def get(self, identity_id: int) -> ChannelIdentity | None:
-        return await self.session.get(ChannelIdentity, identity_id)
+        return await self._get(ChannelIdentity, identity_id)
 
     async def by_ids(self, ids: Iterable[int]) -> dict[int, ChannelIdentity]:
         """These accounts, by id (unknown ids are absent)."""

@@ -32,7 +32,7 @@ class OfficerRepo(Repo):
         return officer
 
     async def get(self, officer_id: int) -> Officer | None:
-        return await self.session.get(Officer, officer_id)
+        return await self._get(Officer, officer_id)
 
     async def of_cooperative(self, cooperative_id: int) -> list[Officer]:
         stmt = select(Officer).where(Officer.cooperative_id == cooperative_id, Officer.status == "active")

@@ -18,7 +18,7 @@ class StaffRepo(Repo):
         return staff
 
     async def get(self, staff_id: int) -> OfficeStaff | None:
-        return await self.session.get(OfficeStaff, staff_id)
+        return await self._get(OfficeStaff, staff_id)
 
     async def all(self) -> list[OfficeStaff]:
         return list((await self.session.scalars(select(OfficeStaff).order_by(OfficeStaff.id))).all())

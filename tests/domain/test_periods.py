@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -197,3 +198,16 @@ def test_a_written_date_reads_back(day: date, lang: Lang, weekday: bool, today: 
 def test_any_text_is_a_date_or_none_and_never_raises(text: str, today: date) -> None:
     for found in (parse_date(text), read_date(text, today)):
         assert found is None or isinstance(found, date)
+
+
+def test_a_period_is_parsed_and_written_once() -> None:
+    """A report's every message parses its period and writes it several times: made once per text (main: a regular
+    expression and a new period each time), the same values as before, a bad text refused every time."""
+    period = Period.parse(" 2026-10 ")
+    assert period is Period.parse(" 2026-10 ") and period == Period(2026, 10) == Period.parse("2026-10")
+    assert str(period) is str(period) and str(period) == "2026-10" == str(Period(2026, 10))
+    assert str(Period(987 + 1000, 1)) == "1987-01" and str(replace(period, month=3)) == "2026-03"
+    for bad in ("2026-13", "2026-1", "x", "2026-10-01"):
+        for _ in range(2):
+            with pytest.raises(ValueError):
+                Period.parse(bad)

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from bot.chat.messages import Address, Inbound
 from storage.db import Database
 from tests.conftest import PG_URL
-from tests.databases import statements_run, terminate_backend
+from tests.databases import greenlets_started, statements_run, terminate_backend
 from tests.handlers.chat import NOW, dispatcher, mid_report, registered
 
 
@@ -80,3 +80,19 @@ async def test_a_batchs_connection_terminated_after_it_was_given_back_is_replace
     await terminate_backend(PG_URL, pid)
     result = await d.handle(answer("putus", "48 jt", 2))  # no check: it fails once, then on a new one
     assert "3/79" in result.replies[-1].text, result.replies[-1].text
+
+
+async def test_a_steady_batchs_calls_into_sqlalchemy_do_not_grow_with_its_messages(db: Database) -> None:
+    """Each awaited call into SQLAlchemy's async layer starts a greenlet (about 7 µs); the officer behind a draft and
+    the officer saving it are in the transaction already (read with the senders), so a message adds none (main: two
+    a message, `session.get` of an object held)."""
+    d = dispatcher(db)
+    people = [f"g{n}" for n in range(8)]
+    await mid_report(db, d, people, "35760102")
+    counts = []
+    for size, n in ((2, 1), (8, 2)):
+        with greenlets_started() as started:
+            results = await d.handle_many([answer(p, "1,5 jt", n) for p in people[:size]])
+        assert all("Bank" in "\n".join(r.text for r in result.replies) for result in results)
+        counts.append(started[0])
+    assert counts[0] == counts[1], counts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from bot.domain import report_checks
@@ -31,9 +31,34 @@ def find_question(questions: Sequence[Question], key: str | None) -> Question | 
 def askable(questions: Sequence[Question], progress: Progress | None = None) -> list[Question]:
     """The questions put to the officer: not those computed from other answers, nor those the checks ask only when
     they need them (unless answered or asked for)."""
+    return _askable(questions, progress.answers if progress is not None else {})
+
+
+def _askable(questions: Sequence[Question], answers: Mapping[str, str], also: str | None = None) -> list[Question]:
+    """`askable` with these answers, and `also` answered too when given."""
     derived = report_checks.derivable(questions)
-    answers = progress.answers if progress is not None else {}
-    return [q for q in questions if q.key not in derived and (not q.only_when_asked_by_checks or q.key in answers)]
+    last = _LAST_ASKABLE[0]
+    if type(questions) is tuple and last[0] is questions and last[1] is derived:
+        always, sometimes = last[2], last[3]  # the same question tuple as the last call (a report's every message)
+    else:
+        always = tuple(q for q in questions if q.key not in derived and not q.only_when_asked_by_checks)
+        sometimes = frozenset(q.key for q in questions if q.key not in derived and q.only_when_asked_by_checks)
+        if type(questions) is tuple:
+            _LAST_ASKABLE[0] = (questions, derived, always, sometimes)
+    if also not in sometimes and all(key not in answers for key in sometimes):  # none asked only by the checks
+        return list(always)
+    return [
+        q
+        for q in questions
+        if q.key not in derived and (not q.only_when_asked_by_checks or q.key in answers or q.key == also)
+    ]
+
+
+# The last question tuple `askable` was given (kept, so its identity stays its own), its derivable keys, its questions
+# always asked, and the keys of those asked only when the checks need them (or answered).
+_LAST_ASKABLE: list[tuple[object, frozenset[str], tuple[Question, ...], frozenset[str]]] = [
+    ((), frozenset(), (), frozenset())
+]
 
 
 def section_keys(questions: Sequence[Question], section_id: str) -> list[str]:
@@ -107,7 +132,7 @@ def ask_event(
 ) -> Ask:
     question = find_question(questions, progress.current)
     assert question is not None  # callers only ask a known key
-    shown = askable(questions, replace(progress, answers={**progress.answers, question.key: ""}))
+    shown = _askable(questions, progress.answers, also=question.key)
     sections = list(dict.fromkeys(q.section.id for q in shown))
     in_section = [q.key for q in shown if q.section.id == question.section.id]
     return Ask(
