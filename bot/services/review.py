@@ -182,10 +182,13 @@ class ReviewService:
             recent.append(str(current) if not recent else str(Period.parse(recent[-1]).previous()))
         counted: list[str | None] = [*recent, period] if period not in recent else list(recent)
         counts = await self._repos.reviews.counts(where, counted, COUNT_BOUND)
-        rows = await self._repos.reviews.queue(keys.PERDEP, where, period=period, limit=QUEUE_LIMIT + 1, after=after)
+        total = counts[counted.index(period)]
+        rows = await self._repos.reviews.queue(
+            keys.PERDEP, where, period=period, limit=QUEUE_LIMIT + 1, after=after, dense=total > COUNT_BOUND
+        )
         return Queue(
             tuple(rows[:QUEUE_LIMIT]),
-            counts[counted.index(period)],
+            total,
             state if state in STATES else None,
             period,
             kecamatan_id,

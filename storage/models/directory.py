@@ -15,7 +15,8 @@ class Region(Base):
     """A kota/kabupaten, kecamatan or kelurahan/desa."""
 
     __tablename__ = "regions"
-    __table_args__ = (UniqueConstraint("kind", "name", "parent_id"),)
+    # the review list walks the kecamatan in name order (storage.repositories.reviews): ix_regions_name
+    __table_args__ = (UniqueConstraint("kind", "name", "parent_id"), Index("ix_regions_name", "name"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # kota | kabupaten | kecamatan | kelurahan | desa
