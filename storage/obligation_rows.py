@@ -61,6 +61,11 @@ def passes(test: Test, on: date) -> ColumnElement[bool]:
     return and_(c.rat_date == on, or_(c.ods_updated_on.is_(None), c.ods_updated_on < on))
 
 
+def passes_any(tests: Sequence[tuple[Test, date]]) -> ColumnElement[bool]:
+    """The cooperative's recorded dates pass at least one of `tests`."""
+    return or_(*(passes(t, on) for t, on in tests))
+
+
 DateWords = tuple[Sequence[str], Sequence[str]]  # the weekdays' names (Monday first) and the months'
 
 
@@ -142,7 +147,7 @@ async def next_part(
 ) -> tuple[int | None, bool]:
     """The last id of the next `size` cooperatives (ids above `after`) that pass any of `tests`, and whether more may
     follow."""
-    return await next_of(repos, or_(*(passes(t, on) for t, on in tests)), after, size)
+    return await next_of(repos, passes_any(tests), after, size)
 
 
 async def due_in_part(repos: Repositories, tests: list[tuple[Test, date]], after: int, upto: int) -> list[bool]:
@@ -158,4 +163,4 @@ async def awkward_pairs(
 ) -> list[tuple[CooperativeRow, OfficerRow]]:
     """The part's officers left out of `ObligationRows.insert` (a name the database cannot put in), of cooperatives
     that pass any of `tests`, with the cooperatives' recorded dates, by cooperative then officer."""
-    return await named_pairs(repos, after, upto, or_(*(passes(t, on) for t, on in tests)))
+    return await named_pairs(repos, after, upto, passes_any(tests))

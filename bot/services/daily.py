@@ -84,7 +84,7 @@ async def report_cycle_part(repos: Repositories, plan: CyclePlan, day: date, aft
     due: list[Due] = []
     rows: list[cycle_rows.CycleRows] = []
     if upto is not None:
-        zones = sorted({zone or DEFAULT_ZONE for zone in await office_views.timezones(repos)})
+        zones = await _zones(repos)
         for kind, key, priority in kinds:
             payloads: dict[tuple[str, str], Shaped] = {
                 (lang, zone): _shaped(kind, priority, zone, lang, period, plan)
@@ -101,6 +101,11 @@ async def report_cycle_part(repos: Repositories, plan: CyclePlan, day: date, aft
     if kinds[-1][0] == "report_late" and last is None:
         due.extend(await staff_lists(repos, plan, period))
     return Part(due, last, tuple(rows))
+
+
+async def _zones(repos: Repositories) -> list[str]:
+    """The cooperatives' time zones, in order (a cooperative without one is in the default zone)."""
+    return sorted({zone or DEFAULT_ZONE for zone in await office_views.timezones(repos)})
 
 
 def _shaped(kind: NoticeKind, priority: int, zone: str, lang: render.Lang, period: Period, plan: CyclePlan) -> Shaped:
@@ -176,9 +181,10 @@ async def obligations_part(repos: Repositories, plan: CyclePlan, day: date, afte
     upto, more = await obligation_rows.next_part(repos, tests, after, OBLIGATION_COOPERATIVES)
     if upto is None:
         return Part([], None)
-    zones = frozenset(zone or DEFAULT_ZONE for zone in await office_views.timezones(repos))
+    found = await obligation_rows.due_in_part(repos, tests, after, upto)
+    zones = frozenset(await _zones(repos)) if any(found) else frozenset()
     rows = []
-    for kind, found_any in zip(kinds, await obligation_rows.due_in_part(repos, tests, after, upto), strict=True):
+    for kind, found_any in zip(kinds, found, strict=True):
         if not found_any:
             continue
         words: dict[str, obligation_rows.DateWords] = (
