@@ -34,7 +34,7 @@ from storage.models import Cooperative, Officer, OutboxMessage, Report
 from storage.repositories import Repositories
 from storage.repositories.outbox import with_defaults
 from tests.databases import statements_run
-from tests.test_invitation_rows import AWKWARD, raw_payload
+from tests.test_invitation_rows import AWKWARD, chat_accounts, raw_payload
 
 WIB = ZoneInfo("Asia/Jakarta")
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")  # WIB, WITA, WIT
@@ -84,15 +84,7 @@ async def seed(db: Database) -> dict[str, int]:
         for n, name in enumerate(NAMES):
             officer = await repos.officers.add(coops[n % len(coops)], name, "ketua", ("id", "en", "jv")[n % 3])
             ids[name] = officer.id
-            if n % 4 == 3:
-                continue  # no chat account
-            older = await repos.identities.get_or_create("telegram", f"{8000 + n}")
-            newer = await repos.identities.get_or_create("whatsapp", f"62813{n:04d}")
-            older.officer_id = newer.officer_id = officer.id
-            older.last_inbound_at = night - timedelta(days=2)
-            newer.last_inbound_at = night - timedelta(days=1)
-            newer.reachable = n % 4 == 0  # 1: the older one is chosen; 2: neither can get it
-            older.reachable = n % 4 != 2
+            await chat_accounts(repos, officer.id, n, f"{8000 + n}", f"62813{n:04d}", night)
         gone = await repos.officers.add(coops[0], "Bu Pergi", "ketua")
         gone.status = "inactive"
         paused = await repos.officers.add(coops[1], "Pak Berhenti", "ketua")

@@ -58,6 +58,22 @@ def python_text(training: Any, session: Any, lang: render.Lang, name: str) -> st
     return trainings._invitation(training, session, WIB, lang).replace(trainings.NAME_MARK, name)
 
 
+async def chat_accounts(
+    repos: Repositories, officer_id: int, n: int, telegram: str, whatsapp: str, night: datetime
+) -> None:
+    """The `n`th officer's chat accounts, every kind in turn: both reachable (the newer, WhatsApp, is chosen), only the
+    older reachable (Telegram chosen), neither reachable, none at all."""
+    if n % 4 == 3:
+        return  # no chat account
+    older = await repos.identities.get_or_create("telegram", telegram)
+    newer = await repos.identities.get_or_create("whatsapp", whatsapp)
+    older.officer_id = newer.officer_id = officer_id
+    older.last_inbound_at = night - timedelta(days=2)
+    newer.last_inbound_at = night - timedelta(days=1)
+    newer.reachable = n % 4 == 0  # 1: the older one is chosen; 2: neither can get it
+    older.reachable = n % 4 != 2
+
+
 async def seed_awkward(db: Database) -> dict[int, str]:
     """The city plus an officer per awkward name, with every kind of chat: reachable (the one used last is chosen),
     unreachable only, none; some in English, some in a cooperative on Makassar time."""
@@ -70,15 +86,7 @@ async def seed_awkward(db: Database) -> dict[int, str]:
         for n, name in enumerate(AWKWARD):
             officer = await repos.officers.add(city.coops["AC"[n % 2]], name, "ketua", "en" if n % 3 == 0 else "id")
             made[officer.id] = name
-            if n % 4 == 3:
-                continue  # no chat account
-            older = await repos.identities.get_or_create("telegram", f"{9000 + n}")
-            newer = await repos.identities.get_or_create("whatsapp", f"62812{n:04d}")
-            older.officer_id = newer.officer_id = officer.id
-            older.last_inbound_at = NIGHT - timedelta(days=2)
-            newer.last_inbound_at = NIGHT - timedelta(days=1)
-            newer.reachable = n % 4 == 0  # 1: the older one is chosen; 2: neither can get it
-            older.reachable = n % 4 != 2
+            await chat_accounts(repos, officer.id, n, f"{9000 + n}", f"62812{n:04d}", NIGHT)
         await repos.session.flush()
     return made
 
