@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from bot.domain.check_rules import Balance, Minimum, RuleSet, Term
 from bot.domain.forms import Question, load_form, stored_decimal
+from bot.domain.memo import LastTuple
 from bot.domain.numbers import to_plain
 
 FindingKind = Literal["balance", "parts", "derived", "change", "typo", "minimum", "ratio", "fact"]
@@ -85,9 +86,8 @@ def _rules() -> RuleSet:
 def derivable(questions: Sequence[Question], rules: RuleSet | None = None) -> frozenset[str]:
     """The asked keys computed from other asked figures, so never asked themselves."""
     rules = rules or _rules()
-    last = _LAST_DERIVABLE[0]
-    if type(questions) is tuple and last[0] is questions and last[1] is rules:
-        return last[2]  # the same question tuple as the last call (a report's every message): nothing to work out
+    if (last := _LAST_DERIVABLE.get(questions, rules)) is not None:
+        return last  # the same question tuple as the last call (a report's every message): nothing to work out
     asked = tuple(q.key for q in questions)
     known = _DERIVABLE.get((id(rules), asked))
     if known is not None and known[0] is rules:
@@ -97,14 +97,13 @@ def derivable(questions: Sequence[Question], rules: RuleSet | None = None) -> fr
         if len(_DERIVABLE) >= 64:  # a few forms and rule sets; a bound all the same
             _DERIVABLE.clear()
         _DERIVABLE[(id(rules), asked)] = (rules, found)  # the rules kept, so that their id is not another's
-    if type(questions) is tuple:  # kept (so its id is no other's) and immutable: found again by identity
-        _LAST_DERIVABLE[0] = (questions, rules, found)
+    _LAST_DERIVABLE.keep(questions, rules, found)
     return found
 
 
 # what `derivable` found per rule set and asked keys: asked on every message of a report, the same each time
 _DERIVABLE: dict[tuple[int, tuple[str, ...]], tuple[RuleSet, frozenset[str]]] = {}
-_LAST_DERIVABLE: list[tuple[object, object, frozenset[str]]] = [((), None, frozenset())]
+_LAST_DERIVABLE: LastTuple[frozenset[str]] = LastTuple()
 
 
 def _derivable(asked: set[str], rules: RuleSet) -> frozenset[str]:

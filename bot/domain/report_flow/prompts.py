@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from bot.domain import report_checks
 from bot.domain.forms import Group, Question
+from bot.domain.memo import LastTuple
 from bot.domain.numbers import to_plain
 from bot.domain.report_flow.events import (
     Ask,
@@ -37,14 +38,13 @@ def askable(questions: Sequence[Question], progress: Progress | None = None) -> 
 def _askable(questions: Sequence[Question], answers: Mapping[str, str], also: str | None = None) -> list[Question]:
     """`askable` with these answers, and `also` answered too when given."""
     derived = report_checks.derivable(questions)
-    last = _LAST_ASKABLE[0]
-    if type(questions) is tuple and last[0] is questions and last[1] is derived:
-        always, sometimes = last[2], last[3]  # the same question tuple as the last call (a report's every message)
-    else:
+    split = _LAST_ASKABLE.get(questions, derived)  # the same question tuple as the last call (a report's every message)
+    if split is None:
         always = tuple(q for q in questions if q.key not in derived and not q.only_when_asked_by_checks)
         sometimes = frozenset(q.key for q in questions if q.key not in derived and q.only_when_asked_by_checks)
-        if type(questions) is tuple:
-            _LAST_ASKABLE[0] = (questions, derived, always, sometimes)
+        split = always, sometimes
+        _LAST_ASKABLE.keep(questions, derived, split)
+    always, sometimes = split
     if also not in sometimes and all(key not in answers for key in sometimes):  # none asked only by the checks
         return list(always)
     return [
@@ -54,11 +54,9 @@ def _askable(questions: Sequence[Question], answers: Mapping[str, str], also: st
     ]
 
 
-# The last question tuple `askable` was given (kept, so its identity stays its own), its derivable keys, its questions
-# always asked, and the keys of those asked only when the checks need them (or answered).
-_LAST_ASKABLE: list[tuple[object, frozenset[str], tuple[Question, ...], frozenset[str]]] = [
-    ((), frozenset(), (), frozenset())
-]
+# For the last question tuple `askable` was given (with its derivable keys): its questions always asked, and the keys
+# of those asked only when the checks need them (or answered).
+_LAST_ASKABLE: LastTuple[tuple[tuple[Question, ...], frozenset[str]]] = LastTuple()
 
 
 def section_keys(questions: Sequence[Question], section_id: str) -> list[str]:
