@@ -10,7 +10,7 @@ from typing import Any, cast
 from sqlalchemy import BindParameter, Select, String, bindparam, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm.attributes import instance_state, set_committed_value
+from sqlalchemy.orm.attributes import instance_state
 
 from storage.models import Report, ReportRevision, utcnow
 from storage.repositories._base import Repo, dialect_insert
@@ -91,17 +91,22 @@ DRAFT_COLUMNS = ("draft", "draft_officer_id", "draft_updated_at")
 def take_drafts(session: AsyncSession) -> list[dict[str, Any]]:
     """The reports of this unit of work whose only changes are to their drafts (`ReportService.save_draft`), as rows
     (id and the draft's columns) for the caller to write, marked written in the session so its flush leaves them
-    out (a report changed otherwise, as by a submission, is left to the flush)."""
+    out (a report changed otherwise, as by a submission, is left to the flush).
+
+    Marked written as a flush marks what it wrote (`InstanceState._commit_all`: no change left, and no longer
+    counted as modified): with `set_committed_value` of each column the session still counted them modified, so
+    the next statement's autoflush ran a unit of work over them that wrote nothing (3 % of a steady batch's CPU)."""
     rows = []
+    identities = session.sync_session.identity_map
     for report in session.dirty:
         if type(report) is not Report:
             continue
-        changed = instance_state(report).committed_state.keys()
+        state = instance_state(report)
+        changed = state.committed_state.keys()
         if not changed or not changed <= set(DRAFT_COLUMNS):
             continue
         rows.append({"id": report.id, **{c: getattr(report, c) for c in DRAFT_COLUMNS}})
-        for column in DRAFT_COLUMNS:
-            set_committed_value(report, column, getattr(report, column))
+        state._commit_all(state.dict, identities)
     return sorted(rows, key=lambda r: int(r["id"]))
 
 
