@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Select, String, Update, bindparam, column, func, or_, select, text, true, update
+from sqlalchemy import Select, String, Update, any_, bindparam, column, func, or_, select, text, true, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import aliased
@@ -56,19 +56,25 @@ People = tuple[Officer | None, Cooperative | None, OfficeStaff | None]
 @cache
 def _load_chats_statement(dialect: str) -> Select[Any]:
     """ChatRepo.load_many's query, built once per dialect (it runs for every message; building it costs more than
-    running it): senders by channel and ids, conversations (plain columns) locked in id order on PostgreSQL."""
-    ids: BindParameter[str] = bindparam("ids", expanding=True)
+    running it): senders by channel and ids, conversations (plain columns) locked in id order on PostgreSQL.
+
+    On PostgreSQL the ids are one array (`= ANY`), as the server plans an IN list anyway: the statement's text is the
+    same for any number of ids, not rendered again for each execution (an expanding IN of 16 ids: 100-140 µs more
+    CPU a batch, measured)."""
     c = CONVERSATIONS.c
+    if dialect == "postgresql":
+        array: BindParameter[Any] = bindparam("ids", type_=postgresql.ARRAY(String))
+        known = or_(ChannelIdentity.external_id == any_(array), ChannelIdentity.alt_external_id == any_(array))
+    else:
+        ids: BindParameter[str] = bindparam("ids", expanding=True)
+        known = or_(ChannelIdentity.external_id.in_(ids), ChannelIdentity.alt_external_id.in_(ids))
     stmt = (
         select(ChannelIdentity, c.id, c.handler, c.progress, c.version, Officer, Cooperative, OfficeStaff)
         .join(CONVERSATIONS, c.identity_id == ChannelIdentity.id)
         .outerjoin(Officer, Officer.id == ChannelIdentity.officer_id)
         .outerjoin(Cooperative, Cooperative.id == Officer.cooperative_id)
         .outerjoin(OfficeStaff, OfficeStaff.id == ChannelIdentity.staff_id)
-        .where(
-            ChannelIdentity.channel == bindparam("channel"),
-            or_(ChannelIdentity.external_id.in_(ids), ChannelIdentity.alt_external_id.in_(ids)),
-        )
+        .where(ChannelIdentity.channel == bindparam("channel"), known)
         .order_by(c.id)
     )
     return cast("Select[Any]", stmt.with_for_update(of=CONVERSATIONS) if dialect == "postgresql" else stmt)

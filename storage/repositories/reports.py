@@ -7,7 +7,8 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, Select, String, bindparam, func, select, tuple_
+from sqlalchemy import BindParameter, Integer, Select, String, and_, bindparam, func, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import instance_state
@@ -28,11 +29,26 @@ def _report_statement(locking_dialect: str) -> Select[Any]:
 
 @cache
 def _locking_statement(locking_dialect: str) -> Select[Any]:
-    """The reports of many (cooperative, period) pairs, bound per call as one expanding list, in id order (a batch's
-    report answers: built once); locked on PostgreSQL as `_report_statement`."""
-    keys: BindParameter[Any] = bindparam("keys", expanding=True)
-    stmt = select(Report).where(tuple_(Report.cooperative_id, Report.period).in_(keys)).order_by(Report.id)
-    return cast("Select[Any]", stmt.with_for_update() if locking_dialect == "postgresql" else stmt)
+    """The reports of many (cooperative, period) pairs, in id order (a batch's report answers: built once); locked on
+    PostgreSQL as `_report_statement`.
+
+    On PostgreSQL the pairs are bound as two arrays ("cooperative_ids", "periods"), joined as rows (`unnest`): the
+    statement's text is the same for any number of pairs, not rendered again for each execution (an expanding IN
+    of 16 pairs: about 125 µs more CPU a batch, measured); elsewhere as one expanding list ("keys")."""
+    if locking_dialect != "postgresql":
+        keys: BindParameter[Any] = bindparam("keys", expanding=True)
+        return select(Report).where(tuple_(Report.cooperative_id, Report.period).in_(keys)).order_by(Report.id)
+    arrays = (bindparam("cooperative_ids", type_=ARRAY(Integer)), bindparam("periods", type_=ARRAY(String)))
+    wanted = func.unnest(*arrays).table_valued("cooperative_id", "period").render_derived()
+    on = and_(Report.cooperative_id == wanted.c.cooperative_id, Report.period == wanted.c.period)
+    return select(Report).join(wanted, on).order_by(Report.id).with_for_update(of=Report)
+
+
+def _locking_params(dialect: str, keys: Sequence[tuple[int, str]]) -> dict[str, Any]:
+    """`_locking_statement`'s parameters for these pairs."""
+    if dialect != "postgresql":
+        return {"keys": keys}
+    return {"cooperative_ids": [c for c, _ in keys], "periods": [p for _, p in keys]}
 
 
 @cache
@@ -126,7 +142,7 @@ class ReportRepo(Repo):
             return
         stmt = _locking_statement(self.dialect)
         with self.session.no_autoflush:  # as in `get`
-            for report in await self.session.scalars(stmt, {"keys": wanted}):
+            for report in await self.session.scalars(stmt, _locking_params(self.dialect, wanted)):
                 self._held[(report.cooperative_id, report.period)] = report
 
     async def open_many(self, keys: Sequence[tuple[int, str]]) -> None:

@@ -99,3 +99,26 @@ async def test_a_steady_batchs_calls_into_sqlalchemy_do_not_grow_with_its_messag
         assert all("Bank" in "\n".join(r.text for r in result.replies) for result in results)
         counts.append(started[0])
     assert counts[0] == counts[1], counts
+
+
+async def test_a_batchs_reads_are_the_same_statements_whatever_its_size_on_postgresql(db: Database) -> None:
+    """The senders' and the reports' reads bind their keys as arrays on PostgreSQL: one text for any batch, compiled
+    and prepared once (main: an IN list rendered for each execution, its text changing with the batch's size)."""
+    if db.dialect != "postgresql":
+        return  # SQLite: expanding IN lists, as before
+    d = dispatcher(db)
+    people = [f"t{n}" for n in range(5)]
+    await mid_report(db, d, people, "35760103")
+    texts = []
+    for size, n in ((2, 1), (5, 2)):
+        with statements_run(db) as run:
+            results = await d.handle_many([answer(p, "1,5 jt", n) for p in people[:size]])
+        assert all("Bank" in "\n".join(r.text for r in result.replies) for result in results)
+        texts.append([statement for statement, _ in run[:2]])  # the senders (with the ids recorded), the reports
+    assert texts[0] == texts[1], texts
+    async with db.transaction() as repos:
+        for n in range(len(people)):
+            coop = await repos.cooperatives.by_nik(f"35760103{n + 10}")
+            assert coop is not None
+            report = await repos.reports.get(coop.id, "2026-10")
+            assert report is not None and report.draft.get("cash") == "1500000"
