@@ -17,13 +17,12 @@ async def test_senders_are_found_by_either_id_whatever_their_number(db: Database
             "whatsapp", [("6281100", "ID.11", "Sri"), ("6281200", None, "Budi"), ("6281300", None, None)]
         )
     ids = {sender: row[0].id for sender, row in made.items()}
-    for n, senders in enumerate(
-        (
-            [("ID.11", None)],
-            [("6281200", None), ("ID.11", "6281100"), ("6289999", None)],
-            [("6281300", None), ("6281100", None), ("6281200", "ID.12"), ("ID.99", None), ("6281100", "ID.11")],
-        )
-    ):
+    batches: list[list[tuple[str, str | None]]] = [
+        [("ID.11", None)],
+        [("6281200", None), ("ID.11", "6281100"), ("6289999", None)],
+        [("6281300", None), ("6281100", None), ("6281200", "ID.12"), ("ID.99", None), ("6281100", "ID.11")],
+    ]
+    for n, senders in enumerate(batches):
         messages = [("whatsapp", f"m{n}-{k}", s[0], T0) for k, s in enumerate(senders)]
         async with db.transaction() as repos:
             found, fresh = await repos.chats.record_and_load("whatsapp", senders, messages)
