@@ -20,6 +20,7 @@ from typing import Any
 import greenlet  # type: ignore[import-untyped]
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from storage.db import Database
 from storage.migrate import upgrade
@@ -94,6 +95,22 @@ def statements_run(db: Database) -> Iterator[list[tuple[str, Any]]]:
         yield seen
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", note)
+
+
+@contextmanager
+def flushes_run() -> Iterator[list[int]]:
+    """How many units of work (session flushes that found something to do, changes written or not) ran while the
+    block runs, counted with SQLAlchemy's `before_flush` event on every session. The count is the list's one item."""
+    count = [0]
+
+    def note(*_: Any) -> None:
+        count[0] += 1
+
+    event.listen(Session, "before_flush", note)
+    try:
+        yield count
+    finally:
+        event.remove(Session, "before_flush", note)
 
 
 @contextmanager

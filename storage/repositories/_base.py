@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapper, class_mapper
 from sqlalchemy.orm.attributes import instance_state
-from sqlalchemy.orm.util import identity_key
 
 from storage.models import Base
 
@@ -29,6 +29,17 @@ def _insert_ignore_statement(dialect: str, table_name: str) -> Any:
     return dialect_insert(dialect, table).on_conflict_do_nothing().returning(table.c.id)
 
 
+_MAPPERS: dict[type[Any], Mapper[Any]] = {}
+
+
+def _mapper(model: type[Any]) -> Mapper[Any]:
+    """The model's mapper, looked up once (`identity_key` looks it up at each call: 0.77 µs a key, 0.12 µs so)."""
+    mapper = _MAPPERS.get(model)
+    if mapper is None:
+        mapper = _MAPPERS[model] = class_mapper(model)
+    return mapper
+
+
 class Repo:
     """A repository bound to the session of one transaction."""
 
@@ -43,7 +54,7 @@ class Repo:
         """`session.get`: the object this transaction holds already (loaded, not expired) without a trip through
         SQLAlchemy's async layer (each awaited call is a greenlet of its own, about 7 µs: several a message on the
         hot path, as the officer behind a draft), else read as `session.get` reads it."""
-        held = self.session.identity_map.get(identity_key(model, key))
+        held = self.session.identity_map.get(_mapper(model).identity_key_from_primary_key((key,)))
         if isinstance(held, model) and not instance_state(held).expired:
             return held  # what `session.get` returns for it, with no statement
         return await self.session.get(model, key)

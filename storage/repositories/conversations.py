@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Select, String, Update, bindparam, column, func, or_, select, text, true, update
+from sqlalchemy import Select, String, Update, any_, bindparam, column, func, or_, select, text, true, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import aliased
@@ -56,43 +56,35 @@ People = tuple[Officer | None, Cooperative | None, OfficeStaff | None]
 @cache
 def _load_chats_statement(dialect: str) -> Select[Any]:
     """ChatRepo.load_many's query, built once per dialect (it runs for every message; building it costs more than
-    running it): senders by channel and ids, conversations (plain columns) locked in id order on PostgreSQL."""
-    ids: BindParameter[str] = bindparam("ids", expanding=True)
+    running it): senders by channel and ids, conversations (plain columns) locked in id order on PostgreSQL.
+
+    On PostgreSQL the ids are one array (`= ANY`), as the server plans an IN list anyway: the statement's text is the
+    same for any number of ids, not rendered again for each execution (an expanding IN of 16 ids: 100-140 µs more
+    CPU a batch, measured)."""
     c = CONVERSATIONS.c
+    if dialect == "postgresql":
+        array: BindParameter[Any] = bindparam("ids", type_=postgresql.ARRAY(String))
+        known = or_(ChannelIdentity.external_id == any_(array), ChannelIdentity.alt_external_id == any_(array))
+    else:
+        ids: BindParameter[str] = bindparam("ids", expanding=True)
+        known = or_(ChannelIdentity.external_id.in_(ids), ChannelIdentity.alt_external_id.in_(ids))
     stmt = (
         select(ChannelIdentity, c.id, c.handler, c.progress, c.version, Officer, Cooperative, OfficeStaff)
         .join(CONVERSATIONS, c.identity_id == ChannelIdentity.id)
         .outerjoin(Officer, Officer.id == ChannelIdentity.officer_id)
         .outerjoin(Cooperative, Cooperative.id == Officer.cooperative_id)
         .outerjoin(OfficeStaff, OfficeStaff.id == ChannelIdentity.staff_id)
-        .where(
-            ChannelIdentity.channel == bindparam("channel"),
-            or_(ChannelIdentity.external_id.in_(ids), ChannelIdentity.alt_external_id.in_(ids)),
-        )
+        .where(ChannelIdentity.channel == bindparam("channel"), known)
         .order_by(c.id)
     )
     return cast("Select[Any]", stmt.with_for_update(of=CONVERSATIONS) if dialect == "postgresql" else stmt)
 
 
 @cache
-def _save_conversation_statement() -> Update:
-    c = CONVERSATIONS.c
-    return (
-        update(CONVERSATIONS)
-        .where(c.id == bindparam("b_id"))
-        .values(
-            handler=bindparam("b_handler"),
-            progress=bindparam("b_progress"),
-            version=bindparam("b_version"),
-            updated_at=bindparam("b_updated_at"),
-        )
-    )
-
-
-@cache
-def _save_inbound_statement() -> Update:
-    c = IDENTITIES.c
-    return update(IDENTITIES).where(c.id == bindparam("b_id")).values(last_inbound_at=bindparam("b_last_inbound_at"))
+def _save_statement(table: str, columns: tuple[str, ...]) -> Update:
+    """UPDATE of `table`'s rows by id, setting `columns` (each bound as "b_" and its name: see `_bound`)."""
+    c = Base.metadata.tables[table].c
+    return update(c.id.table).where(c.id == bindparam("b_id")).values({k: bindparam(f"b_{k}") for k in columns})
 
 
 @dataclass(slots=True)
@@ -320,26 +312,27 @@ class ChatRepo(Repo):
         inbound_at: Iterable[tuple[int, datetime]],
         replies: Sequence[dict[str, Any]] = (),
     ) -> dict[str, int]:
-        """A batch's changes, one statement per table: each conversation as it now is (changed at), when each chat
-        account (by id) last wrote (see `wrote`), and the replies as new outbox rows (their ids by dedupe key, as
-        `OutboxRepo.enqueue_new`). On PostgreSQL all of them, with the reports' drafts changed in the batch
-        (`take_drafts`), as one statement: one round trip for the four."""
+        """A batch's changes, one statement per table: the reports' drafts changed in the batch (`take_drafts`; the
+        session's unit of work has nothing of theirs left to do), each conversation as it now is (changed at), when
+        each chat account (by id) last wrote (see `wrote`), and the replies as new outbox rows (their ids by dedupe
+        key, as `OutboxRepo.enqueue_new`). On PostgreSQL all of them as one statement: one round trip for the
+        four."""
         rows = [
             {"id": c.id, "handler": c.handler, "progress": c.progress, "version": c.version, "updated_at": at}
             for c, at in conversations
         ]
         seen = [{"id": identity_id, "last_inbound_at": at} for identity_id, at in inbound_at]
+        updates = [("reports", take_drafts(self.session)), ("conversations", rows), ("channel_identities", seen)]
         if self.dialect == "postgresql" and replies:
             now = utcnow()
             outbox = [with_defaults(dict(r), now) for r in replies]
-            updates = [("reports", take_drafts(self.session)), ("conversations", rows), ("channel_identities", seen)]
             result = await together.write(self.session, updates, ("outbox", outbox, ("id", "dedupe_key")))
             made: Sequence[Any] = result.all()
             return {str(key): int(outbox_id) for outbox_id, key in made}
-        if rows:
-            await self.session.execute(_save_conversation_statement(), [_bound(r) for r in rows])
-        if seen:
-            await self.session.execute(_save_inbound_statement(), [_bound(r) for r in seen])
+        for table, changed in updates:
+            if changed:
+                columns = tuple(k for k in changed[0] if k != "id")
+                await self.session.execute(_save_statement(table, columns), [_bound(r) for r in changed])
         return await OutboxRepo(self.session).enqueue_new(replies)
 
 

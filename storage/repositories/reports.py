@@ -7,10 +7,11 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, Select, String, bindparam, func, select, tuple_
+from sqlalchemy import BindParameter, Integer, Select, String, and_, bindparam, func, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm.attributes import instance_state, set_committed_value
+from sqlalchemy.orm.attributes import instance_state
 
 from storage.models import Report, ReportRevision, utcnow
 from storage.repositories._base import Repo, dialect_insert
@@ -28,11 +29,26 @@ def _report_statement(locking_dialect: str) -> Select[Any]:
 
 @cache
 def _locking_statement(locking_dialect: str) -> Select[Any]:
-    """The reports of many (cooperative, period) pairs, bound per call as one expanding list, in id order (a batch's
-    report answers: built once); locked on PostgreSQL as `_report_statement`."""
-    keys: BindParameter[Any] = bindparam("keys", expanding=True)
-    stmt = select(Report).where(tuple_(Report.cooperative_id, Report.period).in_(keys)).order_by(Report.id)
-    return cast("Select[Any]", stmt.with_for_update() if locking_dialect == "postgresql" else stmt)
+    """The reports of many (cooperative, period) pairs, in id order (a batch's report answers: built once); locked on
+    PostgreSQL as `_report_statement`.
+
+    On PostgreSQL the pairs are bound as two arrays ("cooperative_ids", "periods"), joined as rows (`unnest`): the
+    statement's text is the same for any number of pairs, not rendered again for each execution (an expanding IN
+    of 16 pairs: about 125 µs more CPU a batch, measured); elsewhere as one expanding list ("keys")."""
+    if locking_dialect != "postgresql":
+        keys: BindParameter[Any] = bindparam("keys", expanding=True)
+        return select(Report).where(tuple_(Report.cooperative_id, Report.period).in_(keys)).order_by(Report.id)
+    arrays = (bindparam("cooperative_ids", type_=ARRAY(Integer)), bindparam("periods", type_=ARRAY(String)))
+    wanted = func.unnest(*arrays).table_valued("cooperative_id", "period").render_derived()
+    on = and_(Report.cooperative_id == wanted.c.cooperative_id, Report.period == wanted.c.period)
+    return select(Report).join(wanted, on).order_by(Report.id).with_for_update(of=Report)
+
+
+def _locking_params(dialect: str, keys: Sequence[tuple[int, str]]) -> dict[str, Any]:
+    """`_locking_statement`'s parameters for these pairs."""
+    if dialect != "postgresql":
+        return {"keys": keys}
+    return {"cooperative_ids": [c for c, _ in keys], "periods": [p for _, p in keys]}
 
 
 @cache
@@ -91,17 +107,22 @@ DRAFT_COLUMNS = ("draft", "draft_officer_id", "draft_updated_at")
 def take_drafts(session: AsyncSession) -> list[dict[str, Any]]:
     """The reports of this unit of work whose only changes are to their drafts (`ReportService.save_draft`), as rows
     (id and the draft's columns) for the caller to write, marked written in the session so its flush leaves them
-    out (a report changed otherwise, as by a submission, is left to the flush)."""
+    out (a report changed otherwise, as by a submission, is left to the flush).
+
+    Marked written as a flush marks what it wrote (`InstanceState._commit_all`: no change left, and no longer
+    counted as modified): with `set_committed_value` of each column the session still counted them modified, so
+    the next statement's autoflush ran a unit of work over them that wrote nothing (3 % of a steady batch's CPU)."""
     rows = []
+    identities = session.sync_session.identity_map
     for report in session.dirty:
         if type(report) is not Report:
             continue
-        changed = instance_state(report).committed_state.keys()
+        state = instance_state(report)
+        changed = state.committed_state.keys()
         if not changed or not changed <= set(DRAFT_COLUMNS):
             continue
         rows.append({"id": report.id, **{c: getattr(report, c) for c in DRAFT_COLUMNS}})
-        for column in DRAFT_COLUMNS:
-            set_committed_value(report, column, getattr(report, column))
+        state._commit_all(state.dict, identities)
     return sorted(rows, key=lambda r: int(r["id"]))
 
 
@@ -121,7 +142,7 @@ class ReportRepo(Repo):
             return
         stmt = _locking_statement(self.dialect)
         with self.session.no_autoflush:  # as in `get`
-            for report in await self.session.scalars(stmt, {"keys": wanted}):
+            for report in await self.session.scalars(stmt, _locking_params(self.dialect, wanted)):
                 self._held[(report.cooperative_id, report.period)] = report
 
     async def open_many(self, keys: Sequence[tuple[int, str]]) -> None:

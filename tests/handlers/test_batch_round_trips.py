@@ -13,7 +13,7 @@ from sqlalchemy import text
 from bot.chat.messages import Address, Inbound
 from storage.db import Database
 from tests.conftest import PG_URL
-from tests.databases import greenlets_started, statements_run, terminate_backend
+from tests.databases import flushes_run, greenlets_started, statements_run, terminate_backend
 from tests.handlers.chat import NOW, dispatcher, mid_report, registered
 
 
@@ -25,13 +25,17 @@ async def test_a_steady_batch_is_three_statements_on_postgresql(db: Database) ->
     d = dispatcher(db)
     people = [f"s{n}" for n in range(6)]
     await mid_report(db, d, people, "35760101")
-    with statements_run(db) as run:
+    with statements_run(db) as run, flushes_run() as flushes:
         results = await d.handle_many([answer(p, f"{n + 1},5 jt", 1) for n, p in enumerate(people)])
     statements = [" ".join(s.split()) for s, _ in run]
     assert all("Bank" in "\n".join(r.text for r in result.replies) for result in results)
     # the inbound ids and the senders, the reports; then the drafts, conversations, last message times and replies
     # (main: 7 statements, one per table, on both databases; SQLite sends BEGIN IMMEDIATE as a statement too)
     assert len(statements) == (3 if db.dialect == "postgresql" else 8), statements
+    # the drafts are written with the batch's other changes (on PostgreSQL in that last statement), so the session's
+    # unit of work has nothing to look at (main: one flush over the reports, which wrote them on SQLite and nothing
+    # on PostgreSQL)
+    assert flushes[0] == 0, flushes
     async with db.transaction() as repos:
         for n, person in enumerate(people):
             coop = await repos.cooperatives.by_nik(f"35760101{n + 10}")
@@ -96,3 +100,26 @@ async def test_a_steady_batchs_calls_into_sqlalchemy_do_not_grow_with_its_messag
         assert all("Bank" in "\n".join(r.text for r in result.replies) for result in results)
         counts.append(started[0])
     assert counts[0] == counts[1], counts
+
+
+async def test_a_batchs_reads_are_the_same_statements_whatever_its_size_on_postgresql(db: Database) -> None:
+    """The senders' and the reports' reads bind their keys as arrays on PostgreSQL: one text for any batch, compiled
+    and prepared once (main: an IN list rendered for each execution, its text changing with the batch's size)."""
+    if db.dialect != "postgresql":
+        return  # SQLite: expanding IN lists, as before
+    d = dispatcher(db)
+    people = [f"t{n}" for n in range(5)]
+    await mid_report(db, d, people, "35760103")
+    texts = []
+    for size, n in ((2, 1), (5, 2)):
+        with statements_run(db) as run:
+            results = await d.handle_many([answer(p, "1,5 jt", n) for p in people[:size]])
+        assert all("Bank" in "\n".join(r.text for r in result.replies) for result in results)
+        texts.append([statement for statement, _ in run[:2]])  # the senders (with the ids recorded), the reports
+    assert texts[0] == texts[1], texts
+    async with db.transaction() as repos:
+        for n in range(len(people)):
+            coop = await repos.cooperatives.by_nik(f"35760103{n + 10}")
+            assert coop is not None
+            report = await repos.reports.get(coop.id, "2026-10")
+            assert report is not None and report.draft.get("cash") == "1500000"
