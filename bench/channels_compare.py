@@ -12,8 +12,9 @@ answered, so it is the cost of a message with its replies' receipts.
 
     .venv/bin/python bench/channels_compare.py --rounds 3 --backend postgresql
 
-With two checkouts (each with its .venv), WhatsApp only: each one's `kopsehat run` on the same database and fake,
-rounds alternating between them, and the second's ratios to the first (e.g. a branch against main):
+With two checkouts (each with its .venv): each one's `kopsehat run` on the same database and fake, rounds
+alternating between them (each a Telegram round, a WhatsApp round, and receipt webhooks that change nothing, alone),
+and the second's ratios to the first (e.g. a branch against main):
 
     .venv/bin/python bench/channels_compare.py --rounds 4 --checkouts /work/main .
 """
@@ -102,6 +103,51 @@ async def drive_whatsapp(url: str, fake: str, users: int, messages: int, base: i
     print(json.dumps(result | {"replies_seen": seen, "non_200": len(errors)}))
 
 
+async def drive_receipts(url: str, callbacks: int, count: int) -> None:
+    """COUNT receipt webhooks (16 posters at once, one after the previous answer), each a `read` naming an outbox id
+    (`outbox:1` .. `outbox:CALLBACKS`: a WhatsApp row already read, or a Telegram one, so no row) and a Meta id no row
+    has: receipts that change nothing, as Meta's repeats; prints how
+    many were not answered 200."""
+    import aiohttp
+
+    from bench.meta_receipts import status_payload
+    from tests.fakes.graph_api import signed
+
+    bodies = [
+        signed(status_payload(f"wamid.R{n}", "6200", "read", f"outbox:{n % callbacks + 1}"), APP_SECRET)
+        for n in range(count)
+    ]
+    errors = 0
+
+    async def poster(session: aiohttp.ClientSession, k: int) -> None:
+        nonlocal errors
+        for raw, headers in bodies[k::16]:
+            async with session.post(url, data=raw, headers=headers) as answer:
+                await answer.read()
+                errors += answer.status != 200
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        await asyncio.gather(*(poster(session, k) for k in range(16)))
+    print(json.dumps({"non_200": errors}))
+
+
+def measure_receipts(pid: int, hook: str, callbacks: int, count: int) -> float:
+    """The server's CPU (ms) per receipt webhook that changes nothing."""
+    before = pc.cpu_seconds(pid)
+    args = [sys.executable, __file__, "--drive-receipts", hook, str(callbacks), str(count)]
+    result = pc.finished(subprocess.Popen(args, stdout=subprocess.PIPE))
+    if result["non_200"]:
+        print(f"  receipts alone: {result['non_200']} not answered 200", file=sys.stderr)
+    return (pc.cpu_seconds(pid) - before) / count * 1000
+
+
+def graph_calls(fake: str) -> tuple[int, int]:
+    """The fake's count of WhatsApp messages sent and of read marks (the blue ticks' calls)."""
+    with urllib.request.urlopen(f"{fake}/_calls", timeout=30) as answer:
+        calls = json.load(answer)
+    return sum(c["method"] == "whatsapp" for c in calls), sum(c["method"] == "whatsapp_read" for c in calls)
+
+
 def receipts(fake: str) -> dict[str, int]:
     """The fake's count of the receipts it posted (bench/meta_receipts.py)."""
     with urllib.request.urlopen(f"{fake}/_receipts", timeout=10) as answer:
@@ -111,7 +157,7 @@ def receipts(fake: str) -> dict[str, int]:
 
 def measure_whatsapp(pid: int, hook: str, fake: str, users: int, messages: int, base: int) -> dict[str, float]:
     """One WhatsApp round, as peer_compare.measure does a Telegram one; its CPU once every receipt was answered."""
-    before, posted = pc.cpu_seconds(pid), receipts(fake)
+    before, posted, (_, reads) = pc.cpu_seconds(pid), receipts(fake), graph_calls(fake)
     args = [sys.executable, __file__, "--drive", hook, fake, str(users), str(messages), str(base)]
     result = pc.finished(subprocess.Popen(args, stdout=subprocess.PIPE))
     for _ in range(600):
@@ -129,6 +175,7 @@ def measure_whatsapp(pid: int, hook: str, fake: str, users: int, messages: int, 
         "p99": result["p99_ms"],
         "cpu_ms": cpu / total * 1000,
         "receipts": after["posted"] - posted["posted"],
+        "read marks": (graph_calls(fake)[1] - reads) / total,
     }
 
 
@@ -172,10 +219,11 @@ def server(url: str, fake: str, port: int) -> contextlib.AbstractContextManager[
 
 
 async def compare_checkouts(roots: list[Path], backend: str, rounds: int, users: int, messages: int) -> None:
-    """WhatsApp with receipts, two checkouts' servers side by side (rounds alternating)."""
+    """Two checkouts' servers side by side (rounds alternating): each round, on each server, a Telegram round, a
+    WhatsApp round with its receipts, and (`RECEIPTS_ALONE` of them) receipt webhooks that change nothing."""
     fake_port = pc.free_port()
     fake = f"http://127.0.0.1:{fake_port}"
-    chats = [pc.CHAT_BASE + n for n in range((rounds + 1) * users * len(roots))]
+    chats = [pc.CHAT_BASE + n for n in range((2 * rounds + 2) * users * len(roots))]
     bases = iter(range(pc.CHAT_BASE, pc.CHAT_BASE + len(chats), users))
     async with pc.database(backend, prefix="channels") as url:
         await prepare(url, chats)
@@ -185,14 +233,37 @@ async def compare_checkouts(roots: list[Path], backend: str, rounds: int, users:
             for root in roots:
                 port = pc.free_port()
                 process = stack.enter_context(side_by_side.server(root, url, fake, port, whatsapp_env(fake, port)))
-                servers.append((root, process, f"http://127.0.0.1:{port}/whatsapp/webhook"))
-            for _, process, hook in servers:  # warm-up
-                measure_whatsapp(process.pid, hook, fake, users, 5, next(bases))
-            print(f"{backend}: WhatsApp, receipts {RECEIPTS}, {users} users x {messages} messages per round")
+                servers.append((root, process, f"http://127.0.0.1:{port}"))
+            for _, process, base_url in servers:  # warm-up
+                pc.measure([process.pid], [f"{base_url}/telegram/webhook"], fake, users, 5, next(bases))
+                measure_whatsapp(process.pid, f"{base_url}/whatsapp/webhook", fake, users, 5, next(bases))
+            print(f"{backend}: receipts {RECEIPTS}, {users} users x {messages} messages per round and channel")
+            names = [root.resolve().name for root, _, _ in servers]
             for n in range(rounds):
-                seen = [measure_whatsapp(p.pid, hook, fake, users, messages, next(bases)) for _, p, hook in servers]
-                side_by_side.print_round(n, [root for root, _, _ in servers], seen, "receipts")
+                seen = []
+                for _, p, base_url in servers:
+                    t = pc.measure([p.pid], [f"{base_url}/telegram/webhook"], fake, users, messages, next(bases))
+                    w = measure_whatsapp(p.pid, f"{base_url}/whatsapp/webhook", fake, users, messages, next(bases))
+                    alone = measure_receipts(p.pid, f"{base_url}/whatsapp/webhook", users * messages, RECEIPTS_ALONE)
+                    seen.append((t, w, alone))
+                parts = [
+                    f"{name}: Telegram {t['cpu_ms']:.2f} ms (p99 {t['p99']:.0f}), WhatsApp {w['cpu_ms']:.2f} ms"
+                    f" (p99 {w['p99']:.0f}, {w['read marks']:.2f} read marks/msg),"
+                    f" WA/TG {w['cpu_ms'] / t['cpu_ms']:.2f}x,"
+                    f" a receipt alone {alone * 1000:.0f} us"
+                    for name, (t, w, alone) in zip(names, seen, strict=True)
+                ]
+                (t1, w1, a1), (t2, w2, a2) = seen[0], seen[-1]
+                print(
+                    f"  round {n + 1} (load {os.getloadavg()[0]:.1f}): " + " | ".join(parts) + " | second/first:"
+                    f" Telegram {t2['cpu_ms'] / t1['cpu_ms']:.2f}x WhatsApp {w2['cpu_ms'] / w1['cpu_ms']:.2f}x"
+                    f" receipt alone {a2 / a1:.2f}x",
+                    flush=True,
+                )
         print(f"  the outbox after the rounds (the receipts applied): {await outbox_states(url)}")
+
+
+RECEIPTS_ALONE = 2000  # receipt webhooks that change nothing, per round and server
 
 
 async def outbox_states(url: str) -> dict[str, int]:
@@ -241,15 +312,20 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--messages", type=int, default=40)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="postgresql")
-    parser.add_argument("--checkouts", nargs=2, type=Path, help="WhatsApp only: two checkouts side by side")
+    parser.add_argument("--checkouts", nargs=2, type=Path, help="two checkouts side by side")
     parser.add_argument("--no-receipts", action="store_true", help="the fake posts no receipts back")
     parser.add_argument("--drive", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--drive-receipts", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     global RECEIPTS  # a setting of the whole run, read by whatsapp_env
     RECEIPTS = not args.no_receipts
     if args.drive:
         url, fake, users, messages, base = args.drive
         asyncio.run(drive_whatsapp(url, fake, int(users), int(messages), int(base)))
+        return
+    if args.drive_receipts:
+        url, callbacks, count = args.drive_receipts
+        asyncio.run(drive_receipts(url, int(callbacks), int(count)))
         return
     if args.checkouts:
         asyncio.run(compare_checkouts(args.checkouts, args.backend, args.rounds, args.users, args.messages))

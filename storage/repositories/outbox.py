@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Protocol
 
-from sqlalchemy import Integer, Select, and_, bindparam, case, func, insert, literal_column, or_, select, text, update
+from sqlalchemy import (
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from storage.models import Base, OutboxMessage, utcnow
 from storage.repositories._base import CHUNK, Repo, dialect_insert, rowcount
@@ -67,66 +78,6 @@ def _sent_statement() -> Any:
             updated_at=bindparam("now"),
             claimed_until=None,
             provider_message_id=func.coalesce(func.nullif(ids, ""), table.c.provider_message_id),
-        )
-    )
-
-
-@dataclass(frozen=True)
-class ReceiptRules:
-    """How a delivery receipt moves a row's status (bot.channels.whatsapp.status.next_status says it in Python):
-    only up the `ranks`, from a state in `movable` (one without a rank counts 0); from `failed` (or a `pending` row
-    whose payload has `waiting_key`: it waits to be sent again after a failure) only to a rank of `over_failed` or
-    more."""
-
-    ranks: tuple[tuple[str, int], ...]
-    movable: frozenset[str]
-    failed: str
-    over_failed: int
-    waiting_key: str
-
-
-async def record_receipts(
-    on: Executes, channel: str, receipts: Sequence[tuple[int | None, str, str]], now: datetime, rules: ReceiptRules
-) -> None:
-    """Receipts that only move a row's status (outbox id from the callback data or None, the platform's message id,
-    the status), applied in this order: one statement (executemany), no row read. Each finds its row as
-    bot.channels.whatsapp.status.find_row does (by the outbox id on `channel`, else by the platform's id) and
-    changes it only when `rules` let the status move: then status, updated_at, last_error cleared, and the platform's
-    id when the row had none. A repeat changes nothing."""
-    if receipts:
-        ranks = dict(rules.ranks)
-        params = [
-            {"on_channel": channel, "row_id": outbox_id, "pid": pid, "pid_kept": pid[:128], "new_status": status}
-            | {"new_rank": ranks[status], "at": now}
-            for outbox_id, pid, status in receipts
-        ]
-        await on.execute(_receipt_statement(rules), params[0] if len(params) == 1 else params)
-
-
-@cache
-def _receipt_statement(rules: ReceiptRules) -> Any:
-    table = Base.metadata.tables[OutboxMessage.__tablename__]
-    found = table.alias("found")
-    on_channel = found.c.channel == bindparam("on_channel")
-    by_id = select(found.c.id).where(found.c.id == bindparam("row_id", type_=found.c.id.type), on_channel)
-    by_platform = select(found.c.id).where(on_channel, found.c.provider_message_id == bindparam("pid")).limit(1)
-
-    def inline(value: str | int) -> Any:  # literal SQL (our statuses and ranks, no user input): executemany-safe
-        return literal_column(f"'{value}'" if isinstance(value, str) else str(int(value)))
-
-    rank = bindparam("new_rank", type_=Integer)
-    current = case(*((table.c.status == inline(name), inline(n)) for name, n in rules.ranks), else_=inline(0))
-    ranked = and_(table.c.status.in_([inline(s) for s in sorted(rules.movable - {rules.failed})]), current < rank)
-    waiting = and_(table.c.status == inline("pending"), table.c.payload[rules.waiting_key].as_string().is_not(None))
-    failed = and_(or_(table.c.status == inline(rules.failed), waiting), rank >= inline(rules.over_failed))
-    return (
-        update(table)
-        .where(table.c.id == func.coalesce(by_id.scalar_subquery(), by_platform.scalar_subquery()), or_(ranked, failed))
-        .values(
-            status=bindparam("new_status"),
-            updated_at=bindparam("at"),
-            last_error=None,
-            provider_message_id=func.coalesce(table.c.provider_message_id, bindparam("pid_kept")),
         )
     )
 

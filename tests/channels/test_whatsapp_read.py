@@ -41,13 +41,43 @@ async def test_repeats_of_a_webhook_are_not_marked_again(bot: WaBot) -> None:
     assert bot.fake.read_receipts() == ["wamid.IN.r2"]
 
 
-async def test_every_message_of_a_batch_is_marked_in_order(bot: WaBot) -> None:
+async def test_the_messages_of_one_webhook_are_marked_by_one_call_for_the_latest(bot: WaBot) -> None:
+    # Meta: marking a message read also marks the earlier messages of the conversation read (one call, both ticks)
     one = bot.message("text", {"body": "halo"}, wamid="wamid.IN.b1")
     two = bot.message("text", {"body": "bantuan"}, wamid="wamid.IN.b2")
     one["entry"][0]["changes"][0]["value"]["messages"] += two["entry"][0]["changes"][0]["value"]["messages"]
     assert await bot.post(one) == 200
     await bot.settle()
-    assert bot.fake.read_receipts() == ["wamid.IN.b1", "wamid.IN.b2"]
+    assert bot.fake.read_receipts() == ["wamid.IN.b2"]
+    [position] = read_calls(bot)
+    replies = [n for n, c in enumerate(bot.fake.calls) if c.json is not None and c.json.get("to") == SITI]
+    assert len(replies) >= 2 and max(replies) < position, "both messages were answered, before the mark"
+
+
+async def test_a_sender_who_wrote_again_before_the_replies_went_is_marked_once_after_the_last_reply(
+    bot: WaBot,
+) -> None:
+    bot.fake.hold()  # the Graph API is slow: the first message's replies wait
+    assert await bot.post(bot.message("text", {"body": "halo"}, wamid="wamid.IN.h1")) == 200
+    assert await bot.post(bot.message("text", {"body": "bantuan"}, wamid="wamid.IN.h2")) == 200
+    bot.fake.release()
+    await bot.settle()
+    assert bot.fake.read_receipts() == ["wamid.IN.h2"], "one call: the latest, which marks the first read too"
+    [position] = read_calls(bot)
+    replies = [n for n, c in enumerate(bot.fake.calls) if c.json is not None and c.json.get("to") == SITI]
+    assert len(replies) >= 2 and max(replies) < position, "both messages were answered, before the mark"
+    assert await bot.say("halo", wamid="wamid.IN.h3") == 200
+    assert bot.fake.read_receipts() == ["wamid.IN.h2", "wamid.IN.h3"], "a later message is marked again"
+
+
+async def test_two_senders_in_one_webhook_are_each_marked(bot: WaBot) -> None:
+    one = bot.message("text", {"body": "halo"}, wamid="wamid.IN.s1")
+    two = bot.message("text", {"body": "halo"}, wa_id="6281200000002", bsuid=None, wamid="wamid.IN.s2")
+    one["entry"][0]["changes"][0]["value"]["messages"] += two["entry"][0]["changes"][0]["value"]["messages"]
+    one["entry"][0]["changes"][0]["value"]["contacts"] += two["entry"][0]["changes"][0]["value"]["contacts"]
+    assert await bot.post(one) == 200
+    await bot.settle()
+    assert sorted(bot.fake.read_receipts()) == ["wamid.IN.s1", "wamid.IN.s2"]
 
 
 async def test_a_bsuid_only_sender_is_marked_as_read_by_message_id(bot: WaBot) -> None:

@@ -22,7 +22,7 @@ from bot.channels.whatsapp.receipts import Receipts, plain
 from bot.channels.whatsapp.status import CHANNEL, MEDIA_RESENT, RULES, apply_statuses, outbox_id_from_callback
 from storage.db import Database
 from storage.models import OutboxMessage, utcnow
-from storage.repositories import outbox
+from storage.repositories import receipts as outbox_receipts
 from tests.channels.test_whatsapp_webhook import WaBot, envelope, running_bot, status_event
 from tests.channels.test_whatsapp_webhook import bot as bot
 from tests.conftest import drop_test_database, make_test_database, require_postgres
@@ -111,7 +111,7 @@ async def test_every_state_way_and_order_ends_as_the_orm_path_does(db: Database)
     assert not any(e.fallback_queued or e.unreachable or e.media_failure for e in effects)
     rows = [(outbox_id_from_callback(u.callback_data), u.provider_message_id, u.status) for u in new_updates]
     async with db.one_statement() as connection:
-        await outbox.record_receipts(connection, CHANNEL, rows, now, RULES)
+        await outbox_receipts.record_receipts(connection, CHANNEL, rows, now, RULES)
     async with db.transaction() as repos:
         found = {r.id: r for r in (await repos.session.scalars(select(OutboxMessage))).all()}
         seen = [(_seen(found[o]), _seen(found[n])) for o, n in ids]

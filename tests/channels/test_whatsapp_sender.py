@@ -58,6 +58,17 @@ async def test_text_is_sent_with_the_bearer_token(sender: WhatsAppSender, fake_g
     assert body["biz_opaque_callback_data"] == "outbox:7"
 
 
+async def test_words_beyond_ascii_arrive_as_written(sender: WhatsAppSender, fake_graph: FakeGraphAPI) -> None:
+    text = "Laporan Mei ✅ — Rp 1.250.000 · “terima kasih” 🙏"
+    outcome = await sender.send(SITI, Reply(text, choices=(Choice("ya", "Ya, kirim ✅"),)))
+    assert outcome.status == "sent"
+    [call] = fake_graph.calls
+    assert call.headers["Content-Type"].startswith("application/json")
+    [body] = fake_graph.messages_to(SITI.user_id)
+    assert body["interactive"]["body"]["text"] == text
+    assert body["interactive"]["action"]["buttons"][0]["reply"]["title"] == "Ya, kirim ✅"
+
+
 async def test_buttons_and_lists_pass_the_fakes_schema_checks(sender: WhatsAppSender, fake_graph: FakeGraphAPI) -> None:
     for count in (2, 3, 4, 10, 11):
         options = tuple(Choice(f"c{n}", f"Pilihan yang cukup panjang {n}") for n in range(count))

@@ -126,6 +126,8 @@ class FakeGraphAPI:
         self._sent_times: deque[float] = deque()
         self._pair_times: dict[str, deque[float]] = {}
         self._closing = asyncio.Event()
+        self._flowing = asyncio.Event()  # cleared by `hold`: messages calls wait until `release`
+        self._flowing.set()
         app = web.Application(client_max_size=200 * 1024 * 1024)
         app.router.add_post("/{ver}/{pnid}/messages", self._messages)
         app.router.add_post("/{ver}/{pnid}/media", self._upload)
@@ -168,6 +170,13 @@ class FakeGraphAPI:
         """After `after` requests go through, `count` requests never answer (until the fake closes)."""
         self._failures.extend([None] * after)
         self._failures.extend(_Failure(0, 0, hang=True) for _ in range(count))
+
+    def hold(self) -> None:
+        """Calls to /messages (messages and read marks) wait, unanswered, until `release`."""
+        self._flowing.clear()
+
+    def release(self) -> None:
+        self._flowing.set()
 
     def register_template(self, name: str, language: str, parameter_count: int) -> None:
         self.templates[(name, language)] = parameter_count
@@ -242,6 +251,7 @@ class FakeGraphAPI:
     # -- endpoints -------------------------------------------------------------------------------
 
     async def _messages(self, request: web.Request) -> web.Response:
+        await self._flowing.wait()
         call = self._record(request)
         try:
             call.json = await request.json()

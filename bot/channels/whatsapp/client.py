@@ -13,7 +13,6 @@ as Meta keeps it (`MEDIA_ID_REUSE`); a media id Meta refuses is replaced by a ne
 from __future__ import annotations
 
 import io
-import json
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
@@ -30,6 +29,7 @@ from bot.channels.whatsapp.templates import TemplateParams, TemplateParamsError,
 from bot.chat.messages import Address, Attachment, Reply
 from bot.delivery.senders import SendOutcome
 from bot.words.attachments import MediaIds, MediaKey, megabytes, upload_limit
+from storage import jsonio
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,7 @@ class WhatsAppSender:
         self._api = api_url.rstrip("/")
         self._base = f"{self._api}/{phone_number_id}"
         self._headers = {"Authorization": f"Bearer {token}"}
+        self._json_headers = self._headers | {"Content-Type": "application/json"}
         self._templates = dict(templates or {})
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self.throttle = throttle or TokenBucket(80.0)
@@ -146,7 +147,7 @@ class WhatsAppSender:
     async def mark_read(self, message_id: str) -> SendOutcome:
         """Show blue ticks on an inbound message (a courtesy; not a message, so not paced by the throttle)."""
         body = {"messaging_product": "whatsapp", "status": "read", "message_id": message_id}
-        result = await self._request(f"{self._base}/messages", json=body)
+        result = await self._request(f"{self._base}/messages", body)
         return result if isinstance(result, SendOutcome) else SendOutcome("sent")
 
     async def upload(self, attachment: Attachment) -> str | SendOutcome:
@@ -159,7 +160,7 @@ class WhatsAppSender:
         form.add_field("type", attachment.content_type)
         upload = io.BytesIO(attachment.data)  # a stream: aiohttp warns that large bytes may hold the event loop
         form.add_field("file", upload, filename=attachment.filename, content_type=attachment.content_type)
-        result = await self._request(f"{self._base}/media", data=form)
+        result = await self._request(f"{self._base}/media", form=form)
         if isinstance(result, SendOutcome):
             return result
         media_id = result.get("id")
@@ -195,14 +196,14 @@ class WhatsAppSender:
             if callback_data and "type" in body:
                 body = {**body, "biz_opaque_callback_data": callback_data[:512]}
             await self.throttle.acquire()
-            result = await self._request(f"{self._base}/messages", json=body)
+            result = await self._request(f"{self._base}/messages", body)
             if isinstance(result, SendOutcome) and reupload is not None and _media_refused(body, result):
                 fresh, reupload = await reupload(), None
                 if isinstance(fresh, SendOutcome):
                     result = fresh
                 else:
                     await self.throttle.acquire()
-                    result = await self._request(f"{self._base}/messages", json=_with_media_id(body, fresh))
+                    result = await self._request(f"{self._base}/messages", _with_media_id(body, fresh))
             if isinstance(result, SendOutcome):
                 prefix = f"part {number} of {len(bodies)}: " if len(bodies) > 1 else ""
                 return SendOutcome(
@@ -237,19 +238,27 @@ class WhatsAppSender:
             return None
         return len(data) if len(data) > limit else data
 
-    async def _request(self, url: str, **kwargs: Any) -> dict[str, Any] | SendOutcome:
-        """POST to the Graph API: the JSON answer on success, else the classified outcome."""
+    async def _request(
+        self, url: str, body: dict[str, Any] | None = None, *, form: aiohttp.FormData | None = None
+    ) -> dict[str, Any] | SendOutcome:
+        """POST a JSON `body` (or a `form`) to the Graph API: the JSON answer on success, else the classified outcome.
+        The JSON both ways by storage.jsonio (orjson: the same JSON value as the standard library's, in UTF-8)."""
+        if body is not None:
+            payload: aiohttp.FormData | bytes = jsonio.dumps(body).encode()
+            headers = self._json_headers
+        else:
+            payload, headers = form or aiohttp.FormData(), self._headers
         try:
-            async with self._session.post(url, headers=self._headers, timeout=self._timeout, **kwargs) as response:
+            async with self._session.post(url, data=payload, headers=headers, timeout=self._timeout) as response:
                 status = response.status
-                text = await response.text()
+                answer = await response.read()
         except TimeoutError:
             log.warning("whatsapp: no answer from the Graph API within %.1f s", self._timeout.total or 0)
             return SendOutcome("retry", error="timeout waiting for the WhatsApp API")
         except aiohttp.ClientError as exc:
             log.warning("whatsapp: network error %s", type(exc).__name__)
             return SendOutcome("retry", error=f"network error: {type(exc).__name__}")
-        data = _json_object(text)
+        data = _json_object(answer)
         if 200 <= status < 300:
             return data if data is not None else {}
         code, reason = _error_reason(data, status)
@@ -288,10 +297,10 @@ def _with_media_id(body: dict[str, Any], media_id: str) -> dict[str, Any]:
     return {**body, kind: {**body[kind], "id": media_id}}
 
 
-def _json_object(text: str) -> dict[str, Any] | None:
+def _json_object(text: str | bytes) -> dict[str, Any] | None:
     try:
-        data = json.loads(text)
-    except ValueError:
+        data = jsonio.loads(text)
+    except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 

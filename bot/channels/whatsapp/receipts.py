@@ -1,6 +1,6 @@
 """The plain delivery receipts (sent, delivered, read: nearly all of them, three for every message we send) written
 without a unit of work: the receipts of the webhooks that arrive while one group is written are written together
-next, as one statement (storage.repositories.outbox.record_receipts) on the connection kept for single statements.
+next, as one statement (storage.repositories.receipts.record_receipts) on the connection kept for single statements.
 
 Each changes its row as bot.channels.whatsapp.status.apply_status would (the status only moves up, a `failed` only
 to delivered or read, the row's platform id filled in; a repeat changes nothing), checked in SQL instead of on a
@@ -17,7 +17,7 @@ from bot.channels.whatsapp.status import CHANNEL, RANK, RULES, outbox_id_from_ca
 from bot.chat.batching import Batcher, together_else_each
 from storage.db import Database
 from storage.models import utcnow
-from storage.repositories import outbox
+from storage.repositories import receipts as outbox_receipts
 
 MAX_WEBHOOKS = 64  # webhooks whose receipts are written in one statement at most
 
@@ -57,4 +57,4 @@ class Receipts:
     async def _record(self, updates: Sequence[StatusUpdate]) -> None:
         rows = [(outbox_id_from_callback(u.callback_data), u.provider_message_id, u.status) for u in updates]
         async with self.db.one_statement() as connection:
-            await outbox.record_receipts(connection, CHANNEL, rows, utcnow(), RULES)
+            await outbox_receipts.record_receipts(connection, CHANNEL, rows, utcnow(), RULES)

@@ -2,9 +2,10 @@
 
 The webhook answers 200 only after every message of the POST went through dispatch (each one committed: recorded,
 handled, its replies in the outbox) and every receipt was applied; the replies are then sent in the background, in
-order per user, and each newly handled message is marked as read (blue ticks; best effort, once: a repeat delivery of
-the message is not marked again). Whatever does not go stays in the outbox for the delivery worker. Plain receipts
-(sent, delivered, read) are written in groups by bot.channels.whatsapp.receipts; a failure's, by `apply_statuses`.
+order per user, and then each sender's latest newly handled message is marked as read (blue ticks on it and the
+earlier ones; best effort, once: a repeat delivery of the message is not marked again). Whatever does not go stays in
+the outbox for the delivery worker. Plain receipts (sent, delivered, read) are written in groups by
+bot.channels.whatsapp.receipts; a failure's, by `apply_statuses`.
 """
 
 from __future__ import annotations
@@ -215,6 +216,7 @@ class WhatsAppWebhook:
         self.db = channel.outbox.db
         self.phone_number_id = channel.outbox.phone_number_id
         self.receipts = Receipts(self.db)
+        self._to_mark: dict[Address, str] = {}  # per sender, the latest message handled and not yet marked as read
         self._app_secret = app_secret
         self._verify_token = verify_token
 
@@ -251,7 +253,8 @@ class WhatsAppWebhook:
         handled: list[Inbound] = []  # new messages (not repeats): marked as read once their replies went
         messages = [await self._fetched(inbound) for inbound in batch.messages]
         try:
-            for inbound, result in zip(messages, await self.dispatcher.handle_many(messages), strict=True):
+            results = await self.dispatcher.handle_many(messages) if messages else []  # receipts alone: no dispatch
+            for inbound, result in zip(messages, results, strict=True):
                 outgoing.extend(result.outgoing)
                 if not result.duplicate:
                     handled.append(inbound)
@@ -299,20 +302,26 @@ class WhatsAppWebhook:
                 await self.delivery.platform_ids.forget_sent(repos, key, failure.sent_at)
 
     def _send_in_background(self, outgoing: Sequence[Outgoing], handled: Sequence[Inbound]) -> None:
-        by_user: dict[Address, tuple[list[Outgoing], list[str]]] = {}
+        by_user: dict[Address, tuple[list[Outgoing], str | None]] = {}
         for item in outgoing:
-            by_user.setdefault(item.address, ([], []))[0].append(item)
-        for inbound in handled:
-            by_user.setdefault(inbound.address, ([], []))[1].append(inbound.message_id)
-        for address, (items, read) in by_user.items():
-            name = f"whatsapp-send-{items[0].outbox_id if items else read[0]}"
-            self.channel.spawn(self._send(address, items, read), name)
+            by_user.setdefault(item.address, ([], None))[0].append(item)
+        for inbound in handled:  # in the order handled: each sender's last one is the one to mark
+            by_user[inbound.address] = by_user.get(inbound.address, ([], None))[0], inbound.message_id
+            self._to_mark[inbound.address] = inbound.message_id
+        for address, (items, latest) in by_user.items():
+            name = f"whatsapp-send-{items[0].outbox_id if items else latest}"
+            self.channel.spawn(self._send(address, items, latest), name)
 
-    async def _send(self, address: Address, items: list[Outgoing], read: list[str]) -> None:
+    async def _send(self, address: Address, items: list[Outgoing], latest: str | None) -> None:
         if items:
             await self.channel.send_replies(address, items)
-        for message_id in read:  # after the replies: a slow or refused read receipt never holds them up
-            await self.outbox.mark_read(message_id)
+        # After the replies (a slow or refused read receipt never holds them up), the sender's latest message: marking
+        # it marks the earlier ones read too (Meta: "the API also marks earlier messages in the conversation as
+        # read"), so one call for a sender's messages of one webhook, and none for a message whose sender wrote again
+        # before its replies went (the later message's send marks both).
+        if latest is not None and self._to_mark.get(address) == latest:
+            del self._to_mark[address]
+            await self.outbox.mark_read(latest)
 
     async def settle(self) -> None:
         """Wait until the replies being sent in the background are done (tests, benchmark)."""

@@ -30,7 +30,7 @@ from bot.delivery.senders import SendOutcome
 from bot.delivery.worker import MAX_ATTEMPTS, NoticePolicy, record_outcome
 from storage.models import ChannelIdentity, OutboxMessage
 from storage.repositories import Repositories
-from storage.repositories.outbox import ReceiptRules
+from storage.repositories.receipts import ReceiptRules
 
 log = logging.getLogger(__name__)
 
