@@ -61,11 +61,16 @@ def _receipt_sql(rules: ReceiptRules, dialect: Dialect) -> tuple[str, Callable[.
     (channel, outbox id, platform id, status, rank, time) in the SQL's order, the statement's constants included,
     each converted as SQLAlchemy converts it for this dialect (its bind processors)."""
     compiled = _receipt_statement(rules).compile(dialect=dialect)
-    convert = compiled._bind_processors
+    convert = {  # each value's bind processor for this dialect, by SQLAlchemy's public `TypeEngine.bind_processor`
+        name: process
+        for name, bind in compiled.binds.items()
+        if name in (compiled.positiontup or ())
+        and (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    }
     constants = {
         name: convert[name](bind.effective_value) if name in convert else bind.effective_value
         for name, bind in compiled.binds.items()
-        if name not in _RECEIPT_VALUES
+        if name in (compiled.positiontup or ()) and name not in _RECEIPT_VALUES
     }
     slots = [
         (_RECEIPT_VALUES.index(name), convert.get(name)) if name in _RECEIPT_VALUES else (-1, constants[name])
