@@ -28,28 +28,49 @@ class Batcher(Generic[T, R]):
     `run` returns one result or exception per item, in order. While a batch is running, new items queue, so under load
     the batches grow by themselves (one transaction for many messages) and when quiet each item runs at once, alone.
     The worker is a task of its own: a caller that goes away does not stop the batch it is part of.
+
+    `linger` (seconds): when fewer items wait than the batch before took, the worker waits that long at most for the
+    rest to arrive (it goes on as soon as as many wait). Under a steady load the people of one batch answer again at
+    about the same moment, and without it the first of them would go alone, each such batch paying a transaction's
+    fixed cost for one message; when quiet the batch before was one item, so nothing ever waits.
     """
 
-    def __init__(self, run: Callable[[list[T]], Awaitable[Sequence[R | Exception]]], max_batch: int, name: str) -> None:
+    def __init__(
+        self,
+        run: Callable[[list[T]], Awaitable[Sequence[R | Exception]]],
+        max_batch: int,
+        name: str,
+        *,
+        linger: float = 0.0,
+    ) -> None:
         self._run = run
         self.max_batch = max(1, max_batch)
         self.name = name
+        self.linger = linger
         self._queue: deque[_Job[T, R]] = deque()
         self._worker: asyncio.Task[None] | None = None
+        self._last = 0  # how many items the batch before took
+        self._enough: asyncio.Future[None] | None = None  # while lingering: done once `_last` items wait
 
     async def submit(self, items: Sequence[T]) -> list[R]:
         """Queue `items` together and wait for their results; the first exception among them is raised."""
         loop = asyncio.get_running_loop()
         jobs = [_Job[T, R](item, loop.create_future()) for item in items]
         self._queue.extend(jobs)
+        if self._enough is not None and not self._enough.done() and len(self._queue) >= self._last:
+            self._enough.set_result(None)
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._work(), name=self.name)
         return [await job.future for job in jobs]
 
     async def _work(self) -> None:
         while self._queue:
-            batch = [self._queue.popleft() for _ in range(min(len(self._queue), self.max_batch))]
+            batch: list[_Job[T, R]] = []
             try:
+                if self.linger and len(self._queue) < min(self._last, self.max_batch):
+                    await self._gather()
+                batch = [self._queue.popleft() for _ in range(min(len(self._queue), self.max_batch))]
+                self._last = len(batch)
                 results: Sequence[R | Exception] = await self._run([job.item for job in batch])
             except asyncio.CancelledError:  # shut down: nobody may wait forever
                 for job in [*batch, *self._queue]:
@@ -66,6 +87,16 @@ class Batcher(Generic[T, R]):
                     job.future.set_exception(result)
                 else:
                     job.future.set_result(result)
+
+    async def _gather(self) -> None:
+        """Wait `linger` at most for as many items as the batch before took."""
+        self._enough = asyncio.get_running_loop().create_future()
+        try:
+            await asyncio.wait_for(self._enough, self.linger)
+        except TimeoutError:
+            pass
+        finally:
+            self._enough = None
 
     async def idle(self) -> None:
         """Wait until everything queued so far is done."""
