@@ -34,7 +34,7 @@ async def test_after_a_batch_of_three_the_next_waits_for_three_and_goes_once_the
         return await batcher.submit([item])
 
     answers = await asyncio.gather(later("d", 0), later("e", 0.02), later("f", 0.04))
-    assert answers == [["D"], ["E"], ["F"]]
+    assert list(answers) == [["D"], ["E"], ["F"]]
     assert runs.batches == [["a", "b", "c"], ["d", "e", "f"]]  # without the linger: ["d"], then ["e"], then ["f"]
     assert time.monotonic() - started < 2.5  # it went once the third arrived, not after the whole linger
 
