@@ -67,7 +67,7 @@ class Batcher(Generic[T, R]):
         while self._queue:
             batch: list[_Job[T, R]] = []
             try:
-                if self.linger and len(self._queue) < min(self._last, self.max_batch):
+                if self.linger and len(self._queue) < self._last:  # (the batch before took max_batch at most)
                     await self._gather()
                 batch = [self._queue.popleft() for _ in range(min(len(self._queue), self.max_batch))]
                 self._last = len(batch)
