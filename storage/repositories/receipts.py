@@ -61,21 +61,17 @@ def _receipt_sql(rules: ReceiptRules, dialect: Dialect) -> tuple[str, Callable[.
     (channel, outbox id, platform id, status, rank, time) in the SQL's order, the statement's constants included,
     each converted as SQLAlchemy converts it for this dialect (its bind processors)."""
     compiled = _receipt_statement(rules).compile(dialect=dialect)
-    convert = {  # each value's bind processor for this dialect, by SQLAlchemy's public `TypeEngine.bind_processor`
-        name: process
-        for name, bind in compiled.binds.items()
-        if name in (compiled.positiontup or ())
-        and (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
-    }
-    constants = {
-        name: convert[name](bind.effective_value) if name in convert else bind.effective_value
-        for name, bind in compiled.binds.items()
-        if name in (compiled.positiontup or ()) and name not in _RECEIPT_VALUES
-    }
-    slots = [
-        (_RECEIPT_VALUES.index(name), convert.get(name)) if name in _RECEIPT_VALUES else (-1, constants[name])
-        for name in compiled.positiontup or ()
-    ]
+    # per value of the SQL, in order: (its place in a receipt's values, its processor), or (-1, the statement's
+    # constant, converted); each processor for this dialect by SQLAlchemy's public `TypeEngine.bind_processor`
+    slots: list[tuple[int, Any]] = []
+    for name in compiled.positiontup or ():
+        bind = compiled.binds[name]
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if name in _RECEIPT_VALUES:
+            slots.append((_RECEIPT_VALUES.index(name), process))
+        else:
+            constant = bind.effective_value
+            slots.append((-1, process(constant) if process is not None else constant))
 
     def row(channel: str, outbox_id: int | None, pid: str, status: str, rank: int, at: datetime) -> tuple[Any, ...]:
         given = (channel, outbox_id, pid, pid[:128], status, rank, at)
