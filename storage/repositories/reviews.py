@@ -166,13 +166,10 @@ class ReviewRepo(Repo):
                     )
                 )
         walk = dense and period is not None and limit is not None and self.dialect == "postgresql"
-        shown = (
-            self._walked(found, where, key[1] if key is not None and key[0] == period else None, limit or 0)
-            if walk
-            else found
-        )
-        if not walk:
-            shown = shown.order_by(Report.period.desc(), kecamatan, Cooperative.name, Report.id)
+        if walk:
+            shown = self._walked(found, where, key[1] if key is not None and key[0] == period else None, limit or 0)
+        else:
+            shown = found.order_by(Report.period.desc(), kecamatan, Cooperative.name, Report.id)
         if limit is not None:
             shown = shown.limit(limit)
         page = shown.subquery("shown")  # the page's rows first; their score and time are read for them alone
