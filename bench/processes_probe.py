@@ -229,7 +229,11 @@ def report(label: str, r: dict[str, Any], total: int) -> None:
     )
     if "states" in r and r["samples"]:
         busy = ", ".join(f"{k} {v / r['samples']:.2f}" for k, v in r["states"].most_common(6))
-        print(f"      sessions not idle, on average ({r['samples']} samples): {busy}; locks waited {r['blocked']}")
+        locks = sum(v for k, v in r["states"].items() if ": Lock/" in k)
+        print(
+            f"      sessions not idle, on average ({r['samples']} samples): {busy}; locks not granted {r['blocked']},"
+            f" sessions seen in a Lock wait {locks}"
+        )
 
 
 async def probe(rounds: int, users: int, messages: int, sample: bool, fakes: list[str]) -> None:
