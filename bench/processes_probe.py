@@ -33,24 +33,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import peer_compare as pc
+from bench.cores import postgres_cpu
 
 SAMPLE_SECONDS = 0.005
-TIMELINE_SECONDS = 0.05
-
-
-def postgres_cpu() -> float:
-    """CPU seconds of every process named postgres (the postmaster's children that ended included)."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError):
-            stat = (entry / "stat").read_text()
-            if "(postgres)" not in stat:
-                continue
-            fields = stat.rsplit(")", 1)[1].split()
-            total += sum(int(f) for f in fields[11:15]) / pc.CLOCK_TICKS
-    return total
 
 
 class Sampler:
@@ -99,74 +84,6 @@ class Sampler:
         self._thread.join()
 
 
-def children_pids() -> list[int]:
-    """This process's children (the drivers while they run)."""
-    pids: list[int] = []
-    for task in Path("/proc/self/task").iterdir():
-        with contextlib.suppress(OSError):
-            pids += [int(p) for p in (task / "children").read_text().split()]
-    return pids
-
-
-class Timeline:
-    """Every TIMELINE_SECONDS, on its own thread: the CPU seconds so far of the servers, the drivers, the fake API,
-    PostgreSQL and the whole machine. `steady` gives the cores of each over the middle of the time the servers were
-    busy (the drivers' start-up, before the load, and the last replies' wait, after it, left out)."""
-
-    def __init__(self, servers: list[int], fake: int, others: list[int]) -> None:
-        self.servers, self.fake, self.others = servers, fake, {fake, *others}
-        self.rows: list[tuple[float, float, float, float, float, float]] = []
-        self._drivers: dict[int, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _sample(self) -> None:
-        for pid in children_pids():
-            if pid in self.servers or pid in self.others:
-                continue
-            with contextlib.suppress(OSError, IndexError):
-                self._drivers[pid] = pc.cpu_seconds(pid)
-        servers = sum(pc.cpu_seconds(pid) for pid in self.servers)
-        self.rows.append(
-            (
-                time.perf_counter(),
-                servers,
-                sum(self._drivers.values()),
-                pc.cpu_seconds(self.fake),
-                postgres_cpu(),
-                pc.machine_busy(),
-            )
-        )
-
-    def _run(self) -> None:
-        while not self._stop.wait(TIMELINE_SECONDS):
-            self._sample()
-
-    def __enter__(self) -> Timeline:
-        self._sample()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def steady(self) -> dict[str, float]:
-        busy = [
-            n
-            for n in range(1, len(self.rows))
-            if (self.rows[n][1] - self.rows[n - 1][1]) / (self.rows[n][0] - self.rows[n - 1][0]) > 0.2
-        ]
-        first, last = busy[0], busy[-1]
-        a, b = self.rows[first + (last - first) // 10], self.rows[last - (last - first) // 10]
-        span = b[0] - a[0]
-        names = ("servers", "drivers", "fake", "postgresql", "machine")
-        return {name: (b[k + 1] - a[k + 1]) / span for k, name in enumerate(names)} | {
-            "busy_s": self.rows[last][0] - self.rows[first - 1][0],
-            "span_s": span,
-        }
-
-
 async def commits(url: str, database: str) -> int:
     import asyncpg
 
@@ -188,16 +105,11 @@ async def one_round(
     messages: int,
     base: int,
     sample: bool,
-    others: list[int],
 ) -> dict[str, Any]:
     before_pg, before_commits = postgres_cpu(), await commits(url, database)
     wall = time.perf_counter()
-    with (
-        Sampler(url, database) if sample else contextlib.nullcontext() as sampler,
-        Timeline(pids, fake_pid, others) as timeline,
-    ):
+    with Sampler(url, database) if sample else contextlib.nullcontext() as sampler:
         result: dict[str, Any] = pc.measure(pids, hooks, fake, users, messages, base, fake_pid)
-    result["steady"] = timeline.steady()
     wall = time.perf_counter() - wall
     result["pg_cores"] = (postgres_cpu() - before_pg) / wall
     result["wall"] = wall
@@ -221,11 +133,10 @@ def report(label: str, r: dict[str, Any], total: int) -> None:
         f" fake {per['fake_cores']:.3f}, PostgreSQL {per['pg_cores']:.3f}, machine {per['machine_cores']:.3f}"
         f" | commits a message {r['commits'] / total:.3f}; the servers' CPU a message by measure {r['cpu_ms']:.3f} ms"
     )
-    st = r["steady"]
     print(
-        f"      steady state (the middle 80% of {st['busy_s']:.2f} s of load): servers {st['servers']:.2f},"
-        f" drivers {st['drivers']:.2f}, fake {st['fake']:.2f}, PostgreSQL {st['postgresql']:.2f},"
-        f" machine {st['machine']:.2f}"
+        f"      steady state (the middle 80% of {r['steady_busy_s']:.2f} s of load): servers"
+        f" {r['steady_servers']:.2f}, drivers {r['steady_drivers']:.2f}, fake {r['steady_fake']:.2f}, PostgreSQL"
+        f" {r['steady_postgresql']:.2f}, machine {r['steady_machine']:.2f}"
     )
     if "states" in r and r["samples"]:
         busy = ", ".join(f"{k} {v / r['samples']:.2f}" for k, v in r["states"].most_common(6))
@@ -256,7 +167,6 @@ async def probe(rounds: int, users: int, messages: int, sample: bool, fakes: lis
                 hooks = [f"http://127.0.0.1:{p}/telegram/webhook" for p in ports]
                 pc.measure([s.pid for s in servers], hooks, fake, users, 5, next(bases))  # warm-up
                 sets.append((program, fake, api, servers, hooks))
-            every = [s.pid for *_, servers, _ in sets for s in servers]
             print(f"{users} users x {messages} messages a driver; load average {os.getloadavg()[0]:.1f}")
             ratios: dict[str, list[float]] = {program: [] for program in fakes}
             for n in range(rounds):
@@ -265,7 +175,7 @@ async def probe(rounds: int, users: int, messages: int, sample: bool, fakes: lis
                     for count in (1, 2) if n % 2 == 0 else (2, 1):
                         pids = [s.pid for s in servers[:count]]
                         args = (plain, database, pids, hooks[:count], fake, api.pid, users, messages)
-                        r = await one_round(*args, next(bases), sample, every)
+                        r = await one_round(*args, next(bases), sample)
                         rates[count] = r["rate"]
                         label = f"round {n + 1}, fake {program}, {count} process{'es' if count > 1 else ''}"
                         report(label, r, users * messages * count)
