@@ -10,7 +10,9 @@ seeded (a cooperative each, linked Telegram identities), so its messages go thro
 is committed before the 200. Sends are unpaced (KOPSEHAT_TELEGRAM_MESSAGES_PER_SECOND=0: the fake has no flood
 control). `--processes 2` also runs two `kopsehat run` processes on one PostgreSQL (a driver each, USERS users each)
 against one process, and reports the cores used: the servers', the drivers', the fake API's, and the whole machine's
-(PostgreSQL and anything else running on it included), of its cores.
+(PostgreSQL and anything else running on it included), of its cores, over each round, and over the round's steady
+state (bench/cores.py: the drivers' start-up and the wait for the last replies left out, PostgreSQL's own share
+given), whose whole-machine figure for one process bounds what two can reach on the machine.
 
     .venv/bin/python bench/peer_compare.py --rounds 3 --backend postgresql --processes 2
 
@@ -37,6 +39,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.cores import CLOCK_TICKS, Timeline, cpu_seconds, machine_busy
+
+__all__ = ["CLOCK_TICKS", "cpu_seconds", "machine_busy"]  # used from here by the other benchmarks
+
 ROOT = Path(__file__).resolve().parent.parent
 # ../shared/peers beside the project (or beside a folder of checkouts holding it); KOPSEHAT_PEERS says where otherwise
 _BESIDE = [up / "shared" / "peers" for up in ROOT.parents]
@@ -44,7 +50,6 @@ PEERS = Path(os.environ.get("KOPSEHAT_PEERS", next((p for p in _BESIDE if p.is_d
 TOKEN = "123456:PEER"
 SECRET = "peer-compare_0"
 CHAT_BASE = 880_000
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # -- the fake Bot API (run as `peer_compare.py --fake PORT`) ------------------------------------------------------
@@ -125,12 +130,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process (and its waited-for children), in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(f) for f in fields[11:15]) / CLOCK_TICKS
-
-
 def wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -171,14 +170,6 @@ def finished(driver: subprocess.Popen[bytes]) -> dict[str, Any]:
     return result
 
 
-def machine_busy() -> float:
-    """CPU seconds the whole machine has been busy (every core; idle and I/O wait left out), from /proc/stat."""
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (
-        int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
-    )
-    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
-
-
 def children_cpu() -> float:
     """CPU seconds of this process's finished, waited-for children (the drivers)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -193,8 +184,9 @@ def measure(
     before = [cpu_seconds(pid) for pid in servers]
     others_before = (children_cpu(), cpu_seconds(fake_pid) if fake_pid else 0.0, machine_busy())
     wall = time.perf_counter()
-    drivers = [drive(hook, fake, users, messages, base + n * users) for n, hook in enumerate(hooks)]
-    results = [finished(d) for d in drivers]
+    with Timeline(servers, fake_pid) if fake_pid else contextlib.nullcontext() as timeline:
+        drivers = [drive(hook, fake, users, messages, base + n * users) for n, hook in enumerate(hooks)]
+        results = [finished(d) for d in drivers]
     wall = time.perf_counter() - wall
     cpu = sum(cpu_seconds(pid) for pid in servers) - sum(before)
     others_after = (children_cpu(), cpu_seconds(fake_pid) if fake_pid else 0.0, machine_busy())
@@ -212,15 +204,23 @@ def measure(
         "drivers_cores": drivers_cpu / wall,
         "fake_cores": fake_cpu / wall,
         "machine_cores": machine_cpu / wall,
-    }
+    } | ({f"steady_{k}": v for k, v in timeline.steady().items()} if timeline else {})
 
 
 def cores(result: dict[str, float], servers: str) -> str:
     """Where the round's cores went: the servers, the drivers, the fake API, and the whole machine (PostgreSQL and
     anything else running included) of its cores."""
+    steady = (
+        f"; while the load ran (bench/cores.py's steady state): {servers} {result['steady_servers']:.2f}, drivers"
+        f" {result['steady_drivers']:.2f}, fake API {result['steady_fake']:.2f}, PostgreSQL"
+        f" {result['steady_postgresql']:.2f}, whole machine {result['steady_machine']:.2f}"
+        if "steady_machine" in result
+        else ""
+    )
     return (
         f"cores: {servers} {result['cores']:.2f}, drivers {result['drivers_cores']:.2f},"
         f" fake API {result['fake_cores']:.2f}, whole machine {result['machine_cores']:.2f} of {os.cpu_count()}"
+        + steady
     )
 
 
@@ -333,7 +333,9 @@ async def compare(backend: str, rounds: int, users: int, messages: int, processe
                     f"  1 process: {one['rate']:6.0f} msg/s p99 {one['p99']:6.1f} ms ({cores(one, 'the server')})"
                     f"\n  {processes} processes ({users} users each): {many['rate']:6.0f} msg/s"
                     f" p99 {many['p99']:6.1f} ms ({cores(many, 'the servers')})"
-                    f"\n  ratio {many['rate'] / one['rate']:.2f}x"
+                    f"\n  ratio {many['rate'] / one['rate']:.2f}x; the machine allows at most"
+                    f" {os.cpu_count() or 1} / {one['steady_machine']:.2f} = "
+                    f"{(os.cpu_count() or 1) / one['steady_machine']:.2f}x (one process's steady state)"
                 )
                 stack.close()
 
