@@ -30,7 +30,8 @@ async def to_overview(_request: web.Request) -> web.Response:
 
 
 def add_office(app: web.Application, db: Database, settings: Settings, rules: Rules) -> None:
-    """Mount the office web app on `app` (before it starts); its session key is read (or made) on first use."""
+    """Mount the office web app on `app` (before it starts) as a sub-application under /kantor: its middlewares (the
+    session, `guard`) wrap its own requests only, not the webhooks'; its session key is read (or made) on first use."""
     configure(settings.secret_key.get_secret_value() if settings.secret_key else None)
 
     async def session_key() -> bytes:
@@ -39,7 +40,8 @@ def add_office(app: web.Application, db: Database, settings: Settings, rules: Ru
 
     storage = DeferredStorage(session_key, secure=settings.office_url.startswith("https://"))
 
-    app[OFFICE] = Office(
+    office = web.Application(middlewares=[session_middleware(storage), guard])
+    office[OFFICE] = Office(
         db,
         rules,
         settings.timezone,
@@ -48,36 +50,35 @@ def add_office(app: web.Application, db: Database, settings: Settings, rules: Ru
         settings.office_url,
         QuietHours(*settings.quiet_window) if settings.quiet_window else None,
     )
-    app.middlewares.append(session_middleware(storage))
-    app.middlewares.append(guard)
-    router = app.router
-    router.add_get(f"{PREFIX}/static/kantor.css", stylesheet)
-    router.add_get(f"{PREFIX}/masuk", pages.login_form)
-    router.add_post(f"{PREFIX}/masuk", pages.login_password)
-    router.add_get(f"{PREFIX}/masuk/{{token}}", pages.login_link)
-    router.add_route("*", f"{PREFIX}/keluar", pages.logout)
-    router.add_get(f"{PREFIX}/", pages.overview)
-    router.add_get(PREFIX, to_overview)
-    router.add_get(f"{PREFIX}/koperasi", pages.cooperatives)
-    router.add_get(f"{PREFIX}/koperasi.xlsx", pages.export)
-    router.add_get(f"{PREFIX}/koperasi/{{nik}}", pages.record)
-    router.add_post(f"{PREFIX}/koperasi/{{nik}}/catatan", pages.add_note)
-    router.add_post(f"{PREFIX}/koperasi/{{nik}}/rencana", pages.add_plan)
-    router.add_post(f"{PREFIX}/koperasi/{{nik}}/rencana/{{plan}}/ubah", pages.change_plan)
-    router.add_post(f"{PREFIX}/koperasi/{{nik}}/rencana/{{plan}}/{{action}}", pages.close_plan)
-    router.add_get(f"{PREFIX}/laporan", review.reports)
-    router.add_get(f"{PREFIX}/laporan.xlsx", review.export)
-    router.add_get(f"{PREFIX}/laporan/{{id}}", review.report)
-    router.add_post(f"{PREFIX}/laporan/{{id}}/verifikasi", review.verify)
-    router.add_post(f"{PREFIX}/laporan/{{id}}/kembalikan", review.send_back)
-    router.add_get(f"{PREFIX}/pelatihan", training_pages.listing)
-    router.add_route("*", f"{PREFIX}/pelatihan/baru", training_pages.new)
-    router.add_get(f"{PREFIX}/pelatihan/{{id:[0-9]{{1,9}}}}", training_pages.detail)
-    router.add_route("*", f"{PREFIX}/pelatihan/{{id:[0-9]{{1,9}}}}/ubah", training_pages.edit)
-    router.add_post(f"{PREFIX}/pelatihan/{{id:[0-9]{{1,9}}}}/undang", training_pages.invite)
-    router.add_post(f"{PREFIX}/pelatihan/{{id:[0-9]{{1,9}}}}/kode", training_pages.attendance_code)
-    router.add_get(f"{PREFIX}/pelatihan/{{id:[0-9]{{1,9}}}}/peserta.xlsx", training_pages.export)
-    router.add_get(f"{PREFIX}/pengumuman", announcement_pages.listing)
-    router.add_route("*", f"{PREFIX}/pengumuman/baru", announcement_pages.new)
-    router.add_get(f"{PREFIX}/pengumuman/{{id:[0-9]{{1,9}}}}", announcement_pages.detail)
-    router.add_get(f"{PREFIX}/audit", audit_page.audit)
+    router = office.router
+    router.add_get("/static/kantor.css", stylesheet)
+    router.add_get("/masuk", pages.login_form)
+    router.add_post("/masuk", pages.login_password)
+    router.add_get("/masuk/{token}", pages.login_link)
+    router.add_route("*", "/keluar", pages.logout)
+    router.add_get("/", pages.overview)
+    router.add_get("", to_overview)
+    router.add_get("/koperasi", pages.cooperatives)
+    router.add_get("/koperasi.xlsx", pages.export)
+    router.add_get("/koperasi/{nik}", pages.record)
+    router.add_post("/koperasi/{nik}/catatan", pages.add_note)
+    router.add_post("/koperasi/{nik}/rencana", pages.add_plan)
+    router.add_post("/koperasi/{nik}/rencana/{plan}/ubah", pages.change_plan)
+    router.add_post("/koperasi/{nik}/rencana/{plan}/{action}", pages.close_plan)
+    router.add_get("/laporan", review.reports)
+    router.add_get("/laporan.xlsx", review.export)
+    router.add_get("/laporan/{id}", review.report)
+    router.add_post("/laporan/{id}/verifikasi", review.verify)
+    router.add_post("/laporan/{id}/kembalikan", review.send_back)
+    router.add_get("/pelatihan", training_pages.listing)
+    router.add_route("*", "/pelatihan/baru", training_pages.new)
+    router.add_get("/pelatihan/{id:[0-9]{1,9}}", training_pages.detail)
+    router.add_route("*", "/pelatihan/{id:[0-9]{1,9}}/ubah", training_pages.edit)
+    router.add_post("/pelatihan/{id:[0-9]{1,9}}/undang", training_pages.invite)
+    router.add_post("/pelatihan/{id:[0-9]{1,9}}/kode", training_pages.attendance_code)
+    router.add_get("/pelatihan/{id:[0-9]{1,9}}/peserta.xlsx", training_pages.export)
+    router.add_get("/pengumuman", announcement_pages.listing)
+    router.add_route("*", "/pengumuman/baru", announcement_pages.new)
+    router.add_get("/pengumuman/{id:[0-9]{1,9}}", announcement_pages.detail)
+    router.add_get("/audit", audit_page.audit)
+    app.add_subapp(PREFIX, office)

@@ -69,10 +69,6 @@ class DeferredStorage(AbstractStorage):
         await (await self._ready()).save_session(request, response, session)
 
 
-def in_office(request: web.Request) -> bool:
-    return request.path == PREFIX or request.path.startswith(f"{PREFIX}/") or request.path.startswith(f"{PREFIX}.")
-
-
 async def csrf_token(request: web.Request) -> str:
     """The session's CSRF token (made now when the session has none)."""
     session = await get_session(request)
@@ -125,10 +121,9 @@ async def message(request: web.Request, status: int, key: str) -> web.Response:
 
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Under /kantor/: security headers, sign-in (GET: to the login page; POST: 403), CSRF on every POST, viewers
-    never change anything, no stack trace ever."""
-    if not in_office(request):
-        return await handler(request)
+    """The office sub-application's (/kantor, bot.web.office.add_office) middleware, so every request under /kantor
+    and no other: security headers, sign-in (GET: to the login page; POST: 403), CSRF on every POST, viewers never
+    change anything, no stack trace ever."""
     office = request.app[OFFICE]
     try:
         response = await _guarded(request, handler, office)
