@@ -27,7 +27,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# `--measure` runs in the checkout measured (its working directory, its .venv): its code only, not this file's
+sys.path.insert(0, os.getcwd() if "--measure" in sys.argv else str(Path(__file__).resolve().parent.parent))
 
 USERS = 16
 CHAT_BASE = 7_100_000_000
@@ -40,11 +41,12 @@ TEXT = (
 
 async def measure(fake: str, waves: int, warmup: int) -> dict[str, float]:
     """This checkout's (the working directory's) CPU, statements and transactions per reply."""
-    sys.path.insert(0, os.getcwd())
     from pydantic import SecretStr
     from sqlalchemy import event
 
+    from bench import common
     from bench.common import fresh_database
+    from bot import runtime as wiring
     from bot.channels.telegram.inbound import TelegramInbound
     from bot.channels.telegram.runtime import TELEGRAM_KEY
     from bot.chat.dispatch import DispatchResult, Outgoing
@@ -52,7 +54,9 @@ async def measure(fake: str, waves: int, warmup: int) -> dict[str, float]:
     from bot.config import Settings
     from bot.runtime import build_runtime, load_assessment_rules
     from storage.models import utcnow
+    from storage.repositories import outbox
 
+    assert all(Path(m.__file__ or "").is_relative_to(os.getcwd()) for m in (common, outbox, wiring)), "mixed code"
     pg_url = os.environ.get("KOPSEHAT_TEST_DATABASE_URL") or None
     async with AsyncExitStack() as stack:
         db = await stack.enter_async_context(fresh_database(pg_url))
@@ -92,7 +96,7 @@ async def measure(fake: str, waves: int, warmup: int) -> dict[str, float]:
         ]
         async with db.transaction() as repos:
             ids = await repos.outbox.enqueue_new(rows)
-        counts = {"statements": 0, "transactions": 0}
+        counts = {"statements": 0, "transactions": 0, "writes": 0, "written": 0}
 
         def statement(*_: Any) -> None:
             counts["statements"] += 1
@@ -100,6 +104,14 @@ async def measure(fake: str, waves: int, warmup: int) -> dict[str, float]:
         def begun(*_: Any) -> None:
             counts["transactions"] += 1
 
+        original = outbox.record_sent
+
+        async def record_sent(on: Any, sent: Any, *args: Any) -> None:  # counted: outcome writes and their rows
+            counts["writes"] += 1
+            counts["written"] += len(sent)
+            await original(on, sent, *args)
+
+        outbox.record_sent = record_sent  # type: ignore[assignment]
         event.listen(db.engine.sync_engine, "before_cursor_execute", statement)
         event.listen(db.engine.sync_engine, "commit", begun)
         at = datetime.now(UTC)
@@ -115,7 +127,7 @@ async def measure(fake: str, waves: int, warmup: int) -> dict[str, float]:
 
         for n in range(warmup):
             await wave(n)
-        counts.update(statements=0, transactions=0)
+        counts.update(statements=0, transactions=0, writes=0, written=0)
         started, cpu = time.perf_counter(), time.process_time()
         for n in range(warmup, warmup + waves):
             await wave(n)
@@ -129,16 +141,11 @@ async def measure(fake: str, waves: int, warmup: int) -> dict[str, float]:
             "statements": counts["statements"] / replies,
             "transactions": counts["transactions"] / replies,
             "rate": replies / wall,
+            "group": counts["written"] / max(counts["writes"], 1),
         }
 
 
 def main() -> None:
-    from bench import peer_compare as pc
-    from bench.common import checkouts_parser, measured_in
-
-    parser = checkouts_parser(__doc__, rounds=4)
-    parser.add_argument("--waves", type=int, default=150)
-    parser.add_argument("--warmup", type=int, default=20)
     if "--measure" in sys.argv:
         logging.basicConfig(level=logging.WARNING)
         fake, waves, warmup = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
@@ -147,6 +154,12 @@ def main() -> None:
         with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
             print(json.dumps(runner.run(measure(fake, waves, warmup))))
         return
+    from bench import peer_compare as pc
+    from bench.common import checkouts_parser, measured_in
+
+    parser = checkouts_parser(__doc__, rounds=4)
+    parser.add_argument("--waves", type=int, default=150)
+    parser.add_argument("--warmup", type=int, default=20)
     args = parser.parse_args()
     if args.backend == "sqlite":
         os.environ.pop("KOPSEHAT_TEST_DATABASE_URL", None)
@@ -154,14 +167,14 @@ def main() -> None:
     fake = f"http://127.0.0.1:{port}"
     script = str(Path(__file__).resolve())
     print(f"{args.backend}: {USERS} replies at once, {args.waves} waves; CPU per reply (the whole process)")
-    with pc.started([sys.executable, pc.__file__, "--fake", str(port)], port):
+    with pc.started([sys.executable, pc.__file__, "--fake", str(port)], port):  # this checkout's fake Bot API
         for n in range(args.rounds):
             seen = []
             for root in (args.first, args.second):
                 seen.append(measured_in(root, script, fake, str(args.waves), str(args.warmup)))
             parts = [
                 f"{root.resolve().name}: {o['cpu_us']:.0f} µs, {o['statements']:.2f} statements,"
-                f" {o['transactions']:.2f} transactions, {o['rate']:.0f}/s"
+                f" {o['transactions']:.2f} transactions, {o['group']:.1f} outcomes a write, {o['rate']:.0f}/s"
                 for root, o in zip((args.first, args.second), seen, strict=True)
             ]
             ratio = seen[1]["cpu_us"] / seen[0]["cpu_us"]
