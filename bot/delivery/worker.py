@@ -144,6 +144,7 @@ class Delivery:
         self.batch = batch
         self.concurrency = max(1, concurrency)  # recipients served at once; each one's messages stay in order
         self.lease = lease  # a row claimed by a process that died is offered again after this
+        self._record_waits = record_waits(lease)  # made once: about 28 µs of CPU each time (every group of outcomes)
         self.policy = policy
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
@@ -256,7 +257,7 @@ class Delivery:
     async def _write_records(self, groups: list[_Records]) -> list[Exception | None]:
         # A send that happened is written on a fresh connection when one breaks, for as long as the claim lasts: an
         # outcome not written is a message sent twice.
-        return await retrying(groups, self._write_once, record_waits(self.lease), "groups of outcomes")
+        return await retrying(groups, self._write_once, self._record_waits, "groups of outcomes")
 
     async def _write_once(self, groups: list[_Records]) -> list[Exception | None]:
         return await together_else_each(groups, self._write_together, self._write_group, "groups of outcomes")
@@ -270,7 +271,7 @@ class Delivery:
         if not release and all(outcome.status == "sent" for _, outcome in outcomes):  # the usual end: one statement
             sent = [(outbox_id, ",".join(outcome.provider_message_ids)) for outbox_id, outcome in outcomes]
             async with self.db.one_statement() as connection:
-                await outbox.record_sent(connection, sent, utcnow())
+                await outbox.record_sent(connection, sent, utcnow(), self.db.dialect)
             return
         async with self.db.transaction() as repos:
             await self._write(repos, outcomes, release)

@@ -8,7 +8,9 @@ from functools import cache
 from typing import Any, Protocol
 
 from sqlalchemy import (
+    Integer,
     Select,
+    String,
     and_,
     bindparam,
     case,
@@ -20,6 +22,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from storage.models import Base, OutboxMessage, utcnow
 from storage.repositories._base import CHUNK, Repo, dialect_insert, rowcount
@@ -40,13 +43,19 @@ class Executes(Protocol):
     async def execute(self, statement: Any, parameters: Any = None, /) -> Any: ...
 
 
-async def record_sent(on: Executes, sent: Sequence[tuple[int, str]], now: datetime) -> None:
+async def record_sent(on: Executes, sent: Sequence[tuple[int, str]], now: datetime, dialect: str) -> None:
     """Messages sent (id, the platform's message ids joined by commas): one statement, no row read (what
     bot.delivery.worker.record_outcome does for a sent one). On a connection, as the delivery worker writes them,
-    it goes without a session's machinery around it (about 150 µs of CPU a statement)."""
-    if sent:
-        params = [{"outbox_id": outbox_id, "ids": ids[:128], "now": now} for outbox_id, ids in sent]
-        await on.execute(_sent_statement(), params[0] if len(params) == 1 else params)
+    it goes without a session's machinery around it (about 150 µs of CPU a statement). `dialect`: the database's
+    (`Database.dialect`): on PostgreSQL the rows go as two arrays, elsewhere as an executemany."""
+    if not sent:
+        return
+    if dialect == "postgresql":
+        ids, provided = zip(*((outbox_id, given[:128]) for outbox_id, given in sent), strict=True)
+        await on.execute(_sent_statement(True), {"outbox_ids": list(ids), "given": list(provided), "now": now})
+        return
+    params = [{"outbox_id": outbox_id, "ids": given[:128], "now": now} for outbox_id, given in sent]
+    await on.execute(_sent_statement(False), params[0] if len(params) == 1 else params)
 
 
 # States a "sent" outcome leaves alone: a receipt that overtook the write, or a row put back to be sent again.
@@ -54,15 +63,27 @@ KEEP_ON_SENT = ("delivered", "read", "failed", "pending")
 
 
 @cache
-def _sent_statement() -> Any:
-    """The end of a sent message, one row per parameter set (bound: outbox_id, ids, now); the write done again after
-    a lost COMMIT changes nothing (bot.delivery.worker.already_written)."""
+def _sent_statement(arrays: bool) -> Any:
+    """The end of sent messages; the write done again after a lost COMMIT changes nothing
+    (bot.delivery.worker.already_written).
+
+    `arrays` (PostgreSQL): all of them in one execution, the ids and the platform's ids bound as two arrays
+    ("outbox_ids", "given") joined as rows (`unnest`), and "now": one bind however many rows, where an executemany
+    binds and executes each row (about 30 µs of CPU a row more, measured). Else one row per parameter set (bound:
+    outbox_id, ids, now)."""
     table = Base.metadata.tables[OutboxMessage.__tablename__]
     kept = table.c.status.in_([literal_column(f"'{state}'") for state in KEEP_ON_SENT])  # inline: executemany
-    ids = bindparam("ids", type_=table.c.provider_message_id.type)
+    outbox_id: Any
+    ids: Any
+    if arrays:
+        bound = (bindparam("outbox_ids", type_=ARRAY(Integer)), bindparam("given", type_=ARRAY(String)))
+        rows = func.unnest(*bound).table_valued("outbox_id", "ids").render_derived()
+        outbox_id, ids = rows.c.outbox_id, rows.c.ids
+    else:
+        outbox_id, ids = bindparam("outbox_id"), bindparam("ids", type_=table.c.provider_message_id.type)
     return (
         update(table)
-        .where(table.c.id == bindparam("outbox_id"))
+        .where(table.c.id == outbox_id)
         .where(
             or_(
                 table.c.sent_at.is_(None),
@@ -120,7 +141,7 @@ class OutboxRepo(Repo):
 
     async def record_sent(self, sent: Sequence[tuple[int, str]], now: datetime) -> None:
         """Messages sent, in this unit of work (`record_sent` below)."""
-        await record_sent(self.session, sent, now)
+        await record_sent(self.session, sent, now, self.session.get_bind().dialect.name)
 
     async def by_key(self, dedupe_key: str) -> OutboxMessage | None:
         stmt = select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)

@@ -19,6 +19,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+_JSON_HEADERS = {"Content-Type": "application/json"}  # aiohttp copies a request's headers into its own
+
 
 class AiohttpRequest(BaseRequest):
     """One aiohttp session with a bounded connection pool; timeouts as PTB gives them per call."""
@@ -39,6 +41,8 @@ class AiohttpRequest(BaseRequest):
         self._write_timeout = write_timeout
         self._media_write_timeout = media_write_timeout
         self._pool_timeout = pool_timeout
+        # post_json's timeouts are this transport's own: made once (an aiohttp.ClientTimeout is about 2 µs a send)
+        self._json_timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout)
         self._session: aiohttp.ClientSession | None = None
 
     @property
@@ -89,8 +93,7 @@ class AiohttpRequest(BaseRequest):
     async def post_json(self, url: str, body: bytes) -> tuple[int, bytes]:
         """POST a JSON body with this transport's own timeouts: what `do_request` does for PTB's `post` of a
         request without files, without PTB's parameter objects (`direct.send_text`). The status and the body."""
-        timeout = self._timeout(self._read_timeout, self._write_timeout, self._connect_timeout, self._pool_timeout)
-        return await self._exchange("POST", url, body, {"Content-Type": "application/json"}, timeout)
+        return await self._exchange("POST", url, body, _JSON_HEADERS, self._json_timeout)
 
     @staticmethod
     def _timeout(

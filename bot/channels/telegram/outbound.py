@@ -131,15 +131,13 @@ class TelegramSender:
     async def _send_following_moves(self, chat_id: int, reply: Reply, sent: list[str], bulk: bool) -> None:
         """Mark the question answered, then send; a group that became a supergroup gets it there (once)."""
         moved = False
-        text = reply.text
         if reply.answers is not None and reply.confirms:
             try:
                 shown = await self._confirm(chat_id, reply.answers, reply.confirms)
             except ChatMigrated as exc:  # the question stays in the old group: the answer goes in the text
                 chat_id, moved, shown = await self._follow(chat_id, exc.new_chat_id), True, False
-            if not shown and (text.strip() or reply.attachment is not None):
-                text = f"✅ {reply.confirms}\n\n{text}"
-        reply = replace(reply, text=text)
+            if not shown and (reply.text.strip() or reply.attachment is not None):
+                reply = replace(reply, text=f"✅ {reply.confirms}\n\n{reply.text}")
         try:
             await self._deliver(chat_id, reply, sent, bulk=bulk)
         except ChatMigrated as exc:
