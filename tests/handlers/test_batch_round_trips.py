@@ -64,7 +64,7 @@ async def test_a_steady_batch_on_sqlite_waits_on_its_thread_only_for_work(db: Da
     # message times, replies), each a cursor made, run and closed on aiosqlite's thread; BEGIN IMMEDIATE in one call
     # there and COMMIT in one. Main: BEGIN IMMEDIATE as a statement of its own (three calls) and, when the
     # connection was given back, the pool's rollback of a transaction already committed (24 in all).
-    assert waits[0] == 21, waits  # (two of the statements' waits take their rows too)
+    assert waits[0] == 21, waits  # (main: 24; a wait may cover two hops: an execute and its rows)
     assert len(run) == 7, [s for s, _ in run]
     async with db.transaction() as repos:
         for n, person in enumerate(people):
