@@ -172,7 +172,13 @@ def make_engine(
         # A connection given back is rolled back only when a transaction is open on it (an error, a cancellation):
         # after a commit or a rollback there is none, and the pool's own reset would still send the driver's
         # rollback to the thread and back for nothing (one hop a transaction). aiosqlite reads the flag here.
-        if state.asyncio_safe and dbapi_connection.driver_connection.in_transaction:
+        if not state.asyncio_safe:
+            return
+        try:
+            open_transaction = dbapi_connection.driver_connection.in_transaction
+        except ValueError:  # the driver's connection closed: nothing to roll back (the adapter's rollback skips it)
+            return
+        if open_transaction:
             dbapi_connection.rollback()
 
     return engine
