@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Connection, ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import PoolResetState
 from sqlalchemy.util import await_only
 
 from storage import jsonio
@@ -142,6 +143,7 @@ def make_engine(
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         json_serializer=jsonio.dumps,
         json_deserializer=jsonio.loads,
+        pool_reset_on_return=None,  # `_reset` below does it, when there is something to roll back
     )
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -158,8 +160,26 @@ def make_engine(
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
         # The write lock is taken at the start, so two writers queue instead of failing with "locked"; a reader
-        # takes none (in WAL mode it reads a snapshot while a writer goes on).
-        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+        # takes none (in WAL mode it reads a snapshot while a writer goes on). Sent as one call on aiosqlite's thread
+        # (its `execute_fetchall`: the cursor made, run and dropped there), not as a statement through a cursor of
+        # SQLAlchemy's (made, run, closed: three calls, each a hop to the thread and back through the event loop).
+        begin = "BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+        driver: Any = connection.connection.driver_connection  # aiosqlite's Connection
+        await_only(driver.execute_fetchall(begin))
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def _reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+        # A connection given back is rolled back only when a transaction is open on it (an error, a cancellation):
+        # after a commit or a rollback there is none, and the pool's own reset would still send the driver's
+        # rollback to the thread and back for nothing (one hop a transaction). aiosqlite reads the flag here.
+        if not state.asyncio_safe:
+            return
+        try:
+            open_transaction = dbapi_connection.driver_connection.in_transaction
+        except ValueError:  # the driver's connection closed: nothing to roll back (the adapter's rollback skips it)
+            return
+        if open_transaction:
+            dbapi_connection.rollback()
 
     return engine
 

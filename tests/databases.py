@@ -283,3 +283,25 @@ class SqliteTemplate:
 
 SCHEMAS = SchemaPool()
 SQLITE = SqliteTemplate()
+
+
+@contextmanager
+def driver_waits() -> Iterator[list[int]]:
+    """How many times SQLAlchemy's async layer waited on the driver while the block runs (each `await_` of the
+    driver's: on SQLite a call sent to aiosqlite's thread and its answer back through the event loop; on PostgreSQL
+    a round trip, or a call asyncpg answers at once), counted with greenlet's own trace hook: a switch out of one of
+    its greenlets that is still running (not the switch back of one that has ended). The count is the list's one
+    item."""
+    waits = [0]
+
+    def trace(event: str, args: Any) -> None:
+        if event in ("switch", "throw"):
+            origin = args[0]
+            if getattr(origin, "__sqlalchemy_greenlet_provider__", False) and origin.gr_frame is not None:
+                waits[0] += 1
+
+    previous = greenlet.settrace(trace)
+    try:
+        yield waits
+    finally:
+        greenlet.settrace(previous)
