@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -113,24 +113,31 @@ def flushes_run() -> Iterator[list[int]]:
         event.remove(Session, "before_flush", note)
 
 
-@contextmanager
-def greenlets_started() -> Iterator[list[int]]:
-    """How many greenlets SQLAlchemy's async layer starts while the block runs (one for each awaited call into it,
-    its `greenlet_spawn`), counted with greenlet's own trace hook: a switch into one of its greenlets not started yet.
-    The count is the list's one item."""
-    started = [0]
+def _switches(counts: Callable[[Any, Any], bool]) -> Iterator[list[int]]:
+    """How many greenlet switches `counts(origin, target)` accepts while the block runs, with greenlet's own trace
+    hook. The count is the list's one item."""
+    seen = [0]
 
     def trace(event: str, args: Any) -> None:
-        if event in ("switch", "throw"):
-            target = args[1]
-            if getattr(target, "__sqlalchemy_greenlet_provider__", False) and target.gr_frame is None:
-                started[0] += 1
+        if event in ("switch", "throw") and counts(args[0], args[1]):
+            seen[0] += 1
 
     previous = greenlet.settrace(trace)
     try:
-        yield started
+        yield seen
     finally:
         greenlet.settrace(previous)
+
+
+def _sqlalchemy_greenlet(candidate: Any) -> bool:
+    return bool(getattr(candidate, "__sqlalchemy_greenlet_provider__", False))
+
+
+@contextmanager
+def greenlets_started() -> Iterator[list[int]]:
+    """How many greenlets SQLAlchemy's async layer starts while the block runs (one for each awaited call into it,
+    its `greenlet_spawn`): a switch into one of its greenlets not started yet. The count is the list's one item."""
+    yield from _switches(lambda _origin, target: _sqlalchemy_greenlet(target) and target.gr_frame is None)
 
 
 @asynccontextmanager
@@ -289,19 +296,6 @@ SQLITE = SqliteTemplate()
 def driver_waits() -> Iterator[list[int]]:
     """How many times SQLAlchemy's async layer waited on the driver while the block runs (each `await_` of the
     driver's: on SQLite a call sent to aiosqlite's thread and its answer back through the event loop; on PostgreSQL
-    a round trip, or a call asyncpg answers at once), counted with greenlet's own trace hook: a switch out of one of
-    its greenlets that is still running (not the switch back of one that has ended). The count is the list's one
-    item."""
-    waits = [0]
-
-    def trace(event: str, args: Any) -> None:
-        if event in ("switch", "throw"):
-            origin = args[0]
-            if getattr(origin, "__sqlalchemy_greenlet_provider__", False) and origin.gr_frame is not None:
-                waits[0] += 1
-
-    previous = greenlet.settrace(trace)
-    try:
-        yield waits
-    finally:
-        greenlet.settrace(previous)
+    a round trip, or a call asyncpg answers at once): a switch out of one of its greenlets that is still running (not
+    the switch back of one that has ended). The count is the list's one item."""
+    yield from _switches(lambda origin, _target: _sqlalchemy_greenlet(origin) and origin.gr_frame is not None)
