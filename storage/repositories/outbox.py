@@ -139,10 +139,6 @@ class OutboxRepo(Repo):
         result = await self.session.execute(stmt, rows[0] if len(rows) == 1 else rows)
         return {str(key): int(outbox_id) for outbox_id, key in result}
 
-    async def record_sent(self, sent: Sequence[tuple[int, str]], now: datetime) -> None:
-        """Messages sent, in this unit of work (`record_sent` below)."""
-        await record_sent(self.session, sent, now, self.session.get_bind().dialect.name)
-
     async def by_key(self, dedupe_key: str) -> OutboxMessage | None:
         stmt = select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
         return (await self.session.scalars(stmt)).first()
