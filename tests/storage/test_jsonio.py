@@ -38,6 +38,23 @@ def test_what_orjson_refuses_is_left_to_the_standard_library(value: Any) -> None
     assert jsonio.loads(written) == json.loads(written)
 
 
+@pytest.mark.parametrize("number", [-(2**63) - 1, 2**64 + 1, 10**30 + 7, -(10**19) - 3])
+@pytest.mark.parametrize("shape", ["{}", '{{"a": [1, {}]}}', '["1234", {}, "x"]'])
+def test_an_integer_beyond_64_bits_reads_back_exact_not_as_a_float(number: int, shape: str) -> None:
+    """orjson reads such an integer as a float (2**64 + 1 as 1.8446744073709552e19); from text or bytes it reads
+    back as the integer written."""
+    text = shape.format(number)
+    for given_text in (text, text.encode()):
+        assert jsonio.loads(given_text) == json.loads(text)
+        assert str(number) in jsonio.dumps(jsonio.loads(given_text))
+
+
+@pytest.mark.parametrize("text", ['{"phone": "1234567890123456789", "n": 1.5}', '{"n": 9223372036854775807}'])
+def test_a_long_run_of_digits_that_orjson_reads_right_reads_the_same(text: str) -> None:
+    assert jsonio.loads(text) == json.loads(text)
+    assert jsonio.loads(text.encode()) == json.loads(text)
+
+
 def test_what_the_standard_library_refuses_is_refused() -> None:
     with pytest.raises(TypeError):
         jsonio.dumps({"at": datetime(2026, 1, 1, tzinfo=UTC)})
