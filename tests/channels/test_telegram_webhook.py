@@ -377,41 +377,6 @@ async def wait_until_sent(db: Database, within: float = 5.0) -> None:
         await asyncio.sleep(0.05)
 
 
-# -- pacing ----------------------------------------------------------------------------------------------
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_limiter_lets_replies_burst_then_spaces_a_chat_to_one_per_second() -> None:
-    clock = FakeClock()
-    limiter = SendLimiter(per_second=25, chat_interval=1.0, reply_burst=3, clock=clock)
-    assert [limiter.reserve(SITI) for _ in range(5)] == pytest.approx([0, 0, 0, 1.0, 2.0])
-    assert limiter.reserve(SITI, bulk=True) == pytest.approx(5.0)  # bulk waits until the burst is paid back
-
-
-def test_limiter_spreads_bulk_sends_to_25_per_second_overall() -> None:
-    clock = FakeClock()
-    limiter = SendLimiter(per_second=25, overall_burst=1, clock=clock)
-    waits = [limiter.reserve(chat, bulk=True) for chat in range(50)]
-    assert waits[-1] == pytest.approx(49 / 25)
-    assert limiter.reserve(0, bulk=True) == pytest.approx(2.0)  # chat 0 again: overall slot, 1 s after its last
-
-
-def test_limiter_pause_holds_every_chat() -> None:
-    clock = FakeClock()
-    limiter = SendLimiter(clock=clock)
-    limiter.pause(7)
-    assert limiter.paused_for == pytest.approx(7)
-    assert limiter.reserve(1) == pytest.approx(7)
-    assert limiter.reserve(2, bulk=True) == pytest.approx(7.0)
-
-
 async def test_stopping_in_the_middle_of_a_burst_loses_no_update_that_got_200(
     db: Database, fake_telegram: FakeTelegram
 ) -> None:

@@ -69,19 +69,27 @@ class SendLimiter:
         now = self._clock()
         pace = self.bulk if bulk else self.reply
         chat_at = self._chat_at.get(chat, now)
-        start = max(now, self._paused_until, chat_at - pace.tolerance, self._overall_at - self.overall.tolerance)
+        start = self._overall_slot(max(now, chat_at - pace.tolerance))
         self._chat_at[chat] = max(chat_at, start) + pace.interval
-        self._overall_at = max(self._overall_at, start) + self.overall.interval
         if len(self._chat_at) > self._max_chats:
             self._forget_idle(now)
         return start - now
 
+    def _overall_slot(self, earliest: float) -> float:
+        """Take the next overall slot at or after `earliest` and after any pause; its time."""
+        start = max(earliest, self._paused_until, self._overall_at - self.overall.tolerance)
+        self._overall_at = max(self._overall_at, start) + self.overall.interval
+        return start
+
     async def acquire(self, chat: Hashable, *, bulk: bool = False) -> None:
-        """Wait for this send's slot, and for any pause that began meanwhile."""
+        """Wait for this send's slot. A slot that a pause begun meanwhile covers is given up for the next free one
+        after the pause: the sends it held resume at the pace, not all at its end (a burst the platform's window
+        would hold a second later, on top of the pace)."""
         wait = self.reserve(chat, bulk=bulk)
         while wait > 0:
             await self._sleep(wait)
-            wait = self._paused_until - self._clock()
+            now = self._clock()
+            wait = self._overall_slot(now) - now if self._paused_until > now else 0.0
 
     def _forget_idle(self, now: float) -> None:
         for chat in [c for c, at in self._chat_at.items() if at <= now]:
