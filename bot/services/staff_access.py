@@ -14,6 +14,7 @@ from typing import Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from bot.domain.names import MIN_PASSWORD_LENGTH
 from storage import staff_access
 from storage.models import OfficeStaff
 from storage.repositories import Repositories
@@ -21,7 +22,6 @@ from storage.repositories import Repositories
 LINK_LIFETIME = timedelta(minutes=15)
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES = 10  # per login and per address within FAILURE_WINDOW
-MIN_PASSWORD_LENGTH = 10
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,59}")
 LOGIN_PATH = "/kantor/masuk/"
 _hasher = PasswordHasher()
