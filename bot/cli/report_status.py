@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 
 from bot.cli.common import run_with_database, settings_or_exit
 from bot.domain.periods import Period, reporting_period_for
-from bot.scheduler import plan_from_settings
 from bot.services import exports, reporting_status
-from bot.services.cycle import CyclePlan, RecapCounts, recap
+from bot.services.cycle import CyclePlan, RecapCounts, plan_from_settings, recap
 from bot.words import render
 from storage.db import Database
 from storage.models import utcnow
