@@ -66,3 +66,19 @@ async def test_language_can_be_switched_to_english(db: Database) -> None:
     await user.say("/bahasa")
     assert await user.press("English") == "The language is now English."
     assert "What you can do" in await user.say("help")
+
+
+async def test_a_second_code_in_the_same_chat_keeps_one_officer(db: Database) -> None:
+    """Pressing the invitation link again (Telegram sends /start CODE again), or a new code for the same cooperative,
+    leaves the chat the one officer it was: no second, unreachable officer in previews, lists and the record; a code
+    for another role changes the role, and a shared code keeps its use for a colleague."""
+    coop = await add_cooperative(db, name="KSP Maju Bersama")
+    shared = await invite(db, coop, "bendahara", uses=2)
+    siti = User(dispatcher(db), "siti")
+    assert "bendahara KSP Maju Bersama" in await siti.say(f"/start {shared}")
+    assert "bendahara KSP Maju Bersama" in await siti.say(f"/start {shared}")
+    assert "ketua KSP Maju Bersama" in await siti.say(f"DAFTAR {await invite(db, coop, 'ketua')}")
+    async with db.transaction() as repos:
+        officers = await repos.officers.of_cooperative(coop)
+    assert [(o.name, o.role) for o in officers] == [("Bu Siti", "ketua")]
+    assert "bendahara KSP Maju Bersama" in await User(dispatcher(db), "budi").say(f"DAFTAR {shared}")
