@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from bot.words import render
@@ -18,3 +19,9 @@ def test_every_message_file_of_every_language_is_compiled_by_preload_and_then_re
         render.text(lang, "trainings.button_register")
         render.text(lang, "notices.button_report")
     assert time.thread_time() - started < 0.005  # compiled, they cost 10-60 ms each
+
+
+def test_english_messages_write_scores_with_a_decimal_point() -> None:
+    before, delta = Decimal("47.11"), Decimal("2.12")
+    assert render.text("en", "status.change", before=before, delta=delta) == "Previous month 47.11, up 2.12."
+    assert render.text("id", "status.change", before=before, delta=delta) == "Bulan sebelumnya 47,11, naik 2,12."

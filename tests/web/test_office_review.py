@@ -316,6 +316,7 @@ async def test_the_review_pages_speak_english_to_english_staff(office: Office) -
     await office.sign_in("ibu.admin")
     listed = await (await office.client.get("/kantor/laporan")).text()
     assert "Report review" in listed and "Waiting for review" in listed and "Menunggu" not in listed
+    assert re.search(r'class="num">\d+\.\d\d<', listed) and not re.search(r'class="num">\d+,\d\d<', listed)
     html = await (await office.client.get(f"/kantor/laporan/{here.report_id}")).text()
     assert "Verify report" in html and f"The officer's reason: {REASON}" in html and "changed" in html
     assert here.period.label("en") in html and "Send back to the cooperative" in html
