@@ -12,11 +12,22 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.cli.demo import demo_words
+from bot.domain.health.rules import default_rules
+from bot.domain.periods import Period
 from bot.services.demo import load_demo
 from bot.services.office import OfficeService
+from bot.services.reports import ReportService
 from bot.services.review import ReviewService
 from storage.db import Database
-from storage.models import ActionPlan, Assessment, Attendance, ReportReview, ReportRevision, TrainingSession
+from storage.models import (
+    ActionPlan,
+    Assessment,
+    Attendance,
+    Report,
+    ReportReview,
+    ReportRevision,
+    TrainingSession,
+)
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=WIB)  # October's reports have all arrived (the last on the 12th)
@@ -48,6 +59,16 @@ async def test_the_demo_city_reads_as_the_seeds_city(db: Database) -> None:
         ).all():
             histories.setdefault(coop, set()).add(category)
         assert sum(len(seen) > 1 for seen in histories.values()) >= 10  # they rise and fall
+
+        # every report could have been sent: a correction opened in chat is not refused for books that do not add up
+        reports = ReportService(repos, default_rules())
+        sent = select(Report.cooperative_id, Report.period, ReportRevision.figures).join(ReportRevision)
+        refused = []
+        for cooperative_id, period, figures in (await repos.session.execute(sent)).all():
+            answers = {key: str(value) for key, value in figures.items()}
+            checked = await reports.check(cooperative_id, Period.parse(period), answers)
+            refused += [(cooperative_id, period, finding.id) for finding in checked.blocking]
+        assert refused == []
 
         review = ReviewService(repos)
         waiting = await review.queue(None, state="waiting", period=None, kecamatan_id=None)
