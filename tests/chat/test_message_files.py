@@ -25,3 +25,12 @@ def test_english_messages_write_scores_with_a_decimal_point() -> None:
     before, delta = Decimal("47.11"), Decimal("2.12")
     assert render.text("en", "status.change", before=before, delta=delta) == "Previous month 47.11, up 2.12."
     assert render.text("id", "status.change", before=before, delta=delta) == "Bulan sebelumnya 47,11, naik 2,12."
+
+
+def test_a_question_s_last_month_line_does_not_begin_with_a_space() -> None:
+    asked = dict(section="Neraca", section_note="", section_index=1, section_total=5, first=False, number=1, total=79)
+    asked |= dict(label="Kas", hint="Uang tunai.", example="", current=None, period="2026-11")
+    amount = render.text("id", "report.ask", previous="Rp82.658.877", kind="amount", **asked)
+    assert amount == "1/79. Kas: Uang tunai.\nBulan lalu: Rp82.658.877."
+    yesno = render.text("en", "report.ask", previous="Yes", kind="yesno", **asked)
+    assert yesno == "1/79. Kas: Uang tunai.\nAnswer Yes or No. Last month: Yes."
