@@ -30,6 +30,7 @@ RECENT = 3
 SENT_BACK = 4  # reports of the last closed period the pembina sends back
 DEMO_LOGIN = "demo.pembina"
 YEARLY = ("management.", "compliance.")
+ZONE = ZoneInfo("Asia/Jakarta")  # the demo city's zone: its reports, reviews and trainings are dated in it
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ async def load_demo(repos: Repositories, now: datetime, seed: int = 2026, words:
     also reviews (verifies some of last month's reports, sends a few back), opens action plans and held trainings."""
     rng = random.Random(seed)
     rules = default_rules()
-    zone = ZoneInfo("Asia/Jakarta")
+    zone = ZONE
     today = now.astimezone(zone).date()
     rows = cooperative_rows(rng, today)
     given = [ImportRow([line], {k: v for k, v in row.items() if v is not None}) for line, row in enumerate(rows, 2)]
@@ -187,7 +188,8 @@ async def _trainings(
     rng = random.Random(f"{seed}:trainings")
     everyone = list(everyone)
     for number, title in enumerate(words.trainings):
-        starts = (now - timedelta(days=20 + 45 * number)).replace(hour=2, minute=0, second=0, microsecond=0)
+        day = now.astimezone(ZONE) - timedelta(days=20 + 45 * number)
+        starts = day.replace(hour=9, minute=0, second=0, microsecond=0)  # 09.00 WIB, whatever zone `now` is in
         if title in held or not everyone:
             continue
         kind = ("bimtek", "pelatihan", "klinik")[number % 3]

@@ -84,6 +84,8 @@ async def test_the_demo_city_reads_as_the_seeds_city(db: Database) -> None:
         today = NOW.date()
         assert any(p.due_on < today for p in plans) and any(p.due_on >= today for p in plans)
         assert (await repos.session.scalar(select(func.count(Attendance.id))) or 0) > 10
+        sessions = (await repos.session.execute(select(TrainingSession.starts_at, TrainingSession.ends_at))).all()
+        assert {(aware(s).astimezone(WIB).hour, aware(e).astimezone(WIB).hour) for s, e in sessions} == {(9, 13)}
 
         for column in (
             ReportRevision.created_at,
