@@ -136,3 +136,10 @@ def test_every_command_explains_itself(capsys: pytest.CaptureFixture[str]) -> No
             main(argv)
         assert exit_info.value.code == 0
         assert "usage: kopsehat" in capsys.readouterr().out
+
+
+def test_chat_help_says_how_to_choose_the_language(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["chat", "--help"])
+    said = " ".join(capsys.readouterr().out.split())
+    assert "KOPSEHAT_LANGUAGE=en kopsehat chat" in said and "type `bahasa`" in said
