@@ -156,7 +156,7 @@ def consistent(figures: dict[str, str]) -> dict[str, str]:
         wanted = out["total_assets"] - equity
         for key in LIABILITIES:
             out[key] = (out[key] * wanted / owed).to_integral_value(rounding=ROUND_FLOOR) if owed else Decimal(0)
-        out["other_liabilities"] += wanted - sum((out[key] for key in LIABILITIES), Decimal(0))
+        out["voluntary_savings"] += wanted - sum((out[key] for key in LIABILITIES), Decimal(0))  # what rounding left
         out["current_liabilities"] = min(out["current_liabilities"], wanted)
         gross = out["gross_participation"] + out["non_member_income"] - out["cost_of_services"]
         wanted_surplus = out["surplus_before_tax"]
