@@ -84,14 +84,15 @@ async def load_demo(repos: Repositories, now: datetime, seed: int = 2026, words:
         mine = random.Random(f"{seed}:{row['nik']}")
         history = category_history(mine, target, len(periods))
         scale = mine.uniform(0.5e9, 8e9) if row["type"] == "ksp" else mine.uniform(0.2e9, 3e9)
+        reported = periods if scored.index(row["nik"]) % (len(scored) // WITH_HISTORY) == 0 else periods[-RECENT:]
         if not await repos.management.answers(cooperative.id):
             diligence = DILIGENCE[target] + mine.uniform(-0.05, 0.05)
             yearly = {key: mine.random() < diligence for key in yearly_keys}
-            first = datetime(int(periods[0][:4]), int(periods[0][5:7]), 15, tzinfo=zone)
+            # answered with the first report, so that they fall due a year after it, not in the month now open
+            first = submitted_at(seed, row["nik"], reported[0], zone)
             await repos.management.save(cooperative.id, yearly, first, existing[-1].id)
         answers = {key: row.answer for key, row in (await repos.management.answers(cooperative.id)).items()}
         submitted_periods = set(await repos.reports.submitted_periods(cooperative.id))
-        reported = periods if scored.index(row["nik"]) % (len(scored) // WITH_HISTORY) == 0 else periods[-RECENT:]
         for index, period in enumerate(periods):
             submitted = submitted_at(seed, row["nik"], period, zone)
             if submitted > now or period in submitted_periods or period not in reported:

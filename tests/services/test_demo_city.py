@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.cli.demo import demo_words
+from bot.domain.forms import yearly_due
 from bot.domain.health.rules import default_rules
-from bot.domain.periods import Period
+from bot.domain.periods import Period, reporting_period_for
 from bot.services.demo import load_demo
 from bot.services.office import OfficeService
 from bot.services.reports import ReportService
@@ -24,6 +25,7 @@ from storage.models import (
     ActionPlan,
     Assessment,
     Attendance,
+    ManagementAnswer,
     Report,
     ReportReview,
     ReportRevision,
@@ -60,6 +62,13 @@ async def test_the_demo_city_reads_as_the_seeds_city(db: Database) -> None:
         ).all():
             histories.setdefault(coop, set()).add(category)
         assert sum(len(seen) > 1 for seen in histories.values()) >= 10  # they rise and fall
+
+        # the yearly questions fall due a year after a cooperative's first report: not for those that joined three
+        # months ago, who answer "Masih sama" per sub-aspect in the month now open (October at NOW)
+        answered = select(ManagementAnswer.cooperative_id, func.min(ManagementAnswer.answered_at))
+        first_answers = (await repos.session.execute(answered.group_by(ManagementAnswer.cooperative_id))).all()
+        due = [c for c, at in first_answers if yearly_due(str(reporting_period_for(aware(at), WIB)), "2026-10")]
+        assert len(first_answers) == 164 and len(due) <= 41
 
         # every report could have been sent: a correction opened in chat is not refused for books that do not add up
         reports = ReportService(repos, default_rules())
