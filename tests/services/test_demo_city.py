@@ -70,6 +70,11 @@ async def test_the_demo_city_reads_as_the_seeds_city(db: Database) -> None:
         due = [c for c, at in first_answers if yearly_due(str(reporting_period_for(aware(at), WIB)), "2026-10")]
         assert len(first_answers) == 164 and len(due) <= 41
 
+        # the README's cooperative has the month now reported open (`lapor`), with the month before it sent
+        tried = await repos.cooperatives.by_nik("DEMO-0040")
+        assert tried is not None
+        assert sorted(await repos.reports.submitted_periods(tried.id)) == ["2026-08", "2026-09"]
+
         # every report could have been sent: a correction opened in chat is not refused for books that do not add up
         reports = ReportService(repos, default_rules())
         sent = select(Report.cooperative_id, Report.period, ReportRevision.figures).join(ReportRevision)
