@@ -34,3 +34,12 @@ def test_a_question_s_last_month_line_does_not_begin_with_a_space() -> None:
     assert amount == "1/79. Kas: Uang tunai.\nBulan lalu: Rp82.658.877."
     yesno = render.text("en", "report.ask", previous="Yes", kind="yesno", **asked)
     assert yesno == "1/79. Kas: Uang tunai.\nAnswer Yes or No. Last month: Yes."
+
+
+def test_a_resumed_report_with_nothing_left_says_so_and_english_counts_agree() -> None:
+    opened = dict(cooperative="KSP Maju", period="2026-11", sections=4, deadline="", resumed=True)
+    assert "semua pertanyaan sudah dijawab" in render.text("id", "report.opened", left=0, minutes=1, **opened)
+    assert "every question is answered" in render.text("en", "report.opened", left=0, minutes=1, **opened)
+    assert "; 1 question left (about 1 minute)." in render.text("en", "report.opened", left=1, minutes=1, **opened)
+    fresh = render.text("en", "report.opened", **{**opened, "resumed": False, "sections": 1, "left": 1, "minutes": 1})
+    assert "1 question in 1 part, about 1 minute." in fresh
