@@ -37,6 +37,8 @@ def test_import_then_list_with_filters(workdir: Path, capsys: pytest.CaptureFixt
     assert main(["cooperatives", "list", "--kecamatan", "magersari", "--type", "ksp"]) == 0
     out = capsys.readouterr().out
     assert "KSP Maju Bersama" in out and "Gedongan" in out and "1 koperasi" in out
+    assert main(["cooperatives", "list", "--kecamatan", "Magersai"]) == 2  # a typo, not an empty kecamatan
+    assert capsys.readouterr().err == "kopsehat: no kecamatan named 'Magersai'\n"
 
 
 def test_one_bad_row_is_named_and_nothing_is_imported(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
