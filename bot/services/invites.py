@@ -164,6 +164,8 @@ class InviteService:
         if refused is not None:
             return Redemption("too_many_tries" if refused == "chat" else "codes_paused")
         invite = await find_usable(self._repos, code, now)
+        if invite is None and (again := await self._used_by(identity, code)) is not None:
+            return again  # the link pressed again after registering with it: welcomed, not a wrong code
         if invite is None:
             await record_wrong_code(self._repos, identity.id, "daftar", now)
             await self._repos.audit.add(_actor(identity), "invite.failed", None)
@@ -187,6 +189,22 @@ class InviteService:
             f"officer:{officer.id}", "officer.registered", f"cooperative:{cooperative.id}", role=invite.role
         )
         return Redemption("officer", None, officer.id, cooperative.id, cooperative.name, invite.role)
+
+    async def _used_by(self, identity: ChannelIdentity, code: str) -> Redemption | None:
+        """What this chat already is through `code` (used up or expired since): the staff member it was made for,
+        or an officer of its cooperative; None when the code is not one this chat is registered by."""
+        keyed = code_hash(await server_key(self._repos), code)
+        invite = await self._repos.invites.by_hashes([keyed, legacy_code_hash(code)])
+        if invite is None:
+            return None
+        if invite.staff_id is not None:
+            same = invite.staff_id == identity.staff_id
+            return Redemption("staff", staff_id=invite.staff_id, role=invite.role) if same else None
+        officer = await self._registered_officer(identity, invite.cooperative_id) if invite.cooperative_id else None
+        cooperative = await self._repos.cooperatives.get(officer.cooperative_id) if officer else None
+        if officer is None or cooperative is None:
+            return None
+        return Redemption("officer", None, officer.id, cooperative.id, cooperative.name, officer.role)
 
     async def _registered_officer(self, identity: ChannelIdentity, cooperative_id: int) -> Officer | None:
         """The active officer of `cooperative_id` this chat account already is, if any."""
