@@ -17,7 +17,8 @@ from bot.runtime import console_chat, load_assessment_rules
 from bot.services.invites import OFFICER_ROLES, STAFF_ROLES, create_invite
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import utcnow
+from storage.models import OfficeStaff, utcnow
+from storage.repositories import Repositories
 
 
 def register(subparsers: SubParsers) -> None:
@@ -29,7 +30,9 @@ def register(subparsers: SubParsers) -> None:
             "Talk to the bot in the terminal: each line you type is one message; the bot's replies are printed "
             "with their choices numbered (answer with the number or the words). Pictures are saved to files "
             "whose paths are printed. Works in a pipe too. Without --cooperative or --staff you are a stranger "
-            "and can register with DAFTAR <code> from `kopsehat invites create`."
+            "and can register with DAFTAR <code> from `kopsehat invites create`. The bot speaks KOPSEHAT_LANGUAGE "
+            "(id, the default, or en: KOPSEHAT_LANGUAGE=en kopsehat chat ...) to a user it has not met; type "
+            "`bahasa` to choose another. Running it again with the same --user is the same person again."
         ),
     )
     parser.add_argument("--user", default="terminal", help="your chat address (default: terminal)")
@@ -49,7 +52,9 @@ async def _register(
     async with db.transaction() as repos:
         now = utcnow()
         if args.staff:
-            staff = await repos.staff.add(f"Petugas {args.user}", args.staff)
+            staff = await _staff_of(repos, args.user, args.staff) or await repos.staff.add(
+                f"Petugas {args.user}", args.staff
+            )
             code, _invite = await create_invite(
                 repos, role=args.staff, now=now, expires_in=timedelta(hours=1), uses=1, staff_id=staff.id
             )
@@ -65,6 +70,14 @@ async def _register(
     )
     await console.delivery.send_now(result.outgoing)
     return None
+
+
+async def _staff_of(repos: Repositories, user: str, role: str) -> OfficeStaff | None:
+    """The staff member with `role` this terminal user already is (from an earlier `--staff`): used again, not made
+    anew on every run."""
+    identity = await repos.identities.find("console", user)
+    staff = await repos.staff.get(identity.staff_id) if identity and identity.staff_id else None
+    return staff if staff is not None and staff.role == role and staff.status == "active" else None
 
 
 async def chat(settings: Settings, args: argparse.Namespace) -> int:

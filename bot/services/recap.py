@@ -56,6 +56,7 @@ async def remind_not_reported(
         for officer in await repos.officers.of_cooperative(coop.id)
     ]
     new: list[int] = []
+    again: list[str] = []  # the dedupe keys of today's earlier rows
     today = local_date(now, plan.office_zone)
     for coop, officer in officers:
         late = now > deadline(period, coop.timezone, plan.deadline_day)
@@ -64,6 +65,9 @@ async def remind_not_reported(
         due = report_notice(kind, key, coop, officer, period, plan, PRIORITY_DEADLINE)
         row_id = await enqueue_notice(repos, due.notice, now, officer_id=officer.id, zone=due.zone)
         new.extend([row_id] if row_id is not None else [])
+        again.extend([key] if row_id is None else [])
     unreachable = await repos.outbox.count_with_status("unreachable", ids=new) if new else 0
+    # those no chat reached earlier today are still unreachable, not reminders "already queued"
+    before = await repos.outbox.count_with_status("unreachable", keys=again) if again else 0
     await repos.audit.add(actor, "report.reminders_sent", f"period:{period}", count=len(new))
-    return RemindersQueued(len(new) - unreachable, unreachable, len(officers) - len(new))
+    return RemindersQueued(len(new) - unreachable, unreachable + before, len(again) - before)

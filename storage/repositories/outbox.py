@@ -29,6 +29,7 @@ from storage.repositories._base import CHUNK, Repo, dialect_insert, rowcount
 
 WAITING = ("pending", "sending", "waiting")  # states of a message that has not gone yet
 PROBLEMS = ("waiting", "failed", "needs_template", "unreachable")  # states an operator looks into
+KEYS_A_STATEMENT = 1000  # dedupe keys bound in one IN (...): well under SQLite's and asyncpg's limits on parameters
 
 
 @cache
@@ -340,15 +341,23 @@ class OutboxRepo(Repo):
         return list((await self.session.scalars(stmt)).all())
 
     async def count_with_status(
-        self, status: str, *, channel: str | None = None, ids: Sequence[int] | None = None
+        self,
+        status: str,
+        *,
+        channel: str | None = None,
+        ids: Sequence[int] | None = None,
+        keys: Sequence[str] | None = None,
     ) -> int:
-        """How many rows have this status (on one channel, or among these ids, when given)."""
+        """How many rows have this status (on one channel, among these ids, or these dedupe keys, when given)."""
         stmt = select(func.count(OutboxMessage.id)).where(OutboxMessage.status == status)
         if channel is not None:
             stmt = stmt.where(OutboxMessage.channel == channel)
         if ids is not None:
             stmt = stmt.where(OutboxMessage.id.in_(list(ids)))
-        return int(await self.session.scalar(stmt) or 0)
+        if keys is None:
+            return int(await self.session.scalar(stmt) or 0)
+        chunks = (keys[start : start + KEYS_A_STATEMENT] for start in range(0, len(keys), KEYS_A_STATEMENT))
+        return sum([int(await self.session.scalar(stmt.where(OutboxMessage.dedupe_key.in_(c))) or 0) for c in chunks])
 
     async def waiting(self) -> tuple[int, str | None]:
         """How many rows wait (e.g. for WhatsApp's daily limit), and the latest reason (the greatest, by text)."""

@@ -66,6 +66,13 @@ async def test_officers_without_a_chat_account_are_counted_as_unreachable(db: Da
     assert "1 belum punya akun chat" in preview
     text = await admin.press("Ya, kirim")
     assert "Baik, 1 pengingat" in text and "1 pengurus belum bisa dihubungi" in text
+    # again the same day: the one queued is not repeated, and the one without an account is still unreachable (it
+    # was said to be "already queued today", counted with the one that was)
+    await admin.say("rekap")
+    await admin.press("Kirim pengingat")
+    again = await admin.press("Ya, kirim")
+    assert "Baik, 0 pengingat" in again and "1 sudah masuk antrean hari ini" in again
+    assert "1 pengurus belum bisa dihubungi" in again
 
 
 async def test_a_pembina_sees_their_kecamatan_and_a_past_period(db: Database) -> None:
