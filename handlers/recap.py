@@ -102,11 +102,16 @@ async def act(ctx: Context) -> Sequence[Reply]:
         return [ctx.say("recap.nobody_reachable", period=label, reach=reach)]
     reached = {r.cooperative_id for r in audience.recipients}
     if action == "ingatkan":
+        already = await recap_service.reminded_today(ctx.repos, period, _plan(ctx), audience.recipients, now=ctx.now)
+        if already == reach.now:
+            return [ctx.say("recap.all_reminded_today", period=label, reach=reach)]
         choices = (
             Choice(f"{ROUTE}:kirim:{period}", ctx.say("recap.button_send").text),
             Choice(f"{ROUTE}:batal:{period}", ctx.say("recap.button_cancel").text),
         )
-        return [ctx.say("recap.confirm", choices, period=label, reach=reach, cooperatives=len(reached))]
+        return [
+            ctx.say("recap.confirm", choices, period=label, reach=reach, already=already, cooperatives=len(reached))
+        ]
     sent = await recap_service.remind_not_reported(
         ctx.repos, period, _plan(ctx), reached, kecamatan_id=_scope(ctx), now=ctx.now, actor=ctx.actor
     )

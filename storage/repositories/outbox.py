@@ -346,18 +346,25 @@ class OutboxRepo(Repo):
         *,
         channel: str | None = None,
         ids: Sequence[int] | None = None,
-        keys: Sequence[str] | None = None,
     ) -> int:
-        """How many rows have this status (on one channel, among these ids, or these dedupe keys, when given)."""
+        """How many rows have this status (on one channel, or among these ids, when given)."""
         stmt = select(func.count(OutboxMessage.id)).where(OutboxMessage.status == status)
         if channel is not None:
             stmt = stmt.where(OutboxMessage.channel == channel)
         if ids is not None:
             stmt = stmt.where(OutboxMessage.id.in_(list(ids)))
-        if keys is None:
-            return int(await self.session.scalar(stmt) or 0)
-        chunks = (keys[start : start + KEYS_A_STATEMENT] for start in range(0, len(keys), KEYS_A_STATEMENT))
-        return sum([int(await self.session.scalar(stmt.where(OutboxMessage.dedupe_key.in_(c))) or 0) for c in chunks])
+        return int(await self.session.scalar(stmt) or 0)
+
+    async def statuses_of_keys(self, keys: Sequence[str]) -> dict[str, str]:
+        """The status of the row of each of these dedupe keys that has one (by key)."""
+        stmt = select(OutboxMessage.dedupe_key, OutboxMessage.status)
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), KEYS_A_STATEMENT):
+            rows = await self.session.execute(
+                stmt.where(OutboxMessage.dedupe_key.in_(keys[start : start + KEYS_A_STATEMENT]))
+            )
+            found.update({str(key): str(status) for key, status in rows})
+        return found
 
     async def waiting(self) -> tuple[int, str | None]:
         """How many rows wait (e.g. for WhatsApp's daily limit), and the latest reason (the greatest, by text)."""
