@@ -95,6 +95,11 @@ async def test_the_office_in_a_browser(office: Office, shots: Path) -> None:
             await page.set_viewport_size({"width": 360, "height": 780})  # a phone, the form beside its message
             await page.screenshot(path=str(shots / "rekam-medis-ubah-ponsel.png"), full_page=True)
             assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+            for column in (
+                "#pengurus tbody tr >> nth=0 >> td >> nth=2",
+                "#rencana-aksi tbody tr >> nth=0 >> td >> nth=2",
+            ):
+                assert await page.locator(column).is_visible()  # on a phone too: how to reach them, a plan's due date
             await page.set_viewport_size({"width": 1200, "height": 900})
             await page.fill("details.edit-plan input[name=apa]", "Tagih 3 anggota terbesar")
             await page.click("details.edit-plan button")
