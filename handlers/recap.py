@@ -11,7 +11,8 @@ from bot.chat.routing import Route, Router
 from bot.domain.periods import Period, read_period, reporting_period_for
 from bot.services import recap as recap_service
 from bot.services import segments
-from bot.services.cycle import CyclePlan, missing_workbook, recap, recap_counts, region_name
+from bot.services.cycle import CyclePlan, recap, recap_counts, region_name
+from bot.services.exports import missing_workbook
 from bot.words.attachments import FILE_TYPES
 
 ROUTE = "rekap"
