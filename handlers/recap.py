@@ -11,7 +11,8 @@ from bot.chat.routing import Route, Router
 from bot.domain.periods import Period, read_period, reporting_period_for
 from bot.services import recap as recap_service
 from bot.services import segments
-from bot.services.cycle import CyclePlan, missing_workbook, recap, recap_counts, region_name
+from bot.services.cycle import CyclePlan, recap, recap_counts, region_name
+from bot.services.exports import missing_workbook
 from bot.words.attachments import FILE_TYPES
 
 ROUTE = "rekap"
@@ -102,11 +103,16 @@ async def act(ctx: Context) -> Sequence[Reply]:
         return [ctx.say("recap.nobody_reachable", period=label, reach=reach)]
     reached = {r.cooperative_id for r in audience.recipients}
     if action == "ingatkan":
+        already = await recap_service.reminded_today(ctx.repos, period, _plan(ctx), audience.recipients, now=ctx.now)
+        if already == reach.now:
+            return [ctx.say("recap.all_reminded_today", period=label, reach=reach)]
         choices = (
             Choice(f"{ROUTE}:kirim:{period}", ctx.say("recap.button_send").text),
             Choice(f"{ROUTE}:batal:{period}", ctx.say("recap.button_cancel").text),
         )
-        return [ctx.say("recap.confirm", choices, period=label, reach=reach, cooperatives=len(reached))]
+        return [
+            ctx.say("recap.confirm", choices, period=label, reach=reach, already=already, cooperatives=len(reached))
+        ]
     sent = await recap_service.remind_not_reported(
         ctx.repos, period, _plan(ctx), reached, kecamatan_id=_scope(ctx), now=ctx.now, actor=ctx.actor
     )

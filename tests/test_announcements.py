@@ -88,6 +88,17 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+async def _officer_without_account(workdir: Path, nik: str) -> None:
+    db = Database(f"sqlite+aiosqlite:///{workdir / 'kopsehat.db'}")
+    try:
+        async with db.transaction() as repos:
+            cooperative = await repos.cooperatives.by_nik(nik)
+            assert cooperative is not None
+            await repos.officers.add(cooperative.id, "Pak Tanpa Akun", "pengawas")
+    finally:
+        await db.dispose()
+
+
 def test_cli_previews_then_sends_with_yes_and_shows_progress(
     workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -114,11 +125,13 @@ def test_cli_previews_then_sends_with_yes_and_shows_progress(
 
 
 def test_cli_trainings_create_code_remind_and_csv(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    asyncio.run(_officer_without_account(workdir, "1001"))
     args = ["trainings", "create", "--title", "Klinik Pajak", "--kind", "klinik", "--start", "2030-01-15 09:00"]
     args += ["--end", "12:00", "--venue", "Aula", "--capacity", "10", "--segment", "type:ksp", "--yes"]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "3 officers of 2 cooperatives will be invited" in out and "training #1 created; 3 invitation(s)" in out
+    assert "3 officers of 2 cooperatives will be invited" in out and "1 without a chat account" in out
+    assert "training #1 created; 3 invitation(s) queued" in out  # not 4: the fourth was never sendable
     assert main(["trainings", "list"]) == 0 and "Klinik Pajak" in capsys.readouterr().out
     assert main(["trainings", "attendance-code", "1"]) == 0 and "HADIR " in capsys.readouterr().out
     assert main(["trainings", "remind"]) == 0 and "0 reminder(s) queued" in capsys.readouterr().out

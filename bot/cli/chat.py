@@ -17,7 +17,8 @@ from bot.runtime import console_chat, load_assessment_rules
 from bot.services.invites import create_invite
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import utcnow
+from storage.models import OfficeStaff, utcnow
+from storage.repositories import Repositories
 
 
 async def _register(
@@ -29,7 +30,9 @@ async def _register(
     async with db.transaction() as repos:
         now = utcnow()
         if args.staff:
-            staff = await repos.staff.add(f"Petugas {args.user}", args.staff)
+            staff = await _staff_of(repos, args.user, args.staff) or await repos.staff.add(
+                f"Petugas {args.user}", args.staff
+            )
             code, _invite = await create_invite(
                 repos, role=args.staff, now=now, expires_in=timedelta(hours=1), uses=1, staff_id=staff.id
             )
@@ -45,6 +48,14 @@ async def _register(
     )
     await console.delivery.send_now(result.outgoing)
     return None
+
+
+async def _staff_of(repos: Repositories, user: str, role: str) -> OfficeStaff | None:
+    """The staff member with `role` this terminal user already is (from an earlier `--staff`): used again, not made
+    anew on every run."""
+    identity = await repos.identities.find("console", user)
+    staff = await repos.staff.get(identity.staff_id) if identity and identity.staff_id else None
+    return staff if staff is not None and staff.role == role and staff.status == "active" else None
 
 
 async def chat(settings: Settings, args: argparse.Namespace) -> int:

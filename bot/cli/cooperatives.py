@@ -82,9 +82,15 @@ def format_table(rows: list[CooperativeRow]) -> str:
 def listing(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
 
-    async def work(db: Database) -> list[CooperativeRow]:
+    async def work(db: Database) -> list[CooperativeRow] | None:
         async with db.transaction() as repos:
+            if args.kecamatan and await repos.regions.find("kecamatan", args.kecamatan) is None:
+                return None  # a typo, not a kecamatan without cooperatives
             return await list_cooperatives(repos, type_=args.type, tag=args.tag, kecamatan=args.kecamatan)
 
-    print(format_table(run_with_database(settings, work)))
+    rows = run_with_database(settings, work)
+    if rows is None:
+        print(f"kopsehat: no kecamatan named {args.kecamatan!r}", file=sys.stderr)
+        return 2
+    print(format_table(rows))
     return 0

@@ -78,11 +78,12 @@ def create(args: argparse.Namespace) -> int:
 
     async def work(db: Database) -> tuple[int, int]:
         async with db.transaction() as repos:
-            training, invited, _ = await trainings.create(
+            training, _, reach = await trainings.create(
                 repos, plan, staff_id=None, now=utcnow(), zone=zone, quiet=quiet_of(settings)
             )
-            return training.id, invited
+            return training.id, reach.now
 
+    # the invitations queued are those that reach someone; the others are recorded as not reachable, with why
     training_id, invited = run_with_database(settings, work)
     print(f"training #{training_id} created; {invited} invitation(s) queued (the running service sends them)")
     return 0

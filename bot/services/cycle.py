@@ -8,8 +8,6 @@ day twice yields the same keys and the outbox keeps one row per key.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from decimal import ROUND_HALF_UP, Decimal
@@ -325,24 +323,6 @@ def staff_summary(staff: OfficeStaff, summary: Recap | Missing, plan: CyclePlan)
         template_params=(summary.period.label(lang), str(summary.reported), str(summary.total)),
     )
     return Due(notice, plan.office_zone, staff_id=staff.id)
-
-
-def missing_workbook(summary: Recap, columns: Sequence[str]) -> bytes:
-    """The cooperatives that did not report, as an XLSX sheet (one row each, numbered), for staff in the chat."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = str(summary.period)
-    sheet.append(list(columns))
-    for number, row in enumerate(summary.missing, start=1):
-        sheet.append([number, row.name, row.kecamatan])
-    sheet.column_dimensions["B"].width = max(12, *(len(r.name) + 2 for r in summary.missing))
-    sheet.column_dimensions["C"].width = 20
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 async def region_name(repos: Repositories, region_id: int | None) -> str | None:

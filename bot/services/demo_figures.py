@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
 
 from bot.domain.health import keys
@@ -127,6 +127,50 @@ def tilt(figures: dict[str, str], quality: float) -> dict[str, str]:
     return out
 
 
+ASSET_LINES = ("cash", "bank", "placements", "securities", "loans_to_members", "loans_to_non_members", "investments",
+               "accrued_income", "fixed_assets")  # fmt: skip
+LIABILITIES = ("voluntary_savings", "time_deposits", "borrowings", "accrued_expenses", "other_liabilities")
+EQUITY = ("principal_savings", "mandatory_savings", "special_mandatory_savings", "grants", "general_reserve",
+          "participation_capital", "equalization_capital", "undistributed_surplus", "risk_reserve")  # fmt: skip
+
+
+def consistent(figures: dict[str, str]) -> dict[str, str]:
+    """The books as an officer could send them (the report's blocking checks): problem and risky loans within the
+    loans, total assets the sum of the asset lines and equal to liabilities + equity (cadangan risiko in equity;
+    the liabilities take the difference), kewajiban lancar within the liabilities, SHU kotor and SHU sebelum pajak
+    by their formulas (a loss through the operating expenses), stock and receivables within current assets."""
+    out = {key: Decimal(value) for key, value in figures.items()}
+    if "total_assets" in out:
+        loans = out["loans_to_members"] + out["loans_to_non_members"]
+        problem = out["loans_substandard"] + out["loans_doubtful"] + out["loans_loss"]
+        if problem > loans:
+            for key in ("loans_substandard", "loans_doubtful", "loans_loss"):
+                out[key] = (out[key] * loans / problem).to_integral_value(rounding=ROUND_FLOOR)
+        out["loans_at_risk"] = min(out["loans_at_risk"], loans)
+        out["total_assets"] = sum((out[key] for key in ASSET_LINES), Decimal(0))
+        equity = sum((out[key] for key in EQUITY), Decimal(0))
+        if equity > out["total_assets"]:
+            out["general_reserve"] -= equity - out["total_assets"]
+            equity = out["total_assets"]
+        owed = sum((out[key] for key in LIABILITIES), Decimal(0))
+        wanted = out["total_assets"] - equity
+        for key in LIABILITIES:
+            out[key] = (out[key] * wanted / owed).to_integral_value(rounding=ROUND_FLOOR) if owed else Decimal(0)
+        out["voluntary_savings"] += wanted - sum((out[key] for key in LIABILITIES), Decimal(0))  # what rounding left
+        out["current_liabilities"] = min(out["current_liabilities"], wanted)
+        gross = out["gross_participation"] + out["non_member_income"] - out["cost_of_services"]
+        wanted_surplus = out["surplus_before_tax"]
+        out["operating_expenses"] = max(gross - out["cooperative_expenses"] - wanted_surplus, Decimal(0))
+        out["gross_surplus"] = gross
+        out["surplus_before_tax"] = gross - out["operating_expenses"] - out["cooperative_expenses"]
+        out["staff_costs"] = min(out["staff_costs"], out["operating_expenses"])
+        out["members_surplus_share"] = max(out["members_surplus_share"], Decimal(0))
+    if "current_assets" in out and out["inventory"] + out["receivables"] > out["current_assets"]:
+        out["current_assets"] = out["inventory"] + out["receivables"]
+        out["indicative.total_assets"] = max(out["indicative.total_assets"], out["current_assets"])
+    return {key: str(value) for key, value in out.items()}
+
+
 def submitted_at(seed: int, nik: str, period: str, zone: ZoneInfo) -> datetime:
     """When the demo's report of `period` arrived: 10.00 on a day from the 2nd to the 12th of the next month, the
     same on every run (the deadline is the 10th, so some are late)."""
@@ -188,7 +232,7 @@ def figures_in(
         low, high = -0.99, 1.0
         quality = FIRST_GUESS[target]
         for _ in range(9):
-            figures = shop | tilt(books, quality)
+            figures = consistent(shop | tilt(books, quality))
             got = _official_category(score_figures(cooperative, period, figures, answers, rules, flags))
             distance = order.index(got) - wanted if got in order else len(order)
             if best is None or abs(distance) < best[0]:

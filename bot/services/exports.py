@@ -96,3 +96,9 @@ def xlsx_bytes(title: str, headers: Sequence[str], rows: Sequence[Sequence[Cell]
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def missing_workbook(summary: Recap, columns: Sequence[str]) -> bytes:
+    """The cooperatives that did not report, numbered, with their NIK and kecamatan: a sheet for staff in the chat."""
+    rows = [(number, r.nik or "-", r.name, r.kecamatan) for number, r in enumerate(summary.missing, start=1)]
+    return xlsx_bytes(str(summary.period), columns, rows)

@@ -11,7 +11,7 @@ from typing import Literal
 from urllib.parse import quote
 
 from bot.services.keys import keyed_hash, server_key
-from storage.models import ChannelIdentity, Invite
+from storage.models import ChannelIdentity, Invite, Officer
 from storage.repositories import Repositories
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read aloud and type
@@ -151,9 +151,10 @@ class InviteService:
         self._repos = repos
 
     async def redeem(self, identity_id: int, code: str, *, now: datetime, name: str, language: str) -> Redemption:
-        """Bind a chat account to the cooperative (a new officer named `name`) or the office staff member the code
-        was made for; wrong codes are counted, and codes refused altogether after too many from this chat within an
-        hour, or from all chats within 15 minutes."""
+        """Bind a chat account to the cooperative (a new officer named `name`, or the officer it already is there,
+        now in the code's role and using none of its uses) or the office staff member the code was made for; wrong
+        codes are counted, and codes refused altogether after too many from this chat within an hour, or from all
+        chats within 15 minutes."""
         identity = await self._repos.identities.get(identity_id)
         if identity is None:
             raise LookupError(f"no chat account {identity_id}")
@@ -161,21 +162,53 @@ class InviteService:
         if refused is not None:
             return Redemption("too_many_tries" if refused == "chat" else "codes_paused")
         invite = await find_usable(self._repos, code, now)
+        if invite is None and (again := await self._used_by(identity, code)) is not None:
+            return again  # the link pressed again after registering with it: welcomed, not a wrong code
         if invite is None:
             await record_wrong_code(self._repos, identity.id, "daftar", now)
             await self._repos.audit.add(_actor(identity), "invite.failed", None)
             return Redemption("wrong_code")
-        invite.uses_left -= 1
         if invite.staff_id is not None:
+            invite.uses_left -= 1
             identity.staff_id, identity.officer_id = invite.staff_id, None
             await self._repos.audit.add(f"staff:{invite.staff_id}", "staff.registered", f"staff:{invite.staff_id}")
             return Redemption("staff", staff_id=invite.staff_id, role=invite.role)
         cooperative = await self._repos.cooperatives.get(invite.cooperative_id) if invite.cooperative_id else None
         if cooperative is None:
             raise LookupError(f"invite {invite.id} names neither a cooperative nor a staff member")
-        officer = await self._repos.officers.add(cooperative.id, name or invite.role.title(), invite.role, language)
+        # a chat already registered there (a second code, /start with the link again) stays the one officer
+        officer = await self._registered_officer(identity, cooperative.id)
+        if officer is None:
+            invite.uses_left -= 1
+            officer = await self._repos.officers.add(cooperative.id, name or invite.role.title(), invite.role, language)
+        officer.role = invite.role
         identity.officer_id, identity.staff_id = officer.id, None
         await self._repos.audit.add(
             f"officer:{officer.id}", "officer.registered", f"cooperative:{cooperative.id}", role=invite.role
         )
         return Redemption("officer", None, officer.id, cooperative.id, cooperative.name, invite.role)
+
+    async def _used_by(self, identity: ChannelIdentity, code: str) -> Redemption | None:
+        """What this chat already is through `code` (used up or expired since): the staff member it was made for,
+        or an officer of its cooperative; None when the code is not one this chat is registered by."""
+        keyed = code_hash(await server_key(self._repos), code)
+        invite = await self._repos.invites.by_hashes([keyed, legacy_code_hash(code)])
+        if invite is None:
+            return None
+        if invite.staff_id is not None:
+            same = invite.staff_id == identity.staff_id
+            return Redemption("staff", staff_id=invite.staff_id, role=invite.role) if same else None
+        officer = await self._registered_officer(identity, invite.cooperative_id) if invite.cooperative_id else None
+        cooperative = await self._repos.cooperatives.get(officer.cooperative_id) if officer else None
+        if officer is None or cooperative is None:
+            return None
+        return Redemption("officer", None, officer.id, cooperative.id, cooperative.name, officer.role)
+
+    async def _registered_officer(self, identity: ChannelIdentity, cooperative_id: int) -> Officer | None:
+        """The active officer of `cooperative_id` this chat account already is, if any."""
+        if identity.officer_id is None:
+            return None
+        officer = await self._repos.officers.get(identity.officer_id)
+        if officer is None or officer.cooperative_id != cooperative_id or officer.status != "active":
+            return None
+        return officer

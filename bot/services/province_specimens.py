@@ -17,7 +17,7 @@ from bot.domain.health.rules import Rules
 from bot.domain.periods import Period
 from bot.services.assessments import clinic_json, exact_json, record_of, score_figures
 from bot.services.demo_city import SHARES
-from bot.services.demo_figures import ksp_figures, shop_figures
+from bot.services.demo_figures import consistent, ksp_figures, shop_figures
 from bot.services.demo_figures import tilt as _tilt
 from storage.models import Cooperative
 
@@ -86,7 +86,7 @@ class Specimens:
                 figures |= shop_figures(self._rng, scale / 4, month, month)
             if savings:
                 figures |= _tilt(ksp_figures(self._rng, scale, month, month), quality)
-            specimen = self._score(coop, period, figures, max(quality, 0.05))
+            specimen = self._score(coop, period, consistent(figures), max(quality, 0.05))
             buckets.setdefault(specimen.category, []).append(specimen)
         return buckets
 

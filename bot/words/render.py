@@ -39,7 +39,7 @@ def environment() -> Environment:
     )
     env.filters["rupiah"] = lambda v: format_rupiah(Decimal(v))
     env.filters["rupiah_short"] = lambda v, lang="id": format_rupiah_short(Decimal(v), lang)
-    env.filters["decimal"] = lambda v, places=2: format_decimal(Decimal(v), places)
+    env.filters["decimal"] = lambda v, places=2, lang="id": format_decimal(Decimal(v), places, lang)
     env.filters["percent"] = lambda v, places=2: format_percent(Decimal(v), places)
     env.filters["period"] = _period_label
     env.filters["date"] = lambda v, lang="id": format_date(v.date() if isinstance(v, datetime) else v, lang)

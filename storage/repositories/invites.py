@@ -26,6 +26,11 @@ class InviteRepo(Repo):
         )
         return (await self.session.scalars(self._locked(stmt))).first()
 
+    async def by_hashes(self, code_hashes: Sequence[str]) -> Invite | None:
+        """The invitation stored under one of these hashes, used up or expired too."""
+        stmt = select(Invite).where(Invite.code_hash.in_(list(code_hashes)))
+        return (await self.session.scalars(stmt)).first()
+
     async def failed_attempts_since(self, identity_id: int, since: datetime) -> int:
         stmt = select(func.count(InviteAttempt.id)).where(
             InviteAttempt.identity_id == identity_id, InviteAttempt.at >= since

@@ -33,9 +33,10 @@ async def test_the_demo_stores_nothing_from_the_future(db: Database) -> None:
     assert all(c.rat_date is None or c.rat_date <= now.date() for c in coops)
     assert all(c.ods_updated_on is None or c.ods_updated_on <= now.date() for c in coops)
     assert counts.reports == 41 * 11 + 123 * 2 + october.reported  # a year for 41, three months for 123
+    # (DEMO-0040's October, the README's `lapor`, never arrives)
 
     later = datetime(2026, 11, 13, 9, 0, tzinfo=WIB)
     async with db.transaction() as repos:
         again = await load_demo(repos, later)
-        assert (await recap(repos, Period(2026, 10), CyclePlan())).reported == 164
-    assert again.reports == 164 - october.reported and again.officers == 0
+        assert (await recap(repos, Period(2026, 10), CyclePlan())).reported == 163  # all but DEMO-0040's
+    assert again.reports == 163 - october.reported and again.officers == 0

@@ -37,6 +37,8 @@ def test_import_then_list_with_filters(workdir: Path, capsys: pytest.CaptureFixt
     assert main(["cooperatives", "list", "--kecamatan", "magersari", "--type", "ksp"]) == 0
     out = capsys.readouterr().out
     assert "KSP Maju Bersama" in out and "Gedongan" in out and "1 koperasi" in out
+    assert main(["cooperatives", "list", "--kecamatan", "Magersai"]) == 2  # a typo, not an empty kecamatan
+    assert capsys.readouterr().err == "kopsehat: no kecamatan named 'Magersai'\n"
 
 
 def test_one_bad_row_is_named_and_nothing_is_imported(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -136,3 +138,10 @@ def test_every_command_explains_itself(capsys: pytest.CaptureFixture[str]) -> No
             main(argv)
         assert exit_info.value.code == 0
         assert "usage: kopsehat" in capsys.readouterr().out
+
+
+def test_chat_help_says_how_to_choose_the_language(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["chat", "--help"])
+    said = " ".join(capsys.readouterr().out.split())
+    assert "KOPSEHAT_LANGUAGE=en kopsehat chat" in said and "type `bahasa`" in said

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import sqlite3
@@ -125,3 +127,18 @@ def test_chat_in_a_pipe_with_numbered_choices(workdir: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "[1] Isi laporan" in result.stdout
     assert "sudah dibuka" in result.stdout and "Kas: Rp12.300.000" in result.stdout
+
+
+def test_chat_run_again_is_the_same_officer_and_the_same_staff_member(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`kopsehat chat --cooperative NIK` (or `--staff ROLE`) a second time is the same person again, not one more
+    officer on the cooperative's record (a "Bendahara" per run, each counted as without a chat account)."""
+    for _ in range(2):
+        for args in (["--user", "siti", "--cooperative", "3576010001"], ["--user", "joko", "--staff", "pembina"]):
+            monkeypatch.setattr("sys.stdin", io.StringIO("menu\n"))
+            assert main(["chat", *args]) == 0
+    with contextlib.closing(sqlite3.connect(workdir / "kopsehat.db")) as db:
+        officers = db.execute("SELECT name FROM officers WHERE status = 'active'").fetchall()
+        staff = db.execute("SELECT name FROM office_staff").fetchall()
+    assert officers == [("Bendahara",)] and staff == [("Petugas joko",)]

@@ -66,3 +66,33 @@ async def test_language_can_be_switched_to_english(db: Database) -> None:
     await user.say("/bahasa")
     assert await user.press("English") == "The language is now English."
     assert "What you can do" in await user.say("help")
+
+
+async def test_a_second_code_in_the_same_chat_keeps_one_officer(db: Database) -> None:
+    """Pressing the invitation link again (Telegram sends /start CODE again), or a new code for the same cooperative,
+    leaves the chat the one officer it was: no second, unreachable officer in previews, lists and the record; a code
+    for another role changes the role, and a shared code keeps its use for a colleague."""
+    coop = await add_cooperative(db, name="KSP Maju Bersama")
+    shared = await invite(db, coop, "bendahara", uses=2)
+    siti = User(dispatcher(db), "siti")
+    assert "bendahara KSP Maju Bersama" in await siti.say(f"/start {shared}")
+    assert "bendahara KSP Maju Bersama" in await siti.say(f"/start {shared}")
+    assert "ketua KSP Maju Bersama" in await siti.say(f"DAFTAR {await invite(db, coop, 'ketua')}")
+    async with db.transaction() as repos:
+        officers = await repos.officers.of_cooperative(coop)
+    assert [(o.name, o.role) for o in officers] == [("Bu Siti", "ketua")]
+    assert "bendahara KSP Maju Bersama" in await User(dispatcher(db), "budi").say(f"DAFTAR {shared}")
+
+
+async def test_the_invitation_link_pressed_again_after_registering_welcomes_not_refuses(db: Database) -> None:
+    """A single-use code is used up by the officer's own registration; pressing the link again (Telegram sends
+    /start CODE once more) is not "kode itu tidak kami kenali", nor a wrong code counted toward the hourly limit."""
+    coop = await add_cooperative(db, name="KSP Maju Bersama")
+    code = await invite(db, coop, "bendahara")
+    siti = User(dispatcher(db), "siti")
+    assert "bendahara KSP Maju Bersama" in await siti.say(f"/start {code}")
+    for _ in range(6):
+        assert "bendahara KSP Maju Bersama" in await siti.say(f"/start {code}")
+    assert "tidak kami kenali" in await User(dispatcher(db), "budi").say(f"DAFTAR {code}")  # used up for others
+    async with db.transaction() as repos:
+        assert [o.name for o in await repos.officers.of_cooperative(coop)] == ["Bu Siti"]

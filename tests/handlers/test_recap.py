@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import event
 
 from bot.chat.dispatch import STAFF_REFRESH, Dispatcher, DispatchResult
@@ -49,10 +51,38 @@ async def test_admin_sees_the_summary_lists_and_sends_a_reminder_once(db: Databa
     sent = await rows(db, "reminder:report-manual:2026-10:")
     assert [r.officer_id for r in sent] == [city.officers["KSP Sejahtera"]] and sent[0].kind == "report_late"
 
+    await admin.say("rekap")  # again the same day: the preview says so, with nothing to confirm
+    again = await admin.press("Kirim pengingat")
+    assert "Semua 1 pengurus yang bisa dihubungi sudah diingatkan hari ini" in again and admin.buttons == []
+    assert len(await rows(db, "reminder:report-manual:")) == 1
+
+
+async def test_a_preview_confirmed_after_another_sent_the_reminders_queues_nothing_twice(db: Database) -> None:
+    city, d = await setup(db)
+    joko = await staff_user(db, d, city.admin, "admin", "joko")
+    rina = await staff_user(db, d, city.admin, "admin", "rina")  # the same admin on a second chat
+    await joko.say("rekap")
+    await joko.press("Kirim pengingat")
+    await rina.say("rekap")
+    await rina.press("Kirim pengingat")
+    assert "1 pengingat laporan Oktober 2026 masuk antrean" in await rina.press("Ya, kirim")
+    assert "0 pengingat" in await joko.say("1") and "1 sudah masuk antrean hari ini" in joko.text  # "1" works too
+    assert len(await rows(db, "reminder:report-manual:")) == 1
+
+
+async def test_a_second_preview_the_same_day_counts_only_those_not_yet_reminded(db: Database) -> None:
+    city, d = await setup(db)
+    admin = await staff_user(db, d, city.admin, "admin", "joko")
     await admin.say("rekap")
     await admin.press("Kirim pengingat")
-    assert "0 pengingat" in await admin.say("1") and "sudah masuk antrean hari ini" in admin.text  # typed "1" works too
-    assert len(await rows(db, "reminder:report-manual:")) == 1
+    await admin.press("Ya, kirim")
+    await User(d, "siti").say(f"DAFTAR {await invite(db, city.coops['KSP Sejahtera'], 'ketua')}")  # a new officer
+    await admin.say("rekap")
+    preview = await admin.press("Kirim pengingat")
+    assert "akan dikirim ke 1 pengurus dari 1 koperasi" in preview
+    assert "1 pengurus sudah diingatkan hari ini, tidak diulang" in preview
+    assert "Baik, 1 pengingat" in await admin.press("Ya, kirim")
+    assert len(await rows(db, "reminder:report-manual:")) == 2
 
 
 async def test_officers_without_a_chat_account_are_counted_as_unreachable(db: Database) -> None:
@@ -66,6 +96,34 @@ async def test_officers_without_a_chat_account_are_counted_as_unreachable(db: Da
     assert "1 belum punya akun chat" in preview
     text = await admin.press("Ya, kirim")
     assert "Baik, 1 pengingat" in text and "1 pengurus belum bisa dihubungi" in text
+    # again the same day: the one queued is not repeated, and the one without an account is still unreachable (it
+    # was said to be "already queued today", counted with the one that was)
+    await admin.say("rekap")
+    again = await admin.press("Kirim pengingat")
+    assert "Semua 1 pengurus yang bisa dihubungi sudah diingatkan hari ini" in again
+    assert "1 belum punya akun chat" in again and admin.buttons == []
+
+
+async def test_a_long_list_of_who_did_not_report_comes_as_a_spreadsheet_with_their_nik(db: Database) -> None:
+    city, d = await setup(db)
+    async with db.transaction() as repos:
+        magersari = await repos.regions.get_or_create("kecamatan", "Magersari")
+        for number in range(1, 45):
+            await repos.cooperatives.upsert(
+                {"name": f"KSP Nomor {number:02}", "nik": f"NK{number:02}", "type": "ksp", "kecamatan_id": magersari.id}
+            )
+    admin = await staff_user(db, d, city.admin, "admin", "joko")
+    await admin.say("rekap")
+    text = await admin.press("Lihat daftar")
+    assert "… dan 5 lainnya: daftar lengkapnya ada di berkas Excel terlampir." in text
+    [sheet] = [r.attachment for r in admin.last if r.attachment is not None]
+    assert sheet.filename == "belum-melapor-2026-10.xlsx"
+    book = load_workbook(BytesIO(sheet.data))
+    [page] = book.worksheets
+    rows = list(page.iter_rows(values_only=True))
+    assert rows[0] == ("No", "NIK", "Koperasi", "Kecamatan")
+    assert rows[1] == (1, "NK01", "KSP Nomor 01", "Magersari") and len(rows) == 1 + 45  # and KSP Sejahtera
+    assert page.freeze_panes == "A2"  # the header stays in view while scrolling on a phone
 
 
 async def test_a_pembina_sees_their_kecamatan_and_a_past_period(db: Database) -> None:

@@ -121,6 +121,20 @@ async def test_cancel_keeps_answers_and_lapor_resumes_at_the_same_question(db: D
     assert "Melanjutkan" in resumed and "2/" in resumed and "Bank" in resumed
 
 
+async def test_a_slip_is_corrected_on_the_spot_with_kembali_or_ubah_then_the_report_goes_on(db: Database) -> None:
+    siti = await registered(db, dispatcher(db))
+    await siti.say("lapor")
+    await siti.say("12,3 jt")
+    await siti.say("48 jt")
+    assert "2/79. Bank" in await siti.say("kembali") and "Jawaban sekarang: Rp48.000.000" in siti.text
+    assert "Bank: Rp45.000.000" in await siti.say("45 jt") and "3/79. Deposito" in siti.text  # on from there
+    assert "1/79. Kas" in await siti.say("ubah 1") and "Jawaban sekarang: Rp12.300.000" in siti.text
+    assert "Kas: Rp12.500.000" in await siti.say("12,5 jt") and "3/79. Deposito" in siti.text
+    assert "belum bisa kami baca" in await siti.say("ubah 5")  # not answered yet: nothing to change
+    _, _, draft = await stored_report(db)
+    assert (draft["cash"], draft["bank"]) == ("12500000", "45000000") and "placements" not in draft
+
+
 async def test_a_repeated_message_changes_nothing(db: Database) -> None:
     siti = await registered(db, dispatcher(db))
     await siti.say("lapor")

@@ -246,6 +246,22 @@ async def test_three_periods_after_a_plan_the_follow_up_compares_and_notifies_on
     assert [d for d in again if d.notice.kind == "follow_up"] == []
 
 
+async def test_the_follow_up_of_an_english_speaking_officer_writes_scores_the_english_way(db: Database) -> None:
+    world = await city(db)
+    coop, people = world["mine"], world["people"]
+    async with services(db) as s:
+        await s.clinic.add_plan(coop, "Tagih pinjaman macet", "Bendahara", date(2026, 6, 20), people["admin"], NOW)
+    await scored(db, coop, "2026-05", "60", "dalam_pengawasan", result=result("5"))
+    await scored(db, coop, "2026-09", "68.5", "cukup_sehat", result=result("10"))
+    async with db.transaction() as repos:
+        officer = await repos.officers.get(people["officer_here"].officer_id)
+        assert officer is not None
+        officer.language = "en"
+        due = await clinic_notices(repos, CyclePlan(), date(2026, 10, 20))
+    [text] = [d.notice.reply.text for d in due if d.notice.kind == "follow_up" and d.officer_id is not None]
+    assert "Score May 2026: 60.00, September 2026: 68.50 (up 8.50)" in text
+
+
 async def test_an_overdue_plan_reminds_the_officer_then_a_week_later_the_pembina(db: Database) -> None:
     world = await city(db)
     await add_plan(db, world["mine"], world["people"]["pembina_here"], due=date(2026, 11, 2))

@@ -7,16 +7,30 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from bot.cli.demo import demo_words
+from bot.domain.forms import yearly_due
+from bot.domain.health.rules import default_rules
+from bot.domain.periods import Period, reporting_period_for
 from bot.services.demo import load_demo
 from bot.services.office import OfficeService
+from bot.services.reports import ReportService
 from bot.services.review import ReviewService
 from storage.db import Database
-from storage.models import ActionPlan, Assessment, Attendance, ReportReview, ReportRevision, TrainingSession
+from storage.models import (
+    ActionPlan,
+    Assessment,
+    Attendance,
+    ManagementAnswer,
+    Report,
+    ReportReview,
+    ReportRevision,
+    TrainingSession,
+)
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=WIB)  # October's reports have all arrived (the last on the 12th)
@@ -49,6 +63,30 @@ async def test_the_demo_city_reads_as_the_seeds_city(db: Database) -> None:
             histories.setdefault(coop, set()).add(category)
         assert sum(len(seen) > 1 for seen in histories.values()) >= 10  # they rise and fall
 
+        # the yearly questions fall due a year after a cooperative's first report: not for those that joined three
+        # months ago, who answer "Masih sama" per sub-aspect in the month now open (October at NOW)
+        answered = select(ManagementAnswer.cooperative_id, func.min(ManagementAnswer.answered_at))
+        first_answers = (await repos.session.execute(answered.group_by(ManagementAnswer.cooperative_id))).all()
+        due = [c for c, at in first_answers if yearly_due(str(reporting_period_for(aware(at), WIB)), "2026-10")]
+        assert len(first_answers) == 164 and len(due) <= 41
+
+        # the README's cooperative has the month now reported open (`lapor`), with the month before it sent
+        tried = await repos.cooperatives.by_nik("DEMO-0040")
+        assert tried is not None
+        assert sorted(await repos.reports.submitted_periods(tried.id)) == ["2026-08", "2026-09"]
+
+        # every report could have been sent: a correction opened in chat is not refused for books that do not add up
+        reports = ReportService(repos, default_rules())
+        sent = select(Report.cooperative_id, Report.period, ReportRevision.figures).join(ReportRevision)
+        refused = []
+        for cooperative_id, period, figures in (await repos.session.execute(sent)).all():
+            answers = {key: str(value) for key, value in figures.items()}
+            checked = await reports.check(cooperative_id, Period.parse(period), answers)
+            refused += [(cooperative_id, period, finding.id) for finding in checked.blocking]
+            if Decimal(answers.get("other_liabilities", "0")) != 0:  # a line the demo has none of stays Rp0
+                refused.append((cooperative_id, period, "other_liabilities"))
+        assert refused == []
+
         review = ReviewService(repos)
         waiting = await review.queue(None, state="waiting", period=None, kecamatan_id=None)
         sent_back = await review.queue(None, state="sent_back", period="2026-09", kecamatan_id=None)
@@ -63,6 +101,8 @@ async def test_the_demo_city_reads_as_the_seeds_city(db: Database) -> None:
         today = NOW.date()
         assert any(p.due_on < today for p in plans) and any(p.due_on >= today for p in plans)
         assert (await repos.session.scalar(select(func.count(Attendance.id))) or 0) > 10
+        sessions = (await repos.session.execute(select(TrainingSession.starts_at, TrainingSession.ends_at))).all()
+        assert {(aware(s).astimezone(WIB).hour, aware(e).astimezone(WIB).hour) for s, e in sessions} == {(9, 13)}
 
         for column in (
             ReportRevision.created_at,

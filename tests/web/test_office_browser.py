@@ -53,6 +53,8 @@ async def test_the_office_in_a_browser(office: Office, shots: Path) -> None:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
             page = await browser.new_page(viewport={"width": 1200, "height": 900}, java_script_enabled=False)
+            errors: list[str] = []  # the browser's console; a form with problems answers 400 or 422 on purpose
+            page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
             await page.goto(f"{base}/kantor/")
             assert page.url.endswith("/kantor/masuk")
             await page.screenshot(path=str(shots / "masuk.png"), full_page=True)
@@ -93,6 +95,11 @@ async def test_the_office_in_a_browser(office: Office, shots: Path) -> None:
             await page.set_viewport_size({"width": 360, "height": 780})  # a phone, the form beside its message
             await page.screenshot(path=str(shots / "rekam-medis-ubah-ponsel.png"), full_page=True)
             assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+            for column in (
+                "#pengurus tbody tr >> nth=0 >> td >> nth=2",
+                "#rencana-aksi tbody tr >> nth=0 >> td >> nth=2",
+            ):
+                assert await page.locator(column).is_visible()  # on a phone too: how to reach them, a plan's due date
             await page.set_viewport_size({"width": 1200, "height": 900})
             await page.fill("details.edit-plan input[name=apa]", "Tagih 3 anggota terbesar")
             await page.click("details.edit-plan button")
@@ -129,6 +136,7 @@ async def test_the_office_in_a_browser(office: Office, shots: Path) -> None:
             last_period = page.locator("#angka-tabel tbody tr >> nth=0 >> td >> nth=2")
             assert await last_period.is_visible() and await last_period.inner_text() == "Rp40.000.000"  # on a phone too
             await page.screenshot(path=str(shots / "periksa-ponsel.png"), full_page=True)
+            assert [e for e in errors if "404" in e] == []  # nothing the pages ask for is missing (their icon)
         finally:
             await browser.close()
     async with office.db.reading() as repos:  # the officer's chat gets the reason, with the correction's button

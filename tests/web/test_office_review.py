@@ -316,8 +316,16 @@ async def test_the_review_pages_speak_english_to_english_staff(office: Office) -
     await office.sign_in("ibu.admin")
     listed = await (await office.client.get("/kantor/laporan")).text()
     assert "Report review" in listed and "Waiting for review" in listed and "Menunggu" not in listed
+    assert re.search(r'class="num">\d+\.\d\d<', listed) and not re.search(r'class="num">\d+,\d\d<', listed)
     html = await (await office.client.get(f"/kantor/laporan/{here.report_id}")).text()
     assert "Verify report" in html and f"The officer's reason: {REASON}" in html and "changed" in html
     assert here.period.label("en") in html and "Send back to the cooperative" in html
     sheet = load_workbook(BytesIO(await (await office.client.get("/kantor/laporan.xlsx")).read())).active
     assert sheet is not None and next(sheet.iter_rows(values_only=True))[-1] == "Review status"
+    async with office.db.transaction() as repos:
+        pembina = await repos.staff.get(office.city.logins["pak.pembina"])
+        assert pembina is not None
+        pembina.language = "en"
+    await office.sign_in("pak.pembina")
+    header = await (await office.client.get("/kantor/laporan")).text()
+    assert f"Signed in as {pembina.name} (Pembina" in header and "((" not in header and "))" not in header

@@ -34,6 +34,8 @@ async def test_an_officer_fills_in_and_sends_the_form_on_a_phone(
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
             page = await browser.new_page(viewport=PHONE, java_script_enabled=False)
+            errors: list[str] = []  # the browser's console; a form with problems answers 400 or 422 on purpose
+            page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
             await page.goto(f"{base}{path}")
             await page.screenshot(path=str(shots / "formulir-1.png"), full_page=False)
             await page.fill('input[name="cash"]', "12,3,4 jt")
@@ -62,6 +64,7 @@ async def test_an_officer_fills_in_and_sends_the_form_on_a_phone(
             await page.click('button[value="kirim"]')
             assert "Laporan terkirim" in await page.locator("h1").inner_text()
             await page.screenshot(path=str(shots / "formulir-terkirim.png"), full_page=False)
+            assert [e for e in errors if "404" in e] == []  # nothing the pages ask for is missing (their icon)
         finally:
             await browser.close()
     assert any("Terima kasih, laporan" in r.text for r in await outbox_replies(db))

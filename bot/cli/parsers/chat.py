@@ -17,7 +17,9 @@ def register(subparsers: SubParsers) -> None:
             "Talk to the bot in the terminal: each line you type is one message; the bot's replies are printed "
             "with their choices numbered (answer with the number or the words). Pictures are saved to files "
             "whose paths are printed. Works in a pipe too. Without --cooperative or --staff you are a stranger "
-            "and can register with DAFTAR <code> from `kopsehat invites create`."
+            "and can register with DAFTAR <code> from `kopsehat invites create`. The bot speaks KOPSEHAT_LANGUAGE "
+            "(id, the default, or en: KOPSEHAT_LANGUAGE=en kopsehat chat ...) to a user it has not met; type "
+            "`bahasa` to choose another. Running it again with the same --user is the same person again."
         ),
     )
     parser.add_argument("--user", default="terminal", help="your chat address (default: terminal)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Final
 
 from bot.domain import report_checks
 from bot.domain.forms import Group, Question
@@ -21,7 +22,7 @@ from bot.domain.report_flow.events import (
     SummaryItem,
     SummarySection,
 )
-from bot.domain.report_flow.interpret import stale
+from bot.domain.report_flow.interpret import FREE_TEXT, normal_words, stale
 from bot.domain.report_flow.state import Context, Progress
 
 
@@ -188,6 +189,29 @@ def confirm_group_event(
         options=(Offer("still", "still"), Offer("changed", "changed")),
         problem=problem,
     )
+
+
+BACK_WORDS: Final = frozenset({"kembali", "sebelumnya", "back", "previous"})
+EDIT_WORDS: Final = ("ubah", "edit", "ganti")
+
+
+def answered_to_reask(questions: Sequence[Question], progress: Progress, question: Question, text: str) -> str | None:
+    """The answered question to ask again in the middle of a report, before `question` is answered: the one before
+    it for "kembali", line N for "ubah N" (the number each question shows); None when `text` names none (or is the
+    answer itself: a free text), or while one answer is being changed from the summary."""
+    if question.kind in FREE_TEXT or progress.editing is not None:
+        return None
+    current, words = question.key, normal_words(text)
+    order = [q.key for q in askable(questions, progress)]
+    answered = [k for k in order if k in progress.answers and k != current]
+    if words in BACK_WORDS:
+        before = [k for k in order[: order.index(current)] if k in answered] if current in order else []
+        return before[-1] if before else None
+    parts = words.split()
+    if len(parts) != 2 or parts[0] not in EDIT_WORDS or not parts[1].isdigit() or len(parts[1]) > 5:
+        return None
+    numbers = line_numbers(questions, progress)
+    return next((k for k in answered if numbers.get(k) == int(parts[1])), None)
 
 
 def line_numbers(questions: Sequence[Question], progress: Progress) -> dict[str, int]:

@@ -42,6 +42,8 @@ from bot.domain.report_flow.interpret import (
     value_of_option,
 )
 from bot.domain.report_flow.prompts import (
+    EDIT_WORDS,
+    answered_to_reask,
     ask_event,
     carried_pending,
     checked,
@@ -169,6 +171,10 @@ def _at_question(
     text = user_input.text_value or ""
     if len(text) > MAX_TEXT and question.kind not in FREE_TEXT:
         return _failed(questions, progress, question, "too_long", context)
+    earlier = answered_to_reask(questions, progress, question, text)
+    if earlier is not None:  # a slip just noticed: that answer again, then on from where the officer was
+        again = replace(progress, stage="asking", current=earlier, failures=0, pending=None)
+        return Step(again, (ask_event(questions, again, context),))
     found = read_answer(question, text, options, progress.answers, context)
     if isinstance(found, Refused):
         return _failed(questions, progress, question, found.code, context)
@@ -322,7 +328,7 @@ def _section_list(questions: Sequence[Question], progress: Progress, context: Co
 def _line(words: str, numbers: dict[str, int], listing: bool) -> str | None:
     """The key named by "ubah 8" (or "8" while a section's lines are listed); "" for a number that names none."""
     parts = words.split()
-    if len(parts) == 2 and parts[0] in ("ubah", "edit", "ganti") and parts[1].isdigit():
+    if len(parts) == 2 and parts[0] in EDIT_WORDS and parts[1].isdigit():
         number = parts[1]
     elif listing and words.isdigit():
         number = words

@@ -37,8 +37,8 @@ def _span(start: datetime, end: datetime, zone: str, lang: Lang = "id") -> str:
     return f"{format_datetime(start, zone, lang)} – {(format_time if same_day else format_datetime)(end, zone, lang)}"
 
 
-def _score(value: Decimal | None) -> str:
-    return format_decimal(Decimal(value), 2) if value is not None else "-"
+def _score(value: Decimal | None, lang: Lang = "id") -> str:
+    return format_decimal(Decimal(value), 2, lang) if value is not None else "-"
 
 
 @lru_cache(maxsize=1)
