@@ -37,8 +37,9 @@ from sqlalchemy import text
 
 from bench.common import fresh_database
 from bot.config import Settings
-from bot.scheduler import JOBS, TickResult, plan_from_settings, run_tick
+from bot.scheduler import JOBS, TickResult, run_tick
 from bot.services import announcements, trainings
+from bot.services.cycle import plan_from_settings
 from bot.services.segments import parse as segment
 from bot.services.trainings import TrainingPlan
 from bot.words import render

@@ -33,9 +33,9 @@ from sqlalchemy.util import await_only
 
 from bench.fanout_bench import LIMIT_MS, held
 from bot.config import Settings
-from bot.scheduler import JOBS, Job, plan_from_settings, run_tick, tick_key
+from bot.scheduler import JOBS, Job, run_tick, tick_key
 from bot.services import announcements, trainings
-from bot.services.cycle import CyclePlan
+from bot.services.cycle import CyclePlan, plan_from_settings
 from bot.services.daily import Part
 from bot.services.segments import parse as segment
 from bot.services.trainings import TrainingPlan

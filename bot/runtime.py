@@ -32,7 +32,8 @@ from bot.config import Settings
 from bot.delivery.policy import SendPolicy
 from bot.delivery.worker import Delivery
 from bot.domain.health.rules import Rules, RulesError, load_rules
-from bot.scheduler import Scheduler, plan_from_settings
+from bot.scheduler import Scheduler
+from bot.services.cycle import plan_from_settings
 from bot.services.keys import server_key
 from bot.services.notices import QuietHours
 from bot.web.app import PROBES_KEY, make_app

@@ -21,11 +21,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.config import Settings
 from bot.services.clinic_notices import clinic_notices
 from bot.services.cycle import CyclePlan, Due
 from bot.services.daily import Part, PartFn, obligations_part, report_cycle_part, store
-from bot.services.notices import QuietHours
 from bot.services.training_reminders import due_training_reminders
 from storage.db import Database
 from storage.models import utcnow
@@ -68,18 +66,6 @@ class TickResult:
     key: str
     ran: bool
     enqueued: int = 0
-
-
-def plan_from_settings(settings: Settings) -> CyclePlan:
-    """The reminder calendar from KOPSEHAT_* settings."""
-    window = settings.quiet_window
-    return CyclePlan(
-        office_zone=settings.zone,
-        open_day=settings.report_open_day,
-        reminder_days=settings.reminder_days,
-        deadline_day=settings.report_deadline_day,
-        quiet=QuietHours(*window) if window else None,
-    )
 
 
 def tick_key(job: str, day: date) -> str:

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import load_settings
-from bot.scheduler import CATCH_UP_DAYS, JOBS, Job, Scheduler, catch_up, days_to_run, plan_from_settings, run_tick
+from bot.scheduler import CATCH_UP_DAYS, JOBS, Job, Scheduler, catch_up, days_to_run, run_tick
 from bot.services import daily, trainings
-from bot.services.cycle import CyclePlan
+from bot.services.cycle import CyclePlan, plan_from_settings
 from bot.services.daily import Part, report_cycle_part
 from bot.services.notices import QuietHours
 from storage.db import Database

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.domain.names import TRAINING_KINDS
 from bot.services import segments
 from bot.services.clinic_notices import PLAN_ROUTE
 from bot.services.cycle import RAT_ROUTE
-from bot.services.trainings import KINDS
 from bot.services.trainings import ROUTE as TRAININGS
 
 # Who may press a button: anyone; a cooperative's officer or office staff (member); officers only; staff of any role
@@ -145,7 +145,7 @@ DECLARED: tuple[Button, ...] = (
     *(Button(TRAININGS, action, "officer", (record_id,)) for action in ("daftar", "tidak", "batal")),
     Button(TRAININGS, "peserta", "staff", (record_id,)),
     Button(TRAININGS, "kode", "sender", (record_id,)),
-    Button("pelatihan_baru", "kind", "sender", (one_of(*KINDS),)),
+    Button("pelatihan_baru", "kind", "sender", (one_of(*TRAINING_KINDS),)),
     Button("pelatihan_baru", "seg", "sender", (index_below(_SUGGESTED),)),
     *(Button("pelatihan_baru", word, "sender") for word in ("nodeadline", "save", "cancel")),
     Button("umumkan", "seg", "sender", (index_below(_SUGGESTED),)),

@@ -1,35 +1,16 @@
-"""The kopsehat command line: the composition root that wires everything together."""
+"""The kopsehat command line: the composition root that wires everything together.
+
+The arguments of every command are read first (bot.cli.parsers: argparse and plain values); only the chosen command's
+work, in its module here, is imported, when it runs, so --help, a usage error or a light command starts quickly."""
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import sys
 from collections.abc import Sequence
 
-from bot import __version__
-from bot.cli import announce, assess, chat, cooperatives, db, demo, invites, report_status, reports, run, trainings
-
-COMMANDS = [run, chat, db, cooperatives, invites, demo, trainings, announce, report_status, reports, assess]
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(
-        prog="kopsehat",
-        description=(
-            "kopsehat: chatbot for Indonesian cooperatives (monthly self-reports, health assessment, "
-            "coaching, reminders) on Telegram and WhatsApp. Settings come from KOPSEHAT_* environment "
-            "variables or a .env file; see README.md."
-        ),
-    )
-    parser.add_argument("--version", action="version", version=f"kopsehat {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMANDS:
-        module.register(subparsers)
-    return parser
-
+from bot.cli.parsers import build_parser
 
 BROKEN_PIPE = 128 + signal.SIGPIPE  # what a shell shows for a program stopped by SIGPIPE
 

@@ -6,68 +6,27 @@ import argparse
 import asyncio
 import sys
 import time
-from pathlib import Path
 
 from bot.chat.messages import Attachment
 from bot.cli.common import (
-    SubParsers,
     audience_line,
-    example_moment,
     missed_line,
     run_with_database,
-    segment_argument,
     segment_audience,
     settings_or_exit,
 )
+from bot.cli.parsers.shared import example_moment
 from bot.cli.trainings import confirm, quiet_of
 from bot.config import Settings
 from bot.domain.periods import format_datetime
 from bot.services import announcements, segments, trainings
-from bot.words.attachments import common_limit, megabytes
 from storage.db import Database
 from storage.models import Announcement, utcnow
 
 FOLLOW_EVERY = 2.0
 
 
-def register(subparsers: SubParsers) -> None:
-    """Add the `announce` and `announcements` commands."""
-    parser = subparsers.add_parser(
-        "announce",
-        help="send an announcement to a segment of officers",
-        description=(
-            "Send an announcement to the officers of a segment (semua/all, jenis:ksp/type:ksp, tag:kkmp, "
-            "kecamatan:NAME, kelurahan:NAME, kategori:/category:dalam_pengawasan, sudah-lapor:/reported:YYYY-MM, "
-            "belum-lapor:/not-reported:YYYY-MM, nik:A,B; combine with +). The text, how many receive it now and "
-            "how many cannot and why (no chat account, unreachable, BERHENTI) are shown and confirmed first; --yes "
-            "skips the question; nobody reachable means nothing is sent. The running service delivers it."
-        ),
-    )
-    parser.add_argument("--segment", required=True, type=segment_argument)
-    parser.add_argument("--text", required=True, help="the announcement (at most 3500 characters)")
-    parser.add_argument(
-        "--file",
-        type=Path,
-        help=f"a picture (png/jpg, at most {megabytes(common_limit('photo')[0])}) or a document (pdf, doc(x), "
-        f"xls(x), ppt(x), txt; at most {megabytes(common_limit('document')[0])}), stored once for all recipients",
-    )
-    parser.add_argument("--at", help=f'send later, e.g. "{example_moment(8, "08:00")}" (office time zone)')
-    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation (for scripts)")
-    parser.set_defaults(func=_announce)
-
-    shown = subparsers.add_parser("announcements", help="announcements sent and their progress")
-    actions = shown.add_subparsers(dest="announcements_command", metavar="ACTION", required=True)
-    show = actions.add_parser("show", help="progress and per-recipient status of one announcement")
-    show.add_argument("announcement_id", type=int, metavar="ID")
-    show.add_argument("--recipients", action="store_true", help="list every recipient (default: failures only)")
-    show.add_argument("--follow", action="store_true", help="keep one status line up to date until all is sent")
-    show.add_argument("--follow-limit", type=float, default=3600.0, help=argparse.SUPPRESS)
-    show.set_defaults(func=_show)
-    listing = actions.add_parser("list", help="the latest announcements")
-    listing.set_defaults(func=_list)
-
-
-def _announce(args: argparse.Namespace) -> int:
+def announce(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     zone = settings.zone
     text = args.text.strip()
@@ -130,7 +89,7 @@ def _announce(args: argparse.Namespace) -> int:
     return 0
 
 
-def _show(args: argparse.Namespace) -> int:
+def show(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
 
     async def work(
@@ -196,7 +155,7 @@ def _follow(settings: Settings, announcement_id: int, limit: float) -> int:
     return run_with_database(settings, watch)
 
 
-def _list(args: argparse.Namespace) -> int:
+def listing(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
 
     async def work(db: Database) -> list[str]:

@@ -10,37 +10,15 @@ from datetime import timedelta
 
 from bot.channels.console import ConsoleChannel, inbound_from_line
 from bot.chat.dispatch import Dispatcher
-from bot.cli.common import SubParsers, settings_or_exit
+from bot.cli.common import settings_or_exit
 from bot.config import Settings
 from bot.domain.health.rules import RulesError
 from bot.runtime import console_chat, load_assessment_rules
-from bot.services.invites import OFFICER_ROLES, STAFF_ROLES, create_invite
+from bot.services.invites import create_invite
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import OfficeStaff, utcnow
 from storage.repositories import Repositories
-
-
-def register(subparsers: SubParsers) -> None:
-    """Add the `chat` command."""
-    parser = subparsers.add_parser(
-        "chat",
-        help="talk to the bot in this terminal",
-        description=(
-            "Talk to the bot in the terminal: each line you type is one message; the bot's replies are printed "
-            "with their choices numbered (answer with the number or the words). Pictures are saved to files "
-            "whose paths are printed. Works in a pipe too. Without --cooperative or --staff you are a stranger "
-            "and can register with DAFTAR <code> from `kopsehat invites create`. The bot speaks KOPSEHAT_LANGUAGE "
-            "(id, the default, or en: KOPSEHAT_LANGUAGE=en kopsehat chat ...) to a user it has not met; type "
-            "`bahasa` to choose another. Running it again with the same --user is the same person again."
-        ),
-    )
-    parser.add_argument("--user", default="terminal", help="your chat address (default: terminal)")
-    parser.add_argument("--name", help='your name, as a chat platform would show it (e.g. "Bu Siti")')
-    parser.add_argument("--cooperative", metavar="NIK", help="register this user as an officer of that cooperative")
-    parser.add_argument("--role", choices=OFFICER_ROLES, default="bendahara", help="officer role (default bendahara)")
-    parser.add_argument("--staff", choices=STAFF_ROLES, help="register this user as office staff with that role")
-    parser.set_defaults(func=_chat)
 
 
 async def _register(
@@ -123,6 +101,6 @@ async def _converse(db: Database, args: argparse.Namespace, dispatcher: Dispatch
     return 0
 
 
-def _chat(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     return asyncio.run(chat(settings, args))

@@ -1,25 +1,19 @@
-"""What subcommands share: settings loading with one-line errors, and the database."""
+"""What the commands' work shares: settings loading with one-line errors, the database, a segment's audience."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.services import keys
-from bot.services.segments import Audience, Segment, SegmentError, parse, resolve
+from bot.services.segments import Audience, Segment, SegmentError, resolve
 from storage.db import Database
 from storage.migrate import upgrade
 
 T = TypeVar("T")
-if TYPE_CHECKING:
-    SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
-else:
-    SubParsers = argparse._SubParsersAction
 
 
 def settings_or_exit() -> Settings:
@@ -84,16 +78,3 @@ def missed_line(audience: Audience) -> str:
         return ""
     reasons = ", ".join(f"{count} {REASONS[why]}" for why, count in reach.missed)
     return f"{reach.missing} cannot receive it now: {reasons}"
-
-
-def example_moment(days: int, clock: str) -> str:
-    """A date and time `days` from today for --help and error examples ("2026-11-19 09:00"), never one past."""
-    return f"{date.today() + timedelta(days=days):%Y-%m-%d} {clock}"
-
-
-def segment_argument(text: str) -> Segment:
-    """An argparse type for --segment: a bad segment is a usage error naming what is wrong."""
-    try:
-        return parse(text)
-    except SegmentError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None

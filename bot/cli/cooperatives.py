@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from bot.cli.common import SubParsers, run_with_database, settings_or_exit
-from bot.services.cooperative_import import TYPES, RowProblem, parse_rows, read_table
+from bot.cli.common import run_with_database, settings_or_exit
+from bot.services.cooperative_import import RowProblem, parse_rows, read_table
 from bot.services.directory import (
     CooperativeRow,
     ImportCounts,
@@ -17,63 +16,8 @@ from bot.services.directory import (
 )
 from storage.db import Database
 
-IMPORT_EPILOG = """\
-Columns (Indonesian or English headers; only nama and jenis are required):
-  nama (name), nik, badan_hukum (legal_entity_number), jenis (type: ksp, usp, konsumen, produsen,
-  pemasaran, jasa), tag (tags: e.g. "kkmp, kopontren"), kecamatan (district), kelurahan/desa (village),
-  zona_waktu (timezone: WIB, WITA, WIT or Asia/Jakarta...), bulan_awal_tahun_buku (1-12),
-  tanggal_rat (rat_date), nik_berlaku_sampai (nik_valid_until), ods_diperbarui (ods_updated_on),
-  tanggal_berdiri (founded_on: a cooperative under 12 months old is scored as "koperasi baru"; a file
-  without this column keeps the dates recorded before), unit_simpan_pinjam (has_savings_unit: ya/tidak),
-  jumlah_anggota (members), alamat (address).
-Dates as 2026-03-31 or 31/03/2026.
 
-Each row is matched to a stored cooperative by NIK, otherwise by name; a row with a NIK also matches
-a cooperative known by name only (it gets the NIK). A blank cell never erases a stored value, so
-importing the same file again changes nothing. Rows of one file about the same cooperative (same
-NIK, or same name where one has no NIK) are one cooperative and must not contradict each other.
-
-A kecamatan must be known in --city already; a name that is not is an error naming the closest
-known ones (a typo never makes a second kecamatan). For the first import of a city, or a kecamatan
-that is really new, name it: --new-kecamatan "Magersari" (repeat, or separate with commas).
-Kelurahan/desa are added under their kecamatan as they come.
-
-Every problem of every row is listed at once (row numbers as the spreadsheet shows them), and
-then nothing is imported."""
-
-
-def register(subparsers: SubParsers) -> None:
-    """Add the `cooperatives` command."""
-    parser = subparsers.add_parser(
-        "cooperatives", help="import and list cooperatives", description="The office's list of cooperatives."
-    )
-    actions = parser.add_subparsers(dest="cooperatives_command", metavar="ACTION", required=True)
-    imp = actions.add_parser(
-        "import",
-        help="import or update cooperatives from a CSV or XLSX file",
-        description="Import or update cooperatives from a CSV or XLSX file (all rows or none).",
-        epilog=IMPORT_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    imp.add_argument("file", type=Path, help="a .csv (comma or semicolon) or .xlsx file")
-    imp.add_argument("--city", default="Kota Mojokerto", help="the kota/kabupaten (default: Kota Mojokerto)")
-    imp.add_argument(
-        "--new-kecamatan",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="a kecamatan the city does not have yet, to be created (repeat it, or separate names with commas)",
-    )
-    imp.add_argument("--dry-run", action="store_true", help="check the file and report, import nothing")
-    imp.set_defaults(func=_import)
-    lst = actions.add_parser("list", help="print cooperatives as a table", description="Print cooperatives.")
-    lst.add_argument("--type", choices=TYPES, help="only this type")
-    lst.add_argument("--tag", help="only with this tag (kkmp, kopontren, ...)")
-    lst.add_argument("--kecamatan", help="only in this kecamatan (name)")
-    lst.set_defaults(func=_list)
-
-
-def _import(args: argparse.Namespace) -> int:
+def import_file(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     if not args.file.exists():
         print(f"kopsehat: file not found: {args.file}", file=sys.stderr)
@@ -135,7 +79,7 @@ def format_table(rows: list[CooperativeRow]) -> str:
     return "\n".join(out)
 
 
-def _list(args: argparse.Namespace) -> int:
+def listing(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
 
     async def work(db: Database) -> list[CooperativeRow] | None:

@@ -4,48 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.cli.common import SubParsers, run_with_database, settings_or_exit
+from bot.cli.common import run_with_database, settings_or_exit
 from bot.domain.periods import Period, reporting_period_for
-from bot.scheduler import plan_from_settings
 from bot.services import exports, reporting_status
-from bot.services.cycle import CyclePlan, RecapCounts, recap
+from bot.services.cycle import CyclePlan, RecapCounts, plan_from_settings, recap
 from bot.words import render
 from storage.db import Database
 from storage.models import utcnow
 from storage.repositories import Repositories
-
-
-def register(subparsers: SubParsers) -> None:
-    """Add the `report-status` and `outbox` commands."""
-    parser = subparsers.add_parser(
-        "report-status",
-        help="who reported a period, and on time (completeness and timeliness)",
-        description=(
-            "Completeness (share of cooperatives that reported) and timeliness (share that reported by the "
-            "deadline, KOPSEHAT_REPORT_DEADLINE_DAY) for a period, for the city and per kecamatan. --format csv "
-            "and xlsx give one row per cooperative for Excel (NIK, name, kecamatan, when the report came in the "
-            "cooperative's local time, on time, score and category; headers in KOPSEHAT_LANGUAGE): CSV separated by "
-            "';' with a UTF-8 byte order mark, to standard output or --out; XLSX to --out."
-        ),
-    )
-    parser.add_argument("--period", help="YYYY-MM (default: the month being reported now)")
-    parser.add_argument("--kecamatan", help="only this kecamatan (name)")
-    parser.add_argument("--format", choices=("text", "csv", "xlsx"), default="text")
-    parser.add_argument("--out", type=Path, metavar="FILE", help="write the CSV or XLSX to FILE (xlsx needs it)")
-    parser.set_defaults(func=_report_status)
-
-    outbox = subparsers.add_parser("outbox", help="the outbox: what is waiting and why", description="The outbox.")
-    actions = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
-    status = actions.add_parser(
-        "status",
-        help="messages per status, and those waiting or failed with their reasons",
-        description="Messages per status; those waiting (e.g. for WhatsApp's daily limit) or failed, with why.",
-    )
-    status.add_argument("--limit", type=int, default=20, help="how many waiting/failed reasons to show (default 20)")
-    status.set_defaults(func=_outbox_status)
 
 
 def print_counts(counts: RecapCounts, area: str | None) -> None:
@@ -77,7 +45,7 @@ async def print_text(repos: Repositories, period: Period, plan: CyclePlan, regio
             sys.stdout.write("".join(f"  {name} ({kecamatan})\n" for name, kecamatan in part))
 
 
-def _report_status(args: argparse.Namespace) -> int:
+def report_status(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     plan: CyclePlan = plan_from_settings(settings)
     try:
@@ -122,7 +90,7 @@ def _report_status(args: argparse.Namespace) -> int:
     return run_with_database(settings, work)
 
 
-def _outbox_status(args: argparse.Namespace) -> int:
+def outbox_status(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     zone = ZoneInfo(settings.timezone)
 

@@ -5,46 +5,15 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from typing import TYPE_CHECKING
 
 from bot.cli.common import run_with_database, settings_or_exit
-from bot.services.staff_access import MIN_PASSWORD_LENGTH, StaffAccessService
+from bot.domain.names import MIN_PASSWORD_LENGTH
+from bot.services.staff_access import StaffAccessService
 from storage.db import Database
 from storage.models import utcnow
 
-if TYPE_CHECKING:
-    StaffActions = argparse._SubParsersAction[argparse.ArgumentParser]
-else:
-    StaffActions = argparse._SubParsersAction
 
-
-def register(staff_actions: StaffActions) -> None:
-    """Add `login-link` and `password` to the `staff` command."""
-    link = staff_actions.add_parser(
-        "login-link",
-        help="print a one-time link into the office web app",
-        description=(
-            "Print a one-time URL into the office web app (/kantor/) for the staff member with this login: "
-            "{KOPSEHAT_PUBLIC_URL or http://HOST:PORT}/kantor/masuk/{token}, valid 15 minutes, single use. "
-            "Staff get the same link in chat by typing `masuk`."
-        ),
-    )
-    link.add_argument("login", metavar="LOGIN", help="the staff member's login (printed by `staff add`)")
-    link.set_defaults(func=_login_link)
-    password = staff_actions.add_parser(
-        "password",
-        help="set a staff member's password for the office web app",
-        description=(
-            "Set the password of the staff member with this login (stored with Argon2). Asked twice on a "
-            "terminal; read from standard input (its first line) when that is not a terminal. At least "
-            f"{MIN_PASSWORD_LENGTH} characters. Passwords are optional: login links need none."
-        ),
-    )
-    password.add_argument("login", metavar="LOGIN", help="the staff member's login")
-    password.set_defaults(func=_password)
-
-
-def _login_link(args: argparse.Namespace) -> int:
+def login_link(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
 
     async def work(db: Database) -> str | None:
@@ -70,7 +39,7 @@ def _read_password() -> str | None:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def _password(args: argparse.Namespace) -> int:
+def set_password(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     password = _read_password()
     if password is None:

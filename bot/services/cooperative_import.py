@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-TYPES = ("ksp", "usp", "konsumen", "produsen", "pemasaran", "jasa")
+from bot.domain.names import COOPERATIVE_TYPES
+
 TYPE_ALIASES = {
     "simpan pinjam": "ksp",
     "koperasi simpan pinjam": "ksp",
@@ -150,10 +151,10 @@ def _row_values(cells: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         problems.append("kolom nama kosong")
     raw_type = text("type").lower()
     type_ = TYPE_ALIASES.get(raw_type, raw_type)
-    if type_ in TYPES:
+    if type_ in COOPERATIVE_TYPES:
         values["type"] = type_
     elif raw_type:
-        problems.append(f"jenis {text('type')!r} tidak dikenal (pilih: {', '.join(TYPES)})")
+        problems.append(f"jenis {text('type')!r} tidak dikenal (pilih: {', '.join(COOPERATIVE_TYPES)})")
     if text("tags"):
         values["tags"] = sorted({t.strip().lower() for t in text("tags").replace(";", ",").split(",") if t.strip()})
     if text("timezone"):
@@ -259,7 +260,7 @@ def parse_rows(table: list[list[Any]]) -> ImportResult:
             result.rows.append(row)
     for row in result.rows:
         if "type" not in row.values and not typed & set(row.lines):
-            result.problems.append(RowProblem(row.line, f"jenis kosong (pilih: {', '.join(TYPES)})"))
+            result.problems.append(RowProblem(row.line, f"jenis kosong (pilih: {', '.join(COOPERATIVE_TYPES)})"))
     result.rows.sort(key=lambda r: r.line)
     result.problems.sort(key=lambda p: p.row)
     return result

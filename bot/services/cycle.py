@@ -9,8 +9,9 @@ day twice yields the same keys and the outbox keeps one row per key.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain.periods import Period, deadline, format_date
@@ -29,6 +30,22 @@ STAFF_LIST_LIMIT = 40
 RAT_ROUTE = "rat"  # handlers/rat.py: the RAT notices' button starts it
 
 
+class PlanSettings(Protocol):
+    """The settings the reminder calendar is read from (bot.config.Settings: KOPSEHAT_*)."""
+
+    report_open_day: int
+    report_deadline_day: int
+
+    @property
+    def zone(self) -> ZoneInfo: ...
+
+    @property
+    def quiet_window(self) -> tuple[time, time] | None: ...
+
+    @property
+    def reminder_days(self) -> tuple[int, ...]: ...
+
+
 @dataclass(frozen=True)
 class CyclePlan:
     """The office's reminder calendar: reporting days, quiet hours, zone, and the time of the daily tick."""
@@ -40,6 +57,18 @@ class CyclePlan:
     quiet: QuietHours | None = None
     tick_hour: int = 8
     tick_minute: int = 0
+
+
+def plan_from_settings(settings: PlanSettings) -> CyclePlan:
+    """The reminder calendar from KOPSEHAT_* settings."""
+    window = settings.quiet_window
+    return CyclePlan(
+        office_zone=settings.zone,
+        open_day=settings.report_open_day,
+        reminder_days=settings.reminder_days,
+        deadline_day=settings.report_deadline_day,
+        quiet=QuietHours(*window) if window else None,
+    )
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import forms
 from bot.domain.health.rules import default_rules
+from bot.domain.names import DEMO_CITY
 from bot.domain.periods import Period
 from bot.services.assessments import assess_revision, derived_flags
 from bot.services.clinic import Actor, ClinicService
 from bot.services.cooperative_import import ImportRow
-from bot.services.demo_city import CITY, FIRST, KECAMATAN, LAST, cooperative_rows, demo_periods
+from bot.services.demo_city import FIRST, KECAMATAN, LAST, cooperative_rows, demo_periods
 from bot.services.demo_figures import DILIGENCE, category_history, category_targets, figures_in, submitted_at
 from bot.services.directory import save_cooperatives
 from bot.services.review import AlreadyDecided, ReviewService
@@ -64,7 +65,7 @@ async def load_demo(repos: Repositories, now: datetime, seed: int = 2026, words:
     today = now.astimezone(zone).date()
     rows = cooperative_rows(rng, today)
     given = [ImportRow([line], {k: v for k, v in row.items() if v is not None}) for line, row in enumerate(rows, 2)]
-    await save_cooperatives(repos, given, CITY, new_kecamatan=KECAMATAN)
+    await save_cooperatives(repos, given, DEMO_CITY, new_kecamatan=KECAMATAN)
     officers = reports = 0
     periods = demo_periods(today)
     scored = [row["nik"] for row in rows if row["type"] == "ksp" or row["has_savings_unit"]]

@@ -7,7 +7,6 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-CITY = "Kota Mojokerto (demo)"
 KECAMATAN = {
     "Magersari": ["Balongsari", "Gedongan", "Gunung Gedangan", "Kedundung", "Wates", "Magersari"],
     "Prajurit Kulon": ["Blooto", "Mentikan", "Pulorejo", "Prajurit Kulon", "Surodinawan", "Kauman"],

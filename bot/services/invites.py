@@ -18,8 +18,6 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read alou
 CODE_LENGTH = 10  # 31**10 ≈ 2**49.5 possibilities
 TELEGRAM_PLACEHOLDER = "<USERNAME_BOT_TELEGRAM>"
 WHATSAPP_PLACEHOLDER = "<NOMOR_WHATSAPP>"
-OFFICER_ROLES = ("ketua", "sekretaris", "bendahara", "pengawas", "manajer")
-STAFF_ROLES = ("admin", "pembina", "viewer")
 MAX_FAILURES_PER_HOUR = 5  # wrong codes (of either kind) one chat account may try within an hour
 WRONG_OVERALL = 60  # wrong codes of one kind all chats together may send in OVERALL_WINDOW
 OVERALL_WINDOW = timedelta(minutes=15)

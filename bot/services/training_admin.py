@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.domain.names import TRAINING_KINDS
 from bot.services import access, announcements, segments, trainings
 from bot.services.notices import QuietHours
 from bot.services.segments import Audience, Reach, Segment, SegmentError
@@ -186,7 +187,7 @@ async def check_form(
         )
         for name, code in trainings.plan_problems(plan, now).items():
             found.setdefault(name, code)
-    if form.kind not in trainings.KINDS:
+    if form.kind not in TRAINING_KINDS:
         found["kind"] = "kind"
     return FormCheck(form, None if found else plan, found, segment_error, audience)
 

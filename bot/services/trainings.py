@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.moments import parse_end as parse_end
 from bot.domain.moments import parse_moment as parse_moment
+from bot.domain.names import TRAINING_KINDS
 from bot.domain.periods import format_datetime, format_time
 from bot.services import fanout, segments
 from bot.services.access import invited
@@ -30,7 +31,6 @@ from storage.fanout import Greeting
 from storage.models import Training, TrainingRegistration, TrainingSession
 from storage.repositories import Repositories
 
-KINDS = ("bimtek", "pelatihan", "klinik")
 ROUTE = "pelatihan"
 
 
@@ -62,7 +62,7 @@ class Outcome:
 
 PROBLEMS_EN = {  # a plan's problem (by field and code) as the command line says it
     "empty": "title is empty",
-    "kind": f"kind must be one of {', '.join(KINDS)}",
+    "kind": f"kind must be one of {', '.join(TRAINING_KINDS)}",
     "past": "the start is in the past",
     "before_start": "the end must be after the start",
     "no_place": "a venue or a link is needed",
@@ -77,7 +77,7 @@ def plan_problems(plan: TrainingPlan, now: datetime) -> dict[str, str]:
     found: dict[str, str] = {}
     if not plan.title.strip():
         found["title"] = "empty"
-    if plan.kind not in KINDS:
+    if plan.kind not in TRAINING_KINDS:
         found["kind"] = "kind"
     if plan.starts_at <= now:
         found["start"] = "past"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.cli import assess
+from bot.cli.parsers import assess
 from tests.domain.health.vectors import V95, v111
 
 

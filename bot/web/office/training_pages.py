@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from bot.domain.names import TRAINING_KINDS
 from bot.domain.periods import reporting_period_for
 from bot.services import form_keys, trainings
 from bot.services.reports import NotAllowed
@@ -78,7 +79,7 @@ async def _form(
         form=check.form,
         training_id=training_id,
         preview=preview,
-        kinds=trainings.KINDS,
+        kinds=TRAINING_KINDS,
         period=str(reporting_period_for(_now(), ZoneInfo(office.office_zone))),
         zone=office.office_zone,
         form_key=form_keys.carried(key),
