@@ -64,6 +64,24 @@ def probe(*argv: str) -> dict[str, object]:
         (["report-status", "--bogus"], 2, "kopsehat: error: unrecognized arguments: --bogus"),
         (["announcements", "show", "one"], 2, "argument ID: invalid int value: 'one'"),
         (["bogus"], 2, "invalid choice: 'bogus'"),
+        (  # a place given as the link would reach officers as a link that opens nothing
+            [
+                "trainings",
+                "create",
+                "--title",
+                "T",
+                "--kind",
+                "klinik",
+                "--start",
+                "2030-01-07 09:00",
+                "--end",
+                "12:00",
+                "--link",
+                "Aula Dinas",
+            ],
+            2,
+            "argument --link: 'Aula Dinas' is not a web address (https://...); a place goes in --venue",
+        ),
     ],
 )
 def test_help_and_usage_errors_load_none_of_the_commands_work(argv: list[str], code: int, shown: str) -> None:

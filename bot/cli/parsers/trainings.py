@@ -8,6 +8,13 @@ from bot.cli.parsers.shared import SubParsers, example_moment, segment_argument
 from bot.domain.names import TRAINING_KINDS
 
 
+def meeting_link(text: str) -> str:
+    """An argparse type for --link: an http(s) address, as officers open it from the invitation."""
+    if not text.strip().lower().startswith(("http://", "https://")) or len(text.split()) != 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a web address (https://...); a place goes in --venue")
+    return text.strip()
+
+
 def register(subparsers: SubParsers) -> None:
     """Add the `trainings` command."""
     parser = subparsers.add_parser(
@@ -33,7 +40,7 @@ def register(subparsers: SubParsers) -> None:
     )
     place = create.add_mutually_exclusive_group(required=True)
     place.add_argument("--venue", help="where it takes place")
-    place.add_argument("--link", help="the online meeting link")
+    place.add_argument("--link", type=meeting_link, help="the online meeting link (https://...)")
     create.add_argument("--capacity", type=int, help="places (default: no limit); beyond it a waitlist")
     create.add_argument(
         "--segment",
