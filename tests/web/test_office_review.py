@@ -307,12 +307,18 @@ async def test_send_back_tells_the_officer_in_chat_with_the_button_that_opens_th
         assert {a.standing for a in assessments} == {"provisional"}
 
 
-async def test_the_review_pages_speak_english_to_english_staff(office: Office) -> None:
-    here, _ = await review_city(office)
+async def english(office: Office, login: str) -> str:
+    """This staff member speaks English from now on; their name."""
     async with office.db.transaction() as repos:
-        staff = await repos.staff.get(office.city.logins["ibu.admin"])
+        staff = await repos.staff.get(office.city.logins[login])
         assert staff is not None
         staff.language = "en"
+        return staff.name
+
+
+async def test_the_review_pages_speak_english_to_english_staff(office: Office) -> None:
+    here, _ = await review_city(office)
+    await english(office, "ibu.admin")
     await office.sign_in("ibu.admin")
     listed = await (await office.client.get("/kantor/laporan")).text()
     assert "Report review" in listed and "Waiting for review" in listed and "Menunggu" not in listed
@@ -322,10 +328,7 @@ async def test_the_review_pages_speak_english_to_english_staff(office: Office) -
     assert here.period.label("en") in html and "Send back to the cooperative" in html
     sheet = load_workbook(BytesIO(await (await office.client.get("/kantor/laporan.xlsx")).read())).active
     assert sheet is not None and next(sheet.iter_rows(values_only=True))[-1] == "Review status"
-    async with office.db.transaction() as repos:
-        pembina = await repos.staff.get(office.city.logins["pak.pembina"])
-        assert pembina is not None
-        pembina.language = "en"
+    name = await english(office, "pak.pembina")
     await office.sign_in("pak.pembina")
     header = await (await office.client.get("/kantor/laporan")).text()
-    assert f"Signed in as {pembina.name} (Pembina" in header and "((" not in header and "))" not in header
+    assert f"Signed in as {name} (Pembina" in header and "((" not in header and "))" not in header
