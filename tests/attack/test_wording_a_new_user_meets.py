@@ -69,8 +69,11 @@ async def test_the_missing_list_beyond_40_comes_as_a_spreadsheet(db: Database) -
     assert "… dan 5 lainnya: daftar lengkapnya ada di berkas Excel terlampir." in text
     [sheet] = [r.attachment for r in admin.last if r.attachment is not None]
     assert sheet.kind == "document" and sheet.filename == "belum-melapor-2026-10.xlsx"
-    rows = list(load_workbook(io.BytesIO(sheet.data)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
-    assert rows[0] == ("No", "Koperasi", "Kecamatan") and len(rows) == 46 and rows[45][:2] == (45, "KSP Nomor 44")
+    [page] = load_workbook(io.BytesIO(sheet.data)).worksheets
+    rows = list(page.iter_rows(values_only=True))
+    assert rows[0] == ("No", "NIK", "Koperasi", "Kecamatan") and len(rows) == 46
+    assert rows[45][:3] == (45, "N44", "KSP Nomor 44")
+    assert page.freeze_panes == "A2"  # the header stays in view while scrolling on a phone
     assert "45 koperasi belum melapor Oktober 2026" in admin.text
 
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import event
 
 from bot.chat.dispatch import STAFF_REFRESH, Dispatcher, DispatchResult
@@ -102,28 +100,6 @@ async def test_officers_without_a_chat_account_are_counted_as_unreachable(db: Da
     again = await admin.press("Kirim pengingat")
     assert "Semua 1 pengurus yang bisa dihubungi sudah diingatkan hari ini" in again
     assert "1 belum punya akun chat" in again and admin.buttons == []
-
-
-async def test_a_long_list_of_who_did_not_report_comes_as_a_spreadsheet_with_their_nik(db: Database) -> None:
-    city, d = await setup(db)
-    async with db.transaction() as repos:
-        magersari = await repos.regions.get_or_create("kecamatan", "Magersari")
-        for number in range(1, 45):
-            await repos.cooperatives.upsert(
-                {"name": f"KSP Nomor {number:02}", "nik": f"NK{number:02}", "type": "ksp", "kecamatan_id": magersari.id}
-            )
-    admin = await staff_user(db, d, city.admin, "admin", "joko")
-    await admin.say("rekap")
-    text = await admin.press("Lihat daftar")
-    assert "… dan 5 lainnya: daftar lengkapnya ada di berkas Excel terlampir." in text
-    [sheet] = [r.attachment for r in admin.last if r.attachment is not None]
-    assert sheet.filename == "belum-melapor-2026-10.xlsx"
-    book = load_workbook(BytesIO(sheet.data))
-    [page] = book.worksheets
-    rows = list(page.iter_rows(values_only=True))
-    assert rows[0] == ("No", "NIK", "Koperasi", "Kecamatan")
-    assert rows[1] == (1, "NK01", "KSP Nomor 01", "Magersari") and len(rows) == 1 + 45  # and KSP Sejahtera
-    assert page.freeze_panes == "A2"  # the header stays in view while scrolling on a phone
 
 
 async def test_a_pembina_sees_their_kecamatan_and_a_past_period(db: Database) -> None:
