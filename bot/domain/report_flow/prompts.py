@@ -207,11 +207,24 @@ def answered_to_reask(questions: Sequence[Question], progress: Progress, questio
     if words in BACK_WORDS:
         before = [k for k in order[: order.index(current)] if k in answered] if current in order else []
         return before[-1] if before else None
-    parts = words.split()
-    if len(parts) != 2 or parts[0] not in EDIT_WORDS or not parts[1].isdigit() or len(parts[1]) > 5:
+    wanted = edit_number(words)
+    if wanted is None:
         return None
     numbers = line_numbers(questions, progress)
-    return next((k for k in answered if numbers.get(k) == int(parts[1])), None)
+    return next((k for k in answered if numbers.get(k) == wanted), None)
+
+
+def edit_number(words: str, *, bare: bool = False) -> int | None:
+    """The line named by "ubah 8" (or by "8" alone when `bare`, while a section's lines are listed): 0 for a number too
+    long to name one; None for other words."""
+    parts = words.split()
+    if len(parts) == 2 and parts[0] in EDIT_WORDS and parts[1].isdigit():
+        number = parts[1]
+    elif bare and words.isdigit():
+        number = words
+    else:
+        return None
+    return int(number) if len(number) < 6 else 0
 
 
 def line_numbers(questions: Sequence[Question], progress: Progress) -> dict[str, int]:

@@ -42,12 +42,12 @@ from bot.domain.report_flow.interpret import (
     value_of_option,
 )
 from bot.domain.report_flow.prompts import (
-    EDIT_WORDS,
     answered_to_reask,
     ask_event,
     carried_pending,
     checked,
     confirm_group_event,
+    edit_number,
     find_question,
     go_on,
     group_to_confirm,
@@ -327,15 +327,8 @@ def _section_list(questions: Sequence[Question], progress: Progress, context: Co
 
 def _line(words: str, numbers: dict[str, int], listing: bool) -> str | None:
     """The key named by "ubah 8" (or "8" while a section's lines are listed); "" for a number that names none."""
-    parts = words.split()
-    if len(parts) == 2 and parts[0] in EDIT_WORDS and parts[1].isdigit():
-        number = parts[1]
-    elif listing and words.isdigit():
-        number = words
-    else:
-        return None
-    wanted = int(number) if len(number) < 6 else 0
-    return next((k for k, n in numbers.items() if n == wanted), "")
+    wanted = edit_number(words, bare=listing)
+    return None if wanted is None else next((k for k, n in numbers.items() if n == wanted), "")
 
 
 def edit(questions: Sequence[Question], progress: Progress, key: str, context: Context) -> Step:
