@@ -202,14 +202,14 @@ def answered_to_reask(questions: Sequence[Question], progress: Progress, questio
     if question.kind in FREE_TEXT or progress.editing is not None:
         return None
     current, words = question.key, normal_words(text)
+    wanted = edit_number(words)
+    if wanted is None and words not in BACK_WORDS:  # an answer (every message of a report but these): nothing to walk
+        return None
     order = [q.key for q in askable(questions, progress)]
     answered = [k for k in order if k in progress.answers and k != current]
-    if words in BACK_WORDS:
+    if wanted is None:
         before = [k for k in order[: order.index(current)] if k in answered] if current in order else []
         return before[-1] if before else None
-    wanted = edit_number(words)
-    if wanted is None:
-        return None
     numbers = line_numbers(questions, progress)
     return next((k for k in answered if numbers.get(k) == wanted), None)
 
