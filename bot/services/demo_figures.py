@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
 
+from bot.domain.forms import load_form
 from bot.domain.health import keys
 from bot.domain.health.result import HealthResult
 from bot.domain.health.rules import Rules
@@ -127,11 +128,18 @@ def tilt(figures: dict[str, str], quality: float) -> dict[str, str]:
     return out
 
 
-ASSET_LINES = ("cash", "bank", "placements", "securities", "loans_to_members", "loans_to_non_members", "investments",
-               "accrued_income", "fixed_assets")  # fmt: skip
-LIABILITIES = ("voluntary_savings", "time_deposits", "borrowings", "accrued_expenses", "other_liabilities")
-EQUITY = ("principal_savings", "mandatory_savings", "special_mandatory_savings", "grants", "general_reserve",
-          "participation_capital", "equalization_capital", "undistributed_surplus", "risk_reserve")  # fmt: skip
+def _book_lines() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The asset lines, the liabilities and the equity as the report's checks sum them (the form's rules; cadangan
+    risiko read as equity, the demo's reading)."""
+    rules = load_form().rules
+    balances = {balance.id: balance for balance in rules.balances}
+    liabilities = next(p.total for p in rules.parts if p.id == "current_liabilities_within_liabilities")
+    assets = tuple(t.key for t in balances["asset_lines"].left if t.counts("equity"))
+    claims = [t.key for t in balances["balance_sheet"].right if t.counts("equity")]
+    return assets, liabilities, tuple(key for key in claims if key not in liabilities)
+
+
+ASSET_LINES, LIABILITIES, EQUITY = _book_lines()
 
 
 def consistent(figures: dict[str, str]) -> dict[str, str]:
