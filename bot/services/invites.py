@@ -45,10 +45,16 @@ def legacy_code_hash(code: str) -> str:
     return hashlib.sha256(f"kopsehat-invite:{normalise(code)}".encode()).hexdigest()
 
 
+async def stored_hashes(repos: Repositories, code: str) -> list[str]:
+    """The hashes an invitation of this code may be stored under: the keyed one first, then the older plain one."""
+    return [code_hash(await server_key(repos), code), legacy_code_hash(code)]
+
+
 async def find_usable(repos: Repositories, code: str, now: datetime) -> Invite | None:
     """The invitation this code opens (locked), if it has uses left and has not expired."""
-    keyed = code_hash(await server_key(repos), code)
-    invite = await repos.invites.usable([keyed, legacy_code_hash(code)], now)
+    hashes = await stored_hashes(repos, code)
+    keyed = hashes[0]
+    invite = await repos.invites.usable(hashes, now)
     if invite is not None and invite.code_hash != keyed:
         invite.code_hash = keyed
     return invite
@@ -191,8 +197,7 @@ class InviteService:
     async def _used_by(self, identity: ChannelIdentity, code: str) -> Redemption | None:
         """What this chat already is through `code` (used up or expired since): the staff member it was made for,
         or an officer of its cooperative; None when the code is not one this chat is registered by."""
-        keyed = code_hash(await server_key(self._repos), code)
-        invite = await self._repos.invites.by_hashes([keyed, legacy_code_hash(code)])
+        invite = await self._repos.invites.by_hashes(await stored_hashes(self._repos, code))
         if invite is None:
             return None
         if invite.staff_id is not None:
