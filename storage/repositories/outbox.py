@@ -29,7 +29,6 @@ from storage.repositories._base import CHUNK, Repo, dialect_insert, rowcount
 
 WAITING = ("pending", "sending", "waiting")  # states of a message that has not gone yet
 PROBLEMS = ("waiting", "failed", "needs_template", "unreachable")  # states an operator looks into
-KEYS_A_STATEMENT = 1000  # dedupe keys bound in one IN (...): well under SQLite's and asyncpg's limits on parameters
 
 
 @cache
@@ -341,11 +340,7 @@ class OutboxRepo(Repo):
         return list((await self.session.scalars(stmt)).all())
 
     async def count_with_status(
-        self,
-        status: str,
-        *,
-        channel: str | None = None,
-        ids: Sequence[int] | None = None,
+        self, status: str, *, channel: str | None = None, ids: Sequence[int] | None = None
     ) -> int:
         """How many rows have this status (on one channel, or among these ids, when given)."""
         stmt = select(func.count(OutboxMessage.id)).where(OutboxMessage.status == status)
@@ -359,10 +354,8 @@ class OutboxRepo(Repo):
         """The status of the row of each of these dedupe keys that has one (by key)."""
         stmt = select(OutboxMessage.dedupe_key, OutboxMessage.status)
         found: dict[str, str] = {}
-        for start in range(0, len(keys), KEYS_A_STATEMENT):
-            rows = await self.session.execute(
-                stmt.where(OutboxMessage.dedupe_key.in_(keys[start : start + KEYS_A_STATEMENT]))
-            )
+        for start in range(0, len(keys), CHUNK):
+            rows = await self.session.execute(stmt.where(OutboxMessage.dedupe_key.in_(keys[start : start + CHUNK])))
             found.update({str(key): str(status) for key, status in rows})
         return found
 
