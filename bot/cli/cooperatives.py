@@ -10,6 +10,7 @@ from bot.services.cooperative_import import RowProblem, parse_rows, read_table
 from bot.services.directory import (
     CooperativeRow,
     ImportCounts,
+    UnknownKecamatan,
     import_problems,
     list_cooperatives,
     save_cooperatives,
@@ -82,14 +83,13 @@ def format_table(rows: list[CooperativeRow]) -> str:
 def listing(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
 
-    async def work(db: Database) -> list[CooperativeRow] | None:
+    async def work(db: Database) -> list[CooperativeRow]:
         async with db.transaction() as repos:
-            if args.kecamatan and await repos.regions.find("kecamatan", args.kecamatan) is None:
-                return None  # a typo, not a kecamatan without cooperatives
             return await list_cooperatives(repos, type_=args.type, tag=args.tag, kecamatan=args.kecamatan)
 
-    rows = run_with_database(settings, work)
-    if rows is None:
+    try:
+        rows = run_with_database(settings, work)
+    except UnknownKecamatan:
         print(f"kopsehat: no kecamatan named {args.kecamatan!r}", file=sys.stderr)
         return 2
     print(format_table(rows))

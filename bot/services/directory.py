@@ -153,15 +153,20 @@ class CooperativeRow:
     kelurahan: str
 
 
+class UnknownKecamatan(LookupError):
+    """A kecamatan name the city does not have (a typo, not a kecamatan without cooperatives)."""
+
+
 async def list_cooperatives(
     repos: Repositories, *, type_: str | None = None, tag: str | None = None, kecamatan: str | None = None
 ) -> list[CooperativeRow]:
-    """Cooperatives filtered by type, tag and kecamatan name, with their region names."""
+    """Cooperatives filtered by type, tag and kecamatan name, with their region names; UnknownKecamatan for a
+    kecamatan name the city does not have."""
     kecamatan_id = None
     if kecamatan:
         region = await repos.regions.find("kecamatan", kecamatan)
         if region is None:
-            return []
+            raise UnknownKecamatan(kecamatan)
         kecamatan_id = region.id
     found = await repos.cooperatives.search(type_=type_, tag=tag, kecamatan_id=kecamatan_id)
     ids = [i for c in found for i in (c.kecamatan_id, c.kelurahan_id) if i]
